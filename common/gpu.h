@@ -1,0 +1,46 @@
+/* gpu.h -- what the CPU side knows about the GPU: whether one is usable,
+ * which device a tool runs on, and the lock file that lets several
+ * processes (make -j, SLURM tasks on one node) share a GPU without
+ * oversubscribing its memory.
+ *
+ * Built with nvcc (PH_WITH_CUDA defined), ph_gpu_probe() asks the CUDA
+ * runtime (cuda/device.cu); without it, it says so and the CPU path runs.
+ */
+#ifndef PH_GPU_H
+#define PH_GPU_H
+
+#include <stddef.h>
+
+typedef enum { PH_DEVICE_AUTO = 0, PH_DEVICE_CPU = 1, PH_DEVICE_GPU = 2 } ph_device;
+
+typedef struct ph_gpu_info {
+    int usable;            /* a CUDA device that can run our kernels */
+    char name[128];        /* device name */
+    double mem_total_gb;   /* device memory */
+    double mem_free_gb;
+    char why[256];         /* why not usable */
+} ph_gpu_info;
+
+/* 1 if the toolkit was built with CUDA. */
+int ph_gpu_compiled(void);
+
+/* Probe device 0 (or $CUDA_VISIBLE_DEVICES' first). Never fails: a missing
+ * driver or device gives usable = 0 and the reason. */
+void ph_gpu_probe(ph_gpu_info *info);
+
+/* Parse "auto|cpu|gpu". */
+int ph_device_parse(const char *s, ph_device *out);
+
+/* Decide: AUTO -> GPU when usable, else CPU with a one-line notice; GPU ->
+ * error (PH_EFAIL) when not usable; CPU -> CPU. `*use_gpu` is set. */
+int ph_device_resolve(ph_device want, int *use_gpu, ph_gpu_info *info);
+
+/* GPU lock: `slots` processes may hold the GPU at once (slots >= 1). The
+ * lock is an flock on PATH.0 ... PATH.<slots-1>; it blocks until a slot is
+ * free and is released by ph_gpu_unlock or when the process exits (so a
+ * killed job never leaves a stale lock). path NULL or "" = no locking.
+ * Returns PH_OK and the held fd in *fd (-1 when not locking). */
+int ph_gpu_lock(const char *path, int slots, int *fd);
+void ph_gpu_unlock(int fd);
+
+#endif

@@ -1,0 +1,45 @@
+/* inimage.h -- reading the images users bring (before ph-skysub).
+ *
+ * Layouts understood:
+ *  - OpenUniverse2024 ("ou2024fits", phrosty's default): HDU 1 SCI (image
+ *    in ADU, sky not subtracted), HDU 2 ERR (NOT a noise map: the sky-only
+ *    image, see pipeline-spec.md), HDU 3 DQ (flags, 0 good); .fits or
+ *    .fits.gz.
+ *  - phrosty's "threefile" manual FITS: PATH_image.fits, PATH_noise.fits,
+ *    PATH_flags.fits (single-HDU files), given as PATH.
+ *  - any FITS: the HDUs chosen with `hdu`, `noise_hdu`, `flags_hdu` (names
+ *    or numbers), or the first 2-D image when `hdu` is NULL.
+ */
+#ifndef PH_INIMAGE_H
+#define PH_INIMAGE_H
+
+#include "header.h"
+#include "meta.h"
+
+#include <stdint.h>
+
+typedef struct ph_input_opts {
+    const char *hdu;       /* image HDU; NULL: SCI if present, else the first image */
+    const char *noise_hdu; /* NULL: ERR if present; "none": no noise plane */
+    const char *flags_hdu; /* NULL: DQ if present; "none": no flags */
+} ph_input_opts;
+
+typedef enum { PH_LAYOUT_OU2024, PH_LAYOUT_THREEFILE, PH_LAYOUT_GENERIC } ph_layout;
+
+typedef struct ph_input {
+    long nx, ny;
+    double *sci;     /* image */
+    float *noise;    /* noise plane as stored, NULL if none */
+    uint32_t *flags; /* 0 = good, NULL if none */
+    ph_header *hdr;  /* header of the image HDU */
+    ph_meta meta;
+    ph_layout layout;
+    long nfinite;    /* finite pixels in sci */
+} ph_input;
+
+/* Read an input image; errors name the file and HDU. An image without a
+ * single finite pixel is an error. */
+int ph_input_read(const char *path, const ph_input_opts *opts, ph_input *in);
+void ph_input_free(ph_input *in);
+
+#endif

@@ -1,0 +1,98 @@
+/* phimage.c -- see phimage.h. */
+#include "phimage.h"
+#include "fits.h"
+#include "log.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int same_size(const char *path, const char *what, long nx, long ny, long mx, long my)
+{
+    if (nx == mx && ny == my)
+        return PH_OK;
+    return ph_error(PH_EFAIL, path, "%s is %ldx%ld but SCI is %ldx%ld", what, mx, my, nx, ny);
+}
+
+int ph_image_read(const char *path, unsigned planes, ph_image *img)
+{
+    memset(img, 0, sizeof *img);
+    ph_fits fp;
+    if (ph_fits_open(&fp, path))
+        return PH_EFAIL;
+    long nx = 0, ny = 0, mx, my;
+    int st = ph_fits_has_hdu(&fp, "SCI")
+                 ? ph_fits_goto(&fp, "SCI")
+                 : ph_error(PH_EFAIL, path, "no SCI HDU: not a ph image (make one with ph-skysub)");
+    if (!st)
+        st = ph_fits_image_size(&fp, &nx, &ny);
+    if (!st)
+        st = ph_fits_read_header(&fp, &img->hdr);
+    if (!st && (planes & PH_PLANE_SCI))
+        st = ph_fits_read_float(&fp, &nx, &ny, &img->sci);
+    if (!st && (planes & PH_PLANE_VAR) && !(st = ph_fits_goto(&fp, "VAR")) &&
+        !(st = ph_fits_read_float(&fp, &mx, &my, &img->var)))
+        st = same_size(path, "VAR", nx, ny, mx, my);
+    if (!st && (planes & PH_PLANE_MASK) && !(st = ph_fits_goto(&fp, "MASK")) &&
+        !(st = ph_fits_read_u8(&fp, &mx, &my, &img->mask)))
+        st = same_size(path, "MASK", nx, ny, mx, my);
+    if (!st && (planes & PH_PLANE_PSF) && ph_fits_has_hdu(&fp, "PSF") &&
+        !(st = ph_fits_goto(&fp, "PSF")) && !(st = ph_fits_read_double(&fp, &mx, &my, &img->psf))) {
+        if (mx != my || mx % 2 == 0)
+            st = ph_error(PH_EFAIL, path, "PSF HDU is %ldx%ld; it must be square with an odd size",
+                          mx, my);
+        img->psf_size = mx;
+    }
+    ph_fits_close(&fp);
+    img->nx = nx;
+    img->ny = ny;
+    if (st) {
+        ph_image_free(img);
+        return PH_EFAIL;
+    }
+    ph_meta_from_header(img->hdr, path, &img->meta);
+    return PH_OK;
+}
+
+int ph_image_write(const char *path, const ph_image *img)
+{
+    ph_header *h = img->hdr ? ph_header_copy(img->hdr) : ph_header_new();
+    if (!h || ph_meta_to_header(&img->meta, h)) {
+        ph_header_free(h);
+        return PH_EFAIL;
+    }
+    ph_fits_out o;
+    int st = ph_fits_create(&o, path, 0);
+    if (!st && img->sci)
+        st = ph_fits_write_float(&o, "SCI", img->nx, img->ny, img->sci, h);
+    if (!st && img->var)
+        st = ph_fits_write_float(&o, "VAR", img->nx, img->ny, img->var, NULL);
+    if (!st && img->mask) {
+        ph_header *mh = ph_header_new();
+        st = !mh;
+        if (!st)
+            st = ph_header_set_str(mh, "MASKBITS", "1=DETECTED 2=BAD 4=OUTSIDE", "bit meanings");
+        if (!st)
+            st = ph_fits_write_u8(&o, "MASK", img->nx, img->ny, img->mask, mh);
+        ph_header_free(mh);
+    }
+    if (!st && img->psf)
+        st = ph_fits_write_double(&o, "PSF", img->psf_size, img->psf_size, img->psf, NULL);
+    ph_header_free(h);
+    if (st) {
+        if (o.f || o.tmp[0])
+            ph_fits_abort(&o);
+        return PH_EFAIL;
+    }
+    return ph_fits_commit(&o);
+}
+
+void ph_image_free(ph_image *img)
+{
+    free(img->sci);
+    free(img->var);
+    free(img->mask);
+    free(img->psf);
+    ph_header_free(img->hdr);
+    memset(img, 0, sizeof *img);
+}

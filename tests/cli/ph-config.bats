@@ -1,0 +1,125 @@
+#!/usr/bin/env bats
+# ph-config: the config as every tool reads it.
+load helpers
+
+write_cfg() {
+  cat > cfg.yaml <<'YAML'
+replaceable_preloads:
+  - /snpit_env/configs/nov2025_container_config.yaml
+system:
+  paths:
+    dia_out_dir: /scratch/dia_out_dir/
+    ltcv_dir: /scratch/lc_out_dir/
+photometry:
+  phrosty:
+    kerpolyorder: 2
+    keep_intermediate: true
+    sfft:
+      radius_cut_detmask: 2
+    psf:
+      type: A25ePSF
+      params: {}
+YAML
+}
+
+@test "ph-config --help lists commands, common options and an example" {
+  run ph-config --help
+  assert_success
+  assert_output --partial "Usage: ph-config"
+  assert_output --partial "--set KEY=VALUE"
+  assert_output --partial "Example:"
+}
+
+@test "ph-config --version" {
+  run ph-config --version
+  assert_success
+  assert_output --regexp "^ph-config \(phrosty-c\) [0-9]+\.[0-9]+\.[0-9]+"
+}
+
+@test "get reads phrosty's keys, from -c and from SNPIT_CONFIG" {
+  write_cfg
+  run ph-config -q -c cfg.yaml get photometry.phrosty.kerpolyorder
+  assert_success
+  assert_output "2"
+  SNPIT_CONFIG=cfg.yaml run ph-config -q get system.paths.ltcv_dir
+  assert_output "/scratch/lc_out_dir/"
+}
+
+@test "the seed's config parses; its missing preload is a warning" {
+  [ -e "$PH_SHARED_DATA/../seed/examples/perlmutter_phrosty_config.yaml" ] || skip "no seed"
+  run ph-config -c "$PH_SHARED_DATA/../seed/examples/perlmutter_phrosty_config.yaml" get photometry.phrosty.psf.type
+  assert_success
+  assert_line --index 0 --partial "warning: "
+  assert_line --index 0 --partial "nov2025_container_config.yaml does not exist"
+  assert_line --index 1 "A25ePSF"
+}
+
+@test "--set overrides, defaults apply, missing keys fail" {
+  write_cfg
+  run ph-config -q -c cfg.yaml --set photometry.phrosty.kerpolyorder=3 get photometry.phrosty.kerpolyorder
+  assert_output "3"
+  run ph-config -q -c cfg.yaml get photometry.phrosty.nothing 7
+  assert_output "7"
+  run ph-config -q -c cfg.yaml get photometry.phrosty.nothing
+  assert_failure 1
+  assert_one_line_error "^ph-config: cfg.yaml: no key photometry.phrosty.nothing"
+}
+
+@test "dump, keys, list" {
+  write_cfg
+  run ph-config -q -c cfg.yaml keys photometry.phrosty
+  assert_output "kerpolyorder
+keep_intermediate
+sfft
+psf"
+  run ph-config -q -c cfg.yaml list replaceable_preloads
+  assert_output "/snpit_env/configs/nov2025_container_config.yaml"
+  run ph-config -q -c cfg.yaml dump photometry.phrosty.sfft
+  assert_output "radius_cut_detmask: 2"
+  # a dump is valid YAML that reads back the same
+  ph-config -q -c cfg.yaml dump > again.yaml
+  run ph-config -q -c again.yaml get system.paths.dia_out_dir
+  assert_output "/scratch/dia_out_dir/"
+}
+
+@test "check warns about unknown phrosty keys only" {
+  write_cfg
+  run ph-config -q -c cfg.yaml --set photometry.phrosty.kerpolyordr=1 check
+  assert_success
+  run ph-config -c cfg.yaml --set photometry.phrosty.kerpolyordr=1 check
+  assert_output --partial "photometry.phrosty.kerpolyordr is not a key phrosty-c knows"
+  refute_output --partial "kerpolyorder is not"
+}
+
+@test "malformed YAML: one line with file, line and column" {
+  printf 'a:\n  b: 1\n c: [1, 2\n' > bad.yaml
+  run ph-config -c bad.yaml dump
+  assert_failure 2
+  assert_one_line_error "^ph-config: bad.yaml: malformed YAML at line 3, column [0-9]+"
+}
+
+@test "usage errors exit 2" {
+  run ph-config
+  assert_failure 2
+  assert_one_line_error "expected a command"
+  run ph-config frobnicate
+  assert_failure 2
+  run ph-config --nope get x
+  assert_failure 2
+  assert_one_line_error "option --nope is unknown"
+  run ph-config --set novalue get x
+  assert_failure 2
+  assert_one_line_error "expected KEY=VALUE"
+  run ph-config -c /nonexistent.yaml get x
+  assert_failure
+  assert_one_line_error "^ph-config: /nonexistent.yaml: cannot open config"
+}
+
+@test "man page exists and renders without warnings" {
+  run bash -c "groff -man -Tutf8 -ww -z '$PH_TOP/man/ph-config.1' 2>&1"
+  assert_success
+  assert_output ""
+  run man -P cat ph-config
+  assert_success
+  assert_output --partial "ph-config"
+}

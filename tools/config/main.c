@@ -1,0 +1,143 @@
+/* ph-config -- read the config the way every tool reads it, for shell
+ * scripts and Makefiles.
+ *
+ *   ph-config get KEY [DEFAULT]   the value (YAML for a mapping or list)
+ *   ph-config dump [KEY]          the merged config, or a subtree, as YAML
+ *   ph-config keys [KEY]          child keys of a mapping, one per line
+ *   ph-config list KEY            items of a list, one per line
+ *   ph-config check               parse, merge preloads, warn about keys
+ *                                 phrosty-c does not know
+ */
+#include "cli.h"
+#include "config.h"
+#include "known_keys.h"
+#include "log.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int handle(ph_cli *cli, int key, const char *arg)
+{
+    (void)key;
+    (void)arg;
+    return ph_cli_bad(cli, "unexpected option");
+}
+
+static const ph_opt opts[] = {{NULL, 0, NULL, NULL, NULL}};
+
+static const char *where(const ph_config *cfg)
+{
+    return ph_config_path(cfg) ? ph_config_path(cfg) : "config (no file: -c or $SNPIT_CONFIG)";
+}
+
+static int cmd_get(ph_config *cfg, int argc, char **argv)
+{
+    if (argc < 1 || argc > 2)
+        return ph_error(PH_EUSAGE, NULL, "get: expected KEY [DEFAULT]");
+    const char *v = ph_config_get(cfg, argv[0]);
+    if (v) {
+        puts(v);
+        return PH_OK;
+    }
+    if (ph_config_keys(cfg, argv[0], NULL, 0) >= 0 || ph_config_list(cfg, argv[0], NULL, 0) >= 0) {
+        ph_config_dump(cfg, argv[0], stdout);
+        return PH_OK;
+    }
+    if (argc == 2) {
+        puts(argv[1]);
+        return PH_OK;
+    }
+    if (ph_config_has(cfg, argv[0]))
+        return ph_error(PH_EFAIL, where(cfg), "%s is null and no default was given", argv[0]);
+    return ph_error(PH_EFAIL, where(cfg), "no key %s (give a default: ph-config get KEY DEFAULT)",
+                    argv[0]);
+}
+
+static int cmd_keys(ph_config *cfg, int argc, char **argv)
+{
+    const char *key = argc ? argv[0] : "";
+    int n = ph_config_keys(cfg, key, NULL, 0);
+    if (n < 0)
+        return ph_error(PH_EFAIL, where(cfg), "%s is not a mapping", key);
+    const char *names[n ? n : 1];
+    ph_config_keys(cfg, key, names, n);
+    for (int i = 0; i < n; i++)
+        puts(names[i]);
+    return PH_OK;
+}
+
+static int cmd_list(ph_config *cfg, int argc, char **argv)
+{
+    if (argc != 1)
+        return ph_error(PH_EUSAGE, NULL, "list: expected KEY");
+    int n = ph_config_list(cfg, argv[0], NULL, 0);
+    if (n < 0)
+        return ph_error(PH_EFAIL, where(cfg), "%s is not a list", argv[0]);
+    const char *items[n ? n : 1];
+    ph_config_list(cfg, argv[0], items, n);
+    for (int i = 0; i < n; i++)
+        puts(items[i]);
+    return PH_OK;
+}
+
+static void check_leaf(const char *key, const char *value, void *ctx)
+{
+    (void)value;
+    int *unknown = ctx;
+    if (!ph_known_config_key(key)) {
+        ph_warn("%s is not a key phrosty-c knows; it is ignored", key);
+        (*unknown)++;
+    }
+}
+
+int main(int argc, char **argv)
+{
+    ph_cli cli = {
+        .tool = "ph-config",
+        .usage = "[OPTION]... get KEY [DEFAULT] | dump [KEY] | keys [KEY] | list KEY | check",
+        .summary = "Read phrosty's YAML config as every ph tool reads it.",
+        .description =
+            "The config comes from -c FILE or $SNPIT_CONFIG, with the files named in\n"
+            "replaceable_preloads merged first and --set KEY=VALUE applied last.\n"
+            "  get KEY [DEFAULT]  print a value (a mapping or list as YAML); without a\n"
+            "                     default, a missing key is an error (exit 1)\n"
+            "  dump [KEY]         print the merged config or a subtree as YAML\n"
+            "  keys [KEY]         print the child keys of a mapping\n"
+            "  list KEY           print the items of a list\n"
+            "  check              warn about keys phrosty-c does not use",
+        .example = "ph-config -c config.yaml get photometry.phrosty.kerpolyorder 2",
+        .opts = opts,
+        .handle = handle,
+    };
+    int st = ph_cli_parse(&cli, argc, argv);
+    if (st < 0)
+        return 0;
+    if (!st) {
+        if (cli.npos < 1) {
+            st = ph_error(PH_EUSAGE, NULL, "expected a command: get, dump, keys, list or check "
+                                           "(try --help)");
+        } else {
+            const char *cmd = cli.pos[0];
+            int n = cli.npos - 1;
+            char **a = cli.pos + 1;
+            if (!strcmp(cmd, "get"))
+                st = cmd_get(cli.cfg, n, a);
+            else if (!strcmp(cmd, "dump"))
+                ph_config_dump(cli.cfg, n ? a[0] : "", stdout);
+            else if (!strcmp(cmd, "keys"))
+                st = cmd_keys(cli.cfg, n, a);
+            else if (!strcmp(cmd, "list"))
+                st = cmd_list(cli.cfg, n, a);
+            else if (!strcmp(cmd, "check")) {
+                int unknown = 0;
+                ph_config_foreach_leaf(cli.cfg, check_leaf, &unknown);
+                ph_info("%s: %d key%s not used by phrosty-c", where(cli.cfg), unknown,
+                        unknown == 1 ? "" : "s");
+            } else
+                st = ph_error(PH_EUSAGE, NULL, "unknown command '%s' (get, dump, keys, list, check)",
+                              cmd);
+        }
+    }
+    ph_cli_free(&cli);
+    return st ? ph_report_error() : 0;
+}
