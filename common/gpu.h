@@ -15,7 +15,7 @@ typedef enum { PH_DEVICE_AUTO = 0, PH_DEVICE_CPU = 1, PH_DEVICE_GPU = 2 } ph_dev
 
 typedef struct ph_gpu_info {
     int usable;            /* a CUDA device that can run our kernels */
-    char name[128];        /* device name */
+    char name[256];        /* device name */
     double mem_total_gb;   /* device memory */
     double mem_free_gb;
     char why[256];         /* why not usable */
