@@ -1,0 +1,47 @@
+/* psfstamp.h -- PSF stamps: the files ph-psf writes and every later tool
+ * reads.
+ *
+ * A stamp is an odd n x n float64 image, normalised to sum 1, with the PSF
+ * centred on the centre of the centre pixel [(n-1)/2][(n-1)/2] (the
+ * convention SFFT documents). In a file it is the primary image (or an HDU
+ * named PSF); its header keys:
+ *   PSFX, PSFY    0-based pixel position on the image it belongs to
+ *   PSFRA, PSFDEC sky position (deg)
+ *   FILTER        band
+ *   PSFMODEL      model that made it (file:..., roman, epsf, ...)
+ *   OVERSAMP      oversampling of the model it was made from
+ *   PSFFRAC       fraction of the model's flux inside the stamp (before
+ *                 normalisation)
+ *   PSFNORM       T: the stamp sums to 1
+ */
+#ifndef PH_PSFSTAMP_H
+#define PH_PSFSTAMP_H
+
+#include "header.h"
+
+typedef struct ph_psf {
+    long n;          /* size (odd) */
+    double *data;    /* n * n, row-major */
+    ph_header *hdr;  /* may be NULL */
+} ph_psf;
+
+/* Read a stamp from `path`: HDU `hdu` if not NULL, else the PSF HDU if there
+ * is one, else the first image. Checked with ph_psf_check. */
+int ph_psf_read(const char *path, const char *hdu, ph_psf *p);
+
+/* Check: square, odd size >= 3, all finite, sum > 0. `file` names it. */
+int ph_psf_check(const double *d, long nx, long ny, const char *file);
+
+/* Divide by the sum; returns the sum (0 if it was not positive). */
+double ph_psf_normalise(double *d, long n);
+
+/* First moments, as offsets of the light-weighted centre from the centre
+ * pixel (pixels, +x right, +y up in array order). */
+void ph_psf_centroid(const double *d, long n, double *dx, double *dy);
+
+/* Write as the primary image of `path` (atomic). */
+int ph_psf_write(const char *path, const ph_psf *p);
+
+void ph_psf_free(ph_psf *p);
+
+#endif

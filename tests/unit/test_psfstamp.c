@@ -1,0 +1,82 @@
+/* test_psfstamp.c -- PSF stamps (I/O, checks) and interpolation kernels. */
+#include "check.h"
+#include "interp.h"
+#include "log.h"
+#include "psfstamp.h"
+
+TEST(stamp_round_trip_and_checks)
+{
+    const char *d = check_tmpdir();
+    char p[512];
+    snprintf(p, sizeof p, "%s/psf.fits", d);
+    ph_psf a = {.n = 5};
+    a.data = calloc(25, sizeof(double));
+    for (int i = 0; i < 25; i++)
+        a.data[i] = exp(-((i % 5 - 2) * (i % 5 - 2) + (i / 5 - 2) * (i / 5 - 2)) / 2.0);
+    double s = ph_psf_normalise(a.data, 5);
+    EXPECT(s > 1);
+    a.hdr = ph_header_new();
+    ph_header_set_double(a.hdr, "PSFX", 10.5, NULL);
+    EXPECT(ph_psf_write(p, &a) == 0);
+    ph_psf b;
+    EXPECT(ph_psf_read(p, NULL, &b) == 0);
+    EXPECT(b.n == 5 && !memcmp(a.data, b.data, 25 * sizeof(double)));
+    double cx, cy;
+    ph_psf_centroid(b.data, 5, &cx, &cy);
+    EXPECT_NEAR(cx, 0, 1e-15);
+    EXPECT_NEAR(cy, 0, 1e-15);
+    ph_psf_free(&b);
+    double even[16] = {1};
+    ph_error_clear();
+    EXPECT(ph_psf_check(even, 4, 4, "e.fits") != 0);
+    EXPECT(strstr(ph_error_message(), "even size 4") != NULL);
+    ph_error_clear();
+    double zero[9] = {1, -1, 0, 0, 0, 0, 0, 0, 0};
+    EXPECT(ph_psf_check(zero, 3, 3, "z.fits") != 0);
+    EXPECT(strstr(ph_error_message(), "positive sum") != NULL);
+    ph_error_clear();
+    double nan[9] = {1, NAN};
+    EXPECT(ph_psf_check(nan, 3, 3, "n.fits") != 0);
+    ph_error_clear();
+    ph_psf_free(&a);
+}
+
+TEST(interpolators)
+{
+    double w[6];
+    ph_interp ks[3] = {PH_INTERP_BILINEAR, PH_INTERP_BICUBIC, PH_INTERP_LANCZOS3};
+    for (int k = 0; k < 3; k++) {
+        for (double t = 0; t < 1; t += 0.125) {
+            ph_interp_weights(ks[k], t, w);
+            double s = 0;
+            for (int i = 0; i < 2 * ph_interp_radius(ks[k]); i++)
+                s += w[i];
+            EXPECT_NEAR(s, 1, 1e-12); /* constants preserved */
+        }
+        ph_interp_weights(ks[k], 0, w); /* interpolating: t = 0 hits the tap */
+        EXPECT_NEAR(w[ph_interp_radius(ks[k]) - 1], 1, 1e-12);
+    }
+    /* bicubic reproduces quadratics, bilinear linear functions */
+    double img[100];
+    for (int y = 0; y < 10; y++)
+        for (int x = 0; x < 10; x++)
+            img[y * 10 + x] = 0.5 * x * x - 2 * x * y + 3 * y + 1;
+    double x = 4.3, y = 5.7;
+    EXPECT_NEAR(ph_interp_sample(img, 10, 10, x, y, PH_INTERP_BICUBIC, 0),
+                0.5 * x * x - 2 * x * y + 3 * y + 1, 1e-12);
+    for (int i = 0; i < 100; i++)
+        img[i] = 2 * (i % 10) - 3 * (i / 10);
+    EXPECT_NEAR(ph_interp_sample(img, 10, 10, x, y, PH_INTERP_BILINEAR, 0), 2 * x - 3 * y, 1e-12);
+    /* outside reads the fill value */
+    EXPECT_NEAR(ph_interp_sample(img, 10, 10, -5, -5, PH_INTERP_LANCZOS3, 7), 7, 1e-12);
+    ph_interp k;
+    EXPECT(ph_interp_parse("lanczos3", &k) == 0 && k == PH_INTERP_LANCZOS3);
+    EXPECT(ph_interp_parse("nearest", &k) != 0);
+}
+
+int main(void)
+{
+    RUN(stamp_round_trip_and_checks);
+    RUN(interpolators);
+    return check_done();
+}
