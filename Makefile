@@ -12,7 +12,7 @@
 #
 # Everything is discovered: common/*.c form libph, each tools/<name>/ is
 # the command bin/ph-<name> (optional tools/<name>/tool.mk sets
-# <name>_LIBS and <name>_GPU = 1), cuda/*.cu are the GPU objects, and
+# <name>_CFLAGS, <name>_LIBS and <name>_GPU = 1), cuda/*.cu are the GPU objects, and
 # tests/unit/test_*.c are unit-test programs.
 
 SHELL := /bin/bash
@@ -101,7 +101,8 @@ build/cuda/%.o: cuda/%.cu $(FLAGS_STAMP)
 
 build/tools/%.o: tools/%.c $(FLAGS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(PH_CFLAGS) -Itools/$(firstword $(subst /, ,$*)) -MMD -MP -c $< -o $@
+	$(CC) $(CFLAGS) $(PH_CFLAGS) $($(firstword $(subst /, ,$*))_CFLAGS) -Itools/$(firstword $(subst /, ,$*)) \
+	    -MMD -MP -c $< -o $@
 
 # One link rule per tool: bin/ph-NAME from tools/NAME/*.c.
 define TOOL_RULE
