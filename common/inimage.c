@@ -124,3 +124,185 @@ void ph_input_free(ph_input *in)
     ph_header_free(in->hdr);
     memset(in, 0, sizeof *in);
 }
+
+/* ---- low-memory reading ------------------------------------------------- */
+
+/* Name an HDU for messages: its EXTNAME, else its number. */
+static void current_hdu_name(ph_fits *fp, char *buf, size_t size)
+{
+    int status = 0, num = 0;
+    char ext[FLEN_VALUE];
+    ffghdn(fp->f, &num);
+    if (ffgkys(fp->f, "EXTNAME", ext, NULL, &status) == 0)
+        ph_strlcpy(buf, ext, size);
+    else
+        snprintf(buf, size, "%d", num - 1);
+    fits_clear_errmsg();
+}
+
+/* Flags of the current HDU, read a row at a time and reduced to 0/1. */
+static int read_flag_bits(ph_fits *fp, const char *what, ph_input_lite *in)
+{
+    long nx, ny;
+    if (ph_fits_image_size(fp, &nx, &ny))
+        return PH_EFAIL;
+    if (nx != in->nx || ny != in->ny)
+        return ph_error(PH_EFAIL, fp->path, "%s plane is %ldx%ld but the image is %ldx%ld", what,
+                        nx, ny, in->nx, in->ny);
+    in->flagged = ph_malloc((size_t)nx * ny, "flags");
+    uint32_t *row = ph_malloc((size_t)nx * sizeof *row, "flags row");
+    if (!in->flagged || !row) {
+        free(row);
+        return PH_EFAIL;
+    }
+    for (long y = 0; y < ny; y++) {
+        int status = 0, anynul = 0;
+        long first[3] = {1, y + 1, 1};
+        if (ffgpxv(fp->f, TUINT, first, nx, NULL, row, &anynul, &status)) {
+            char text[FLEN_STATUS];
+            ffgerr(status, text);
+            fits_clear_errmsg();
+            free(row);
+            return ph_error(PH_EFAIL, fp->path,
+                            "HDU %s: cannot read the flags (truncated or corrupt file? "
+                            "cfitsio: %s)",
+                            what, text);
+        }
+        uint8_t *f = in->flagged + (size_t)y * nx;
+        for (long x = 0; x < nx; x++)
+            f[x] = row[x] != 0;
+    }
+    free(row);
+    return PH_OK;
+}
+
+static int read_lite_aux(ph_fits *fp, const char *noise, const char *flags, ph_input_lite *in)
+{
+    long nx, ny;
+    if (noise) {
+        if (ph_fits_goto(fp, noise))
+            return PH_EFAIL;
+        current_hdu_name(fp, in->noise_hdu, sizeof in->noise_hdu);
+        if (ph_fits_read_float(fp, &nx, &ny, &in->noise))
+            return PH_EFAIL;
+        if (nx != in->nx || ny != in->ny)
+            return ph_error(PH_EFAIL, fp->path, "%s plane is %ldx%ld but the image is %ldx%ld",
+                            noise, nx, ny, in->nx, in->ny);
+    }
+    if (flags) {
+        if (ph_fits_goto(fp, flags))
+            return PH_EFAIL;
+        current_hdu_name(fp, in->flags_hdu, sizeof in->flags_hdu);
+        if (read_flag_bits(fp, flags, in))
+            return PH_EFAIL;
+    }
+    return PH_OK;
+}
+
+int ph_input_read_lite(const char *path, const ph_input_opts *opts, int want_noise,
+                       ph_input_lite *in)
+{
+    static const ph_input_opts none = {0};
+    if (!opts)
+        opts = &none;
+    memset(in, 0, sizeof *in);
+    int st;
+    char p[1200];
+    snprintf(p, sizeof p, "%s_image.fits", path);
+    ph_fits fp;
+    if (!ph_path_exists(path) && ph_path_exists(p)) {
+        in->layout = PH_LAYOUT_THREEFILE;
+        st = ph_fits_open(&fp, p);
+        if (!st) {
+            st = ph_fits_goto_first_image(&fp);
+            if (!st)
+                current_hdu_name(&fp, in->sci_hdu, sizeof in->sci_hdu);
+            if (!st)
+                st = ph_fits_read_float(&fp, &in->nx, &in->ny, &in->sci);
+            if (!st)
+                st = ph_fits_read_header(&fp, &in->hdr);
+            ph_fits_close(&fp);
+        }
+        const char *suffix[2] = {"_noise.fits", "_flags.fits"};
+        for (int k = 0; k < 2 && !st; k++) {
+            snprintf(p, sizeof p, "%s%s", path, suffix[k]);
+            if (!ph_path_exists(p))
+                continue;
+            if (k == 0 && !want_noise) { /* present, not read */
+                ph_strlcpy(in->noise_hdu, "0", sizeof in->noise_hdu);
+                continue;
+            }
+            if (ph_fits_open(&fp, p)) {
+                st = PH_EFAIL;
+                break;
+            }
+            st = ph_fits_goto_first_image(&fp);
+            if (!st) {
+                char num[16];
+                int hdunum = 0;
+                ffghdn(fp.f, &hdunum);
+                snprintf(num, sizeof num, "%d", hdunum - 1);
+                st = read_lite_aux(&fp, k ? NULL : num, k ? num : NULL, in);
+            }
+            ph_fits_close(&fp);
+        }
+    } else {
+        if (ph_fits_open(&fp, path))
+            return PH_EFAIL;
+        int ou = ph_fits_has_hdu(&fp, "SCI") && ph_fits_has_hdu(&fp, "ERR") &&
+                 ph_fits_has_hdu(&fp, "DQ");
+        in->layout = ou && !opts->hdu ? PH_LAYOUT_OU2024 : PH_LAYOUT_GENERIC;
+        const char *hdu = opts->hdu ? opts->hdu : ph_fits_has_hdu(&fp, "SCI") ? "SCI" : NULL;
+        const char *noise = opts->noise_hdu, *flags = opts->flags_hdu;
+        if (!noise && ph_fits_has_hdu(&fp, "ERR"))
+            noise = "ERR";
+        if (!flags && ph_fits_has_hdu(&fp, "DQ"))
+            flags = "DQ";
+        if (noise && !strcmp(noise, "none"))
+            noise = NULL;
+        if (flags && !strcmp(flags, "none"))
+            flags = NULL;
+        if (noise && !want_noise) {
+            /* Not read, but it must exist when it was asked for by name. */
+            if (opts->noise_hdu && (st = ph_fits_goto(&fp, noise))) {
+                ph_fits_close(&fp);
+                ph_input_lite_free(in);
+                return PH_EFAIL;
+            }
+            ph_strlcpy(in->noise_hdu, noise, sizeof in->noise_hdu);
+            noise = NULL;
+        }
+        st = hdu ? ph_fits_goto(&fp, hdu) : ph_fits_goto_first_image(&fp);
+        if (!st)
+            current_hdu_name(&fp, in->sci_hdu, sizeof in->sci_hdu);
+        if (!st)
+            st = ph_fits_read_float(&fp, &in->nx, &in->ny, &in->sci);
+        if (!st)
+            st = ph_fits_read_header(&fp, &in->hdr);
+        if (!st)
+            st = read_lite_aux(&fp, noise, flags, in);
+        ph_fits_close(&fp);
+    }
+    if (st) {
+        ph_input_lite_free(in);
+        return PH_EFAIL;
+    }
+    size_t n = (size_t)in->nx * in->ny;
+    for (size_t i = 0; i < n; i++)
+        in->nfinite += isfinite(in->sci[i]) != 0;
+    if (!in->nfinite) {
+        ph_input_lite_free(in);
+        return ph_error(PH_EFAIL, path, "the image has no finite pixel (all NaN or Inf)");
+    }
+    ph_meta_from_header(in->hdr, path, &in->meta);
+    return PH_OK;
+}
+
+void ph_input_lite_free(ph_input_lite *in)
+{
+    free(in->sci);
+    free(in->noise);
+    free(in->flagged);
+    ph_header_free(in->hdr);
+    memset(in, 0, sizeof *in);
+}

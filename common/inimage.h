@@ -42,4 +42,25 @@ typedef struct ph_input {
 int ph_input_read(const char *path, const ph_input_opts *opts, ph_input *in);
 void ph_input_free(ph_input *in);
 
+/* The same images read for low memory (ph-skysub on 4088x4088 frames):
+ * the image as float32 (4 bytes a pixel instead of 8), the flags reduced
+ * row by row to one byte (1 = flagged, 0 = good), and the noise plane only
+ * when `want_noise` is set. The names of the HDUs used are kept for
+ * messages and headers ("" when a plane is absent). */
+typedef struct ph_input_lite {
+    long nx, ny;
+    float *sci;        /* image */
+    float *noise;      /* noise plane as stored, NULL if absent or not wanted */
+    uint8_t *flagged;  /* 1 where flags != 0, NULL if no flags plane */
+    ph_header *hdr;    /* header of the image HDU */
+    ph_meta meta;
+    ph_layout layout;
+    long nfinite;      /* finite pixels in sci */
+    char sci_hdu[80], noise_hdu[80], flags_hdu[80];
+} ph_input_lite;
+
+int ph_input_read_lite(const char *path, const ph_input_opts *opts, int want_noise,
+                       ph_input_lite *in);
+void ph_input_lite_free(ph_input_lite *in);
+
 #endif

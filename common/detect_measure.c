@@ -1,0 +1,389 @@
+/* detect_measure.c -- per-object measurements and cleaning, after
+ * SExtractor's scan.c preanalyse(), analyse.c examineiso() (mthresh),
+ * clean.c clean()/mergeobject(), photom.c computeautoflux() and growth.c
+ * makeavergrowth() (FLUX_RADIUS). pipeline-reference.md §2.3. */
+#include "detect_internal.h"
+#include "log.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void det_preanalyse(const det_ctx *c, const uint32_t *pix, long n, double thresh,
+                    const double *center, ph_object *o)
+{
+    memset(o, 0, sizeof *o);
+    int xmin = INT32_MAX, xmax = -1, ymin = INT32_MAX, ymax = -1;
+    double rv = 0, tv = 0;
+    float peak = -INFINITY, cpeak = -INFINITY;
+    for (long i = 0; i < n; i++) {
+        int x = (int)(pix[i] % c->nx), y = (int)(pix[i] / c->nx);
+        float cv = c->filt[pix[i]], v = det_dv(c, pix[i]);
+        cpeak = cv > cpeak ? cv : cpeak;
+        peak = v > peak ? v : peak;
+        rv += cv;
+        tv += v;
+        xmin = x < xmin ? x : xmin;
+        xmax = x > xmax ? x : xmax;
+        ymin = y < ymin ? y : ymin;
+        ymax = y > ymax ? y : ymax;
+    }
+    o->npix = n;
+    o->fdflux = (float)rv;
+    o->fdpeak = cpeak;
+    o->peak = peak;
+    o->flux_iso = tv;
+    o->xmin = xmin;
+    o->xmax = xmax;
+    o->ymin = ymin;
+    o->ymax = ymax;
+
+    /* Moments weighted by the filtered values, relative to the box corner
+     * to avoid round-off on large images. */
+    double mx = 0, my = 0, mx2 = 0, my2 = 0, mxy = 0, thresh2 = (thresh + peak) / 2.0;
+    long dnpix = 0, area2 = 0;
+    for (long i = 0; i < n; i++) {
+        double x = (double)(pix[i] % c->nx) - xmin, y = (double)(pix[i] / c->nx) - ymin;
+        double cv = c->filt[pix[i]], v = det_dv(c, pix[i]);
+        if (v > thresh)
+            dnpix++;
+        if (v > thresh2)
+            area2++;
+        mx += cv * x;
+        my += cv * y;
+        mx2 += cv * x * x;
+        my2 += cv * y * y;
+        mxy += cv * x * y;
+    }
+    double xm = mx / rv, ym = my / rv, xm2, ym2, xym;
+    if (center) {
+        /* ANALYSE_ROBUST for deblended objects: moments about the centre of
+         * the branch before gatherup. */
+        double xn = center[0] - xmin, yn = center[1] - ymin;
+        xm2 = mx2 / rv + xn * xn - 2 * xm * xn;
+        ym2 = my2 / rv + yn * yn - 2 * ym * yn;
+        xym = mxy / rv + xn * yn - xm * yn - xn * ym;
+        xm = xn;
+        ym = yn;
+    } else {
+        xm2 = mx2 / rv - xm * xm;
+        ym2 = my2 / rv - ym * ym;
+        xym = mxy / rv - xm * ym;
+    }
+    double temp2 = xm2 * ym2 - xym * xym;
+    if (temp2 < 0.00694) { /* fully correlated x/y: SExtractor's fix */
+        xm2 += 0.0833333;
+        ym2 += 0.0833333;
+        temp2 = xm2 * ym2 - xym * xym;
+    }
+    double temp = xm2 - ym2;
+    double theta = fabs(temp) > 0.0 ? atan2(2.0 * xym, temp) / 2.0 : M_PI / 4.0;
+    temp = sqrt(0.25 * temp * temp + xym * xym);
+    double pmx2 = 0.5 * (xm2 + ym2) + temp, pmy2 = 0.5 * (xm2 + ym2) - temp;
+    o->x = xm + xmin;
+    o->y = ym + ymin;
+    o->x2 = xm2;
+    o->y2 = ym2;
+    o->xy = xym;
+    o->a = (float)sqrt(pmx2);
+    o->b = (float)sqrt(pmy2 > 0 ? pmy2 : 0);
+    o->theta = theta * 180.0 / M_PI;
+    o->cxx = (float)(ym2 / temp2);
+    o->cyy = (float)(xm2 / temp2);
+    o->cxy = (float)(-2 * xym / temp2);
+    double darea = (double)area2 - dnpix, t1t2 = thresh / thresh2;
+    if (t1t2 > 0.0) {
+        o->abcor = (darea < 0.0 ? darea : -1.0) /
+                   (2 * M_PI * log(t1t2 < 1.0 ? t1t2 : 0.99) * o->a * o->b);
+        if (o->abcor > 1.0)
+            o->abcor = 1.0;
+    } else {
+        o->abcor = 1.0;
+    }
+}
+
+double det_mthresh(const det_ctx *c, const uint32_t *pix, long n)
+{
+    const int m = c->p->minarea;
+    if (n < m)
+        return 0.0;
+    /* The m largest values (m is small): insertion into a sorted array. */
+    float top[64];
+    int k = m < 64 ? m : 64, have = 0;
+    for (long i = 0; i < n; i++) {
+        float v = c->filt[pix[i]] - c->thresh;
+        if (have < k) {
+            int j = have++;
+            while (j > 0 && top[j - 1] < v) {
+                top[j] = top[j - 1];
+                j--;
+            }
+            top[j] = v;
+        } else if (v > top[k - 1]) {
+            int j = k - 1;
+            while (j > 0 && top[j - 1] < v) {
+                top[j] = top[j - 1];
+                j--;
+            }
+            top[j] = v;
+        }
+    }
+    return top[k - 1];
+}
+
+/* ---- cleaning ------------------------------------------------------------- */
+
+static void merge_into(ph_object *master, const ph_object *slave)
+{
+    master->npix += slave->npix;
+    master->fdflux += slave->fdflux;
+    master->flux_iso += slave->flux_iso;
+    if (slave->fdpeak > master->fdpeak)
+        master->fdpeak = slave->fdpeak;
+    if (slave->peak > master->peak)
+        master->peak = slave->peak;
+    master->xmin = slave->xmin < master->xmin ? slave->xmin : master->xmin;
+    master->xmax = slave->xmax > master->xmax ? slave->xmax : master->xmax;
+    master->ymin = slave->ymin < master->ymin ? slave->ymin : master->ymin;
+    master->ymax = slave->ymax > master->ymax ? slave->ymax : master->ymax;
+    master->flags |= slave->flags & (PH_OBJ_TRUNC | PH_OBJ_FORCED);
+}
+
+/* The Moffat-like wing SExtractor fits to an object for cleaning: the
+ * value its profile predicts at (dx, dy) from its centre, 0 when outside
+ * its reach (val <= 1). */
+static double wing(const ph_object *o, double dx, double dy, double beta, double thresh)
+{
+    double unitarea = M_PI * o->a * o->b;
+    double amp = o->fdflux / (2 * unitarea * o->abcor);
+    double alpha = (pow(amp / thresh, 1.0 / beta) - 1) * unitarea / o->npix;
+    double val = 1 + alpha * (o->cxx * dx * dx + o->cyy * dy * dy + o->cxy * dx * dy);
+    if (!(val > 1.0))
+        return -1.0;
+    return (float)(val < 1e10 ? amp * pow(val, -beta) : 0.0);
+}
+
+int det_clean(ph_object *obj, long *master, long in, det_clean_list *list, double beta,
+              double thresh)
+{
+    ph_object *oi = &obj[in];
+    long victims[4096];
+    int nv = 0;
+    for (long l = 0; l < list->n; l++) {
+        ph_object *o = &obj[list->idx[l]];
+        double dx = oi->x - o->x, dy = oi->y - o->y;
+        double rlim = oi->a + o->a;
+        rlim *= rlim;
+        if (!(dx * dx + dy * dy < rlim * DET_CLEAN_ZONE * DET_CLEAN_ZONE))
+            continue;
+        if (o->fdflux < oi->fdflux) {
+            /* The newcomer's wing may swallow this fainter object. */
+            double w = wing(oi, dx, dy, beta, thresh);
+            if (w >= 0 && w > (float)o->mthresh && nv < 4096)
+                victims[nv++] = l;
+        } else {
+            double w = wing(o, dx, dy, beta, thresh);
+            if (w >= 0 && w > (float)oi->mthresh) {
+                /* The newcomer is eaten. */
+                merge_into(o, oi);
+                master[in] = list->idx[l];
+                return 0;
+            }
+        }
+    }
+    for (int v = nv - 1; v >= 0; v--) {
+        long l = victims[v], k = list->idx[l];
+        merge_into(oi, &obj[k]);
+        master[k] = in;
+        list->idx[l] = list->idx[--list->n]; /* SExtractor's subcleanobj() */
+    }
+    if (list->n == list->cap) {
+        long cap = list->cap ? 2 * list->cap : 1024;
+        long *p = realloc(list->idx, (size_t)cap * sizeof *p);
+        if (!p) {
+            ph_error(PH_EFAIL, NULL, "out of memory cleaning detections");
+            return -1;
+        }
+        list->idx = p;
+        list->cap = cap;
+    }
+    list->idx[list->n++] = in;
+    return 1;
+}
+
+/* ---- FLUX_AUTO and FLUX_RADIUS ------------------------------------------ */
+
+typedef struct meas {
+    const det_ctx *c;
+    const int32_t *seg;
+    const uint8_t *unmasked;
+    int32_t self;           /* label of the object */
+} meas;
+
+/* Is pixel i data for this object? Other detections are not (SExtractor
+ * blanks them), except objects eaten by cleaning. */
+static inline int usable(const meas *m, size_t i)
+{
+    float v = m->c->img[i];
+    if (!isfinite(v))
+        return 0;
+    int32_t s = m->seg[i];
+    return s == 0 || s == m->self || (s > 0 && m->unmasked[s - 1]);
+}
+
+/* The value of pixel (x, y) for aperture sums: masked pixels are replaced
+ * by their mirror through (mx, my) when that is usable, else 0. */
+static inline double corrected(const meas *m, int x, int y, double mx, double my)
+{
+    const det_ctx *c = m->c;
+    size_t i = (size_t)y * c->nx + x;
+    if (usable(m, i))
+        return c->img[i];
+    if (c->p->mask_correct) {
+        int x2 = (int)(2 * mx + 0.49999 - x), y2 = (int)(2 * my + 0.49999 - y);
+        if (x2 >= 0 && x2 < c->nx && y2 >= 0 && y2 < c->ny) {
+            size_t j = (size_t)y2 * c->nx + x2;
+            if (usable(m, j))
+                return c->img[j];
+        }
+    }
+    return 0.0;
+}
+
+static inline int rint_sx(double x)
+{
+    return (int)floor(x + 0.5);
+}
+
+/* The box holding the ellipse cxx dx^2 + cyy dy^2 + cxy dx dy <= r^2,
+ * clipped to the image. */
+static void ellipse_box(const det_ctx *c, const ph_object *o, double r, int *x0, int *x1,
+                        int *y0, int *y1)
+{
+    double dxlim = o->cxx - o->cxy * o->cxy / (4.0 * o->cyy);
+    dxlim = dxlim > 0.0 ? r / sqrt(dxlim) : 0.0;
+    double dylim = o->cyy - o->cxy * o->cxy / (4.0 * o->cxx);
+    dylim = dylim > 0.0 ? r / sqrt(dylim) : 0.0;
+    *x0 = rint_sx(o->x - dxlim);
+    *x1 = rint_sx(o->x + dxlim) + 1;
+    *y0 = rint_sx(o->y - dylim);
+    *y1 = rint_sx(o->y + dylim) + 1;
+    *x0 = *x0 < 0 ? 0 : *x0;
+    *y0 = *y0 < 0 ? 0 : *y0;
+    *x1 = *x1 > c->nx ? (int)c->nx : *x1;
+    *y1 = *y1 > c->ny ? (int)c->ny : *y1;
+}
+
+static void auto_flux(const meas *m, ph_object *o)
+{
+    const det_ctx *c = m->c;
+    const ph_detect_params *p = c->p;
+    o->kron_radius = 0;
+    o->flux_auto = 0;
+    if (!(o->a * o->b > 0) || !isfinite(o->cxx) || !isfinite(o->cyy))
+        return;
+    /* First moment of the light within 6 "sigmas" (usable pixels only). */
+    int x0, x1, y0, y1;
+    const double klim2 = DET_KRON_NSIG * DET_KRON_NSIG;
+    ellipse_box(c, o, DET_KRON_NSIG, &x0, &x1, &y0, &y1);
+    double r1 = 0, v1 = 0;
+    long area = 0;
+    for (int y = y0; y < y1; y++)
+        for (int x = x0; x < x1; x++) {
+            double dx = x - o->x, dy = y - o->y;
+            double r2 = o->cxx * dx * dx + o->cyy * dy * dy + o->cxy * dx * dy;
+            if (r2 > klim2)
+                continue;
+            area++;
+            size_t i = (size_t)y * c->nx + x;
+            if (usable(m, i)) {
+                r1 += sqrt(r2) * c->img[i];
+                v1 += c->img[i];
+            }
+        }
+    if (!area)
+        return;
+    double kf = r1 > 0.0 && v1 > 0.0 ? p->kron_fact * r1 / v1 : p->kron_min;
+    if (kf < p->kron_min)
+        kf = p->kron_min;
+    /* The flux within kf (in units of a, b), neighbours corrected. */
+    ellipse_box(c, o, kf, &x0, &x1, &y0, &y1);
+    double tv = 0;
+    for (int y = y0; y < y1; y++)
+        for (int x = x0; x < x1; x++) {
+            double dx = x - o->x, dy = y - o->y;
+            if (o->cxx * dx * dx + o->cyy * dy * dy + o->cxy * dx * dy <= kf * kf)
+                tv += corrected(m, x, y, o->x, o->y);
+        }
+    o->flux_auto = tv;
+    o->kron_radius = tv > 0.0 ? kf : 0.0;
+}
+
+static void flux_radius(const meas *m, ph_object *o)
+{
+    const det_ctx *c = m->c;
+    const double mx = o->x, my = o->y;
+    double rlim = DET_GROWTH_NSIG * o->a;
+    o->flux_radius = 0;
+    if (!(rlim > 0) || !isfinite(rlim))
+        return;
+    const double raper = rlim + 1.5, rext2 = raper * raper;
+    const double stepdens = DET_GROWTH_NSTEP / rlim, step = 1 / stepdens;
+    const double prevmargin = 0.75, nextmargin = step - 0.75;
+    const double sc = 1.0 / DET_GROWTH_OVERSAMP, sc2 = sc * sc, off = 0.5 * (sc - 1.0);
+    double growth[DET_GROWTH_NSTEP] = {0};
+    int x0 = (int)(mx - raper + 0.499999), x1 = (int)(mx + raper + 1.499999);
+    int y0 = (int)(my - raper + 0.499999), y1 = (int)(my + raper + 1.499999);
+    x0 = x0 < 0 ? 0 : x0;
+    y0 = y0 < 0 ? 0 : y0;
+    x1 = x1 > c->nx ? (int)c->nx : x1;
+    y1 = y1 > c->ny ? (int)c->ny : y1;
+    for (int y = y0; y < y1; y++)
+        for (int x = x0; x < x1; x++) {
+            double dx = x - mx, dy = y - my, r2 = dx * dx + dy * dy;
+            if (!(r2 < rext2))
+                continue;
+            double pix = corrected(m, x, y, mx, my);
+            double r = sqrt(r2), d = fmod(r, step);
+            if (d < prevmargin || d > nextmargin) {
+                /* Near a bin edge: 5 x 5 sub-pixels. */
+                double sy = dy + off;
+                for (int j = 0; j < DET_GROWTH_OVERSAMP; j++, sy += sc) {
+                    double sx = dx + off, sy2 = sy * sy;
+                    for (int i = 0; i < DET_GROWTH_OVERSAMP; i++, sx += sc) {
+                        int b = (int)(sqrt(sx * sx + sy2) * stepdens);
+                        if (b < DET_GROWTH_NSTEP)
+                            growth[b] += sc2 * pix;
+                    }
+                }
+            } else {
+                int b = (int)(r * stepdens);
+                if (b < DET_GROWTH_NSTEP)
+                    growth[b] += pix;
+            }
+        }
+    for (int i = 1; i < DET_GROWTH_NSTEP; i++)
+        growth[i] += growth[i - 1];
+    /* The radius where the curve reaches fluxfrac x FLUX_AUTO, linear
+     * inside the bin (growth.c). */
+    const double tv = c->p->fluxfrac * o->flux_auto;
+    int i = 0;
+    while (i < DET_GROWTH_NSTEP - 1 && growth[i] < tv)
+        i++;
+    double rad;
+    if (i) {
+        double dg = growth[i] - growth[i - 1];
+        rad = step * (dg != 0.0 ? i + (tv - growth[i - 1]) / dg : i);
+    } else {
+        rad = step * (growth[0] != 0.0 ? tv / growth[0] : 0.0);
+    }
+    o->flux_radius = rad > rlim ? rlim : rad;
+}
+
+void det_measure(const det_ctx *c, const int32_t *seg, const uint8_t *unmasked, long self,
+                 ph_object *o)
+{
+    meas m = {c, seg, unmasked, (int32_t)(self + 1)};
+    auto_flux(&m, o);
+    flux_radius(&m, o);
+}

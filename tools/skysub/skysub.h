@@ -1,0 +1,75 @@
+/* skysub.h -- ph-skysub's work on arrays (no file I/O): phrosty's sky
+ * subtraction (pipeline-spec.md "Sky subtraction and detection mask",
+ * pipeline-reference.md §2.1):
+ *
+ *   1. SExtractor's background and rms on the image (bad pixels excluded);
+ *   2. SExtractor's detection on the background-subtracted image, with
+ *      saturated pixels counted as detected: segmentation + FLUX_RADIUS;
+ *   3. the background and rms again (SEP = SExtractor's method) with every
+ *      segmented pixel masked, as phrosty does: this is the sky;
+ *   4. the detection mask: segments of objects with FLUX_RADIUS > cut, grown
+ *      by `ndilate` 4-connected dilations into unsegmented pixels;
+ *   5. SCI = image - sky, VAR (see variance.h), MASK bits.
+ */
+#ifndef PH_SKYSUB_H
+#define PH_SKYSUB_H
+
+#include "background.h"
+#include "detect.h"
+
+#include <stdint.h>
+
+/* Working bits of the mask beside the PH_MASK_* of phimage.h; cleared
+ * before the mask is written. */
+enum { SKYSUB_SATURATED = 64, SKYSUB_SEGMENT = 128 };
+
+typedef struct skysub_params {
+    int back_size;          /* BACK_SIZE, px (64) */
+    int back_filtersize;    /* BACK_FILTERSIZE, meshes (3) */
+    double detect_thresh;   /* DETECT_THRESH, sigmas (1.5) */
+    int detect_minarea;     /* DETECT_MINAREA, px (5) */
+    int deblend_nthresh;    /* DEBLEND_NTHRESH (32) */
+    double deblend_mincont; /* DEBLEND_MINCONT (0.005) */
+    int clean;              /* CLEAN (1) */
+    double clean_param;     /* CLEAN_PARAM (1.0) */
+    double radius_cut;      /* FLUX_RADIUS cut, px (2); NaN: every segment */
+    int ndilate;            /* dilations of the kept segments (2) */
+    double saturation;      /* ADU; NaN: none */
+    int keep_seg;           /* keep the segmentation map for check images */
+} skysub_params;
+
+void skysub_defaults(skysub_params *p);
+
+typedef struct skysub_result {
+    ph_bkg *sky;            /* the sky (background of the masked image) */
+    double skyrms;          /* median of the sky rms map (phrosty's sky_rms) */
+    double skylevel;        /* median of the sky map */
+    double skydip, skypeak; /* Q1 - 1.5 IQR, Q3 + 1.5 IQR of the sky map */
+    double det_back;        /* detection pass: global background ... */
+    double det_rms;         /* ... and rms (SExtractor's) */
+    double det_thresh;      /* absolute detection threshold */
+    ph_detection det;       /* objects (FLUX_RADIUS etc.) */
+    int32_t *seg;           /* segmentation map, when keep_seg */
+    long nkept;             /* objects with FLUX_RADIUS > cut */
+    long ndetmask;          /* pixels in the detection mask */
+    long nbad;              /* BAD pixels */
+    long nsaturated;        /* saturated pixels */
+} skysub_result;
+
+/* Run steps 1-4 on img (nx x ny). On entry mask[] holds PH_MASK_BAD for
+ * flagged pixels (or 0); on return it holds BAD (flags, non-finite,
+ * saturated), SKYSUB_SATURATED, SKYSUB_SEGMENT and PH_MASK_DETECTED. img is
+ * left as it came (the background it borrows for detection is put back).
+ * Errors are recorded (ph_error) with file = NULL. */
+int skysub_detect_and_sky(float *img, uint8_t *mask, long nx, long ny, const skysub_params *p,
+                          skysub_result *r);
+
+/* Step 5 for SCI: img -= sky, row by row; non-finite pixels become 0. */
+int skysub_subtract(float *img, long nx, long ny, ph_bkg *sky);
+
+/* Clear the working bits, keeping PH_MASK_DETECTED and PH_MASK_BAD. */
+void skysub_final_mask(uint8_t *mask, long n);
+
+void skysub_result_free(skysub_result *r);
+
+#endif
