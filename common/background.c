@@ -7,6 +7,7 @@
 #include "log.h"
 #include "util.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,11 +17,6 @@
 #define QUANTIF_NMAXLEVELS 4096
 #define QUANTIF_AMIN 4       /* histogram bins: ~ npix sqrt(2/pi) 5 / 4 */
 #define BLANK_VALUE (-1e30f) /* SExtractor's -BIG: such pixels are not data */
-
-static inline int valid_pixel(float v, const uint8_t *mask, size_t i, uint8_t bits)
-{
-    return isfinite(v) && v > BLANK_VALUE && !(mask && (mask[i] & bits));
-}
 
 /* ---- one mesh ----------------------------------------------------------- */
 
@@ -32,36 +28,58 @@ typedef struct mesh_src {
 } mesh_src;
 
 /* SExtractor's backguess(): iterative 3-sigma clipping of the histogram
- * around its median, then the mode estimate. Units of the loop are bins. */
-static void histo_guess(const uint32_t *histo, int nlevels, double mean0, float qzero,
-                        float qscale, double *back, double *sigma)
+ * around its median, then the mode estimate. Units of the loop are bins.
+ *
+ * SExtractor sums the bins afresh at each iteration; we read the same
+ * sums from prefix sums (integers: SExtractor's double sums of integers
+ * are exact, so the results are the same), and replay its median walk --
+ * two pointers moving inward, always adding to the smaller side -- by
+ * jumping over runs with binary searches on the prefix counts. `pre`
+ * has room for 3 (nlevels + 1) values. */
+static void histo_guess(const uint32_t *histo, int nlevels, int64_t *pre, double mean0,
+                        float qzero, float qscale, double *back, double *sigma)
 {
+    int64_t *c0 = pre, *c1 = pre + nlevels + 1, *c2 = pre + 2 * (nlevels + 1);
+    c0[0] = c1[0] = c2[0] = 0;
+    for (int i = 0; i < nlevels; i++) {
+        int64_t h = histo[i];
+        c0[i + 1] = c0[i] + h;
+        c1[i + 1] = c1[i] + h * i;
+        c2[i + 1] = c2[i] + h * i * i;
+    }
     const int nlevelsm1 = nlevels - 1;
     int lcut = 0, hcut = nlevelsm1;
     double sig = 10.0 * nlevelsm1, sig1 = 1.0, mea = mean0, med = mean0;
     for (int n = 100; n-- && sig >= 0.1 && fabs(sig / sig1 - 1.0) > 1e-4;) {
         sig1 = sig;
-        double sum = 0.0;
-        unsigned long lowsum = 0, highsum = 0;
-        int lo = lcut, hi = hcut; /* two pointers walking inward */
-        mea = sig = 0.0;
-        for (int i = lcut; i <= hcut; i++) {
-            if (lowsum < highsum)
-                lowsum += histo[lo++];
+        /* The walk: lowsum L_k = c0[lcut+k] - c0[lcut] covers [lcut, lcut+k),
+         * highsum H_j = c0[hcut+1] - c0[hcut+1-j] covers (hcut-j, hcut]. */
+        long N = hcut >= lcut ? hcut - lcut + 1 : 0, klo = 0, khi = N;
+        while (klo < khi) { /* largest k in [0, N] with L_{k-1} < H_{N-k} */
+            long k = khi - (khi - klo) / 2;
+            int64_t Lk1 = c0[lcut + k - 1] - c0[lcut];
+            int64_t Hj = c0[hcut + 1] - c0[hcut + 1 - (N - k)];
+            if (Lk1 < Hj)
+                klo = k;
             else
-                highsum += histo[hi--];
-            double pix = histo[i], dpix = pix * i;
-            sum += pix;
-            mea += dpix;
-            sig += dpix * i;
+                khi = k - 1;
         }
+        long lo = lcut + klo, hi = hcut - (N - klo);
+        int64_t L = c0[lo] - c0[lcut], H = c0[hcut + 1] - c0[hi + 1];
         if (hi >= 0) {
             double den = 2.0 * (histo[lo] > histo[hi] ? histo[lo] : histo[hi]);
             /* SExtractor divides by 0 when both meeting bins are empty; we
              * take the half-bin position instead of a NaN. */
-            med = hi + 0.5 + (den > 0 ? ((double)highsum - (double)lowsum) / den : 0.0);
+            med = hi + 0.5 + (den > 0 ? ((double)H - (double)L) / den : 0.0);
         } else {
             med = 0.0;
+        }
+        double sum = 0;
+        mea = sig = 0.0;
+        if (hcut >= lcut) {
+            sum = (double)(c0[hcut + 1] - c0[lcut]);
+            mea = (double)(c1[hcut + 1] - c1[lcut]);
+            sig = (double)(c2[hcut + 1] - c2[lcut]);
         }
         if (sum > 0) {
             mea /= sum;
@@ -84,50 +102,93 @@ static void histo_guess(const uint32_t *histo, int nlevels, double mean0, float 
     *sigma = (float)(sig * qscale);
 }
 
-/* backstat() + backhisto() + backguess() for the pixels of one mesh.
- * Returns 1 for a bad mesh. `histo` has QUANTIF_NMAXLEVELS entries. */
-static int mesh_stats(const mesh_src *s, long x0, long y0, long w, long h, uint32_t *histo,
-                      double *back, double *sigma)
+/* Sum and sum of squares of v[0..n) in double, four chains at a time
+ * (the values are the same as one chain's up to rounding). */
+static void sums(const float *v, long n, double *s1, double *s2)
 {
-    double sum = 0, sum2 = 0;
+    double a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+    long i = 0;
+    for (; i + 4 <= n; i += 4) {
+        double x0 = v[i], x1 = v[i + 1], x2 = v[i + 2], x3 = v[i + 3];
+        a0 += x0;
+        a1 += x1;
+        a2 += x2;
+        a3 += x3;
+        b0 += x0 * x0;
+        b1 += x1 * x1;
+        b2 += x2 * x2;
+        b3 += x3 * x3;
+    }
+    for (; i < n; i++) {
+        a0 += v[i];
+        b0 += (double)v[i] * v[i];
+    }
+    *s1 = (a0 + a1) + (a2 + a3);
+    *s2 = (b0 + b1) + (b2 + b3);
+}
+
+/* backstat() + backhisto() + backguess() for the pixels of one mesh.
+ * Returns 1 for a bad mesh. `histo` has QUANTIF_NMAXLEVELS entries and
+ * `buf` room for w * h values (the valid ones are gathered there once). */
+static int mesh_stats(const mesh_src *s, long x0, long y0, long w, long h, uint32_t *histo,
+                      int64_t *pre, float *buf, double *back, double *sigma)
+{
     long npix = 0;
     for (long y = y0; y < y0 + h; y++) {
-        size_t r = (size_t)y * s->stride;
-        for (long x = x0; x < x0 + w; x++) {
-            float v = s->img[r + x];
-            if (valid_pixel(v, s->mask, r + x, s->bits)) {
-                sum += v;
-                sum2 += (double)v * v;
-                npix++;
+        const float *r = s->img + (size_t)y * s->stride + x0;
+        const uint8_t *m = s->mask ? s->mask + (size_t)y * s->stride + x0 : NULL;
+        if (m) {
+            for (long x = 0; x < w; x++) {
+                float v = r[x];
+                buf[npix] = v;
+                npix += (v > BLANK_VALUE) & (v <= FLT_MAX) & ((m[x] & s->bits) == 0);
+            }
+        } else {
+            for (long x = 0; x < w; x++) {
+                float v = r[x];
+                buf[npix] = v;
+                npix += (v > BLANK_VALUE) & (v <= FLT_MAX);
             }
         }
     }
     if ((float)npix < (float)(w * h * BACK_MINGOODFRAC) || npix == 0)
         return 1;
+    double sum, sum2;
+    sums(buf, npix, &sum, &sum2);
     double mean = sum / npix, var = sum2 / npix - mean * mean;
     double sd = var > 0.0 ? sqrt(var) : 0.0;
     const float lcut = (float)(mean - 2.0 * sd), hcut = (float)(mean + 2.0 * sd);
 
-    sum = sum2 = 0;
-    npix = 0;
-    for (long y = y0; y < y0 + h; y++) {
-        size_t r = (size_t)y * s->stride;
-        for (long x = x0; x < x0 + w; x++) {
-            float v = s->img[r + x];
-            if (v <= hcut && v >= lcut && valid_pixel(v, s->mask, r + x, s->bits)) {
-                sum += v;
-                sum2 += (double)v * v;
-                npix++;
-            }
-        }
+    /* Second pass: the values within mean +- 2 sigma. */
+    double c0 = 0, c1 = 0, d0 = 0, d1 = 0;
+    long n0 = 0, n1 = 0, i = 0;
+    for (; i + 2 <= npix; i += 2) {
+        float v0 = buf[i], v1 = buf[i + 1];
+        int k0 = (v0 <= hcut) & (v0 >= lcut), k1 = (v1 <= hcut) & (v1 >= lcut);
+        double t0 = k0 ? v0 : 0.0, t1 = k1 ? v1 : 0.0;
+        c0 += t0;
+        c1 += t1;
+        d0 += t0 * t0;
+        d1 += t1 * t1;
+        n0 += k0;
+        n1 += k1;
     }
-    if (npix == 0)
+    for (; i < npix; i++) {
+        float v = buf[i];
+        int k = (v <= hcut) & (v >= lcut);
+        double t = k ? v : 0.0;
+        c0 += t;
+        d0 += t * t;
+        n0 += k;
+    }
+    long nclip = n0 + n1;
+    if (nclip == 0)
         return 1;
-    mean = sum / npix;
-    var = sum2 / npix - mean * mean;
+    mean = (c0 + c1) / nclip;
+    var = (d0 + d1) / nclip - mean * mean;
     sd = var > 0.0 ? sqrt(var) : 0.0;
     const double step = sqrt(2 / M_PI) * QUANTIF_NSIGMA / QUANTIF_AMIN;
-    int nlevels = (int)(step * npix + 1);
+    int nlevels = (int)(step * nclip + 1);
     if (nlevels > QUANTIF_NMAXLEVELS)
         nlevels = QUANTIF_NMAXLEVELS;
     const float qscale = sd > 0.0 ? (float)(2 * QUANTIF_NSIGMA * sd / nlevels) : 1.0f;
@@ -138,18 +199,13 @@ static int mesh_stats(const mesh_src *s, long x0, long y0, long w, long h, uint3
      * (int) truncates toward zero, so values just below bin 0 land in it,
      * as in SExtractor. */
     memset(histo, 0, (size_t)nlevels * sizeof *histo);
-    for (long y = y0; y < y0 + h; y++) {
-        size_t r = (size_t)y * s->stride;
-        for (long x = x0; x < x0 + w; x++) {
-            float v = s->img[r + x];
-            if (!valid_pixel(v, s->mask, r + x, s->bits))
-                continue;
-            float f = v / qscale + cste;
-            if (f > -1.0f && f < (float)nlevels)
-                histo[(int)f]++;
-        }
+    const float top = (float)nlevels;
+    for (i = 0; i < npix; i++) {
+        float f = buf[i] / qscale + cste;
+        if (f > -1.0f && f < top)
+            histo[(int)f]++;
     }
-    histo_guess(histo, nlevels, mean, qzero, qscale, back, sigma);
+    histo_guess(histo, nlevels, pre, mean, qzero, qscale, back, sigma);
     return 0;
 }
 
@@ -158,8 +214,12 @@ int ph_bkg_mesh_estimate(const float *v, long n, double *back, double *sigma)
     uint32_t *histo = ph_malloc(QUANTIF_NMAXLEVELS * sizeof *histo, "background histogram");
     if (!histo)
         return PH_EFAIL;
+    float *buf = ph_malloc((size_t)(n ? n : 1) * sizeof *buf, "background mesh");
+    int64_t *pre = ph_malloc(3 * (QUANTIF_NMAXLEVELS + 1) * sizeof *pre, "background histogram");
     mesh_src s = {v, NULL, 0, n};
-    int bad = mesh_stats(&s, 0, 0, n, 1, histo, back, sigma);
+    int bad = buf && pre ? mesh_stats(&s, 0, 0, n, 1, histo, pre, buf, back, sigma) : 1;
+    free(pre);
+    free(buf);
     free(histo);
     if (bad)
         *back = *sigma = NAN;
@@ -349,9 +409,13 @@ int ph_bkg_make(const float *img, const uint8_t *mask, uint8_t maskbits, long nx
     b->work = ph_malloc((size_t)(b->nmx > b->nmy ? b->nmx : b->nmy) * sizeof(float),
                         "background interpolation");
     uint32_t *histo = ph_malloc(QUANTIF_NMAXLEVELS * sizeof *histo, "background histogram");
+    float *buf = ph_malloc((size_t)bw * bh * sizeof *buf, "background mesh");
+    int64_t *pre = ph_malloc(3 * (QUANTIF_NMAXLEVELS + 1) * sizeof *pre, "background histogram");
     if (!b->back || !b->sigma || !b->dback || !b->dsigma || !b->xk || !b->xw || !b->node ||
-        !b->dnode || !b->work || !histo) {
+        !b->dnode || !b->work || !histo || !buf || !pre) {
         free(histo);
+        free(buf);
+        free(pre);
         ph_bkg_free(b);
         return PH_EFAIL;
     }
@@ -363,7 +427,7 @@ int ph_bkg_make(const float *img, const uint8_t *mask, uint8_t maskbits, long nx
             long x0 = (long)i * bw, w = x0 + bw <= nx ? bw : nx - x0;
             double back, sigma;
             size_t k = (size_t)j * b->nmx + i;
-            if (mesh_stats(&s, x0, y0, w, h, histo, &back, &sigma)) {
+            if (mesh_stats(&s, x0, y0, w, h, histo, pre, buf, &back, &sigma)) {
                 b->back[k] = b->sigma[k] = NAN;
             } else {
                 b->back[k] = (float)back;
@@ -372,6 +436,8 @@ int ph_bkg_make(const float *img, const uint8_t *mask, uint8_t maskbits, long nx
         }
     }
     free(histo);
+    free(buf);
+    free(pre);
     if (filter_meshes(b, b->nmx > 1 ? fw : 1, b->nmy > 1 ? fh : 1)) {
         ph_bkg_free(b);
         return PH_EFAIL;
@@ -461,12 +527,15 @@ void ph_bkg_row(ph_bkg *b, int which, long y, float *row)
 
 /* ---- exact quantiles of a streamed map ---------------------------------- */
 
-/* The map is evaluated row by row several times: a histogram of 64 k bins
- * over [min, max] locates each wanted order statistic in one bin, and a
- * last pass gathers the values of those bins and sorts them. A bin that
- * holds more than QCAP values is narrowed by another histogram first. */
+/* The map is evaluated row by row, twice in the common case: a histogram
+ * of 64 k bins (range from the mesh values, values beyond it fall in the
+ * end bins) locates each wanted order statistic in one bin, and a second
+ * pass gathers the values of those bins to sort them. A bin holding more
+ * than QCAP values (a nearly constant map) is narrowed by further
+ * histograms of its own values first. */
 #define QBINS 65536
 #define QCAP (1L << 21)
+#define QMAXLEVEL 12
 
 typedef struct qlevel {
     double lo, scale; /* bin = (v - lo) * scale, clamped to [0, QBINS-1] */
@@ -488,12 +557,11 @@ typedef struct qrank {
     long long r;          /* wanted rank (0-based) */
     double value;
     int done;
-    qlevel lv[12];        /* the chain of bins holding it */
+    qlevel lv[QMAXLEVEL]; /* the chain of bins holding it */
     int nl;
     long long below;      /* values before the innermost bin */
     double lo, hi;        /* range of the innermost bin's values */
     long long count;      /* values in the innermost bin */
-    float *vals;
 } qrank;
 
 static int in_chain(const qrank *q, float v)
@@ -504,64 +572,55 @@ static int in_chain(const qrank *q, float v)
     return 1;
 }
 
-/* One histogram pass refining every unfinished rank by one level. */
-static int refine_pass(ph_bkg *b, int which, qrank *q, int nr, float *row)
+/* One histogram of the values of the chain of `q` (all values when
+ * q->nl == 0) over [q->lo, q->hi]: adds one level to every rank sharing
+ * that chain (ranks[0..nr) all have the same chain on entry). */
+static int refine(ph_bkg *b, int which, qrank **ranks, int nr, float *row)
 {
-    uint32_t *hist = ph_calloc((size_t)nr * QBINS, sizeof *hist, "quantile histogram");
-    float *bmin = ph_malloc((size_t)nr * QBINS * sizeof *bmin, "quantile histogram");
-    float *bmax = ph_malloc((size_t)nr * QBINS * sizeof *bmax, "quantile histogram");
+    qrank *q = ranks[0];
+    uint32_t *hist = ph_calloc(QBINS, sizeof *hist, "quantile histogram");
+    float *bmin = ph_malloc(QBINS * sizeof *bmin, "quantile histogram");
+    float *bmax = ph_malloc(QBINS * sizeof *bmax, "quantile histogram");
     if (!hist || !bmin || !bmax) {
         free(hist);
         free(bmin);
         free(bmax);
         return PH_EFAIL;
     }
-    for (size_t i = 0; i < (size_t)nr * QBINS; i++) {
+    for (int i = 0; i < QBINS; i++) {
         bmin[i] = INFINITY;
         bmax[i] = -INFINITY;
     }
-    for (int k = 0; k < nr; k++) {
-        q[k].lv[q[k].nl].lo = q[k].lo;
-        q[k].lv[q[k].nl].scale = QBINS / (q[k].hi - q[k].lo);
-    }
+    const double lo = q->lo, scale = QBINS / (q->hi - q->lo);
     for (long y = 0; y < b->ny; y++) {
         ph_bkg_row(b, which, y, row);
-        for (int k = 0; k < nr; k++) {
-            if (q[k].done)
+        for (long x = 0; x < b->nx; x++) {
+            float v = row[x];
+            if (q->nl && !in_chain(q, v))
                 continue;
-            uint32_t *h = hist + (size_t)k * QBINS;
-            float *mn = bmin + (size_t)k * QBINS, *mx = bmax + (size_t)k * QBINS;
-            const qlevel *l = &q[k].lv[q[k].nl];
-            for (long x = 0; x < b->nx; x++) {
-                float v = row[x];
-                if (q[k].nl && !in_chain(&q[k], v))
-                    continue;
-                int i = qbin(l->lo, l->scale, v);
-                h[i]++;
-                if (v < mn[i])
-                    mn[i] = v;
-                if (v > mx[i])
-                    mx[i] = v;
-            }
+            int i = qbin(lo, scale, v);
+            hist[i]++;
+            bmin[i] = v < bmin[i] ? v : bmin[i];
+            bmax[i] = v > bmax[i] ? v : bmax[i];
         }
     }
     for (int k = 0; k < nr; k++) {
-        if (q[k].done)
-            continue;
-        const uint32_t *h = hist + (size_t)k * QBINS;
-        long long acc = q[k].below;
+        qrank *t = ranks[k];
+        long long acc = t->below;
         int i = 0;
-        while (i < QBINS - 1 && acc + h[i] <= q[k].r)
-            acc += h[i++];
-        q[k].lv[q[k].nl].bin = i;
-        q[k].nl++;
-        q[k].below = acc;
-        q[k].count = h[i];
-        q[k].lo = bmin[(size_t)k * QBINS + i];
-        q[k].hi = bmax[(size_t)k * QBINS + i];
-        if (q[k].lo >= q[k].hi) { /* all values of the bin are equal */
-            q[k].value = q[k].lo;
-            q[k].done = 1;
+        while (i < QBINS - 1 && acc + hist[i] <= t->r)
+            acc += hist[i++];
+        t->lv[t->nl].lo = lo;
+        t->lv[t->nl].scale = scale;
+        t->lv[t->nl].bin = i;
+        t->nl++;
+        t->below = acc;
+        t->count = hist[i];
+        t->lo = bmin[i];
+        t->hi = bmax[i];
+        if (t->lo >= t->hi || t->nl == QMAXLEVEL) { /* one value (or give up narrowing) */
+            t->value = t->lo;
+            t->done = t->lo >= t->hi;
         }
     }
     free(hist);
@@ -570,105 +629,130 @@ static int refine_pass(ph_bkg *b, int which, qrank *q, int nr, float *row)
     return PH_OK;
 }
 
+static int same_chain(const qrank *a, const qrank *b)
+{
+    if (a->nl != b->nl)
+        return 0;
+    for (int i = 0; i < a->nl; i++)
+        if (a->lv[i].bin != b->lv[i].bin || a->lv[i].lo != b->lv[i].lo)
+            return 0;
+    return 1;
+}
+
 int ph_bkg_quantiles(ph_bkg *b, int which, const double *q, int nq, double *out)
 {
-    float *row = ph_malloc((size_t)b->nx * sizeof *row, "background row");
-    qrank *rk = ph_calloc((size_t)(2 * nq + 1), sizeof *rk, "quantiles");
-    if (!row || !rk) {
-        free(row);
-        free(rk);
-        return PH_EFAIL;
-    }
-    float vmin = INFINITY, vmax = -INFINITY;
-    for (long y = 0; y < b->ny; y++) {
-        ph_bkg_row(b, which, y, row);
-        for (long x = 0; x < b->nx; x++) {
-            if (row[x] < vmin)
-                vmin = row[x];
-            if (row[x] > vmax)
-                vmax = row[x];
-        }
-    }
     const long long n = (long long)b->nx * b->ny;
-    int nr = 0;
-    double *frac = ph_malloc((size_t)nq * sizeof *frac, "quantiles");
-    int *r0i = ph_malloc((size_t)nq * sizeof *r0i, "quantiles");
-    int st = frac && r0i ? PH_OK : PH_EFAIL;
-    for (int i = 0; i < nq && !st; i++) {
+    const int nr = 2 * nq;
+    float *row = ph_malloc((size_t)b->nx * sizeof *row, "background row");
+    qrank *rk = ph_calloc((size_t)nr + 1, sizeof *rk, "quantiles");
+    qrank **grp = ph_malloc(((size_t)nr + 1) * sizeof *grp, "quantiles");
+    float **vals = ph_calloc((size_t)nr + 1, sizeof *vals, "quantiles");
+    long long *nv = ph_calloc((size_t)nr + 1, sizeof *nv, "quantiles");
+    double *frac = ph_malloc((size_t)(nq ? nq : 1) * sizeof *frac, "quantiles");
+    int st = row && rk && grp && vals && nv && frac ? PH_OK : PH_EFAIL;
+    if (st)
+        goto done;
+    /* The start range: the mesh values with a margin (the spline may
+     * overshoot them a little; what lies beyond ends in the end bins). */
+    const float *map = which == PH_BKG_RMS ? b->sigma : b->back;
+    double mn = INFINITY, mxv = -INFINITY;
+    for (int i = 0; i < b->nmx * b->nmy; i++) {
+        mn = map[i] < mn ? map[i] : mn;
+        mxv = map[i] > mxv ? map[i] : mxv;
+    }
+    double span = mxv - mn, pad = 0.5 * span + 1e-6 * fabs(mn) + 1e-30;
+    for (int i = 0; i < nq; i++) {
         /* numpy: position (n-1) q/100, linear between the neighbours. */
         double pos = (n - 1) * (q[i] / 100.0);
         long long r0 = (long long)floor(pos);
         r0 = r0 < 0 ? 0 : r0 > n - 1 ? n - 1 : r0;
         frac[i] = pos - r0;
-        r0i[i] = nr;
-        rk[nr++].r = r0;
-        rk[nr++].r = r0 + 1 < n ? r0 + 1 : r0;
+        rk[2 * i].r = r0;
+        rk[2 * i + 1].r = r0 + 1 < n ? r0 + 1 : r0;
     }
     for (int k = 0; k < nr; k++) {
-        rk[k].lo = vmin;
-        rk[k].hi = vmax;
-        if (vmin >= vmax) {
-            rk[k].value = vmin;
-            rk[k].done = 1;
-        }
+        rk[k].lo = mn - pad;
+        rk[k].hi = mxv + pad;
     }
-    for (int pass = 0; pass < 12 && !st; pass++) {
-        int todo = 0, big = 0;
-        for (int k = 0; k < nr; k++)
-            if (!rk[k].done) {
-                todo = 1;
-                big |= rk[k].nl == 0 || rk[k].count > QCAP;
-            }
-        if (!todo)
+    /* Narrow until every rank's bin is small enough to gather. */
+    for (int iter = 0; iter < 64 && !st; iter++) {
+        int k0 = -1;
+        for (int k = 0; k < nr && k0 < 0; k++)
+            if (!rk[k].done && (rk[k].nl == 0 || rk[k].count > QCAP) && rk[k].nl < QMAXLEVEL)
+                k0 = k;
+        if (k0 < 0)
             break;
-        if (big) {
-            st = refine_pass(b, which, rk, nr, row);
+        int ng = 0;
+        for (int k = k0; k < nr; k++)
+            if (!rk[k].done && same_chain(&rk[k], &rk[k0]) &&
+                (rk[k].nl == 0 || rk[k].count > QCAP))
+                grp[ng++] = &rk[k];
+        st = refine(b, which, grp, ng, row);
+    }
+    /* Gather: the values of each rank's bin (ranks sharing a bin share it). */
+    for (int k = 0; k < nr && !st; k++) {
+        if (rk[k].done)
             continue;
-        }
-        /* Gather the values of every innermost bin and sort them. */
-        for (int k = 0; k < nr && !st; k++)
-            if (!rk[k].done && !(rk[k].vals = ph_malloc((size_t)rk[k].count * sizeof(float),
-                                                           "quantile values")))
-                st = PH_EFAIL;
-        if (st)
-            break;
-        long long *nv = ph_calloc((size_t)nr, sizeof *nv, "quantiles");
-        if (!nv) {
+        int shared = 0;
+        for (int j = 0; j < k && !shared; j++)
+            shared = !rk[j].done && vals[j] && same_chain(&rk[j], &rk[k]);
+        if (!shared && !(vals[k] = ph_malloc((size_t)(rk[k].count ? rk[k].count : 1) *
+                                                 sizeof(float),
+                                             "quantile values")))
             st = PH_EFAIL;
-            break;
-        }
-        for (long y = 0; y < b->ny; y++) {
+    }
+    if (!st) {
+        int need = 0;
+        for (int k = 0; k < nr; k++)
+            need |= vals[k] != NULL;
+        /* Every rank's chain starts with the same first histogram: bin
+         * each value once, then test the few ranks gathering that bin. */
+        int first = -1;
+        for (int k = 0; k < nr && first < 0; k++)
+            if (vals[k])
+                first = k;
+        const double lo0 = first >= 0 ? rk[first].lv[0].lo : 0;
+        const double sc0 = first >= 0 ? rk[first].lv[0].scale : 0;
+        for (long y = 0; y < b->ny && need; y++) {
             ph_bkg_row(b, which, y, row);
-            for (int k = 0; k < nr; k++) {
-                if (rk[k].done)
-                    continue;
-                for (long x = 0; x < b->nx; x++)
-                    if (in_chain(&rk[k], row[x]) && nv[k] < rk[k].count)
-                        rk[k].vals[nv[k]++] = row[x];
+            for (long x = 0; x < b->nx; x++) {
+                float v = row[x];
+                int b0 = qbin(lo0, sc0, v);
+                for (int k = 0; k < nr; k++)
+                    if (vals[k] && rk[k].lv[0].bin == b0 && nv[k] < rk[k].count &&
+                        (rk[k].nl == 1 || in_chain(&rk[k], v)))
+                        vals[k][nv[k]++] = v;
             }
         }
         for (int k = 0; k < nr; k++) {
-            if (rk[k].done)
+            if (!vals[k])
                 continue;
-            qsort(rk[k].vals, (size_t)nv[k], sizeof(float), cmp_f);
-            long long i = rk[k].r - rk[k].below;
-            rk[k].value = rk[k].vals[i < nv[k] ? i : nv[k] - 1];
-            rk[k].done = 1;
+            qsort(vals[k], (size_t)nv[k], sizeof(float), cmp_f);
+            for (int j = k; j < nr; j++)
+                if (!rk[j].done && (j == k || (!vals[j] && same_chain(&rk[j], &rk[k])))) {
+                    long long i = rk[j].r - rk[j].below;
+                    i = i < 0 ? 0 : i >= nv[k] ? nv[k] - 1 : i;
+                    rk[j].value = nv[k] ? vals[k][i] : rk[j].lo;
+                    rk[j].done = 1;
+                }
         }
-        free(nv);
     }
     for (int k = 0; k < nr && !st; k++)
         if (!rk[k].done)
             st = ph_error(PH_EFAIL, NULL, "quantile search did not converge");
     for (int i = 0; i < nq && !st; i++) {
-        double v0 = rk[r0i[i]].value, v1 = rk[r0i[i] + 1].value;
+        double v0 = rk[2 * i].value, v1 = rk[2 * i + 1].value;
         out[i] = v0 + (v1 - v0) * frac[i];
     }
-    for (int k = 0; k < nr; k++)
-        free(rk[k].vals);
+done:
+    if (vals)
+        for (int k = 0; k < nr; k++)
+            free(vals[k]);
+    free(vals);
+    free(nv);
+    free(grp);
     free(rk);
     free(frac);
-    free(r0i);
     free(row);
     return st;
 }

@@ -2,6 +2,7 @@
  * driver that deblends, cleans and measures each component in turn. */
 #include "detect_internal.h"
 #include "log.h"
+#include "plane.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -234,10 +235,10 @@ static int label(const det_ctx *c, int32_t *seg, comp **comps_out, long *ncomp_o
         comps[i].off = off;
         off += comps[i].n;
     }
-    uint32_t *pix = ph_malloc((size_t)(nbig ? nbig : 1) * sizeof *pix, "detected pixels");
+    uint32_t *pix = ph_plane_alloc((size_t)(nbig ? nbig : 1), sizeof *pix, "detected pixels");
     long *fill = ph_calloc((size_t)ncomp + 1, sizeof *fill, "components");
     if (!pix || !fill) {
-        free(pix);
+        ph_plane_free(pix);
         free(fill);
         free(comps);
         st = PH_EFAIL;
@@ -278,7 +279,7 @@ typedef struct obj_rec {
 } obj_rec;
 
 int ph_detect(const float *img, const uint8_t *force, uint8_t forcebits, long nx, long ny,
-              const ph_detect_params *p, int32_t *seg, ph_detection *out)
+              const ph_detect_params *p, float *work, int32_t *seg, ph_detection *out)
 {
     memset(out, 0, sizeof *out);
     if ((unsigned long long)nx * ny >= 0xFFFFFFFFull)
@@ -287,11 +288,12 @@ int ph_detect(const float *img, const uint8_t *force, uint8_t forcebits, long nx
         return ph_error(PH_EUSAGE, NULL, "the minimum area must be at least 1 pixel");
     if (p->nthresh < 1 || p->nthresh > 64)
         return ph_error(PH_EUSAGE, NULL, "deblending thresholds must be 1 to 64");
-    float *filt = ph_malloc((size_t)nx * ny * sizeof *filt, "filtered image");
+    float *own = work ? NULL : ph_plane_alloc((size_t)nx * ny, sizeof *own, "filtered image");
+    float *filt = work ? work : own;
     if (!filt)
         return PH_EFAIL;
     if (ph_detect_filter(img, nx, ny, p, filt)) {
-        free(filt);
+        ph_plane_free(own);
         return PH_EFAIL;
     }
     det_ctx c = {img, filt, force, forcebits, nx, ny, p, (float)p->thresh};
@@ -304,7 +306,7 @@ int ph_detect(const float *img, const uint8_t *force, uint8_t forcebits, long nx
     ph_object *obj = NULL;
     long *master = NULL, nobj = 0, cap = 0;
     uint8_t *unmasked = NULL;
-    det_clean_list list = {0};
+    det_cleaner *cleaner = NULL;
     if (st)
         goto done;
     order = ph_malloc((size_t)(ncomp ? ncomp : 1) * sizeof *order, "components");
@@ -315,6 +317,10 @@ int ph_detect(const float *img, const uint8_t *force, uint8_t forcebits, long nx
     for (long i = 0; i < ncomp; i++)
         order[i] = &comps[i];
     qsort(order, (size_t)ncomp, sizeof *order, cmp_comp_order);
+    if (p->clean && !(cleaner = det_cleaner_new(nx, ny))) {
+        st = PH_EFAIL;
+        goto done;
+    }
 
     /* Deblend each component in the order SExtractor finishes them, and
      * analyse and clean each resulting object as it comes. */
@@ -326,6 +332,8 @@ int ph_detect(const float *img, const uint8_t *force, uint8_t forcebits, long nx
             break;
         if (nch > 1)
             out->ndeblended++;
+        if (cleaner)
+            det_cleaner_expire(cleaner, cp->ymax);
         if (nobj + nch > cap) {
             long ncap = cap ? 2 * cap : 1024;
             while (ncap < nobj + nch)
@@ -365,8 +373,8 @@ int ph_detect(const float *img, const uint8_t *force, uint8_t forcebits, long nx
             if (obj[id].xmin == 0 || obj[id].ymin == 0 || obj[id].xmax == nx - 1 ||
                 obj[id].ymax == ny - 1)
                 obj[id].flags |= PH_OBJ_TRUNC;
-            if (p->clean)
-                st = det_clean(obj, master, id, &list, p->clean_param, c.thresh) < 0;
+            if (cleaner)
+                st = det_clean(cleaner, obj, master, id, p->clean_param, c.thresh) < 0;
         }
         free(ch);
     }
@@ -443,14 +451,14 @@ done:
     if (st)
         for (size_t i = 0; i < (size_t)nx * ny; i++)
             seg[i] = 0;
-    free(filt);
+    ph_plane_free(own);
     free(comps);
-    free(pix);
+    ph_plane_free(pix);
     free(order);
     free(rec);
     free(obj);
     free(master);
     free(unmasked);
-    free(list.idx);
+    det_cleaner_free(cleaner);
     return st;
 }

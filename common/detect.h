@@ -99,12 +99,13 @@ typedef struct ph_detection {
 /* Detect on `img` (nx x ny, background subtracted; non-finite pixels are
  * taken as 0 for filtering and never measured). Pixels with
  * (force[i] & forcebits) count as detected whatever their value (force
- * may be NULL). Fills
+ * may be NULL). `work` (may be NULL) is room for nx*ny floats that the
+ * filtered image may use instead of an allocation of its own. Fills
  * seg[nx*ny] with labels 1..nobj (0 = no object) and `out`. The objects
  * are numbered in the order SExtractor would analyse them (by the row
  * where their component ends). */
 int ph_detect(const float *img, const uint8_t *force, uint8_t forcebits, long nx, long ny,
-              const ph_detect_params *p, int32_t *seg, ph_detection *out);
+              const ph_detect_params *p, float *work, int32_t *seg, ph_detection *out);
 void ph_detection_free(ph_detection *d);
 
 /* Filtering alone (step 1), for tests and check images: out = img (*) K.

@@ -64,14 +64,19 @@ void det_preanalyse(const det_ctx *c, const uint32_t *pix, long n, double thresh
  * 0 when there are fewer (SExtractor's mthresh, used by cleaning). */
 double det_mthresh(const det_ctx *c, const uint32_t *pix, long n);
 
-/* Cleaning (clean.c). The list holds indices of objects still standing.
- * Returns 1 if `in` survives (then it may have eaten others: their
- * master[] is set to in), 0 if a neighbour ate it (master[in] set). */
-typedef struct det_clean_list {
-    long *idx;
-    long n, cap;
-} det_clean_list;
-int det_clean(ph_object *obj, long *master, long in, det_clean_list *list, double beta,
+/* Cleaning (clean.c), with the list of objects SExtractor keeps for it.
+ * The list is indexed by a grid so that a newcomer meets only its
+ * neighbours; objects leave it as SExtractor's scan would end them. */
+typedef struct det_cleaner det_cleaner;
+det_cleaner *det_cleaner_new(long nx, long ny);
+void det_cleaner_free(det_cleaner *cl);
+/* Before the objects of a component whose last row is ymax: end the
+ * objects SExtractor's 1024-line strip has left behind. */
+void det_cleaner_expire(det_cleaner *cl, int ymax);
+/* Clean newcomer `in` (obj[in] analysed): returns 1 if it survives (it
+ * may have eaten others: master[] set to in), 0 if a neighbour ate it
+ * (master[in] set), -1 on error (recorded). */
+int det_clean(det_cleaner *cl, ph_object *obj, long *master, long in, double beta,
               double thresh);
 
 /* FLUX_AUTO, KRON_RADIUS and FLUX_RADIUS of object `self` (label self+1

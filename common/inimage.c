@@ -2,6 +2,7 @@
 #include "inimage.h"
 #include "fits.h"
 #include "log.h"
+#include "plane.h"
 #include "util.h"
 
 #include <math.h>
@@ -140,6 +141,32 @@ static void current_hdu_name(ph_fits *fp, char *buf, size_t size)
     fits_clear_errmsg();
 }
 
+/* The current 2-D image as float32 into a pre-faulted plane. */
+static int read_float_plane(ph_fits *fp, long *nx, long *ny, float **out)
+{
+    char name[80];
+    current_hdu_name(fp, name, sizeof name);
+    if (ph_fits_image_size(fp, nx, ny))
+        return PH_EFAIL;
+    size_t n = (size_t)*nx * *ny;
+    float *buf = ph_plane_alloc(n, sizeof *buf, "image plane");
+    if (!buf)
+        return PH_EFAIL;
+    int status = 0, anynul = 0;
+    long first[3] = {1, 1, 1};
+    if (ffgpxv(fp->f, TFLOAT, first, (LONGLONG)n, NULL, buf, &anynul, &status)) {
+        char text[FLEN_STATUS];
+        ffgerr(status, text);
+        fits_clear_errmsg();
+        ph_plane_free(buf);
+        return ph_error(PH_EFAIL, fp->path,
+                        "HDU %s: cannot read the image (truncated or corrupt file? cfitsio: %s)",
+                        name, text);
+    }
+    *out = buf;
+    return PH_OK;
+}
+
 /* Flags of the current HDU, read a row at a time and reduced to 0/1. */
 static int read_flag_bits(ph_fits *fp, const char *what, ph_input_lite *in)
 {
@@ -149,7 +176,7 @@ static int read_flag_bits(ph_fits *fp, const char *what, ph_input_lite *in)
     if (nx != in->nx || ny != in->ny)
         return ph_error(PH_EFAIL, fp->path, "%s plane is %ldx%ld but the image is %ldx%ld", what,
                         nx, ny, in->nx, in->ny);
-    in->flagged = ph_malloc((size_t)nx * ny, "flags");
+    in->flagged = ph_plane_alloc((size_t)nx * ny, 1, "flags");
     uint32_t *row = ph_malloc((size_t)nx * sizeof *row, "flags row");
     if (!in->flagged || !row) {
         free(row);
@@ -183,7 +210,7 @@ static int read_lite_aux(ph_fits *fp, const char *noise, const char *flags, ph_i
         if (ph_fits_goto(fp, noise))
             return PH_EFAIL;
         current_hdu_name(fp, in->noise_hdu, sizeof in->noise_hdu);
-        if (ph_fits_read_float(fp, &nx, &ny, &in->noise))
+        if (read_float_plane(fp, &nx, &ny, &in->noise))
             return PH_EFAIL;
         if (nx != in->nx || ny != in->ny)
             return ph_error(PH_EFAIL, fp->path, "%s plane is %ldx%ld but the image is %ldx%ld",
@@ -218,7 +245,7 @@ int ph_input_read_lite(const char *path, const ph_input_opts *opts, int want_noi
             if (!st)
                 current_hdu_name(&fp, in->sci_hdu, sizeof in->sci_hdu);
             if (!st)
-                st = ph_fits_read_float(&fp, &in->nx, &in->ny, &in->sci);
+                st = read_float_plane(&fp, &in->nx, &in->ny, &in->sci);
             if (!st)
                 st = ph_fits_read_header(&fp, &in->hdr);
             ph_fits_close(&fp);
@@ -262,6 +289,8 @@ int ph_input_read_lite(const char *path, const ph_input_opts *opts, int want_noi
             noise = NULL;
         if (flags && !strcmp(flags, "none"))
             flags = NULL;
+        if (want_noise == PH_NOISE_UNLESS_OU)
+            want_noise = in->layout != PH_LAYOUT_OU2024;
         if (noise && !want_noise) {
             /* Not read, but it must exist when it was asked for by name. */
             if (opts->noise_hdu && (st = ph_fits_goto(&fp, noise))) {
@@ -276,7 +305,7 @@ int ph_input_read_lite(const char *path, const ph_input_opts *opts, int want_noi
         if (!st)
             current_hdu_name(&fp, in->sci_hdu, sizeof in->sci_hdu);
         if (!st)
-            st = ph_fits_read_float(&fp, &in->nx, &in->ny, &in->sci);
+            st = read_float_plane(&fp, &in->nx, &in->ny, &in->sci);
         if (!st)
             st = ph_fits_read_header(&fp, &in->hdr);
         if (!st)
@@ -300,9 +329,9 @@ int ph_input_read_lite(const char *path, const ph_input_opts *opts, int want_noi
 
 void ph_input_lite_free(ph_input_lite *in)
 {
-    free(in->sci);
-    free(in->noise);
-    free(in->flagged);
+    ph_plane_free(in->sci);
+    ph_plane_free(in->noise);
+    ph_plane_free(in->flagged);
     ph_header_free(in->hdr);
     memset(in, 0, sizeof *in);
 }

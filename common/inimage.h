@@ -45,8 +45,13 @@ void ph_input_free(ph_input *in);
 /* The same images read for low memory (ph-skysub on 4088x4088 frames):
  * the image as float32 (4 bytes a pixel instead of 8), the flags reduced
  * row by row to one byte (1 = flagged, 0 = good), and the noise plane only
- * when `want_noise` is set. The names of the HDUs used are kept for
- * messages and headers ("" when a plane is absent). */
+ * when wanted: want_noise = PH_NOISE_NO, PH_NOISE_YES, or PH_NOISE_UNLESS_OU
+ * (not for the OpenUniverse2024 layout, whose ERR is no noise map). The
+ * names of the HDUs used are kept for messages and headers ("" when a
+ * plane is absent; a plane present but not read keeps its name). The
+ * planes are allocated with ph_plane_alloc() (plane.h): free them with
+ * ph_plane_free() or ph_input_lite_free(). */
+enum { PH_NOISE_NO = 0, PH_NOISE_YES = 1, PH_NOISE_UNLESS_OU = 2 };
 typedef struct ph_input_lite {
     long nx, ny;
     float *sci;        /* image */

@@ -3,6 +3,7 @@
 #include "csv.h"
 #include "fits.h"
 #include "log.h"
+#include "plane.h"
 #include "util.h"
 
 #include <errno.h>
@@ -14,7 +15,7 @@
 
 static int write_map(const char *path, ph_bkg *sky, int which, const ph_header *hdr)
 {
-    float *map = ph_malloc((size_t)sky->nx * sky->ny * sizeof *map, "check image");
+    float *map = ph_plane_alloc((size_t)sky->nx * sky->ny, sizeof *map, "check image");
     if (!map)
         return PH_EFAIL;
     for (long y = 0; y < sky->ny; y++)
@@ -23,7 +24,7 @@ static int write_map(const char *path, ph_bkg *sky, int which, const ph_header *
     int st = ph_fits_create(&o, path, 1);
     if (!st)
         st = ph_fits_write_float(&o, NULL, sky->nx, sky->ny, map, hdr);
-    free(map);
+    ph_plane_free(map);
     if (st) {
         ph_fits_abort(&o);
         return st;

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "inimage.h"
 #include "log.h"
+#include "plane.h"
 #include "phimage.h"
 #include "skysub.h"
 #include "timing.h"
@@ -258,7 +259,9 @@ static int run(ctx *c, const char *input)
         output = outbuf;
     }
     /* The noise plane is read only when the variance may need it. */
-    int want_noise = c->variance == VAR_NOISE || c->variance == VAR_AUTO;
+    int want_noise = c->variance == VAR_NOISE  ? PH_NOISE_YES
+                     : c->variance == VAR_AUTO ? PH_NOISE_UNLESS_OU
+                                               : PH_NOISE_NO;
     ph_input_lite in;
     ph_timing_begin("read");
     int st = ph_input_read_lite(input, &c->in, want_noise, &in);
@@ -270,7 +273,7 @@ static int run(ctx *c, const char *input)
     if (vk == VAR_AUTO)
         vk = in.layout == PH_LAYOUT_OU2024 ? VAR_PHYSICAL : in.noise ? VAR_NOISE : VAR_MODEL;
     if (vk != VAR_NOISE && in.noise) {
-        free(in.noise);
+        ph_plane_free(in.noise);
         in.noise = NULL;
     }
     double gain, rn;
@@ -301,7 +304,7 @@ static int run(ctx *c, const char *input)
     c->p.saturation = p.saturation;
     p.keep_seg = c->check_dir != NULL;
 
-    uint8_t *mask = ph_calloc((size_t)n, 1, "mask");
+    uint8_t *mask = ph_plane_alloc((size_t)n, 1, "mask");
     float *var = NULL;
     skysub_result r = {0};
     ph_image out = {0};
@@ -312,10 +315,16 @@ static int run(ctx *c, const char *input)
     if (in.flagged) {
         for (long i = 0; i < n; i++)
             mask[i] = in.flagged[i] ? PH_MASK_BAD : 0;
-        free(in.flagged);
+        ph_plane_free(in.flagged);
         in.flagged = NULL;
     }
-    if ((st = skysub_detect_and_sky(in.sci, mask, nx, ny, &p, &r))) {
+    /* One float plane serves as the filtered image, then as VAR. */
+    var = ph_plane_alloc((size_t)n, sizeof *var, "variance");
+    if (!var) {
+        st = PH_EFAIL;
+        goto done;
+    }
+    if ((st = skysub_detect_and_sky(in.sci, mask, nx, ny, &p, var, &r))) {
         /* Errors of the array code name no file: this input is the one. */
         if (!ph_error_file() && ph_error_code()) {
             char msg[512];
@@ -330,14 +339,11 @@ static int run(ctx *c, const char *input)
             "sky %.6g, rms %.6g",
             input, r.det.nobj, r.nkept, 100.0 * r.ndetmask / n, r.skylevel, r.skyrms);
 
-    ph_timing_begin("variance");
-    var = ph_malloc((size_t)n * sizeof *var, "variance");
-    st = var ? variance_make(vk, in.sci, in.noise, r.sky, nx, ny, gain, rn, var) : PH_EFAIL;
+    ph_timing_begin("subtraction and variance");
+    st = skysub_finish(in.sci, in.noise, nx, ny, r.sky, vk, gain, rn, var);
     ph_timing_end();
-    free(in.noise);
+    ph_plane_free(in.noise);
     in.noise = NULL;
-    if (!st)
-        st = skysub_subtract(in.sci, nx, ny, r.sky);
     if (st)
         goto done;
 
@@ -350,7 +356,7 @@ static int run(ctx *c, const char *input)
         if (st)
             goto done;
     }
-    free(r.seg);
+    ph_plane_free(r.seg);
     r.seg = NULL;
     skysub_final_mask(mask, n);
 
@@ -376,8 +382,8 @@ static int run(ctx *c, const char *input)
     ph_timing_end();
 done:
     skysub_result_free(&r);
-    free(var);
-    free(mask);
+    ph_plane_free(var);
+    ph_plane_free(mask);
     ph_input_lite_free(&in);
     return st;
 }

@@ -2,6 +2,7 @@
 #include "skysub.h"
 #include "detmask.h"
 #include "log.h"
+#include "plane.h"
 #include "phimage.h"
 #include "timing.h"
 #include "util.h"
@@ -30,7 +31,7 @@ void skysub_result_free(skysub_result *r)
 {
     ph_bkg_free(r->sky);
     ph_detection_free(&r->det);
-    free(r->seg);
+    ph_plane_free(r->seg);
     memset(r, 0, sizeof *r);
 }
 
@@ -51,7 +52,7 @@ static int add_background(float *img, long nx, long ny, ph_bkg *b, float sign)
 }
 
 int skysub_detect_and_sky(float *img, uint8_t *mask, long nx, long ny, const skysub_params *p,
-                          skysub_result *r)
+                          float *work, skysub_result *r)
 {
     memset(r, 0, sizeof *r);
     const size_t n = (size_t)nx * ny;
@@ -82,9 +83,9 @@ int skysub_detect_and_sky(float *img, uint8_t *mask, long nx, long ny, const sky
 
     /* 2. Detection on the background-subtracted image (in place, undone
      * below: the subtraction is exact to a float rounding of the value). */
-    int32_t *seg = ph_malloc(n * sizeof *seg, "segmentation map");
+    int32_t *seg = ph_plane_alloc(n, sizeof *seg, "segmentation map");
     if (!seg || add_background(img, nx, ny, b1, -1.0f)) {
-        free(seg);
+        ph_plane_free(seg);
         ph_bkg_free(b1);
         return PH_EFAIL;
     }
@@ -98,13 +99,13 @@ int skysub_detect_and_sky(float *img, uint8_t *mask, long nx, long ny, const sky
     dp.clean_param = p->clean_param;
     r->det_thresh = dp.thresh;
     ph_timing_begin("detection");
-    st = ph_detect(img, mask, SKYSUB_SATURATED, nx, ny, &dp, seg, &r->det);
+    st = ph_detect(img, mask, SKYSUB_SATURATED, nx, ny, &dp, work, seg, &r->det);
     ph_timing_end();
     if (!st)
         st = add_background(img, nx, ny, b1, 1.0f);
     ph_bkg_free(b1);
     if (st) {
-        free(seg);
+        ph_plane_free(seg);
         return PH_EFAIL;
     }
 
@@ -127,7 +128,7 @@ int skysub_detect_and_sky(float *img, uint8_t *mask, long nx, long ny, const sky
     if (p->keep_seg)
         r->seg = seg;
     else
-        free(seg);
+        ph_plane_free(seg);
 
     /* phrosty's statistics of the sky maps (SEx_SkySubtract.SSS). */
     if (!st) {
@@ -152,18 +153,28 @@ int skysub_detect_and_sky(float *img, uint8_t *mask, long nx, long ny, const sky
     return PH_OK;
 }
 
-int skysub_subtract(float *img, long nx, long ny, ph_bkg *sky)
+int skysub_finish(float *img, const float *noise, long nx, long ny, ph_bkg *sky, var_kind vk,
+                  double gain, double read_noise, float *var)
 {
     float *row = ph_malloc((size_t)nx * sizeof *row, "background row");
-    if (!row)
+    float *rms = vk == VAR_MODEL ? ph_malloc((size_t)nx * sizeof *rms, "background row") : NULL;
+    if (!row || (vk == VAR_MODEL && !rms)) {
+        free(row);
+        free(rms);
         return PH_EFAIL;
+    }
     for (long y = 0; y < ny; y++) {
         float *s = img + (size_t)y * nx;
         ph_bkg_row(sky, PH_BKG_BACK, y, row);
+        if (rms)
+            ph_bkg_row(sky, PH_BKG_RMS, y, rms);
+        variance_row(vk, s, noise ? noise + (size_t)y * nx : NULL, row, rms, nx, gain,
+                     read_noise, var + (size_t)y * nx);
         for (long x = 0; x < nx; x++)
             s[x] = isfinite(s[x]) ? s[x] - row[x] : 0.0f;
     }
     free(row);
+    free(rms);
     return PH_OK;
 }
 

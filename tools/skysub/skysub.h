@@ -16,6 +16,7 @@
 
 #include "background.h"
 #include "detect.h"
+#include "variance.h"
 
 #include <stdint.h>
 
@@ -60,12 +61,15 @@ typedef struct skysub_result {
  * flagged pixels (or 0); on return it holds BAD (flags, non-finite,
  * saturated), SKYSUB_SATURATED, SKYSUB_SEGMENT and PH_MASK_DETECTED. img is
  * left as it came (the background it borrows for detection is put back).
+ * `work` (nx*ny floats, may be NULL) is scratch for the filtered image.
  * Errors are recorded (ph_error) with file = NULL. */
 int skysub_detect_and_sky(float *img, uint8_t *mask, long nx, long ny, const skysub_params *p,
-                          skysub_result *r);
+                          float *work, skysub_result *r);
 
-/* Step 5 for SCI: img -= sky, row by row; non-finite pixels become 0. */
-int skysub_subtract(float *img, long nx, long ny, ph_bkg *sky);
+/* Step 5, one pass: var[] (variance.h, from img before subtraction and
+ * `noise` for VAR_NOISE), then img -= sky; non-finite pixels become 0. */
+int skysub_finish(float *img, const float *noise, long nx, long ny, ph_bkg *sky, var_kind vk,
+                  double gain, double read_noise, float *var);
 
 /* Clear the working bits, keeping PH_MASK_DETECTED and PH_MASK_BAD. */
 void skysub_final_mask(uint8_t *mask, long n);

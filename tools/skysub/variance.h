@@ -14,17 +14,17 @@
 #ifndef PH_SKYSUB_VARIANCE_H
 #define PH_SKYSUB_VARIANCE_H
 
-#include "background.h"
-
 typedef enum { VAR_AUTO, VAR_PHYSICAL, VAR_NOISE, VAR_MODEL } var_kind;
 
 /* The key VARTYPE written in the header: "physical", "noise^2",
- * "rms^2+poisson" or "rms^2". */
+ * "rms^2+poisson" or "rms^2" (model without a gain). */
 const char *variance_name(var_kind k, double gain);
 
-/* var[] from the input image (before subtraction) and the sky; `noise` is
- * used for VAR_NOISE. Non-finite image pixels get 0 (they are BAD). */
-int variance_make(var_kind k, const float *img, const float *noise, ph_bkg *sky, long nx,
-                  long ny, double gain, double read_noise, float *var);
+/* One row of VAR from the input row (before subtraction), the noise row
+ * (VAR_NOISE) and the sky and rms rows (VAR_MODEL); unused rows may be
+ * NULL. gain NaN: no Poisson term in the model. Non-finite image pixels
+ * get 0 (they are BAD). */
+void variance_row(var_kind k, const float *img, const float *noise, const float *sky,
+                  const float *rms, long nx, double gain, double read_noise, float *var);
 
 #endif
