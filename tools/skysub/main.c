@@ -9,6 +9,7 @@
  */
 #include "bands.h"
 #include "checkimg.h"
+#include "gunzip.h"
 #include "cli.h"
 #include "inimage.h"
 #include "log.h"
@@ -23,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum {
     O_OUTPUT = 'o',
@@ -243,6 +245,19 @@ static int add_settings(ph_header *h, const ctx *c, const skysub_result *r, var_
     return st ? PH_EFAIL : PH_OK;
 }
 
+/* An error recorded about `from` (a temporary) is about `to`. */
+static void rename_error(const char *from, const char *to)
+{
+    const char *f = ph_error_file();
+    if (!f || strcmp(f, from))
+        return;
+    char msg[512];
+    int code = ph_error_code();
+    ph_strlcpy(msg, ph_error_message(), sizeof msg);
+    ph_error_clear();
+    ph_error(code, to, "%s", msg);
+}
+
 static void default_output(const char *input, char *out, size_t size)
 {
     char stem[512];
@@ -263,8 +278,19 @@ static int run(ctx *c, const char *input)
                      : c->variance == VAR_AUTO ? PH_NOISE_UNLESS_OU
                                                : PH_NOISE_NO;
     ph_input_lite in;
+    char tmp[1100];
     ph_timing_begin("read");
-    int st = ph_input_read_lite(input, &c->in, want_noise, &in);
+    int st = gunzip_to_temp(input, tmp, sizeof tmp);
+    if (!st) {
+        st = ph_input_read_lite(tmp[0] ? tmp : input, &c->in, want_noise, &in);
+        if (tmp[0]) {
+            unlink(tmp);
+            if (st)
+                rename_error(tmp, input);
+            else /* names, ids and the pointing come from the real name */
+                ph_meta_from_header(in.hdr, input, &in.meta);
+        }
+    }
     ph_timing_end();
     if (st)
         return st;

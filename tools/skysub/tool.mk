@@ -1,0 +1,1 @@
+skysub_LIBS = -lz
