@@ -108,10 +108,18 @@ double det_mthresh(const det_ctx *c, const uint32_t *pix, long n)
     const int m = c->p->minarea;
     if (n < m)
         return 0.0;
-    /* The m largest values (m is small): insertion into a sorted array. */
+    /* SExtractor's heap (examineiso()) keeps the m largest values, but its
+     * first m pixels are only heap-ordered by the (m+1)-th pixel, which is
+     * itself never considered; with exactly m pixels the result is the
+     * first pixel's value. The pixel order is SExtractor's list order, for
+     * which ours (raster order) stands in. */
+    if (n == m)
+        return c->filt[pix[0]] - c->thresh;
     float top[64];
     int k = m < 64 ? m : 64, have = 0;
     for (long i = 0; i < n; i++) {
+        if (i == m)
+            continue;
         float v = c->filt[pix[i]] - c->thresh;
         if (have < k) {
             int j = have++;
