@@ -71,10 +71,7 @@ static const ph_opt opts[] = {
     {"dilate", O_DILATE, "N", "detection mask: 4-connected dilations (2)", NULL},
     {"saturation", O_SATURATION, "X|none",
      "saturation level, ADU (default: header SATURATE, else none)", NULL},
-    {"variance", O_VARIANCE, "KIND",
-     "auto|physical|phrosty|noise|model (auto: physical for OpenUniverse2024, noise "
-     "plane squared when there is one, else model)",
-     NULL},
+    {"variance", O_VARIANCE, "KIND", "auto|physical|phrosty|noise|model (auto)", NULL},
     {"gain", O_GAIN, "X", "gain, e-/ADU (default: header GAIN; 1 for OpenUniverse2024)", NULL},
     {"read-noise", O_READ_NOISE, "X",
      "read noise, e- (default: header RDNOISE; 8.5 for OpenUniverse2024)", NULL},
