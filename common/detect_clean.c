@@ -291,7 +291,8 @@ int det_clean(det_cleaner *cl, ph_object *obj, long *master, long in, double bet
             cand.v[kept++] = cand.v[c];
     }
     cand.n = kept;
-    qsort(cand.v, (size_t)cand.n, sizeof *cand.v, cmp_long);
+    if (cand.n > 1)
+        qsort(cand.v, (size_t)cand.n, sizeof *cand.v, cmp_long);
 
     ivec victims = {0};
     int eaten = 0;
