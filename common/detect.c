@@ -36,6 +36,25 @@ void ph_detection_free(ph_detection *d)
 
 /* ---- filtering (filter.c convolve()) ----------------------------------- */
 
+/* o[i] += m s[i]: one kernel element over a row, in SExtractor's order of
+ * summation (element by element), so that the sums are bit for bit its. */
+typedef float v4sf __attribute__((vector_size(16)));
+
+static void row_axpy(float *restrict o, const float *restrict s, float m, long n)
+{
+    const v4sf mv = {m, m, m, m};
+    long i = 0;
+    for (; i + 4 <= n; i += 4) { /* four lanes, each the scalar sum */
+        v4sf a, b;
+        memcpy(&a, o + i, sizeof a);
+        memcpy(&b, s + i, sizeof b);
+        a += mv * b;
+        memcpy(o + i, &a, sizeof a);
+    }
+    for (; i < n; i++)
+        o[i] += m * s[i];
+}
+
 int ph_detect_filter(const float *img, long nx, long ny, const ph_detect_params *p, float *out)
 {
     if (!p->kernel) {
@@ -78,11 +97,9 @@ int ph_detect_filter(const float *img, long nx, long ny, const ph_detect_params 
                 held[yy % kh] = yy;
             }
             for (int c = 0; c < kw; c++) {
-                float m = k[r * kw + c];
                 long d = c - hx; /* o[x] += m * s[x + d] */
                 long x0 = d < 0 ? -d : 0, x1 = d > 0 ? nx - d : nx;
-                for (long x = x0; x < x1; x++)
-                    o[x] += m * s[x + d];
+                row_axpy(o + x0, s + x0 + d, k[r * kw + c], x1 - x0);
             }
         }
     }
@@ -196,7 +213,7 @@ static int label(const det_ctx *c, int32_t *seg, comp **comps_out, long *ncomp_o
         }
     }
     /* Resolve the labels to roots and count the pixels of each root. */
-    long *count = ph_calloc((size_t)u.n, sizeof *count, "labels");
+    uint32_t *count = ph_calloc((size_t)u.n, sizeof *count, "labels");
     int32_t *compid = ph_malloc((size_t)u.n * sizeof *compid, "labels");
     if (!count || !compid) {
         free(u.parent);
@@ -213,7 +230,7 @@ static int label(const det_ctx *c, int32_t *seg, comp **comps_out, long *ncomp_o
     for (long i = 1; i < u.n; i++) {
         compid[i] = -1;
         if (u.parent[i] == i) {
-            if (count[i] >= c->p->minarea)
+            if (count[i] >= (uint32_t)c->p->minarea)
                 compid[i] = (int32_t)++ncomp;
             else
                 nsmall++;

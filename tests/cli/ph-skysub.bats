@@ -128,7 +128,7 @@ PY
   assert_success
   run pypeer "$FIX/peers.py" scene.fits out.fits chk out --require seg_iou=0.98 \
       --require detmask_iou=0.95 --require back_dev=0.02 --require rms_dev=0.02 \
-      --require skyrms_dev=0.01 --require r50_agree=0.99
+      --require skyrms_dev=0.01 --require r50_agree=0.99 --margin 0
   echo "$output"
   assert_success
 }
@@ -141,7 +141,7 @@ PY
   assert_success
   run pypeer -W ignore "$FIX/peers.py" "$PH_SHARED_DATA/sep-sextractor/image.fits" out.fits chk out \
       --require seg_iou=0.98 --require detmask_iou=0.95 --require back_dev=0.02 \
-      --require rms_dev=0.02 --require skyrms_dev=0.01
+      --require rms_dev=0.02 --require skyrms_dev=0.01 --margin 0
   echo "$output"
   assert_success
 }
