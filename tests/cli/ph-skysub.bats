@@ -259,22 +259,27 @@ PY
 
 @test "every detection and mask option changes what it should" {
   in="$BATS_FILE_TMPDIR/ou.fits"
-  n() { pypeer -c "from astropy.io import fits; h = fits.getheader('$1', 'SCI'); print(h['NOBJ'], h['NOBJMASK'], h['DETMFRAC'], h['SKYRMS'])"; }
-  ph-skysub -q -o base.fits "$in"
-  base=$(n base.fits)
-  for opt in "--back-size 32" "--back-filtersize 1" "--detect-thresh 3" "--detect-minarea 12" \
-             "--deblend-nthresh 1" "--deblend-mincont 0.5" "--clean no" "--clean-param 3" \
-             "--radius-cut 1" "--radius-cut none" "--dilate 0"; do
-    run ph-skysub -q -o opt.fits $opt "$in"
+  opts=("" "--back-size 32" "--back-filtersize 1" "--detect-thresh 3" "--detect-minarea 12"
+        "--deblend-nthresh 1" "--deblend-mincont 0.5" "--clean no" "--clean-param 3"
+        "--radius-cut 1" "--radius-cut none" "--dilate 0")
+  for i in "${!opts[@]}"; do
+    run ph-skysub -q -o "opt$i.fits" ${opts[$i]} "$in"
     assert_success
-    run n opt.fits
-    [ "$output" != "$base" ] || fail "$opt changed nothing ($output)"
   done
-  run key opt.fits NDILATE
-  assert_output "0"
-  run ph-skysub -q -o none.fits --radius-cut none "$in"
-  run key none.fits RADCUT
-  assert_output "none"
+  run pypeer - "${#opts[@]}" <<'PY'
+import sys
+from astropy.io import fits
+for i in range(int(sys.argv[1])):
+    h = fits.getheader("opt%d.fits" % i, "SCI")
+    print(h["NOBJ"], h["NOBJMASK"], h["DETMFRAC"], h["SKYRMS"], h["RADCUT"], h["NDILATE"])
+PY
+  assert_success
+  base=${lines[0]}
+  for i in $(seq 1 $((${#opts[@]} - 1))); do
+    [ "${lines[$i]}" != "$base" ] || fail "${opts[$i]} changed nothing (${lines[$i]})"
+  done
+  [[ ${lines[10]} == *" none 2" ]] || fail "--radius-cut none: ${lines[10]}"
+  [[ ${lines[11]} == *" 0" ]] || fail "--dilate 0: ${lines[11]}"
 }
 
 @test "options from the config file, --set, and the command line winning" {
@@ -462,9 +467,17 @@ fits.PrimaryHDU(np.ones((40, 50), np.float32)).writeto('small.fits')"
   run ph-skysub -o /nonexistent/dir/o.fits "$BATS_FILE_TMPDIR/single.fits"
   assert_failure 1
   assert_one_line_error "^ph-skysub: /nonexistent/dir/o.fits: cannot create output"
+  run ph-skysub -o chk.fits --check-images /dev/null/x "$BATS_FILE_TMPDIR/single.fits"
+  assert_failure 1
+  assert_one_line_error "^ph-skysub: /dev/null/x"
+  assert_no_file chk.fits
+}
+
+@test "error: read-only output directory" {
   mkdir ro && chmod a-w ro
   if [ -w ro ]; then skip "running as root: permissions not enforced"; fi
   run ph-skysub -o ro/o.fits "$BATS_FILE_TMPDIR/single.fits"
   assert_failure 1
+  assert_one_line_error "^ph-skysub: ro/o.fits: cannot create output"
   assert_no_file ro/o.fits
 }
