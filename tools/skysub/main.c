@@ -416,23 +416,24 @@ static int run(ctx *c, const char *input)
     c->p.saturation = p.saturation;
     p.keep_seg = c->check_dir != NULL;
 
-    uint8_t *mask = ph_plane_alloc((size_t)n, 1, "mask");
+    /* The flags plane (0/1) becomes the mask (BAD bits) in place. */
+    ph_timing_begin("prepare");
+    uint8_t *mask = in.flagged;
+    in.flagged = NULL;
+    if (mask) {
+        for (long i = 0; i < n; i++)
+            mask[i] = mask[i] ? PH_MASK_BAD : 0;
+    } else {
+        mask = ph_plane_alloc((size_t)n, 1, "mask");
+    }
     float *var = NULL;
     skysub_result r = {0};
     ph_image out = {0};
-    if (!mask) {
-        st = PH_EFAIL;
-        goto done;
-    }
-    if (in.flagged) {
-        for (long i = 0; i < n; i++)
-            mask[i] = in.flagged[i] ? PH_MASK_BAD : 0;
-        ph_plane_free(in.flagged);
-        in.flagged = NULL;
-    }
     /* One float plane serves as the filtered image, then as VAR. */
-    var = ph_plane_alloc((size_t)n, sizeof *var, "variance");
-    if (!var) {
+    if (mask)
+        var = ph_plane_alloc((size_t)n, sizeof *var, "variance");
+    ph_timing_end();
+    if (!mask || !var) {
         st = PH_EFAIL;
         goto done;
     }
