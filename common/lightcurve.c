@@ -173,14 +173,19 @@ static int map_header(char *const *names, int ncols, int *map, const char *path,
     return PH_OK;
 }
 
-/* A data row that is a header again: every cell names a schema column. No
- * valid data row can look like this (mjd must be a number). */
+/* A data row that is a header again: every cell names a schema column or a
+ * column of the file's first header, and mjd is among them. No valid data
+ * row can look like this (its mjd cell must be a number). */
 static int is_header_row(const ph_table *t, int i)
 {
-    for (int c = 0; c < t->ncols; c++)
-        if (ph_lc_column_index(ph_table_cell(t, i, c)) < 0)
+    int has_mjd = 0;
+    for (int c = 0; c < t->ncols; c++) {
+        const char *s = ph_table_cell(t, i, c);
+        has_mjd |= !strcmp(s, "mjd");
+        if (ph_lc_column_index(s) < 0 && ph_table_col(t, s) < 0)
             return 0;
-    return 1;
+    }
+    return has_mjd;
 }
 
 int ph_lc_rows_add_table(ph_lc_rows *rows, const ph_table *t, const char *path)

@@ -4,8 +4,8 @@
  *   ph-lc [OPTION]... ROWS.csv... | -
  *
  * main.c: the option table, reading the inputs, running the steps, writing
- * the outputs. The work on rows is in lc.c, truth.c, print.c; the metadata
- * in meta.c; the plot in plot.c/axis.c. */
+ * the outputs. The work on rows is in lc.c, lctruth.c, lcprint.c; the metadata
+ * in lcmeta.c; the plot in lcplot.c/lcaxis.c. */
 #include "atomicfile.h"
 #include "bands.h"
 #include "cli.h"
@@ -13,12 +13,12 @@
 #include "lc.h"
 #include "lightcurve.h"
 #include "log.h"
-#include "meta.h"
-#include "plot.h"
-#include "print.h"
+#include "lcmeta.h"
+#include "lcplot.h"
+#include "lcprint.h"
 #include "stats.h"
 #include "timing.h"
-#include "truth.h"
+#include "lctruth.h"
 #include "util.h"
 
 #include <math.h>

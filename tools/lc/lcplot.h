@@ -1,9 +1,9 @@
-/* plot.h -- draw the light curve with cairo: flux and magnitude against
+/* lcplot.h -- draw the light curve with cairo: flux and magnitude against
  * MJD, error bars, one colour and marker per template, failed pairs marked,
  * the true light curve overlaid. PNG, SVG or PDF by the file's extension.
  */
-#ifndef PH_LC_PLOT_H
-#define PH_LC_PLOT_H
+#ifndef PH_LCPLOT_H
+#define PH_LCPLOT_H
 
 #include "lightcurve.h"
 

@@ -1,5 +1,5 @@
-/* truth.c -- see truth.h. */
-#include "truth.h"
+/* lctruth.c -- see lctruth.h. */
+#include "lctruth.h"
 #include "csv.h"
 #include "log.h"
 #include "util.h"

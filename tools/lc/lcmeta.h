@@ -1,4 +1,4 @@
-/* meta.h -- the light curve's companion metadata file (YAML).
+/* lcmeta.h -- the light curve's companion metadata file (YAML).
  *
  * Why a companion file and not '#' lines in the CSV: pandas.read_csv()
  * without comment='#' turns such lines into a bogus header, so phrosty's
@@ -10,8 +10,8 @@
  * types, a summary and our provenance (version, command line, inputs,
  * config file and the config values that matter).
  */
-#ifndef PH_LC_META_H
-#define PH_LC_META_H
+#ifndef PH_LCMETA_H
+#define PH_LCMETA_H
 
 #include "config.h"
 #include "lc.h"

@@ -1,5 +1,5 @@
-/* axis.c -- see axis.h. */
-#include "axis.h"
+/* lcaxis.c -- see lcaxis.h. */
+#include "lcaxis.h"
 
 #include <math.h>
 #include <stdio.h>

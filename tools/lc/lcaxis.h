@@ -1,7 +1,7 @@
-/* axis.h -- axis ranges and tick marks for the light-curve plot (numbers
- * only; plot.c draws them). */
-#ifndef PH_LC_AXIS_H
-#define PH_LC_AXIS_H
+/* lcaxis.h -- axis ranges and tick marks for the light-curve plot (numbers
+ * only; lcplot.c draws them). */
+#ifndef PH_LCAXIS_H
+#define PH_LCAXIS_H
 
 /* Tick values inside [lo, hi] (lo < hi) at a "nice" step of 1, 2 or 5 x
  * 10^k chosen to give about `target` ticks: the step is the nice value

@@ -1,6 +1,6 @@
-/* meta.c -- see meta.h. */
+/* lcmeta.c -- see lcmeta.h. */
 #define _GNU_SOURCE /* open_memstream */
-#include "meta.h"
+#include "lcmeta.h"
 #include "cli.h"
 #include "log.h"
 #include "util.h"

@@ -1,6 +1,6 @@
-/* print.c -- see print.h. */
-#include "print.h"
-#include "truth.h"
+/* lcprint.c -- see lcprint.h. */
+#include "lcprint.h"
+#include "lctruth.h"
 #include "log.h"
 #include "stats.h"
 #include "util.h"

@@ -1,12 +1,12 @@
-/* plot.c -- see plot.h. Two panels sharing the MJD axis: flux (top) and
+/* lcplot.c -- see lcplot.h. Two panels sharing the MJD axis: flux (top) and
  * magnitude (bottom, brighter up), one colour and marker per template,
  * vertical error bars, failed pairs as red crosses along the bottom of each
  * panel, the truth as a black line with dots, the legend to the right.
  * Everything is drawn with cairo's vector API; surfaces are cairo's PNG,
  * SVG and PDF writers. */
 #define _GNU_SOURCE /* qsort_r */
-#include "plot.h"
-#include "axis.h"
+#include "lcplot.h"
+#include "lcaxis.h"
 #include "lc.h"
 #include "log.h"
 #include "stats.h"

@@ -1,7 +1,7 @@
-/* print.h -- the human-readable light curve (--print) and the one-line
+/* lcprint.h -- the human-readable light curve (--print) and the one-line
  * summary (-v, --print). */
-#ifndef PH_LC_PRINT_H
-#define PH_LC_PRINT_H
+#ifndef PH_LCPRINT_H
+#define PH_LCPRINT_H
 
 #include "lc.h"
 

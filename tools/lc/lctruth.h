@@ -1,4 +1,4 @@
-/* truth.h -- the true light curve, for --truth: read it, match it to the
+/* lctruth.h -- the true light curve, for --truth: read it, match it to the
  * measured rows, and the pulls (flux - true) / flux_err.
  *
  * A truth file is a CSV (csv.h tables) with at least the columns `mjd` and
@@ -7,8 +7,8 @@
  * <out>/truth/transient_<oid>_<band>.csv with mjd, observation_id, sca,
  * flux, mag, x, y).
  */
-#ifndef PH_LC_TRUTH_H
-#define PH_LC_TRUTH_H
+#ifndef PH_LCTRUTH_H
+#define PH_LCTRUTH_H
 
 #include "lightcurve.h"
 
