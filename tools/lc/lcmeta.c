@@ -48,10 +48,16 @@ static void ynum(FILE *f, double v)
         return;
     }
     char buf[48];
+    /* YAML 1.1 (PyYAML) reads a float only with a '.': 1e-05 would be a
+     * string and -999 an int, so write 1.0e-05 and -999.0 */
     ph_format_double(buf, sizeof buf, v);
-    fputs(buf, f);
-    if (!strpbrk(buf, ".en"))
-        fputs(".0", f);
+    char *e = strchr(buf, 'e');
+    if (strchr(buf, '.'))
+        fputs(buf, f);
+    else if (e)
+        fprintf(f, "%.*s.0%s", (int)(e - buf), buf, e);
+    else
+        fprintf(f, "%s.0", buf);
 }
 
 /* The config subtree at `key` as a nested block under `indent` spaces, or

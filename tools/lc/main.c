@@ -33,9 +33,9 @@ enum {
 };
 
 static const ph_opt opts[] = {
-    {"output", K_OUTPUT, "FILE", "write the light curve (CSV) to FILE; '-' = stdout", ""},
+    {"output", K_OUTPUT, "FILE", "write the light curve CSV to FILE (- = stdout)", ""},
     {"ltcv-dir", K_LTCV_DIR, "DIR",
-     "with --oid and --band: write DIR/data/OID/OID_BAND_all.csv (default: system.paths.ltcv_dir)",
+     "with --oid, --band: DIR/data/OID/OID_BAND_all.csv",
      "system.paths.ltcv_dir"},
     {"oid", K_OID, "OID", "object id (names the output and the plot)", ""},
     {"band", K_BAND, "BAND", "band: R062 Z087 Y106 J129 H158 F184 K213 W146", ""},
@@ -44,22 +44,20 @@ static const ph_opt opts[] = {
     {"ra-err", K_RA_ERR, "DEG", "uncertainty of --ra, degrees (metadata)", ""},
     {"dec-err", K_DEC_ERR, "DEG", "uncertainty of --dec, degrees (metadata)", ""},
     {"iau-name", K_IAU, "NAME", "IAU name of the object (metadata)", ""},
-    {"diaobject-id", K_DIAOBJ, "ID", "diaobject id (metadata; default: the --oid)", ""},
+    {"diaobject-id", K_DIAOBJ, "ID", "diaobject id (metadata; default: --oid)", ""},
     {"provenance-id", K_PROV, "ID", "provenance id (metadata; default: null)", ""},
-    {"local-sb", K_LSB, "MAG", "local_surface_brightness_<band> (metadata; default -999.0)", ""},
-    {"meta", K_META, "FILE", "write the metadata YAML to FILE (default: beside the CSV, "
-                             "<stem>.meta.yaml)", ""},
+    {"local-sb", K_LSB, "MAG", "local_surface_brightness_<band> (default -999.0)", ""},
+    {"meta", K_META, "FILE", "metadata YAML (default: <csv stem>.meta.yaml)", ""},
     {"no-meta", K_NO_META, NULL, "do not write the metadata file", NULL},
     {"duplicates", K_DUP, "error|last",
-     "two rows of one science x template pair: fail (default) or keep the later one", NULL},
-    {"truth", K_TRUTH, "FILE", "true light curve (CSV with mjd, flux; observation_id, sca used "
-                               "when present): pulls in --print, a line in --plot", ""},
+     "pair given twice: fail (default) or keep the later", NULL},
+    {"truth", K_TRUTH, "FILE", "true light curve: CSV with mjd, flux (see man)", ""},
     {"truth-max-dt", K_TRUTH_DT, "DAYS",
-     "match truth by nearest MJD only within DAYS (default 0.5)", NULL},
-    {"plot", K_PLOT, "FILE", "plot flux and magnitude against MJD to FILE.png, .svg or .pdf", ""},
+     "match truth by MJD within DAYS (default 0.5)", NULL},
+    {"plot", K_PLOT, "FILE", "plot flux and magnitude to FILE.png, .svg or .pdf", ""},
     {"plot-size", K_PLOT_SIZE, "WxH",
-     "plot size, pixels (PNG) or points (default 1000x800 PNG, 720x576 SVG/PDF)", NULL},
-    {"print", K_PRINT, NULL, "print the light curve as an aligned table and a summary on stdout",
+     "plot size, px or pt (default 1000x800, 720x576 pt)", NULL},
+    {"print", K_PRINT, NULL, "print the light curve as a table on stdout",
      ""},
     {"title", K_TITLE, "TEXT", "plot title (default: 'OID BAND')", ""},
     {NULL, 0, NULL, NULL, NULL},
@@ -211,7 +209,7 @@ static int write_outputs(const params *p, const char *csv, const char *metapath,
 {
     ph_atomic out[3];
     int nout = 0, st = PH_OK;
-    if (csv[0] && strcmp(csv, "-")) {
+    if (!p->output && csv[0]) { /* phrosty's path: make its directories */
         char dir[4200];
         ph_strlcpy(dir, csv, sizeof dir);
         char *slash = strrchr(dir, '/');
@@ -391,8 +389,7 @@ int main(int argc, char **argv)
             "column units and the provenance (version, command, inputs, config).\n"
             "A light curve is itself valid input: merge new rows into an old curve\n"
             "with --duplicates last.",
-        .example = "ph-lc --ltcv-dir lc_out --oid 20172782 -b Y106 -r 7.5511 -d -44.8072 "
-                   "rows/*.csv --plot lc.png --print",
+        .example = "ph-lc --ltcv-dir lc --oid 20172782 -b Y106 phot/*.csv --plot lc.png --print",
         .opts = opts,
         .handle = handle,
         .ctx = &p,
