@@ -15,7 +15,7 @@
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <cairo.h>
-#include <ctype.h>
+#include <fontconfig/fontconfig.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -673,6 +673,10 @@ int lc_plot_write(FILE *f, const char *name, int format, const lc_plot_in *in)
     if (!cs)
         cs = cairo_surface_status(sf);
     cairo_surface_destroy(sf);
+    /* Give back cairo's and fontconfig's process-wide caches: they are
+     * never used again, and LeakSanitizer would report them. */
+    cairo_debug_reset_static_data();
+    FcFini();
     release(&d);
     if (cs)
         return ph_error(PH_EFAIL, name, "cannot draw the plot: %s", cairo_status_to_string(cs));
