@@ -1,4 +1,5 @@
 /* lc.c -- see lc.h. */
+#define _GNU_SOURCE /* qsort_r */
 #include "lc.h"
 #include "log.h"
 #include "util.h"
@@ -99,19 +100,85 @@ int lc_collate(ph_lc_rows *rows, int dup_policy, int *ndropped)
     return PH_OK;
 }
 
-/* Count distinct values of a string field over the rows (n is small: a
- * light curve has tens to hundreds of rows, so O(n^2) is fine). */
-static int count_distinct(const ph_lc_rows *rows, size_t off)
+/* Keys of template identity and science name, for sorting row indices. */
+static int cmp_template(const ph_lc_row *a, const ph_lc_row *b)
 {
-    int nd = 0;
-    for (int i = 0; i < rows->n; i++) {
-        const char *s = (const char *)&rows->r[i] + off;
-        int seen = 0;
-        for (int j = 0; j < i && !seen; j++)
-            seen = !strcmp(s, (const char *)&rows->r[j] + off);
-        nd += !seen;
+    int c;
+    if ((c = strcmp(a->template_name, b->template_name)) ||
+        (c = strcmp(a->template_observation_id, b->template_observation_id)))
+        return c;
+    return (a->template_sca > b->template_sca) - (a->template_sca < b->template_sca);
+}
+
+static int cmp_science(const ph_lc_row *a, const ph_lc_row *b)
+{
+    return strcmp(a->science_name, b->science_name);
+}
+
+typedef struct idx_ctx {
+    const ph_lc_row *r;
+    int (*cmp)(const ph_lc_row *, const ph_lc_row *);
+} idx_ctx;
+
+static int cmp_idx(const void *pa, const void *pb, void *vctx)
+{
+    const idx_ctx *x = vctx;
+    int a = *(const int *)pa, b = *(const int *)pb;
+    int c = x->cmp(&x->r[a], &x->r[b]);
+    return c ? c : (a > b) - (a < b);
+}
+
+static int cmp_int(const void *pa, const void *pb)
+{
+    int a = *(const int *)pa, b = *(const int *)pb;
+    return (a > b) - (a < b);
+}
+
+/* Group the rows by `cmp`, groups numbered in order of first appearance:
+ * group[i] (may be NULL), first[g] (may be NULL). O(n log n): light curves
+ * of tens of thousands of rows (merged surveys) stay fast. Returns the
+ * number of groups, or -1 out of memory (error recorded). */
+static int group_rows(const ph_lc_rows *rows, int (*cmp)(const ph_lc_row *, const ph_lc_row *),
+                      int *group, int *first)
+{
+    int n = rows->n;
+    if (n == 0)
+        return 0;
+    int *idx = ph_malloc((size_t)n * sizeof *idx, "row groups");
+    int *head = ph_malloc((size_t)n * sizeof *head, "row groups");
+    int *rank = ph_malloc((size_t)n * sizeof *rank, "row groups");
+    if (!idx || !head || !rank) {
+        free(idx);
+        free(head);
+        free(rank);
+        return -1;
     }
-    return nd;
+    for (int i = 0; i < n; i++)
+        idx[i] = i;
+    idx_ctx ctx = {rows->r, cmp};
+    qsort_r(idx, (size_t)n, sizeof *idx, cmp_idx, &ctx);
+    /* runs of equal keys; a run's first element is its smallest index */
+    int ng = 0;
+    for (int k = 0; k < n; k++)
+        if (k == 0 || cmp(&rows->r[idx[k]], &rows->r[idx[k - 1]]))
+            head[ng++] = idx[k];
+    qsort(head, (size_t)ng, sizeof *head, cmp_int); /* order of first appearance */
+    if (first)
+        memcpy(first, head, (size_t)ng * sizeof *head);
+    if (group) {
+        for (int g = 0; g < ng; g++)
+            rank[head[g]] = g;
+        int g = -1;
+        for (int k = 0; k < n; k++) {
+            if (k == 0 || cmp(&rows->r[idx[k]], &rows->r[idx[k - 1]]))
+                g = rank[idx[k]];
+            group[idx[k]] = g;
+        }
+    }
+    free(idx);
+    free(head);
+    free(rank);
+    return ng;
 }
 
 void lc_summarize(const ph_lc_rows *rows, lc_summary *s)
@@ -131,36 +198,13 @@ void lc_summarize(const ph_lc_rows *rows, lc_summary *s)
         if (!(r->mjd <= s->mjd_max))
             s->mjd_max = r->mjd;
     }
-    s->nscience = count_distinct(rows, offsetof(ph_lc_row, science_name));
-    s->ntemplates = lc_template_groups(rows, NULL, NULL);
-}
-
-static int same_template(const ph_lc_row *a, const ph_lc_row *b)
-{
-    return !strcmp(a->template_name, b->template_name) &&
-           !strcmp(a->template_observation_id, b->template_observation_id) &&
-           a->template_sca == b->template_sca;
+    s->nscience = group_rows(rows, cmp_science, NULL, NULL);
+    s->ntemplates = group_rows(rows, cmp_template, NULL, NULL);
 }
 
 int lc_template_groups(const ph_lc_rows *rows, int *group, int *first)
 {
-    int ng = 0;
-    for (int i = 0; i < rows->n; i++) {
-        int g = -1;
-        for (int j = 0; j < i && g < 0; j++)
-            if (same_template(&rows->r[i], &rows->r[j]))
-                g = group ? group[j] : -2;
-        if (g == -2) /* counting only: already seen */
-            continue;
-        if (g < 0) {
-            g = ng++;
-            if (first)
-                first[g] = i;
-        }
-        if (group)
-            group[i] = g;
-    }
-    return ng;
+    return group_rows(rows, cmp_template, group, first);
 }
 
 void lc_template_label(const ph_lc_row *row, char *buf, size_t size)

@@ -34,7 +34,7 @@ void lc_summarize(const ph_lc_rows *rows, lc_summary *s);
 
 /* Group rows by template in order of first appearance: group[i] for each
  * row; returns the number of groups. `first[g]` (may be NULL; room for
- * n entries) is the first row of group g. */
+ * n entries) is the first row of group g. -1 when out of memory. */
 int lc_template_groups(const ph_lc_rows *rows, int *group, int *first);
 
 /* A short label for a template: "<obsid>/<sca>", or its file name when it

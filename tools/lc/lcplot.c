@@ -145,6 +145,7 @@ typedef struct plotdata {
     double zpt_truth; /* zero point for the truth's magnitudes */
     int *torder;      /* truth sorted by MJD */
     int nfailed, nnonpos;
+    double marker_r; /* marker radius at scale 1: smaller when crowded */
 } plotdata;
 
 static int usable(const ph_lc_row *r) { return r->success && isfinite(r->flux) && isfinite(r->mjd); }
@@ -403,7 +404,7 @@ static void points(cairo_t *cr, const style *st, const plotdata *d, const panel 
                 cairo_set_line_width(cr, 1.3 * st->s);
                 errbar(cr, st, p, x, y - e, y + e);
             } else if (pass == 1)
-                marker(cr, g, x, py(p, y), 4.5 * st->s);
+                marker(cr, g, x, py(p, y), d->marker_r * st->s);
         }
     /* failed pairs: crosses along the bottom edge */
     for (int i = 0; i < in->n; i++)
@@ -615,6 +616,9 @@ static int prepare(plotdata *d, const lc_plot_in *in)
     }
     ph_lc_rows rows = {in->n, in->n, (ph_lc_row *)in->rows};
     d->ngroups = lc_template_groups(&rows, d->group, d->first);
+    if (d->ngroups < 0)
+        return PH_EFAIL;
+    d->marker_r = 4.5 * fmin(1.0, fmax(0.45, sqrt(150.0 / (in->n ? in->n : 1))));
     for (int i = 0; i < in->n; i++) {
         zp[i] = in->rows[i].zpt;
         d->nfailed += !in->rows[i].success;
