@@ -33,7 +33,7 @@ fixture() {
   assert_output --partial "Usage: ph-lc [OPTION]... ROWS.csv... | -"
   for o in --output --ltcv-dir --oid --band --ra --dec --ra-err --dec-err --iau-name \
            --diaobject-id --provenance-id --local-sb --meta --no-meta --duplicates --truth \
-           --truth-max-dt --plot --plot-size --print --title --set --timing; do
+           --truth-max-dt --plot --plot-size --print --title --ecsv --set --timing; do
     assert_output --partial -- "$o"
   done
   assert_output --partial "Example:"
@@ -177,6 +177,41 @@ assert c["ph"]["lc"]["duplicates"] == "last"
 print("ok")
 PY
   assert_output "ok"
+}
+
+@test "--ecsv: astropy reads types, units and phrosty's metadata; pandas with comment='#'" {
+  small
+  sed 's/,header,0,nan$/,catalog,,0.02/' r1.csv > r1n.csv
+  run ph-lc -q --ecsv lc.ecsv --oid 20172782 -b Y106 -r 7.5 -d -44.8 r1n.csv r2.csv r3.csv
+  assert_success
+  [ -z "$(ls *.yaml 2>/dev/null)" ]
+  run pypeer - <<'PY'
+import numpy as np
+import pandas as pd
+from astropy.table import Table
+t = Table.read("lc.ecsv")
+assert t["success"].dtype == bool and list(t["success"]) == [False, True, True]
+assert str(t["flux"].unit) == "ct" and str(t["mjd"].unit) == "d" and str(t["NEA"].unit) == "pix2"
+assert t["observation_id"].dtype.kind == "U" and t["observation_id"][0] == "101"
+assert t["zpt_nstars"].mask.tolist() == [False, False, True]
+assert t.meta["band"] == "Y106" and t.meta["local_surface_brightness_Y106"] == -999.0
+assert t.meta["ra"] == 7.5 and t.meta["provenance_id"] is None
+assert t.colnames[:2] == ["mjd", "flux"] and len(t.colnames) == 23
+assert np.isnan(t["flux"][0])
+d = pd.read_csv("lc.ecsv", comment="#")
+assert d["success"].dtype == bool and len(d) == 3
+print("ok")
+PY
+  assert_output "ok"
+  run ph-lc -o - --ecsv - r1.csv
+  assert_failure 2
+  assert_one_line_error "^ph-lc: --ecsv - shares stdout with another output$"
+  run ph-lc --ecsv lc.ecsv --plot lc.ecsv r1.csv
+  assert_one_line_error "^ph-lc: --plot: 'lc.ecsv': the plot's extension"
+  run ph-lc --ecsv e.csv -o e.csv r1.csv
+  assert_one_line_error "^ph-lc: e.csv named for two outputs$"
+  run ph-lc --ecsv - --meta - -o x.csv r1.csv
+  assert_one_line_error "^ph-lc: --meta - and --ecsv - both write to stdout$"
 }
 
 @test "--print with --truth: true flux and pulls agree with pandas" {

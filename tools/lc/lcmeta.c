@@ -84,6 +84,46 @@ static void ysubtree(FILE *f, const ph_config *cfg, const char *key, const char 
     free(text);
 }
 
+void lc_meta_write_fields(FILE *f, const lc_meta *m, const char *pfx)
+{
+    fprintf(f, "%sprovenance_id: ", pfx);
+    ystr(f, m->provenance_id);
+    fprintf(f, "\n%sdiaobject_id: ", pfx);
+    ystr(f, m->diaobject_id);
+    fprintf(f, "\n%sdiaobject_position_id: null\n%siau_name: ", pfx, pfx);
+    ystr(f, m->iau_name);
+    fprintf(f, "\n%sband: ", pfx);
+    ystr(f, m->band);
+    fprintf(f, "\n%sra: ", pfx);
+    ynum(f, m->ra);
+    fprintf(f, "\n%sdec: ", pfx);
+    ynum(f, m->dec);
+    fprintf(f, "\n%sra_err: ", pfx);
+    ynum(f, m->ra_err);
+    fprintf(f, "\n%sdec_err: ", pfx);
+    ynum(f, m->dec_err);
+    fprintf(f, "\n%sra_dec_covar: null\n", pfx);
+    if (m->band) {
+        fprintf(f, "%slocal_surface_brightness_%s: ", pfx, m->band);
+        ynum(f, m->local_sb);
+        fputc('\n', f);
+    }
+    fprintf(f, "%sobject_id: ", pfx);
+    ystr(f, m->oid);
+    fputc('\n', f);
+}
+
+void lc_meta_write_column(FILE *f, int k)
+{
+    const ph_lc_column *c = &ph_lc_columns[k];
+    fprintf(f, "{name: %s, ", c->name);
+    if (c->unit[0])
+        fprintf(f, "unit: %s, ", c->unit);
+    fprintf(f, "datatype: %s, description: ", c->datatype);
+    ystr(f, c->doc);
+    fputc('}', f);
+}
+
 int lc_meta_write(FILE *f, const lc_meta *m)
 {
     const lc_summary *s = m->sum;
@@ -91,40 +131,12 @@ int lc_meta_write(FILE *f, const lc_meta *m)
     fprintf(f, "lightcurve: ");
     ystr(f, m->csv_name);
     fprintf(f, "\n\n# phrosty's Lightcurve metadata (snappl), null where unknown\nmeta:\n");
-    fprintf(f, "  provenance_id: ");
-    ystr(f, m->provenance_id);
-    fprintf(f, "\n  diaobject_id: ");
-    ystr(f, m->diaobject_id);
-    fprintf(f, "\n  diaobject_position_id: null\n  iau_name: ");
-    ystr(f, m->iau_name);
-    fprintf(f, "\n  band: ");
-    ystr(f, m->band);
-    fprintf(f, "\n  ra: ");
-    ynum(f, m->ra);
-    fprintf(f, "\n  dec: ");
-    ynum(f, m->dec);
-    fprintf(f, "\n  ra_err: ");
-    ynum(f, m->ra_err);
-    fprintf(f, "\n  dec_err: ");
-    ynum(f, m->dec_err);
-    fprintf(f, "\n  ra_dec_covar: null\n");
-    if (m->band) {
-        fprintf(f, "  local_surface_brightness_%s: ", m->band);
-        ynum(f, m->local_sb);
-        fputc('\n', f);
-    }
-    fprintf(f, "  object_id: ");
-    ystr(f, m->oid);
-
-    fprintf(f, "\n\n# the CSV's columns, in order (ECSV-style name, unit, datatype)\ncolumns:\n");
+    lc_meta_write_fields(f, m, "  ");
+    fprintf(f, "\n# the CSV's columns, in order (ECSV-style name, unit, datatype)\ncolumns:\n");
     for (int k = 0; k < PH_LC_NCOLS; k++) {
-        const ph_lc_column *c = &ph_lc_columns[k];
-        fprintf(f, "  - {name: %s, ", c->name);
-        if (c->unit[0])
-            fprintf(f, "unit: %s, ", c->unit);
-        fprintf(f, "datatype: %s, description: ", c->datatype);
-        ystr(f, c->doc);
-        fputs("}\n", f);
+        fprintf(f, "  - ");
+        lc_meta_write_column(f, k);
+        fputc('\n', f);
     }
 
     fprintf(f, "\nsummary:\n  rows: %d\n  failed: %d\n  science_images: %d\n  templates: %d\n",

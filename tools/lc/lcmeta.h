@@ -44,4 +44,10 @@ void lc_meta_path(const char *csv_path, char *out, size_t size);
 /* Write the YAML document. */
 int lc_meta_write(FILE *f, const lc_meta *m);
 
+/* Pieces, for the ECSV header: phrosty's metadata fields as block-mapping
+ * lines, each starting with `pfx`; one column's flow mapping
+ * {name, unit, datatype, description} (no newline). */
+void lc_meta_write_fields(FILE *f, const lc_meta *m, const char *pfx);
+void lc_meta_write_column(FILE *f, int k);
+
 #endif

@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "csv.h"
 #include "lc.h"
+#include "lcecsv.h"
 #include "lightcurve.h"
 #include "log.h"
 #include "lcmeta.h"
@@ -29,7 +30,7 @@
 enum {
     K_OUTPUT = 'o', K_BAND = 'b', K_RA = 'r', K_DEC = 'd',
     K_LTCV_DIR = 256, K_OID, K_RA_ERR, K_DEC_ERR, K_IAU, K_DIAOBJ, K_PROV, K_LSB, K_META,
-    K_NO_META, K_DUP, K_TRUTH, K_TRUTH_DT, K_PLOT, K_PLOT_SIZE, K_PRINT, K_TITLE,
+    K_NO_META, K_DUP, K_TRUTH, K_TRUTH_DT, K_PLOT, K_PLOT_SIZE, K_PRINT, K_TITLE, K_ECSV,
 };
 
 static const ph_opt opts[] = {
@@ -49,6 +50,7 @@ static const ph_opt opts[] = {
     {"local-sb", K_LSB, "MAG", "local_surface_brightness_<band> (default -999.0)", ""},
     {"meta", K_META, "FILE", "metadata YAML (default: <csv stem>.meta.yaml)", ""},
     {"no-meta", K_NO_META, NULL, "do not write the metadata file", NULL},
+    {"ecsv", K_ECSV, "FILE", "also write the light curve as ECSV 1.0 (astropy)", ""},
     {"duplicates", K_DUP, "error|last",
      "pair given twice: fail (default) or keep the later", NULL},
     {"truth", K_TRUTH, "FILE", "true light curve: CSV with mjd, flux (see man)", ""},
@@ -65,7 +67,7 @@ static const ph_opt opts[] = {
 
 typedef struct params {
     const char *output, *ltcv_dir, *oid, *band, *iau, *diaobj, *prov, *meta, *truth, *plot,
-        *title;
+        *title, *ecsv;
     int ltcv_dir_on_cli, no_meta, dup, print, plot_format, plot_w, plot_h;
     double ra, dec, ra_err, dec_err, lsb, truth_dt;
 } params;
@@ -101,6 +103,7 @@ static int handle(ph_cli *cli, int key, const char *arg)
     case K_LSB: return ph_cli_double(cli, arg, &p->lsb);
     case K_META: p->meta = arg; return PH_OK;
     case K_NO_META: p->no_meta = 1; return PH_OK;
+    case K_ECSV: p->ecsv = arg; return PH_OK;
     case K_DUP: return ph_cli_choice(cli, arg, "error|last", &p->dup);
     case K_TRUTH: p->truth = arg; return PH_OK;
     case K_TRUTH_DT: return ph_cli_double_range(cli, arg, 0, 1e6, &p->truth_dt);
@@ -149,15 +152,17 @@ static int plan_outputs(const params *p, const ph_cli *cli, char *csv, size_t cs
             return ph_error(PH_EUSAGE, NULL, "--ltcv-dir: path too long");
     } else if (p->ltcv_dir_on_cli) {
         return ph_error(PH_EUSAGE, NULL, "--ltcv-dir needs --oid and --band to name the file");
-    } else if (!p->print && !p->plot) {
+    } else if (!p->print && !p->plot && !p->ecsv) {
         return ph_error(PH_EUSAGE, NULL,
                         "no output: give -o FILE, or --oid and --band with --ltcv-dir DIR (or "
-                        "system.paths.ltcv_dir in the config), or --plot, or --print");
+                        "system.paths.ltcv_dir in the config), or --ecsv, --plot, --print");
     }
     if (!strcmp(csv, "-") && p->print)
         return ph_error(PH_EUSAGE, NULL, "-o - and --print both write to stdout; choose one");
     if (p->plot && !strcmp(p->plot, "-"))
         return ph_error(PH_EUSAGE, NULL, "--plot needs a file name");
+    if (p->ecsv && !strcmp(p->ecsv, "-") && (p->print || !strcmp(csv, "-")))
+        return ph_error(PH_EUSAGE, NULL, "--ecsv - shares stdout with another output");
     if (p->meta && p->no_meta)
         return ph_error(PH_EUSAGE, NULL, "--meta and --no-meta contradict each other");
     if (p->meta)
@@ -166,12 +171,14 @@ static int plan_outputs(const params *p, const ph_cli *cli, char *csv, size_t cs
         lc_meta_path(csv, meta, msz);
     if (meta[0] && !strcmp(meta, "-") && (p->print || !strcmp(csv, "-")))
         return ph_error(PH_EUSAGE, NULL, "--meta - shares stdout with another output");
-    const char *outs[3] = {csv, meta, p->plot ? p->plot : ""};
-    for (int i = 0; i < 3; i++)
-        for (int j = i + 1; j < 3; j++)
+    const char *outs[4] = {csv, meta, p->plot ? p->plot : "", p->ecsv ? p->ecsv : ""};
+    if (meta[0] && !strcmp(meta, "-") && p->ecsv && !strcmp(p->ecsv, "-"))
+        return ph_error(PH_EUSAGE, NULL, "--meta - and --ecsv - both write to stdout");
+    for (int i = 0; i < 4; i++)
+        for (int j = i + 1; j < 4; j++)
             if (outs[i][0] && !strcmp(outs[i], outs[j]) && strcmp(outs[i], "-"))
                 return ph_error(PH_EUSAGE, NULL, "%s named for two outputs", outs[i]);
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 4; i++)
         for (int k = 0; k < cli->npos; k++)
             if (outs[i][0] && !strcmp(outs[i], cli->pos[k]) && strcmp(outs[i], "-"))
                 return ph_error(PH_EUSAGE, outs[i], "is both an input and an output");
@@ -207,7 +214,7 @@ static int read_inputs(const ph_cli *cli, ph_lc_rows *rows, int *nrows_of)
 static int write_outputs(const params *p, const char *csv, const char *metapath,
                          const ph_lc_rows *rows, const lc_meta *meta, const lc_truth *truth)
 {
-    ph_atomic out[3];
+    ph_atomic out[4];
     int nout = 0, st = PH_OK;
     if (!p->output && csv[0]) { /* phrosty's path: make its directories */
         char dir[4200];
@@ -234,6 +241,13 @@ static int write_outputs(const params *p, const char *csv, const char *metapath,
             goto fail;
         nout++;
         if ((st = lc_meta_write(out[nout - 1].f, meta)))
+            goto fail;
+    }
+    if (p->ecsv) {
+        if ((st = ph_atomic_open(&out[nout], p->ecsv)))
+            goto fail;
+        nout++;
+        if ((st = lc_ecsv_write(out[nout - 1].f, rows, meta)))
             goto fail;
     }
     if (p->plot) {
