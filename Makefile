@@ -118,14 +118,14 @@ bin/ph-%: scripts/ph-%
 	cp $< $@ && chmod +x $@
 
 # A unit test named test_<tool>[_more].c also links that tool's core: every
-# object of tools/<tool>/ but main.o (and sees its headers).
+# object of tools/<tool>/ but main.o (and sees its headers, and links <tool>_LIBS).
 unit_tool = $(firstword $(filter $(TOOL_DIRS),$(word 2,$(subst _, ,$(1)))))
 unit_objs = $(if $(call unit_tool,$(1)),$(filter-out %/main.o,$(patsubst tools/%.c,build/tools/%.o,$(wildcard tools/$(call unit_tool,$(1))/*.c))))
 .SECONDEXPANSION:
 build/tests/unit/%: tests/unit/%.c tests/unit/check.h $$(call unit_objs,$$*) $(LIBPH) $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PH_CFLAGS) $(PH_LDFLAGS) -Itests/unit $(if $(call unit_tool,$*),-Itools/$(call unit_tool,$*)) \
-	    -MMD -MP -o $@ $< $(call unit_objs,$*) $(LIBPH) $(PH_LDLIBS)
+	    -MMD -MP -o $@ $< $(call unit_objs,$*) $(LIBPH) $(if $(call unit_tool,$*),$($(call unit_tool,$*)_LIBS)) $(PH_LDLIBS)
 
 build/man/man1/%: man/%
 	@mkdir -p $(@D)

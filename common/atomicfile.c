@@ -1,0 +1,80 @@
+/* atomicfile.c -- see atomicfile.h. */
+#include "atomicfile.h"
+#include "log.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int ph_atomic_open(ph_atomic *a, const char *path)
+{
+    memset(a, 0, sizeof *a);
+    if (ph_strlcpy(a->path, path, sizeof a->path) >= sizeof a->path)
+        return ph_error(PH_EFAIL, path, "path too long");
+    if (!strcmp(path, "-")) {
+        a->f = stdout;
+        return PH_OK;
+    }
+    const char *base = ph_path_basename(path);
+    snprintf(a->tmp, sizeof a->tmp, "%.*s.%s.XXXXXX", (int)(base - path), path, base);
+    int fd = mkstemp(a->tmp);
+    if (fd < 0) {
+        int e = errno;
+        a->tmp[0] = '\0';
+        return ph_error(PH_EFAIL, path, "cannot create output: %s", strerror(e));
+    }
+    /* mkstemp makes the file 0600; give it the permissions a plain
+     * fopen() would (0666 less the umask). */
+    mode_t um = umask(0);
+    umask(um);
+    fchmod(fd, 0666 & ~um);
+    if (!(a->f = fdopen(fd, "wb"))) {
+        int e = errno;
+        close(fd);
+        unlink(a->tmp);
+        a->tmp[0] = '\0';
+        return ph_error(PH_EFAIL, path, "cannot create output: %s", strerror(e));
+    }
+    return PH_OK;
+}
+
+int ph_atomic_commit(ph_atomic *a)
+{
+    if (!a->f)
+        return ph_error(PH_EFAIL, a->path, "output was not opened");
+    int bad = fflush(a->f) != 0 || ferror(a->f);
+    int e = errno;
+    if (a->f == stdout) {
+        a->f = NULL;
+        return bad ? ph_error(PH_EFAIL, "-", "cannot write to standard output: %s", strerror(e))
+                   : PH_OK;
+    }
+    if (fclose(a->f) && !bad) {
+        bad = 1;
+        e = errno;
+    }
+    a->f = NULL;
+    if (bad) {
+        unlink(a->tmp);
+        return ph_error(PH_EFAIL, a->path, "cannot write: %s", strerror(e));
+    }
+    if (rename(a->tmp, a->path)) {
+        e = errno;
+        unlink(a->tmp);
+        return ph_error(PH_EFAIL, a->path, "cannot move the output into place: %s", strerror(e));
+    }
+    return PH_OK;
+}
+
+void ph_atomic_abort(ph_atomic *a)
+{
+    if (a->f && a->f != stdout)
+        fclose(a->f);
+    a->f = NULL;
+    if (a->tmp[0])
+        unlink(a->tmp);
+    a->tmp[0] = '\0';
+}
