@@ -8,12 +8,56 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char *const planes[] = {"DIFF", "CSCI", "SCI_VAR", "REF_VAR", "MASK"};
+
+/* A file cut short (an interrupted copy) shows as its last HDU's data
+ * ending beyond the end of the file: FITS standard data size
+ * |BITPIX|/8 GCOUNT (PCOUNT + NAXIS1 ... NAXISn), the final padding not
+ * required. Say so before anything else, rather than "no HDU" or a read
+ * error after the heavy work. */
+static int check_complete(ph_fits *fp, const char *path)
+{
+    int n = 0, status = 0;
+    LONGLONG head, start, end, bitpix = 0, naxis = 0, pcount = 0, gcount = 1, count = 1;
+    struct stat sb;
+    ffthdu(fp->f, &n, &status);
+    if (status || n < 1 || stat(path, &sb)) {
+        fits_clear_errmsg();
+        return PH_OK; /* the checks that follow say what is wrong */
+    }
+    ffmahd(fp->f, n, NULL, &status);
+    ffghadll(fp->f, &head, &start, &end, &status);
+    ffgkyjj(fp->f, "BITPIX", &bitpix, NULL, &status);
+    ffgkyjj(fp->f, "NAXIS", &naxis, NULL, &status);
+    for (int i = 1; i <= naxis && !status; i++) {
+        char key[16];
+        LONGLONG v = 0;
+        snprintf(key, sizeof key, "NAXIS%d", i);
+        ffgkyjj(fp->f, key, &v, NULL, &status);
+        count *= v;
+    }
+    int opt = 0; /* optional keys */
+    ffgkyjj(fp->f, "PCOUNT", &pcount, NULL, &opt);
+    opt = 0;
+    ffgkyjj(fp->f, "GCOUNT", &gcount, NULL, &opt);
+    fits_clear_errmsg();
+    if (status)
+        return ph_error(PH_EFAIL, path, "HDU %d cannot be read: the file is truncated or corrupt",
+                        n - 1);
+    LONGLONG bytes = naxis ? (bitpix < 0 ? -bitpix : bitpix) / 8 * gcount * (pcount + count) : 0;
+    if ((LONGLONG)sb.st_size < start + bytes)
+        return ph_error(PH_EFAIL, path, "the file is truncated: HDU %d needs %lld bytes, the file "
+                        "has %lld", n - 1, (long long)(start + bytes), (long long)sb.st_size);
+    return PH_OK;
+}
 
 /* Every full plane exists and has DIFF's size. */
 static int check_planes(ph_fits *fp, dc_input *in)
 {
+    if (check_complete(fp, in->path))
+        return PH_EFAIL;
     for (size_t i = 0; i < sizeof planes / sizeof *planes; i++) {
         long nx, ny;
         if (!ph_fits_has_hdu(fp, planes[i]))

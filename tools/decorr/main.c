@@ -37,23 +37,21 @@ typedef struct dc_opts {
 
 static const ph_opt opts[] = {
     {"output", 'o', "FILE", "the decorrelated file to write (required)", ""},
-    {"sci-psf", K_SCI_PSF, "FILE", "science PSF stamp (default: the SCI_PSF HDU)", ""},
-    {"ref-psf", K_REF_PSF, "FILE",
-     "template PSF rotated into the science frame (default: the REF_PSF HDU)", ""},
+    {"sci-psf", K_SCI_PSF, "FILE", "science PSF (default: HDU SCI_PSF)", ""},
+    {"ref-psf", K_REF_PSF, "FILE", "rotated template PSF (default: HDU REF_PSF)", ""},
     {"conv-psf", K_CONV_PSF, "FILE",
-     "PSF of the difference (default: the CONV_PSF HDU, or sci (*) ref when a PSF is given)", ""},
-    {"sci-rms", K_SCI_RMS, "X", "science sky rms (default: SKYRMS of the DIFF header)", ""},
-    {"ref-rms", K_REF_RMS, "X", "template sky rms (default: TPLRMS of the DIFF header)", ""},
-    {"match-kernel", 'm', NULL,
-     "take the matching kernel into account (phrosty: no; SFFT's Consider_Matching_Kernel)", NULL},
+     "PSF of DIFF (default: HDU CONV_PSF or sci(*)ref)", ""},
+    {"sci-rms", K_SCI_RMS, "X", "science sky rms (default: DIFF key SKYRMS)", ""},
+    {"ref-rms", K_REF_RMS, "X", "template sky rms (default: DIFF key TPLRMS)", ""},
+    {"match-kernel", 'm', NULL, "use the matching kernel (phrosty: no)", NULL},
     {"match-kernel-file", K_MATCH_FILE, "FILE",
-     "matching kernel to use (implies -m; default: the MATCH_KERNEL HDU)", ""},
-    {"psf-size", K_PSF_SIZE, "N", "odd size of DECORR_PSF (default: the size of the PSF of the "
-     "difference)", NULL},
-    {"kernel-size", K_KERNEL_SIZE, "N",
-     "odd size of DECORR_KERNEL (default: 2 x the largest PSF, plus 1)", NULL},
+     "matching kernel (implies -m; default: HDU)", ""},
+    {"psf-size", K_PSF_SIZE, "N", "odd size of DECORR_PSF (default: input's)",
+     NULL},
+    {"kernel-size", K_KERNEL_SIZE, "N", "odd size of DECORR_KERNEL (default: 2L+1)",
+     NULL},
     {"score", K_SCORE, "FILE", "also write the score image (HDU SCORE) to FILE", ""},
-    {"score-hdu", K_SCORE_HDU, NULL, "add the score image as HDU SCORE of the output", NULL},
+    {"score-hdu", K_SCORE_HDU, NULL, "add the score image to the output as HDU SCORE", NULL},
     {"threads", K_THREADS, "N", "FFTW threads (default 0: one per CPU)", NULL},
     {NULL, 0, NULL, NULL, NULL},
 };
@@ -363,7 +361,7 @@ int main(int argc, char **argv)
             "Reads the difference file of ph-subtract (DIFF, CSCI, SCI_VAR, REF_VAR, MASK,\n"
             "SCI_PSF, REF_PSF, CONV_PSF, MATCH_KERNEL; sky rms SKYRMS and TPLRMS in the DIFF\n"
             "header). The decorrelation filter, in Fourier space on the full frame,\n"
-            "  D = [sci_rms^2 |F REF_PSF|^2 + ref_rms^2 |F SCI_PSF|^2 |F M|^2]^(-1/2), D(0) = 1\n"
+            "  D = [sci_rms^2 |F REF_PSF|^2 + ref_rms^2 |F SCI_PSF|^2 |F M|^2]^-1/2, D(0) = 1\n"
             "(M: the matching kernel with -m, else a delta, as phrosty), is applied\n"
             "circularly to DIFF and CSCI and to the PSF of the difference. Writes\n"
             "DECORR_DIFF, DECORR_SCI, DIFF_VAR (variance of DECORR_DIFF), DECORR_PSF\n"
