@@ -299,17 +299,32 @@ print(max(np.max(np.abs(f[n].data.astype(float) - c[n].data)) / np.max(np.abs(c[
 @test "non-finite pixels and negative variances are refused" {
   run ph-decorr "$F/nan.fits" -o out.fits
   assert_failure 1
-  assert_one_line_error "nan.fits: DIFF has 1 non-finite pixel \(first at x0 = 7, y0 = 5\); the FFT would spread them over the whole image$"
+  assert_one_line_error "nan.fits: DIFF has 1 non-finite pixel not flagged BAD or OUTSIDE in MASK \(first at x0 = 7, y0 = 5\); the FFT would spread them over the whole image$"
   run ph-decorr "$F/inf.fits" -o out.fits
   assert_failure 1
-  assert_one_line_error "inf.fits: CSCI has 2 non-finite pixels \(first at x0 = 3, y0 = 2\)"
+  assert_one_line_error "inf.fits: CSCI has 2 non-finite pixels not flagged BAD or OUTSIDE in MASK \(first at x0 = 3, y0 = 2\)"
   run ph-decorr "$F/negvar.fits" -o out.fits
   assert_failure 1
-  assert_one_line_error "negvar.fits: SCI_VAR has 1 negative pixel \(first at x0 = 5, y0 = 3\); a variance cannot be negative$"
+  assert_one_line_error "negvar.fits: SCI_VAR has 1 negative pixel not flagged BAD or OUTSIDE in MASK \(first at x0 = 5, y0 = 3\); a variance cannot be negative$"
   run ph-decorr "$F/refnan.fits" -o out.fits
   assert_failure 1
-  assert_one_line_error "refnan.fits: REF_VAR has 1 non-finite pixel \(first at x0 = 0, y0 = 0\)"
+  assert_one_line_error "refnan.fits: REF_VAR has 1 non-finite pixel not flagged BAD or OUTSIDE in MASK \(first at x0 = 0, y0 = 0\)"
   assert_no_file out.fits
+}
+
+@test "non-finite or negative pixels flagged BAD or OUTSIDE in MASK count as 0, with a warning" {
+  run ph-decorr "$F/flagged.fits" -o out.fits --score-hdu
+  assert_success
+  assert_line --index 0 --regexp "^ph-decorr: warning: .*flagged.fits: DIFF: 1 non-finite pixel flagged BAD or OUTSIDE in MASK set to 0$"
+  assert_line --index 1 --partial "CSCI: 1 non-finite pixel flagged"
+  assert_line --index 2 --partial "REF_VAR: 2 non-finite or negative pixels flagged"
+  assert_line --index 3 --partial "SCI_VAR: 1 non-finite or negative pixel flagged"
+  [ "${#lines[@]}" -eq 4 ] # DIFF read again for the score: no second warning
+  run check "$F/flagged.fits" out.fits --score hdu
+  assert_success
+  run ph-decorr -q "$F/flagged.fits" -o out.fits
+  assert_success
+  assert_output ""
 }
 
 @test "sky rms missing or bad in the header; both zero" {

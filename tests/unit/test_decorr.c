@@ -342,6 +342,63 @@ TEST(matched_filter_and_full_convolution)
     ph_decorr_free(d);
 }
 
+static void transpose(const double *a, long ny, long nx, double *t)
+{
+    for (long y = 0; y < ny; y++)
+        for (long x = 0; x < nx; x++)
+            t[x * ny + y] = a[y * nx + x];
+}
+
+/* sfft-reference §12.12, the orientation canary: SFFT's (x, y) arrays are
+ * our (y, x) arrays transposed; decorrelating the transposed problem must
+ * give the transposed answer (filter, image, stamp, variance). */
+TEST(transpose_equivariant)
+{
+    model3 s, t;
+    make_model(&s, 1);
+    make_model(&t, 1);
+    transpose(s.kj1, 5, 7, t.kj1);
+    transpose(s.ki1, 7, 5, t.ki1);
+    transpose(s.mk, 3, 5, t.mk);
+    t.j[0] = (ph_decorr_term){t.kj1, 7, 5, 3.0};
+    t.i[0] = (ph_decorr_term){t.ki1, 5, 7, 2.0};
+    t.m.mny = 5;
+    t.m.mnx = 3;
+    ph_decorr *a = ph_decorr_new(NY, NX), *b = ph_decorr_new(NX, NY);
+    EXPECT(ph_decorr_set_model(a, &s.m, 1) == 0 && ph_decorr_set_model(b, &t.m, 1) == 0);
+    double img[NY * NX], imgt[NY * NX], o[NY * NX], ot[NY * NX], back[NY * NX];
+    for (int k = 0; k < NY * NX; k++)
+        img[k] = sin(1.7 * k) + 0.01 * k;
+    transpose(img, NY, NX, imgt);
+    ph_decorr_image(a, img, o);
+    ph_decorr_image(b, imgt, ot);
+    transpose(ot, NX, NY, back);
+    for (int k = 0; k < NY * NX; k++)
+        EXPECT_NEAR(back[k], o[k], 1e-12);
+    /* a stamp and the variance */
+    double st[25], stt[25], so[49], sot[49], sob[49];
+    make_kernel(st, 5, 5, 1.0, 1.3, 0.5);
+    transpose(st, 5, 5, stt);
+    EXPECT(ph_decorr_stamp(a, st, 5, 7, so, NULL) == 0 && ph_decorr_stamp(b, stt, 5, 7, sot, NULL) == 0);
+    transpose(sot, 7, 7, sob);
+    for (int k = 0; k < 49; k++)
+        EXPECT_NEAR(sob[k], so[k], 1e-13);
+    float va[NY * NX] = {0}, vb[NY * NX] = {0};
+    double vt[NY * NX];
+    for (int k = 0; k < NY * NX; k++)
+        img[k] = 1 + (k % NX > 7 ? 3 : 0) + 0.1 * (k / NX);
+    transpose(img, NY, NX, vt);
+    memcpy(ph_decorr_plane(a), img, sizeof img);
+    memcpy(ph_decorr_plane(b), vt, sizeof vt);
+    EXPECT(ph_decorr_variance_add(a, s.ki1, 7, 5, s.mk, 3, 5, 1, va) == 0);
+    EXPECT(ph_decorr_variance_add(b, t.ki1, 5, 7, t.mk, 5, 3, 1, vb) == 0);
+    for (long y = 0; y < NY; y++)
+        for (long x = 0; x < NX; x++)
+            EXPECT_REL(vb[x * NY + y], va[y * NX + x], 1e-6);
+    ph_decorr_free(a);
+    ph_decorr_free(b);
+}
+
 TEST(errors)
 {
     model3 s;
@@ -452,6 +509,7 @@ int main(void)
     RUN(variance_matches_direct_sums);
     RUN(variance_formula_monte_carlo);
     RUN(matched_filter_and_full_convolution);
+    RUN(transpose_equivariant);
     RUN(errors);
     RUN(truncated_kernel_sizes_and_sum);
     RUN(convolve_extend_matches_definition);

@@ -3,6 +3,7 @@
 #include "pair.h"
 #include "fits.h"
 #include "log.h"
+#include "phimage.h"
 #include "util.h"
 
 #include <math.h>
@@ -151,6 +152,9 @@ int dc_input_open(const char *path, const dc_sources *src, dc_input *in)
         st = read_rms(in, src->rms_sci, "SKYRMS", "--sci-rms", &in->rms_sci);
     if (!st)
         st = read_rms(in, src->rms_ref, "TPLRMS", "--ref-rms", &in->rms_ref);
+    long mx, my;
+    if (!st && !(st = ph_fits_goto(&fp, "MASK")) && !(st = ph_fits_read_u8(&fp, &mx, &my, &in->mask)))
+        st = ph_fits_read_header(&fp, &in->mask_hdr);
     ph_fits_close(&fp);
     if (st)
         dc_input_free(in);
@@ -164,13 +168,18 @@ void dc_input_free(dc_input *in)
     ph_psf_free(&in->ref);
     ph_psf_free(&in->conv);
     free(in->match);
+    free(in->mask);
+    ph_header_free(in->mask_hdr);
     in->hdr = NULL;
     in->match = NULL;
+    in->mask = NULL;
+    in->mask_hdr = NULL;
 }
 
-int dc_input_plane(const dc_input *in, const char *hdu, int nonneg, double *buf)
+int dc_input_plane(const dc_input *in, const char *hdu, int nonneg, double *buf, size_t *zeroed)
 {
     ph_fits fp;
+    *zeroed = 0;
     if (ph_fits_open(&fp, in->path))
         return PH_EFAIL;
     long nx, ny;
@@ -192,38 +201,29 @@ int dc_input_plane(const dc_input *in, const char *hdu, int nonneg, double *buf)
     ph_fits_close(&fp);
     if (st)
         return st;
-    size_t n = (size_t)nx * ny;
-    long at;
-    size_t bad = dc_count_nonfinite(buf, n, &at);
-    if (bad)
-        return ph_error(PH_EFAIL, in->path, "%s has %zu non-finite pixel%s (first at x0 = %ld, "
-                        "y0 = %ld); the FFT would spread them over the whole image", hdu, bad,
-                        bad == 1 ? "" : "s", at % nx, at / nx);
-    if (nonneg && (bad = dc_count_negative(buf, n, &at)))
-        return ph_error(PH_EFAIL, in->path, "%s has %zu negative pixel%s (first at x0 = %ld, "
-                        "y0 = %ld); a variance cannot be negative", hdu, bad,
-                        bad == 1 ? "" : "s", at % nx, at / nx);
-    return PH_OK;
-}
-
-int dc_input_mask(const dc_input *in, uint8_t **mask, ph_header **hdr)
-{
-    ph_fits fp;
-    *mask = NULL;
-    *hdr = NULL;
-    if (ph_fits_open(&fp, in->path))
-        return PH_EFAIL;
-    long nx, ny;
-    int st = ph_fits_goto(&fp, "MASK") || ph_fits_read_u8(&fp, &nx, &ny, mask) ||
-                     ph_fits_read_header(&fp, hdr)
-                 ? PH_EFAIL
-                 : PH_OK;
-    ph_fits_close(&fp);
-    if (st) {
-        free(*mask);
-        *mask = NULL;
-        ph_header_free(*hdr);
-        *hdr = NULL;
+    size_t n = (size_t)nx * ny, nonfinite = 0, negative = 0;
+    long first_nf = -1, first_neg = -1;
+    for (size_t i = 0; i < n; i++) {
+        int bad = !isfinite(buf[i]), neg = nonneg && buf[i] < 0;
+        if (!bad && !neg)
+            continue;
+        if (in->mask && (in->mask[i] & (PH_MASK_BAD | PH_MASK_OUTSIDE))) {
+            buf[i] = 0;
+            (*zeroed)++;
+        } else if (bad && nonfinite++ == 0)
+            first_nf = (long)i;
+        else if (!bad && negative++ == 0)
+            first_neg = (long)i;
     }
-    return st;
+    if (nonfinite)
+        return ph_error(PH_EFAIL, in->path, "%s has %zu non-finite pixel%s not flagged BAD or "
+                        "OUTSIDE in MASK (first at x0 = %ld, y0 = %ld); the FFT would spread them "
+                        "over the whole image", hdu, nonfinite, nonfinite == 1 ? "" : "s",
+                        first_nf % nx, first_nf / nx);
+    if (negative)
+        return ph_error(PH_EFAIL, in->path, "%s has %zu negative pixel%s not flagged BAD or "
+                        "OUTSIDE in MASK (first at x0 = %ld, y0 = %ld); a variance cannot be "
+                        "negative", hdu, negative, negative == 1 ? "" : "s", first_neg % nx,
+                        first_neg / nx);
+    return PH_OK;
 }

@@ -32,21 +32,22 @@ typedef struct dc_input {
     double *match;    /* n_match^2, or NULL */
     long n_match;
     double rms_sci, rms_ref;
+    uint8_t *mask;      /* MASK (1 fit, 2 BAD, 4 OUTSIDE) and its header */
+    ph_header *mask_hdr;
 } dc_input;
 
-/* Read and check everything but the full planes: the file holds DIFF,
- * CSCI, SCI_VAR, REF_VAR and MASK of one size; the PSFs are odd, square,
- * finite with a positive sum; the sky rms values are finite and >= 0.
- * CONV_PSF is taken from the file only when neither PSF was replaced by an
- * option (else it would not belong to them). */
+/* Read and check everything but the float planes: the file is complete
+ * and holds DIFF, CSCI, SCI_VAR, REF_VAR and MASK of one size; the PSFs are
+ * odd, square, finite with a positive sum; the sky rms values are finite
+ * and >= 0. CONV_PSF is taken from the file only when neither PSF was
+ * replaced by an option (else it would not belong to them). MASK is read. */
 int dc_input_open(const char *path, const dc_sources *src, dc_input *in);
 void dc_input_free(dc_input *in);
 
-/* Read plane `hdu` (nx x ny) as doubles into buf; check that it is finite
- * (and >= 0 when nonneg is set). */
-int dc_input_plane(const dc_input *in, const char *hdu, int nonneg, double *buf);
-
-/* The MASK plane (allocated) and its header. */
-int dc_input_mask(const dc_input *in, uint8_t **mask, ph_header **hdr);
+/* Read plane `hdu` (nx x ny) as doubles into buf. A pixel that is not
+ * finite (or negative, when nonneg is set) is an error unless MASK flags it
+ * BAD or OUTSIDE: then it is set to 0 (no data: it must not spread NaN over
+ * the whole frame through the FFT) and counted in *zeroed. */
+int dc_input_plane(const dc_input *in, const char *hdu, int nonneg, double *buf, size_t *zeroed);
 
 #endif

@@ -122,6 +122,7 @@ typedef struct dc_run {
     ph_decorr *d;
     ph_header *hdr;     /* DIFF header + settings: on every full plane */
     ph_fits_out out, score;
+    int warned_diff;
 } dc_run;
 
 static int setup(dc_run *r)
@@ -175,12 +176,28 @@ static int setup(dc_run *r)
                               "ph-decorr: noise decorrelation, sfft-reference 6-7 (SFFT fork)");
 }
 
+/* Read a plane into the FFT buffer; say how many flagged bad pixels were
+ * set to 0 (once per plane: the score reads DIFF again). */
+static int read_plane(dc_run *r, const char *hdu, int nonneg, double *buf)
+{
+    size_t zeroed = 0;
+    int st = dc_input_plane(&r->in, hdu, nonneg, buf, &zeroed);
+    int again = !strcmp(hdu, "DIFF") && r->warned_diff;
+    if (!st && zeroed && !again) {
+        ph_warn("%s: %s: %zu %s pixel%s flagged BAD or OUTSIDE in MASK set to 0", r->in.path, hdu,
+                zeroed, nonneg ? "non-finite or negative" : "non-finite", zeroed == 1 ? "" : "s");
+        if (!strcmp(hdu, "DIFF"))
+            r->warned_diff = 1;
+    }
+    return st;
+}
+
 /* Decorrelate plane `hdu` of the input and write it as float32 `extname`. */
 static int decorrelate_plane(dc_run *r, const char *hdu, const char *extname)
 {
     double *plane = ph_decorr_plane(r->d);
     ph_timing_begin(extname);
-    int st = dc_input_plane(&r->in, hdu, 0, plane);
+    int st = read_plane(r, hdu, 0, plane);
     if (!st) {
         ph_decorr_apply_plane(r->d);
         size_t n = (size_t)r->in.nx * r->in.ny;
@@ -198,9 +215,9 @@ static int write_variance(dc_run *r)
     ph_timing_begin("DIFF_VAR");
     float *acc = ph_calloc(n, sizeof *acc, "DIFF_VAR");
     int st = acc ? PH_OK : PH_EFAIL;
-    if (!st && !(st = dc_input_plane(&r->in, "REF_VAR", 1, plane)))
+    if (!st && !(st = read_plane(r, "REF_VAR", 1, plane)))
         st = dc_variance_ref(r->d, &r->pair, acc);
-    if (!st && !(st = dc_input_plane(&r->in, "SCI_VAR", 1, plane)))
+    if (!st && !(st = read_plane(r, "SCI_VAR", 1, plane)))
         st = dc_variance_sci(r->d, &r->pair, acc);
     if (!st) {
         dc_variance_finish(acc, n);
@@ -257,14 +274,8 @@ static int write_kernel(dc_run *r)
 
 static int write_mask(dc_run *r)
 {
-    uint8_t *mask;
-    ph_header *h;
     ph_timing_begin("MASK");
-    int st = dc_input_mask(&r->in, &mask, &h);
-    if (!st)
-        st = ph_fits_write_u8(&r->out, "MASK", r->in.nx, r->in.ny, mask, h);
-    free(mask);
-    ph_header_free(h);
+    int st = ph_fits_write_u8(&r->out, "MASK", r->in.nx, r->in.ny, r->in.mask, r->in.mask_hdr);
     ph_timing_end();
     return st;
 }
@@ -273,7 +284,7 @@ static int write_score(dc_run *r)
 {
     double *plane = ph_decorr_plane(r->d), sigma = 0;
     ph_timing_begin("SCORE");
-    int st = dc_input_plane(&r->in, "DIFF", 0, plane);
+    int st = read_plane(r, "DIFF", 0, plane);
     if (!st && (st = dc_score(r->d, &r->pair, &sigma)))
         blame(r->in.path);
     ph_header *h = st ? NULL : ph_header_copy(r->hdr);
