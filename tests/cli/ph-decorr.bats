@@ -98,6 +98,14 @@ print('same WCS on all planes', all(f[n].header['CRVAL1'] == 7.5 for n in ('DECO
   assert_failure
 }
 
+@test "reads a gzipped difference file and writes a gzipped output" {
+  run ph-decorr -q "$F/d.fits.gz" -o out.fits.gz
+  assert_success
+  run check "$F/d.fits" out.fits.gz
+  assert_success
+  [ "$(head -c 2 out.fits.gz | od -An -tx1 | tr -d ' ')" = 1f8b ] # gzip's magic
+}
+
 @test "--match-kernel-file implies -m and wins over the HDU" {
   # mkflat.fits has a wrong (flat) MATCH_KERNEL HDU; mk_kernel.fits the right one
   run ph-decorr "$F/mkflat.fits" -o out.fits --match-kernel-file "$F/mk_kernel.fits"
