@@ -1,0 +1,386 @@
+#!/usr/bin/env bats
+# ph-decorr: the decorrelated file, every option, every error.
+#
+# Inputs are difference files made once per run by
+# tests/fixtures/decorr_make_cases.py (ph-subtract's contract, simulated
+# noise, elliptical Gaussian PSFs on a non-square 96x80 frame; the list is
+# in that script); outputs are checked against an independent numpy
+# evaluation of sfft-reference §6-7 (tests/fixtures/decorr_check.py).
+load helpers
+
+setup_file() {
+  export F=$BATS_FILE_TMPDIR/cases
+  /usr/bin/python3 "$BATS_TEST_DIRNAME/../fixtures/decorr_make_cases.py" "$F"
+}
+
+check() { pypeer "$PH_TOP/tests/fixtures/decorr_check.py" "$@"; }
+# Print FITS facts with a Python expression list (f = fits.open(FILE)).
+fitsq() {
+  local file=$1; shift
+  pypeer -c "
+import sys
+import numpy as np
+from astropy.io import fits
+f = fits.open(sys.argv[1])
+$*" "$file"
+}
+
+@test "ph-decorr --help lists every option and an example; --version" {
+  run ph-decorr --help
+  assert_success
+  for o in --output --sci-psf --ref-psf --conv-psf --sci-rms --ref-rms --match-kernel \
+           --match-kernel-file --psf-size --kernel-size --score --score-hdu --threads --timing; do
+    assert_output --partial -- "$o"
+  done
+  assert_output --partial "Example:"
+  run ph-decorr --version
+  assert_success
+  assert_output --regexp "^ph-decorr \(phrosty-c\) [0-9]+\.[0-9]+\.[0-9]+"
+}
+
+@test "man ph-decorr renders cleanly and states the memory at 4088x4088" {
+  run groff -man -Tutf8 -ww -z "$PH_TOP/man/ph-decorr.1"
+  assert_success
+  assert_output ""
+  run man -P cat ph-decorr
+  assert_success
+  assert_output --partial "MEMORY"
+  assert_output --partial "4088 x 4088"
+}
+
+@test "default run: the decorrelated file's HDUs, types, headers; numbers as numpy's" {
+  run ph-decorr -q "$F/d.fits" -o out.fits
+  assert_success
+  assert_output ""
+  run fitsq out.fits "
+print(' '.join(h.name for h in f))
+for n in ('DECORR_DIFF', 'DECORR_SCI', 'DIFF_VAR', 'DECORR_PSF', 'DECORR_KERNEL', 'MASK'):
+    print(n, f[n].data.dtype.name, f[n].data.shape)
+h = f['DECORR_DIFF'].header
+print(h['CTYPE1'], h['FILTER'], h['TPLNAME'], h['TPLRMS'], h['KERHW'], h['DCSKYSCI'], h['DCSKYREF'], h['DCMATCH'])
+p = f['DECORR_PSF']
+print('psf sum %.12f' % p.data.sum(), p.header['PSFNORM'], 'PSFLOSS' in p.header)
+print('var', (f['DIFF_VAR'].data > 0).all(), 'KSUM' in f['DECORR_KERNEL'].header)
+print('same WCS on all planes', all(f[n].header['CRVAL1'] == 7.5 for n in ('DECORR_SCI', 'DIFF_VAR')))"
+  assert_line --index 0 "PRIMARY DECORR_DIFF DECORR_SCI DIFF_VAR DECORR_PSF DECORR_KERNEL MASK"
+  assert_line --index 1 "DECORR_DIFF float32 (80, 96)"
+  assert_line --index 2 "DECORR_SCI float32 (80, 96)"
+  assert_line --index 3 "DIFF_VAR float32 (80, 96)"
+  assert_line --index 4 "DECORR_PSF float64 (15, 15)"
+  assert_line --index 5 "DECORR_KERNEL float64 (31, 31)"
+  assert_line --index 6 "MASK uint8 (80, 96)"
+  assert_line --index 7 "RA---TAN R062 tpl.fits 2.0 9 3.0 2.0 False"
+  assert_line --index 8 "psf sum 1.000000000000 True True"
+  assert_line --index 9 "var True True"
+  assert_line --index 10 "same WCS on all planes True"
+  run check "$F/d.fits" out.fits
+  assert_success
+}
+
+@test "every product equals an independent numpy evaluation (non-square, 31x31 PSFs, varying variance)" {
+  run ph-decorr "$F/ns.fits" -o out.fits
+  assert_success
+  run check "$F/ns.fits" out.fits
+  assert_success
+  refute_output --partial FAIL
+  assert_output --partial "DIFF_VAR: max error"
+}
+
+@test "-m uses the matching kernel (filter and variance); --psf-size, --kernel-size" {
+  run ph-decorr "$F/mk.fits" -o out.fits -m --psf-size 41 --kernel-size 21
+  assert_success
+  run check "$F/mk.fits" out.fits --match --psf-size 41 --kernel-size 21
+  assert_success
+  refute_output --partial FAIL
+  # without -m the result differs
+  ph-decorr -q "$F/mk.fits" -o plain.fits --psf-size 41 --kernel-size 21
+  run check "$F/mk.fits" plain.fits --match --psf-size 41 --kernel-size 21
+  assert_failure
+}
+
+@test "reads a gzipped difference file and writes a gzipped output" {
+  run ph-decorr -q "$F/d.fits.gz" -o out.fits.gz
+  assert_success
+  run check "$F/d.fits" out.fits.gz
+  assert_success
+  [ "$(head -c 2 out.fits.gz | od -An -tx1 | tr -d ' ')" = 1f8b ] # gzip's magic
+}
+
+@test "--match-kernel-file implies -m and wins over the HDU" {
+  # mkflat.fits has a wrong (flat) MATCH_KERNEL HDU; mk_kernel.fits the right one
+  run ph-decorr "$F/mkflat.fits" -o out.fits --match-kernel-file "$F/mk_kernel.fits"
+  assert_success
+  run check "$F/mk.fits" out.fits --match
+  assert_success
+}
+
+@test "--score FILE and --score-hdu: SFFT's score with the rotated template PSF" {
+  run ph-decorr "$F/src.fits" -o out.fits --score score.fits --score-hdu
+  assert_success
+  run check "$F/src.fits" out.fits --score score.fits --score hdu
+  assert_success
+  assert_output --partial "SCORE (score.fits): max error"
+  assert_output --partial "SCORE (hdu): max error"
+  run fitsq score.fits "
+s = f['SCORE'].data
+y, x = np.unravel_index(np.argmax(s), s.shape)
+print(int(x), int(y), s.max() > 10, f['SCORE'].header['FILTER'])"
+  assert_output "40 30 True R062"
+}
+
+@test "--sci-rms and --ref-rms override the header and replace missing keys" {
+  run ph-decorr "$F/norms.fits" -o out.fits --sci-rms 1.5 --ref-rms 4
+  assert_success
+  run check "$F/norms.fits" out.fits --sci-rms 1.5 --ref-rms 4
+  assert_success
+  run ph-decorr "$F/d.fits" -o out2.fits --sci-rms 1.5 --ref-rms 4
+  assert_success
+  run check "$F/d.fits" out2.fits --sci-rms 1.5 --ref-rms 4
+  assert_success
+  cmp <(fitsq out2.fits "print(f[1].header['DCSKYSCI'], f[1].header['DCSKYREF'])") <(echo "1.5 4.0")
+}
+
+@test "--sci-psf/--ref-psf from files; CONV_PSF then recomputed, or taken from --conv-psf" {
+  # psfT.fits holds transposed (wrong) PSF HDUs: only the files give psf.fits' answer
+  run ph-decorr "$F/psfT.fits" -o out.fits --sci-psf "$F/SCI_PSF.fits" --ref-psf "$F/REF_PSF.fits"
+  assert_success
+  run check "$F/psf.fits" out.fits
+  assert_success
+  run ph-decorr "$F/psfT.fits" -o out2.fits --sci-psf "$F/SCI_PSF.fits" \
+      --ref-psf "$F/REF_PSF.fits" --conv-psf "$F/CONV_PSF.fits"
+  assert_success
+  run check "$F/psf.fits" out2.fits
+  assert_success
+  # without options the wrong HDUs are used
+  ph-decorr -q "$F/psfT.fits" -o out3.fits
+  run check "$F/psf.fits" out3.fits
+  assert_failure
+}
+
+@test "config keys ph.decorr.* and --set; the command line wins" {
+  cat > cfg.yaml <<'YAML'
+ph:
+  decorr:
+    psf_size: 31
+    kernel_size: 11
+    threads: 1
+    score_hdu: true
+    match_kernel: true
+YAML
+  run ph-decorr -q -c cfg.yaml "$F/d.fits" -o out.fits --kernel-size 13
+  assert_success
+  run fitsq out.fits "print(f['DECORR_PSF'].data.shape, f['DECORR_KERNEL'].data.shape, 'SCORE' in f, f[1].header['DCMATCH'])"
+  assert_output "(31, 31) (13, 13) True True"
+  run ph-decorr -q --set ph.decorr.psf_size=8 "$F/d.fits" -o bad.fits
+  assert_failure 2
+  assert_one_line_error "^ph-decorr: --set: ph.decorr.psf_size: 8 is even"
+  assert_no_file bad.fits
+  run ph-decorr -q --set ph.decorr.threads=x "$F/d.fits" -o bad.fits
+  assert_failure 2
+  assert_one_line_error "ph.decorr.threads: 'x' is not a whole number"
+}
+
+@test "deterministic: identical files run to run; --threads 1 and 2 agree to rounding" {
+  ph-decorr -q --threads 2 "$F/big.fits" -o a.fits
+  ph-decorr -q --threads 2 "$F/big.fits" -o b.fits
+  cmp a.fits b.fits
+  ph-decorr -q --threads 1 "$F/big.fits" -o c.fits
+  run fitsq a.fits "
+c = fits.open('c.fits')
+print(max(np.max(np.abs(f[n].data.astype(float) - c[n].data)) / np.max(np.abs(c[n].data)) for n in ('DECORR_DIFF', 'DIFF_VAR', 'DECORR_PSF')) < 1e-6)"
+  assert_output "True"
+}
+
+@test "-v reports progress, --timing prints the step table, -q is silent" {
+  run ph-decorr -v --timing "$F/d.fits" -o out.fits
+  assert_success
+  assert_output --partial "decorrelation filter: max gain"
+  assert_output --partial "white-noise sigma 3.60555"
+  assert_output --regexp "timing ph-decorr DIFF_VAR [0-9.]+"
+  assert_output --regexp "timing ph-decorr total [0-9.]+"
+  run ph-decorr -q "$F/d.fits" -o out.fits
+  assert_success
+  assert_output ""
+}
+
+# ---- usage errors (exit 2) ----
+
+@test "usage errors: no input, two inputs, no -o, output = input, unknown option" {
+  cp "$F/d.fits" d.fits
+  run ph-decorr -o out.fits
+  assert_failure 2
+  assert_one_line_error "^ph-decorr: expected one difference file, got 0"
+  run ph-decorr d.fits d.fits -o out.fits
+  assert_failure 2
+  assert_one_line_error "got 2"
+  run ph-decorr d.fits
+  assert_failure 2
+  assert_one_line_error "^ph-decorr: no output: give -o FILE"
+  run ph-decorr d.fits -o d.fits
+  assert_failure 2
+  assert_one_line_error "would replace the input"
+  run ph-decorr d.fits -o out.fits --score out.fits
+  assert_failure 2
+  assert_one_line_error "name the same file"
+  run ph-decorr d.fits -o out.fits --score d.fits
+  assert_failure 2
+  assert_one_line_error "score file d.fits would replace the input"
+  run ph-decorr d.fits -o out.fits --bogus
+  assert_failure 2
+  assert_one_line_error "unknown"
+  run ph-decorr d.fits -o
+  assert_failure 2
+  assert_one_line_error "needs a value"
+  assert_no_file out.fits
+}
+
+@test "usage errors: bad numbers for every numeric option" {
+  run ph-decorr "$F/d.fits" -o out.fits --psf-size 10
+  assert_failure 2
+  assert_one_line_error "^ph-decorr: --psf-size: 10 is even; the size must be odd"
+  run ph-decorr "$F/d.fits" -o out.fits --kernel-size abc
+  assert_failure 2
+  assert_one_line_error "^ph-decorr: --kernel-size: 'abc' is not a whole number"
+  run ph-decorr "$F/d.fits" -o out.fits --kernel-size 0
+  assert_failure 2
+  assert_one_line_error "out of range"
+  run ph-decorr "$F/d.fits" -o out.fits --sci-rms -1
+  assert_failure 2
+  assert_one_line_error "^ph-decorr: --sci-rms: -1 is not a finite non-negative sky rms"
+  run ph-decorr "$F/d.fits" -o out.fits --ref-rms inf
+  assert_failure 2
+  assert_one_line_error "^ph-decorr: --ref-rms: inf is not a finite non-negative sky rms"
+  run ph-decorr "$F/d.fits" -o out.fits --ref-rms x
+  assert_failure 2
+  assert_one_line_error "is not a number"
+  run ph-decorr "$F/d.fits" -o out.fits --threads -2
+  assert_failure 2
+  assert_one_line_error "^ph-decorr: --threads: -2 is out of range"
+  assert_no_file out.fits
+}
+
+# ---- data errors (exit 1, no output) ----
+
+@test "missing, non-FITS and truncated inputs" {
+  run ph-decorr nothere.fits -o out.fits
+  assert_failure 1
+  assert_one_line_error "^ph-decorr: nothere.fits: cannot open"
+  cp "$F/text.fits" "$F/trunc.fits" .
+  run ph-decorr text.fits -o out.fits
+  assert_failure 1
+  assert_one_line_error "^ph-decorr: text.fits: not a readable FITS file"
+  run ph-decorr trunc.fits -o out.fits
+  assert_failure 1
+  assert_one_line_error "^ph-decorr: trunc.fits: the file is truncated: HDU 1 needs 70080 bytes, the file has 11520$"
+  assert_no_file out.fits
+}
+
+@test "each required HDU missing is named" {
+  for h in DIFF CSCI SCI_VAR REF_VAR MASK; do
+    run ph-decorr "$F/omit_$h.fits" -o out.fits
+    assert_failure 1
+    assert_one_line_error "^ph-decorr: .*omit_$h.fits: no $h HDU: not a difference file of ph-subtract$"
+    assert_no_file out.fits
+  done
+  run ph-decorr "$F/omit_SCI_PSF.fits" -o out.fits
+  assert_one_line_error "omit_SCI_PSF.fits: no SCI_PSF HDU; give the PSF with --sci-psf FILE$"
+  run ph-decorr "$F/omit_REF_PSF.fits" -o out.fits
+  assert_one_line_error "omit_REF_PSF.fits: no REF_PSF HDU; give the PSF with --ref-psf FILE$"
+  run ph-decorr "$F/omit_MATCH_KERNEL.fits" -o out.fits -m
+  assert_failure 1
+  assert_one_line_error "omit_MATCH_KERNEL.fits: no MATCH_KERNEL HDU; give the matching kernel with --match-kernel-file FILE$"
+  assert_no_file out.fits
+  # without -m the matching kernel is not needed, and without CONV_PSF it is computed
+  run ph-decorr -q "$F/minimal.fits" -o out.fits
+  assert_success
+  run check "$F/d.fits" out.fits
+  assert_success
+}
+
+@test "planes of different sizes" {
+  run ph-decorr "$F/size.fits" -o out.fits
+  assert_failure 1
+  assert_one_line_error "^ph-decorr: .*size.fits: SCI_VAR is 50x80 but DIFF is 96x80$"
+  assert_no_file out.fits
+}
+
+@test "non-finite pixels and negative variances are refused" {
+  run ph-decorr "$F/nan.fits" -o out.fits
+  assert_failure 1
+  assert_one_line_error "nan.fits: DIFF has 1 non-finite pixel not flagged BAD or OUTSIDE in MASK \(first at x0 = 7, y0 = 5\); the FFT would spread them over the whole image$"
+  run ph-decorr "$F/inf.fits" -o out.fits
+  assert_failure 1
+  assert_one_line_error "inf.fits: CSCI has 2 non-finite pixels not flagged BAD or OUTSIDE in MASK \(first at x0 = 3, y0 = 2\)"
+  run ph-decorr "$F/negvar.fits" -o out.fits
+  assert_failure 1
+  assert_one_line_error "negvar.fits: SCI_VAR has 1 negative pixel not flagged BAD or OUTSIDE in MASK \(first at x0 = 5, y0 = 3\); a variance cannot be negative$"
+  run ph-decorr "$F/refnan.fits" -o out.fits
+  assert_failure 1
+  assert_one_line_error "refnan.fits: REF_VAR has 1 non-finite pixel not flagged BAD or OUTSIDE in MASK \(first at x0 = 0, y0 = 0\)"
+  assert_no_file out.fits
+}
+
+@test "non-finite or negative pixels flagged BAD or OUTSIDE in MASK count as 0, with a warning" {
+  run ph-decorr "$F/flagged.fits" -o out.fits --score-hdu
+  assert_success
+  assert_line --index 0 --regexp "^ph-decorr: warning: .*flagged.fits: DIFF: 1 non-finite pixel flagged BAD or OUTSIDE in MASK set to 0$"
+  assert_line --index 1 --partial "CSCI: 1 non-finite pixel flagged"
+  assert_line --index 2 --partial "REF_VAR: 2 non-finite or negative pixels flagged"
+  assert_line --index 3 --partial "SCI_VAR: 1 non-finite or negative pixel flagged"
+  [ "${#lines[@]}" -eq 4 ] # DIFF read again for the score: no second warning
+  run check "$F/flagged.fits" out.fits --score hdu
+  assert_success
+  run ph-decorr -q "$F/flagged.fits" -o out.fits
+  assert_success
+  assert_output ""
+}
+
+@test "sky rms missing or bad in the header; both zero" {
+  run ph-decorr "$F/nosky.fits" -o out.fits
+  assert_failure 1
+  assert_one_line_error "nosky.fits: no SKYRMS key in the DIFF header; give the value with --sci-rms$"
+  run ph-decorr "$F/notpl.fits" -o out.fits
+  assert_one_line_error "notpl.fits: no TPLRMS key in the DIFF header; give the value with --ref-rms$"
+  run ph-decorr "$F/negsky.fits" -o out.fits
+  assert_one_line_error "negsky.fits: SKYRMS in the DIFF header is not a non-negative number; give the value with --sci-rms$"
+  run ph-decorr "$F/strsky.fits" -o out.fits
+  assert_one_line_error "strsky.fits: SKYRMS in the DIFF header is not a non-negative number"
+  run ph-decorr "$F/d.fits" -o out.fits --sci-rms 0 --ref-rms 0
+  assert_failure 1
+  assert_one_line_error "d.fits: decorrelation: the noise power vanishes at frequency \(kx, ky\) = \(0, 0\)"
+  assert_no_file out.fits
+}
+
+@test "bad PSFs and matching kernels" {
+  run ph-decorr "$F/d.fits" -o out.fits --sci-psf "$F/even.fits"
+  assert_failure 1
+  assert_one_line_error "even.fits: PSF has even size 4; it must be odd"
+  run ph-decorr "$F/d.fits" -o out.fits --ref-psf "$F/psfnan.fits"
+  assert_one_line_error "psfnan.fits: PSF has a non-finite value at pixel \(2, 1\)$"
+  run ph-decorr "$F/negconv.fits" -o out.fits
+  assert_one_line_error "negconv.fits: PSF sums to -1"
+  run ph-decorr "$F/d.fits" -o out.fits --sci-psf "$F/bigpsf.fits"
+  assert_failure 1
+  assert_one_line_error "d.fits: .*larger than the image 96x80$"
+  run ph-decorr "$F/d.fits" -o out.fits --psf-size 99
+  assert_one_line_error "d.fits: decorrelated stamp size 99x99 is larger than the image 96x80$"
+  run ph-decorr "$F/d.fits" -o out.fits --kernel-size 81
+  assert_one_line_error "d.fits: decorrelation kernel size 81x81 is larger than the image 96x80$"
+  run ph-decorr "$F/d.fits" -o out.fits --match-kernel-file "$F/mk35.fits"
+  assert_one_line_error "mk35.fits: matching kernel is 5x3; it must be square and odd$"
+  run ph-decorr "$F/mknan.fits" -o out.fits -m
+  assert_one_line_error "mknan.fits: matching kernel has a non-finite value at pixel \(0, 0\)$"
+  run ph-decorr "$F/d.fits" -o out.fits --match-kernel-file none.fits
+  assert_one_line_error "^ph-decorr: none.fits: cannot open"
+  assert_no_file out.fits
+}
+
+@test "an output that cannot be written leaves nothing behind" {
+  run ph-decorr "$F/d.fits" -o nodir/out.fits
+  assert_failure 1
+  assert_one_line_error "^ph-decorr: nodir/out.fits: cannot create output"
+  run ph-decorr "$F/d.fits" -o out.fits --score nodir/score.fits
+  assert_failure 1
+  assert_one_line_error "^ph-decorr: nodir/score.fits: cannot create output"
+  assert_no_file out.fits
+}
