@@ -18,12 +18,57 @@ struct sersic_table {
 static sersic_table *cache[NCACHE];
 static int ncache;
 
+/* Regularised lower incomplete gamma P(a, x): series below a + 1, else
+ * the continued fraction of Q = 1 - P (Lentz). */
+static double gamma_p(double a, double x)
+{
+    double lg = lgamma(a);
+    if (x <= 0)
+        return 0.0;
+    if (x < a + 1) {
+        double ap = a, del = 1.0 / a, sum = del;
+        for (int i = 0; i < 1000 && fabs(del) > fabs(sum) * 1e-16; i++) {
+            ap += 1;
+            del *= x / ap;
+            sum += del;
+        }
+        return sum * exp(-x + a * log(x) - lg);
+    }
+    double b = x + 1 - a, c = 1e300, d = 1 / b, h = d;
+    for (int i = 1; i < 1000; i++) {
+        double an = -i * (i - a);
+        b += 2;
+        d = an * d + b;
+        if (fabs(d) < 1e-300)
+            d = 1e-300;
+        c = b + an / c;
+        if (fabs(c) < 1e-300)
+            c = 1e-300;
+        d = 1 / d;
+        double del = d * c;
+        h *= del;
+        if (fabs(del - 1) < 1e-16)
+            break;
+    }
+    return 1.0 - exp(-x + a * log(x) - lg) * h;
+}
+
 double sersic_bn(double n)
 {
-    /* Ciotti & Bertin (1999), A&A 352, 447, eq. 18: good to 1e-6 for n > 0.36. */
-    double n2 = n * n, n3 = n2 * n, n4 = n3 * n;
-    return 2.0 * n - 1.0 / 3.0 + 4.0 / (405.0 * n) + 46.0 / (25515.0 * n2) +
-           131.0 / (1148175.0 * n3) - 2194697.0 / (30690717750.0 * n4);
+    /* Half the light inside r_e: P(2n, b) = 1/2. Start from Ciotti &
+     * Bertin (1999), A&A 352, 447, eq. 18, then Newton (dP/db is the
+     * gamma density). */
+    double n2 = n * n, n3 = n2 * n, n4 = n3 * n, a = 2 * n;
+    double b = 2.0 * n - 1.0 / 3.0 + 4.0 / (405.0 * n) + 46.0 / (25515.0 * n2) +
+               131.0 / (1148175.0 * n3) - 2194697.0 / (30690717750.0 * n4);
+    for (int it = 0; it < 50; it++) {
+        double f = gamma_p(a, b) - 0.5, df = exp(-b + (a - 1) * log(b) - lgamma(a));
+        double step = f / df;
+        b -= step;
+        if (fabs(step) < 1e-14 * b)
+            break;
+    }
+    return b;
 }
 
 /* Gauss-Legendre nodes and weights on [0, 1] (Newton on P_N). */
