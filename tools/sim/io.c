@@ -152,13 +152,13 @@ int sim_write_truth(const char *path, const sim_scene *s, const sim_image *img)
         return PH_EFAIL;
     /* The OpenUniverse2024 layout: one '#' header line, whitespace columns,
      * x and y FITS 1-based, mag without ZPTMAG. */
-    fprintf(t.f, "#%16s %16s %16s %16s %16s %16s %16s %16s %16s\n", "object_id", "ra", "dec", "x",
+    fprintf(t.f, "#%16s %22s %22s %22s %22s %16s %22s %22s %16s\n", "object_id", "ra", "dec", "x",
             "y", "realized_flux", "flux", "mag", "obj_type");
     double zptmag = 2.5 * log10(s->p.exptime_s * PH_ROMAN_AREA_CM2);
     for (int i = 0; i < img->ntruth; i++) {
         const sim_truth *r = &img->truth[i];
         const sim_obj *o = &s->obj[r->iobj];
-        fprintf(t.f, " %16lld %16.9e %16.9e %16.9e %16.9e %16.9e %16.9e %16.9e %16s\n", o->id, o->ra,
+        fprintf(t.f, " %16lld %22.15e %22.15e %22.15e %22.15e %16.9e %22.15e %22.15e %16s\n", o->id, o->ra,
                 o->dec, r->x0 + 1.0, r->y0 + 1.0, r->realized, r->flux,
                 -2.5 * log10(r->flux) + s->zpt - zptmag, sim_type_name(o->type));
     }
