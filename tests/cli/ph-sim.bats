@@ -281,3 +281,31 @@ PY
   assert_success
   assert_output --partial "MEMORY"
 }
+
+@test "ph-sim stamp reproduces the pixels a scene drew (noise-free star)" {
+  pypeer -c 'import astropy' 2>/dev/null || skip "no astropy"
+  printf 'ra dec flux\n7.55012 -44.80007 10000\n' > cat.txt
+  ph-sim -b R062 --size 96 --catalog cat.txt --no-host --no-transient --no-noise --sky 0 --dark 0 \
+    --templates 1 --science 0 -o s
+  read -r x1 y1 jit < <(pypeer -c '
+import glob, numpy as np
+from astropy.io import fits
+t = np.genfromtxt(glob.glob("s/truth/R062/*/*.txt")[0], dtype=None, encoding=None)
+h = fits.getheader(glob.glob("s/images/R062/*/*.fits.gz")[0], "SCI")
+print(repr(float(t["f3"])), repr(float(t["f4"])), repr(h["SIMJITTR"]))')
+  dx=$(pypeer -c "import math; x=$x1-1; print(repr(x-math.floor(x+0.5)))")
+  dy=$(pypeer -c "import math; y=$y1-1; print(repr(y-math.floor(y+0.5)))")
+  ph-sim stamp -b R062 --jitter "$jit" --phase "$dx,$dy" --stamp-size 15 -o st.fits
+  run pypeer - "$x1" "$y1" <<'PY'
+import glob, sys, math, numpy as np
+from astropy.io import fits
+x, y = float(sys.argv[1]) - 1, float(sys.argv[2]) - 1
+ix, iy = math.floor(x + 0.5), math.floor(y + 0.5)
+d = fits.getdata(glob.glob("s/images/R062/*/*.fits.gz")[0], "SCI")[iy - 7:iy + 8, ix - 7:ix + 8]
+s = fits.getdata("st.fits") * 10000
+err = np.abs(d - s).max() / s.max()
+print(err)
+assert err < 1e-10
+PY
+  assert_success
+}
