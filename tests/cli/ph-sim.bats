@@ -309,3 +309,19 @@ assert err < 1e-10
 PY
   assert_success
 }
+
+@test "-v, -q, --timing and a config file" {
+  run ph-sim -v --size 32 --science 1 --templates 0 -o s
+  assert_success
+  assert_output --partial "objects, 1 epochs of 32x32 in Y106"
+  run ph-sim -q --timing --size 32 --science 1 --templates 0 -o s2
+  assert_success
+  assert_output --partial "timing ph-sim render"
+  printf 'ph:\n  sim:\n    seed: 5\n    band: H158\n' > cfg.yaml
+  run ph-sim -c cfg.yaml --size 32 --science 1 --templates 0 -o s3
+  assert_success
+  [ -d s3/images/H158 ]
+  ph-sim --seed 5 -b H158 --size 32 --science 1 --templates 0 -o s4
+  run diff -r s3 s4
+  assert_success
+}
