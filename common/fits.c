@@ -339,6 +339,11 @@ int ph_fits_write_i32(ph_fits_out *o, const char *extname, long nx, long ny, con
 {
     return write_image(o, extname, LONG_IMG, TINT, nx, ny, data, hdr);
 }
+int ph_fits_write_u32(ph_fits_out *o, const char *extname, long nx, long ny, const uint32_t *data,
+                      const ph_header *hdr)
+{
+    return write_image(o, extname, ULONG_IMG, TUINT, nx, ny, data, hdr);
+}
 
 int ph_fits_write_table(ph_fits_out *o, const char *extname, long nrows, int ncols,
                         const ph_column *cols, const ph_header *hdr)

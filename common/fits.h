@@ -86,6 +86,9 @@ int ph_fits_write_u8(ph_fits_out *o, const char *extname, long nx, long ny, cons
                      const ph_header *hdr);
 int ph_fits_write_i32(ph_fits_out *o, const char *extname, long nx, long ny, const int32_t *data,
                       const ph_header *hdr);
+/* Unsigned 32-bit (BITPIX 32 with BZERO 2^31, as OpenUniverse2024's DQ). */
+int ph_fits_write_u32(ph_fits_out *o, const char *extname, long nx, long ny, const uint32_t *data,
+                      const ph_header *hdr);
 
 /* Append a binary table of `ncols` columns of doubles ("D") or 64-bit
  * integers ("K"), each `nrows` long; units may be NULL. */

@@ -1,0 +1,327 @@
+#!/usr/bin/env bats
+# ph-sim: scenes in the OpenUniverse2024 layout, PSF files, stamps, errors.
+load helpers
+
+img() { ls "$1"/images/*/"$2"/*.fits.gz; }
+
+@test "ph-sim --help lists commands, options and an example" {
+  run ph-sim --help
+  assert_success
+  assert_output --partial "Usage: ph-sim"
+  assert_output --partial "stamp"
+  assert_output --partial "--no-noise"
+  assert_output --partial "--inject FILE"
+  assert_output --partial "Example:"
+}
+
+@test "ph-sim --version" {
+  run ph-sim --version
+  assert_success
+  assert_output --regexp "^ph-sim \(phrosty-c\) [0-9]+\.[0-9]+\.[0-9]+"
+}
+
+@test "a scene: OpenUniverse2024 layout, lists, truth, light curve, PSF files" {
+  run ph-sim --size 96 --templates 2 --science 3 --seed 4 -o s
+  assert_success
+  assert_output ""
+  [ "$(ls s/images/Y106 | wc -l)" -eq 5 ]
+  [ -f s/images/Y106/10000/Roman_TDS_simple_model_Y106_10000_1.fits.gz ]
+  [ -f s/truth/Y106/10004/Roman_TDS_index_Y106_10004_1.txt ]
+  [ -f s/psf/Y106/10004/Roman_TDS_psf_Y106_10004_1.fits ]
+  run cat s/templates.csv
+  assert_line --index 0 "path observation_id sca mjd band"
+  assert_line --index 1 "Y106/10000/Roman_TDS_simple_model_Y106_10000_1.fits.gz 10000 1 62085.00000 Y106"
+  [ "$(wc -l < s/science.csv)" -eq 4 ]
+  run head -1 s/truth/transient_20172782_Y106.csv
+  assert_output "mjd,observation_id,sca,flux,mag,x,y,realized_flux,is_template,ra,dec,zpt"
+  run head -1 s/truth/Y106/10000/Roman_TDS_index_Y106_10000_1.txt
+  assert_output --regexp "^# +object_id +ra +dec +x +y +realized_flux +flux +mag +obj_type$"
+  # the transient is listed on science epochs only
+  run grep -c " transient$" s/truth/Y106/10000/Roman_TDS_index_Y106_10000_1.txt
+  assert_output "0"
+  run grep -c " transient$" s/truth/Y106/10003/Roman_TDS_index_Y106_10003_1.txt
+  assert_output "1"
+}
+
+@test "astropy reads the files: HDUs, types, header, truth positions through the SIP WCS" {
+  pypeer -c 'import astropy' 2>/dev/null || skip "no astropy"
+  ph-sim --size 160 --science 2 --seed 9 --distortion 40 --rotate 40 -o s
+  run pypeer - <<'PY'
+import glob, math, numpy as np, warnings
+from astropy.io import fits
+from astropy.wcs import WCS
+warnings.simplefilter("ignore")
+for f in sorted(glob.glob("s/images/Y106/*/*.fits.gz")):
+    h = fits.open(f)
+    assert [x.name for x in h] == ["PRIMARY", "SCI", "ERR", "DQ"], [x.name for x in h]
+    assert h["SCI"].data.dtype.kind == "f" and h["SCI"].data.dtype.itemsize == 8
+    assert h["ERR"].data.dtype.itemsize == 4 and h["DQ"].data.dtype == np.uint32
+    s = h["SCI"].header
+    assert s["CTYPE1"] == "RA---TAN-SIP" and s["CRPIX1"] == 80.0 and s["A_ORDER"] == 3
+    assert abs(s["ZPTMAG"] - 2.5 * math.log10(302.275 * 37570)) < 1e-9
+    for k in ("FILTER", "MJD-OBS", "SCA_NUM", "EXPTIME", "SKY_MEAN", "RA_TARG", "DEC_TARG"):
+        assert h["ERR"].header[k] == s[k] == h["DQ"].header[k], k
+    t = f.replace("images", "truth").replace("simple_model", "index").replace(".fits.gz", ".txt")
+    cat = np.genfromtxt(t, dtype=None, encoding=None, comments="#")
+    w = WCS(s)
+    x, y = w.all_world2pix(cat["f1"], cat["f2"], 1, tolerance=1e-10)
+    err = max(np.abs(x - cat["f3"]).max(), np.abs(y - cat["f4"]).max())
+    assert err < 1e-4, err
+    mag = -2.5 * np.log10(cat["f6"]) + 15.0236
+    assert np.abs(mag - cat["f7"]).max() < 2e-4
+print("ok")
+PY
+  assert_success
+  assert_output "ok"
+}
+
+@test "the same seed gives the same files, another seed others" {
+  ph-sim --size 64 --science 1 --seed 11 -o a
+  ph-sim --size 64 --science 1 --seed 11 -o b
+  ph-sim --size 64 --science 1 --seed 12 -o c
+  run diff -r a b
+  assert_success
+  run cmp "$(img a 10001)" "$(img c 10001)"
+  assert_failure
+}
+
+@test "truth: an isolated star's box flux is its catalogue flux (noise-free)" {
+  pypeer -c 'import astropy' 2>/dev/null || skip "no astropy"
+  printf 'ra dec mag obj_type\n7.5502 -44.7999 19.5 star\n' > cat.txt
+  ph-sim --size 128 --catalog cat.txt --no-host --no-transient --no-noise --sky 0 --dark 0 \
+    --templates 1 --science 0 -o s
+  run pypeer - <<'PY'
+import glob, numpy as np
+from astropy.io import fits
+f = glob.glob("s/images/Y106/*/*.fits.gz")[0]
+d = fits.getdata(f, "SCI")
+t = np.genfromtxt(glob.glob("s/truth/Y106/*/*.txt")[0], dtype=None, encoding=None)
+x, y, flux = float(t["f3"]) - 1, float(t["f4"]) - 1, float(t["f6"])
+box = d[int(y) - 30:int(y) + 31, int(x) - 30:int(x) + 31].sum()
+print("%.6f" % (box / flux))
+assert abs(box / flux - 1) < 0.002
+PY
+  assert_success
+}
+
+@test "options reach the files: band, size, sky, noise, defects, SCA, PSF keys" {
+  pypeer -c 'import astropy' 2>/dev/null || skip "no astropy"
+  printf 'ra dec flux\n150.0001 2.0001 5000\n' > inj.txt
+  ph-sim -b F129 --size 80x64 --templates 1 --science 1 --sca random --pointing 500 --mjd 60000 \
+    --cadence 2 --template-mjd 59000 --exptime 100 --sky 50 --sky-gradient 3,-2 --read-noise 5 \
+    --dark 0.1 --saturate 60000 --bad-pixels 7 --bad-columns 1 --distortion 0 --rotation 30 \
+    --rotate 0 --dither 0 --psf gaussian:1.5 --jitter-vary 0 --nstars 3 --ngalaxies 2 \
+    --star-mags 20,21 --galaxy-mags 21,22 --inject inj.txt --oid 77 --sn-mag 21 --sn-peak 60001 \
+    --sn-rise 5 --sn-fall 9 --sn-offset 0.5,0 --ra 150 --dec 2 -o s
+  run pypeer - <<'PY'
+import glob, numpy as np
+from astropy.io import fits
+fs = sorted(glob.glob("s/images/J129/*/*.fits.gz"))
+assert [f.split("/")[3] for f in fs] == ["500", "501"], fs
+h = fits.open(fs[1]); s = h["SCI"].header
+assert h["SCI"].data.shape == (64, 80)
+assert s["FILTER"] == "J129" and s["EXPTIME"] == 100 and s["MJD-OBS"] == 60000
+assert 1 <= s["SCA_NUM"] <= 18 and s["CTYPE1"] == "RA---TAN"
+assert abs(s["SKY_MEAN"] - 60) < 1e-9 and s["SIMRDNS"] == 5 and s["SIMSATUR"] == 60000
+assert s["SIMPSF"] == "gaussian:1.5" and s["SIMGRADX"] == 3 and s["SIMGRADY"] == -2
+assert abs(s["CD1_2"] / s["CD2_2"] - np.tan(np.radians(30))) < 1e-9
+assert abs(s["CRVAL1"] - 150) < 1e-9 and abs(s["CRVAL2"] - 2) < 1e-9
+dq = h["DQ"].data
+assert (dq & 1).sum() >= 64 and (h["SCI"].data[(dq & 1) == 1] == 0).all()
+ids = lambda p: [l.split()[0] for l in open(glob.glob(p)[0]) if not l.startswith("#")]
+assert "9000000" in ids("s/truth/J129/501/*.txt") and "77" in ids("s/truth/J129/501/*.txt")
+assert "9000000" not in ids("s/truth/J129/500/*.txt") and "77" not in ids("s/truth/J129/500/*.txt")
+lc = open("s/truth/transient_77_J129.csv").read().splitlines()
+assert lc[1].split(",")[8] == "True" and lc[1].split(",")[3] == "0"
+print("ok")
+PY
+  assert_success
+  assert_output "ok"
+}
+
+@test "--no-host --no-transient, --no-psf-files, config keys, --nlambda/--wfe/--obscuration/--jitter/--diffusion" {
+  run ph-sim --size 64 --science 1 --no-host --no-transient --no-psf-files -o s \
+    --set ph.sim.seed=3
+  assert_success
+  assert_no_file s/truth/transient_20172782_Y106.csv
+  assert_no_file s/psf
+  ph-sim --size 64 --science 1 --no-transient --nlambda 3 --wfe 50 --obscuration 0.3 \
+    --jitter 0.02 --diffusion 0.2 -o p
+  run grep -a -o "NLAMBDA =                    3" p/psf/Y106/10001/Roman_TDS_psf_Y106_10001_1.fits
+  assert_success
+  run grep -a -o "WFE     =                  50." p/psf/Y106/10001/Roman_TDS_psf_Y106_10001_1.fits
+  assert_success
+}
+
+@test "psf: the oversampled model file; stamp: the exact native stamp" {
+  pypeer -c 'import astropy' 2>/dev/null || skip "no astropy"
+  run ph-sim psf -b H158 --psf-oversamp 5 --psf-size 21 -o m.fits
+  assert_success
+  run ph-sim stamp -b H158 --phase 0.2,-0.4 --stamp-size 21 -o st.fits
+  assert_success
+  run pypeer - <<'PY'
+from astropy.io import fits
+import numpy as np
+m = fits.open("m.fits")[0]; s = fits.open("st.fits")[0]
+assert m.data.shape == (105, 105) and m.header["OVERSAMP"] == 5 and m.header["PSFNATIV"] == 21
+assert m.header["FILTER"] == "H158" and m.header["PSFMODEL"] == "roman"
+assert s.data.shape == (21, 21) and s.header["PSFNORM"] is False
+assert abs(s.data.sum() - s.header["PSFFRAC"]) < 1e-12 and 0.9 < s.data.sum() < 1
+# the phase moves the light: more on the +x, -y side
+assert s.data[10, 11] > s.data[10, 9] and s.data[9, 10] > s.data[11, 10]
+# decimating the model at phase 0 gives the stamp at phase 0 (centre sample)
+print("ok")
+PY
+  assert_output "ok"
+}
+
+@test "bad band, bad size, bad values: usage errors, one line, exit 2" {
+  run ph-sim -b X100 -o s
+  assert_failure 2
+  assert_one_line_error "^ph-sim: --band: unknown band 'X100' \(bands: R062 Z087"
+  run ph-sim --size 5000 -o s
+  assert_failure 2
+  assert_one_line_error "image size 5000x5000 is outside 16 ... 4088"
+  run ph-sim --size 12x-3 -o s
+  assert_failure 2
+  run ph-sim --size big -o s
+  assert_failure 2
+  assert_one_line_error "expected NX or NXxNY, got 'big'"
+  run ph-sim --psf moffat -o s
+  assert_failure 2
+  assert_one_line_error "PSF model 'moffat' is not roman or gaussian:SIGMA"
+  run ph-sim stamp --phase 0.7,0 -o st.fits
+  assert_failure 2
+  assert_one_line_error "each component must be within -0.5 ... 0.5"
+  run ph-sim stamp --stamp-size 40 -o st.fits
+  assert_failure 2
+  assert_one_line_error "size 40 must be odd"
+  run ph-sim psf --psf-oversamp 4 -o m.fits
+  assert_failure 2
+  assert_one_line_error "oversampling 4 must be odd"
+  run ph-sim --sky-gradient 3 -o s
+  assert_failure 2
+  assert_one_line_error "expected two numbers A,B, got '3'"
+  run ph-sim --star-mags 24,18 -o s
+  assert_failure 2
+  assert_one_line_error "magnitude ranges must be LO,HI"
+  run ph-sim --seed -1 -o s
+  assert_failure 2
+  assert_no_file s
+}
+
+@test "missing output, unknown command, no epochs" {
+  run ph-sim --size 64
+  assert_failure 2
+  assert_one_line_error "^ph-sim: no output: give -o DIR"
+  run ph-sim frob -o s
+  assert_failure 2
+  assert_one_line_error "unknown command 'frob' \(scene, psf or stamp\)"
+  run ph-sim --size 64 --templates 0 --science 0 -o s
+  assert_failure 2
+  assert_one_line_error "no epochs"
+}
+
+@test "unwritable output: exit 1, nothing left behind" {
+  touch afile
+  run ph-sim --size 64 --science 1 -o afile/sub
+  assert_failure 1
+  assert_one_line_error "^ph-sim: afile"
+  run ph-sim stamp -o /nonexistent/dir/st.fits
+  assert_failure 1
+  assert_one_line_error "^ph-sim: /nonexistent/dir/st.fits: cannot create output"
+  mkdir ro && chmod 555 ro
+  if [ "$(id -u)" -ne 0 ]; then
+    run ph-sim psf -o ro/m.fits
+    assert_failure 1
+    assert_no_file ro/m.fits
+  fi
+}
+
+@test "bad catalogues and injection lists: the file and line are named" {
+  run ph-sim --size 64 --catalog nothere.txt -o s
+  assert_failure 1
+  assert_one_line_error "^ph-sim: nothere.txt: "
+  printf 'ra dec\n1 2\n' > nomag.txt
+  run ph-sim --size 64 --catalog nomag.txt -o s
+  assert_failure 1
+  assert_one_line_error "nomag.txt: needs the columns ra dec and mag or flux"
+  printf 'ra dec mag\n7.55 -44.8 abc\n' > badnum.txt
+  run ph-sim --size 64 --catalog badnum.txt -o s
+  assert_failure 1
+  assert_one_line_error "badnum.txt: line 2: mag 'abc' is not a number"
+  printf 'ra dec mag\n' > empty.txt
+  run ph-sim --size 64 --catalog empty.txt -o s
+  assert_failure 1
+  assert_one_line_error "empty.txt: no objects in the catalogue"
+  printf 'ra dec mag obj_type\n7.55 -44.8 20 quasar\n' > badtype.txt
+  run ph-sim --size 64 --catalog badtype.txt -o s
+  assert_failure 1
+  assert_one_line_error "line 2: obj_type 'quasar' is not star or galaxy"
+  printf 'ra dec mag obj_type sersic_n\n7.55 -44.8 20 galaxy 12\n' > badn.txt
+  run ph-sim --size 64 --catalog badn.txt -o s
+  assert_failure 1
+  assert_one_line_error "line 2: galaxy needs re_arcsec > 0"
+  printf 'ra dec flux\n7.55 -44.8 -5\n' > negflux.txt
+  run ph-sim --size 64 --inject negflux.txt -o s
+  assert_failure 1
+  assert_one_line_error "negflux.txt: line 2: flux must be positive"
+  printf 'ra dec mag\n7.55 -44.8 20\n' > nofluxcol.txt
+  run ph-sim --size 64 --inject nofluxcol.txt -o s
+  assert_failure 1
+  assert_one_line_error "needs the columns ra dec flux"
+  assert_no_file s/templates.csv
+}
+
+@test "man page exists and renders without warnings" {
+  run bash -c "groff -man -Tutf8 -ww -z '$PH_TOP/man/ph-sim.1' 2>&1"
+  assert_success
+  assert_output ""
+  run man -P cat ph-sim
+  assert_success
+  assert_output --partial "MEMORY"
+}
+
+@test "ph-sim stamp reproduces the pixels a scene drew (noise-free star)" {
+  pypeer -c 'import astropy' 2>/dev/null || skip "no astropy"
+  printf 'ra dec flux\n7.55012 -44.80007 10000\n' > cat.txt
+  ph-sim -b R062 --size 96 --catalog cat.txt --no-host --no-transient --no-noise --sky 0 --dark 0 \
+    --templates 1 --science 0 -o s
+  read -r x1 y1 jit < <(pypeer -c '
+import glob, numpy as np
+from astropy.io import fits
+t = np.genfromtxt(glob.glob("s/truth/R062/*/*.txt")[0], dtype=None, encoding=None)
+h = fits.getheader(glob.glob("s/images/R062/*/*.fits.gz")[0], "SCI")
+print(repr(float(t["f3"])), repr(float(t["f4"])), repr(h["SIMJITTR"]))')
+  dx=$(pypeer -c "import math; x=$x1-1; print(repr(x-math.floor(x+0.5)))")
+  dy=$(pypeer -c "import math; y=$y1-1; print(repr(y-math.floor(y+0.5)))")
+  ph-sim stamp -b R062 --jitter "$jit" --phase "$dx,$dy" --stamp-size 15 -o st.fits
+  run pypeer - "$x1" "$y1" <<'PY'
+import glob, sys, math, numpy as np
+from astropy.io import fits
+x, y = float(sys.argv[1]) - 1, float(sys.argv[2]) - 1
+ix, iy = math.floor(x + 0.5), math.floor(y + 0.5)
+d = fits.getdata(glob.glob("s/images/R062/*/*.fits.gz")[0], "SCI")[iy - 7:iy + 8, ix - 7:ix + 8]
+s = fits.getdata("st.fits") * 10000
+err = np.abs(d - s).max() / s.max()
+print(err)
+assert err < 1e-10
+PY
+  assert_success
+}
+
+@test "-v, -q, --timing and a config file" {
+  run ph-sim -v --size 32 --science 1 --templates 0 -o s
+  assert_success
+  assert_output --partial "objects, 1 epochs of 32x32 in Y106"
+  run ph-sim -q --timing --size 32 --science 1 --templates 0 -o s2
+  assert_success
+  assert_output --partial "timing ph-sim render"
+  printf 'ph:\n  sim:\n    seed: 5\n    band: H158\n' > cfg.yaml
+  run ph-sim -c cfg.yaml --size 32 --science 1 --templates 0 -o s3
+  assert_success
+  [ -d s3/images/H158 ]
+  ph-sim --seed 5 -b H158 --size 32 --science 1 --templates 0 -o s4
+  run diff -r s3 s4
+  assert_success
+}
