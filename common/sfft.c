@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 void ph_sfft_params_default(ph_sfft_params *p)
 {
@@ -125,11 +126,12 @@ static int compute_windows(ph_sfft_engine *e, const ph_sfft_params *p, const ph_
     W->del = ph_malloc((size_t)b->fpq * sizeof(double), "correlation windows");
     if (!W->omg || !W->the || !W->gam || !W->phi || !W->del)
         return PH_EFAIL;
-    int jx = b->fij; /* spectrum index of J; T_pq follow it */
+    int jx = b->fij; /* index of J; the T_pq follow it */
     int st = PH_OK;
-    /* Omega: only the fij(fij+1)/2 pairs u <= v are transformed; the
-     * others are reflections, rho_vu(r) = rho_uv(-r) (§5.4). */
-    for (int u = 0; u < b->fij && !st; u++)
+    /* Grouped by the first image u, which the engines transform once per
+     * group. Omega: only the pairs u <= v are computed; the others are
+     * reflections, rho_vu(r) = rho_uv(-r) (§5.4). */
+    for (int u = 0; u < b->fij && !st; u++) {
         for (int v = u; v < b->fij && !st; v++) {
             double *o = omg_at(W, u, v);
             if ((st = e->corr_window(e, u, v, 2 * p->w, o)))
@@ -140,8 +142,11 @@ static int compute_windows(ph_sfft_engine *e, const ph_sfft_params *p, const ph_
                     r[k] = o[s2 - 1 - k];
             }
         }
-    for (int u = 0; u < b->fij && !st; u++)
-        st = e->corr_window(e, u, jx, p->w, W->the + u * s1);
+        if (!st)
+            st = e->corr_window(e, u, jx, p->w, W->the + u * s1);
+        for (int q = 0; q < b->fpq && !st && p->db > 0; q++)
+            st = e->corr_window(e, u, jx + 1 + q, p->w, W->gam + ((size_t)u * b->fpq + q) * s1);
+    }
     if (!st && p->db == 0) {
         /* T_00 = 1 everywhere: rho_{u,1}(r) = sum u for every lag, the
          * background Gram entry is N and its right-hand side sum mJ. */
@@ -154,17 +159,15 @@ static int compute_windows(ph_sfft_engine *e, const ph_sfft_params *p, const ph_
         W->phi[0] = (double)e->nx * (double)e->ny;
         if (!st)
             st = e->spectrum_sum(e, jx, &W->del[0]);
-    } else if (!st) {
-        for (int u = 0; u < b->fij && !st; u++)
-            for (int q = 0; q < b->fpq && !st; q++)
-                st = e->corr_window(e, u, jx + 1 + q, p->w, W->gam + ((size_t)u * b->fpq + q) * s1);
-        for (int q1 = 0; q1 < b->fpq && !st; q1++)
+    } else {
+        for (int q1 = 0; q1 < b->fpq && !st; q1++) {
             for (int q = q1; q < b->fpq && !st; q++) {
                 st = e->corr_window(e, jx + 1 + q1, jx + 1 + q, 0, &W->phi[q1 * b->fpq + q]);
                 W->phi[q * b->fpq + q1] = W->phi[q1 * b->fpq + q];
             }
-        for (int q = 0; q < b->fpq && !st; q++)
-            st = e->corr_window(e, jx + 1 + q, jx, 0, &W->del[q]);
+            if (!st)
+                st = e->corr_window(e, jx + 1 + q1, jx, 0, &W->del[q1]);
+        }
     }
     return st;
 }
@@ -271,7 +274,7 @@ int ph_sfft_fit(ph_sfft_engine *e, const uint8_t *fit, const ph_sfft_params *p, 
             full_of[r++] = k;
 
     if (!st) {
-        st = e->fit_spectra(e, fit, p->dk, p->db);
+        st = e->fit_spectra(e, fit, p->w, p->dk, p->db);
         if (!st)
             st = compute_windows(e, p, b, &W);
         e->fit_done(e);
@@ -404,6 +407,18 @@ void ph_sfft_kernel_centre(const ph_sfft_solution *s, double *k)
     ph_sfft_kernel_at(s, s->nx / 2.0 - 0.5, s->ny / 2.0 - 0.5, k);
 }
 
+double ph_sfft_ratio_at(const ph_sfft_solution *s, double x0, double y0)
+{
+    const ph_sfft_basis *b = &s->basis;
+    double cx = (x0 + 1) / (double)s->nx, cy = (y0 + 1) / (double)s->ny, v = 0;
+    for (int ij = 0; ij < b->fij; ij++) {
+        int i, j;
+        ph_sfft_term_powers(s->par.dk, ij, &i, &j);
+        v += s->coef[ph_sfft_index(b, ij, 0, 0)] * ipow(cx, i) * ipow(cy, j);
+    }
+    return v;
+}
+
 double ph_sfft_background_at(const ph_sfft_solution *s, double x0, double y0)
 {
     const ph_sfft_basis *b = &s->basis;
@@ -433,7 +448,9 @@ int ph_sfft_difference(ph_sfft_engine *e, const ph_sfft_solution *s, double *dif
 
 long ph_sfft_fast_size(long n)
 {
-    for (long m = n < 1 ? 1 : n;; m++) {
+    /* Even (the real-to-complex dimension halves cleanly) and 7-smooth:
+     * FFTW is 2-3 times faster on 4200 than on 4088 = 8 * 7 * 73. */
+    for (long m = n < 2 ? 2 : n + (n & 1);; m += 2) {
         long r = m;
         while (r % 2 == 0)
             r /= 2;
@@ -443,10 +460,28 @@ long ph_sfft_fast_size(long n)
             r /= 5;
         while (r % 7 == 0)
             r /= 7;
-        if (r == 1 || r == 11 || r == 13)
+        if (r == 1)
             return m;
     }
 }
+
+void *ph_sfft_alloc_big(size_t bytes, const char *what)
+{
+    const size_t huge = (size_t)2 << 20;
+    size_t n = bytes < huge ? (bytes + 63) / 64 * 64 : (bytes + huge - 1) / huge * huge;
+    void *p = aligned_alloc(n < huge ? 64 : huge, n ? n : 64);
+    if (!p) {
+        ph_error(PH_EFAIL, NULL, "out of memory allocating %s (%.1f MB)", what, bytes / 1048576.0);
+        return NULL;
+    }
+#ifdef MADV_HUGEPAGE
+    if (n >= huge)
+        madvise(p, n, MADV_HUGEPAGE);
+#endif
+    return p;
+}
+
+void ph_sfft_free_big(void *p) { free(p); }
 
 void ph_sfft_conv_psf(const double *p_sci, long n_sci, const double *p_ref, long n_ref,
                       double *out)

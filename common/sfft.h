@@ -103,14 +103,18 @@ struct ph_sfft_engine {
      * engine's image `slot` without convolving. */
     int (*load)(ph_sfft_engine *e, int slot, double *img);
 
-    /* Spectra of the fit (§5.4 step 1): masked copies (pixels where
+    /* Prepare the fit (§5.4 step 1) on masked copies (pixels where
      * fit[p] == 0 set to 0) of I_ij (indices 0..fij-1) and J (index fij),
-     * and, when db > 0, the unmasked T_pq (indices fij+1..fij+fpq). */
-    int (*fit_spectra)(ph_sfft_engine *e, const uint8_t *fit, int dk, int db);
-    /* Sum over the image of spectrum k's image (its DC term). */
+     * and, when db > 0, the unmasked T_pq (indices fij+1..fij+fpq), for
+     * kernel half-width w. `fit` must stay valid until fit_done. */
+    int (*fit_spectra)(ph_sfft_engine *e, const uint8_t *fit, int w, int dk, int db);
+    /* Sum over the nx x ny image of fit image k. */
     int (*spectrum_sum)(ph_sfft_engine *e, int k, double *sum);
-    /* Lag window of the circular cross-correlation of spectra u and v:
-     * win[(ry + R) * (2R + 1) + (rx + R)] = sum_x u(x) v(x + r), |rx|, |ry| <= R. */
+    /* Lag window of the circular (nx x ny torus) cross-correlation of fit
+     * images u and v:
+     * win[(ry + R) * (2R + 1) + (rx + R)] = sum_x u(x) v(x + r), |rx|, |ry| <= R <= 2w.
+     * Calls with the same u in a row are cheapest (the engines cache u's
+     * transform). */
     int (*corr_window)(ph_sfft_engine *e, int u, int v, int R, double *win);
     /* Release the fit spectra. */
     void (*fit_done)(ph_sfft_engine *e);
@@ -180,6 +184,10 @@ void ph_sfft_kernel_at(const ph_sfft_solution *s, double x0, double y0, double *
  * N1/2 + 0.5), i.e. x0 = nx/2 - 0.5, y0 = ny/2 - 0.5. */
 void ph_sfft_kernel_centre(const ph_sfft_solution *s, double *k);
 
+/* Photometric ratio (kernel sum) at 0-based pixel (x0, y0): sum_ij a_ij00
+ * cx^i cy^j; the constant a_0000 with const_ratio. */
+double ph_sfft_ratio_at(const ph_sfft_solution *s, double x0, double y0);
+
 /* Differential background at 0-based pixel (x0, y0). */
 double ph_sfft_background_at(const ph_sfft_solution *s, double x0, double y0);
 
@@ -188,8 +196,15 @@ int ph_sfft_difference(ph_sfft_engine *e, const ph_sfft_solution *s, double *dif
 
 /* ---- small helpers -------------------------------------------------------- */
 
-/* A fast FFT length >= n (factors 2, 3, 5, 7 and at most one 11 or 13). */
+/* A fast FFT length >= n: even, with no prime factor above 7. */
 long ph_sfft_fast_size(long n);
+
+/* Large arrays (image planes, spectra) aligned for FFTW and the CPU's huge
+ * pages, where the kernel offers them: first touch of fresh memory is a
+ * large share of the run time on virtual machines. Free with
+ * ph_sfft_free_big. NULL on error (recorded, naming `what`). */
+void *ph_sfft_alloc_big(size_t bytes, const char *what);
+void ph_sfft_free_big(void *p);
 
 /* PSF of the cross-convolved images (§4): p_sci (*) (p_ref / sum p_ref),
  * linear, cropped to p_sci's size (n_sci x n_sci, both odd, square). */
