@@ -104,7 +104,8 @@ static int handle(ph_cli *cli, int key, const char *arg)
 
 /* The engine for the resolved device; on `auto`, a GPU engine that cannot
  * start (e.g. too little free memory) falls back to the CPU with a notice. */
-static ph_sfft_engine *make_engine(const ph_sub_opts *o, long nx, long ny, int *lock_fd)
+static ph_sfft_engine *make_engine(const ph_sub_opts *o, long nx, long ny, long max_psf,
+                                   int *lock_fd)
 {
     int use_gpu = 0;
     ph_gpu_info info;
@@ -124,7 +125,7 @@ static ph_sfft_engine *make_engine(const ph_sub_opts *o, long nx, long ny, int *
             lock = "";
         if (ph_gpu_lock(lock, (int)o->gpu_slots, lock_fd))
             return NULL;
-        ph_sfft_engine *e = ph_subtract_gpu_engine_new(nx, ny);
+        ph_sfft_engine *e = ph_subtract_gpu_engine_new(nx, ny, &o->par, max_psf);
         if (e || o->device == PH_DEVICE_GPU)
             return e;
         ph_notice("the GPU engine could not start (%s); running on the CPU", ph_error_message());
@@ -134,6 +135,7 @@ static ph_sfft_engine *make_engine(const ph_sub_opts *o, long nx, long ny, int *
     }
 #endif
     (void)use_gpu;
+    (void)max_psf;
     long t = o->threads > 0 ? o->threads : ph_ncpu();
     return ph_sfft_cpu_engine_new(nx, ny, (int)t);
 }
@@ -191,7 +193,8 @@ int main(int argc, char **argv)
     }
     if (!st && !(st = ph_sfft_check(&o.par, d.sci.nx, d.sci.ny, o.sci))) {
         ph_timing_begin("setup");
-        e = make_engine(&o, d.sci.nx, d.sci.ny, &lock_fd);
+        e = make_engine(&o, d.sci.nx, d.sci.ny,
+                        d.psf_sci.n > d.psf_ref.n ? d.psf_sci.n : d.psf_ref.n, &lock_fd);
         st = e ? PH_OK : PH_EFAIL;
         ph_timing_end();
     }
