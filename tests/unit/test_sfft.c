@@ -170,15 +170,17 @@ TEST(basis_sizes_match_sfft)
     EXPECT(i == 1 && j == 0);
     ph_sfft_term_powers(2, 5, &i, &j);
     EXPECT(i == 2 && j == 0);
-    EXPECT(ph_sfft_fast_size(4128) == 4131 || ph_sfft_fast_size(4128) >= 4128);
+    EXPECT(ph_sfft_fast_size(4124) == 4200); /* 4088 + 4w for w = 9 */
     EXPECT(ph_sfft_fast_size(4096) == 4096);
-    EXPECT(ph_sfft_fast_size(73) == 75);
-    long m = ph_sfft_fast_size(4128);
-    long r = m;
-    for (int f = 2; f <= 7; f++)
-        while (r % f == 0)
-            r /= f;
-    EXPECT(r == 1 || r == 11 || r == 13);
+    EXPECT(ph_sfft_fast_size(73) == 80);
+    EXPECT(ph_sfft_fast_size(1) == 2);
+    for (long n = 2; n < 3000; n += 37) {
+        long m = ph_sfft_fast_size(n), r = m;
+        for (int f = 2; f <= 7; f++)
+            while (r % f == 0)
+                r /= f;
+        EXPECT(m >= n && m % 2 == 0 && r == 1);
+    }
 }
 
 TEST(check_rejects_small_images_and_bad_orders)
