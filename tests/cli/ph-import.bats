@@ -110,7 +110,7 @@ print('ok')"
   assert_output "ok"
   run ph-import img.fits --detmask none --nan-outside -o b.fits
   assert_success
-  assert_output "ph-import: img.fits: no pixel is DETECTED: ph-subtract needs a detection mask to fit"
+  assert_output "ph-import: warning: img.fits: no pixel is DETECTED: ph-subtract needs a detection mask to fit"
   run pypeer -c "
 from astropy.io import fits
 m = fits.getdata('b.fits', 'MASK'); print((m == 4).sum(), (m == 0).sum())"
