@@ -133,10 +133,12 @@ int ph_sub_run(ph_sfft_engine *e, const ph_sfft_params *p, double min_rcond, con
          * science PSF's size; normalised to sum 1 as the stamp contract
          * asks, the flux inside the crop kept as PSFFRAC. */
         ph_sfft_conv_psf(in->psf_sci, in->n_sci, in->psf_ref, in->n_ref, out->conv_psf);
-        double s = 0;
-        for (long i = 0; i < in->n_sci * in->n_sci; i++)
+        double s = 0, s0 = 0;
+        for (long i = 0; i < in->n_sci * in->n_sci; i++) {
             s += out->conv_psf[i];
-        out->conv_frac = s;
+            s0 += in->psf_sci[i];
+        }
+        out->conv_frac = s / s0;
         for (long i = 0; i < in->n_sci * in->n_sci; i++)
             out->conv_psf[i] /= s;
     }

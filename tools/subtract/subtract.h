@@ -38,7 +38,7 @@ typedef struct ph_sub_out {
     ph_sfft_solution sol;
     double *match_kernel;         /* L * L at the image centre */
     double *conv_psf;             /* n_sci^2, normalised to sum 1 */
-    double conv_frac;             /* its sum before normalisation */
+    double conv_frac;             /* its sum before normalisation / the science PSF's sum */
     long nbad, noutside;
 } ph_sub_out;
 
