@@ -41,6 +41,9 @@ PY
     assert_output --partial -- "$o"
   done
   assert_output --partial "Example:"
+  run groff -man -Tutf8 -ww -z "$PH_TOP/man/ph-subtract.1"
+  assert_success
+  assert_output ""
   run ph-subtract --version
   assert_success
   assert_output --regexp "^ph-subtract \(phrosty-c\) [0-9]+\.[0-9]+"

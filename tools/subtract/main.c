@@ -36,8 +36,8 @@ static const ph_opt opts[] = {
     {"min-rcond", K_RCOND, "X", "smallest reciprocal condition accepted (1e-18)", NULL},
     {"device", K_DEVICE, "WHERE", "auto, cpu or gpu (auto: the GPU when one is usable)", NULL},
     {"threads", K_THREADS, "N", "CPU threads (0: every CPU; default 0)", NULL},
-    {"gpu-lock", K_LOCK, "PATH", "GPU lock file shared by all jobs (default $TMPDIR/"
-                                 "phrosty-gpu.lock; none: no lock)", NULL},
+    {"gpu-lock", K_LOCK, "PATH", "GPU lock (default $TMPDIR/phrosty-gpu.lock; none: no lock)",
+     NULL},
     {"gpu-slots", K_SLOTS, "N", "jobs allowed on the GPU at once (1)", NULL},
     {NULL, 0, NULL, NULL, NULL},
 };
