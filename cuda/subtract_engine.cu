@@ -781,10 +781,11 @@ extern "C" double ph_subtract_gpu_planned_bytes(long nx, long ny, const ph_sfft_
     long my = ph_sfft_fast_size(ny + 4L * p->w), mx = ph_sfft_fast_size(nx + 4L * p->w);
     long py = ph_sfft_fast_size(ny + max_psf - 1), px = ph_sfft_fast_size(nx + max_psf - 1);
     double fitb = (double)spec_bytes(my, mx), ccb = (double)spec_bytes(py, px);
+    // the pool's blocks at once: the fit's spectra, one P form and two work
+    // planes (the cross-convolution's three and the difference's four are
+    // fewer); blocks of the larger of the two grids serve both
     int nfit = b.fij + 1 + (p->db > 0 ? b.fpq : 0) + 3;
-    double blocks = fitb * nfit > ccb * 3 ? fitb * nfit : ccb * 3;
-    if (ccb > fitb) // cross-convolution blocks are too large to serve the fit
-        blocks = ccb * 3 + fitb * nfit;
+    double blocks = (double)nfit * (fitb > ccb ? fitb : ccb);
     double images = 2.0 * nx * ny * sizeof(double) + (double)nx * ny;
     double work = fitb > ccb ? fitb : ccb; // cuFFT work area, about one spectrum
     return blocks + images + 2 * work + 64.0 * 1048576;
