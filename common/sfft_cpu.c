@@ -21,6 +21,7 @@
  * dk = 2, db = 0: cross-convolution 3, fit 10, difference 4. */
 #include "fft.h"
 #include "log.h"
+#include "pool.h"
 #include "sfft.h"
 #include "util.h"
 
@@ -29,17 +30,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { MAXBLOCK = 48, MAXPLAN = 4 };
+enum { MAXPLAN = 4 };
 
 typedef struct cpu {
     int nthreads;
     double *img[2]; /* I, J: the caller's arrays */
 
-    /* block pool */
-    void *block[MAXBLOCK];
-    size_t bsize[MAXBLOCK];
-    int busy[MAXBLOCK];
-    int nblock;
+    ph_pool pool;   /* FFT buffers */
+    ph_sfft_engine *e;
 
     /* plan cache */
     ph_fft2 *plan[MAXPLAN];
@@ -61,58 +59,29 @@ typedef struct cpu {
 
 /* ---- memory ------------------------------------------------------------------------------ */
 
-static void account(ph_sfft_engine *e)
+static void *big_alloc(void *ctx, size_t bytes)
 {
-    cpu *c = e->impl;
-    double held = 0;
-    for (int i = 0; i < c->nblock; i++)
-        held += c->bsize[i];
-    if (held > e->peak_bytes)
-        e->peak_bytes = held;
+    cpu *c = ctx;
+    void *p = ph_sfft_alloc_big(bytes, "an FFT buffer");
+    double held = (double)ph_pool_bytes(&c->pool) + (p ? (double)bytes : 0);
+    if (held > c->e->peak_bytes)
+        c->e->peak_bytes = held;
+    return p;
 }
 
-/* A free block of at least `bytes`: the smallest that fits, else a new one
- * (free blocks too small to serve are released first). */
+static void big_release(void *ctx, void *p, size_t bytes)
+{
+    (void)ctx;
+    (void)bytes;
+    ph_sfft_free_big(p);
+}
+
 static void *pool_get(ph_sfft_engine *e, size_t bytes)
 {
-    cpu *c = e->impl;
-    int best = -1;
-    for (int i = 0; i < c->nblock; i++)
-        if (!c->busy[i] && c->bsize[i] >= bytes && (best < 0 || c->bsize[i] < c->bsize[best]))
-            best = i;
-    if (best < 0) {
-        for (int i = 0; i < c->nblock;)
-            if (!c->busy[i]) {
-                ph_sfft_free_big(c->block[i]);
-                c->nblock--;
-                c->block[i] = c->block[c->nblock];
-                c->bsize[i] = c->bsize[c->nblock];
-                c->busy[i] = c->busy[c->nblock];
-            } else
-                i++;
-        if (c->nblock == MAXBLOCK) {
-            ph_error(PH_EFAIL, NULL, "SFFT engine: too many buffers");
-            return NULL;
-        }
-        void *p = ph_sfft_alloc_big(bytes, "an FFT buffer");
-        if (!p)
-            return NULL;
-        best = c->nblock++;
-        c->block[best] = p;
-        c->bsize[best] = bytes;
-        account(e);
-    }
-    c->busy[best] = 1;
-    return c->block[best];
+    return ph_pool_get(&((cpu *)e->impl)->pool, bytes);
 }
 
-static void pool_put(ph_sfft_engine *e, void *p)
-{
-    cpu *c = e->impl;
-    for (int i = 0; p && i < c->nblock; i++)
-        if (c->block[i] == p)
-            c->busy[i] = 0;
-}
+static void pool_put(ph_sfft_engine *e, void *p) { ph_pool_put(&((cpu *)e->impl)->pool, p); }
 
 static ph_fft2 *plan_for(ph_sfft_engine *e, long ny, long nx)
 {
@@ -616,8 +585,7 @@ static void cpu_free(ph_sfft_engine *e)
     cpu *c = e->impl;
     if (c) {
         fit_release(e);
-        for (int i = 0; i < c->nblock; i++)
-            ph_sfft_free_big(c->block[i]);
+        ph_pool_clear(&c->pool);
         for (int i = 0; i < MAXPLAN; i++)
             ph_fft2_free(c->plan[i]);
         free(c);
@@ -640,6 +608,10 @@ ph_sfft_engine *ph_sfft_cpu_engine_new(long nx, long ny, int nthreads)
     e->ny = ny;
     c->nthreads = nthreads < 1 ? 1 : nthreads;
     c->pform_k = -1;
+    c->e = e;
+    c->pool.alloc = big_alloc;
+    c->pool.release = big_release;
+    c->pool.ctx = c;
     snprintf(e->desc, sizeof e->desc, "cpu (FFTW, %d thread%s)", c->nthreads,
              c->nthreads > 1 ? "s" : "");
     e->crossconv = cpu_crossconv;

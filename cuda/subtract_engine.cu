@@ -30,6 +30,7 @@
 
 extern "C" {
 #include "log.h"
+#include "pool.h"
 #include "sfft.h"
 #include "timing.h"
 #include "util.h"
@@ -37,7 +38,7 @@ extern "C" {
 
 namespace {
 
-enum { MAXBLOCK = 48, MAXPLAN = 4, MAXSPEC = 64, THREADS = 256 };
+enum { MAXPLAN = 4, MAXSPEC = 64, THREADS = 256 };
 
 struct gpu {
     long nx, ny;
@@ -48,10 +49,8 @@ struct gpu {
     double *rowsum;          // ny row sums
     double *host_rowsum;
 
-    void *block[MAXBLOCK];   // pool of equal-purpose device buffers
-    size_t bsize[MAXBLOCK];
-    int busy[MAXBLOCK];
-    int nblock;
+    ph_pool pool;            // device buffers reused across the steps
+    ph_sfft_engine *e;
 
     cufftHandle fwd[MAXPLAN], inv[MAXPLAN];
     long plan_ny[MAXPLAN], plan_nx[MAXPLAN];
@@ -299,43 +298,22 @@ void dev_free(ph_sfft_engine *e, gpu *g, void *p, size_t bytes)
     }
 }
 
-void *pool_get(ph_sfft_engine *e, gpu *g, size_t bytes)
+void *pool_alloc(void *ctx, size_t bytes)
 {
-    int best = -1;
-    for (int i = 0; i < g->nblock; i++)
-        if (!g->busy[i] && g->bsize[i] >= bytes && (best < 0 || g->bsize[i] < g->bsize[best]))
-            best = i;
-    if (best < 0) {
-        for (int i = 0; i < g->nblock;)
-            if (!g->busy[i]) {
-                dev_free(e, g, g->block[i], g->bsize[i]);
-                g->nblock--;
-                g->block[i] = g->block[g->nblock];
-                g->bsize[i] = g->bsize[g->nblock];
-                g->busy[i] = g->busy[g->nblock];
-            } else
-                i++;
-        if (g->nblock == MAXBLOCK) {
-            ph_error(PH_EFAIL, NULL, "GPU engine: too many buffers");
-            return NULL;
-        }
-        void *p;
-        if (dev_alloc(e, g, &p, bytes))
-            return NULL;
-        best = g->nblock++;
-        g->block[best] = p;
-        g->bsize[best] = bytes;
-    }
-    g->busy[best] = 1;
-    return g->block[best];
+    gpu *g = (gpu *)ctx;
+    void *p;
+    return dev_alloc(g->e, g, &p, bytes) ? NULL : p;
 }
 
-void pool_put(gpu *g, const void *p)
+void pool_release(void *ctx, void *p, size_t bytes)
 {
-    for (int i = 0; p && i < g->nblock; i++)
-        if (g->block[i] == p)
-            g->busy[i] = 0;
+    gpu *g = (gpu *)ctx;
+    dev_free(g->e, g, p, bytes);
 }
+
+void *pool_get(ph_sfft_engine *, gpu *g, size_t bytes) { return ph_pool_get(&g->pool, bytes); }
+
+void pool_put(gpu *g, const void *p) { ph_pool_put(&g->pool, p); }
 
 size_t spec_bytes(long ny, long nx)
 {
@@ -736,8 +714,7 @@ void g_free(ph_sfft_engine *e)
         if (g->stream)
             cudaStreamSynchronize(g->stream);
         fit_release(e);
-        for (int i = 0; i < g->nblock; i++)
-            cudaFree(g->block[i]);
+        ph_pool_clear(&g->pool);
         for (int i = 0; i < g->nplan; i++) {
             cufftDestroy(g->fwd[i]);
             cufftDestroy(g->inv[i]);
@@ -821,6 +798,10 @@ extern "C" ph_sfft_engine *ph_subtract_gpu_engine_new(long nx, long ny, const ph
     e->nx = g->nx = nx;
     e->ny = g->ny = ny;
     g->pform_k = -1;
+    g->e = e;
+    g->pool.alloc = pool_alloc;
+    g->pool.release = pool_release;
+    g->pool.ctx = g;
     cudaDeviceProp prop;
     if (cudaGetDeviceProperties(&prop, 0) == cudaSuccess)
         snprintf(e->desc, sizeof e->desc, "gpu (%.200s, cuFFT)", prop.name);
