@@ -59,6 +59,25 @@ int ph_sfft_forbidden(const ph_sfft_params *p, const ph_sfft_basis *b, int k)
     return ij != 0 && r == p->w * b->L + p->w;
 }
 
+ph_sfft_fit_kind ph_sfft_fit_image(int dk, int db, int k, int *i, int *j)
+{
+    int fij = (dk + 1) * (dk + 2) / 2;
+    *i = *j = 0;
+    if (k < fij) {
+        ph_sfft_term_powers(dk, k, i, j);
+        return PH_SFFT_FIT_I;
+    }
+    if (k == fij)
+        return PH_SFFT_FIT_J;
+    ph_sfft_term_powers(db, k - fij - 1, i, j);
+    return PH_SFFT_FIT_T;
+}
+
+int ph_sfft_fit_count(int dk, int db)
+{
+    return (dk + 1) * (dk + 2) / 2 + 1 + (db > 0 ? (db + 1) * (db + 2) / 2 : 0);
+}
+
 double ph_sfft_scale(long nx, long ny) { return (double)nx * (double)ny; }
 
 int ph_sfft_check(const ph_sfft_params *p, long nx, long ny, const char *file)

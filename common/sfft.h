@@ -130,6 +130,40 @@ struct ph_sfft_engine {
     double peak_bytes;
 };
 
+/* ---- for engine implementations ---- */
+
+#ifdef __CUDACC__
+#define PH_SFFT_HD __host__ __device__
+#else
+#define PH_SFFT_HD
+#endif
+
+/* The transform grid of the fit and the difference (sfft_cpu.c explains
+ * it): my x mx >= (ny + 4w) x (nx + 4w), fast. Grid position i of m holds
+ * image pixel ph_sfft_grid_source(i, n, m, ext): the image on [0, n); for
+ * ext < 0 ("P form", zero-padded) -1 (zero) beyond; otherwise ("E form")
+ * the periodic extension by ext on both sides, -1 between. */
+static inline PH_SFFT_HD long ph_sfft_grid_source(long i, long n, long m, int ext)
+{
+    if (i < n)
+        return i;
+    if (ext < 0)
+        return -1;
+    if (i < n + ext)
+        return i - n;
+    if (i >= m - ext)
+        return n - (m - i);
+    return -1;
+}
+
+/* The fit images of an engine: index k of fit_spectra is the masked I_ij
+ * (k < fij), the masked J (k = fij) or the unmasked T_pq (k > fij, only
+ * when db > 0); *i, *j are the powers of cx and cy. */
+typedef enum { PH_SFFT_FIT_I, PH_SFFT_FIT_J, PH_SFFT_FIT_T } ph_sfft_fit_kind;
+ph_sfft_fit_kind ph_sfft_fit_image(int dk, int db, int k, int *i, int *j);
+/* How many fit images: fij + 1 (+ fpq when db > 0). */
+int ph_sfft_fit_count(int dk, int db);
+
 /* The CPU engine (FFTW_ESTIMATE plans, `nthreads` threads for transforms
  * and pointwise loops). NULL on error (recorded). */
 ph_sfft_engine *ph_sfft_cpu_engine_new(long nx, long ny, int nthreads);

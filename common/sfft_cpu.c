@@ -186,25 +186,12 @@ static void fill_rows(void *arg, long r0, long r1)
     }
 }
 
-/* Source index of each of the m grid positions: P form (ext < 0) the
- * image on [0, n); E form the periodic extension by ext on both sides. */
+/* ph_sfft_grid_source of each of the m grid positions. */
 static long *grid_map(long n, long m, int ext)
 {
     long *s = ph_malloc((size_t)m * sizeof *s, "grid map");
-    if (!s)
-        return NULL;
-    for (long i = 0; i < m; i++) {
-        if (i < n)
-            s[i] = i;
-        else if (ext < 0)
-            s[i] = -1;
-        else if (i < n + ext)
-            s[i] = i - n;
-        else if (i >= m - ext)
-            s[i] = n - (m - i);
-        else
-            s[i] = -1;
-    }
+    for (long i = 0; s && i < m; i++)
+        s[i] = ph_sfft_grid_source(i, n, m, ext);
     return s;
 }
 
@@ -228,20 +215,9 @@ static double *coord_powers(long n, int order)
 static void fit_image(const cpu *c, int k, const double **src, const uint8_t **mask, int *i,
                       int *j)
 {
-    int fij = (c->dk + 1) * (c->dk + 2) / 2;
-    *i = *j = 0;
-    if (k < fij) {
-        ph_sfft_term_powers(c->dk, k, i, j);
-        *src = c->img[PH_SFFT_I];
-        *mask = c->fit;
-    } else if (k == fij) {
-        *src = c->img[PH_SFFT_J];
-        *mask = c->fit;
-    } else {
-        ph_sfft_term_powers(c->db, k - fij - 1, i, j);
-        *src = NULL;
-        *mask = NULL;
-    }
+    ph_sfft_fit_kind kind = ph_sfft_fit_image(c->dk, c->db, k, i, j);
+    *src = kind == PH_SFFT_FIT_I ? c->img[PH_SFFT_I] : kind == PH_SFFT_FIT_J ? c->img[PH_SFFT_J] : NULL;
+    *mask = kind == PH_SFFT_FIT_T ? NULL : c->fit;
 }
 
 static void fill_grid(cpu *c, long nx, long mx, long my, const long *sx, const long *sy,
@@ -410,12 +386,11 @@ static int cpu_fit_spectra(ph_sfft_engine *e, const uint8_t *fit, int w, int dk,
     if (!c->img[0] || !c->img[1])
         return ph_error(PH_EFAIL, NULL, "SFFT engine: images not loaded");
     fit_release(e);
-    int fij = (dk + 1) * (dk + 2) / 2, fpq = (db + 1) * (db + 2) / 2;
     c->dk = dk;
     c->db = db;
     c->w = w;
     c->fit = fit;
-    c->nspec = fij + 1 + (db > 0 ? fpq : 0);
+    c->nspec = ph_sfft_fit_count(dk, db);
     if (c->nspec > 64)
         return ph_error(PH_EFAIL, NULL, "SFFT engine: too many polynomial terms");
     c->my = ph_sfft_fast_size(ny + 4L * w);

@@ -129,21 +129,6 @@ unsigned blocks_for(size_t n)
 
 // ---- kernels ---------------------------------------------------------------------------
 
-// Source index of grid position i (see common/sfft_cpu.c grid_map): the image
-// on [0, n); ext < 0: zeros beyond; else the periodic extension by ext.
-__device__ long gmap(long i, long n, long m, int ext)
-{
-    if (i < n)
-        return i;
-    if (ext < 0)
-        return -1;
-    if (i < n + ext)
-        return i - n;
-    if (i >= m - ext)
-        return n - (m - i);
-    return -1;
-}
-
 // grid = mask ? cx^i cy^j src : 0 at each grid pixel's source pixel.
 __global__ void k_fill(double *grid, long my, long mx, int ext, const double *src, long ny,
                        long nx, const uint8_t *mask, const double *cx, const double *cy)
@@ -152,7 +137,7 @@ __global__ void k_fill(double *grid, long my, long mx, int ext, const double *sr
     for (size_t t = blockIdx.x * (size_t)blockDim.x + threadIdx.x; t < n;
          t += (size_t)gridDim.x * blockDim.x) {
         long gy = (long)(t / mx), gx = (long)(t % mx);
-        long y = gmap(gy, ny, my, ext), x = gmap(gx, nx, mx, ext);
+        long y = ph_sfft_grid_source(gy, ny, my, ext), x = ph_sfft_grid_source(gx, nx, mx, ext);
         double v = 0.0;
         if (x >= 0 && y >= 0) {
             size_t p = (size_t)y * nx + x;
@@ -516,23 +501,14 @@ void fit_release(ph_sfft_engine *e)
         free_powers(e, g);
 }
 
-// Fit image k: source, mask, coordinate powers (see common/sfft_cpu.c fit_image).
+// Fit image k: source, mask, coordinate powers on the device.
 void fit_image(const gpu *g, int k, const double **src, const uint8_t **mask, const double **cx,
                const double **cy)
 {
-    int fij = (g->dk + 1) * (g->dk + 2) / 2, i = 0, j = 0;
-    if (k < fij) {
-        ph_sfft_term_powers(g->dk, k, &i, &j);
-        *src = g->img[PH_SFFT_I];
-        *mask = g->fit;
-    } else if (k == fij) {
-        *src = g->img[PH_SFFT_J];
-        *mask = g->fit;
-    } else {
-        ph_sfft_term_powers(g->db, k - fij - 1, &i, &j);
-        *src = NULL;
-        *mask = NULL;
-    }
+    int i, j;
+    ph_sfft_fit_kind kind = ph_sfft_fit_image(g->dk, g->db, k, &i, &j);
+    *src = kind == PH_SFFT_FIT_I ? g->img[PH_SFFT_I] : kind == PH_SFFT_FIT_J ? g->img[PH_SFFT_J] : NULL;
+    *mask = kind == PH_SFFT_FIT_T ? NULL : g->fit;
     *cx = i ? g->powx + (size_t)i * g->nx : NULL;
     *cy = j ? g->powy + (size_t)j * g->ny : NULL;
 }
@@ -554,11 +530,10 @@ int g_fit_spectra(ph_sfft_engine *e, const uint8_t *fit, int w, int dk, int db)
     if (!g->img[0] || !g->img[1])
         return ph_error(PH_EFAIL, NULL, "GPU engine: images not loaded");
     fit_release(e);
-    int fij = (dk + 1) * (dk + 2) / 2, fpq = (db + 1) * (db + 2) / 2;
     g->dk = dk;
     g->db = db;
     g->w = w;
-    g->nspec = fij + 1 + (db > 0 ? fpq : 0);
+    g->nspec = ph_sfft_fit_count(dk, db);
     if (g->nspec > MAXSPEC)
         return ph_error(PH_EFAIL, NULL, "GPU engine: too many polynomial terms");
     g->my = ph_sfft_fast_size(ny + 4L * w);
@@ -753,15 +728,13 @@ int g_init(ph_sfft_engine *e, gpu *g)
 extern "C" double ph_subtract_gpu_planned_bytes(long nx, long ny, const ph_sfft_params *p,
                                                 long max_psf)
 {
-    ph_sfft_basis b;
-    ph_sfft_basis_of(p, &b);
     long my = ph_sfft_fast_size(ny + 4L * p->w), mx = ph_sfft_fast_size(nx + 4L * p->w);
     long py = ph_sfft_fast_size(ny + max_psf - 1), px = ph_sfft_fast_size(nx + max_psf - 1);
     double fitb = (double)spec_bytes(my, mx), ccb = (double)spec_bytes(py, px);
     // the pool's blocks at once: the fit's spectra, one P form and two work
     // planes (the cross-convolution's three and the difference's four are
     // fewer); blocks of the larger of the two grids serve both
-    int nfit = b.fij + 1 + (p->db > 0 ? b.fpq : 0) + 3;
+    int nfit = ph_sfft_fit_count(p->dk, p->db) + 3;
     double blocks = (double)nfit * (fitb > ccb ? fitb : ccb);
     double images = 2.0 * nx * ny * sizeof(double) + (double)nx * ny;
     double work = fitb > ccb ? fitb : ccb; // cuFFT work area, about one spectrum
