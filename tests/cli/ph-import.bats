@@ -120,6 +120,14 @@ m = fits.getdata('b.fits', 'MASK'); print((m == 4).sum(), (m == 0).sum())"
   assert_output "2 1198"
 }
 
+@test "--timing prints the steps" {
+  run ph-import --timing img.fits -o out.fits
+  assert_success
+  for s in read build write total; do
+    assert_output --regexp "timing ph-import $s [0-9.]+"
+  done
+}
+
 @test "usage errors exit 2" {
   run ph-import -o out.fits
   assert_failure 2

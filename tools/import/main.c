@@ -11,6 +11,7 @@
 #include "log.h"
 #include "phimage.h"
 #include "psfstamp.h"
+#include "timing.h"
 #include "util.h"
 
 #include <math.h>
@@ -177,6 +178,7 @@ static int run(const opts *o, const char *input)
     ph_import_out out;
     memset(&out, 0, sizeof out);
     long nx = 0, ny = 0;
+    ph_timing_begin("read");
     if (ph_fits_open(&fp, input))
         return PH_EFAIL;
     int st = o->hdu ? ph_fits_goto(&fp, o->hdu) : ph_fits_goto_first_image(&fp);
@@ -206,6 +208,7 @@ static int run(const opts *o, const char *input)
     if (!st && o->psf)
         st = read_psf(o, img.meta.band, &psf);
     if (!st) {
+        ph_timing_begin("build");
         ph_import_planes in = {nx, ny, image, noise, var, bad, det, det_all,
                                o->nan_outside, o->skyrms};
         if ((st = ph_import_build(&in, &out))) { /* name the input in the message */
@@ -241,10 +244,12 @@ static int run(const opts *o, const char *input)
         if (st)
             st = ph_error(PH_EFAIL, input, "cannot build the header");
     }
+    ph_timing_begin("write");
     if (!st && o->psf_out)
         st = ph_psf_write(o->psf_out, &psf);
     if (!st && (st = ph_image_write(o->output, &img)) && o->psf_out)
         remove(o->psf_out); /* no half product */
+    ph_timing_end();
     img.sci = img.var = NULL;
     img.mask = NULL;
     img.psf = NULL;
@@ -289,6 +294,8 @@ int main(int argc, char **argv)
         st = ph_error(PH_EUSAGE, NULL, "--psf-size needs --psf");
     if (!st)
         st = run(&o, cli.pos[0]);
+    if (cli.timing)
+        ph_timing_report();
     ph_cli_free(&cli);
     return st ? ph_report_error() : 0;
 }
