@@ -1,0 +1,602 @@
+/* sfft_cpu.c -- the CPU engine of sfft.h: FFTW real-to-complex transforms
+ * (FFTW_ESTIMATE plans through common/fft.h, threaded) and pointwise loops
+ * split over threads by rows. No loop reduces across threads, so the
+ * output does not depend on scheduling.
+ *
+ * Transform size. SFFT's model is circular on exactly nx x ny (§11.3), and
+ * 4088 = 8 * 7 * 73 is a slow FFT length. A circular correlation or
+ * convolution on the nx x ny torus is computed exactly on any larger grid
+ * mx x my >= (nx + 4w) x (ny + 4w) when one operand is zero-padded ("P
+ * form": the image on [0, n), zeros elsewhere) and the other is extended
+ * periodically by 2w on each side ("E form": pixel m of the grid holds
+ * image pixel m mod n for m < n + 2w and n - (mx - m) for m >= mx - 2w):
+ * every product u(x) v(x + r) with x in [0, n) and |r| <= 2w then reads the
+ * wrapped neighbour, and nothing else enters the sum. The grid is chosen
+ * 7-smooth (4200 for 4088, 2-3 times faster per transform). The E forms of
+ * every fit image are kept; the P form is made for one image at a time.
+ *
+ * Memory comes from a pool of equal blocks (one spectrum each) that are
+ * reused across the steps, because first touching fresh memory costs
+ * ~0.2-0.5 s per 140 MB on virtual machines. Blocks at once, for
+ * dk = 2, db = 0: cross-convolution 3, fit 10, difference 4. */
+#include "fft.h"
+#include "log.h"
+#include "pool.h"
+#include "sfft.h"
+#include "util.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { MAXPLAN = 4 };
+
+typedef struct cpu {
+    int nthreads;
+    double *img[2]; /* I, J: the caller's arrays */
+
+    ph_pool pool;   /* FFT buffers */
+    ph_sfft_engine *e;
+
+    /* plan cache */
+    ph_fft2 *plan[MAXPLAN];
+    long plan_ny[MAXPLAN], plan_nx[MAXPLAN];
+
+    /* the fit */
+    const uint8_t *fit; /* the caller's mask, valid until fit_done */
+    int dk, db, w, nspec;
+    long my, mx;        /* transform grid */
+    long *ex, *ey;      /* E-form source index of each grid column/row, -1 = 0 */
+    double *powx, *powy;
+    ph_cplx *spec[64];  /* E forms */
+    double sums[64];
+    ph_cplx *pform;     /* P form of image pform_k */
+    int pform_k;
+    ph_cplx *work_c;
+    double *work_r;
+} cpu;
+
+/* ---- memory ------------------------------------------------------------------------------ */
+
+static void *big_alloc(void *ctx, size_t bytes)
+{
+    cpu *c = ctx;
+    void *p = ph_sfft_alloc_big(bytes, "an FFT buffer");
+    double held = (double)ph_pool_bytes(&c->pool) + (p ? (double)bytes : 0);
+    if (held > c->e->peak_bytes)
+        c->e->peak_bytes = held;
+    return p;
+}
+
+static void big_release(void *ctx, void *p, size_t bytes)
+{
+    (void)ctx;
+    (void)bytes;
+    ph_sfft_free_big(p);
+}
+
+static void *pool_get(ph_sfft_engine *e, size_t bytes)
+{
+    return ph_pool_get(&((cpu *)e->impl)->pool, bytes);
+}
+
+static void pool_put(ph_sfft_engine *e, void *p) { ph_pool_put(&((cpu *)e->impl)->pool, p); }
+
+static ph_fft2 *plan_for(ph_sfft_engine *e, long ny, long nx)
+{
+    cpu *c = e->impl;
+    for (int i = 0; i < MAXPLAN; i++)
+        if (c->plan[i] && c->plan_ny[i] == ny && c->plan_nx[i] == nx)
+            return c->plan[i];
+    int slot = 0;
+    while (slot < MAXPLAN - 1 && c->plan[slot])
+        slot++;
+    ph_fft2_free(c->plan[slot]);
+    c->plan[slot] = ph_fft2_new(ny, nx);
+    c->plan_ny[slot] = ny;
+    c->plan_nx[slot] = nx;
+    return c->plan[slot];
+}
+
+static size_t spec_bytes(long ny, long nx)
+{
+    size_t r = (size_t)ny * nx * sizeof(double), s = (size_t)ny * (nx / 2 + 1) * sizeof(ph_cplx);
+    return r > s ? r : s;
+}
+
+/* ---- a parallel loop over rows ----------------------------------------------------------- */
+
+typedef void (*rows_fn)(void *ctx, long r0, long r1);
+typedef struct rows_job {
+    rows_fn fn;
+    void *ctx;
+    long r0, r1;
+} rows_job;
+
+static void *rows_thread(void *arg)
+{
+    rows_job *j = arg;
+    j->fn(j->ctx, j->r0, j->r1);
+    return NULL;
+}
+
+/* fn over rows [0, n) in nthreads contiguous chunks. */
+static void par_rows(int nthreads, long n, rows_fn fn, void *ctx)
+{
+    enum { MAXT = 64 };
+    int nt = nthreads < 1 ? 1 : nthreads > MAXT ? MAXT : nthreads;
+    if (nt > n / 16)
+        nt = n / 16 > 0 ? (int)(n / 16) : 1;
+    if (nt <= 1) {
+        fn(ctx, 0, n);
+        return;
+    }
+    pthread_t th[MAXT];
+    rows_job job[MAXT];
+    int started[MAXT] = {0};
+    long chunk = (n + nt - 1) / nt;
+    for (int t = 0; t < nt; t++) {
+        job[t] = (rows_job){fn, ctx, t * chunk, (t + 1) * chunk < n ? (t + 1) * chunk : n};
+        if (t > 0)
+            started[t] = pthread_create(&th[t], NULL, rows_thread, &job[t]) == 0;
+    }
+    fn(ctx, job[0].r0, job[0].r1);
+    for (int t = 1; t < nt; t++) {
+        if (started[t])
+            pthread_join(th[t], NULL);
+        else /* could not start a thread: do its share here */
+            fn(ctx, job[t].r0, job[t].r1);
+    }
+}
+
+/* ---- filling a transform grid ------------------------------------------------------------ */
+
+/* grid[m] = mask ? cx^i cy^j src : 0 at the source pixel (sx[mx], sy[my])
+ * of each grid pixel (-1: zero); src NULL stands for 1. */
+typedef struct fill_ctx {
+    long nx, mx;
+    const long *sx, *sy;
+    const double *src;
+    const uint8_t *mask;
+    const double *cx, *cy; /* NULL: power 0 */
+    double *grid;
+} fill_ctx;
+
+static void fill_rows(void *arg, long r0, long r1)
+{
+    fill_ctx *f = arg;
+    for (long m = r0; m < r1; m++) {
+        double *g = f->grid + m * f->mx;
+        long y = f->sy[m];
+        if (y < 0) {
+            memset(g, 0, (size_t)f->mx * sizeof *g);
+            continue;
+        }
+        double fy = f->cy ? f->cy[y] : 1.0;
+        const double *s = f->src ? f->src + y * f->nx : NULL;
+        const uint8_t *k = f->mask ? f->mask + y * f->nx : NULL;
+        for (long n = 0; n < f->mx; n++) {
+            long x = f->sx[n];
+            if (x < 0 || (k && !k[x]))
+                g[n] = 0.0;
+            else
+                g[n] = (s ? s[x] : 1.0) * fy * (f->cx ? f->cx[x] : 1.0);
+        }
+    }
+}
+
+/* ph_sfft_grid_source of each of the m grid positions. */
+static long *grid_map(long n, long m, int ext)
+{
+    long *s = ph_malloc((size_t)m * sizeof *s, "grid map");
+    for (long i = 0; s && i < m; i++)
+        s[i] = ph_sfft_grid_source(i, n, m, ext);
+    return s;
+}
+
+/* Powers of the SFFT coordinates: p[d * n + x] = ((x + 1) / n)^d. */
+static double *coord_powers(long n, int order)
+{
+    double *p = ph_malloc((size_t)(order + 1) * n * sizeof *p, "coordinate powers");
+    if (!p)
+        return NULL;
+    for (long x = 0; x < n; x++) {
+        double c = (x + 1) / (double)n, v = 1;
+        for (int d = 0; d <= order; d++) {
+            p[d * n + x] = v;
+            v *= c;
+        }
+    }
+    return p;
+}
+
+/* Fit image k: its source, mask and powers. */
+static void fit_image(const cpu *c, int k, const double **src, const uint8_t **mask, int *i,
+                      int *j)
+{
+    ph_sfft_fit_kind kind = ph_sfft_fit_image(c->dk, c->db, k, i, j);
+    *src = kind == PH_SFFT_FIT_I ? c->img[PH_SFFT_I] : kind == PH_SFFT_FIT_J ? c->img[PH_SFFT_J] : NULL;
+    *mask = kind == PH_SFFT_FIT_T ? NULL : c->fit;
+}
+
+static void fill_grid(cpu *c, long nx, long mx, long my, const long *sx, const long *sy,
+                      const double *src, const uint8_t *mask, int i, int j, const double *powx,
+                      const double *powy, long ny, double *grid)
+{
+    fill_ctx f = {nx,   mx,   sx, sy, src, mask, i ? powx + (size_t)i * nx : NULL,
+                  j ? powy + (size_t)j * ny : NULL, grid};
+    par_rows(c->nthreads, my, fill_rows, &f);
+}
+
+/* ---- pointwise products ------------------------------------------------------------------- */
+
+typedef struct prod_ctx {
+    long ncol;
+    const ph_cplx *a, *b;
+    ph_cplx *out;
+    int mode; /* 0: out = conj(a) b; 1: out = a b; 2: out += a b */
+    double scale;
+} prod_ctx;
+
+static void prod_rows(void *arg, long r0, long r1)
+{
+    prod_ctx *p = arg;
+    size_t i0 = (size_t)r0 * p->ncol, i1 = (size_t)r1 * p->ncol;
+    switch (p->mode) {
+    case 0:
+        for (size_t i = i0; i < i1; i++)
+            p->out[i] = conj(p->a[i]) * p->b[i];
+        break;
+    case 1:
+        for (size_t i = i0; i < i1; i++)
+            p->out[i] = p->a[i] * p->b[i] * p->scale;
+        break;
+    default:
+        for (size_t i = i0; i < i1; i++)
+            p->out[i] += p->a[i] * p->b[i] * p->scale;
+    }
+}
+
+static void product(cpu *c, long ny, long ncol, const ph_cplx *a, const ph_cplx *b, ph_cplx *out,
+                    int mode, double scale)
+{
+    prod_ctx p = {ncol, a, b, out, mode, scale};
+    par_rows(c->nthreads, ny, prod_rows, &p);
+}
+
+/* ---- cross-convolution -------------------------------------------------------------------- */
+
+static int cpu_crossconv(ph_sfft_engine *e, int slot, const double *img, const double *k, long L,
+                         double *out)
+{
+    cpu *c = e->impl;
+    long nx = e->nx, ny = e->ny;
+    /* Zero padding to at least n + L - 1 makes the circular product a
+     * linear convolution with a zero boundary (sfft-reference §4): the
+     * image sits at [0, n) and the kernel's negative offsets wrap into the
+     * zero margin. */
+    long py = ph_sfft_fast_size(ny + L - 1), px = ph_sfft_fast_size(nx + L - 1);
+    size_t nb = spec_bytes(py, px), nc = (size_t)py * (px / 2 + 1);
+    ph_fft2 *plan = plan_for(e, py, px);
+    double *a = plan ? pool_get(e, nb) : NULL;
+    ph_cplx *fa = a ? pool_get(e, nb) : NULL, *fk = fa ? pool_get(e, nb) : NULL;
+    int st = fk ? ph_kernel_csz(k, L, L, py, px, a) : PH_EFAIL;
+    if (!st) {
+        ph_fft2_forward(plan, a, fk);
+        for (long y = 0; y < py; y++) {
+            double *g = a + y * px;
+            if (y < ny) {
+                memcpy(g, img + y * nx, (size_t)nx * sizeof *g);
+                memset(g + nx, 0, (size_t)(px - nx) * sizeof *g);
+            } else
+                memset(g, 0, (size_t)px * sizeof *g);
+        }
+        ph_fft2_forward(plan, a, fa);
+        product(c, py, px / 2 + 1, fa, fk, fa, 1, 1.0 / ((double)py * px));
+        ph_fft2_inverse(plan, fa, a);
+        for (long y = 0; y < ny; y++)
+            memcpy(out + y * nx, a + y * px, (size_t)nx * sizeof *a);
+        c->img[slot] = out;
+    }
+    (void)nc;
+    pool_put(e, a);
+    pool_put(e, fa);
+    pool_put(e, fk);
+    return st;
+}
+
+static int cpu_load(ph_sfft_engine *e, int slot, double *img)
+{
+    cpu *c = e->impl;
+    c->img[slot] = img;
+    return PH_OK;
+}
+
+/* ---- the fit -------------------------------------------------------------------------------- */
+
+static void fit_release(ph_sfft_engine *e)
+{
+    cpu *c = e->impl;
+    for (int k = 0; k < c->nspec; k++) {
+        pool_put(e, c->spec[k]);
+        c->spec[k] = NULL;
+    }
+    pool_put(e, c->pform);
+    pool_put(e, c->work_c);
+    pool_put(e, c->work_r);
+    c->pform = c->work_c = NULL;
+    c->work_r = NULL;
+    c->pform_k = -1;
+    c->nspec = 0;
+    free(c->ex);
+    free(c->ey);
+    free(c->powx);
+    free(c->powy);
+    c->ex = c->ey = NULL;
+    c->powx = c->powy = NULL;
+    c->fit = NULL;
+}
+
+typedef struct sum_ctx {
+    long nx, ny;
+    const double *src, *cx, *cy;
+    const uint8_t *mask;
+    double *rows;
+} sum_ctx;
+
+static void sum_rows(void *arg, long r0, long r1)
+{
+    sum_ctx *s = arg;
+    for (long y = r0; y < r1; y++) {
+        double t = 0, fy = s->cy ? s->cy[y] : 1.0;
+        for (long x = 0; x < s->nx; x++)
+            if (!s->mask || s->mask[y * s->nx + x])
+                t += (s->src ? s->src[y * s->nx + x] : 1.0) * (s->cx ? s->cx[x] : 1.0);
+        s->rows[y] = t * fy;
+    }
+}
+
+/* Sum over the image of fit image k, row by row then in row order (the
+ * same result with any number of threads). */
+static int image_sum(cpu *c, long nx, long ny, int k, double *sum)
+{
+    const double *src;
+    const uint8_t *mask;
+    int i, j;
+    fit_image(c, k, &src, &mask, &i, &j);
+    double *rows = ph_malloc((size_t)ny * sizeof *rows, "row sums");
+    if (!rows)
+        return PH_EFAIL;
+    sum_ctx s = {nx,   ny,   src, i ? c->powx + (size_t)i * nx : NULL,
+                 j ? c->powy + (size_t)j * ny : NULL, mask, rows};
+    par_rows(c->nthreads, ny, sum_rows, &s);
+    double t = 0;
+    for (long y = 0; y < ny; y++)
+        t += rows[y];
+    free(rows);
+    *sum = t;
+    return PH_OK;
+}
+
+static int cpu_fit_spectra(ph_sfft_engine *e, const uint8_t *fit, int w, int dk, int db)
+{
+    cpu *c = e->impl;
+    long nx = e->nx, ny = e->ny;
+    if (!c->img[0] || !c->img[1])
+        return ph_error(PH_EFAIL, NULL, "SFFT engine: images not loaded");
+    fit_release(e);
+    c->dk = dk;
+    c->db = db;
+    c->w = w;
+    c->fit = fit;
+    c->nspec = ph_sfft_fit_count(dk, db);
+    if (c->nspec > 64)
+        return ph_error(PH_EFAIL, NULL, "SFFT engine: too many polynomial terms");
+    c->my = ph_sfft_fast_size(ny + 4L * w);
+    c->mx = ph_sfft_fast_size(nx + 4L * w);
+    size_t nb = spec_bytes(c->my, c->mx);
+    int ord = dk > db ? dk : db;
+    ph_fft2 *plan = plan_for(e, c->my, c->mx);
+    c->ex = grid_map(nx, c->mx, 2 * w);
+    c->ey = grid_map(ny, c->my, 2 * w);
+    c->powx = coord_powers(nx, ord);
+    c->powy = coord_powers(ny, ord);
+    c->work_r = pool_get(e, nb);
+    c->work_c = pool_get(e, nb);
+    int st = !plan || !c->ex || !c->ey || !c->powx || !c->powy || !c->work_r || !c->work_c
+                 ? PH_EFAIL
+                 : PH_OK;
+    for (int k = 0; k < c->nspec && !st; k++) {
+        const double *src;
+        const uint8_t *mask;
+        int i, j;
+        fit_image(c, k, &src, &mask, &i, &j);
+        if (!(c->spec[k] = pool_get(e, nb)) || (st = image_sum(c, nx, ny, k, &c->sums[k]))) {
+            st = PH_EFAIL;
+            break;
+        }
+        fill_grid(c, nx, c->mx, c->my, c->ex, c->ey, src, mask, i, j, c->powx, c->powy, ny,
+                  c->work_r);
+        ph_fft2_forward(plan, c->work_r, c->spec[k]);
+    }
+    if (st)
+        fit_release(e);
+    return st;
+}
+
+static int cpu_spectrum_sum(ph_sfft_engine *e, int k, double *sum)
+{
+    cpu *c = e->impl;
+    if (k < 0 || k >= c->nspec)
+        return ph_error(PH_EFAIL, NULL, "SFFT engine: no fit image %d", k);
+    *sum = c->sums[k];
+    return PH_OK;
+}
+
+static int cpu_corr_window(ph_sfft_engine *e, int u, int v, int R, double *win)
+{
+    cpu *c = e->impl;
+    long nx = e->nx, ny = e->ny, my = c->my, mx = c->mx;
+    if (u < 0 || v < 0 || u >= c->nspec || v >= c->nspec || R > 2 * c->w)
+        return ph_error(PH_EFAIL, NULL, "SFFT engine: bad correlation request (%d, %d, %d)", u, v,
+                        R);
+    ph_fft2 *plan = plan_for(e, my, mx);
+    if (!plan)
+        return PH_EFAIL;
+    if (c->pform_k != u) { /* the zero-padded form of u */
+        if (!c->pform && !(c->pform = pool_get(e, spec_bytes(my, mx))))
+            return PH_EFAIL;
+        const double *src;
+        const uint8_t *mask;
+        int i, j;
+        fit_image(c, u, &src, &mask, &i, &j);
+        long *px = grid_map(nx, mx, -1), *py = grid_map(ny, my, -1);
+        if (!px || !py) {
+            free(px);
+            free(py);
+            return PH_EFAIL;
+        }
+        fill_grid(c, nx, mx, my, px, py, src, mask, i, j, c->powx, c->powy, ny, c->work_r);
+        free(px);
+        free(py);
+        ph_fft2_forward(plan, c->work_r, c->pform);
+        c->pform_k = u;
+    }
+    /* rho_uv(r) = sum_x u(x) v(x + r) = F^-1[conj(U) V](r) / M (§5.4) */
+    product(c, my, mx / 2 + 1, c->pform, c->spec[v], c->work_c, 0, 1.0);
+    ph_fft2_inverse(plan, c->work_c, c->work_r);
+    double norm = 1.0 / ((double)mx * (double)my);
+    int n = 2 * R + 1;
+    for (int ry = -R; ry <= R; ry++) {
+        long y = ((ry % my) + my) % my;
+        for (int rx = -R; rx <= R; rx++) {
+            long x = ((rx % mx) + mx) % mx;
+            win[(ry + R) * n + rx + R] = c->work_r[y * mx + x] * norm;
+        }
+    }
+    return PH_OK;
+}
+
+static void cpu_fit_done(ph_sfft_engine *e) { fit_release(e); }
+
+/* ---- difference ------------------------------------------------------------------------------ */
+
+typedef struct diff_ctx {
+    long nx, ny, mx;
+    double norm;
+    int db;
+    const double *bg, *powx, *powy, *model, *J;
+    double *diff;
+} diff_ctx;
+
+static void diff_rows(void *arg, long r0, long r1)
+{
+    diff_ctx *d = arg; /* diff = J - model / M - sum_pq b_pq cx^p cy^q */
+    int fpq = (d->db + 1) * (d->db + 2) / 2;
+    for (long y = r0; y < r1; y++)
+        for (long x = 0; x < d->nx; x++) {
+            double t = 0;
+            for (int q = 0; q < fpq; q++) {
+                int i, j;
+                ph_sfft_term_powers(d->db, q, &i, &j);
+                t += d->bg[q] * d->powx[(size_t)i * d->nx + x] * d->powy[(size_t)j * d->ny + y];
+            }
+            d->diff[y * d->nx + x] = d->J[y * d->nx + x] - d->model[y * d->mx + x] * d->norm - t;
+        }
+}
+
+static int cpu_difference(ph_sfft_engine *e, int dk, int w, const double *kstd, int db,
+                          const double *bg, double *diff)
+{
+    cpu *c = e->impl;
+    long nx = e->nx, ny = e->ny;
+    int fij = (dk + 1) * (dk + 2) / 2, L = 2 * w + 1, ord = dk > db ? dk : db;
+    if (!c->img[0] || !c->img[1])
+        return ph_error(PH_EFAIL, NULL, "SFFT engine: images not loaded");
+    /* The circular convolution on nx x ny, on the fast grid: each I_ij is
+     * extended periodically by w (the polynomial belongs to the source
+     * pixel, so the product is extended), the kernel CSZ-embedded. */
+    long my = ph_sfft_fast_size(ny + 4L * w), mx = ph_sfft_fast_size(nx + 4L * w);
+    size_t nb = spec_bytes(my, mx);
+    ph_fft2 *plan = plan_for(e, my, mx);
+    long *ex = grid_map(nx, mx, w), *ey = grid_map(ny, my, w);
+    double *powx = coord_powers(nx, ord), *powy = coord_powers(ny, ord);
+    ph_cplx *acc = pool_get(e, nb), *fk = pool_get(e, nb), *fi = pool_get(e, nb);
+    double *g = pool_get(e, nb);
+    int st = !plan || !ex || !ey || !powx || !powy || !acc || !fk || !fi || !g ? PH_EFAIL : PH_OK;
+    /* F[model] = sum_ij F[I_ij] F[CSZ(K_ij)] (§5.6) */
+    for (int ij = 0; ij < fij && !st; ij++) {
+        int i, j;
+        ph_sfft_term_powers(dk, ij, &i, &j);
+        if ((st = ph_kernel_csz(kstd + (size_t)ij * L * L, L, L, my, mx, g)))
+            break;
+        ph_fft2_forward(plan, g, fk);
+        fill_grid(c, nx, mx, my, ex, ey, c->img[PH_SFFT_I], NULL, i, j, powx, powy, ny, g);
+        ph_fft2_forward(plan, g, fi);
+        product(c, my, mx / 2 + 1, fi, fk, acc, ij ? 2 : 1, 1.0);
+    }
+    if (!st) {
+        ph_fft2_inverse(plan, acc, g);
+        diff_ctx d = {nx, ny, mx, 1.0 / ((double)mx * (double)my), db, bg, powx, powy, g,
+                      c->img[PH_SFFT_J], diff};
+        par_rows(c->nthreads, ny, diff_rows, &d);
+    }
+    pool_put(e, acc);
+    pool_put(e, fk);
+    pool_put(e, fi);
+    pool_put(e, g);
+    free(ex);
+    free(ey);
+    free(powx);
+    free(powy);
+    return st;
+}
+
+static void cpu_free(ph_sfft_engine *e)
+{
+    if (!e)
+        return;
+    cpu *c = e->impl;
+    if (c) {
+        fit_release(e);
+        ph_pool_clear(&c->pool);
+        for (int i = 0; i < MAXPLAN; i++)
+            ph_fft2_free(c->plan[i]);
+        free(c);
+    }
+    free(e);
+}
+
+ph_sfft_engine *ph_sfft_cpu_engine_new(long nx, long ny, int nthreads)
+{
+    ph_sfft_engine *e = ph_calloc(1, sizeof *e, "SFFT engine");
+    cpu *c = ph_calloc(1, sizeof *c, "SFFT engine");
+    if (!e || !c) {
+        free(e);
+        free(c);
+        return NULL;
+    }
+    e->impl = c;
+    e->name = "cpu";
+    e->nx = nx;
+    e->ny = ny;
+    c->nthreads = nthreads < 1 ? 1 : nthreads;
+    c->pform_k = -1;
+    c->e = e;
+    c->pool.alloc = big_alloc;
+    c->pool.release = big_release;
+    c->pool.ctx = c;
+    snprintf(e->desc, sizeof e->desc, "cpu (FFTW, %d thread%s)", c->nthreads,
+             c->nthreads > 1 ? "s" : "");
+    e->crossconv = cpu_crossconv;
+    e->load = cpu_load;
+    e->fit_spectra = cpu_fit_spectra;
+    e->spectrum_sum = cpu_spectrum_sum;
+    e->corr_window = cpu_corr_window;
+    e->fit_done = cpu_fit_done;
+    e->difference = cpu_difference;
+    e->free = cpu_free;
+    ph_fft_set_threads(c->nthreads);
+    return e;
+}

@@ -1,0 +1,62 @@
+/* test_pool.c -- the buffer pool (common/pool.h). */
+#include "check.h"
+#include "log.h"
+#include "pool.h"
+
+static int nalloc, nfree;
+static size_t live;
+
+static void *alloc(void *ctx, size_t bytes)
+{
+    (void)ctx;
+    nalloc++;
+    live += bytes;
+    return malloc(bytes);
+}
+
+static void release(void *ctx, void *p, size_t bytes)
+{
+    (void)ctx;
+    nfree++;
+    live -= bytes;
+    free(p);
+}
+
+TEST(reuses_the_smallest_fitting_block)
+{
+    ph_pool p = {alloc, release, NULL, {0}, {0}, {0}, 0};
+    void *a = ph_pool_get(&p, 100), *b = ph_pool_get(&p, 200);
+    EXPECT(a && b && a != b && nalloc == 2);
+    ph_pool_put(&p, a);
+    ph_pool_put(&p, b);
+    EXPECT(ph_pool_get(&p, 150) == b); /* a is too small */
+    EXPECT(ph_pool_get(&p, 50) == a);  /* the smallest that fits */
+    EXPECT(nalloc == 2 && ph_pool_bytes(&p) == 300);
+    ph_pool_put(&p, a);
+    ph_pool_put(&p, NULL);
+    /* nothing free is large enough: the free small block goes first */
+    void *c = ph_pool_get(&p, 1000);
+    EXPECT(c && nalloc == 3 && nfree == 1 && ph_pool_bytes(&p) == 1200 && live == 1200);
+    ph_pool_clear(&p);
+    EXPECT(p.n == 0 && live == 0 && nfree == 3);
+}
+
+TEST(too_many_blocks_is_an_error)
+{
+    ph_pool p = {alloc, release, NULL, {0}, {0}, {0}, 0};
+    for (int i = 0; i < PH_POOL_MAX; i++)
+        EXPECT(ph_pool_get(&p, 8) != NULL);
+    EXPECT(ph_pool_get(&p, 8) == NULL);
+    EXPECT(strstr(ph_error_message(), "more than 48 buffers"));
+    ph_error_clear();
+    ph_pool_clear(&p);
+    EXPECT(live == 0);
+}
+
+int main(void)
+{
+    ph_verbosity = 0;
+    RUN(reuses_the_smallest_fitting_block);
+    RUN(too_many_blocks_is_an_error);
+    return check_done();
+}

@@ -1,0 +1,226 @@
+/* ph-subtract -- cross-convolution and SFFT subtraction of a science image
+ * and its aligned reference (phrosty's GPU steps 5 and 6; sfft-spec.md).
+ *
+ *   ph-subtract --sci SCI --sci-psf PSF --ref ALIGNED -o diff.fits
+ *
+ * main: options, read and check, run on the chosen device, write. */
+#include "cli.h"
+#include "gpu.h"
+#include "log.h"
+#include "subtract.h"
+#include "timing.h"
+#include "ui.h"
+#include "util.h"
+#include "write.h"
+
+#include <malloc.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { K_SCI = 256, K_SCI_PSF, K_REF, K_REF_PSF, K_HW, K_ORDER, K_BG, K_CONST, K_GRID,
+       K_DEVICE, K_THREADS, K_LOCK, K_SLOTS, K_RCOND };
+
+static const ph_opt opts[] = {
+    {"sci", K_SCI, "FILE", "science ph image (SCI, VAR, MASK; header SKYRMS)", ""},
+    {"sci-psf", K_SCI_PSF, "FILE", "science PSF stamp (default: the PSF HDU of --sci)", ""},
+    {"ref", K_REF, "FILE", "aligned reference: ph image on the science grid with a PSF HDU", ""},
+    {"ref-psf", K_REF_PSF, "FILE", "rotated reference PSF (default: the PSF HDU of --ref)", ""},
+    {"output", 'o', "FILE", "the difference file to write", ""},
+    {"kernel-halfwidth", K_HW, "N", "matching-kernel half-width w, (2w+1)^2 kernel (9)", NULL},
+    {"kernel-order", K_ORDER, "N", "kernel spatial polynomial order (2)",
+     "photometry.phrosty.kerpolyorder"},
+    {"bg-order", K_BG, "N", "differential background polynomial order (0)", NULL},
+    {"const-phot-ratio", K_CONST, "BOOL", "kernel sum constant over the image (true)", NULL},
+    {"kernel-grid", K_GRID, "N", "also write the kernel at N x N positions (KERNEL_GRID; 0)",
+     NULL},
+    {"min-rcond", K_RCOND, "X", "smallest reciprocal condition accepted (1e-18)", NULL},
+    {"device", K_DEVICE, "WHERE", "auto, cpu or gpu (auto: the GPU when one is usable)", NULL},
+    {"threads", K_THREADS, "N", "CPU threads (0: every CPU; default 0)", NULL},
+    {"gpu-lock", K_LOCK, "PATH", "GPU lock (default $TMPDIR/phrosty-gpu.lock; none: no lock)",
+     NULL},
+    {"gpu-slots", K_SLOTS, "N", "jobs allowed on the GPU at once (1)", NULL},
+    {NULL, 0, NULL, NULL, NULL},
+};
+
+static int handle(ph_cli *cli, int key, const char *arg)
+{
+    ph_sub_opts *o = cli->ctx;
+    long v;
+    int b, st;
+    switch (key) {
+    case K_SCI:
+        o->sci = arg;
+        return PH_OK;
+    case K_SCI_PSF:
+        o->sci_psf = arg;
+        return PH_OK;
+    case K_REF:
+        o->ref = arg;
+        return PH_OK;
+    case K_REF_PSF:
+        o->ref_psf = arg;
+        return PH_OK;
+    case 'o':
+        o->output = arg;
+        return PH_OK;
+    case K_HW:
+        if ((st = ph_cli_long(cli, arg, 1, 100, &v)))
+            return st;
+        o->par.w = (int)v;
+        return PH_OK;
+    case K_ORDER:
+        if ((st = ph_cli_long(cli, arg, 0, 10, &v)))
+            return st;
+        o->par.dk = (int)v;
+        return PH_OK;
+    case K_BG:
+        if ((st = ph_cli_long(cli, arg, 0, 10, &v)))
+            return st;
+        o->par.db = (int)v;
+        return PH_OK;
+    case K_CONST:
+        if ((st = ph_cli_bool(cli, arg, &b)))
+            return st;
+        o->par.const_ratio = b;
+        return PH_OK;
+    case K_GRID:
+        return ph_cli_long(cli, arg, 0, 64, &o->kernel_grid);
+    case K_RCOND:
+        return ph_cli_double_range(cli, arg, 0, 1, &o->min_rcond);
+    case K_DEVICE:
+        if (ph_device_parse(arg, &o->device))
+            return ph_cli_bad(cli, "'%s' is not one of auto|cpu|gpu", arg);
+        return PH_OK;
+    case K_THREADS:
+        return ph_cli_long(cli, arg, 0, 256, &o->threads);
+    case K_LOCK:
+        o->gpu_lock = arg;
+        return PH_OK;
+    case K_SLOTS:
+        return ph_cli_long(cli, arg, 1, 64, &o->gpu_slots);
+    }
+    return ph_cli_bad(cli, "unexpected option");
+}
+
+/* The engine for the resolved device; on `auto`, a GPU engine that cannot
+ * start (e.g. too little free memory) falls back to the CPU with a notice. */
+static ph_sfft_engine *make_engine(const ph_sub_opts *o, long nx, long ny, long max_psf,
+                                   int *lock_fd)
+{
+    int use_gpu = 0;
+    ph_gpu_info info;
+    *lock_fd = -1;
+    if (ph_device_resolve(o->device, &use_gpu, &info))
+        return NULL;
+#ifdef PH_WITH_CUDA
+    if (use_gpu) {
+        const char *lock = o->gpu_lock;
+        char def[1024];
+        if (!lock) {
+            const char *t = getenv("TMPDIR");
+            snprintf(def, sizeof def, "%s/phrosty-gpu.lock", t && *t ? t : "/tmp");
+            lock = def;
+        }
+        if (!strcmp(lock, "none"))
+            lock = "";
+        if (ph_gpu_lock(lock, (int)o->gpu_slots, lock_fd))
+            return NULL;
+        ph_sfft_engine *e = ph_subtract_gpu_engine_new(nx, ny, &o->par, max_psf);
+        if (e || o->device == PH_DEVICE_GPU)
+            return e;
+        ph_notice("the GPU engine could not start (%s); running on the CPU", ph_error_message());
+        ph_error_clear();
+        ph_gpu_unlock(*lock_fd);
+        *lock_fd = -1;
+    }
+#endif
+    (void)use_gpu;
+    (void)max_psf;
+    long t = o->threads > 0 ? o->threads : ph_ncpu();
+    return ph_sfft_cpu_engine_new(nx, ny, (int)t);
+}
+
+int main(int argc, char **argv)
+{
+    /* Keep freed memory in the heap for reuse: first touching fresh memory
+     * (page faults) is a large share of the run time on virtual machines,
+     * and FFTW allocates scratch on every threaded transform. */
+    mallopt(M_MMAP_THRESHOLD, 1 << 30);
+    mallopt(M_TRIM_THRESHOLD, -1);
+
+    ph_sub_opts o;
+    ph_sub_opts_default(&o);
+    ph_cli cli = {
+        .tool = "ph-subtract",
+        .usage = "[OPTION]... --sci SCI --ref ALIGNED -o DIFF.fits",
+        .summary = "Cross-convolve a science image and its aligned reference and subtract them "
+                   "with SFFT.",
+        .description =
+            "The science image is convolved with the reference PSF and the reference with the\n"
+            "science PSF (zero boundary). SFFT (Hu et al. 2022) then fits a (2w+1)^2 delta-basis\n"
+            "kernel whose shape varies as a polynomial over the image, and a differential\n"
+            "background, on the pixels DETECTED in both masks, and writes DIFF = science -\n"
+            "kernel (*) reference with CSCI, CREF, the variances, the mask, the PSFs and the\n"
+            "kernel solution. Defaults are phrosty's: w 9, order 2, background 0, constant\n"
+            "photometric ratio.",
+        .example = "ph-subtract --sci sci.fits --sci-psf sci_psf.fits --ref aligned.fits -o "
+                   "diff.fits",
+        .opts = opts,
+        .handle = handle,
+        .ctx = &o,
+    };
+    int st = ph_cli_parse(&cli, argc, argv);
+    if (st < 0)
+        return 0;
+    if (!st && cli.npos > 0)
+        st = ph_error(PH_EUSAGE, NULL, "unexpected argument '%s' (inputs are given with --sci "
+                                       "and --ref; try --help)",
+                      cli.pos[0]);
+    if (!st && (!o.sci || !o.ref || !o.output))
+        st = ph_error(PH_EUSAGE, NULL, "--sci, --ref and -o are required (try --help)");
+
+    ph_sub_data d;
+    ph_sub_out r;
+    memset(&d, 0, sizeof d);
+    memset(&r, 0, sizeof r);
+    ph_sfft_engine *e = NULL;
+    int lock_fd = -1;
+    char device[256] = "";
+    if (!st) {
+        ph_timing_begin("read");
+        st = ph_sub_read(&o, &d);
+        ph_timing_end();
+    }
+    if (!st && !(st = ph_sfft_check(&o.par, d.sci.nx, d.sci.ny, o.sci))) {
+        ph_timing_begin("setup");
+        e = make_engine(&o, d.sci.nx, d.sci.ny,
+                        d.psf_sci.n > d.psf_ref.n ? d.psf_sci.n : d.psf_ref.n, &lock_fd);
+        st = e ? PH_OK : PH_EFAIL;
+        ph_timing_end();
+    }
+    if (!st) {
+        snprintf(device, sizeof device, "%s", e->desc);
+        ph_sub_in in = {d.sci.nx,          d.sci.ny,   d.sci.sci,       d.ref.sci,
+                        d.sci.mask,        d.ref.mask, d.psf_sci.data,  d.psf_sci.n,
+                        d.psf_ref.data,    d.psf_ref.n, o.sci,          o.ref};
+        st = ph_sub_run(e, &o.par, o.min_rcond, &in, &r);
+        ph_info("engine peak memory %.2f GB (%s)", e->peak_bytes / 1e9, device);
+    }
+    ph_sfft_engine_free(e);
+    ph_gpu_unlock(lock_fd);
+    if (!st) {
+        /* the float inputs are no longer needed: make room for the writer */
+        free(d.sci.sci);
+        free(d.ref.sci);
+        d.sci.sci = d.ref.sci = NULL;
+        ph_timing_begin("write");
+        st = ph_sub_write(o.output, &o, &d, &r, device);
+        ph_timing_end();
+    }
+    if (cli.timing)
+        ph_timing_report();
+    ph_sub_out_free(&r);
+    ph_sub_data_free(&d);
+    ph_cli_free(&cli);
+    return st ? ph_report_error() : 0;
+}

@@ -1,0 +1,162 @@
+/* subtract.c -- see subtract.h. */
+#include "subtract.h"
+#include "log.h"
+#include "phimage.h"
+#include "timing.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+int ph_sub_sanitise(float *img, const uint8_t *mask, long nx, long ny, const char *file,
+                    const char *plane)
+{
+    for (long i = 0; i < nx * ny; i++) {
+        if (isfinite(img[i]))
+            continue;
+        if (!(mask[i] & (PH_MASK_BAD | PH_MASK_OUTSIDE)))
+            return ph_error(PH_EFAIL, file,
+                            "%s is %s at pixel (%ld, %ld) (0-based x, y) but MASK does not flag "
+                            "it BAD or OUTSIDE",
+                            plane, isnan(img[i]) ? "NaN" : "infinite", i % nx, i / nx);
+        img[i] = 0.0f;
+    }
+    return PH_OK;
+}
+
+long ph_sub_fit_mask(const uint8_t *sci_mask, const uint8_t *ref_mask, long n, uint8_t *fit,
+                     uint8_t *outmask)
+{
+    const uint8_t never = PH_MASK_BAD | PH_MASK_OUTSIDE;
+    long nfit = 0;
+    for (long i = 0; i < n; i++) {
+        uint8_t s = sci_mask[i], r = ref_mask[i];
+        fit[i] = (s & PH_MASK_DETECTED) && (r & PH_MASK_DETECTED) && !((s | r) & never);
+        nfit += fit[i];
+        outmask[i] = (fit[i] ? PH_DIFF_FIT : 0) | ((s | r) & PH_MASK_BAD ? PH_DIFF_BAD : 0) |
+                     ((s | r) & PH_MASK_OUTSIDE ? PH_DIFF_OUTSIDE : 0);
+    }
+    return nfit;
+}
+
+/* The kernel a PSF is convolved with: normalised to sum 1 (§4). */
+static double *normalised(const double *psf, long n)
+{
+    double *k = ph_malloc((size_t)n * n * sizeof *k, "PSF kernel");
+    if (!k)
+        return NULL;
+    double s = 0;
+    for (long i = 0; i < n * n; i++)
+        s += psf[i];
+    for (long i = 0; i < n * n; i++)
+        k[i] = psf[i] / s;
+    return k;
+}
+
+static void to_double(const float *in, size_t n, double *out)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = in[i];
+}
+
+int ph_sub_run(ph_sfft_engine *e, const ph_sfft_params *p, double min_rcond, const ph_sub_in *in,
+               ph_sub_out *out)
+{
+    memset(out, 0, sizeof *out);
+    long nx = in->nx, ny = in->ny;
+    size_t n = (size_t)nx * ny, plane = n * sizeof(double);
+    ph_sfft_basis b;
+    ph_sfft_basis_of(p, &b);
+    if (ph_sfft_check(p, nx, ny, in->sci_name))
+        return ph_error_code();
+    if (in->n_sci > nx || in->n_sci > ny || in->n_ref > nx || in->n_ref > ny)
+        return ph_error(PH_EFAIL, in->sci_name, "the PSFs (%ld, %ld px) are larger than the image",
+                        in->n_sci, in->n_ref);
+    out->csci = ph_sfft_alloc_big(plane, "CSCI");
+    out->cref = ph_sfft_alloc_big(plane, "CREF");
+    out->mask = ph_malloc(n, "MASK");
+    out->match_kernel = ph_malloc((size_t)b.fab * sizeof(double), "MATCH_KERNEL");
+    out->conv_psf = ph_malloc((size_t)in->n_sci * in->n_sci * sizeof(double), "CONV_PSF");
+    double *kref = normalised(in->psf_ref, in->n_ref), *ksci = normalised(in->psf_sci, in->n_sci);
+    uint8_t *fit = ph_malloc(n, "fitting mask");
+    int st = !out->csci || !out->cref || !out->mask || !out->match_kernel || !out->conv_psf ||
+                     !kref || !ksci || !fit
+                 ? PH_EFAIL
+                 : PH_OK;
+
+    /* Cross-convolution (§4): C_target = science (*) rotated reference PSF,
+     * C_object = aligned reference (*) science PSF; zero boundary, "same". */
+    if (!st) {
+        ph_timing_begin("crossconv");
+        to_double(in->sci, n, out->csci);
+        st = e->crossconv(e, PH_SFFT_J, out->csci, kref, in->n_ref, out->csci);
+        if (!st) {
+            to_double(in->ref, n, out->cref);
+            st = e->crossconv(e, PH_SFFT_I, out->cref, ksci, in->n_sci, out->cref);
+        }
+        ph_timing_end();
+    }
+    if (!st) {
+        long nfit = ph_sub_fit_mask(in->sci_mask, in->ref_mask, (long)n, fit, out->mask);
+        for (size_t i = 0; i < n; i++) {
+            out->nbad += (out->mask[i] & PH_DIFF_BAD) != 0;
+            out->noutside += (out->mask[i] & PH_DIFF_OUTSIDE) != 0;
+        }
+        ph_info("%ld fitting pixels (%.2f%% of the image), %ld BAD, %ld OUTSIDE", nfit,
+                100.0 * nfit / (double)n, out->nbad, out->noutside);
+        ph_timing_begin("fit");
+        st = ph_sfft_fit(e, fit, p, min_rcond, &out->sol);
+        ph_timing_end();
+        if (!st)
+            ph_info("SFFT: %d unknowns, reciprocal condition %.3g (%s), kernel sum %.6g",
+                    b.nfree, out->sol.rcond, out->sol.used_lu ? "LU" : "Cholesky",
+                    ph_sfft_ratio_at(&out->sol, nx / 2.0 - 0.5, ny / 2.0 - 0.5));
+    }
+    free(fit);
+    fit = NULL;
+    if (!st) {
+        ph_timing_begin("difference");
+        if (!(out->diff = ph_sfft_alloc_big(plane, "DIFF")))
+            st = PH_EFAIL;
+        else
+            st = ph_sfft_difference(e, &out->sol, out->diff);
+        /* no reference data there: the difference is 0 (§5.6, BlankMask) */
+        for (size_t i = 0; !st && i < n; i++)
+            if (out->mask[i] & PH_DIFF_OUTSIDE)
+                out->diff[i] = 0.0;
+        ph_timing_end();
+    }
+    if (!st) {
+        ph_sfft_kernel_centre(&out->sol, out->match_kernel);
+        /* The PSF of both cross-convolved images (§4), cropped to the
+         * science PSF's size; normalised to sum 1 as the stamp contract
+         * asks, the flux inside the crop kept as PSFFRAC. */
+        ph_sfft_conv_psf(in->psf_sci, in->n_sci, in->psf_ref, in->n_ref, out->conv_psf);
+        double s = 0, s0 = 0;
+        for (long i = 0; i < in->n_sci * in->n_sci; i++) {
+            s += out->conv_psf[i];
+            s0 += in->psf_sci[i];
+        }
+        out->conv_frac = s / s0;
+        for (long i = 0; i < in->n_sci * in->n_sci; i++)
+            out->conv_psf[i] /= s;
+    }
+    free(kref);
+    free(ksci);
+    if (st)
+        ph_sub_out_free(out);
+    return st;
+}
+
+void ph_sub_out_free(ph_sub_out *out)
+{
+    ph_sfft_free_big(out->diff);
+    ph_sfft_free_big(out->csci);
+    ph_sfft_free_big(out->cref);
+    free(out->mask);
+    free(out->match_kernel);
+    free(out->conv_psf);
+    ph_sfft_solution_free(&out->sol);
+    memset(out, 0, sizeof *out);
+}

@@ -1,0 +1,66 @@
+/* subtract.h -- ph-subtract's work on arrays (no file I/O): the inputs are
+ * checked and sanitised, cross-convolved, the SFFT kernel is fitted on the
+ * pixels detected in both images, and the difference is formed
+ * (sfft-reference.md §4-5, the contract in HACKING.md "Difference file").
+ *
+ * Images are row-major [y * nx + x]; masks carry the ph image bits of
+ * phimage.h (1 DETECTED, 2 BAD, 4 OUTSIDE).
+ */
+#ifndef PH_SUBTRACT_H
+#define PH_SUBTRACT_H
+
+#include "sfft.h"
+
+#include <stdint.h>
+
+/* Output MASK bits (HACKING.md): */
+enum {
+    PH_DIFF_FIT = 1,     /* the pixel entered the kernel fit */
+    PH_DIFF_BAD = 2,     /* BAD in either image */
+    PH_DIFF_OUTSIDE = 4, /* OUTSIDE in either image: DIFF set to 0 */
+};
+
+/* What the run needs, already read and checked by ui.c. */
+typedef struct ph_sub_in {
+    long nx, ny;
+    float *sci, *ref;             /* SCI planes: science, aligned reference */
+    const uint8_t *sci_mask, *ref_mask;
+    const double *psf_sci;        /* n_sci^2, odd */
+    long n_sci;
+    const double *psf_ref;        /* rotated reference PSF, n_ref^2, odd */
+    long n_ref;
+    const char *sci_name, *ref_name; /* for messages */
+} ph_sub_in;
+
+typedef struct ph_sub_out {
+    double *diff, *csci, *cref;   /* nx * ny each (ph_sfft_alloc_big) */
+    uint8_t *mask;                /* nx * ny */
+    ph_sfft_solution sol;
+    double *match_kernel;         /* L * L at the image centre */
+    double *conv_psf;             /* n_sci^2, normalised to sum 1 */
+    double conv_frac;             /* its sum before normalisation / the science PSF's sum */
+    long nbad, noutside;
+} ph_sub_out;
+
+/* Check and sanitise one SCI plane: a non-finite value where the mask has
+ * neither BAD nor OUTSIDE is an error naming the pixel; elsewhere it is
+ * replaced by 0 (SFFT does not fill NaNs, so one NaN would make the whole
+ * cross-convolved image NaN, sfft-reference §4). `plane` names the plane in
+ * the message ("SCI", "VAR"). */
+int ph_sub_sanitise(float *img, const uint8_t *mask, long nx, long ny, const char *file,
+                    const char *plane);
+
+/* The fitting mask (sfft-reference §5.1): DETECTED in the science mask AND
+ * in the aligned reference's (ph-align sets that bit where the bilinearly
+ * resampled template mask is >= 0.1), and BAD or OUTSIDE in neither; and
+ * the output MASK bits. Returns the number of fitting pixels. */
+long ph_sub_fit_mask(const uint8_t *sci_mask, const uint8_t *ref_mask, long n, uint8_t *fit,
+                     uint8_t *outmask);
+
+/* The whole subtraction on engine `e`. Allocates the arrays of `out`. */
+int ph_sub_run(ph_sfft_engine *e, const ph_sfft_params *p, double min_rcond, const ph_sub_in *in,
+               ph_sub_out *out);
+
+void ph_sub_out_free(ph_sub_out *out);
+
+#endif

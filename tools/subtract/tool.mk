@@ -1,0 +1,1 @@
+subtract_GPU = 1

@@ -1,0 +1,140 @@
+/* ui.c -- see ui.h. */
+#include "ui.h"
+#include "log.h"
+#include "subtract.h"
+#include "util.h"
+#include "wcs.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void ph_sub_opts_default(ph_sub_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    ph_sfft_params_default(&o->par);
+    o->min_rcond = 1e-18;
+    o->device = PH_DEVICE_AUTO;
+    o->gpu_slots = 1;
+}
+
+static int has_wcs(const ph_header *h)
+{
+    return ph_header_has(h, "CTYPE1") && ph_header_has(h, "CTYPE2");
+}
+
+/* The aligned reference must carry the science grid (HACKING.md "Aligned
+ * template"): a 3x3 grid of science pixels mapped to the sky and back
+ * through the reference's WCS must land within 0.01 px. */
+static int check_grid(const ph_image *sci, const char *spath, const ph_image *ref,
+                      const char *rpath)
+{
+    int ws = has_wcs(sci->hdr), wr = has_wcs(ref->hdr);
+    if (!ws && !wr) {
+        ph_warn("%s, %s: no WCS in either image; assuming they share one pixel grid", spath,
+                rpath);
+        return PH_OK;
+    }
+    if (!ws || !wr)
+        return ph_error(PH_EFAIL, ws ? rpath : spath,
+                        "no WCS (CTYPE1/CTYPE2) while the other image has one: cannot check "
+                        "that the images share a pixel grid");
+    ph_wcs *a = NULL, *b = NULL;
+    int st = ph_wcs_from_header(sci->hdr, spath, &a);
+    if (!st)
+        st = ph_wcs_from_header(ref->hdr, rpath, &b);
+    double x[9], y[9], ra[9], dec[9], xr[9], yr[9];
+    for (int j = 0; j < 3; j++)
+        for (int i = 0; i < 3; i++) {
+            x[j * 3 + i] = i * (sci->nx - 1) / 2.0;
+            y[j * 3 + i] = j * (sci->ny - 1) / 2.0;
+        }
+    if (!st)
+        st = ph_wcs_pix2sky(a, 9, x, y, ra, dec);
+    if (!st)
+        st = ph_wcs_sky2pix(b, 9, ra, dec, xr, yr);
+    for (int k = 0; k < 9 && !st; k++) {
+        double d = hypot(xr[k] - x[k], yr[k] - y[k]);
+        if (!(d < 0.01))
+            st = ph_error(PH_EFAIL, rpath,
+                          "not on the science pixel grid: science pixel (%.1f, %.1f) is at "
+                          "(%.3f, %.3f) here (0-based); resample it with ph-align first",
+                          x[k], y[k], xr[k], yr[k]);
+    }
+    ph_wcs_free(a);
+    ph_wcs_free(b);
+    return st;
+}
+
+static int read_psfs(const ph_sub_opts *o, ph_sub_data *d)
+{
+    if (o->sci_psf) {
+        if (ph_psf_read(o->sci_psf, NULL, &d->psf_sci))
+            return PH_EFAIL;
+        d->psf_sci_src = o->sci_psf;
+    } else if (d->sci.psf) {
+        if (ph_psf_check(d->sci.psf, d->sci.psf_size, d->sci.psf_size, o->sci))
+            return PH_EFAIL;
+        d->psf_sci.n = d->sci.psf_size;
+        d->psf_sci.data = d->sci.psf;
+        d->sci.psf = NULL;
+        d->psf_sci_src = o->sci;
+    } else
+        return ph_error(PH_EUSAGE, o->sci, "no PSF HDU: give the science PSF with --sci-psf");
+    if (o->ref_psf) {
+        if (ph_psf_read(o->ref_psf, NULL, &d->psf_ref))
+            return PH_EFAIL;
+        d->psf_ref_src = o->ref_psf;
+    } else if (d->ref.psf) {
+        if (ph_psf_check(d->ref.psf, d->ref.psf_size, d->ref.psf_size, o->ref))
+            return PH_EFAIL;
+        d->psf_ref.n = d->ref.psf_size;
+        d->psf_ref.data = d->ref.psf;
+        d->ref.psf = NULL;
+        d->psf_ref_src = o->ref;
+    } else
+        return ph_error(PH_EUSAGE, o->ref,
+                        "no PSF HDU (the rotated template PSF ph-align writes): give --ref-psf");
+    long n = d->sci.nx < d->sci.ny ? d->sci.nx : d->sci.ny;
+    if (d->psf_sci.n > n)
+        return ph_error(PH_EFAIL, d->psf_sci_src, "the PSF (%ld px) is larger than the image",
+                        d->psf_sci.n);
+    if (d->psf_ref.n > n)
+        return ph_error(PH_EFAIL, d->psf_ref_src, "the PSF (%ld px) is larger than the image",
+                        d->psf_ref.n);
+    return PH_OK;
+}
+
+int ph_sub_read(const ph_sub_opts *o, ph_sub_data *d)
+{
+    memset(d, 0, sizeof *d);
+    if (ph_image_read(o->sci, PH_PLANE_ALL, &d->sci) || ph_image_read(o->ref, PH_PLANE_ALL, &d->ref))
+        return PH_EFAIL;
+    if (d->sci.nx != d->ref.nx || d->sci.ny != d->ref.ny)
+        return ph_error(PH_EFAIL, o->ref,
+                        "mismatched grids: the reference is %ldx%ld but the science image is "
+                        "%ldx%ld; resample it onto the science grid with ph-align",
+                        d->ref.nx, d->ref.ny, d->sci.nx, d->sci.ny);
+    if (check_grid(&d->sci, o->sci, &d->ref, o->ref))
+        return PH_EFAIL;
+    if (d->sci.meta.band[0] && d->ref.meta.band[0] && strcmp(d->sci.meta.band, d->ref.meta.band))
+        return ph_error(PH_EFAIL, o->ref, "band %s differs from the science image's %s",
+                        d->ref.meta.band, d->sci.meta.band);
+    if (read_psfs(o, d))
+        return ph_error_code();
+    long nx = d->sci.nx, ny = d->sci.ny;
+    if (ph_sub_sanitise(d->sci.sci, d->sci.mask, nx, ny, o->sci, "SCI") ||
+        ph_sub_sanitise(d->sci.var, d->sci.mask, nx, ny, o->sci, "VAR") ||
+        ph_sub_sanitise(d->ref.sci, d->ref.mask, nx, ny, o->ref, "SCI") ||
+        ph_sub_sanitise(d->ref.var, d->ref.mask, nx, ny, o->ref, "VAR"))
+        return PH_EFAIL;
+    return PH_OK;
+}
+
+void ph_sub_data_free(ph_sub_data *d)
+{
+    ph_image_free(&d->sci);
+    ph_image_free(&d->ref);
+    ph_psf_free(&d->psf_sci);
+    ph_psf_free(&d->psf_ref);
+}

@@ -1,0 +1,38 @@
+/* ui.h -- ph-subtract's options, and reading and checking its inputs so
+ * that the work in subtract.c never sees a bad value. */
+#ifndef PH_SUBTRACT_UI_H
+#define PH_SUBTRACT_UI_H
+
+#include "gpu.h"
+#include "phimage.h"
+#include "psfstamp.h"
+#include "sfft.h"
+
+typedef struct ph_sub_opts {
+    const char *sci, *sci_psf, *ref, *ref_psf, *output;
+    ph_sfft_params par;  /* --kernel-halfwidth, --kernel-order, --bg-order, --const-phot-ratio */
+    double min_rcond;    /* --min-rcond */
+    long kernel_grid;    /* --kernel-grid (0: none) */
+    ph_device device;    /* --device */
+    long threads;        /* --threads (0: every CPU) */
+    const char *gpu_lock; /* --gpu-lock ("" or "none": no lock) */
+    long gpu_slots;      /* --gpu-slots */
+} ph_sub_opts;
+
+void ph_sub_opts_default(ph_sub_opts *o);
+
+/* Everything read from the input files. */
+typedef struct ph_sub_data {
+    ph_image sci, ref;  /* SCI, VAR, MASK (+ PSF HDU); ref.meta = the template's */
+    ph_psf psf_sci;     /* science PSF stamp */
+    ph_psf psf_ref;     /* rotated template PSF: --ref-psf or the aligned file's PSF HDU */
+    const char *psf_sci_src, *psf_ref_src; /* where they came from, for the header */
+} ph_sub_data;
+
+/* Read both images and PSFs and check them: same grid (size, and WCS when
+ * both have one), same band when both are known, odd PSFs with a positive
+ * sum, no NaN in a pixel not flagged BAD or OUTSIDE (those are set to 0). */
+int ph_sub_read(const ph_sub_opts *o, ph_sub_data *d);
+void ph_sub_data_free(ph_sub_data *d);
+
+#endif
