@@ -1,0 +1,58 @@
+/* weights.c -- see weights.h. */
+#include "weights.h"
+
+#include <math.h>
+
+static double keys(double u) /* Keys (1981), a = -0.5, as common/interp.c */
+{
+    const double a = -0.5;
+    u = fabs(u);
+    if (u < 1)
+        return ((a + 2) * u - (a + 3)) * u * u + 1;
+    if (u < 2)
+        return ((a * u - 5 * a) * u + 8 * a) * u - 4 * a;
+    return 0;
+}
+
+static void lanczos3(double t, double *w)
+{
+    /* Taps i = 0..5 sit at offsets u = t - (i - 2), i.e. k = i - 2 in -2..3. */
+    static const double ck[6] = {-0.5, 0.5, 1.0, 0.5, -0.5, -1.0}; /* cos(pi k/3) */
+    static const double sk[6] = {-0.86602540378443865, -0.86602540378443865, 0.0,
+                                 0.86602540378443865, 0.86602540378443865, 0.0}; /* sin(pi k/3) */
+    double s1 = sin(M_PI * t), s3 = sin(M_PI * t / 3), c3 = cos(M_PI * t / 3);
+    double sum = 0;
+    for (int i = 0; i < 6; i++) {
+        int k = i - 2;
+        double u = t - k;
+        if (u == 0) {
+            w[i] = 1;
+        } else if (fabs(u) >= 3) {
+            w[i] = 0;
+        } else {
+            double sa = (k & 1) ? -s1 : s1;          /* sin(pi u) */
+            double sb = s3 * ck[i] - c3 * sk[i];      /* sin(pi u / 3) */
+            w[i] = 3 * sa * sb / (M_PI * M_PI * u * u);
+        }
+        sum += w[i];
+    }
+    for (int i = 0; i < 6; i++)
+        w[i] /= sum;
+}
+
+void align_weights(ph_interp k, double t, double *w)
+{
+    switch (k) {
+    case PH_INTERP_BILINEAR:
+        w[0] = 1 - t;
+        w[1] = t;
+        break;
+    case PH_INTERP_BICUBIC:
+        for (int i = 0; i < 4; i++)
+            w[i] = keys(t - (i - 1));
+        break;
+    case PH_INTERP_LANCZOS3:
+        lanczos3(t, w);
+        break;
+    }
+}
