@@ -147,11 +147,19 @@ double ph_pixmap_area_at(const ph_pixmap *m, double x0, double y0)
     return node_interp(m, m->area, x0, y0);
 }
 
-/* Midpoint of the part of cell q (along an axis of n pixels) inside the image. */
-static double cell_mid(long q, long step, long n)
+/* Where the Keys cubic errs most inside a cell. It reproduces quadratics,
+ * so the leading error comes from the cubic terms x^3 and y^3 (the mixed
+ * x^2 y and x y^2 are reproduced by the tensor product) and is proportional
+ * to t (1 - t) (1 - 2 t) along each axis: zero at the cell centre and
+ * largest at t = 1/2 -+ 1/(2 sqrt 3). Those are the check points. */
+static const double TCHK[2] = {0.21132486540518713, 0.78867513459481287};
+
+/* Check coordinate k (0, 1) in cell q of an axis of n pixels; -1 if it
+ * falls beyond the last pixel. */
+static double cell_point(long q, int k, long step, long n)
 {
-    double lo = (double)q * step, hi = fmin((double)(q + 1) * step, (double)(n - 1));
-    return 0.5 * (lo + hi);
+    double v = ((double)q + TCHK[k]) * step;
+    return v <= n - 1 ? v : -1;
 }
 
 int ph_pixmap_check(ph_pixmap *m, ph_wcs *target, ph_wcs *source, long src_nx, long src_ny,
@@ -165,20 +173,22 @@ int ph_pixmap_check(ph_pixmap *m, ph_wcs *target, ph_wcs *source, long src_nx, l
     long cx = (m->nx - 1 + m->step - 1) / m->step, cy = (m->ny - 1 + m->step - 1) / m->step;
     cx = cx < 1 ? 1 : cx;
     cy = cy < 1 ? 1 : cy;
-    size_t n = 3 * (size_t)cx * cy;
+    size_t n = 4 * (size_t)cx * cy;
     double *buf = ph_malloc(4 * n * sizeof *buf, "map check points");
     if (!buf)
         return PH_EFAIL;
     double *tx = buf, *ty = buf + n, *ex = buf + 2 * n, *ey = buf + 3 * n;
     size_t k = 0;
     for (long q = 0; q < cy; q++)
-        for (long p = 0; p < cx; p++) {
-            double xm = cell_mid(p, m->step, m->nx), ym = cell_mid(q, m->step, m->ny);
-            double x0 = (double)p * m->step, y0 = (double)q * m->step;
-            tx[k] = xm, ty[k++] = ym; /* cell centre */
-            tx[k] = xm, ty[k++] = y0; /* lower edge midpoint */
-            tx[k] = x0, ty[k++] = ym; /* left edge midpoint */
-        }
+        for (long p = 0; p < cx; p++)
+            for (int b = 0; b < 2; b++)
+                for (int a = 0; a < 2; a++) {
+                    double x0 = cell_point(p, a, m->step, m->nx);
+                    double y0 = cell_point(q, b, m->step, m->ny);
+                    if (x0 >= 0 && y0 >= 0)
+                        tx[k] = x0, ty[k++] = y0;
+                }
+    n = k;
     int st = exact(target, source, n, tx, ty, ex, ey);
     double worst = 0;
     long used = 0;

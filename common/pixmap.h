@@ -7,10 +7,12 @@
  * (plus one margin node before and two after, so every pixel has the 4x4
  * nodes it needs) and interpolated between nodes with the Keys cubic
  * (a = -0.5; exact for quadratic maps, third-order accurate). The
- * interpolation error is measured against exact evaluations at the centre
- * and edge midpoints of every grid cell that lands on the source image --
- * where a cubic interpolant errs most -- and ph_pixmap_make halves the step
- * until it is below a tolerance. step 1 is the exact map (no interpolation).
+ * interpolation error is measured against exact evaluations at four points
+ * of every grid cell that lands on the source image, at fractions
+ * 1/2 -+ 1/(2 sqrt 3) of the cell along each axis, where the Keys cubic's
+ * leading error term t (1 - t) (1 - 2 t) peaks (it vanishes at the cell
+ * centre); ph_pixmap_make halves the step until the error is below a
+ * tolerance. step 1 is the exact map (no interpolation).
  *
  * Where the WCS cannot map a node (e.g. more than 90 degrees from a tangent
  * point) the node is NaN and so are the pixels that use it.

@@ -15,8 +15,9 @@
  *            infinite in SCI or VAR, or BAD/OUTSIDE in the template's mask.
  *   DETECTED the template's DETECTED bit as 0/1, resampled bilinearly
  *            whatever the kernel, >= det_threshold (SFFT: 0.1, §11.5).
- * A weight below 1e-12 in magnitude counts as zero (Lanczos' off-centre taps
- * at an exact pixel position), so an identity alignment copies the input.
+ * A position within 1e-6 px of a pixel centre is snapped onto it and a weight
+ * below 1e-12 in magnitude counts as zero (Lanczos' off-centre taps there),
+ * so an identity alignment or an integer shift copies the input exactly.
  */
 #ifndef ALIGN_RESAMPLE_H
 #define ALIGN_RESAMPLE_H

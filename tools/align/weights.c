@@ -1,4 +1,5 @@
 /* weights.c -- see weights.h. */
+#define _GNU_SOURCE /* sincos */
 #include "weights.h"
 
 #include <math.h>
@@ -20,7 +21,9 @@ static void lanczos3(double t, double *w)
     static const double ck[6] = {-0.5, 0.5, 1.0, 0.5, -0.5, -1.0}; /* cos(pi k/3) */
     static const double sk[6] = {-0.86602540378443865, -0.86602540378443865, 0.0,
                                  0.86602540378443865, 0.86602540378443865, 0.0}; /* sin(pi k/3) */
-    double s1 = sin(M_PI * t), s3 = sin(M_PI * t / 3), c3 = cos(M_PI * t / 3);
+    double s3, c3;
+    sincos(M_PI * t / 3, &s3, &c3);
+    double s1 = s3 * (3 - 4 * s3 * s3); /* sin(3a) = 3 sin a - 4 sin^3 a */
     double sum = 0;
     for (int i = 0; i < 6; i++) {
         int k = i - 2;

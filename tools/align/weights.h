@@ -4,9 +4,10 @@
  * Same kernels and tap layout as common/interp.h (taps floor(x) - r + 1 ..
  * floor(x) + r for the fractional part t); the values agree with
  * ph_interp_weights to rounding (checked by tests/unit/test_align.c). The
- * Lanczos-3 weights take three trig calls instead of twelve: for tap offset
- * u = t - k, sin(pi u) = (-1)^k sin(pi t) and sin(pi u / 3) follows from
- * sin and cos of pi t / 3 by the angle-difference formula.
+ * Lanczos-3 weights take one sincos instead of twelve sines: for tap offset
+ * u = t - k, sin(pi u) = (-1)^k sin(pi t), sin(pi t) = sin(3a) with
+ * a = pi t / 3 by the triple-angle formula, and sin(pi u / 3) follows from
+ * sin a and cos a by the angle-difference formula.
  */
 #ifndef ALIGN_WEIGHTS_H
 #define ALIGN_WEIGHTS_H
