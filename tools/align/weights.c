@@ -4,17 +4,6 @@
 
 #include <math.h>
 
-static double keys(double u) /* Keys (1981), a = -0.5, as common/interp.c */
-{
-    const double a = -0.5;
-    u = fabs(u);
-    if (u < 1)
-        return ((a + 2) * u - (a + 3)) * u * u + 1;
-    if (u < 2)
-        return ((a * u - 5 * a) * u + 8 * a) * u - 4 * a;
-    return 0;
-}
-
 static void lanczos3(double t, double *w)
 {
     /* Taps i = 0..5 sit at offsets u = t - (i - 2), i.e. k = i - 2 in -2..3. */
@@ -45,17 +34,8 @@ static void lanczos3(double t, double *w)
 
 void align_weights(ph_interp k, double t, double *w)
 {
-    switch (k) {
-    case PH_INTERP_BILINEAR:
-        w[0] = 1 - t;
-        w[1] = t;
-        break;
-    case PH_INTERP_BICUBIC:
-        for (int i = 0; i < 4; i++)
-            w[i] = keys(t - (i - 1));
-        break;
-    case PH_INTERP_LANCZOS3:
+    if (k == PH_INTERP_LANCZOS3)
         lanczos3(t, w);
-        break;
-    }
+    else
+        ph_interp_weights(k, t, w); /* bilinear and Keys: already cheap */
 }
