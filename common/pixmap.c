@@ -10,6 +10,8 @@
 #include <math.h>
 #include <stdlib.h>
 
+enum { NODE_CHUNK = 16384 }; /* nodes evaluated per wcslib pass */
+
 /* Exact map of n target points. */
 static int exact(ph_wcs *target, ph_wcs *source, size_t n, const double *tx, const double *ty,
                  double *sx, double *sy)
@@ -41,42 +43,46 @@ int ph_pixmap_build(ph_wcs *target, long nx, long ny, ph_wcs *source, long step,
     size_t nn = (size_t)m->gnx * m->gny;
     m->sx = ph_malloc(3 * nn * sizeof(double), "pixel map nodes");
     m->wtab = ph_malloc((size_t)step * sizeof *m->wtab, "pixel map weights");
-    double *tx = ph_malloc(2 * nn * sizeof(double), "pixel map nodes");
-    if (!m->sx || !m->wtab || !tx) {
-        free(tx);
+    /* Scratch for one chunk of nodes: their target positions and the four
+     * shifted copies for the Jacobian (the node planes themselves may be
+     * large: step 1 makes every pixel a node). */
+    double *w = ph_malloc(10 * (size_t)NODE_CHUNK * sizeof *w, "pixel map scratch");
+    if (!m->sx || !m->wtab || !w) {
+        free(w);
         ph_pixmap_free(m);
         return PH_EFAIL;
     }
     m->sy = m->sx + nn;
     m->area = m->sx + 2 * nn;
-    double *ty = tx + nn;
-    for (long j = 0; j < m->gny; j++)
-        for (long i = 0; i < m->gnx; i++) {
-            tx[j * m->gnx + i] = (double)(i - 1) * step;
-            ty[j * m->gnx + i] = (double)(j - 1) * step;
+    int st = PH_OK;
+    for (size_t c0 = 0; !st && c0 < nn; c0 += NODE_CHUNK) {
+        size_t c = nn - c0 < NODE_CHUNK ? nn - c0 : NODE_CHUNK;
+        double *tx = w, *ty = w + NODE_CHUNK, *d = w + 2 * NODE_CHUNK;
+        for (size_t i = 0; i < c; i++) {
+            size_t k = c0 + i;
+            tx[i] = (double)((long)(k % m->gnx) - 1) * step;
+            ty[i] = (double)((long)(k / m->gnx) - 1) * step;
         }
-    int st = exact(target, source, nn, tx, ty, m->sx, m->sy);
-    /* Pixel-area ratio |det d(source)/d(target)| at the nodes, by central
-     * differences of +-0.5 px through the exact map (truncation error of
-     * order h^2 times the third derivative: negligible for any sky WCS). */
-    double *d = NULL;
-    if (!st && !(d = ph_malloc(8 * nn * sizeof *d, "pixel map Jacobian")))
-        st = PH_EFAIL;
-    for (int k = 0; !st && k < 4; k++) { /* k: +x, -x, +y, -y */
-        double hx = k == 0 ? 0.5 : k == 1 ? -0.5 : 0, hy = k == 2 ? 0.5 : k == 3 ? -0.5 : 0;
-        double *px = d + 2 * k * nn, *py = px + nn;
-        for (size_t i = 0; i < nn; i++)
-            px[i] = tx[i] + hx, py[i] = ty[i] + hy;
-        st = exact(target, source, nn, px, py, px, py);
+        st = exact(target, source, c, tx, ty, m->sx + c0, m->sy + c0);
+        /* Pixel-area ratio |det d(source)/d(target)| at the nodes, by central
+         * differences of +-0.5 px through the exact map (truncation error of
+         * order h^2 times the third derivative: negligible for any sky WCS).
+         * d[2k CH + i], d[(2k+1) CH + i]: source x, y after step k (+x, -x, +y, -y). */
+        for (int k = 0; !st && k < 4; k++) {
+            double hx = k == 0 ? 0.5 : k == 1 ? -0.5 : 0, hy = k == 2 ? 0.5 : k == 3 ? -0.5 : 0;
+            double *px = d + 2 * k * NODE_CHUNK, *py = px + NODE_CHUNK;
+            for (size_t i = 0; i < c; i++)
+                px[i] = tx[i] + hx, py[i] = ty[i] + hy;
+            st = exact(target, source, c, px, py, px, py);
+        }
+        for (size_t i = 0; !st && i < c; i++) {
+            const size_t C = NODE_CHUNK;
+            double dxdx = d[0 * C + i] - d[2 * C + i], dydx = d[1 * C + i] - d[3 * C + i];
+            double dxdy = d[4 * C + i] - d[6 * C + i], dydy = d[5 * C + i] - d[7 * C + i];
+            m->area[c0 + i] = fabs(dxdx * dydy - dxdy * dydx); /* 1 px steps: no division */
+        }
     }
-    for (size_t i = 0; !st && i < nn; i++) {
-        /* d[2k nn + i]: source x after step k; d[(2k+1) nn + i]: source y. */
-        double dxdx = d[0 * nn + i] - d[2 * nn + i], dydx = d[1 * nn + i] - d[3 * nn + i];
-        double dxdy = d[4 * nn + i] - d[6 * nn + i], dydy = d[5 * nn + i] - d[7 * nn + i];
-        m->area[i] = fabs(dxdx * dydy - dxdy * dydx); /* steps of 1 px: no division */
-    }
-    free(d);
-    free(tx);
+    free(w);
     if (st) {
         ph_pixmap_free(m);
         return PH_EFAIL;

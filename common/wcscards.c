@@ -42,14 +42,15 @@ static int wcs_key_noalt(const char *k)
             return 1;
     /* Indexed families: PREFIX + digits. */
     static const char *idx[] = {"CTYPE", "CUNIT", "CRPIX", "CRVAL", "CDELT", "CROTA", "CNAME",
-                                "CRDER", "CSYER", "CPDIS", "CQDIS", "CPERR", "CQERR", "DP", "DQ"};
+                                "CRDER", "CSYER", "CPDIS", "CQDIS", "CPERR", "CQERR", "DP", "DQ",
+                                "LTV"};
     for (size_t i = 0; i < sizeof idx / sizeof *idx; i++) {
         size_t n = strlen(idx[i]);
         if (!strncmp(k, idx[i], n) && digits(k + n))
             return 1;
     }
     /* Pairs: CDi_j, PCi_j, PVi_m, PSi_m, A_p_q, B_p_q, AP_p_q, BP_p_q. */
-    static const char *pairs[] = {"CD", "PC", "PV", "PS", "A_", "B_", "AP_", "BP_"};
+    static const char *pairs[] = {"CD", "PC", "PV", "PS", "A_", "B_", "AP_", "BP_", "LTM"};
     for (size_t i = 0; i < sizeof pairs / sizeof *pairs; i++) {
         size_t n = strlen(pairs[i]);
         if (!strncmp(k, pairs[i], n) && pair(k + n))

@@ -7,7 +7,8 @@
  * CROTAi, CDi_j, PCi_j, PVi_m, PSi_m, CNAMEi, CRDERi, CSYERi, LONPOLE,
  * LATPOLE, RADESYS, RADECSYS, EQUINOX, EPOCH, MJDREF, the SIP keys
  * (A_ORDER, A_p_q, AP_p_q, A_DMAX and the B ones) and the distortion-paper
- * keys (CPDISi, CQDISi, DPi, DQi, CPERRi, CQERRi), each also with an
+ * keys (CPDISi, CQDISi, DPi, DQi, CPERRi, CQERRi), IRAF's LTVi and LTMi_j
+ * (physical coordinates, tied to the pixel grid), each also with an
  * alternate-description letter A-Z.
  */
 #ifndef PH_WCSCARDS_H

@@ -98,6 +98,45 @@ TEST(sip_pair_error_bound_holds)
     ph_wcs_free(wt);
 }
 
+TEST(tpv_target_sip_source)
+{
+    /* A DECam-like TPV science frame (values of tests/unit/wcs_reference.h)
+     * onto a rotated TAN-SIP template: wcslib handles both distortions. */
+    static const char *cards[][2] = {
+        {"CTYPE1", "'RA---TPV'"}, {"CTYPE2", "'DEC--TPV'"}, {"CRPIX1", "1024.5"},
+        {"CRPIX2", "2048.5"}, {"CRVAL1", "150.1"}, {"CRVAL2", "2.2"}, {"CD1_1", "0.0"},
+        {"CD1_2", "7.28E-05"}, {"CD2_1", "-7.28E-05"}, {"CD2_2", "0.0"}, {"PV1_1", "1.0"},
+        {"PV1_4", "0.002"}, {"PV1_5", "-0.001"}, {"PV1_6", "0.0005"}, {"PV2_1", "1.0"},
+        {"PV2_4", "-0.0015"}, {"PV2_5", "0.001"}, {"PV2_6", "-0.0008"}};
+    ph_header *h = ph_header_new();
+    for (size_t i = 0; i < sizeof cards / sizeof *cards; i++) {
+        char card[81];
+        snprintf(card, sizeof card, "%-8s= %20s", cards[i][0], cards[i][1]);
+        ph_header_add_card(h, card);
+    }
+    ph_wcs *ws = NULL;
+    EXPECT(ph_wcs_from_header(h, "tpv", &ws) == 0);
+    ph_header_free(h);
+    if (!ws)
+        return;
+    EXPECT(ph_wcs_has_distortion(ws));
+    tw t = {-300, 2500, 150.1, 2.2, 33.0, 0.25, 1, 1};
+    tw_centre(&t, 1499.5, 2499.5, 150.1, 2.2);
+    ph_wcs *wt = tw_wcs(&t);
+    ph_pixmap *m = NULL;
+    EXPECT(ph_pixmap_make(ws, 2048, 4096, wt, 3000, 5000, 64, 1e-3, 3, &m) == 0);
+    if (m) {
+        long used;
+        double e = exact_err(m, ws, wt, 3000, 5000, 20000, &used);
+        printf("# TPV -> SIP: step %ld, reported %.3g px, true max %.3g px over %ld pixels\n",
+               m->step, m->maxerr, e, used);
+        EXPECT(used > 15000 && m->maxerr < 1e-3 && e <= 1.2 * m->maxerr + 1e-9);
+    }
+    ph_pixmap_free(m);
+    ph_wcs_free(ws);
+    ph_wcs_free(wt);
+}
+
 TEST(area_ratio_matches_local_scales)
 {
     /* Template 0.10"/px: a science pixel covers (0.11/0.10)^2 template pixels. */
@@ -151,7 +190,7 @@ TEST(wcs_cards)
 {
     const char *yes[] = {"CTYPE1", "CRPIX2", "CD1_2", "PC2_1", "CDELT1", "PV2_10", "A_ORDER",
                          "A_2_0", "B_0_3", "AP_1_1", "BP_ORDER", "LONPOLE", "RADESYS",
-                         "EQUINOX", "CTYPE1A", "CD1_1B", "WCSAXES", "A_DMAX", "CUNIT2"};
+                         "EQUINOX", "CTYPE1A", "CD1_1B", "WCSAXES", "A_DMAX", "CUNIT2", "LTV1", "LTM1_1"};
     const char *no[] = {"FILTER", "MJD-OBS", "CD", "A_", "SKYRMS", "PH_NAME", "DATE-OBS",
                         "CRPIX", "PSFX", "EXPTIME", "A_X_1", "CTYPEA"};
     for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
@@ -184,6 +223,7 @@ int main(void)
 {
     RUN(identity_and_integer_shift);
     RUN(sip_pair_error_bound_holds);
+    RUN(tpv_target_sip_source);
     RUN(area_ratio_matches_local_scales);
     RUN(unmappable_nodes_are_nan);
     RUN(bad_step_is_a_usage_error);
