@@ -241,14 +241,20 @@ assert_check() {
   run ph-align --target "$P/rot/sci.fits" "$P/bad/far.fits" -o x.fits
   assert_failure 1
   assert_one_line_error "^ph-align: .*far.fits: the template does not overlap the science image"
+  run ph-align --target "$P/rot/sci.fits" "$P/bad/far100.fits" -o x.fits
+  assert_failure 1
+  assert_one_line_error "^ph-align: .*far100.fits: the template does not overlap the science image"
   assert_no_file x.fits
 }
 
-@test "a PSF of even size, or no PSF at all, is an error" {
+@test "a PSF of even size, rotated off its stamp, or no PSF at all, is an error" {
   need_pairs
   run ph-align --target "$P/rot/sci.fits" "$P/rot/tpl.fits" --psf "$P/bad/even.fits" -o x.fits
   assert_failure 1
   assert_one_line_error "^ph-align: .*even.fits: PSF has even size 40; it must be odd"
+  run ph-align --target "$P/rot/sci.fits" "$P/rot/tpl.fits" --psf "$P/bad/corner.fits" -o x.fits
+  assert_failure 1
+  assert_one_line_error "^ph-align: .*corner.fits: the PSF has no positive flux after rotation into the science frame"
   run ph-align --target "$P/rot/sci.fits" "$P/bad/nopsf.fits" -o x.fits
   assert_failure 2
   assert_one_line_error "^ph-align: .*nopsf.fits: the template has no PSF HDU; give its PSF stamp with --psf FILE"

@@ -4,6 +4,7 @@
  * weights, mask bits, the OUTSIDE fill, an integer shift as an exact copy,
  * flux scaling, and thread-count independence. */
 #include "check.h"
+#include "align.h"
 #include "align_wcs.h"
 #include "interp.h"
 #include "log.h"
@@ -242,6 +243,24 @@ TEST(integer_shift_is_an_exact_copy)
     ph_wcs_free(wt);
 }
 
+TEST(overlap_of_a_sliver)
+{
+    /* The template shares only the science image's last 2 columns: no node
+     * of a 32-px grid lands on it, the pixel scan finds them. */
+    tw s = {60.5, 50.5, 7.5, -44.9, 20.0, 0.11, 1, 1}, t = s;
+    ph_wcs *ws = tw_wcs(&s);
+    for (int k = 0; k < 2; k++) {
+        t.crpix1 = s.crpix1 - (SNX - 2) - k * 2; /* template x = science x - (SNX - 2) (- 2) */
+        ph_wcs *wt = tw_wcs(&t);
+        ph_pixmap *m = NULL;
+        EXPECT(ph_pixmap_make(ws, SNX, SNY, wt, SNX, SNY, 32, 1e-4, 4, &m) == 0);
+        EXPECT(align_overlaps(m, SNX, SNY) == (k == 0));
+        ph_pixmap_free(m);
+        ph_wcs_free(wt);
+    }
+    ph_wcs_free(ws);
+}
+
 TEST(flux_scaling)
 {
     pair p;
@@ -314,6 +333,7 @@ int main(void)
     RUN(variance_weights);
     RUN(mask_bits_and_outside_fill);
     RUN(integer_shift_is_an_exact_copy);
+    RUN(overlap_of_a_sliver);
     RUN(flux_scaling);
     RUN(threads_do_not_change_the_result);
     return check_done();

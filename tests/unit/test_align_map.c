@@ -183,6 +183,11 @@ TEST(bad_step_is_a_usage_error)
     ph_error_clear();
     EXPECT(ph_pixmap_build(ws, 100, 100, ws, 0, &m) == PH_EUSAGE && !m);
     ph_error_clear();
+    /* A tolerance below wcslib's own rounding (~1e-10 px) cannot be met. */
+    EXPECT(ph_pixmap_make(ws, 100, 100, ws, 100, 100, 8, 1e-14, 3, &m) == PH_EFAIL && !m);
+    EXPECT(strstr(ph_error_message(), "cannot be interpolated to 1e-14 px") != NULL);
+    EXPECT(strstr(ph_error_message(), "--map-step 1") != NULL);
+    ph_error_clear();
     ph_wcs_free(ws);
 }
 

@@ -246,6 +246,20 @@ TEST(undefined_orientation_is_an_error)
     ph_wcs_free(wt);
 }
 
+TEST(degenerate_map_is_an_error)
+{
+    /* Template pixels 1e7 times smaller than the science ones. */
+    tw s = {50.5, 50.5, 10.0, 0.0, 0.0, 0.11, 1, 0}, t = {50.5, 50.5, 10.0, 0.0, 0.0, 1.1e-8, 1, 0};
+    ph_wcs *ws = tw_wcs(&s), *wt = tw_wcs(&t);
+    ph_pattern_rot r;
+    ph_error_clear();
+    EXPECT(ph_pattern_rotation(wt, 50, 50, ws, &r) == PH_EFAIL);
+    EXPECT(strstr(ph_error_message(), "degenerate") != NULL);
+    ph_error_clear();
+    ph_wcs_free(ws);
+    ph_wcs_free(wt);
+}
+
 int main(void)
 {
     RUN(sfft_fixture_92deg);
@@ -254,5 +268,6 @@ int main(void)
     RUN(carried_psf_matches_psf_rendered_in_science_frame);
     RUN(normalised_and_centred);
     RUN(undefined_orientation_is_an_error);
+    RUN(degenerate_map_is_an_error);
     return check_done();
 }

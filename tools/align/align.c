@@ -1,9 +1,41 @@
 /* align.c -- see align.h. */
 #include "align.h"
 #include "log.h"
+#include "util.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+
+static int on_template(double x, double y, long tnx, long tny)
+{
+    return x >= -0.5 && x <= tnx - 0.5 && y >= -0.5 && y <= tny - 0.5;
+}
+
+int align_overlaps(const ph_pixmap *map, long tnx, long tny)
+{
+    for (long j = 1; j < map->gny; j++)
+        for (long i = 1; i < map->gnx; i++) {
+            long k = j * map->gnx + i;
+            if ((i - 1) * map->step <= map->nx - 1 && (j - 1) * map->step <= map->ny - 1 &&
+                on_template(map->sx[k], map->sy[k], tnx, tny))
+                return 1;
+        }
+    /* A sliver narrower than the node spacing: look at every pixel. */
+    double *buf = ph_malloc((3 * (size_t)map->gnx + 2 * (size_t)map->nx) * sizeof *buf,
+                            "overlap scratch");
+    if (!buf)
+        return -1;
+    double *sx = buf + 3 * map->gnx, *sy = sx + map->nx;
+    int found = 0;
+    for (long y = 0; y < map->ny && !found; y++) {
+        ph_pixmap_row(map, y, buf, sx, sy, NULL);
+        for (long x = 0; x < map->nx && !found; x++)
+            found = on_template(sx[x], sy[x], tnx, tny);
+    }
+    free(buf);
+    return found;
+}
 
 int align_geometry(ph_wcs *sci, ph_wcs *tpl, long tnx, long tny, const ph_pixmap *map, double ax0,
                    double ay0, align_geom *g)
@@ -21,8 +53,7 @@ int align_geometry(ph_wcs *sci, ph_wcs *tpl, long tnx, long tny, const ph_pixmap
         for (long i = 1; i < map->gnx; i++) {
             double tx = (double)(i - 1) * map->step, ty = (double)(j - 1) * map->step;
             long k = j * map->gnx + i;
-            if (tx > map->nx - 1 || ty > map->ny - 1 || !(map->sx[k] >= -0.5) ||
-                !(map->sx[k] <= tnx - 0.5) || !(map->sy[k] >= -0.5) || !(map->sy[k] <= tny - 0.5))
+            if (tx > map->nx - 1 || ty > map->ny - 1 || !on_template(map->sx[k], map->sy[k], tnx, tny))
                 continue;
             sum += map->area[k];
             n++;

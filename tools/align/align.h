@@ -24,6 +24,12 @@ typedef struct align_geom {
     ph_pattern_rot rot;      /* orientation there (template = object, science = target) */
 } align_geom;
 
+/* Does any science pixel map onto the template of tnx x tny pixels (the
+ * resampling's own test: within half a pixel of its outermost centres)?
+ * Looks at the map's nodes first, then, if none lands there, at every pixel.
+ * 1 yes, 0 no, -1 out of memory (error recorded). */
+int align_overlaps(const ph_pixmap *map, long tnx, long tny);
+
 /* Mean shift, mean area ratio (over the map nodes that land on the template
  * of tnx x tny pixels; the value at the science centre when none does) and
  * the orientation at template pixel (ax0, ay0). */

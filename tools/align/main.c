@@ -178,6 +178,14 @@ static int run(const params *p, const char *tpath)
     if (!st)
         st = ph_pixmap_make(swcs, sci.nx, sci.ny, twcs, tpl.nx, tpl.ny, p->map_step, p->map_tol,
                             margin, &map);
+    int overlaps = st ? 0 : align_overlaps(map, tpl.nx, tpl.ny);
+    if (overlaps < 0)
+        st = PH_EFAIL;
+    else if (!st && !overlaps)
+        st = ph_error(PH_EFAIL, tpath,
+                      "the template does not overlap the science image %s (no science pixel "
+                      "maps inside it)",
+                      p->target);
     ph_timing_end();
     if (!st)
         ph_info("mapping: step %ld px, error %.2g px (%ld check points)", map->step, map->maxerr,
@@ -211,11 +219,6 @@ static int run(const params *p, const char *tpath)
     ph_timing_end();
     free(tpl.sci), free(tpl.var), free(tpl.mask);
     tpl.sci = tpl.var = NULL, tpl.mask = NULL;
-    if (!st && stats.n_inside == 0)
-        st = ph_error(PH_EFAIL, tpath,
-                      "the template does not overlap the science image %s (no science pixel "
-                      "maps inside it)",
-                      p->target);
 
     ph_timing_begin("write");
     if (!st) {
