@@ -192,7 +192,7 @@ static int run(const params *p, const char *tpath)
                 map->nchecked);
 
     ph_timing_begin("psf");
-    align_geom g;
+    align_geom g = {0};
     double ax = 0, ay = 0, psum = 0;
     if (!st) {
         anchor(p, &psf, &tpl, &ax, &ay);
