@@ -1,0 +1,270 @@
+#!/usr/bin/env bats
+# ph-align: the template resampled onto the science grid, its PSF carried
+# into the science frame. Pairs with a known truth come from
+# tests/fixtures/align_pair.py (scenes rendered analytically in both frames
+# through astropy's WCS); peers: astropy's reproject and SWarp.
+load helpers
+
+SUITE="$PH_TOP/tests/fixtures/align_suite.py"
+
+# One template per pair and option set; every numerical check then runs in
+# one Python process (align_suite.py checks), whose verdicts the tests read.
+al() {
+  local n=$1 c=$2
+  shift 2
+  ph-align -q --target "$P/$c/sci.fits" "$P/$c/tpl.fits" -o "$P/out/$n.fits" "$@" ||
+    echo "ph-align $* failed for $n"
+}
+
+make_outputs() {
+  al default rot --psf "$P/rot/tpl_psf.fits"
+  for c in rot rot92 flip scale tan tanscale same; do
+    for k in bilinear bicubic lanczos3; do
+      al $c-$k $c -k $k
+    done
+  done
+  al scale-affine scale -k lanczos3 --psf-mode affine
+  al flip-sfft flip --psf-mode sfft
+  al rot-sfft rot --psf-mode sfft
+  al rot-none-sq rot --flux-scale none
+  al rot-none-lin rot --flux-scale none --var-weights linear
+  al scale-jacobian scale --flux-scale jacobian
+  al scale-none scale --flux-scale none
+  al rot-exact rot --map-step 1
+  al rot-fine rot --map-step 512 --map-tol 1e-7
+  al rot-m09 rot --mask-threshold 0.9
+  al flip-j1 flip -k lanczos3 -j 1
+  al flip-j3 flip -k lanczos3 --threads 3
+  printf 'ph:\n  align:\n    kernel: bicubic\n    map_step: 32\n' > "$P/cfg.yaml"
+  al cfg-file rot -c "$P/cfg.yaml"
+  al cfg-set rot -c "$P/cfg.yaml" --set ph.align.kernel=lanczos3
+  al cfg-cli rot -c "$P/cfg.yaml" -k bilinear
+  ph-align -q --target "$P/rot/sci.fits" "$P/bad/nan.fits" -o "$P/out/nan.fits"
+}
+
+setup_file() {
+  export P=$BATS_FILE_TMPDIR
+  /usr/bin/python3 -c 'import astropy, scipy' 2>/dev/null || return 0
+  touch "$P/python.ok"
+  /usr/bin/python3 "$SUITE" inputs "$P" > "$P/inputs.log" 2>&1 || return 0
+  mkdir -p "$P/out"
+  make_outputs > "$P/out.log" 2>&1
+  /usr/bin/python3 "$SUITE" checks "$P" > "$P/checks.txt" 2>&1
+}
+
+need_pairs() {
+  [ -e "$P/python.ok" ] || skip "Debian python3-astropy/scipy missing"
+  [ -e "$P/rot/tpl.fits" ] || fail "pair generation failed: $(cat "$P/inputs.log")"
+}
+
+# The verdict of one check of align_suite.py (ok / not ok / skip).
+assert_check() {
+  need_pairs
+  [ ! -s "$P/out.log" ] || fail "making the outputs failed: $(cat "$P/out.log")"
+  local line
+  line=$(grep -E "^(ok|not ok|skip) $1:" "$P/checks.txt")
+  [ -n "$line" ] || fail "no verdict for $1: $(cat "$P/checks.txt")"
+  echo "$line"
+  case $line in
+    "ok "*) ;;
+    skip*) skip "${line#skip }" ;;
+    *) fail "$line" ;;
+  esac
+}
+
+@test "ph-align --help lists every option and an example" {
+  run ph-align --help
+  assert_success
+  assert_output --partial "Usage: ph-align"
+  for o in --target --psf --output --kernel --var-weights --flux-scale --psf-mode --map-step \
+           --map-tol --mask-threshold --threads --set --timing; do
+    assert_output --partial -- "$o"
+  done
+  assert_output --partial "Example:"
+}
+
+@test "ph-align --version" {
+  run ph-align --version
+  assert_success
+  assert_output --regexp "^ph-align \(phrosty-c\) [0-9]+\.[0-9]+\.[0-9]+"
+}
+
+@test "the man page renders cleanly" {
+  command -v groff >/dev/null || skip "groff missing"
+  run bash -c "groff -man -Tutf8 -ww -z '$PH_TOP/man/ph-align.1' 2>&1"
+  assert_success
+  assert_output ""
+}
+
+@test "default run: planes, science WCS, template metadata, AL* keys" {
+  assert_check default
+}
+
+@test "stars land on their science positions with their flux (< 0.01 px rms, < 0.1 %), every kernel and frame" {
+  assert_check stars
+}
+
+@test "the carried PSF matches the PSF rendered in the science frame (< 1 % L2 bicubic/lanczos3, affine for a zoom)" {
+  assert_check psf
+}
+
+@test "a flipped template is mirrored: its PSF matches only with the flip" {
+  assert_check flip
+}
+
+@test "agrees with astropy's reproject (bilinear) on TAN-SIP pairs" {
+  assert_check reproject
+}
+
+@test "agrees with SWarp (LANCZOS3, flux scaled by pixel area) on TAN pairs within 0.5 %" {
+  assert_check swarp
+}
+
+@test "identical WCSs: an exact copy" {
+  assert_check identity
+}
+
+@test "--var-weights: squared (interpolated-pixel variance) or linear (SFFT)" {
+  assert_check var
+}
+
+@test "--flux-scale mean|jacobian|none" {
+  assert_check flux
+}
+
+@test "--psf-mode sfft: SFFT's unnormalised rotation; rotate is normalised" {
+  assert_check sfft-mode
+}
+
+@test "--map-step and --map-tol: the exact map, and refinement to a tolerance" {
+  assert_check map
+}
+
+@test "--mask-threshold sets the DETECTED cut on the resampled mask" {
+  assert_check threshold
+}
+
+@test "--threads does not change the output" {
+  assert_check threads
+}
+
+@test "the template's PSF HDU is used when --psf is not given" {
+  assert_check psf-hdu
+}
+
+@test "options from the config file, --set, and the command line winning" {
+  assert_check config
+  printf 'ph:\n  align:\n    kernel: nearest\n' > bad.yaml
+  run ph-align -c bad.yaml --target "$P/rot/sci.fits" "$P/rot/tpl.fits" -o x.fits
+  assert_failure 2
+  assert_one_line_error "^ph-align: .*bad.yaml.*ph.align.kernel.*'nearest' is not one of"
+  assert_no_file x.fits
+}
+
+@test "NaN pixels in the template become BAD, never NaN output" {
+  assert_check nan
+}
+
+@test "--timing, -v and -q" {
+  need_pairs
+  run ph-align --timing -q --target "$P/rot/sci.fits" "$P/rot/tpl.fits" -o t.fits
+  assert_success
+  for s in read map psf resample write total; do
+    assert_line --regexp "^timing ph-align $s [0-9.]+ -$"
+  done
+  run ph-align -v --target "$P/rot/sci.fits" "$P/rot/tpl.fits" -o t.fits
+  assert_success
+  assert_output --regexp "mapping: step 64 px, error [0-9.e-]+ px"
+  assert_output --regexp "overlap [01]\.[0-9]+, shift \(.*\) px, rotation 37\.[0-9]+ deg"
+  run ph-align --target "$P/rot/sci.fits" "$P/rot/tpl.fits" -o t.fits
+  assert_output ""
+}
+
+# ---- errors: one line, the right status, no output file ----
+
+@test "usage errors exit 2" {
+  run ph-align
+  assert_failure 2
+  assert_one_line_error "^ph-align: expected one TEMPLATE ph image, got 0 arguments"
+  run ph-align tpl.fits -o x.fits
+  assert_failure 2
+  assert_one_line_error "^ph-align: --target SCIENCE is required"
+  run ph-align --target s.fits tpl.fits
+  assert_failure 2
+  assert_one_line_error "^ph-align: -o/--output FILE is required"
+  run ph-align --target s.fits a.fits b.fits -o x.fits
+  assert_failure 2
+  assert_one_line_error "got 2 arguments"
+  for bad in "-k nearest" "--kernel=spline" "--var-weights cubed" "--flux-scale area" \
+             "--psf-mode zoom" "--map-step 0" "--map-step 2000" "--map-step x" "--map-tol 0" \
+             "--map-tol abc" "--mask-threshold 2" "--mask-threshold -0.1" "-j -1" "--threads x"; do
+    run ph-align $bad --target s.fits t.fits -o x.fits
+    assert_failure 2
+    assert_one_line_error "^ph-align: --[a-z-]+: "
+  done
+  assert_no_file x.fits
+}
+
+@test "unreadable inputs exit 1 and name the file" {
+  need_pairs
+  run ph-align --target "$P/rot/sci.fits" nothere.fits -o x.fits
+  assert_failure 1
+  assert_one_line_error "^ph-align: nothere.fits: cannot open"
+  run ph-align --target "$P/rot/sci.fits" "$P/bad/trunc.fits" -o x.fits
+  assert_failure 1
+  assert_one_line_error "^ph-align: .*trunc.fits: .*truncated or corrupt"
+  run ph-align --target "$P/rot/tpl_psf.fits" "$P/rot/tpl.fits" -o x.fits
+  assert_failure 1
+  assert_one_line_error "tpl_psf.fits: no SCI HDU: not a ph image"
+  run ph-align --target "$P/rot/sci.fits" "$P/bad/novar.fits" -o x.fits
+  assert_failure 1
+  assert_one_line_error "^ph-align: .*novar.fits: .*VAR"
+  run ph-align --target "$P/rot/sci.fits" "$P/rot/tpl.fits" -o /nonexistent/dir/x.fits
+  assert_failure 1
+  assert_one_line_error "^ph-align: /nonexistent/dir/x.fits: cannot create"
+  assert_no_file x.fits
+}
+
+@test "missing WCS in either image is an error" {
+  need_pairs
+  run ph-align --target "$P/bad/sci_nowcs.fits" "$P/rot/tpl.fits" -o x.fits
+  assert_failure 1
+  assert_one_line_error "^ph-align: .*sci_nowcs.fits: no (usable|celestial) WCS"
+  run ph-align --target "$P/rot/sci.fits" "$P/bad/tpl_nowcs.fits" -o x.fits
+  assert_failure 1
+  assert_one_line_error "^ph-align: .*tpl_nowcs.fits: no (usable|celestial) WCS"
+  assert_no_file x.fits
+}
+
+@test "images that do not overlap are an error" {
+  need_pairs
+  run ph-align --target "$P/rot/sci.fits" "$P/bad/far.fits" -o x.fits
+  assert_failure 1
+  assert_one_line_error "^ph-align: .*far.fits: the template does not overlap the science image"
+  run ph-align --target "$P/rot/sci.fits" "$P/bad/far100.fits" -o x.fits
+  assert_failure 1
+  assert_one_line_error "^ph-align: .*far100.fits: the template does not overlap the science image"
+  assert_no_file x.fits
+}
+
+@test "a PSF of even size, rotated off its stamp, or no PSF at all, is an error" {
+  need_pairs
+  run ph-align --target "$P/rot/sci.fits" "$P/rot/tpl.fits" --psf "$P/bad/even.fits" -o x.fits
+  assert_failure 1
+  assert_one_line_error "^ph-align: .*even.fits: PSF has even size 40; it must be odd"
+  run ph-align --target "$P/rot/sci.fits" "$P/rot/tpl.fits" --psf "$P/bad/corner.fits" -o x.fits
+  assert_failure 1
+  assert_one_line_error "^ph-align: .*corner.fits: the PSF has no positive flux after rotation into the science frame"
+  run ph-align --target "$P/rot/sci.fits" "$P/bad/nopsf.fits" -o x.fits
+  assert_failure 2
+  assert_one_line_error "^ph-align: .*nopsf.fits: the template has no PSF HDU; give its PSF stamp with --psf FILE"
+  assert_no_file x.fits
+}
+
+@test "a band mismatch is an error" {
+  need_pairs
+  run ph-align --target "$P/rot/sci.fits" "$P/bad/f184.fits" -o x.fits
+  assert_failure 1
+  assert_one_line_error "^ph-align: .*f184.fits: template band F184 differs from the science band R062"
+  assert_no_file x.fits
+}

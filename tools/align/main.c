@@ -1,0 +1,308 @@
+/* ph-align -- the template ph image resampled onto the science pixel grid,
+ * with its PSF carried into the science frame (sfft-spec.md "Alignment",
+ * sfft-reference.md §3; output: HACKING.md "Aligned template").
+ *
+ *   ph-align --target SCIENCE TEMPLATE [--psf PSF] -o ALIGNED
+ *
+ * main.c: options, reading and checking, the steps in order, writing.
+ */
+#include "align.h"
+#include "cli.h"
+#include "header.h"
+#include "log.h"
+#include "meta.h"
+#include "outhdr.h"
+#include "phimage.h"
+#include "pixmap.h"
+#include "psfstamp.h"
+#include "resample.h"
+#include "timing.h"
+#include "util.h"
+#include "wcs.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { OPT_VARW = 256, OPT_FLUX, OPT_PSFMODE, OPT_STEP, OPT_TOL, OPT_MTHR };
+
+typedef struct params {
+    const char *target, *psf, *output;
+    align_opts ro;
+    align_psf_mode psf_mode;
+    long map_step;
+    double map_tol;
+} params;
+
+static const ph_opt opts[] = {
+    {"target", 't', "FILE", "science ph image whose pixel grid and WCS the output takes (required)",
+     ""},
+    {"psf", 'p', "FILE", "template PSF stamp (default: the template's PSF HDU)", ""},
+    {"output", 'o', "FILE", "aligned template ph image to write (required)", ""},
+    {"kernel", 'k', "NAME", "bilinear|bicubic|lanczos3 interpolation (default bilinear, SFFT's)",
+     NULL},
+    {"var-weights", OPT_VARW, "W",
+     "squared: VAR = sum w^2 V, the variance of the interpolated pixel (default); linear: "
+     "sum w V, as SFFT",
+     NULL},
+    {"flux-scale", OPT_FLUX, "MODE",
+     "mean: multiply by the mean pixel-area ratio (default); jacobian: by the per-pixel ratio; "
+     "none: no scaling (SFFT)",
+     NULL},
+    {"psf-mode", OPT_PSFMODE, "MODE",
+     "rotate: rotate (mirror when parities differ), normalise (default); affine: full local "
+     "map; sfft: SFFT's rotation exactly, unnormalised",
+     NULL},
+    {"map-step", OPT_STEP, "N", "exact WCS mapping every N pixels, interpolated between (default 64; "
+                                "1: exact everywhere)",
+     NULL},
+    {"map-tol", OPT_TOL, "PX", "largest mapping error accepted; the step is halved until met "
+                               "(default 0.001)",
+     NULL},
+    {"mask-threshold", OPT_MTHR, "F",
+     "DETECTED where the bilinearly resampled template mask >= F (default 0.1, SFFT's)", NULL},
+    {"threads", 'j', "N", "threads (default 0: one per CPU)", NULL},
+    {NULL, 0, NULL, NULL, NULL}};
+
+static int handle(ph_cli *cli, int key, const char *arg)
+{
+    params *p = cli->ctx;
+    int i;
+    long v;
+    switch (key) {
+    case 't':
+        p->target = arg;
+        return PH_OK;
+    case 'p':
+        p->psf = arg;
+        return PH_OK;
+    case 'o':
+        p->output = arg;
+        return PH_OK;
+    case 'k':
+        if (ph_cli_choice(cli, arg, "bilinear|bicubic|lanczos3", &i))
+            return PH_EUSAGE;
+        p->ro.kernel = i == 0 ? PH_INTERP_BILINEAR : i == 1 ? PH_INTERP_BICUBIC : PH_INTERP_LANCZOS3;
+        return PH_OK;
+    case OPT_VARW:
+        if (ph_cli_choice(cli, arg, "squared|linear", &i))
+            return PH_EUSAGE;
+        p->ro.var_linear = i == 1;
+        return PH_OK;
+    case OPT_FLUX:
+        if (ph_cli_choice(cli, arg, "mean|jacobian|none", &i))
+            return PH_EUSAGE;
+        p->ro.flux = i == 0 ? ALIGN_FLUX_MEAN : i == 1 ? ALIGN_FLUX_JACOBIAN : ALIGN_FLUX_NONE;
+        return PH_OK;
+    case OPT_PSFMODE:
+        if (ph_cli_choice(cli, arg, "rotate|affine|sfft", &i))
+            return PH_EUSAGE;
+        p->psf_mode = i == 0 ? ALIGN_PSF_ROTATE : i == 1 ? ALIGN_PSF_AFFINE : ALIGN_PSF_SFFT;
+        return PH_OK;
+    case OPT_STEP:
+        return ph_cli_long(cli, arg, 1, 1024, &p->map_step);
+    case OPT_TOL:
+        return ph_cli_double_range(cli, arg, 1e-9, 1.0, &p->map_tol);
+    case OPT_MTHR:
+        return ph_cli_double_range(cli, arg, 0.0, 1.0, &p->ro.det_threshold);
+    case 'j':
+        if (ph_cli_long(cli, arg, 0, 1024, &v))
+            return PH_EUSAGE;
+        p->ro.nthreads = (int)v;
+        return PH_OK;
+    }
+    return ph_cli_bad(cli, "unexpected option");
+}
+
+/* The template PSF: --psf, else the template's PSF HDU. */
+static int load_psf(const params *p, const char *tpath, ph_image *tpl, ph_psf *psf)
+{
+    memset(psf, 0, sizeof *psf);
+    if (p->psf)
+        return ph_psf_read(p->psf, NULL, psf);
+    if (!tpl->psf)
+        return ph_error(PH_EUSAGE, tpath,
+                        "the template has no PSF HDU; give its PSF stamp with --psf FILE");
+    if (ph_psf_check(tpl->psf, tpl->psf_size, tpl->psf_size, tpath))
+        return PH_EFAIL;
+    psf->n = tpl->psf_size;
+    psf->data = tpl->psf;
+    tpl->psf = NULL;
+    return PH_OK;
+}
+
+/* Where to measure the orientation: the PSF's own position (PSFX, PSFY on
+ * the template) when it has one on the image, else the template centre --
+ * always the centre in SFFT mode, as SFFT does (§3.7). */
+static void anchor(const params *p, const ph_psf *psf, const ph_image *tpl, double *ax, double *ay)
+{
+    *ax = (tpl->nx - 1) / 2.0;
+    *ay = (tpl->ny - 1) / 2.0;
+    double x, y;
+    if (p->psf_mode != ALIGN_PSF_SFFT && psf->hdr && !ph_header_get_double(psf->hdr, "PSFX", &x) &&
+        !ph_header_get_double(psf->hdr, "PSFY", &y) && x >= -0.5 && x <= tpl->nx - 0.5 &&
+        y >= -0.5 && y <= tpl->ny - 0.5) {
+        *ax = x;
+        *ay = y;
+    }
+}
+
+static int run(const params *p, const char *tpath)
+{
+    ph_image sci = {0}, tpl = {0};
+    ph_wcs *swcs = NULL, *twcs = NULL;
+    ph_psf psf = {0};
+    ph_pixmap *map = NULL;
+    align_planes out = {0};
+    double *rpsf = NULL;
+    ph_header *hdr = NULL;
+    int st;
+
+    ph_timing_begin("read");
+    st = ph_image_read(p->target, 0, &sci); /* header and size only */
+    if (!st)
+        st = ph_wcs_from_header(sci.hdr, p->target, &swcs);
+    if (!st)
+        st = ph_image_read(tpath, PH_PLANE_ALL, &tpl);
+    if (!st)
+        st = ph_wcs_from_header(tpl.hdr, tpath, &twcs);
+    if (!st)
+        st = load_psf(p, tpath, &tpl, &psf);
+    ph_timing_end();
+    if (!st && sci.meta.band[0] && tpl.meta.band[0] && strcmp(sci.meta.band, tpl.meta.band))
+        st = ph_error(PH_EFAIL, tpath, "template band %s differs from the science band %s",
+                      tpl.meta.band, sci.meta.band);
+
+    ph_timing_begin("map");
+    double margin = ph_interp_radius(p->ro.kernel) + 1.0;
+    if (!st)
+        st = ph_pixmap_make(swcs, sci.nx, sci.ny, twcs, tpl.nx, tpl.ny, p->map_step, p->map_tol,
+                            margin, &map);
+    int overlaps = st ? 0 : align_overlaps(map, tpl.nx, tpl.ny);
+    if (overlaps < 0)
+        st = PH_EFAIL;
+    else if (!st && !overlaps)
+        st = ph_error(PH_EFAIL, tpath,
+                      "the template does not overlap the science image %s (no science pixel "
+                      "maps inside it)",
+                      p->target);
+    ph_timing_end();
+    if (!st)
+        ph_info("mapping: step %ld px, error %.2g px (%ld check points)", map->step, map->maxerr,
+                map->nchecked);
+
+    ph_timing_begin("psf");
+    align_geom g = {0};
+    double ax = 0, ay = 0, psum = 0;
+    if (!st) {
+        anchor(p, &psf, &tpl, &ax, &ay);
+        st = align_geometry(swcs, twcs, tpl.nx, tpl.ny, map, ax, ay, &g);
+    }
+    if (!st && !(rpsf = ph_malloc((size_t)psf.n * psf.n * sizeof *rpsf, "rotated PSF")))
+        st = PH_EFAIL;
+    if (!st) {
+        align_psf(psf.data, psf.n, &g, p->psf_mode, p->ro.kernel, rpsf, &psum);
+        if (!(psum > 0))
+            st = ph_error(PH_EFAIL, p->psf ? p->psf : tpath,
+                          "the PSF has no positive flux after rotation into the science frame");
+    }
+    ph_timing_end();
+
+    ph_timing_begin("resample");
+    align_opts ro = p->ro;
+    ro.area_ratio = st ? 1 : g.area_ratio;
+    align_stats stats = {0};
+    if (!st) {
+        align_planes in = {tpl.nx, tpl.ny, tpl.sci, tpl.var, tpl.mask};
+        st = align_resample(map, &in, &ro, &out, &stats);
+    }
+    ph_timing_end();
+    free(tpl.sci), free(tpl.var), free(tpl.mask);
+    tpl.sci = tpl.var = NULL, tpl.mask = NULL;
+
+    ph_timing_begin("write");
+    if (!st) {
+        double applied = ro.flux == ALIGN_FLUX_MEAN ? g.area_ratio
+                         : ro.flux == ALIGN_FLUX_NONE ? 1.0
+                                                      : NAN;
+        align_keys k = {.kernel = ro.kernel,
+                        .var_linear = ro.var_linear,
+                        .flux = ro.flux,
+                        .psf_mode = p->psf_mode,
+                        .geom = &g,
+                        .area_applied = applied,
+                        .overlap = (double)stats.n_inside / ((double)sci.nx * sci.ny),
+                        .map = map,
+                        .psf_sum = psum,
+                        .target = p->target,
+                        .template = tpath};
+        st = align_output_header(tpl.hdr, &tpl.meta, sci.hdr, &k, &hdr);
+    }
+    if (!st) {
+        ph_image o = {.nx = out.nx, .ny = out.ny, .sci = out.sci, .var = out.var,
+                      .mask = out.mask, .psf = rpsf, .psf_size = psf.n, .hdr = hdr,
+                      .meta = tpl.meta};
+        st = ph_image_write(p->output, &o);
+    }
+    ph_timing_end();
+    if (!st)
+        ph_info("overlap %.4f, shift (%.3f, %.3f) px, rotation %.4f deg%s, area ratio %.6f, "
+                "%ld BAD",
+                (double)stats.n_inside / ((double)sci.nx * sci.ny), g.shift_x, g.shift_y,
+                g.rot.flip ? g.rot.beta_deg : g.rot.alpha_deg, g.rot.flip ? " after a flip" : "",
+                g.area_ratio, stats.n_bad);
+
+    ph_header_free(hdr);
+    free(rpsf);
+    align_planes_free(&out);
+    ph_pixmap_free(map);
+    ph_psf_free(&psf);
+    ph_wcs_free(swcs);
+    ph_wcs_free(twcs);
+    ph_image_free(&sci);
+    ph_image_free(&tpl);
+    return st;
+}
+
+int main(int argc, char **argv)
+{
+    params p = {.ro = {.kernel = PH_INTERP_BILINEAR, .det_threshold = 0.1,
+                       .flux = ALIGN_FLUX_MEAN},
+                .psf_mode = ALIGN_PSF_ROTATE,
+                .map_step = 64,
+                .map_tol = 0.001};
+    ph_cli cli = {
+        .tool = "ph-align",
+        .usage = "[OPTION]... --target SCIENCE TEMPLATE -o ALIGNED",
+        .summary = "Resample a template ph image onto the science pixel grid and rotate its PSF.",
+        .description =
+            "TEMPLATE's SCI, VAR and MASK are resampled at the positions every science\n"
+            "pixel maps to through both WCSs (SIP/TPV included); its PSF is carried into\n"
+            "the science frame. The output is a ph image on the science grid with the\n"
+            "science WCS, the template's metadata and AL* keys describing the alignment.",
+        .example = "ph-align --target sci.fits tpl.fits --psf tpl_psf.fits -o tpl_aligned.fits",
+        .opts = opts,
+        .handle = handle,
+        .ctx = &p,
+    };
+    int st = ph_cli_parse(&cli, argc, argv);
+    if (st < 0)
+        return 0;
+    if (!st && cli.npos != 1)
+        st = ph_error(PH_EUSAGE, NULL, "expected one TEMPLATE ph image, got %d arguments (try "
+                                       "--help)",
+                      cli.npos);
+    if (!st && !p.target)
+        st = ph_error(PH_EUSAGE, NULL, "--target SCIENCE is required: the image whose grid the "
+                                       "template is resampled onto");
+    if (!st && !p.output)
+        st = ph_error(PH_EUSAGE, NULL, "-o/--output FILE is required");
+    if (!st && p.ro.nthreads == 0)
+        p.ro.nthreads = ph_ncpu();
+    if (!st)
+        st = run(&p, cli.pos[0]);
+    if (cli.timing)
+        ph_timing_report();
+    ph_cli_free(&cli);
+    return st ? ph_report_error() : 0;
+}
