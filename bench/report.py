@@ -1,0 +1,378 @@
+#!/usr/bin/python3
+"""report.py -- the tables of `make bench` (bench/run collects, this writes).
+
+  report.py --logs DIR --lc LC.csv --truth TRUTH.csv [options] -o OUT.md|-
+
+Reads DIR/<label>.time (GNU time -v) and DIR/<label>.err (the --timing table
+every tool prints: `timing ph-TOOL STEP... WALL_S DEVICE_S`), the light curve
+written by ph-lc and ph-sim's transient truth, and writes one Markdown page:
+machine, targets (issue 10) with verdicts, per-tool wall / CPU / peak RSS for
+one pair and their per-step tables, GPU rows, light-curve accuracy, scaling.
+"""
+import argparse
+import csv
+import datetime
+import glob
+import math
+import os
+import platform
+import re
+import statistics
+import sys
+
+TARGET_PAIR_S = 60.0
+TARGET_RSS_MB = 4096.0
+TARGET_GPU_S = 1.0
+TARGET_GPU_GB = 8.0
+TARGET_BIAS = 0.005
+TARGET_PULL = 0.1
+TARGET_ZPT = 0.01
+
+
+def parse_time(path):
+    """GNU time -v: wall, user, sys (s), max RSS (MB)."""
+    r = {}
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line.startswith("Elapsed (wall clock)"):
+                v = line.rsplit(": ", 1)[1].split(":")
+                s = 0.0
+                for x in v:
+                    s = s * 60 + float(x)
+                r["wall"] = s
+            elif line.startswith("User time"):
+                r["user"] = float(line.rsplit(":", 1)[1])
+            elif line.startswith("System time"):
+                r["sys"] = float(line.rsplit(":", 1)[1])
+            elif line.startswith("Maximum resident set size"):
+                r["rss"] = float(line.rsplit(":", 1)[1]) / 1024.0
+    r["cpu"] = r.get("user", 0.0) + r.get("sys", 0.0)
+    return r
+
+
+def parse_steps(path):
+    """--timing lines -> [(step, wall, device or None)], total excluded."""
+    steps, extra = [], {}
+    if not os.path.exists(path):
+        return steps, extra
+    with open(path) as f:
+        for line in f:
+            w = line.split()
+            if len(w) >= 5 and w[0] == "timing" and w[1].startswith("ph-"):
+                name = " ".join(w[2:-2])
+                if name == "step":
+                    continue
+                try:
+                    wall = float(w[-2])
+                except ValueError:
+                    continue
+                dev = None if w[-1] == "-" else float(w[-1])
+                steps.append((name, wall, dev))
+            m = re.search(r"engine peak memory ([0-9.]+) GB", line)
+            if m:
+                extra["peak_gb"] = float(m.group(1))
+    return steps, extra
+
+
+def load(logs, label):
+    t = os.path.join(logs, label + ".time")
+    if not os.path.exists(t):
+        return None
+    r = parse_time(t)
+    r["steps"], r["extra"] = parse_steps(os.path.join(logs, label + ".err"))
+    return r
+
+
+def fmt(x, nd=2):
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    return f"{x:.{nd}f}"
+
+
+def steps_text(r, device=False):
+    parts = []
+    for name, wall, dev in r["steps"]:
+        if name == "total":
+            continue
+        if device and dev is not None:
+            parts.append(f"{name} {wall:.2f} (dev {dev:.3f})")
+        else:
+            parts.append(f"{name} {wall:.2f}")
+    return ", ".join(parts) if parts else "(no --timing table)"
+
+
+def verdict(ok):
+    return "met" if ok else "**missed**"
+
+
+def machine(gpu):
+    cpu = "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        with open("/proc/meminfo") as f:
+            kb = int(f.readline().split()[1])
+            mem = f", {kb / 1024 / 1024:.0f} GiB memory"
+    except (OSError, ValueError, IndexError):
+        pass
+    return f"{os.cpu_count()} cores, {cpu}{mem}; GPU: {gpu}"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--logs", required=True)
+    ap.add_argument("--lc", required=True)
+    ap.add_argument("--truth", required=True)
+    ap.add_argument("--size", type=int, default=4088)
+    ap.add_argument("--scale-size", type=int, default=2048)
+    ap.add_argument("--epochs", type=int, default=5)
+    ap.add_argument("--scale", default="1 5 20")
+    ap.add_argument("--commit", default="unknown")
+    ap.add_argument("--gpu", default="none")
+    ap.add_argument("--have-psf", type=int, default=1)
+    ap.add_argument("--have-phot", type=int, default=1)
+    ap.add_argument("--have-pipeline", type=int, default=0)
+    ap.add_argument("--total", type=float, default=float("nan"))
+    ap.add_argument("-o", "--output", default="-")
+    a = ap.parse_args()
+    L = a.logs
+    out = []
+    w = out.append
+    now = datetime.datetime.now(datetime.timezone.utc)
+    w(f"# phrosty-c bench, {now:%Y-%m-%d %H:%M} UTC")
+    w("")
+    w(f"- machine: {platform.node()}, {machine(a.gpu)}")
+    w(f"- commit: {a.commit}; `make bench` (bench/run) took {a.total:.0f} s in all")
+    w(f"- images: ph-sim Y106 scenes, {a.size}x{a.size} for the pair and the light curve "
+      f"(1 template x {a.epochs} science epochs), {a.scale_size}x{a.scale_size} for the scaling runs")
+    notes = []
+    if not a.have_psf:
+        notes.append("bin/ph-psf absent: PSF stamps from `ph-sim stamp` (the exact ePSF of each "
+                     "image, normalised); its row times that command")
+    if not a.have_phot:
+        notes.append("bin/ph-phot absent: photometry by bench/phot_peer.py (numpy/astropy forced "
+                     "PSF fit, catalogue zero point); its row times that script")
+    if notes:
+        w("- stand-ins: " + "; ".join(notes))
+    w(f"- load average at the end: {' '.join(open('/proc/loadavg').read().split()[:3])} "
+      "(the machine may be shared; times are wall clock of single runs)")
+    w("")
+
+    # ------------------------------------------------ the pair
+    pair_labels = [("ph-skysub (template)", "skysub_tpl"), ("ph-psf (template)", "psf_tpl"),
+                   ("ph-skysub (science)", "skysub_sci_1"), ("ph-psf (science)", "psf_sci_1"),
+                   ("ph-align", "align_1"), ("ph-subtract (CPU)", "subtract_1"),
+                   ("ph-decorr", "decorr_1"), ("ph-phot (CPU)", "phot_1")]
+    rows = [(n, load(L, l)) for n, l in pair_labels]
+    rows = [(n, r) for n, r in rows if r]
+    tot_wall = sum(r["wall"] for _, r in rows)
+    tot_cpu = sum(r["cpu"] for _, r in rows)
+    max_rss = max(r["rss"] for _, r in rows)
+    lc = load(L, "lc")
+    sim = load(L, "sim")
+    # all tools' RSS, every run
+    all_rss = []
+    for t in glob.glob(os.path.join(L, "*.time")):
+        lab = os.path.basename(t)[:-5]
+        if "sim" in lab or lab.startswith("pipeline"):
+            continue
+        all_rss.append((parse_time(t)["rss"], lab))
+    worst_rss = max(all_rss) if all_rss else (float("nan"), "-")
+
+    gpu_sub = load(L, "subtract_gpu_1")
+    gpu_phot = load(L, "phot_gpu_1")
+
+    # ------------------------------------------------ accuracy
+    truth = {}
+    with open(a.truth) as f:
+        for r in csv.DictReader(f):
+            truth[r["observation_id"]] = r
+    acc = []
+    with open(a.lc) as f:
+        lines = [x for x in f if not x.startswith("#")]
+    for r in csv.DictReader(lines):
+        t = truth.get(r["observation_id"])
+        if t is None or r["success"] != "True":
+            continue
+        fl, er, tf = float(r["flux"]), float(r["flux_err"]), float(t["flux"])
+        acc.append(dict(mjd=float(r["mjd"]), obs=r["observation_id"], flux=fl, err=er, true=tf,
+                        snr=tf / er if er > 0 else float("nan"), pull=(fl - tf) / er,
+                        bias=(fl - tf) / tf if tf > 0 else float("nan"),
+                        zpt=float(r["zpt"]), tzpt=float(t["zpt"]), zsrc=r.get("zpt_source", ""),
+                        nst=r.get("zpt_nstars", ""), zsc=r.get("zpt_scatter", "")))
+    hi = [x for x in acc if x["snr"] > 20]
+    med_bias = statistics.median([x["bias"] for x in hi]) if hi else float("nan")
+    pulls = [x["pull"] for x in acc]
+    pull_mean = statistics.mean(pulls) if pulls else float("nan")
+    pull_std = statistics.stdev(pulls) if len(pulls) > 1 else float("nan")
+    zerr = max((abs(x["zpt"] - x["tzpt"]) for x in acc), default=float("nan"))
+
+    # ------------------------------------------------ targets
+    w("## Targets (issue 10)")
+    w("")
+    w("| target | goal | measured | verdict |")
+    w("|---|---|---|---|")
+    w(f"| CPU pair, sky subtraction to light-curve row ({a.size}^2) | < {TARGET_PAIR_S:.0f} s | "
+      f"{tot_wall:.1f} s wall, {tot_cpu:.1f} s CPU | {verdict(tot_wall < TARGET_PAIR_S)} |")
+    w(f"| peak RSS, any single tool | < 4 GB | {worst_rss[0]:.0f} MB ({worst_rss[1]}) | "
+      f"{verdict(worst_rss[0] < TARGET_RSS_MB)} |")
+    if gpu_sub:
+        dev = sum(d for _, _, d in gpu_sub["steps"] if d is not None)
+        pk = gpu_sub["extra"].get("peak_gb", float("nan"))
+        w(f"| GPU ph-subtract, one pair excluding I/O | < {TARGET_GPU_S:.0f} s | {dev:.3f} s device | "
+          f"{verdict(dev < TARGET_GPU_S)} |")
+        w(f"| GPU device memory | < {TARGET_GPU_GB:.0f} GB | {pk:.2f} GB | {verdict(pk < TARGET_GPU_GB)} |")
+    else:
+        w("| GPU ph-subtract, one pair excluding I/O | < 1 s | not measured (no GPU) | - |")
+        w("| GPU device memory | < 8 GB | not measured (no GPU) | - |")
+    w(f"| median flux bias at SNR > 20 | < 0.5% | {100 * med_bias:+.2f}% ({len(hi)} epochs) | "
+      f"{verdict(abs(med_bias) < TARGET_BIAS)} |")
+    w(f"| pull standard deviation | 1 +- 0.1 | {pull_std:.2f} (mean {pull_mean:+.2f}, "
+      f"{len(pulls)} epochs) | {verdict(abs(pull_std - 1) < TARGET_PULL)} |")
+    w(f"| zero point vs truth | < 0.01 mag | {zerr:.4f} mag (max over epochs) | "
+      f"{verdict(zerr < TARGET_ZPT)} |")
+    w("")
+    if len(pulls) < 30:
+        w(f"With {len(pulls)} epochs the pull standard deviation itself is uncertain by about "
+          f"+-{1 / math.sqrt(2 * max(len(pulls) - 1, 1)):.2f}; the bias and pull figures "
+          "are indicative, not a calibration.")
+        w("")
+
+    # ------------------------------------------------ per tool
+    w(f"## One pair, {a.size}x{a.size}, CPU (2 threads where a tool is threaded)")
+    w("")
+    w("| tool | wall s | CPU s | peak RSS MB | steps (--timing, wall s) |")
+    w("|---|---|---|---|---|")
+    for n, r in rows:
+        w(f"| {n} | {r['wall']:.2f} | {r['cpu']:.2f} | {r['rss']:.0f} | {steps_text(r)} |")
+    w(f"| **whole pair** | **{tot_wall:.2f}** | **{tot_cpu:.2f}** | **{max_rss:.0f}** (max) | |")
+    if lc:
+        w(f"| ph-lc ({a.epochs} rows) | {lc['wall']:.2f} | {lc['cpu']:.2f} | {lc['rss']:.0f} | {steps_text(lc)} |")
+    if sim:
+        w(f"| ph-sim ({a.epochs + 1} epochs, not part of the pair) | {sim['wall']:.2f} | {sim['cpu']:.2f} | "
+          f"{sim['rss']:.0f} | {steps_text(sim)} |")
+    w("")
+    # mean over the 5 pairs of the light curve
+    per = {}
+    for t in glob.glob(os.path.join(L, "*_[0-9]*.time")):
+        lab = os.path.basename(t)[:-5]
+        if lab.startswith("s_") or "gpu" in lab:
+            continue
+        tool = re.sub(r"_[0-9]+$", "", lab)
+        per.setdefault(tool, []).append(parse_time(t))
+    if per:
+        w("Over the light curve's pairs (same size): mean wall s (min-max), peak RSS MB:")
+        w("")
+        w("| step | pairs | mean wall s | min-max | peak RSS MB |")
+        w("|---|---|---|---|---|")
+        order = ["skysub_sci", "psf_sci", "align", "subtract", "decorr", "phot"]
+        for tool in order:
+            if tool not in per:
+                continue
+            v = [x["wall"] for x in per[tool]]
+            w(f"| {tool} | {len(v)} | {statistics.mean(v):.2f} | {min(v):.2f}-{max(v):.2f} | "
+              f"{max(x['rss'] for x in per[tool]):.0f} |")
+        w("")
+
+    # ------------------------------------------------ GPU
+    w("## GPU")
+    w("")
+    if gpu_sub or gpu_phot:
+        w(f"Device: {a.gpu}. Device time from CUDA events per step (ph_timing_add_device), "
+          "excluding file I/O.")
+        w("")
+        w("| tool | wall s | peak RSS MB | peak device memory GB | steps: wall s (device s) |")
+        w("|---|---|---|---|---|")
+        for n, r in (("ph-subtract --device gpu", gpu_sub), ("ph-phot --device gpu", gpu_phot)):
+            if r:
+                pk = r["extra"].get("peak_gb")
+                w(f"| {n} | {r['wall']:.2f} | {r['rss']:.0f} | {fmt(pk)} | {steps_text(r, True)} |")
+    else:
+        w("Not measured (no GPU on this machine): device time per step and peak device memory "
+          "are measured by the same `make bench` on a machine with a CUDA device.")
+    w("")
+
+    # ------------------------------------------------ accuracy
+    w("## Light-curve accuracy (ph-sim truth)")
+    w("")
+    src = acc[0]["zsrc"] if acc else "-"
+    w(f"Transient: known flux per epoch (ph-sim expected counts); zero point source: {src}.")
+    w("")
+    w("| mjd | obs id | true flux | flux | flux_err | SNR | bias % | pull | zpt - truth (mag) | zpt stars | zpt scatter |")
+    w("|---|---|---|---|---|---|---|---|---|---|---|")
+    for x in acc:
+        w(f"| {x['mjd']:.1f} | {x['obs']} | {x['true']:.1f} | {x['flux']:.1f} | {x['err']:.1f} | "
+          f"{x['snr']:.0f} | {100 * x['bias']:+.2f} | {x['pull']:+.2f} | {x['zpt'] - x['tzpt']:+.4f} | "
+          f"{x['nst']} | {x['zsc']} |")
+    w("")
+
+    # ------------------------------------------------ scaling
+    sc = os.path.join(L, "scale_direct.txt")
+    ns = [int(n) for n in a.scale.split()]
+    if os.path.exists(sc) and ns:
+        shared, cum = 0.0, {}
+        with open(sc) as f:
+            for line in f:
+                v = line.split()
+                if v[0] == "shared":
+                    shared = float(v[1])
+                else:
+                    cum[int(v[1])] = float(v[2])
+        w(f"## Scaling: N science images against one template ({a.scale_size}x{a.scale_size})")
+        w("")
+        w("Direct (bench/run drives the tools one after the other, as ph-pipeline -p 1 would): "
+          "the template's sky subtraction and PSF run once (shared), then one "
+          "skysub + psf + align + subtract + decorr + phot per science image. "
+          "Times for N are cumulative within one run of max(N) pairs.")
+        w("")
+        w("| N | shared s (once) | pairs s | total s | per pair s | shared share |")
+        w("|---|---|---|---|---|---|")
+        for n in ns:
+            if n not in cum:
+                continue
+            tot = shared + cum[n]
+            w(f"| {n} | {shared:.2f} | {cum[n]:.2f} | {tot:.2f} | {tot / n:.2f} | "
+              f"{100 * shared / tot:.1f}% |")
+        w("")
+        steps = {}
+        for t in glob.glob(os.path.join(L, "s_*.time")):
+            lab = os.path.basename(t)[5:] if False else os.path.basename(t)[2:-5]
+            tool = re.sub(r"_[0-9]+$", "", lab)
+            steps.setdefault(tool, []).append(parse_time(t)["wall"])
+        if steps:
+            w("Where the time goes at this size (mean wall s per run; `_tpl` runs once):")
+            w("")
+            w("| step | runs | mean wall s |")
+            w("|---|---|---|")
+            for tool in sorted(steps):
+                v = steps[tool]
+                w(f"| {tool} | {len(v)} | {statistics.mean(v):.2f} |")
+            w("")
+        if a.have_pipeline:
+            w("ph-pipeline -p 2 (make -j 2), a fresh output directory for each N:")
+            w("")
+            w("| N | wall s | CPU s | per pair s | peak RSS MB |")
+            w("|---|---|---|---|---|")
+            for n in ns:
+                r = load(L, f"pipeline_{n}")
+                if r:
+                    w(f"| {n} | {r['wall']:.2f} | {r['cpu']:.2f} | {r['wall'] / n:.2f} | {r['rss']:.0f} |")
+            w("")
+    text = "\n".join(out) + "\n"
+    if a.output == "-":
+        sys.stdout.write(text)
+    else:
+        with open(a.output, "w") as f:
+            f.write(text)
+
+
+if __name__ == "__main__":
+    main()
