@@ -1,14 +1,26 @@
 // device.cu -- probe the CUDA device (see common/gpu.h). Compiled only when
 // nvcc is present; every failure becomes "not usable" with a reason, never
-// an abort, so `--device auto` can fall back to the CPU.
+// an abort, so `--device auto` can fall back to the CPU. The probe is an
+// NVTX range ("ph gpu probe": context creation shows up there in Nsight
+// Systems); NVTX is header-only and costs nothing without a profiler.
 #include <cuda_runtime.h>
+#include <nvtx3/nvToolsExt.h>
 #include <stdio.h>
 #include <string.h>
 
 extern "C" {
 #include "gpu.h"
 
+static void probe(ph_gpu_info *info);
+
 void ph_cuda_probe(ph_gpu_info *info)
+{
+    nvtxRangePushA("ph gpu probe");
+    probe(info);
+    nvtxRangePop();
+}
+
+static void probe(ph_gpu_info *info)
 {
     int n = 0;
     cudaError_t e = cudaGetDeviceCount(&n);

@@ -372,6 +372,12 @@ struct region {
     }
 };
 
+// An NVTX range alone (host-side steps: uploads, set-up, release).
+struct mark {
+    explicit mark(const char *nvtx) { nvtxRangePushA(nvtx); }
+    ~mark() { nvtxRangePop(); }
+};
+
 int ensure_small(ph_sfft_engine *e, gpu *g, size_t bytes)
 {
     if (bytes <= g->small_size)
@@ -475,6 +481,7 @@ int g_crossconv(ph_sfft_engine *e, int slot, const double *img, const double *k,
 
 int g_load(ph_sfft_engine *e, int slot, double *img)
 {
+    mark m("sfft upload");
     gpu *g = (gpu *)e->impl;
     if (ensure_image(e, g, slot))
         return PH_EFAIL;
@@ -684,6 +691,7 @@ void g_free(ph_sfft_engine *e)
 {
     if (!e)
         return;
+    mark m("sfft engine free");
     gpu *g = (gpu *)e->impl;
     if (g) {
         if (g->stream)
@@ -715,6 +723,7 @@ void g_free(ph_sfft_engine *e)
 
 int g_init(ph_sfft_engine *e, gpu *g)
 {
+    mark m("sfft engine init");
     CU(cudaSetDevice(0));
     CU(cudaStreamCreateWithFlags(&g->stream, cudaStreamNonBlocking));
     CU(cudaEventCreate(&g->ev0));
