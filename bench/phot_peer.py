@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """phot_peer.py -- stand-in for ph-phot while it does not exist (bench only).
 
-  phot_peer.py DECORR_FILE --ra RA --dec DEC [--catalog TRUTH.txt] -o row.csv
+  phot_peer.py DECORR_FILE --diff DIFF --sci-epsf EPSF --ra RA --dec DEC
+               [--catalog TRUTH.txt] -o row.csv
+  phot_peer.py DECORR_FILE --diff DIFF --sci-epsf EPSF --positions INJ.txt -o fits.csv
 
 Forced PSF photometry with numpy on a ph-decorr file, written as the
 "Photometry row" of HACKING.md (phrosty's 20 columns, then zpt_source,
@@ -95,8 +97,10 @@ def aperture(img, x0, y0, r=3.0, sub=5):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("decorr")
-    ap.add_argument("--ra", type=float, required=True)
-    ap.add_argument("--dec", type=float, required=True)
+    ap.add_argument("--ra", type=float)
+    ap.add_argument("--dec", type=float)
+    ap.add_argument("--positions", help="ra dec flux [object_id] list: fit each, write "
+                    "object_id,ra,dec,x,y,true_flux,flux,flux_err")
     ap.add_argument("--catalog")
     ap.add_argument("--diff", required=True, help="the ph-subtract file (REF_PSF)")
     ap.add_argument("--sci-epsf", required=True, help="oversampled ePSF model of the science image")
@@ -111,6 +115,23 @@ def main():
         model = Model(a.sci_epsf, fits.getdata(a.diff, "REF_PSF").astype(float),
                       f["DECORR_KERNEL"].data.astype(float), psf.shape[0])
         w = WCS(h)
+        if a.positions:
+            ny, nx = diff.shape
+            with open(a.positions) as fp, open(a.output, "w") as fo:
+                head = fp.readline().split()
+                fo.write("object_id,ra,dec,x,y,true_flux,flux,flux_err\n")
+                for i, line in enumerate(fp):
+                    v = dict(zip(head, line.split()))
+                    ra, dec, tf = float(v["ra"]), float(v["dec"]), float(v["flux"])
+                    x, y = (float(q) for q in w.all_world2pix(ra, dec, 0))
+                    if not (50 < x < nx - 50 and 50 < y < ny - 50):
+                        continue
+                    fl, er = fit(diff, var, model, x, y, a.box)
+                    fo.write(f"{v.get('object_id', i)},{ra!r},{dec!r},{x:.3f},{y:.3f},{tf!r},"
+                             f"{fl!r},{er!r}\n")
+            return
+        if a.ra is None or a.dec is None:
+            ap.error("--ra and --dec are required without --positions")
         x0, y0 = (float(v) for v in w.all_world2pix(a.ra, a.dec, 0))
         flux, err = fit(diff, var, model, x0, y0, a.box)
         apsum = aperture(diff, x0, y0)
