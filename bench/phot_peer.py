@@ -124,7 +124,8 @@ def main():
                     v = dict(zip(head, line.split()))
                     ra, dec, tf = float(v["ra"]), float(v["dec"]), float(v["flux"])
                     x, y = (float(q) for q in w.all_world2pix(ra, dec, 0))
-                    if not (50 < x < nx - 50 and 50 < y < ny - 50):
+                    m = min(50, nx // 8, ny // 8)
+                    if not (m < x < nx - m and m < y < ny - m):
                         continue
                     fl, er = fit(diff, var, model, x, y, a.box)
                     fo.write(f"{v.get('object_id', i)},{ra!r},{dec!r},{x:.3f},{y:.3f},{tf!r},"
