@@ -372,12 +372,6 @@ struct region {
     }
 };
 
-// An NVTX range alone (host-side steps: uploads, set-up, release).
-struct mark {
-    explicit mark(const char *nvtx) { nvtxRangePushA(nvtx); }
-    ~mark() { nvtxRangePop(); }
-};
-
 int ensure_small(ph_sfft_engine *e, gpu *g, size_t bytes)
 {
     if (bytes <= g->small_size)
@@ -478,6 +472,12 @@ int g_crossconv(ph_sfft_engine *e, int slot, const double *img, const double *k,
     pool_put(g, fk);
     return PH_OK;
 }
+
+// An NVTX range alone (host-side steps: uploads, set-up, release).
+struct mark {
+    explicit mark(const char *nvtx) { nvtxRangePushA(nvtx); }
+    ~mark() { nvtxRangePop(); }
+};
 
 int g_load(ph_sfft_engine *e, int slot, double *img)
 {
