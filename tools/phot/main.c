@@ -178,6 +178,7 @@ typedef struct phot_run {
     ph_lc_row row;
     double x0, y0;
     ph_phot_meas meas;
+    int use_gpu; /* the star fits run on the GPU */
 } phot_run;
 
 static void fill_identity(phot_run *r)
@@ -247,12 +248,8 @@ static int fit_stars(phot_run *r, const ph_fit_plane *p, const ph_fit_opts *fo, 
                      const double *x, const double *y, ph_fit_result *res)
 {
     const phot_opts *o = r->o;
-    int use_gpu = 0;
-    ph_gpu_info info;
-    if (ph_device_resolve(o->device, &use_gpu, &info))
-        return PH_EFAIL;
 #ifdef PH_WITH_CUDA
-    if (use_gpu) {
+    if (r->use_gpu) {
         const char *lock = o->gpu_lock;
         char def[1024];
         if (!lock) {
@@ -277,7 +274,6 @@ static int fit_stars(phot_run *r, const ph_fit_plane *p, const ph_fit_opts *fo, 
         ph_error_clear();
     }
 #endif
-    (void)use_gpu;
     return ph_psffit_batch(p, &r->spline, fo, n, x, y, res);
 }
 
@@ -420,6 +416,12 @@ static int run(phot_run *r)
         return ph_error(PH_EFAIL, r->path, "DECORR_PSF: %s", msg);
     }
     fill_identity(r);
+    /* the device only matters for the star fits; --device gpu without a
+     * GPU is an error all the same */
+    ph_gpu_info info;
+    if ((o->catalog || o->device == PH_DEVICE_GPU) &&
+        ph_device_resolve(o->device, &r->use_gpu, &info))
+        return PH_EFAIL;
     if ((st = locate(r)))
         return st;
     if ((st = measure(r)))
@@ -484,6 +486,8 @@ int main(int argc, char **argv)
             ph_lc_row *w = &r.row;
             if (r.meas.fit.status != PH_FIT_OK || !isfinite(w->flux)) {
                 w->flux = w->flux_err = w->aperture_sum = w->mag = w->mag_err = NAN;
+                w->zpt = w->nea = w->sky_rms = w->zpt_nstars = w->zpt_scatter = NAN;
+                w->zpt_source[0] = 0;
             }
             w->success = 0;
         } else {
