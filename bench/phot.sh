@@ -64,7 +64,9 @@ run() {
   /usr/bin/time -v "$top/bin/ph-phot" -q --timing "$in" --x $((n / 2)).3 --y $((n / 2)).6 \
       -o "$work/row_$label.csv" "$@" 2> "$log"
   awk -v l="$label" '
-    /^timing ph-phot/ && $3 != "step" { steps = steps " " $3 ($4 ~ /^[0-9]/ ? "" : " " $4) "=" $NF }
+    /^timing ph-phot/ && $3 != "step" {
+      s = $3; for (i = 4; i <= NF - 2; i++) s = s "_" $i
+      steps = steps " " s "=" $(NF - 1) (($NF != "-") ? "(gpu " $NF ")" : "") }
     /Elapsed \(wall clock\)/ { wall = $NF }
     /User time/ { user = $NF } /System time/ { sys = $NF }
     /Maximum resident set size/ { rss = $NF }
