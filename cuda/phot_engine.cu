@@ -23,6 +23,8 @@
 #include <cuda_runtime.h>
 #include <nvtx3/nvToolsExt.h>
 
+#include "region.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -308,24 +310,8 @@ struct ph_psffit_gpu {
 
 namespace {
 
-struct region {
-    ph_psffit_gpu *g;
-    const char *step;
-    region(ph_psffit_gpu *gg, const char *s) : g(gg), step(s)
-    {
-        nvtxRangePushA(s);
-        cudaEventRecord(g->ev0, g->stream);
-    }
-    ~region()
-    {
-        float ms = 0;
-        cudaEventRecord(g->ev1, g->stream);
-        if (cudaEventSynchronize(g->ev1) == cudaSuccess &&
-            cudaEventElapsedTime(&ms, g->ev0, g->ev1) == cudaSuccess)
-            ph_timing_add_device(step, ms / 1000.0);
-        cudaGetLastError();
-        nvtxRangePop();
-    }
+struct region : ph_cuda_region {
+    region(ph_psffit_gpu *g, const char *s) : ph_cuda_region(g->stream, g->ev0, g->ev1, s, s) {}
 };
 
 int setup(ph_psffit_gpu *g, const ph_fit_plane *pl, const ph_psf_spline *s, const ph_fit_opts *o)

@@ -250,17 +250,8 @@ static int fit_stars(phot_run *r, const ph_fit_plane *p, const ph_fit_opts *fo, 
     const phot_opts *o = r->o;
 #ifdef PH_WITH_CUDA
     if (r->use_gpu) {
-        const char *lock = o->gpu_lock;
-        char def[1024];
-        if (!lock) {
-            const char *t = getenv("TMPDIR");
-            snprintf(def, sizeof def, "%s/phrosty-gpu.lock", t && *t ? t : "/tmp");
-            lock = def;
-        }
-        if (!strcmp(lock, "none"))
-            lock = "";
         int fd = -1;
-        if (ph_gpu_lock(lock, (int)o->gpu_slots, &fd))
+        if (ph_gpu_lock_option(o->gpu_lock, (int)o->gpu_slots, &fd))
             return PH_EFAIL;
         ph_psffit_gpu *g = ph_psffit_gpu_new(p, &r->spline, fo);
         int st = g ? ph_psffit_gpu_run(g, n, x, y, res) : PH_EFAIL;
