@@ -384,3 +384,18 @@ print('ok')"
   assert_failure 1
   assert_one_line_error "^ph-phot: plain/st: cannot create directory"
 }
+
+@test "ph-lc reads ph-phot's rows, successful and failed" {
+  ph-phot -q "$F/d.fits" --x 101.3 --y 87.6 -o a.csv
+  run ph-phot -q "$F/d.fits" --x 300 --y 87.6 -o b.csv
+  assert_failure 1
+  run ph-lc -q a.csv -o lc.csv --no-meta
+  assert_success
+  run ph-lc -q b.csv -o lc2.csv --no-meta
+  assert_success
+  run pypeer -c "
+import pandas as pd
+a, b = pd.read_csv('lc.csv'), pd.read_csv('lc2.csv')
+print(len(a.columns), a['success'][0], b['success'][0], a['flux'][0] > 0)"
+  assert_output "23 True False True"
+}
