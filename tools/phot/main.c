@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "csv.h"
 #include "gpu.h"
+#include "inimage.h"
 #include "io.h"
 #include "lightcurve.h"
 #include "atomicfile.h"
@@ -29,8 +30,8 @@
 #include <string.h>
 
 enum { K_RA = 256, K_DEC, K_X, K_Y, K_CATALOG, K_CATFMT, K_MAGS, K_MINSTARS, K_FITSIZE,
-       K_ANNULUS, K_APERTURE, K_STAMPS, K_STAMPSIZE, K_ALIGNED, K_STARTABLE, K_DEVICE, K_LOCK,
-       K_SLOTS };
+       K_ANNULUS, K_APERTURE, K_STAMPS, K_STAMPSIZE, K_ALIGNED, K_SCIIMG, K_TPLIMG, K_STARTABLE,
+       K_DEVICE, K_LOCK, K_SLOTS };
 
 typedef struct phot_opts {
     const char *output;
@@ -42,6 +43,7 @@ typedef struct phot_opts {
     ph_fit_opts fit;
     double aperture;
     const char *stamps, *aligned, *star_table;
+    const char *sci_image, *tpl_image; /* original images for stamp_<S>, stamp_<T> */
     long stamp_size;
     ph_device device;
     const char *gpu_lock;
@@ -66,6 +68,8 @@ static const ph_opt opts[] = {
     {"stamps", K_STAMPS, "DIR", "write phrosty's stamps around the transient into DIR", ""},
     {"stamp-size", K_STAMPSIZE, "N", "stamp side, px (100)", NULL},
     {"aligned", K_ALIGNED, "FILE", "aligned template (ph-align output) for its stamp", ""},
+    {"sci-image", K_SCIIMG, "FILE", "original science image (its SCI) for stamp_<S>", ""},
+    {"tpl-image", K_TPLIMG, "FILE", "original template image for stamp_<T> (through its WCS)", ""},
     {"star-table", K_STARTABLE, "FILE", "write every catalogue star's fit (CSV)", ""},
     {"device", K_DEVICE, "WHERE", "auto, cpu or gpu for the star fits (auto)", NULL},
     {"gpu-lock", K_LOCK, "PATH", "GPU lock (default $TMPDIR/phrosty-gpu.lock; none: no lock)",
@@ -129,6 +133,8 @@ static int handle(ph_cli *cli, int key, const char *arg)
     case K_STAMPS: o->stamps = arg; return PH_OK;
     case K_STAMPSIZE: return ph_cli_long(cli, arg, 2, 10000, &o->stamp_size);
     case K_ALIGNED: o->aligned = arg; return PH_OK;
+    case K_SCIIMG: o->sci_image = arg; return PH_OK;
+    case K_TPLIMG: o->tpl_image = arg; return PH_OK;
     case K_STARTABLE: o->star_table = arg; return PH_OK;
     case K_DEVICE:
         if (ph_device_parse(arg, &o->device))
@@ -160,8 +166,9 @@ static int check_usage(const ph_cli *cli, const phot_opts *o)
         return ph_error(PH_EUSAGE, NULL, "--x and --y go together");
     if (o->star_table && !o->catalog)
         return ph_error(PH_EUSAGE, NULL, "--star-table needs --catalog");
-    if (o->aligned && !o->stamps)
-        return ph_error(PH_EUSAGE, NULL, "--aligned is only read for --stamps");
+    if ((o->aligned || o->sci_image || o->tpl_image) && !o->stamps)
+        return ph_error(PH_EUSAGE, NULL, "--%s is only read for --stamps",
+                        o->aligned ? "aligned" : o->sci_image ? "sci-image" : "tpl-image");
     if (o->fit.r_out > 0 && o->fit.r_in >= o->fit.r_out)
         return ph_error(PH_EUSAGE, NULL, "--annulus: the inner radius must be below the outer");
     return PH_OK;
@@ -387,6 +394,35 @@ static int write_stamps(phot_run *r)
             st = ph_phot_write_stamp(o->stamps, "aligned", S, T, al.sci, al.nx, al.ny, al.hdr,
                                      r->x0, r->y0, o->stamp_size);
         ph_image_free(&al);
+    }
+    /* the original images, each through its own WCS at the transient's sky
+     * position (phrosty's stamp_<S>, stamp_<T>: raw SCI, sky included) */
+    const char *orig[2] = {o->sci_image, o->tpl_image}, *names[2] = {S, T};
+    double ra = o->ra, dec = o->dec;
+    if (!st && (orig[0] || orig[1]) && isnan(ra)) {
+        if (!r->wcs)
+            st = ph_wcs_from_header(in->hdr, r->path, &r->wcs);
+        if (!st)
+            st = ph_wcs_pix2sky(r->wcs, 1, &r->x0, &r->y0, &ra, &dec);
+    }
+    for (int k = 0; k < 2 && !st; k++) {
+        if (!orig[k])
+            continue;
+        ph_input_lite im;
+        ph_wcs *w = NULL;
+        double x, y;
+        st = ph_input_read_lite(orig[k], NULL, PH_NOISE_NO, &im);
+        if (!st)
+            st = ph_wcs_from_header(im.hdr, orig[k], &w);
+        if (!st)
+            st = ph_wcs_sky2pix(w, 1, &ra, &dec, &x, &y);
+        if (!st && !(isfinite(x) && isfinite(y)))
+            st = ph_error(PH_EFAIL, orig[k], "the transient has no pixel position in its WCS");
+        if (!st)
+            st = ph_phot_write_stamp(o->stamps, NULL, names[k], NULL, im.sci, im.nx, im.ny,
+                                     im.hdr, x, y, o->stamp_size);
+        ph_wcs_free(w);
+        ph_input_lite_free(&im);
     }
     ph_timing_end();
     return st;
