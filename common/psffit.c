@@ -321,8 +321,25 @@ double ph_circle_rect_overlap(double xa, double xb, double ya, double yb, double
            signed_area(xa, ya, r);
 }
 
+double ph_circle_pixel_weight(double xa, double xb, double ya, double yb, double r,
+                              int subpixels)
+{
+    if (subpixels <= 0)
+        return ph_circle_rect_overlap(xa, xb, ya, yb, r);
+    double dx = (xb - xa) / subpixels, dy = (yb - ya) / subpixels;
+    int in = 0;
+    for (int i = 0; i < subpixels; i++) {
+        double x = xa + (i + 0.5) * dx;
+        for (int j = 0; j < subpixels; j++) {
+            double y = ya + (j + 0.5) * dy;
+            in += x * x + y * y < r * r;
+        }
+    }
+    return (double)in / ((double)subpixels * subpixels);
+}
+
 double ph_aperture_sum(const ph_fit_plane *p, double x0, double y0, double r, double sky,
-                       int *nbad)
+                       int subpixels, int *nbad)
 {
     long xa = (long)floor(x0 - r + 0.5), xb = (long)ceil(x0 + r - 0.5);
     long ya = (long)floor(y0 - r + 0.5), yb = (long)ceil(y0 + r - 0.5);
@@ -330,8 +347,8 @@ double ph_aperture_sum(const ph_fit_plane *p, double x0, double y0, double r, do
     double sum = 0;
     for (long y = ya; y <= yb; y++)
         for (long x = xa; x <= xb; x++) {
-            double a = ph_circle_rect_overlap(x - 0.5 - x0, x + 0.5 - x0, y - 0.5 - y0,
-                                              y + 0.5 - y0, r);
+            double a = ph_circle_pixel_weight(x - 0.5 - x0, x + 0.5 - x0, y - 0.5 - y0,
+                                              y + 0.5 - y0, r, subpixels);
             if (a <= 0)
                 continue;
             if (x < 0 || y < 0 || x >= p->nx || y >= p->ny) {

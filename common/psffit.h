@@ -121,12 +121,19 @@ int ph_psffit_batch(const ph_fit_plane *p, const ph_psf_spline *s, const ph_fit_
  * origin with the rectangle [xa, xb] x [ya, yb]. */
 double ph_circle_rect_overlap(double xa, double xb, double ya, double yb, double r);
 
+/* The fraction of the pixel [xa, xb] x [ya, yb] (relative to the centre)
+ * inside the circle of radius r: exact when subpixels = 0, else photutils'
+ * 'subpixel' method (the share of subpixels x subpixels sub-pixel centres
+ * strictly inside). */
+double ph_circle_pixel_weight(double xa, double xb, double ya, double yb, double r,
+                              int subpixels);
+
 /* Aperture sum of (data - sky) over the circle of radius r at (x0, y0),
- * each pixel weighted by its exact overlap. NaN when an overlapping pixel
- * is unusable (*nbad counts them; may be NULL) or the circle leaves the
- * image. */
+ * each pixel weighted by ph_circle_pixel_weight. NaN when a pixel with a
+ * weight is unusable (*nbad counts them; may be NULL) or the circle leaves
+ * the image. */
 double ph_aperture_sum(const ph_fit_plane *p, double x0, double y0, double r, double sky,
-                       int *nbad);
+                       int subpixels, int *nbad);
 
 /* The GPU batch (cuda/phot_engine.cu): the planes and the PSF stay on the
  * device between calls. */

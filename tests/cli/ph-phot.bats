@@ -35,7 +35,7 @@ HEADER="mjd,flux,flux_err,zpt,NEA,sky_rms,observation_id,sca,pix_x,pix_y,science
   run ph-phot --help
   assert_success
   for o in --output --ra --dec --x --y --catalog --catalog-format --mag-range --min-stars \
-           --fit-size --annulus --aperture --stamps --stamp-size --aligned --sci-image --tpl-image --star-table \
+           --fit-size --annulus --aperture --aperture-subpixels --stamps --stamp-size --aligned --sci-image --tpl-image --star-table \
            --device --gpu-lock --gpu-slots --timing; do
     assert_output --partial -- "$o"
   done
@@ -101,6 +101,11 @@ zpt_scatter nan"
   ph-phot -q "$F/d.fits" --x 101.3 --y 87.6 --annulus none -o row0.csv
   run check row "$F/d.fits" row0.csv --no-sky
   assert_success
+  ph-phot -q "$F/d.fits" --x 101.3 --y 87.6 --aperture-subpixels 5 -o row5.csv
+  run check row "$F/d.fits" row5.csv --subpixels 5
+  assert_success
+  run check row "$F/d.fits" row5.csv
+  assert_failure
 }
 
 @test "100 random positions: flux within 0.1% and flux_err within 1% of photutils (issue 8)" {

@@ -118,6 +118,12 @@ TEST(circle_overlap)
                     (double)in / ((double)m * m), 2e-6);
     }
     EXPECT_NEAR(ph_circle_rect_overlap(-0.5, 0.5, -0.5, 0.5, 3), 1, 1e-15);
+    /* subpixel sampling: 5x5 centres of the pixel [1, 2] x [0, 1], r = 1.5:
+     * x^2 + y^2 < 2.25 counted by hand: x 1.1 (y 0.1 ... 0.9: 5), x 1.3
+     * (y < 0.748: 4), x 1.5 (none: the tie is outside), 1.7, 1.9 (none) */
+    EXPECT_NEAR(ph_circle_pixel_weight(1, 2, 0, 1, 1.5, 5), 9.0 / 25, 1e-15);
+    EXPECT_NEAR(ph_circle_pixel_weight(1, 2, 0, 1, 1.5, 0),
+                ph_circle_rect_overlap(1, 2, 0, 1, 1.5), 0);
     EXPECT_NEAR(ph_circle_rect_overlap(5, 6, 5, 6, 3), 0, 0);
 }
 
@@ -261,12 +267,12 @@ TEST(aperture_sum_of_a_flat_image)
         data[k] = 7.0f, var[k] = 1;
     ph_fit_plane p = {data, var, NULL, 0, NI, NI};
     int bad;
-    EXPECT_NEAR(ph_aperture_sum(&p, 20.3, 30.8, 3.0, 2.0, &bad), 5.0 * M_PI * 9, 1e-9);
+    EXPECT_NEAR(ph_aperture_sum(&p, 20.3, 30.8, 3.0, 2.0, 0, &bad), 5.0 * M_PI * 9, 1e-9);
     EXPECT(bad == 0);
-    EXPECT(isnan(ph_aperture_sum(&p, 1.0, 30.0, 3.0, 0.0, &bad)));
+    EXPECT(isnan(ph_aperture_sum(&p, 1.0, 30.0, 3.0, 0.0, 0, &bad)));
     EXPECT(bad > 0);
     data[30 * NI + 20] = NAN;
-    EXPECT(isnan(ph_aperture_sum(&p, 20.3, 30.8, 3.0, 2.0, &bad)) && bad == 1);
+    EXPECT(isnan(ph_aperture_sum(&p, 20.3, 30.8, 3.0, 2.0, 0, &bad)) && bad == 1);
 }
 
 int main(void)

@@ -30,7 +30,7 @@
 #include <string.h>
 
 enum { K_RA = 256, K_DEC, K_X, K_Y, K_CATALOG, K_CATFMT, K_MAGS, K_MINSTARS, K_FITSIZE,
-       K_ANNULUS, K_APERTURE, K_STAMPS, K_STAMPSIZE, K_ALIGNED, K_SCIIMG, K_TPLIMG, K_STARTABLE,
+       K_ANNULUS, K_APERTURE, K_SUBPIX, K_STAMPS, K_STAMPSIZE, K_ALIGNED, K_SCIIMG, K_TPLIMG, K_STARTABLE,
        K_DEVICE, K_LOCK, K_SLOTS };
 
 typedef struct phot_opts {
@@ -42,6 +42,7 @@ typedef struct phot_opts {
     long min_stars;
     ph_fit_opts fit;
     double aperture;
+    long subpixels; /* 0: exact overlap */
     const char *stamps, *aligned, *star_table;
     const char *sci_image, *tpl_image; /* original images for stamp_<S>, stamp_<T> */
     long stamp_size;
@@ -65,6 +66,8 @@ static const ph_opt opts[] = {
     {"fit-size", K_FITSIZE, "N", "odd side of the PSF fit box, px (5)", NULL},
     {"annulus", K_ANNULUS, "RIN,ROUT", "local sky annulus, px, or none (15,25)", NULL},
     {"aperture", K_APERTURE, "R", "aperture_sum radius, px (3)", NULL},
+    {"aperture-subpixels", K_SUBPIX, "N",
+     "0: exact pixel/circle overlap (default); N: photutils' subpixel method (phrosty: 5)", NULL},
     {"stamps", K_STAMPS, "DIR", "write phrosty's stamps around the transient into DIR", ""},
     {"stamp-size", K_STAMPSIZE, "N", "stamp side, px (100)", NULL},
     {"aligned", K_ALIGNED, "FILE", "aligned template (ph-align output) for its stamp", ""},
@@ -130,6 +133,7 @@ static int handle(ph_cli *cli, int key, const char *arg)
             return ph_cli_bad(cli, "'%s': radii must lie in 0 ... 1000 px", arg);
         return PH_OK;
     case K_APERTURE: return ph_cli_double_range(cli, arg, 0.1, 1000, &o->aperture);
+    case K_SUBPIX: return ph_cli_long(cli, arg, 0, 100, &o->subpixels);
     case K_STAMPS: o->stamps = arg; return PH_OK;
     case K_STAMPSIZE: return ph_cli_long(cli, arg, 2, 10000, &o->stamp_size);
     case K_ALIGNED: o->aligned = arg; return PH_OK;
@@ -231,7 +235,8 @@ static int measure(phot_run *r)
     ph_fit_opts fo = o->fit;
     fo.full_box = 0;
     ph_timing_begin("transient");
-    int st = ph_phot_measure(&p, &r->spline, &fo, r->x0, r->y0, o->aperture, o->stamp_size,
+    int st = ph_phot_measure(&p, &r->spline, &fo, r->x0, r->y0, o->aperture,
+                             (int)o->subpixels, o->stamp_size,
                              &r->meas);
     ph_timing_end();
     if (st)

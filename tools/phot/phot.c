@@ -36,7 +36,8 @@ double ph_phot_stamp_background(const ph_fit_plane *p, double x0, double y0, lon
 }
 
 int ph_phot_measure(const ph_fit_plane *p, const ph_psf_spline *s, const ph_fit_opts *o,
-                    double x0, double y0, double ap_r, long stamp, ph_phot_meas *m)
+                    double x0, double y0, double ap_r, int subpixels, long stamp,
+                    ph_phot_meas *m)
 {
     ph_fit_work w = {0};
     int st = ph_psffit_one(p, s, o, x0, y0, &m->fit, &w);
@@ -46,7 +47,7 @@ int ph_phot_measure(const ph_fit_plane *p, const ph_psf_spline *s, const ph_fit_
         return st;
     m->stamp_bkg = ph_phot_stamp_background(p, x0, y0, stamp);
     if (isfinite(m->stamp_bkg))
-        m->aperture_sum = ph_aperture_sum(p, x0, y0, ap_r, m->stamp_bkg, NULL);
+        m->aperture_sum = ph_aperture_sum(p, x0, y0, ap_r, m->stamp_bkg, subpixels, NULL);
     double f = m->fit.flux;
     if (f > 0) {
         m->mag = -2.5 * log10(f);

@@ -23,11 +23,13 @@ long ph_phot_stamp_start(double x0, long size);
  * SExtractor's mode estimate. NaN when none. */
 double ph_phot_stamp_background(const ph_fit_plane *p, double x0, double y0, long size);
 
-/* The PSF fit, the aperture sum (radius ap_r; after subtracting the stamp
- * background of a `stamp` wide stamp) and the magnitudes. Returns PH_EFAIL
+/* The PSF fit, the aperture sum (radius ap_r, pixel weights exact or
+ * subpixels^2 samples; after subtracting the stamp background of a
+ * `stamp` wide stamp) and the magnitudes. Returns PH_EFAIL
  * only on out of memory; a fit that cannot be made has m->fit.status set. */
 int ph_phot_measure(const ph_fit_plane *p, const ph_psf_spline *s, const ph_fit_opts *o,
-                    double x0, double y0, double ap_r, long stamp, ph_phot_meas *m);
+                    double x0, double y0, double ap_r, int subpixels, long stamp,
+                    ph_phot_meas *m);
 
 /* Zero point from fitted stars: zp_i = mag_i + 2.5 log10(flux_i) over
  * stars with a good fit, flux > 0 and lo < mag_i < hi; `used` (may be NULL)
