@@ -156,17 +156,21 @@ assert abs(np.median(z) - float(r['zpt'])) < 1e-12"
   assert_output "100 11 ['ra', 'dec', 'mag', 'x', 'y', 'flux', 'flux_err', 'sky', 'npix', 'status', 'used', 'zpt']"
 }
 
-@test "zero point within 0.005 mag on a ph-sim image with its truth catalogue (issue 8)" {
+@test "zero point within 0.005 mag on a ph-sim image with its truth catalogue, also cross-convolved (issue 8)" {
   ph-sim -q -o sim --size 1024 --templates 1 --science 1 --band H158 --jitter-vary 0 \
     --nstars 600 --star-mags 18,22
   ph-sim stamp -q -b H158 --jitter 0.014 --stamp-size 41 -o stamp.fits
   pypeer "$PH_TOP/tests/fixtures/phot_from_sim.py" sim/images/H158/10001/*.fits.gz stamp.fits d.fits
-  ph-phot -q d.fits --x 500 --y 500 --catalog sim/truth/H158/10001/Roman_TDS_index_H158_10001_1.txt -o r.csv
-  run rowq r.csv "
+  pypeer "$PH_TOP/tests/fixtures/phot_from_sim.py" sim/images/H158/10001/*.fits.gz stamp.fits dx.fits --cross
+  for f in d dx; do
+    ph-phot -q --device cpu $f.fits --x 500 --y 500 --catalog sim/truth/H158/10001/Roman_TDS_index_H158_10001_1.txt -o $f.csv
+    run rowq $f.csv "
 zp = 15.0741 + 2.5 * np.log10(302.275 * 37570)
 print(r['zpt_source'], int(r['zpt_nstars']) > 300, abs(float(r['zpt']) - zp) < 0.005, float(r['zpt']) - zp)"
-  assert_success
-  assert_output --regexp "^catalog True True "
+    assert_success
+    assert_output --regexp "^catalog True True "
+    echo "$f: $output"
+  done
 }
 
 @test "off the image: a success False row with NaN measurements, one error line, exit 1" {
