@@ -259,8 +259,8 @@ static int measure(phot_run *r)
 static int fit_stars(phot_run *r, const ph_fit_plane *p, const ph_fit_opts *fo, long n,
                      const double *x, const double *y, ph_fit_result *res)
 {
-    const phot_opts *o = r->o;
 #ifdef PH_WITH_CUDA
+    const phot_opts *o = r->o;
     if (r->use_gpu) {
         int fd = -1;
         if (ph_gpu_lock_option(o->gpu_lock, (int)o->gpu_slots, &fd))
