@@ -123,3 +123,14 @@ psf"
   assert_success
   assert_output --partial "ph-config"
 }
+
+@test "--timing prints the per-step table on stderr (read config, the command)" {
+  write_cfg
+  run --separate-stderr ph-config -c cfg.yaml --timing get photometry.phrosty.kerpolyorder
+  assert_success
+  assert_output "2"
+  [[ $stderr =~ timing\ ph-config\ +step\ +wall_s\ +device_s ]]
+  [[ $stderr =~ timing\ ph-config\ +read\ config\ +[0-9.]+\ +- ]]
+  [[ $stderr =~ timing\ ph-config\ +get\ +[0-9.]+\ +- ]]
+  [[ $stderr =~ timing\ ph-config\ +total\ +[0-9.]+ ]]
+}

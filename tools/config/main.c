@@ -12,6 +12,7 @@
 #include "config.h"
 #include "known_keys.h"
 #include "log.h"
+#include "timing.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -109,7 +110,9 @@ int main(int argc, char **argv)
         .opts = opts,
         .handle = handle,
     };
+    ph_timing_begin("read config");
     int st = ph_cli_parse(&cli, argc, argv);
+    ph_timing_end();
     if (st < 0)
         return 0;
     if (!st) {
@@ -120,6 +123,7 @@ int main(int argc, char **argv)
             const char *cmd = cli.pos[0];
             int n = cli.npos - 1;
             char **a = cli.pos + 1;
+            ph_timing_begin(cmd);
             if (!strcmp(cmd, "get"))
                 st = cmd_get(cli.cfg, n, a);
             else if (!strcmp(cmd, "dump"))
@@ -136,8 +140,11 @@ int main(int argc, char **argv)
             } else
                 st = ph_error(PH_EUSAGE, NULL, "unknown command '%s' (get, dump, keys, list, check)",
                               cmd);
+            ph_timing_end();
         }
     }
+    if (!st && cli.timing)
+        ph_timing_report();
     ph_cli_free(&cli);
     return st ? ph_report_error() : 0;
 }
