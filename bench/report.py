@@ -81,6 +81,11 @@ def load(logs, label):
         return None
     r = parse_time(t)
     r["steps"], r["extra"] = parse_steps(os.path.join(logs, label + ".err"))
+    g = os.path.join(logs, label + ".gpumem")
+    if os.path.exists(g):
+        v = open(g).read().split()
+        if len(v) == 2:
+            r["smi_above"], r["smi_peak"] = float(v[0]) / 1024, float(v[1]) / 1024  # GiB
     return r
 
 
@@ -302,7 +307,7 @@ def main():
       f"{verdict(worst_rss[0] < TARGET_RSS_MB)} |")
     if gpu_sub:
         dev = sum(d for _, _, d in gpu_sub["steps"] if d is not None)
-        pk = gpu_sub["extra"].get("peak_gb", float("nan"))
+        pk = gpu_sub["extra"].get("peak_gb", gpu_sub.get("smi_above", float("nan")))
         w(f"| GPU ph-subtract, one pair excluding I/O | < {TARGET_GPU_S:.0f} s | {dev:.3f} s device | "
           f"{verdict(dev < TARGET_GPU_S)} |")
         w(f"| GPU device memory | < {TARGET_GPU_GB:.0f} GB | {pk:.2f} GB | {verdict(pk < TARGET_GPU_GB)} |")
@@ -371,12 +376,18 @@ def main():
         w(f"Device: {a.gpu}. Device time from CUDA events per step (ph_timing_add_device), "
           "excluding file I/O.")
         w("")
-        w("| tool | wall s | peak RSS MB | peak device memory GB | steps: wall s (device s) |")
-        w("|---|---|---|---|---|")
+        w("| tool | wall s | device s (sum) | peak RSS MB | engine peak device GB | "
+          "nvidia-smi peak GiB (above idle) | steps: wall s (device s) |")
+        w("|---|---|---|---|---|---|---|")
         for n, r in (("ph-subtract --device gpu", gpu_sub), ("ph-phot --device gpu", gpu_phot)):
             if r:
                 pk = r["extra"].get("peak_gb")
-                w(f"| {n} | {r['wall']:.2f} | {r['rss']:.0f} | {fmt(pk)} | {steps_text(r, True)} |")
+                dv = sum(d for _, _, d in r["steps"] if d is not None)
+                w(f"| {n} | {r['wall']:.2f} | {dv:.3f} | {r['rss']:.0f} | {fmt(pk)} | "
+                  f"{fmt(r.get('smi_peak'))} ({fmt(r.get('smi_above'))}) | {steps_text(r, True)} |")
+        w("")
+        w("Device time: CUDA events around each GPU step, file I/O and host work excluded; "
+          "nvidia-smi samples every 50 ms (it includes the CUDA context).")
     else:
         w("Not measured (no GPU on this machine): device time per step and peak device memory "
           "are measured by the same `make bench` on a machine with a CUDA device.")
