@@ -213,6 +213,37 @@ def lc_table(w, acc):
           f"{x['nst']} | {zsc} |")
     w("")
 
+BEGIN, END = "<!-- bench:begin (bench/run writes this) -->", "<!-- bench:end -->"
+
+
+def update_readme(path, out, results, size):
+    """Quote the targets table of `out` between the README's bench markers."""
+    i = out.index("## Targets (issue 10)")
+    j = next(k for k in range(i + 1, len(out)) if out[k].startswith("## "))
+    table = [x for x in out[i + 1:j] if x.startswith("|")]
+    when = out[0].replace("# phrosty-c bench, ", "")
+    mach = next((x[len("- machine: "):] for x in out if x.startswith("- machine: ")), "")
+    stand = next((x for x in out if x.startswith("- stand-ins: ")), "")
+    block = [BEGIN, "", f"`make bench`, {when}, on {mach}; {size}x{size} Y106 images "
+             f"from ph-sim. Every figure, per tool and per step, is in [{results}]({results}).",
+             ""] + table + [""]
+    if stand:
+        block += [stand[2:].capitalize(), ""]
+    block += [END]
+    with open(path) as f:
+        text = f.read()
+    if BEGIN in text and END in text:
+        pre, rest = text.split(BEGIN, 1)
+        post = rest.split(END, 1)[1]
+        text = pre + "\n".join(block) + post
+    else:
+        text = text.rstrip("\n") + "\n\n## Performance (make bench)\n\n" + "\n".join(block) + "\n"
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--logs", required=True)
@@ -228,6 +259,8 @@ def main():
     ap.add_argument("--have-phot", type=int, default=1)
     ap.add_argument("--have-pipeline", type=int, default=0)
     ap.add_argument("--total", type=float, default=float("nan"))
+    ap.add_argument("--readme", help="README to update between its bench markers")
+    ap.add_argument("--results-name", default="bench/results/latest.md")
     ap.add_argument("-o", "--output", default="-")
     a = ap.parse_args()
     L = a.logs
@@ -480,6 +513,8 @@ def main():
                     w(f"| {n} | {r['wall']:.2f} | {r['cpu']:.2f} | {r['wall'] / n:.2f} | {r['rss']:.0f} |")
             w("")
     text = "\n".join(out) + "\n"
+    if a.readme:
+        update_readme(a.readme, out, a.results_name, a.size)
     if a.output == "-":
         sys.stdout.write(text)
     else:
