@@ -366,6 +366,42 @@ def main():
           "are indicative, not a calibration.")
         w("")
 
+    # where a target is missed: by how much, and where the time goes
+    notes = []
+    if tot_wall >= TARGET_PAIR_S:
+        notes.append(f"the CPU pair takes {tot_wall:.1f} s, {tot_wall - TARGET_PAIR_S:.1f} s "
+                     f"({100 * (tot_wall / TARGET_PAIR_S - 1):.0f}%) over {TARGET_PAIR_S:.0f} s")
+    if worst_rss[0] >= TARGET_RSS_MB:
+        notes.append(f"{worst_rss[1]} peaks at {worst_rss[0]:.0f} MB, "
+                     f"{worst_rss[0] - TARGET_RSS_MB:.0f} MB over 4 GB")
+    if abs(med_bias) >= TARGET_BIAS:
+        notes.append(f"the transient's median bias is {100 * med_bias:+.2f}%, "
+                     f"{100 * (abs(med_bias) - TARGET_BIAS):.2f} points beyond 0.5%")
+    if inj and abs(i_bias) >= TARGET_BIAS:
+        notes.append(f"the injected sources' median bias is {100 * i_bias:+.2f}%")
+    if math.isfinite(zerr) and zerr >= TARGET_ZPT:
+        notes.append(f"the zero point is off by up to {zerr:.4f} mag")
+    if notes and (peer or pinj) and (abs(med_bias) >= TARGET_BIAS or zerr >= TARGET_ZPT):
+        pb, _, ps, pz, _, _ = lc_stats(peer)
+        qb, _, qs, _, _, _ = inj_stats(pinj)
+        notes.append(f"the independent check on the same decorrelated files (exact-phase PSF, "
+                     f"below) gives {100 * pb:+.2f}% for the transient, {100 * qb:+.2f}% for the "
+                     f"injected sources (pull std {qs:.2f}) and a zero point within {pz:.4f} mag, "
+                     "so the rest is the photometry step's")
+    steps = []
+    for n, r in rows:
+        for st, wall, _ in r["steps"]:
+            if st != "total":
+                steps.append((wall, f"{n.split(' ')[0]} {st}"))
+    steps.sort(reverse=True)
+    if notes or steps:
+        w("Where it goes: " + (("; ".join(notes) + ". ") if notes else "")
+          + "The longest steps of the pair (--timing wall s): "
+          + ", ".join(f"{name} {wall:.1f}" for wall, name in steps[:5])
+          + f" of {tot_wall:.1f} s; the largest memory is {rows and max(rows, key=lambda x: x[1]['rss'])[0]}"
+          + f" ({max_rss:.0f} MB).")
+        w("")
+
     # ------------------------------------------------ per tool
     w(f"## One pair, {a.size}x{a.size}, CPU (2 threads where a tool is threaded)")
     w("")
