@@ -227,8 +227,11 @@ def update_readme(path, out, results, size):
     block = [BEGIN, "", f"`make bench`, {when}, on {mach}; {size}x{size} Y106 images "
              f"from ph-sim. Every figure, per tool and per step, is in [{results}]({results}).",
              ""] + table + [""]
+    where = next((x for x in out if x.startswith("Where it goes: ")), "")
+    if where:
+        block += [where, ""]
     if stand:
-        block += [stand[2:].capitalize(), ""]
+        block += ["S" + stand[3:], ""]
     block += [END]
     with open(path) as f:
         text = f.read()
@@ -385,7 +388,7 @@ def main():
         pb, _, ps, pz, _, _ = lc_stats(peer)
         qb, _, qs, _, _, _ = inj_stats(pinj)
         notes.append(f"the independent check on the same decorrelated files (exact-phase PSF, "
-                     f"below) gives {100 * pb:+.2f}% for the transient, {100 * qb:+.2f}% for the "
+                     f"bench/results) gives {100 * pb:+.2f}% for the transient, {100 * qb:+.2f}% for the "
                      f"injected sources (pull std {qs:.2f}) and a zero point within {pz:.4f} mag, "
                      "so the rest is the photometry step's")
     steps = []
