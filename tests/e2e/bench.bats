@@ -11,9 +11,9 @@ fakebin() {
   for t in "$PH_TOP"/bin/ph-*; do ln -s "$t" "$1/$(basename "$t")"; done
 }
 
-@test "bench/run --size 128: per-tool table, light curve vs truth, scaling, results files" {
+@test "bench/run --size 256: per-tool table, light curve vs truth, scaling, results files" {
   pypeer -c "import astropy, scipy" 2>/dev/null || skip "Debian python3 with astropy and scipy not available"
-  run "$PH_TOP/bench/run" --size 128 --scale-size 128 --scale "1 2" --epochs 2 --inject 4 \
+  run "$PH_TOP/bench/run" --size 256 --scale-size 256 --scale "1 2" --epochs 2 --inject 4 \
     --work "$T/w" --results "$T/r"
   echo "$output" | tail -30
   assert_success
@@ -23,9 +23,10 @@ fakebin() {
   # machine, commit, targets
   assert_output --partial "cores"
   assert_output --partial "- commit: "
-  assert_output --partial "| CPU pair, sky subtraction to light-curve row (128^2) | < 60 s |"
+  assert_output --partial "| CPU pair, sky subtraction to light-curve row (256^2) | < 60 s |"
   # every tool of the pair has a row with wall, CPU, RSS and its --timing steps
-  for t in "ph-skysub (template)" "ph-skysub (science)" "ph-psf (science)" "ph-align" \
+  for t in "ph-skysub (template)" "ph-skysub (science)" "ph-psf (science)" \
+      "ph-psf --at-position (science)" "ph-align" \
       "ph-subtract (CPU)" "ph-decorr" "ph-phot (CPU)" "**whole pair**" "ph-lc (2 rows)"; do
     assert_output --partial "| $t |"
   done
@@ -59,10 +60,10 @@ fakebin() {
   assert_one_line_error "^bench/run: not a number: 'big'$"
   run "$PH_TOP/bench/run" --size 32
   assert_failure 2
-  assert_one_line_error "^bench/run: --size 32: 128 ... 4088 \(smaller: too few pixels for the SFFT fit\)$"
+  assert_one_line_error "^bench/run: --size 32: 256 ... 4088 \(smaller: too few pixels for the SFFT fit\)$"
   run "$PH_TOP/bench/run" --scale-size 5000
   assert_failure 2
-  assert_one_line_error "^bench/run: --scale-size 5000: 128 ... 4088$"
+  assert_one_line_error "^bench/run: --scale-size 5000: 256 ... 4088$"
   run "$PH_TOP/bench/run" --epochs 0
   assert_failure 2
   assert_one_line_error "^bench/run: --epochs must be at least 1$"
@@ -80,7 +81,7 @@ fakebin() {
   rm fb/ph-sim
   printf '#!/bin/sh\necho "ph-sim: out of disk" >&2\nexit 1\n' > fb/ph-sim
   chmod +x fb/ph-sim
-  PH_BENCH_BIN=$T/fb run "$PH_TOP/bench/run" --size 128 --work "$T/w" --results "$T/r"
+  PH_BENCH_BIN=$T/fb run "$PH_TOP/bench/run" --size 256 --work "$T/w" --results "$T/r"
   assert_failure 1
   assert_output --regexp "bench/run: sim: ph-sim failed: ph-sim: out of disk \(log: $T/w/logs/sim.err\)$"
   assert_no_file "$T/r"
@@ -88,7 +89,7 @@ fakebin() {
   rm fb2/ph-lc
   printf '#!/bin/sh\nexit 0\n' > fb2/ph-lc
   chmod +x fb2/ph-lc
-  PH_BENCH_BIN=$T/fb2 run "$PH_TOP/bench/run" --size 128 --epochs 1 --inject 0 --scale "" \
+  PH_BENCH_BIN=$T/fb2 run "$PH_TOP/bench/run" --size 256 --epochs 1 --inject 0 --scale "" \
     --work "$T/w" --results "$T/r"
   assert_failure 1
   assert_output --regexp "bench/run: $T/w/lc/ltcv/data/20172782/20172782_Y106_all.csv: ph-lc wrote no light curve$"
