@@ -12,7 +12,8 @@
 #                 DIFFDIR/diff_S-T.fits ph-subtract  SFFT difference (+ CSCI, CREF, kernel)
 #                 DIA/decorr_S-T.fits   ph-decorr  decorrelated difference, variance, PSF
 #                 DIA/phot_S-T.csv      ph-phot    the light-curve row (+ stamps in DIA/stamps)
-#   per object:   LTCV/data/OID/OID_BAND_all.csv  ph-lc (+ .meta.yaml, .png)
+#   per object:   LTCV/data/OID/OID_BAND_all.csv  ph-lc (+ .meta.yaml, .png), remade
+#                 when DIA/pairs_BAND.txt (the pairs, rewritten when they change) is newer
 #
 # Recipes go through `ph-pipeline __step`, which records a failed step in
 # RUN/fail/ instead of failing make; a step whose input is missing (an
@@ -106,6 +107,7 @@ endef
 $(foreach i,$(IMAGES),$(eval $(call IMAGE_RULES,$(i))))
 $(foreach s,$(SCIENCE),$(foreach t,$(TEMPLATES),$(eval $(call PAIR_RULES,$(s),$(t)))))
 
-$(LC): $(ALL_ROW) $(PLAN)
+$(DIA)/pairs_$(BAND).txt: ;
+$(LC): $(ALL_ROW) $(DIA)/pairs_$(BAND).txt
 	@$(PHP) __lc $@ -- ph-lc $(SETS) --ltcv-dir $(LTCV) --oid $(OID) -b $(BAND) -r $(RA) -d $(DEC) \
 	    --plot $(LTCV)/data/$(OID)/$(OID)_$(BAND)_all.png $(ALL_ROW)
