@@ -64,16 +64,21 @@ stamps() { find dia_out_dir phrosty_temp -name '*.fits' -o -name '*.csv' | sort 
 
 @test "killed midway, a re-run completes without redoing finished targets" {
   scene
-  setsid ph-pipeline -c config.yaml --oid $OID -r "$RA" -d "$DEC" -b Y106 -t templates.csv -s science.csv \
+  # a slow ph-decorr, so that the run is surely killed in the middle
+  mkdir slow
+  printf '#!/bin/sh\nsleep 1\nexec %s "$@"\n' "$(command -v ph-decorr)" > slow/ph-decorr
+  chmod +x slow/ph-decorr
+  PATH=$PWD/slow:$PATH setsid ph-pipeline -c config.yaml --oid $OID -r "$RA" -d "$DEC" -b Y106 -t templates.csv -s science.csv \
     -p 1 -q > run1.out 2>&1 &
   pid=$!
   for i in $(seq 1 600); do
-    [ "$(ls dia_out_dir/$OID/aligned_*.fits 2>/dev/null | wc -l)" -ge 2 ] && break
+    [ -n "$(ls dia_out_dir/$OID/decorr_*.fits 2>/dev/null)" ] && break
     sleep 0.05
   done
   kill -TERM -- -$pid
   wait $pid || true
   [ ! -e "$LC" ]
+  [ "$(ls dia_out_dir/$OID/decorr_*.fits | wc -l)" -lt 6 ]
   # what was finished, with its mtime
   find dia_out_dir phrosty_temp -name '*.fits' | sort > done.txt
   [ -s done.txt ]
@@ -276,4 +281,17 @@ e() { ph-pipeline --oid 1 -r 7.5 -d -44.8 -b Y106 "$@"; }
   assert_output --partial "ph-subtract"
   assert_output --partial "ph-lc"
   assert_no_file dia_out_dir
+}
+
+@test "make demo's command line (phrosty's seed example) on a small scene: as written, -w accepted, output path and last line" {
+  command -v ph-psf >/dev/null && command -v ph-phot >/dev/null \
+    || skip "ph-psf and ph-phot are not built (issues 4 and 8)"
+  PH_DEMO_DIR=$PWD/demo PH_DEMO_SIZE=256 run "$PH_TOP/scripts/demo"
+  echo "$output"
+  assert_line "+ ph-pipeline -c config.yaml --oid 20172782 --ra 7.551093401915147 --dec -44.80718106491529 -b Y106 -t templates.csv -s science.csv -p 3 -w 3 -v"
+  assert_line "Results saved to $PWD/demo/lc_out_dir/data/20172782/20172782_Y106_all.csv"
+  assert_line 'demo: the simulated supernova is 0.000" from the seed position'
+  assert_output --regexp "pull \(flux - true\)/flux_err over 10 rows"
+  [ "$(tail -n +2 demo/lc_out_dir/data/20172782/20172782_Y106_all.csv | wc -l)" -eq 10 ]
+  [ -s demo/lc_out_dir/data/20172782/20172782_Y106_truth.png ]
 }
