@@ -200,6 +200,9 @@ e() { ph-pipeline --oid 1 -r 7.5 -d -44.8 -b Y106 "$@"; }
   run e -c config.yaml --set photometry.phrosty.keep_intermediate=maybe -t t.csv -s s.csv
   [ "$status" -eq 2 ]
   assert_one_line_error "photometry.phrosty.keep_intermediate: 'maybe' is not true or false$"
+  run e -c config.yaml --set "system.paths.dia_out_dir=my dir" -t t.csv -s s.csv
+  [ "$status" -eq 2 ]
+  assert_one_line_error "^ph-pipeline: my dir: system.paths.dia_out_dir: path with spaces or characters make cannot handle"
   run e -c config.yaml --set nokey -t t.csv -s s.csv
   [ "$status" -eq 2 ]
   assert_one_line_error "^ph-pipeline: --set 'nokey': expected KEY=VALUE"
@@ -228,6 +231,12 @@ e() { ph-pipeline --oid 1 -r 7.5 -d -44.8 -b Y106 "$@"; }
   run e -c config.yaml -t t.csv
   [ "$status" -eq 2 ]
   assert_one_line_error "^ph-pipeline: --science-images: required"
+  # an output directory that cannot be made: exit 1
+  mkdir -p images/Y106/1 images/Y106/2 && touch images/Y106/1/a.fits.gz images/Y106/2/b.fits.gz
+  run e -c config.yaml -t t.csv -s s.csv --set system.paths.ltcv_dir=config.yaml/lc
+  [ "$status" -eq 1 ]
+  assert_one_line_error "^ph-pipeline: config.yaml/lc: cannot create the directory \(system.paths.ltcv_dir\)$"
+  rm -r images
   # a listed image that does not exist: exit 1 unless --catchfailures
   run e -c config.yaml -t t.csv -s s.csv
   [ "$status" -eq 1 ]
