@@ -304,3 +304,15 @@ e() { ph-pipeline --oid 1 -r 7.5 -d -44.8 -b Y106 "$@"; }
   [ "$(tail -n +2 demo/lc_out_dir/data/20172782/20172782_Y106_all.csv | wc -l)" -eq 10 ]
   [ -s demo/lc_out_dir/data/20172782/20172782_Y106_truth.png ]
 }
+
+@test "a tool that is not built: one-line error before anything is written" {
+  errsetup
+  mkdir -p images/Y106/1 images/Y106/2 && touch images/Y106/1/a.fits.gz images/Y106/2/b.fits.gz
+  mkdir lone
+  cp "$PH_TOP/scripts/ph-pipeline" "$PH_TOP/scripts/pipeline.mk" lone/
+  ln -s "$PH_TOP/bin/ph-config" lone/ph-config
+  PATH=$PWD/lone:/usr/bin:/bin run ph-pipeline --oid 1 -r 7.5 -d -44.8 -b Y106 -c config.yaml -t t.csv -s s.csv
+  [ "$status" -eq 1 ]
+  assert_one_line_error "^ph-pipeline: ph-skysub: not found on PATH nor beside ph-pipeline \(build it with make\)$"
+  assert_no_file dia_out_dir
+}
