@@ -101,7 +101,7 @@ $(call DECORR,$(1),$(2)): $(call DIFF,$(1),$(2))
 $(call ROW,$(1),$(2)): $(call DECORR,$(1),$(2))
 	@$(PHP) __phot $$@ $$< $(1) $(2) $(MJD_$(1)) $(OBS_$(1)) $(SCA_$(1)) $(NAME_$(1)) \
 	    $(OBS_$(2)) $(SCA_$(2)) $(NAME_$(2)) -- \
-	    ph-phot $(SETS) $(DEVICE) $$< --ra $(RA) --dec $(DEC) -o $$@ \
+	    ph-phot $(SETS) $(DEVICE) $(CAT_$(1)) $$< --ra $(RA) --dec $(DEC) -o $$@ \
 	    --aligned $(call ALIGNED,$(1),$(2)) --stamps $(STAMPS)/$(1)-$(2)
 endef
 

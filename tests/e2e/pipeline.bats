@@ -170,6 +170,18 @@ nan False"
   [ "$(ls phrosty_temp/ph-$OID-Y106/sky_*.fits | wc -l)" -eq 5 ]
 }
 
+@test "--catalog: each science image's truth catalogue gives ph-phot's zero point" {
+  scene
+  rm -rf images truth psf ./*.csv
+  ph-sim -q --size 256 --templates 1 --science 2 --nstars 60 --seed 4 -o .
+  run pipeline -p 2 --catalog 'truth/{band}/{pointing}/Roman_TDS_index_{band}_{pointing}_{sca}.txt'
+  assert_success
+  [ "$(cut -d, -f20,21 "$LC" | grep -c '^True,catalog$')" -eq 2 ]
+  run pipeline --catalog 'truth/{band}/{pointing}/nothere_{sca}.txt'
+  [ "$status" -eq 2 ]
+  assert_one_line_error "^ph-pipeline: truth/Y106/10001/nothere_1.txt: no such catalogue \(--catalog for science.csv line 2\)$"
+}
+
 # ---- errors: one line, exit 2, nothing written ---------------------------
 
 errsetup() {
