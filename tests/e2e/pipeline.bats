@@ -328,3 +328,51 @@ e() { ph-pipeline --oid 1 -r 7.5 -d -44.8 -b Y106 "$@"; }
   assert_one_line_error "^ph-pipeline: ph-skysub: not found on PATH nor beside ph-pipeline \(build it with make\)$"
   assert_no_file dia_out_dir
 }
+
+@test "more usage and list errors: one line each" {
+  errsetup
+  run e -c config.yaml -t t.csv -s s.csv --through-step
+  [ "$status" -eq 2 ]
+  assert_one_line_error "^ph-pipeline: --through-step: missing value \(see --help\)$"
+  run e -c config.yaml -t t.csv -s s.csv extra
+  [ "$status" -eq 2 ]
+  assert_one_line_error "^ph-pipeline: extra: unexpected argument \(see --help\)$"
+  run e -c config.yaml -t t.csv -s s.csv -w 0
+  [ "$status" -eq 2 ]
+  assert_one_line_error "^ph-pipeline: -w: '0' is not a positive whole number$"
+  run e -c config.yaml -t t.csv -s s.csv --dec=north
+  [ "$status" -eq 2 ]
+  assert_one_line_error "^ph-pipeline: --dec 'north': not a number$"
+  run ph-pipeline --oid 'a b' -r 1 -d 2 -b Y106 -c config.yaml -t t.csv -s s.csv
+  [ "$status" -eq 2 ]
+  assert_one_line_error "^ph-pipeline: --oid 'a b': letters, digits and . _ \+ - only$"
+  mkdir adir
+  run e -c config.yaml -t t.csv -s adir
+  [ "$status" -eq 2 ]
+  assert_one_line_error "^ph-pipeline: adir: cannot read the image list \(--science-images\)$"
+  run e -c config.yaml -t t.csv -s t.csv
+  [ "$status" -eq 2 ]
+  assert_one_line_error "^ph-pipeline: t.csv: line 2: a is both a template and a science image$"
+  printf 'path observation_id sca mjd band\nY106/2/b.fits.gz 2 x 62010 Y106\n' > l1.csv
+  run e -c config.yaml -t t.csv -s l1.csv
+  [ "$status" -eq 2 ]
+  assert_one_line_error "^ph-pipeline: l1.csv: line 2: sca 'x' is not a whole number$"
+  printf 'path observation_id sca mjd band\nY106/2/b.fits.gz 2 1 soon Y106\n' > l2.csv
+  run e -c config.yaml -t t.csv -s l2.csv
+  [ "$status" -eq 2 ]
+  assert_one_line_error "^ph-pipeline: l2.csv: line 2: mjd 'soon' is not a number$"
+  printf 'path observation_id sca mjd band\nY106/2/b.fits.gz 2/3 1 62010 Y106\n' > l3.csv
+  run e -c config.yaml -t t.csv -s l3.csv
+  [ "$status" -eq 2 ]
+  assert_one_line_error "^ph-pipeline: l3.csv: line 2: observation_id '2/3' is not a plain word$"
+  printf 'path observation_id sca mjd band\nY106/2/b;x.fits.gz 2 1 62010 Y106\n' > l4.csv
+  run e -c config.yaml -t t.csv -s l4.csv
+  [ "$status" -eq 2 ]
+  assert_one_line_error "^ph-pipeline: l4.csv: line 2: image name 'b;x' has characters make cannot handle$"
+  # a duplicated line is a warning; the lists are otherwise fine
+  mkdir -p images/Y106/1 images/Y106/2 && touch images/Y106/1/a.fits.gz images/Y106/2/b.fits.gz
+  sed -n 2p s.csv >> s.csv
+  run e -c config.yaml -t t.csv -s s.csv -n
+  assert_success
+  assert_line --index 0 --regexp "^ph-pipeline: warning: s.csv: line 3: b listed twice; ignored$"
+}

@@ -73,6 +73,60 @@ scene() {
   run ph-slurm -n empty.csv
   [ "$status" -eq 2 ]
   assert_one_line_error "^ph-slurm: config: no configuration file"
+  run ph-slurm -c nope.yaml -n empty.csv
+  [ "$status" -eq 2 ]
+  assert_one_line_error "^ph-slurm: nope.yaml: cannot read the config file$"
+  run ph-slurm -c c.yaml -n
+  [ "$status" -eq 2 ]
+  assert_one_line_error "^ph-slurm: OBJECTS.csv: missing: give the table of objects"
+  run ph-slurm -c c.yaml -n empty.csv other.csv
+  [ "$status" -eq 2 ]
+  assert_one_line_error "^ph-slurm: other.csv: one object table only"
+  run ph-slurm -c c.yaml --frob -n empty.csv
+  [ "$status" -eq 2 ]
+  assert_one_line_error "^ph-slurm: --frob: unknown option \(see --help\)$"
+  run ph-slurm -c c.yaml --time
+  [ "$status" -eq 2 ]
+  assert_one_line_error "^ph-slurm: --time: missing value \(see --help\)$"
+  run ph-slurm -c c.yaml --time 3h -n empty.csv
+  [ "$status" -eq 2 ]
+  assert_one_line_error "^ph-slurm: --time '3h': expected \[D-\]HH:MM:SS$"
+  run ph-slurm -c c.yaml --mem lots -n empty.csv
+  [ "$status" -eq 2 ]
+  assert_one_line_error "^ph-slurm: --mem 'lots': expected a size such as 16G$"
+  run ph-slurm -c c.yaml --gpus x -n empty.csv
+  [ "$status" -eq 2 ]
+  assert_one_line_error "^ph-slurm: --gpus 'x': not a whole number$"
+  run ph-slurm -c c.yaml --max-parallel 0 -n empty.csv
+  [ "$status" -eq 2 ]
+  assert_one_line_error "^ph-slurm: --max-parallel '0': not a positive whole number$"
+  touch t.csv s.csv
+  printf 'oid ra dec band templates science\na/b 7.5 -44.8 Y106 t.csv s.csv\n' > o1.csv
+  run ph-slurm -c c.yaml -n o1.csv
+  [ "$status" -eq 2 ]
+  assert_one_line_error "^ph-slurm: o1.csv: line 2: oid 'a/b': letters, digits and . _ \+ - only$"
+  printf 'oid ra dec band templates science\n1 east -44.8 Y106 t.csv s.csv\n' > o2.csv
+  run ph-slurm -c c.yaml -n o2.csv
+  [ "$status" -eq 2 ]
+  assert_one_line_error "^ph-slurm: o2.csv: line 2: 'east' is not a number$"
+  touch 'a;b.csv'
+  printf 'oid ra dec band templates science\n1 7.5 -44.8 Y106 a;b.csv s.csv\n' > o3.csv
+  run ph-slurm -c c.yaml -n o3.csv
+  [ "$status" -eq 2 ]
+  assert_one_line_error "^ph-slurm: o3.csv: line 2: .*/a;b.csv: path with spaces or special characters$"
+}
+
+@test "ph-slurm: sbatch refusing the job is an error (exit 1, its message)" {
+  command -v sbatch >/dev/null || skip "sbatch not installed"
+  touch c.yaml t.csv s.csv
+  printf 'oid ra dec band templates science\n1 7.5 -44.8 Y106 t.csv s.csv\n' > o.csv
+  SLURM_CONF=$PWD/nothere.conf run ph-slurm -c c.yaml o.csv
+  [ "$status" -eq 1 ]
+  assert_one_line_error "^ph-slurm: sbatch: "
+  [ -x ph-slurm-o.sh ]
+  mkdir ro && run ph-slurm -c c.yaml --script ro/sub/x.sh o.csv
+  [ "$status" -eq 1 ]
+  assert_one_line_error "^ph-slurm: ro/sub/x.sh: cannot write the job script$"
 }
 
 # ---- a one-node cluster on localhost --------------------------------------
