@@ -376,3 +376,25 @@ e() { ph-pipeline --oid 1 -r 7.5 -d -44.8 -b Y106 "$@"; }
   assert_success
   assert_line --index 0 --regexp "^ph-pipeline: warning: s.csv: line 3: b listed twice; ignored$"
 }
+
+@test "a light curve that cannot be made fails the run (exit 1, ph-lc's message); no Makefile: exit 1" {
+  scene
+  run pipeline --through-step make_stamps -p 2
+  assert_success
+  row=$(ls dia_out_dir/$OID/phot_*.csv | head -1)
+  sed -i '2s/^[^,]*,/abc,/' "$row"
+  run pipeline -p 2
+  [ "$status" -eq 1 ]
+  assert_line --index 0 "ph-lc: $PWD/$row: line 2: column mjd: 'abc' is not a number"
+  [ "${#lines[@]}" -eq 2 ]
+  assert_line --index $((${#lines[@]} - 1)) --regexp "^ph-pipeline: .*/plan.mk: make stopped with status 2 \(logs in .*/log\)$"
+  assert_no_file "$LC"
+  # a ph-pipeline without its Makefile
+  mkdir lone
+  cp "$PH_TOP/scripts/ph-pipeline" lone/
+  for t in "$PH_TOP"/bin/ph-*; do [ -e lone/$(basename $t) ] || ln -s "$t" lone/; done
+  for t in ph-psf ph-phot; do ln -sf "$(command -v $t)" lone/$t; done
+  run lone/ph-pipeline -c config.yaml --oid $OID -r "$RA" -d "$DEC" -b Y106 -t templates.csv -s science.csv
+  [ "$status" -eq 1 ]
+  assert_one_line_error "^ph-pipeline: .*/share/phrosty-c/pipeline.mk: the pipeline Makefile is missing \(reinstall phrosty-c\)$"
+}
