@@ -116,15 +116,19 @@ scene() {
   assert_one_line_error "^ph-slurm: o3.csv: line 2: .*/a;b.csv: path with spaces or special characters$"
 }
 
-@test "ph-slurm: sbatch refusing the job is an error (exit 1, its message)" {
-  command -v sbatch >/dev/null || skip "sbatch not installed"
+@test "ph-slurm: sbatch missing or refusing the job is an error (exit 1, its message)" {
   touch c.yaml t.csv s.csv
   printf 'oid ra dec band templates science\n1 7.5 -44.8 Y106 t.csv s.csv\n' > o.csv
-  SLURM_CONF=$PWD/nothere.conf run ph-slurm -c c.yaml o.csv
+  printf '#!/bin/sh\necho "sbatch: error: Batch job submission failed: Invalid partition name specified" >&2\nexit 1\n' > refuse
+  chmod +x refuse
+  PH_SBATCH=$PWD/refuse run ph-slurm -c c.yaml o.csv
   [ "$status" -eq 1 ]
-  assert_one_line_error "^ph-slurm: sbatch: "
+  assert_one_line_error "^ph-slurm: .*/refuse: sbatch: error: Batch job submission failed: Invalid partition name specified$"
   [ -x ph-slurm-o.sh ]
-  mkdir ro && run ph-slurm -c c.yaml --script ro/sub/x.sh o.csv
+  PH_SBATCH=no-such-sbatch run ph-slurm -c c.yaml o.csv
+  [ "$status" -eq 1 ]
+  assert_one_line_error "^ph-slurm: no-such-sbatch: not found: is this a SLURM cluster\? \(--dry-run prints the script\)$"
+  mkdir ro && PH_SBATCH=$PWD/refuse run ph-slurm -c c.yaml --script ro/sub/x.sh o.csv
   [ "$status" -eq 1 ]
   assert_one_line_error "^ph-slurm: ro/sub/x.sh: cannot write the job script$"
 }
