@@ -109,7 +109,7 @@ define TOOL_RULE
 bin/ph-$(1): $$(patsubst tools/%.c,build/tools/%.o,$$(wildcard tools/$(1)/*.c)) $$(LIBPH) $$(if $$($(1)_GPU),$$(CUDA_OBJ))
 	@mkdir -p bin
 	$$(CC) $$(CFLAGS) $$(PH_CFLAGS) $$(PH_LDFLAGS) -o $$@ $$(filter build/tools/%,$$^) $$(LIBPH) \
-	    $$($(1)_LIBS) $$(if $$($(1)_GPU),$$(CUDA_LDLIBS)) $$(PH_LDLIBS)
+	    $$($(1)_LIBS) $$(if $$($(1)_GPU),$$(CUDA_LDLIBS) $$(LIBPH)) $$(PH_LDLIBS)
 endef
 $(foreach t,$(TOOL_DIRS),$(eval $(call TOOL_RULE,$(t))))
 

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -102,4 +103,15 @@ void ph_gpu_unlock(int fd)
         flock(fd, LOCK_UN);
         close(fd);
     }
+}
+
+int ph_gpu_lock_option(const char *opt, int slots, int *fd)
+{
+    char def[1024];
+    if (!opt) {
+        const char *t = getenv("TMPDIR");
+        snprintf(def, sizeof def, "%s/phrosty-gpu.lock", t && *t ? t : "/tmp");
+        opt = def;
+    }
+    return ph_gpu_lock(strcmp(opt, "none") ? opt : "", slots, fd);
 }

@@ -43,4 +43,8 @@ int ph_device_resolve(ph_device want, int *use_gpu, ph_gpu_info *info);
 int ph_gpu_lock(const char *path, int slots, int *fd);
 void ph_gpu_unlock(int fd);
 
+/* The lock a --gpu-lock option names: NULL = the default
+ * $TMPDIR/phrosty-gpu.lock (/tmp without TMPDIR); "none" or "" = no lock. */
+int ph_gpu_lock_option(const char *opt, int slots, int *fd);
+
 #endif

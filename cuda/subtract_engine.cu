@@ -23,6 +23,8 @@
 #include <cufft.h>
 #include <nvtx3/nvToolsExt.h>
 
+#include "region.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -352,23 +354,10 @@ int plan_for(ph_sfft_engine *e, gpu *g, long ny, long nx, int *slot)
 }
 
 // A region of device time for ph_timing_add_device and an NVTX range.
-struct region {
-    gpu *g;
-    const char *step;
-    region(gpu *gg, const char *s, const char *nvtx) : g(gg), step(s)
+struct region : ph_cuda_region {
+    region(gpu *g, const char *s, const char *nvtx)
+        : ph_cuda_region(g->stream, g->ev0, g->ev1, s, nvtx)
     {
-        nvtxRangePushA(nvtx);
-        cudaEventRecord(g->ev0, g->stream);
-    }
-    ~region()
-    {
-        float ms = 0;
-        cudaEventRecord(g->ev1, g->stream);
-        if (cudaEventSynchronize(g->ev1) == cudaSuccess &&
-            cudaEventElapsedTime(&ms, g->ev0, g->ev1) == cudaSuccess)
-            ph_timing_add_device(step, ms / 1000.0);
-        cudaGetLastError();
-        nvtxRangePop();
     }
 };
 

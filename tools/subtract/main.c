@@ -114,16 +114,7 @@ static ph_sfft_engine *make_engine(const ph_sub_opts *o, long nx, long ny, long 
         return NULL;
 #ifdef PH_WITH_CUDA
     if (use_gpu) {
-        const char *lock = o->gpu_lock;
-        char def[1024];
-        if (!lock) {
-            const char *t = getenv("TMPDIR");
-            snprintf(def, sizeof def, "%s/phrosty-gpu.lock", t && *t ? t : "/tmp");
-            lock = def;
-        }
-        if (!strcmp(lock, "none"))
-            lock = "";
-        if (ph_gpu_lock(lock, (int)o->gpu_slots, lock_fd))
+        if (ph_gpu_lock_option(o->gpu_lock, (int)o->gpu_slots, lock_fd))
             return NULL;
         ph_sfft_engine *e = ph_subtract_gpu_engine_new(nx, ny, &o->par, max_psf);
         if (e || o->device == PH_DEVICE_GPU)

@@ -1,0 +1,555 @@
+/* ph-phot -- forced PSF photometry of the transient on the decorrelated
+ * difference and a zero point (phrosty's steps 8-9; pipeline-spec.md
+ * "Photometry", pipeline-reference.md §4).
+ *
+ *   ph-phot DECORR_FILE --ra RA --dec DEC [--catalog STARS] -o row.csv
+ *
+ * Reads ph-decorr's output (HACKING.md "Decorrelated file") and writes the
+ * "Photometry row" (common/lightcurve.h). A measurement that cannot be made
+ * still writes the row, with success False and NaN measurements, prints
+ * one error line and exits 1, so that the pipeline keeps the pair.
+ */
+#include "bands.h"
+#include "catalog.h"
+#include "cli.h"
+#include "csv.h"
+#include "gpu.h"
+#include "inimage.h"
+#include "io.h"
+#include "lightcurve.h"
+#include "atomicfile.h"
+#include "log.h"
+#include "phimage.h"
+#include "phot.h"
+#include "timing.h"
+#include "util.h"
+#include "wcs.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { K_RA = 256, K_DEC, K_X, K_Y, K_CATALOG, K_CATFMT, K_MAGS, K_MINSTARS, K_FITSIZE,
+       K_ANNULUS, K_APERTURE, K_SUBPIX, K_STAMPS, K_STAMPSIZE, K_ALIGNED, K_SCIIMG, K_TPLIMG, K_STARTABLE,
+       K_DEVICE, K_LOCK, K_SLOTS };
+
+typedef struct phot_opts {
+    const char *output;
+    double ra, dec, x0, y0;
+    const char *catalog;
+    int catfmt;
+    double mag_lo, mag_hi;
+    long min_stars;
+    ph_fit_opts fit;
+    double aperture;
+    long subpixels; /* 0: exact overlap */
+    const char *stamps, *aligned, *star_table;
+    const char *sci_image, *tpl_image; /* original images for stamp_<S>, stamp_<T> */
+    long stamp_size;
+    ph_device device;
+    const char *gpu_lock;
+    long gpu_slots;
+} phot_opts;
+
+static const ph_opt opts[] = {
+    {"output", 'o', "FILE", "the photometry row (CSV) to write (required)", ""},
+    {"ra", K_RA, "DEG", "transient RA (with --dec; through the DECORR_DIFF WCS)", ""},
+    {"dec", K_DEC, "DEG", "transient Dec", ""},
+    {"x", K_X, "X0", "transient column, 0-based (with --y; instead of --ra/--dec)", ""},
+    {"y", K_Y, "Y0", "transient row, 0-based", ""},
+    {"catalog", K_CATALOG, "FILE",
+     "stars for a zero point: OpenUniverse2024 truth file or CSV ra,dec,mag (default: header ZPT)",
+     ""},
+    {"catalog-format", K_CATFMT, "FMT", "auto, truth or csv (auto)", NULL},
+    {"mag-range", K_MAGS, "LO,HI", "AB range of the zero-point stars (19,21.5)", NULL},
+    {"min-stars", K_MINSTARS, "N", "fewest stars for a catalogue zero point (3)", NULL},
+    {"fit-size", K_FITSIZE, "N", "odd side of the PSF fit box, px (5)", NULL},
+    {"annulus", K_ANNULUS, "RIN,ROUT", "local sky annulus, px, or none (15,25)", NULL},
+    {"aperture", K_APERTURE, "R", "aperture_sum radius, px (3)", NULL},
+    {"aperture-subpixels", K_SUBPIX, "N",
+     "0: exact pixel/circle overlap (default); N: photutils' subpixel method (phrosty: 5)", NULL},
+    {"stamps", K_STAMPS, "DIR", "write phrosty's stamps around the transient into DIR", ""},
+    {"stamp-size", K_STAMPSIZE, "N", "stamp side, px (100)", NULL},
+    {"aligned", K_ALIGNED, "FILE", "aligned template (ph-align output) for its stamp", ""},
+    {"sci-image", K_SCIIMG, "FILE", "original science image (its SCI) for stamp_<S>", ""},
+    {"tpl-image", K_TPLIMG, "FILE", "original template image for stamp_<T> (through its WCS)", ""},
+    {"star-table", K_STARTABLE, "FILE", "write every catalogue star's fit (CSV)", ""},
+    {"device", K_DEVICE, "WHERE", "auto, cpu or gpu for the star fits (auto)", NULL},
+    {"gpu-lock", K_LOCK, "PATH", "GPU lock (default $TMPDIR/phrosty-gpu.lock; none: no lock)",
+     NULL},
+    {"gpu-slots", K_SLOTS, "N", "jobs allowed on the GPU at once (1)", NULL},
+    {NULL, 0, NULL, NULL, NULL},
+};
+
+static int pair_arg(ph_cli *cli, const char *arg, double *a, double *b)
+{
+    char buf[128], *comma;
+    ph_strlcpy(buf, arg, sizeof buf);
+    if (!(comma = strchr(buf, ',')))
+        return ph_cli_bad(cli, "'%s' is not two numbers LO,HI", arg);
+    *comma = 0;
+    if (ph_parse_double(buf, a) || ph_parse_double(comma + 1, b) || !isfinite(*a) ||
+        !isfinite(*b))
+        return ph_cli_bad(cli, "'%s' is not two numbers LO,HI", arg);
+    if (!(*a < *b))
+        return ph_cli_bad(cli, "'%s': the first value must be below the second", arg);
+    return PH_OK;
+}
+
+static int handle(ph_cli *cli, int key, const char *arg)
+{
+    phot_opts *o = cli->ctx;
+    int idx;
+    long v;
+    switch (key) {
+    case 'o': o->output = arg; return PH_OK;
+    case K_RA: return ph_cli_double_range(cli, arg, -360, 360, &o->ra);
+    case K_DEC: return ph_cli_double_range(cli, arg, -90, 90, &o->dec);
+    case K_X: return ph_cli_double_range(cli, arg, -1e9, 1e9, &o->x0);
+    case K_Y: return ph_cli_double_range(cli, arg, -1e9, 1e9, &o->y0);
+    case K_CATALOG: o->catalog = arg; return PH_OK;
+    case K_CATFMT:
+        if (ph_cli_choice(cli, arg, "auto|truth|csv", &idx))
+            return PH_EUSAGE;
+        o->catfmt = idx;
+        return PH_OK;
+    case K_MAGS: return pair_arg(cli, arg, &o->mag_lo, &o->mag_hi);
+    case K_MINSTARS: return ph_cli_long(cli, arg, 1, 1000000, &o->min_stars);
+    case K_FITSIZE:
+        if (ph_cli_long(cli, arg, 1, 51, &v))
+            return PH_EUSAGE;
+        if (v % 2 == 0)
+            return ph_cli_bad(cli, "%ld is even; the fit box must be odd", v);
+        o->fit.box = (int)v;
+        return PH_OK;
+    case K_ANNULUS:
+        if (!strcmp(arg, "none")) {
+            o->fit.r_in = o->fit.r_out = 0;
+            return PH_OK;
+        }
+        if (pair_arg(cli, arg, &o->fit.r_in, &o->fit.r_out))
+            return PH_EUSAGE;
+        if (o->fit.r_in < 0 || o->fit.r_out > 1000)
+            return ph_cli_bad(cli, "'%s': radii must lie in 0 ... 1000 px", arg);
+        return PH_OK;
+    case K_APERTURE: return ph_cli_double_range(cli, arg, 0.1, 1000, &o->aperture);
+    case K_SUBPIX: return ph_cli_long(cli, arg, 0, 100, &o->subpixels);
+    case K_STAMPS: o->stamps = arg; return PH_OK;
+    case K_STAMPSIZE: return ph_cli_long(cli, arg, 2, 10000, &o->stamp_size);
+    case K_ALIGNED: o->aligned = arg; return PH_OK;
+    case K_SCIIMG: o->sci_image = arg; return PH_OK;
+    case K_TPLIMG: o->tpl_image = arg; return PH_OK;
+    case K_STARTABLE: o->star_table = arg; return PH_OK;
+    case K_DEVICE:
+        if (ph_device_parse(arg, &o->device))
+            return ph_cli_bad(cli, "'%s' is not one of auto|cpu|gpu", arg);
+        return PH_OK;
+    case K_LOCK: o->gpu_lock = arg; return PH_OK;
+    case K_SLOTS: return ph_cli_long(cli, arg, 1, 64, &o->gpu_slots);
+    }
+    return ph_cli_bad(cli, "unexpected option");
+}
+
+static int check_usage(const ph_cli *cli, const phot_opts *o)
+{
+    if (cli->npos != 1)
+        return ph_error(PH_EUSAGE, NULL, "expected one decorrelated file, got %d (try --help)",
+                        cli->npos);
+    if (!o->output)
+        return ph_error(PH_EUSAGE, NULL, "no output: give -o FILE");
+    if (!strcmp(o->output, cli->pos[0]))
+        return ph_error(PH_EUSAGE, NULL, "the output %s would replace the input", o->output);
+    int sky = !isnan(o->ra) || !isnan(o->dec), pix = !isnan(o->x0) || !isnan(o->y0);
+    if (sky && pix)
+        return ph_error(PH_EUSAGE, NULL, "give --ra/--dec or --x/--y, not both");
+    if (!sky && !pix)
+        return ph_error(PH_EUSAGE, NULL, "no position: give --ra and --dec (or --x and --y)");
+    if (sky && (isnan(o->ra) || isnan(o->dec)))
+        return ph_error(PH_EUSAGE, NULL, "--ra and --dec go together");
+    if (pix && (isnan(o->x0) || isnan(o->y0)))
+        return ph_error(PH_EUSAGE, NULL, "--x and --y go together");
+    if (o->star_table && !o->catalog)
+        return ph_error(PH_EUSAGE, NULL, "--star-table needs --catalog");
+    if ((o->aligned || o->sci_image || o->tpl_image) && !o->stamps)
+        return ph_error(PH_EUSAGE, NULL, "--%s is only read for --stamps",
+                        o->aligned ? "aligned" : o->sci_image ? "sci-image" : "tpl-image");
+    if (o->fit.r_out > 0 && o->fit.r_in >= o->fit.r_out)
+        return ph_error(PH_EUSAGE, NULL, "--annulus: the inner radius must be below the outer");
+    return PH_OK;
+}
+
+/* ---- the run ---- */
+
+typedef struct phot_run {
+    const phot_opts *o;
+    const char *path;
+    ph_phot_input in;
+    ph_psf_spline spline;
+    ph_wcs *wcs;
+    ph_lc_row row;
+    double x0, y0;
+    ph_phot_meas meas;
+    int use_gpu; /* the star fits run on the GPU */
+} phot_run;
+
+static void fill_identity(phot_run *r)
+{
+    const ph_meta *s = &r->in.sci, *t = &r->in.tpl;
+    ph_lc_row *w = &r->row;
+    w->mjd = s->mjd;
+    w->zpt = s->zpt;
+    w->sky_rms = s->skyrms;
+    ph_strlcpy(w->observation_id, s->obsid, sizeof w->observation_id);
+    w->sca = s->sca;
+    ph_strlcpy(w->science_name, s->name, sizeof w->science_name);
+    ph_strlcpy(w->template_name, t->name, sizeof w->template_name);
+    ph_strlcpy(w->science_id, s->id, sizeof w->science_id);
+    ph_strlcpy(w->template_id, t->id, sizeof w->template_id);
+    ph_strlcpy(w->template_observation_id, t->obsid, sizeof w->template_observation_id);
+    w->template_sca = t->sca;
+    w->nea = r->spline.nea;
+}
+
+static int locate(phot_run *r)
+{
+    const phot_opts *o = r->o;
+    if (isnan(o->ra)) {
+        r->x0 = o->x0, r->y0 = o->y0;
+        return PH_OK;
+    }
+    if (ph_wcs_from_header(r->in.hdr, r->path, &r->wcs))
+        return PH_EFAIL;
+    if (ph_wcs_sky2pix(r->wcs, 1, &o->ra, &o->dec, &r->x0, &r->y0))
+        return PH_EFAIL;
+    if (!isfinite(r->x0) || !isfinite(r->y0))
+        return ph_error(PH_EFAIL, r->path, "RA %.8g Dec %.8g has no pixel position in the WCS",
+                        o->ra, o->dec);
+    return PH_OK;
+}
+
+static int measure(phot_run *r)
+{
+    const phot_opts *o = r->o;
+    ph_fit_plane p = {r->in.diff, r->in.var, r->in.mask, PH_MASK_BAD | PH_MASK_OUTSIDE,
+                      r->in.nx, r->in.ny};
+    ph_fit_opts fo = o->fit;
+    fo.full_box = 0;
+    ph_timing_begin("transient");
+    int st = ph_phot_measure(&p, &r->spline, &fo, r->x0, r->y0, o->aperture,
+                             (int)o->subpixels, o->stamp_size,
+                             &r->meas);
+    ph_timing_end();
+    if (st)
+        return st;
+    r->row.pix_x0 = r->x0, r->row.pix_y0 = r->y0;
+    if (r->meas.fit.status != PH_FIT_OK)
+        return ph_error(PH_EFAIL, r->path, "transient at pixel (%.3f, %.3f) of %ldx%ld: %s",
+                        r->x0, r->y0, r->in.nx, r->in.ny, ph_fit_status_text(r->meas.fit.status));
+    r->row.flux = r->meas.fit.flux;
+    r->row.flux_err = r->meas.fit.flux_err;
+    r->row.aperture_sum = r->meas.aperture_sum;
+    r->row.mag = r->meas.mag;
+    r->row.mag_err = r->meas.mag_err;
+    ph_info("transient at (%.3f, %.3f): flux %.6g +- %.6g, local sky %.4g, aperture %.6g",
+            r->x0, r->y0, r->row.flux, r->row.flux_err, r->meas.fit.sky, r->row.aperture_sum);
+    return PH_OK;
+}
+
+/* The star fits on the chosen device. */
+static int fit_stars(phot_run *r, const ph_fit_plane *p, const ph_fit_opts *fo, long n,
+                     const double *x, const double *y, ph_fit_result *res)
+{
+#ifdef PH_WITH_CUDA
+    const phot_opts *o = r->o;
+    if (r->use_gpu) {
+        int fd = -1;
+        if (ph_gpu_lock_option(o->gpu_lock, (int)o->gpu_slots, &fd))
+            return PH_EFAIL;
+        ph_psffit_gpu *g = ph_psffit_gpu_new(p, &r->spline, fo);
+        int st = g ? ph_psffit_gpu_run(g, n, x, y, res) : PH_EFAIL;
+        if (g)
+            ph_info("star fits on %s", ph_psffit_gpu_desc(g));
+        ph_psffit_gpu_free(g);
+        ph_gpu_unlock(fd);
+        if (!st || o->device == PH_DEVICE_GPU)
+            return st;
+        ph_notice("the GPU star fit failed (%s); running on the CPU", ph_error_message());
+        ph_error_clear();
+    }
+#endif
+    return ph_psffit_batch(p, &r->spline, fo, n, x, y, res);
+}
+
+static int write_star_table(const char *path, const ph_catalog *c, const double *x,
+                            const double *y, const ph_fit_result *res, const unsigned char *used)
+{
+    ph_atomic a;
+    if (ph_atomic_open(&a, path))
+        return PH_EFAIL;
+    fprintf(a.f, "ra,dec,mag,x,y,flux,flux_err,sky,npix,status,used,zpt\n");
+    ph_csv_out w;
+    ph_csv_begin(&w, a.f);
+    for (long i = 0; i < c->n; i++) {
+        ph_csv_double(&w, c->ra[i]);
+        ph_csv_double(&w, c->dec[i]);
+        ph_csv_double(&w, c->mag[i]);
+        ph_csv_double(&w, x[i]);
+        ph_csv_double(&w, y[i]);
+        ph_csv_double(&w, res[i].flux);
+        ph_csv_double(&w, res[i].flux_err);
+        ph_csv_double(&w, res[i].sky);
+        ph_csv_long(&w, res[i].npix);
+        ph_csv_str(&w, res[i].status == PH_FIT_OK ? "ok" : ph_fit_status_text(res[i].status));
+        ph_csv_bool(&w, used[i]);
+        ph_csv_double(&w, used[i] ? c->mag[i] + 2.5 * log10(res[i].flux) : NAN);
+        ph_csv_end_row(&w);
+    }
+    return ph_atomic_commit(&a);
+}
+
+static int zeropoint(phot_run *r)
+{
+    const phot_opts *o = r->o;
+    if (!o->catalog) {
+        ph_strlcpy(r->row.zpt_source, "header", sizeof r->row.zpt_source);
+        r->row.zpt_nstars = 0;
+        if (!isfinite(r->row.zpt))
+            return ph_error(PH_EFAIL, r->path,
+                            "no zero point: the header has no ZPT and no band/EXPTIME to make "
+                            "one (give --catalog)");
+        return PH_OK;
+    }
+    ph_strlcpy(r->row.zpt_source, "catalog", sizeof r->row.zpt_source);
+    r->row.zpt = NAN;
+    double zptmag = r->in.sci.exptime > 0 ? 2.5 * log10(r->in.sci.exptime * PH_ROMAN_AREA_CM2)
+                                          : NAN;
+    ph_catalog c;
+    ph_timing_begin("catalog");
+    int st = ph_catalog_read(o->catalog, o->catfmt, zptmag, &c);
+    if (!st && !r->wcs)
+        st = ph_wcs_from_header(r->in.hdr, r->path, &r->wcs);
+    double *x = NULL, *y = NULL;
+    ph_fit_result *res = NULL;
+    unsigned char *used = NULL;
+    if (!st) {
+        x = ph_malloc((size_t)(c.n + 1) * sizeof *x, "star positions");
+        y = ph_malloc((size_t)(c.n + 1) * sizeof *y, "star positions");
+        res = ph_malloc((size_t)(c.n + 1) * sizeof *res, "star fits");
+        used = ph_calloc((size_t)c.n + 1, 1, "star fits");
+        st = x && y && res && used ? PH_OK : PH_EFAIL;
+    }
+    if (!st && c.n)
+        st = ph_wcs_sky2pix(r->wcs, (size_t)c.n, c.ra, c.dec, x, y);
+    ph_timing_end();
+    if (!st) {
+        ph_fit_plane p = {r->in.zpimg, r->in.var, r->in.mask, PH_MASK_BAD | PH_MASK_OUTSIDE,
+                          r->in.nx, r->in.ny};
+        ph_fit_opts fo = o->fit;
+        fo.full_box = 1;
+        ph_timing_begin("star fits");
+        st = fit_stars(r, &p, &fo, c.n, x, y, res);
+        ph_timing_end();
+    }
+    if (!st) {
+        long nused;
+        ph_phot_zeropoint(c.n, c.mag, res, o->mag_lo, o->mag_hi, &r->row.zpt,
+                          &r->row.zpt_scatter, &nused, used);
+        r->row.zpt_nstars = (double)nused;
+        ph_info("zero point %.5f from %ld of %ld catalogue stars (scatter %.4f mag)", r->row.zpt,
+                nused, c.n, r->row.zpt_scatter);
+        if (o->star_table)
+            st = write_star_table(o->star_table, &c, x, y, res, used);
+        if (!st && nused < o->min_stars) {
+            r->row.zpt = NAN;
+            st = ph_error(PH_EFAIL, o->catalog,
+                          "only %ld catalogue star%s with %g < mag < %g measured on DECORR_SCI "
+                          "(--min-stars %ld)",
+                          nused, nused == 1 ? "" : "s", o->mag_lo, o->mag_hi, o->min_stars);
+        }
+    }
+    free(x);
+    free(y);
+    free(res);
+    free(used);
+    ph_catalog_free(&c);
+    return st;
+}
+
+static int write_stamps(phot_run *r)
+{
+    const phot_opts *o = r->o;
+    const ph_phot_input *in = &r->in;
+    const char *S = in->sci.name[0] ? in->sci.name : "science";
+    const char *T = in->tpl.name[0] ? in->tpl.name : "template";
+    ph_timing_begin("stamps");
+    int st = ph_mkdir_p(o->stamps);
+    struct { const char *what; const float *plane; } s[] = {
+        {"decorr_diff", in->diff}, {"diff_var", in->var}, {"decorr_zptimg", in->zpimg}};
+    for (size_t i = 0; i < sizeof s / sizeof *s && !st; i++)
+        st = ph_phot_write_stamp(o->stamps, s[i].what, S, T, s[i].plane, in->nx, in->ny, in->hdr,
+                                 r->x0, r->y0, o->stamp_size);
+    if (!st && o->aligned) {
+        ph_image al;
+        st = ph_image_read(o->aligned, PH_PLANE_SCI, &al);
+        if (!st && (al.nx != in->nx || al.ny != in->ny))
+            st = ph_error(PH_EFAIL, o->aligned,
+                          "the aligned template is %ldx%ld, the difference %ldx%ld", al.nx,
+                          al.ny, in->nx, in->ny);
+        if (!st)
+            st = ph_phot_write_stamp(o->stamps, "aligned", S, T, al.sci, al.nx, al.ny, al.hdr,
+                                     r->x0, r->y0, o->stamp_size);
+        ph_image_free(&al);
+    }
+    /* the original images, each through its own WCS at the transient's sky
+     * position (phrosty's stamp_<S>, stamp_<T>: raw SCI, sky included) */
+    const char *orig[2] = {o->sci_image, o->tpl_image}, *names[2] = {S, T};
+    double ra = o->ra, dec = o->dec;
+    if (!st && (orig[0] || orig[1]) && isnan(ra)) {
+        if (!r->wcs)
+            st = ph_wcs_from_header(in->hdr, r->path, &r->wcs);
+        if (!st)
+            st = ph_wcs_pix2sky(r->wcs, 1, &r->x0, &r->y0, &ra, &dec);
+    }
+    for (int k = 0; k < 2 && !st; k++) {
+        if (!orig[k])
+            continue;
+        ph_input_lite im;
+        ph_wcs *w = NULL;
+        double x, y;
+        st = ph_input_read_lite(orig[k], NULL, PH_NOISE_NO, &im);
+        if (!st)
+            st = ph_wcs_from_header(im.hdr, orig[k], &w);
+        if (!st)
+            st = ph_wcs_sky2pix(w, 1, &ra, &dec, &x, &y);
+        if (!st && !(isfinite(x) && isfinite(y)))
+            st = ph_error(PH_EFAIL, orig[k], "the transient has no pixel position in its WCS");
+        if (!st)
+            st = ph_phot_write_stamp(o->stamps, NULL, names[k], NULL, im.sci, im.nx, im.ny,
+                                     im.hdr, x, y, o->stamp_size);
+        ph_wcs_free(w);
+        ph_input_lite_free(&im);
+    }
+    ph_timing_end();
+    return st;
+}
+
+static int run(phot_run *r)
+{
+    const phot_opts *o = r->o;
+    ph_timing_begin("read");
+    int st = ph_phot_input_read(r->path, o->catalog || o->stamps, &r->in);
+    ph_timing_end();
+    if (st)
+        return st;
+    if (ph_psf_spline_init(&r->spline, r->in.psf.data, r->in.psf.n)) {
+        char msg[1024];
+        ph_strlcpy(msg, ph_error_message(), sizeof msg);
+        ph_error_clear();
+        return ph_error(PH_EFAIL, r->path, "DECORR_PSF: %s", msg);
+    }
+    fill_identity(r);
+    /* the device only matters for the star fits; --device gpu without a
+     * GPU is an error all the same */
+    ph_gpu_info info;
+    if ((o->catalog || o->device == PH_DEVICE_GPU) &&
+        ph_device_resolve(o->device, &r->use_gpu, &info))
+        return PH_EFAIL;
+    if ((st = locate(r)))
+        return st;
+    if ((st = measure(r)))
+        return st;
+    if ((st = zeropoint(r)))
+        return st;
+    if (o->stamps)
+        st = write_stamps(r);
+    return st;
+}
+
+/* The row, success or not: written atomically. */
+static int write_row(const char *path, const ph_lc_row *row)
+{
+    ph_atomic a;
+    if (ph_atomic_open(&a, path))
+        return PH_EFAIL;
+    ph_lc_write_header(a.f);
+    ph_lc_write_row(a.f, row);
+    return ph_atomic_commit(&a);
+}
+
+int main(int argc, char **argv)
+{
+    phot_opts o = {.ra = NAN, .dec = NAN, .x0 = NAN, .y0 = NAN, .mag_lo = 19, .mag_hi = 21.5,
+                   .min_stars = 3, .fit = {.box = 5, .r_in = 15, .r_out = 25}, .aperture = 3,
+                   .stamp_size = 100, .gpu_slots = 1};
+    ph_cli cli = {
+        .tool = "ph-phot",
+        .usage = "[OPTION]... DECORR_FILE (--ra RA --dec DEC | --x X0 --y Y0) -o ROW.csv",
+        .summary = "Forced PSF photometry of a transient on a decorrelated difference; zero point.",
+        .description =
+            "Reads ph-decorr's file (DECORR_DIFF, DIFF_VAR, MASK, DECORR_PSF, DECORR_SCI).\n"
+            "At the fixed position, DECORR_PSF shifted by its bicubic interpolating spline\n"
+            "(photutils' ImagePSF) is fitted, linear in the flux, to the fit box of\n"
+            "DECORR_DIFF weighted by 1/DIFF_VAR after subtracting the annulus MMM sky;\n"
+            "flux_err = 1/sqrt(sum P^2/var). aperture_sum: exact pixel/circle overlap\n"
+            "after the stamp's background. NEA = (sum P)^2 / sum P^2. Zero point: the\n"
+            "header's ZPT, or with --catalog the median of m_cat + 2.5 log10(flux) over\n"
+            "catalogue stars fitted on DECORR_SCI (batched; on the GPU with --device).\n"
+            "Writes one CSV row: phrosty's 20 light-curve columns, zpt_source,\n"
+            "zpt_nstars, zpt_scatter. A failed measurement still writes the row\n"
+            "(success False, NaN measurements), prints the reason and exits 1.",
+        .example = "ph-phot decorr.fits --ra 7.5512 --dec -44.8013 --catalog truth.txt -o row.csv",
+        .opts = opts,
+        .handle = handle,
+        .ctx = &o,
+    };
+    int st = ph_cli_parse(&cli, argc, argv);
+    if (st < 0)
+        return 0;
+    if (!st)
+        st = check_usage(&cli, &o);
+    if (!st) {
+        phot_run r = {.o = &o, .path = cli.pos[0]};
+        ph_lc_row_init(&r.row);
+        r.row.pix_x0 = r.row.pix_y0 = NAN;
+        st = run(&r);
+        if (st) {
+            /* a failure row: identity kept, measurements NaN (the zero
+             * point's failure keeps the flux, as phrosty) */
+            ph_lc_row *w = &r.row;
+            if (r.meas.fit.status != PH_FIT_OK || !isfinite(w->flux)) {
+                w->flux = w->flux_err = w->aperture_sum = w->mag = w->mag_err = NAN;
+                w->zpt = w->nea = w->sky_rms = w->zpt_nstars = w->zpt_scatter = NAN;
+                w->zpt_source[0] = 0;
+            }
+            w->success = 0;
+        } else {
+            r.row.success = 1;
+        }
+        ph_timing_begin("write");
+        int wst;
+        if (st) {
+            /* keep the first error for the report */
+            char msg[2048], file[1024];
+            int code = ph_error_code();
+            ph_strlcpy(msg, ph_error_message(), sizeof msg);
+            ph_strlcpy(file, ph_error_file() ? ph_error_file() : "", sizeof file);
+            ph_error_clear();
+            wst = write_row(o.output, &r.row);
+            if (wst)
+                ph_report_error();
+            ph_error_clear();
+            ph_error(code ? code : PH_EFAIL, file[0] ? file : NULL, "%s", msg);
+        } else {
+            wst = write_row(o.output, &r.row);
+            st = wst;
+        }
+        ph_timing_end();
+        ph_wcs_free(r.wcs);
+        ph_psf_spline_free(&r.spline);
+        ph_phot_input_free(&r.in);
+        if (cli.timing)
+            ph_timing_report();
+    }
+    ph_cli_free(&cli);
+    return st ? ph_report_error() : 0;
+}

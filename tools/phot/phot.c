@@ -1,0 +1,81 @@
+/* phot.c -- see phot.h. */
+#include "phot.h"
+
+#include "log.h"
+#include "stats.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+long ph_phot_stamp_start(double x0, long size)
+{
+    return (long)(x0 - 0.5) - size / 2;
+}
+
+double ph_phot_stamp_background(const ph_fit_plane *p, double x0, double y0, long size)
+{
+    long xa = ph_phot_stamp_start(x0, size), ya = ph_phot_stamp_start(y0, size);
+    double *v = ph_malloc((size_t)size * size * sizeof *v, "stamp background");
+    if (!v)
+        return NAN;
+    size_t m = 0;
+    for (long y = ya; y < ya + size; y++)
+        for (long x = xa; x < xa + size; x++) {
+            if (x < 0 || y < 0 || x >= p->nx || y >= p->ny)
+                continue;
+            long k = y * p->nx + x;
+            if (isfinite(p->data[k]) && !(p->mask && (p->mask[k] & p->badbits)))
+                v[m++] = p->data[k];
+        }
+    double mean, median, std, bkg = NAN;
+    if (m && ph_sigma_clip(v, m, 3.0, 10, &mean, &median, &std))
+        bkg = ph_sex_mode(mean, median, std);
+    free(v);
+    return bkg;
+}
+
+int ph_phot_measure(const ph_fit_plane *p, const ph_psf_spline *s, const ph_fit_opts *o,
+                    double x0, double y0, double ap_r, int subpixels, long stamp,
+                    ph_phot_meas *m)
+{
+    ph_fit_work w = {0};
+    int st = ph_psffit_one(p, s, o, x0, y0, &m->fit, &w);
+    ph_fit_work_free(&w);
+    m->aperture_sum = m->stamp_bkg = m->mag = m->mag_err = NAN;
+    if (st || m->fit.status != PH_FIT_OK)
+        return st;
+    m->stamp_bkg = ph_phot_stamp_background(p, x0, y0, stamp);
+    if (isfinite(m->stamp_bkg))
+        m->aperture_sum = ph_aperture_sum(p, x0, y0, ap_r, m->stamp_bkg, subpixels, NULL);
+    double f = m->fit.flux;
+    if (f > 0) {
+        m->mag = -2.5 * log10(f);
+        m->mag_err = 2.5 / log(10.0) * fabs(m->fit.flux_err / f);
+    }
+    return PH_OK;
+}
+
+void ph_phot_zeropoint(long n, const double *mag, const ph_fit_result *fit, double lo, double hi,
+                       double *zpt, double *scatter, long *nused, unsigned char *used)
+{
+    double *z = malloc((size_t)(n ? n : 1) * sizeof *z);
+    long k = 0;
+    for (long i = 0; i < n; i++) {
+        int ok = z && fit[i].status == PH_FIT_OK && fit[i].flux > 0 && mag[i] > lo && mag[i] < hi;
+        if (used)
+            used[i] = (unsigned char)ok;
+        if (ok)
+            z[k++] = mag[i] + 2.5 * log10(fit[i].flux);
+    }
+    *nused = k;
+    *zpt = *scatter = NAN;
+    if (k) {
+        double med = ph_median(z, (size_t)k);
+        for (long i = 0; i < k; i++)
+            z[i] = fabs(z[i] - med);
+        *zpt = med;
+        *scatter = 1.482602218505602 * ph_median(z, (size_t)k);
+    }
+    free(z);
+}

@@ -1,0 +1,41 @@
+/* phot.h -- ph-phot's work on arrays (no file I/O): the transient's forced
+ * photometry and aperture sum, and a zero point from catalogue stars. */
+#ifndef PH_PHOT_PHOT_H
+#define PH_PHOT_PHOT_H
+
+#include "psffit.h"
+
+/* What is measured at the transient. */
+typedef struct ph_phot_meas {
+    ph_fit_result fit;   /* flux, flux_err, local sky, status */
+    double aperture_sum; /* r = ap_r, exact overlap, minus stamp_bkg */
+    double stamp_bkg;    /* the constant background of the stamp */
+    double mag, mag_err; /* instrumental; NaN for flux <= 0 */
+} ph_phot_meas;
+
+/* phrosty's stamp geometry (pipeline-reference §5.2): the 0-based first
+ * column of the `size`-wide stamp around x0: int(x0 - 0.5) - size/2, with
+ * C's truncation (as Python's int()). */
+long ph_phot_stamp_start(double x0, long size);
+
+/* photutils Background2D with one box, as snappl's ap_phot gets it: the
+ * usable pixels of the size x size stamp, 3-sigma clipped (10 iterations),
+ * SExtractor's mode estimate. NaN when none. */
+double ph_phot_stamp_background(const ph_fit_plane *p, double x0, double y0, long size);
+
+/* The PSF fit, the aperture sum (radius ap_r, pixel weights exact or
+ * subpixels^2 samples; after subtracting the stamp background of a
+ * `stamp` wide stamp) and the magnitudes. Returns PH_EFAIL
+ * only on out of memory; a fit that cannot be made has m->fit.status set. */
+int ph_phot_measure(const ph_fit_plane *p, const ph_psf_spline *s, const ph_fit_opts *o,
+                    double x0, double y0, double ap_r, int subpixels, long stamp,
+                    ph_phot_meas *m);
+
+/* Zero point from fitted stars: zp_i = mag_i + 2.5 log10(flux_i) over
+ * stars with a good fit, flux > 0 and lo < mag_i < hi; `used` (may be NULL)
+ * marks them. *zpt = median, *scatter = 1.4826 x median absolute
+ * deviation, *nused the count (zpt NaN when 0). */
+void ph_phot_zeropoint(long n, const double *mag, const ph_fit_result *fit, double lo, double hi,
+                       double *zpt, double *scatter, long *nused, unsigned char *used);
+
+#endif
