@@ -175,6 +175,41 @@ int ph_fits_read_u32(ph_fits *fp, long *nx, long *ny, uint32_t **data)
     return read_plane(fp, TUINT, sizeof(uint32_t), nx, ny, (void **)data);
 }
 
+int ph_fits_read_cube_double(ph_fits *fp, long *nx, long *ny, long *nz, double **data)
+{
+    int status = 0, type = 0, naxis = 0;
+    long naxes[3] = {0, 0, 1};
+    char hn[96];
+    *data = NULL;
+    hdu_name(fp, hn, sizeof hn);
+    ffghdt(fp->f, &type, &status);
+    if (status)
+        return fits_fail(fp->path, hn, status);
+    if (type != IMAGE_HDU)
+        return ph_error(PH_EFAIL, fp->path, "%s is a table, not an image", hn);
+    ffgidm(fp->f, &naxis, &status);
+    ffgisz(fp->f, 3, naxes, &status);
+    if (status)
+        return fits_fail(fp->path, hn, status);
+    if (naxis == 2)
+        naxes[2] = 1;
+    if ((naxis != 2 && naxis != 3) || naxes[0] < 1 || naxes[1] < 1 || naxes[2] < 1)
+        return ph_error(PH_EFAIL, fp->path, "%s is not a 2-D image or a cube (NAXIS = %d)", hn,
+                        naxis);
+    size_t n = (size_t)naxes[0] * (size_t)naxes[1] * (size_t)naxes[2];
+    if (!(*data = ph_malloc(n * sizeof(double), hn)))
+        return PH_EFAIL;
+    int anynul = 0;
+    long first[3] = {1, 1, 1};
+    if (ffgpxv(fp->f, TDOUBLE, first, (LONGLONG)n, NULL, *data, &anynul, &status)) {
+        free(*data);
+        *data = NULL;
+        return fits_fail(fp->path, hn, status);
+    }
+    *nx = naxes[0], *ny = naxes[1], *nz = naxes[2];
+    return PH_OK;
+}
+
 int ph_fits_read_header(ph_fits *fp, ph_header **hdr)
 {
     int status = 0, nkeys = 0;

@@ -51,6 +51,10 @@ int ph_fits_read_float(ph_fits *fp, long *nx, long *ny, float **data);
 int ph_fits_read_u8(ph_fits *fp, long *nx, long *ny, uint8_t **data);
 int ph_fits_read_u32(ph_fits *fp, long *nx, long *ny, uint32_t **data);
 
+/* Read the current image as a stack of nz planes of nx x ny (a 2-D image
+ * is one plane; NAXIS 3 gives NAXIS3 planes, plane k at data + k nx ny). */
+int ph_fits_read_cube_double(ph_fits *fp, long *nx, long *ny, long *nz, double **data);
+
 /* Header cards of the current HDU (structural keywords dropped). */
 int ph_fits_read_header(ph_fits *fp, ph_header **hdr);
 

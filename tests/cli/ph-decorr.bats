@@ -384,3 +384,34 @@ print(max(np.max(np.abs(f[n].data.astype(float) - c[n].data)) / np.max(np.abs(c[
   assert_one_line_error "^ph-decorr: nodir/score.fits: cannot create output"
   assert_no_file out.fits
 }
+
+@test "--target-psf: DECORR_PSF made from the science PSF at the transient's phase, PSFPHASE T with its PSFX/PSFY" {
+  pypeer - "$F/SCI_PSF.fits" target.fits <<'PY'
+import sys
+from astropy.io import fits
+d = fits.getdata(sys.argv[1])
+h = fits.Header()
+h["PSFX"], h["PSFY"], h["PSFFRAC"] = 40.3, 30.8, 0.97
+fits.writeto(sys.argv[2], d, h)
+PY
+  run ph-decorr "$F/psf.fits" -o t.fits --target-psf target.fits
+  assert_success
+  ph-decorr -q "$F/psf.fits" -o s.fits --sci-psf "$F/SCI_PSF.fits"
+  ph-decorr -q "$F/psf.fits" -o plain.fits
+  run fitsq t.fits "
+h = f['DECORR_PSF'].header
+assert h['PSFPHASE'] is True and h['PSFX'] == 40.3 and h['PSFY'] == 30.8 and h['PSFFRAC'] == 0.97
+s = fits.open('s.fits')['DECORR_PSF']
+assert abs(f['DECORR_PSF'].data - s.data).max() < 1e-15
+assert fits.open('plain.fits')['DECORR_PSF'].header['PSFPHASE'] is False
+assert abs(f['DECORR_DIFF'].data - s.data.sum() * fits.open('s.fits')['DECORR_DIFF'].data).max() < 1e-4
+"
+  assert_success
+  run ph-decorr "$F/psf.fits" -o u.fits --target-psf target.fits --conv-psf "$F/CONV_PSF.fits"
+  assert_failure 2
+  assert_one_line_error "target.fits: --target-psf and --conv-psf both give the PSF of the difference"
+  run ph-decorr "$F/psf.fits" -o u.fits --target-psf nothere.fits
+  assert_failure 1
+  assert_one_line_error "nothere.fits"
+  assert_no_file u.fits
+}

@@ -429,3 +429,38 @@ a, b = pd.read_csv('lc.csv'), pd.read_csv('lc2.csv')
 print(len(a.columns), a['success'][0], b['success'][0], a['flux'][0] > 0)"
   assert_output "23 True False True"
 }
+
+@test "a phased DECORR_PSF (ph-decorr --target-psf) is fitted unshifted at its own position; PSFFRAC, PSFLOSS correct the flux" {
+  pypeer - "$F/d.fits" <<'PY'
+import sys
+from astropy.io import fits
+f = fits.open(sys.argv[1])
+h = f["DECORR_PSF"].header
+h["PSFPHASE"], h["PSFX"], h["PSFY"] = True, 101.3, 87.6
+f.writeto("phased.fits")
+h["PSFX"] = 60.0
+f.writeto("elsewhere.fits")
+h["PSFX"], h["PSFPHASE"], h["PSFFRAC"], h["PSFLOSS"] = 101.3, False, 0.98, 0.01
+f.writeto("frac.fits")
+PY
+  ph-phot "$F/d.fits" --x 101.3 --y 87.6 -o shifted.csv
+  ph-phot phased.fits --x 101.3 --y 87.6 -o phased.csv
+  ph-phot frac.fits --x 101.3 --y 87.6 -o frac.csv
+  ph-phot frac.fits --x 101.3 --y 87.6 --no-aperture-correction -o nocorr.csv
+  # the phased fit is the centred spline fit made at the centre pixel (101, 88)
+  ph-phot "$F/d.fits" --x 101 --y 88 -o atpixel.csv
+  run pypeer - <<'PY'
+import csv
+r = {n: next(csv.DictReader(open(n + ".csv"))) for n in ("shifted", "phased", "frac", "nocorr", "atpixel")}
+f = {n: float(v["flux"]) for n, v in r.items()}
+assert f["phased"] == f["atpixel"] and f["phased"] != f["shifted"], f
+assert r["phased"]["aperture_sum"] == r["shifted"]["aperture_sum"]
+assert abs(f["frac"] * 0.98 * 0.99 / f["shifted"] - 1) < 1e-12, f
+assert f["nocorr"] == f["shifted"]
+assert abs(float(r["frac"]["flux_err"]) * 0.98 * 0.99 / float(r["shifted"]["flux_err"]) - 1) < 1e-12
+PY
+  assert_success
+  run ph-phot elsewhere.fits --x 101.3 --y 87.6 -o e.csv
+  assert_failure 1
+  assert_one_line_error "elsewhere.fits: DECORR_PSF was drawn for pixel .60.000, 87.600. but the transient is at .101.300, 87.600.; give ph-decorr --target-psf"
+}

@@ -383,3 +383,36 @@ assert 0.2 < (q3 - q1) / 1.349 < 1.2"
   echo "$output"
   assert_success
 }
+
+@test "--ra/--dec keep the transient's circle out of the fit (EXCLX/EXCLY/EXCLR); --exclude-radius 0 is phrosty's fit" {
+  sub_small -o a.fits
+  sub_small --ra 7.5 --dec -44.0 --exclude-radius 12 -o b.fits
+  sub_small --ra 7.5 --dec -44.0 --exclude-radius 0 -o c.fits
+  run pypeer - <<'PY'
+import numpy as np
+from astropy.io import fits
+a, b, c = (fits.open(f) for f in ("a.fits", "b.fits", "c.fits"))
+hb = b["DIFF"].header
+# the synthetic WCS puts RA 7.5, Dec -44 at the centre of CRPIX: 0-based (99.5, 89.5)
+assert abs(hb["EXCLX"] - 99.5) < 1e-6 and abs(hb["EXCLY"] - 89.5) < 1e-6, (hb["EXCLX"], hb["EXCLY"])
+assert hb["EXCLR"] == 12
+y, x = np.mgrid[:180, :200]
+inside = (x - 99.5) ** 2 + (y - 89.5) ** 2 <= 144
+fa, fb = (a["MASK"].data & 1) > 0, (b["MASK"].data & 1) > 0
+assert fa[inside].sum() > 0, "no fitting pixel in the circle: the test proves nothing"
+assert not fb[inside].any()
+assert (fa[~inside] == fb[~inside]).all()
+assert a["DIFF"].header["NFITPIX"] - hb["NFITPIX"] == fa[inside].sum()
+assert "EXCLR" not in c["DIFF"].header
+assert c["DIFF"].header["NFITPIX"] == a["DIFF"].header["NFITPIX"]
+assert np.array_equal(a["DIFF"].data, c["DIFF"].data)
+PY
+  assert_success
+  run sub_small --ra 7.5 -o d.fits
+  assert_failure 2
+  assert_one_line_error "^ph-subtract: --ra and --dec go together$"
+  run sub_small --ra 7.5 --dec -44 --exclude-radius -1 -o d.fits
+  assert_failure 2
+  assert_one_line_error "exclude-radius"
+  assert_no_file d.fits
+}

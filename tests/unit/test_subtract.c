@@ -39,6 +39,34 @@ TEST(fit_mask_is_detected_in_both_and_never_bad_or_outside)
     }
 }
 
+TEST(exclude_takes_the_circle_out_of_the_fit)
+{
+    /* every pixel of a 20x10 image fits; a circle of radius 3 about
+     * (4.5, 6.2) leaves: count the lattice points by brute force */
+    enum { NX = 20, NY = 10 };
+    uint8_t fit[NX * NY], out[NX * NY];
+    memset(fit, 1, sizeof fit);
+    memset(out, PH_DIFF_FIT | PH_DIFF_BAD, sizeof out);
+    fit[6 * NX + 4] = 0; /* already out: not counted again */
+    out[6 * NX + 4] = PH_DIFF_BAD;
+    long expect = 0;
+    for (int y = 0; y < NY; y++)
+        for (int x = 0; x < NX; x++)
+            expect += (x - 4.5) * (x - 4.5) + (y - 6.2) * (y - 6.2) <= 9.0 && fit[y * NX + x];
+    EXPECT(ph_sub_exclude(fit, out, NX, NY, 4.5, 6.2, 3.0) == expect);
+    EXPECT(expect == 27);
+    for (int y = 0; y < NY; y++)
+        for (int x = 0; x < NX; x++) {
+            int in = (x - 4.5) * (x - 4.5) + (y - 6.2) * (y - 6.2) <= 9.0;
+            EXPECT(fit[y * NX + x] == !in);
+            EXPECT(out[y * NX + x] == (in ? PH_DIFF_BAD : (PH_DIFF_FIT | PH_DIFF_BAD)));
+        }
+    /* none: radius 0 or no position; a circle off the image edge is clipped */
+    EXPECT(ph_sub_exclude(fit, out, NX, NY, NAN, 1, 3) == 0);
+    EXPECT(ph_sub_exclude(fit, out, NX, NY, 15, 5, 0) == 0);
+    EXPECT(ph_sub_exclude(fit, out, NX, NY, -1.0, -1.0, 1.5) == 1);
+}
+
 /* Linear "same" convolution with a zero boundary, by direct sums. */
 static double conv_at(const float *img, long nx, long ny, const double *k, long L, long x, long y)
 {
@@ -92,7 +120,7 @@ TEST(run_cross_convolves_fits_and_blanks_outside)
         ps[i] = 3 * g;
         pr[i] = 7 * g;
     }
-    ph_sub_in in = {nx, ny, sci, ref, ms, mr, ps, 5, pr, 5, "s.fits", "r.fits"};
+    ph_sub_in in = {nx, ny, sci, ref, ms, mr, ps, 5, pr, 5, "s.fits", "r.fits", NAN, NAN, 0};
     ph_sfft_params p = {3, 1, 0, 1};
     ph_sfft_engine *e = ph_sfft_cpu_engine_new(nx, ny, 2);
     ph_sub_out o;
@@ -137,6 +165,7 @@ int main(void)
     ph_verbosity = 0;
     RUN(sanitise_zeroes_masked_nan_and_rejects_unmasked);
     RUN(fit_mask_is_detected_in_both_and_never_bad_or_outside);
+    RUN(exclude_takes_the_circle_out_of_the_fit);
     RUN(run_cross_convolves_fits_and_blanks_outside);
     return check_done();
 }

@@ -157,9 +157,15 @@ int dc_input_open(const char *path, const dc_sources *src, dc_input *in)
     if (!st) {
         if (src->conv_psf)
             st = ph_psf_read(src->conv_psf, NULL, &in->conv);
-        else if (!src->sci_psf && !src->ref_psf && ph_fits_has_hdu(&fp, "CONV_PSF"))
+        else if (!src->sci_psf && !src->ref_psf && !src->target_psf &&
+                 ph_fits_has_hdu(&fp, "CONV_PSF"))
             st = ph_psf_read(path, "CONV_PSF", &in->conv);
     }
+    if (!st && src->target_psf)
+        st = ph_psf_read(src->target_psf, NULL, &in->target);
+    if (!st && src->target_psf && src->conv_psf)
+        st = ph_error(PH_EUSAGE, src->target_psf, "--target-psf and --conv-psf both give the "
+                      "PSF of the difference; give one");
     if (!st && src->use_match)
         st = read_match(in, &fp, src->match_file);
     if (!st)
@@ -181,6 +187,7 @@ void dc_input_free(dc_input *in)
     ph_psf_free(&in->sci);
     ph_psf_free(&in->ref);
     ph_psf_free(&in->conv);
+    ph_psf_free(&in->target);
     free(in->match);
     free(in->mask);
     ph_header_free(in->mask_hdr);

@@ -17,6 +17,8 @@ typedef struct dc_sources {
     const char *sci_psf;    /* file, or NULL: HDU SCI_PSF */
     const char *ref_psf;    /* file, or NULL: HDU REF_PSF */
     const char *conv_psf;   /* file, or NULL: HDU CONV_PSF (see conv_given) */
+    const char *target_psf; /* file: the science PSF rendered at the transient's
+                             * sub-pixel phase (ph-psf --at-phase), or NULL */
     const char *match_file; /* file, or NULL: HDU MATCH_KERNEL */
     int use_match;          /* read a matching kernel at all */
     double rms_sci;         /* NaN: key SKYRMS of DIFF */
@@ -29,6 +31,7 @@ typedef struct dc_input {
     ph_header *hdr;   /* the DIFF header (science WCS, meta, TPL*, SFFT keys) */
     ph_psf sci, ref;  /* science PSF, rotated template PSF */
     ph_psf conv;      /* PSF of the difference; conv.data NULL: compute it */
+    ph_psf target;    /* --target-psf, or data NULL */
     double *match;    /* n_match^2, or NULL */
     long n_match;
     double rms_sci, rms_ref;

@@ -30,7 +30,7 @@
 #include <string.h>
 
 enum { K_RA = 256, K_DEC, K_X, K_Y, K_CATALOG, K_CATFMT, K_MAGS, K_MINSTARS, K_FITSIZE,
-       K_ANNULUS, K_APERTURE, K_SUBPIX, K_STAMPS, K_STAMPSIZE, K_ALIGNED, K_SCIIMG, K_TPLIMG, K_STARTABLE,
+       K_ANNULUS, K_APERTURE, K_SUBPIX, K_NOAPCORR, K_STAMPS, K_STAMPSIZE, K_ALIGNED, K_SCIIMG, K_TPLIMG, K_STARTABLE,
        K_DEVICE, K_LOCK, K_SLOTS };
 
 typedef struct phot_opts {
@@ -43,6 +43,7 @@ typedef struct phot_opts {
     ph_fit_opts fit;
     double aperture;
     long subpixels; /* 0: exact overlap */
+    int no_apcorr;  /* fluxes of the normalised stamp, as phrosty */
     const char *stamps, *aligned, *star_table;
     const char *sci_image, *tpl_image; /* original images for stamp_<S>, stamp_<T> */
     long stamp_size;
@@ -68,6 +69,9 @@ static const ph_opt opts[] = {
     {"aperture", K_APERTURE, "R", "aperture_sum radius, px (3)", NULL},
     {"aperture-subpixels", K_SUBPIX, "N",
      "0: exact pixel/circle overlap (default); N: photutils' subpixel method (phrosty: 5)", NULL},
+    {"no-aperture-correction", K_NOAPCORR, NULL,
+     "fluxes of the normalised DECORR_PSF as phrosty (default: divided by PSFFRAC x (1 - "
+     "PSFLOSS), the model flux the stamp holds)", NULL},
     {"stamps", K_STAMPS, "DIR", "write phrosty's stamps around the transient into DIR", ""},
     {"stamp-size", K_STAMPSIZE, "N", "stamp side, px (100)", NULL},
     {"aligned", K_ALIGNED, "FILE", "aligned template (ph-align output) for its stamp", ""},
@@ -134,6 +138,7 @@ static int handle(ph_cli *cli, int key, const char *arg)
         return PH_OK;
     case K_APERTURE: return ph_cli_double_range(cli, arg, 0.1, 1000, &o->aperture);
     case K_SUBPIX: return ph_cli_long(cli, arg, 0, 100, &o->subpixels);
+    case K_NOAPCORR: o->no_apcorr = 1; return PH_OK;
     case K_STAMPS: o->stamps = arg; return PH_OK;
     case K_STAMPSIZE: return ph_cli_long(cli, arg, 2, 10000, &o->stamp_size);
     case K_ALIGNED: o->aligned = arg; return PH_OK;
@@ -189,6 +194,7 @@ typedef struct phot_run {
     ph_lc_row row;
     double x0, y0;
     ph_phot_meas meas;
+    ph_phot_psf_model model; /* DECORR_PSF: phased or centred, aperture correction */
     int use_gpu; /* the star fits run on the GPU */
 } phot_run;
 
@@ -235,9 +241,11 @@ static int measure(phot_run *r)
     ph_fit_opts fo = o->fit;
     fo.full_box = 0;
     ph_timing_begin("transient");
-    int st = ph_phot_measure(&p, &r->spline, &fo, r->x0, r->y0, o->aperture,
-                             (int)o->subpixels, o->stamp_size,
-                             &r->meas);
+    /* A phased DECORR_PSF already holds the transient's sub-pixel offset:
+     * the spline puts its centre pixel on the transient's pixel, unshifted. */
+    double fx = r->x0 - r->model.dx, fy = r->y0 - r->model.dy;
+    int st = ph_phot_measure_at(&p, &r->spline, &fo, r->x0, r->y0, fx, fy, r->model.apcorr,
+                                o->aperture, (int)o->subpixels, o->stamp_size, &r->meas);
     ph_timing_end();
     if (st)
         return st;
@@ -340,6 +348,9 @@ static int zeropoint(phot_run *r)
     }
     if (!st && c.n)
         st = ph_wcs_sky2pix(r->wcs, (size_t)c.n, c.ra, c.dec, x, y);
+    /* a phased stamp's centre is off the centre pixel by (dx, dy) */
+    for (long i = 0; !st && i < c.n; i++)
+        x[i] -= r->model.dx, y[i] -= r->model.dy;
     ph_timing_end();
     if (!st) {
         ph_fit_plane p = {r->in.zpimg, r->in.var, r->in.mask, PH_MASK_BAD | PH_MASK_OUTSIDE,
@@ -350,6 +361,11 @@ static int zeropoint(phot_run *r)
         st = fit_stars(r, &p, &fo, c.n, x, y, res);
         ph_timing_end();
     }
+    for (long i = 0; !st && i < c.n; i++)
+        if (res[i].status == PH_FIT_OK) {
+            res[i].flux /= r->model.apcorr;
+            res[i].flux_err /= r->model.apcorr;
+        }
     if (!st) {
         long nused;
         ph_phot_zeropoint(c.n, c.mag, res, o->mag_lo, o->mag_hi, &r->row.zpt,
@@ -448,6 +464,9 @@ static int run(phot_run *r)
         return ph_error(PH_EFAIL, r->path, "DECORR_PSF: %s", msg);
     }
     fill_identity(r);
+    ph_phot_psf_model_read(r->in.psf.hdr, &r->model);
+    if (o->no_apcorr)
+        r->model.apcorr = 1.0;
     /* the device only matters for the star fits; --device gpu without a
      * GPU is an error all the same */
     ph_gpu_info info;
@@ -456,6 +475,14 @@ static int run(phot_run *r)
         return PH_EFAIL;
     if ((st = locate(r)))
         return st;
+    if (r->model.phased && (fabs(r->model.psfx - r->x0) > 0.02 || fabs(r->model.psfy - r->y0) > 0.02))
+        return ph_error(PH_EFAIL, r->path, "DECORR_PSF was drawn for pixel (%.3f, %.3f) but the "
+                        "transient is at (%.3f, %.3f); give ph-decorr --target-psf a stamp made "
+                        "at this position", r->model.psfx, r->model.psfy, r->x0, r->y0);
+    if (r->model.phased || r->model.apcorr != 1.0)
+        ph_info("DECORR_PSF: %s, aperture correction %.5f",
+                r->model.phased ? "drawn at the transient's phase" : "centred, shifted by spline",
+                r->model.apcorr);
     if ((st = measure(r)))
         return st;
     if ((st = zeropoint(r)))

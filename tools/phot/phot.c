@@ -1,6 +1,7 @@
 /* phot.c -- see phot.h. */
 #include "phot.h"
 
+#include "header.h"
 #include "log.h"
 #include "stats.h"
 #include "util.h"
@@ -39,9 +40,41 @@ int ph_phot_measure(const ph_fit_plane *p, const ph_psf_spline *s, const ph_fit_
                     double x0, double y0, double ap_r, int subpixels, long stamp,
                     ph_phot_meas *m)
 {
+    return ph_phot_measure_at(p, s, o, x0, y0, x0, y0, 1.0, ap_r, subpixels, stamp, m);
+}
+
+void ph_phot_psf_model_read(const ph_header *h, ph_phot_psf_model *m)
+{
+    *m = (ph_phot_psf_model){.apcorr = 1.0, .psfx = NAN, .psfy = NAN};
+    char v[16] = "";
+    double frac = 1.0, loss = 0.0;
+    if (!h)
+        return;
+    if (!ph_header_get_str(h, "PSFPHASE", v, sizeof v) && v[0] == 'T' &&
+        !ph_header_get_double(h, "PSFX", &m->psfx) && !ph_header_get_double(h, "PSFY", &m->psfy) &&
+        isfinite(m->psfx) && isfinite(m->psfy)) {
+        m->phased = 1;
+        m->dx = m->psfx - floor(m->psfx + 0.5);
+        m->dy = m->psfy - floor(m->psfy + 0.5);
+    }
+    if (ph_header_get_double(h, "PSFFRAC", &frac) || !(frac > 0 && frac <= 1))
+        frac = 1.0;
+    if (ph_header_get_double(h, "PSFLOSS", &loss) || !(loss >= 0 && loss < 1))
+        loss = 0.0;
+    m->apcorr = frac * (1.0 - loss);
+}
+
+int ph_phot_measure_at(const ph_fit_plane *p, const ph_psf_spline *s, const ph_fit_opts *o,
+                       double x0, double y0, double fx, double fy, double apcorr, double ap_r,
+                       int subpixels, long stamp, ph_phot_meas *m)
+{
     ph_fit_work w = {0};
-    int st = ph_psffit_one(p, s, o, x0, y0, &m->fit, &w);
+    int st = ph_psffit_one(p, s, o, fx, fy, &m->fit, &w);
     ph_fit_work_free(&w);
+    if (!st && m->fit.status == PH_FIT_OK) {
+        m->fit.flux /= apcorr;
+        m->fit.flux_err /= apcorr;
+    }
     m->aperture_sum = m->stamp_bkg = m->mag = m->mag_err = NAN;
     if (st || m->fit.status != PH_FIT_OK)
         return st;

@@ -3,6 +3,7 @@
 #ifndef PH_PHOT_PHOT_H
 #define PH_PHOT_PHOT_H
 
+#include "header.h"
 #include "psffit.h"
 
 /* What is measured at the transient. */
@@ -30,6 +31,26 @@ double ph_phot_stamp_background(const ph_fit_plane *p, double x0, double y0, lon
 int ph_phot_measure(const ph_fit_plane *p, const ph_psf_spline *s, const ph_fit_opts *o,
                     double x0, double y0, double ap_r, int subpixels, long stamp,
                     ph_phot_meas *m);
+
+/* The same with the PSF fit made at (fx, fy) (where the spline puts the
+ * stamp's centre: see ph_phot_psf_model) and the aperture, stamp and
+ * magnitudes at (x0, y0); flux and flux_err divided by apcorr. */
+int ph_phot_measure_at(const ph_fit_plane *p, const ph_psf_spline *s, const ph_fit_opts *o,
+                       double x0, double y0, double fx, double fy, double apcorr, double ap_r,
+                       int subpixels, long stamp, ph_phot_meas *m);
+
+/* What DECORR_PSF's header says about the model (ph-decorr --target-psf):
+ * phased = 1 when the stamp was drawn at the sub-pixel phase of (psfx,
+ * psfy) instead of centred (key PSFPHASE); apcorr = PSFFRAC x (1 - PSFLOSS),
+ * the fraction of the point source's flux the normalised stamp stands for
+ * (1 when the keys are absent). */
+typedef struct ph_phot_psf_model {
+    int phased;
+    double psfx, psfy; /* 0-based position the phased stamp was drawn for */
+    double dx, dy;     /* its offset from the centre pixel: psfx - round(psfx) */
+    double apcorr;
+} ph_phot_psf_model;
+void ph_phot_psf_model_read(const ph_header *h, ph_phot_psf_model *m);
 
 /* Zero point from fitted stars: zp_i = mag_i + 2.5 log10(flux_i) over
  * stars with a good fit, flux > 0 and lo < mag_i < hi; `used` (may be NULL)

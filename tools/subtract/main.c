@@ -11,14 +11,16 @@
 #include "timing.h"
 #include "ui.h"
 #include "util.h"
+#include "wcs.h"
 #include "write.h"
 
 #include <malloc.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 enum { K_SCI = 256, K_SCI_PSF, K_REF, K_REF_PSF, K_HW, K_ORDER, K_BG, K_CONST, K_GRID,
-       K_DEVICE, K_THREADS, K_LOCK, K_SLOTS, K_RCOND };
+       K_DEVICE, K_THREADS, K_LOCK, K_SLOTS, K_RCOND, K_RA, K_DEC, K_EXCL };
 
 static const ph_opt opts[] = {
     {"sci", K_SCI, "FILE", "science ph image (SCI, VAR, MASK; header SKYRMS)", ""},
@@ -26,6 +28,10 @@ static const ph_opt opts[] = {
     {"ref", K_REF, "FILE", "aligned reference: ph image on the science grid with a PSF HDU", ""},
     {"ref-psf", K_REF_PSF, "FILE", "rotated reference PSF (default: the PSF HDU of --ref)", ""},
     {"output", 'o', "FILE", "the difference file to write", ""},
+    {"ra", K_RA, "DEG", "transient RA (with --dec): its pixels stay out of the kernel fit", ""},
+    {"dec", K_DEC, "DEG", "transient Dec", ""},
+    {"exclude-radius", K_EXCL, "PX",
+     "radius around --ra/--dec kept out of the fit; 0: none, as phrosty (15)", NULL},
     {"kernel-halfwidth", K_HW, "N", "matching-kernel half-width w, (2w+1)^2 kernel (9)", NULL},
     {"kernel-order", K_ORDER, "N", "kernel spatial polynomial order (2)",
      "photometry.phrosty.kerpolyorder"},
@@ -96,6 +102,12 @@ static int handle(ph_cli *cli, int key, const char *arg)
     case K_LOCK:
         o->gpu_lock = arg;
         return PH_OK;
+    case K_RA:
+        return ph_cli_double_range(cli, arg, -360, 360, &o->ra);
+    case K_DEC:
+        return ph_cli_double_range(cli, arg, -90, 90, &o->dec);
+    case K_EXCL:
+        return ph_cli_double_range(cli, arg, 0, 10000, &o->exclude_r);
     case K_SLOTS:
         return ph_cli_long(cli, arg, 1, 64, &o->gpu_slots);
     }
@@ -129,6 +141,20 @@ static ph_sfft_engine *make_engine(const ph_sub_opts *o, long nx, long ny, long 
     (void)max_psf;
     long t = o->threads > 0 ? o->threads : ph_ncpu();
     return ph_sfft_cpu_engine_new(nx, ny, (int)t);
+}
+
+/* The transient's pixel on the science grid, through the science WCS. */
+static int transient_pixel(ph_sub_opts *o, const ph_sub_data *d)
+{
+    ph_wcs *w = NULL;
+    int st = ph_wcs_from_header(d->sci.hdr, o->sci, &w);
+    if (!st)
+        st = ph_wcs_sky2pix(w, 1, &o->ra, &o->dec, &o->ex_x0, &o->ex_y0);
+    ph_wcs_free(w);
+    if (!st && !(isfinite(o->ex_x0) && isfinite(o->ex_y0)))
+        st = ph_error(PH_EFAIL, o->sci, "RA %.8g Dec %.8g has no pixel position in the WCS",
+                      o->ra, o->dec);
+    return st;
 }
 
 int main(int argc, char **argv)
@@ -169,6 +195,8 @@ int main(int argc, char **argv)
                       cli.pos[0]);
     if (!st && (!o.sci || !o.ref || !o.output))
         st = ph_error(PH_EUSAGE, NULL, "--sci, --ref and -o are required (try --help)");
+    if (!st && isnan(o.ra) != isnan(o.dec))
+        st = ph_error(PH_EUSAGE, NULL, "--ra and --dec go together");
 
     ph_sub_data d;
     ph_sub_out r;
@@ -182,6 +210,8 @@ int main(int argc, char **argv)
         st = ph_sub_read(&o, &d);
         ph_timing_end();
     }
+    if (!st && !isnan(o.ra))
+        st = transient_pixel(&o, &d);
     if (!st && !(st = ph_sfft_check(&o.par, d.sci.nx, d.sci.ny, o.sci))) {
         ph_timing_begin("setup");
         e = make_engine(&o, d.sci.nx, d.sci.ny,
@@ -193,7 +223,8 @@ int main(int argc, char **argv)
         snprintf(device, sizeof device, "%s", e->desc);
         ph_sub_in in = {d.sci.nx,          d.sci.ny,   d.sci.sci,       d.ref.sci,
                         d.sci.mask,        d.ref.mask, d.psf_sci.data,  d.psf_sci.n,
-                        d.psf_ref.data,    d.psf_ref.n, o.sci,          o.ref};
+                        d.psf_ref.data,    d.psf_ref.n, o.sci,          o.ref,
+                        o.ex_x0,           o.ex_y0,    o.exclude_r};
         st = ph_sub_run(e, &o.par, o.min_rcond, &in, &r);
         ph_info("engine peak memory %.2f GB (%s)", e->peak_bytes / 1e9, device);
     }

@@ -40,6 +40,26 @@ long ph_sub_fit_mask(const uint8_t *sci_mask, const uint8_t *ref_mask, long n, u
     return nfit;
 }
 
+long ph_sub_exclude(uint8_t *fit, uint8_t *outmask, long nx, long ny, double x0, double y0,
+                    double r)
+{
+    if (!(r > 0) || !isfinite(x0) || !isfinite(y0))
+        return 0;
+    long removed = 0;
+    long ya = (long)floor(y0 - r), yb = (long)ceil(y0 + r);
+    long xa = (long)floor(x0 - r), xb = (long)ceil(x0 + r);
+    for (long y = ya < 0 ? 0 : ya; y <= yb && y < ny; y++)
+        for (long x = xa < 0 ? 0 : xa; x <= xb && x < nx; x++) {
+            long i = y * nx + x;
+            if ((x - x0) * (x - x0) + (y - y0) * (y - y0) <= r * r && fit[i]) {
+                fit[i] = 0;
+                outmask[i] &= (uint8_t)~PH_DIFF_FIT;
+                removed++;
+            }
+        }
+    return removed;
+}
+
 /* The kernel a PSF is convolved with: normalised to sum 1 (§4). */
 static double *normalised(const double *psf, long n)
 {
@@ -99,6 +119,11 @@ int ph_sub_run(ph_sfft_engine *e, const ph_sfft_params *p, double min_rcond, con
     }
     if (!st) {
         long nfit = ph_sub_fit_mask(in->sci_mask, in->ref_mask, (long)n, fit, out->mask);
+        long nex = ph_sub_exclude(fit, out->mask, nx, ny, in->ex_x0, in->ex_y0, in->ex_r);
+        nfit -= nex;
+        if (in->ex_r > 0 && isfinite(in->ex_x0))
+            ph_info("transient at (%.2f, %.2f): %ld fitting pixels within %g px left out", in->ex_x0,
+                    in->ex_y0, nex, in->ex_r);
         for (size_t i = 0; i < n; i++) {
             out->nbad += (out->mask[i] & PH_DIFF_BAD) != 0;
             out->noutside += (out->mask[i] & PH_DIFF_OUTSIDE) != 0;

@@ -30,6 +30,8 @@ typedef struct ph_sub_in {
     const double *psf_ref;        /* rotated reference PSF, n_ref^2, odd */
     long n_ref;
     const char *sci_name, *ref_name; /* for messages */
+    double ex_x0, ex_y0, ex_r;    /* keep this circle (0-based centre, px) out of the
+                                   * fit: the transient; ex_r <= 0 or NaN centre: none */
 } ph_sub_in;
 
 typedef struct ph_sub_out {
@@ -56,6 +58,15 @@ int ph_sub_sanitise(float *img, const uint8_t *mask, long nx, long ny, const cha
  * the output MASK bits. Returns the number of fitting pixels. */
 long ph_sub_fit_mask(const uint8_t *sci_mask, const uint8_t *ref_mask, long n, uint8_t *fit,
                      uint8_t *outmask);
+
+/* Take the pixels within r of (x0, y0) out of the fit (fit = 0, and the
+ * PH_DIFF_FIT bit of outmask). A transient on its host galaxy is among the
+ * DETECTED pixels of the science image; left in, the kernel reshapes the
+ * host to absorb part of it (a -8% to -21% flux bias on 1024^2 ph-sim
+ * scenes, where the host holds ~5% of the fitting pixels). Returns how many
+ * pixels left the fit. */
+long ph_sub_exclude(uint8_t *fit, uint8_t *outmask, long nx, long ny, double x0, double y0,
+                    double r);
 
 /* The whole subtraction on engine `e`. Allocates the arrays of `out`. */
 int ph_sub_run(ph_sfft_engine *e, const ph_sfft_params *p, double min_rcond, const ph_sub_in *in,

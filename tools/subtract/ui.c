@@ -16,6 +16,8 @@ void ph_sub_opts_default(ph_sub_opts *o)
     o->min_rcond = 1e-18;
     o->device = PH_DEVICE_AUTO;
     o->gpu_slots = 1;
+    o->ra = o->dec = o->ex_x0 = o->ex_y0 = NAN;
+    o->exclude_r = 15;
 }
 
 static int has_wcs(const ph_header *h)

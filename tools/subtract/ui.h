@@ -17,6 +17,9 @@ typedef struct ph_sub_opts {
     long threads;        /* --threads (0: every CPU) */
     const char *gpu_lock; /* --gpu-lock ("" or "none": no lock) */
     long gpu_slots;      /* --gpu-slots */
+    double ra, dec;      /* --ra, --dec: the transient (NaN: none) */
+    double exclude_r;    /* --exclude-radius, px */
+    double ex_x0, ex_y0; /* the transient on the science grid, 0-based (set by main) */
 } ph_sub_opts;
 
 void ph_sub_opts_default(ph_sub_opts *o);

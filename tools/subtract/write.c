@@ -5,6 +5,7 @@
 #include "util.h"
 
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 /* The science header (WCS + meta) with the template's meta as TPL* keys. */
@@ -29,6 +30,11 @@ static int diff_keys(ph_header *h, const ph_sub_opts *o, const ph_sub_out *r, co
     st |= ph_header_set_long(h, "BGORDER", p->db, "differential background order");
     st |= ph_header_set_bool(h, "CONSTPHR", p->const_ratio, "constant photometric ratio");
     st |= ph_header_set_long(h, "NFITPIX", r->sol.nfit, "pixels in the kernel fit");
+    if (isfinite(o->ex_x0) && o->exclude_r > 0) {
+        st |= ph_header_set_double(h, "EXCLX", o->ex_x0, "transient x (0-based), out of the fit");
+        st |= ph_header_set_double(h, "EXCLY", o->ex_y0, "transient y (0-based), out of the fit");
+        st |= ph_header_set_double(h, "EXCLR", o->exclude_r, "radius kept out of the fit, px");
+    }
     st |= ph_header_set_long(h, "NUNKNOWN", r->sol.basis.nfree, "unknowns of the SFFT system");
     st |= ph_header_set_double(h, "KERSUM",
                                ph_sfft_ratio_at(&r->sol, r->sol.nx / 2.0 - 0.5, r->sol.ny / 2.0 - 0.5),

@@ -1,0 +1,732 @@
+/* epsf.c -- an empirical PSF from the stars of an image (see psf.h).
+ *
+ * The model is the effective PSF (flux fraction per native pixel) sampled
+ * on a grid `oversamp` times finer than the pixels, read between grid
+ * points with Keys' bicubic kernel (interp.h). Every pixel of every star is
+ * one exact sample of it at offset (pixel - star centre), scaled by the
+ * star's flux, so with the centres and fluxes fixed the grid values are the
+ * solution of a weighted linear least-squares problem
+ *
+ *     min  sum_pixels w (d - F_s sum_t P_t(x_s, y_s) B(u, v) m_t)^2
+ *          + lambda |second differences of m_t|^2
+ *
+ * (B: the 16 bicubic weights; P_t: 1, or the terms of a polynomial in the
+ * star's position for --epsf-order 1 or 2). Its normal matrix is banded
+ * (a grid point meets the points within 3 in x and y: 49 entries a term
+ * pair), built in one pass over the pixels and solved by conjugate
+ * gradients. This differs from photutils' EPSFBuilder, which averages
+ * residuals on the nearest grid point and smooths them: the least-squares
+ * grid needs no smoothing kernel, which would widen an undersampled core.
+ *
+ * Outer iterations: solve the grid; normalise it (unit flux; the
+ * variation terms carry no flux); measure the centroid of its core and move
+ * the star centres by it (that fixes the translation the problem leaves
+ * free); refit each star's flux and centre to the model (Gauss-Newton);
+ * drop stars whose reduced chi^2 is far above the median (galaxies, blends,
+ * cosmic rays). Weights are 1 / (rms^2 + model / gain).
+ *
+ * Star candidates: detections (detect.h) at `thresh` x rms that are not
+ * deblended, truncated or forced, whose box of the model's size lies on the
+ * image without a bad pixel or a pixel above 0.8 x saturation, with no
+ * brighter-than-1% neighbour's segment in the box (fainter neighbours'
+ * pixels are left out), S/N >= snr, and a half-light radius that is
+ * star-like (within 0.7 ... 1.3 of the 30th percentile of the candidates').
+ */
+#include "detect.h"
+#include "interp.h"
+#include "log.h"
+#include "psf.h"
+#include "romanpsf.h"
+#include "stats.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void epsf_defaults(epsf_params *p)
+{
+    p->oversamp = 4;
+    p->radius = 20;
+    p->order = 0;
+    p->maxstars = 300;
+    p->niter = 3;
+    p->niter_core = 60;
+    p->snr = 100;
+    p->thresh = 5;
+    p->reg = getenv("EPSF_REG") ? atof(getenv("EPSF_REG")) : 1e-3;
+    p->gain = 1;
+    p->saturate = NAN;
+}
+
+void epsf_free(epsf_model *e)
+{
+    free(e->m);
+    memset(e, 0, sizeof *e);
+}
+
+typedef struct star {
+    double x, y, f, chi2;
+    double x_det, y_det;
+    int label, use;
+} star;
+
+static int nterms(int order) { return order == 0 ? 1 : order == 1 ? 3 : 6; }
+
+static void poly(const epsf_model *e, double x, double y, double *P)
+{
+    double a = (x - e->xc) / e->xs, b = (y - e->yc) / e->ys;
+    P[0] = 1;
+    if (e->nterm > 1)
+        P[1] = a, P[2] = b;
+    if (e->nterm > 3)
+        P[3] = a * a, P[4] = a * b, P[5] = b * b;
+}
+
+/* Bicubic taps: first index and 4 weights for grid coordinate g. */
+static inline long taps(double g, double *w)
+{
+    double f = floor(g);
+    ph_interp_weights(PH_INTERP_BICUBIC, g - f, w);
+    return (long)f - 1;
+}
+
+static double eval_p(const epsf_model *e, const double *P, double u, double v)
+{
+    double o = e->oversamp, wx[4], wy[4];
+    long g = e->g;
+    long ix = taps(e->h + o * u, wx), iy = taps(e->h + o * v, wy);
+    if (ix < 0 || iy < 0 || ix + 3 >= g || iy + 3 >= g)
+        return 0;
+    double s = 0;
+    for (int t = 0; t < e->nterm; t++) {
+        const double *m = e->m + (size_t)t * g * g;
+        double st = 0;
+        for (int a = 0; a < 4; a++) {
+            const double *r = m + (iy + a) * g + ix;
+            st += wy[a] * (wx[0] * r[0] + wx[1] * r[1] + wx[2] * r[2] + wx[3] * r[3]);
+        }
+        s += P[t] * st;
+    }
+    return s;
+}
+
+double epsf_eval(const epsf_model *e, double x0, double y0, double u, double v)
+{
+    double P[6];
+    poly(e, x0, y0, P);
+    return eval_p(e, P, u, v);
+}
+
+void epsf_stamp(const epsf_model *e, double x0, double y0, double dx, double dy, long n,
+                double *out, double *frac)
+{
+    double P[6], c = (n - 1) / 2.0, s = 0;
+    poly(e, x0, y0, P);
+    for (long j = 0; j < n; j++)
+        for (long i = 0; i < n; i++) {
+            double u = i - c - dx, v = j - c - dy;
+            double val = fabs(u) <= e->radius && fabs(v) <= e->radius ? eval_p(e, P, u, v) : 0;
+            out[j * n + i] = val;
+            s += val;
+        }
+    *frac = s;
+}
+
+/* ---- the linear problem -------------------------------------------------------- */
+
+typedef struct system {
+    long g, ng, nb; /* grid size, g*g, band entries per row */
+    int T;
+    double *band;   /* ng * nb */
+    double *rhs;    /* T * ng */
+} system_t;
+
+#define BIDX(t1, t2, T, ddy, ddx) ((((t1) * (T) + (t2)) * 49) + ((ddy) + 3) * 7 + (ddx) + 3)
+
+static void sys_add_sample(system_t *S, const double *P, long ix, long iy, const double *wx,
+                           const double *wy, double w, double fd, double d)
+{
+    int T = S->T;
+    double c[16 * 6];
+    long gi[16];
+    for (int a = 0; a < 4; a++)
+        for (int b = 0; b < 4; b++) {
+            int k = a * 4 + b;
+            gi[k] = (iy + a) * S->g + ix + b;
+            for (int t = 0; t < T; t++)
+                c[k * T + t] = fd * P[t] * wy[a] * wx[b];
+        }
+    for (int k1 = 0; k1 < 16; k1++) {
+        double *row = S->band + gi[k1] * S->nb;
+        int a1 = k1 / 4, b1 = k1 % 4;
+        for (int t1 = 0; t1 < T; t1++) {
+            double c1 = w * c[k1 * T + t1];
+            S->rhs[t1 * S->ng + gi[k1]] += c1 * d;
+            for (int k2 = 0; k2 < 16; k2++) {
+                int a2 = k2 / 4, b2 = k2 % 4;
+                for (int t2 = 0; t2 < T; t2++)
+                    row[BIDX(t1, t2, T, a2 - a1, b2 - b1)] += c1 * c[k2 * T + t2];
+            }
+        }
+    }
+}
+
+static void sys_matvec(const system_t *S, const double *x, double *y)
+{
+    long g = S->g;
+    int T = S->T;
+    for (long gy = 0; gy < g; gy++)
+        for (long gx = 0; gx < g; gx++) {
+            long gi = gy * g + gx;
+            const double *row = S->band + gi * S->nb;
+            int y0 = gy < 3 ? -(int)gy : -3, y1 = gy + 3 >= g ? (int)(g - 1 - gy) : 3;
+            int x0 = gx < 3 ? -(int)gx : -3, x1 = gx + 3 >= g ? (int)(g - 1 - gx) : 3;
+            for (int t1 = 0; t1 < T; t1++) {
+                double s = 0;
+                for (int t2 = 0; t2 < T; t2++) {
+                    const double *xt = x + (size_t)t2 * S->ng;
+                    for (int dy = y0; dy <= y1; dy++) {
+                        const double *r = row + BIDX(t1, t2, T, dy, 0);
+                        const double *xr = xt + gi + dy * g;
+                        for (int dx = x0; dx <= x1; dx++)
+                            s += r[dx] * xr[dx];
+                    }
+                }
+                y[t1 * S->ng + gi] = s;
+            }
+        }
+}
+
+/* Smoothness: lambda |second differences|^2 along x and y for every term,
+ * plus a tiny ridge. */
+static void sys_regularise(system_t *S, double lambda0, double rw_grid)
+{
+    long g = S->g, h = g / 2;
+    int T = S->T;
+    static const double c[3] = {1, -2, 1};
+    for (int t = 0; t < T; t++)
+        for (long gy = 0; gy < g; gy++)
+            for (long gx = 0; gx < g; gx++) {
+                long gi = gy * g + gx;
+                double r2 = ((double)(gx - h) * (gx - h) + (double)(gy - h) * (gy - h)) /
+                            (rw_grid * rw_grid);
+                double lambda = lambda0 * (r2 < 1 ? (r2 > 1e-4 ? r2 : 1e-4) : 1);
+                S->band[gi * S->nb + BIDX(t, t, T, 0, 0)] += 1e-3 * lambda;
+                for (int axis = 0; axis < 2; axis++) {
+                    long p = axis ? gy : gx;
+                    if (p < 1 || p + 1 >= g)
+                        continue;
+                    for (int i = 0; i < 3; i++)
+                        for (int j = 0; j < 3; j++) {
+                            long di = i - 1, dj = j - 1;
+                            long gr = axis ? gi + di * g : gi + di;
+                            int ddy = axis ? (int)(dj - di) : 0, ddx = axis ? 0 : (int)(dj - di);
+                            S->band[gr * S->nb + BIDX(t, t, T, ddy, ddx)] += lambda * c[i] * c[j];
+                        }
+                }
+            }
+}
+
+/* Jacobi-preconditioned conjugate gradients from the current x. */
+static int sys_solve(const system_t *S, double *x)
+{
+    long n = (long)S->T * S->ng;
+    double *r = ph_malloc((size_t)n * 4 * sizeof *r, "ePSF solver");
+    if (!r)
+        return PH_EFAIL;
+    double *z = r + n, *p = z + n, *q = p + n;
+    sys_matvec(S, x, q);
+    double bn = 0, rz = 0;
+    for (long i = 0; i < n; i++) {
+        r[i] = S->rhs[i] - q[i];
+        double d = S->band[(i % S->ng) * S->nb + BIDX(i / S->ng, i / S->ng, S->T, 0, 0)];
+        z[i] = d > 0 ? r[i] / d : r[i];
+        p[i] = z[i];
+        rz += r[i] * z[i];
+        bn += S->rhs[i] * S->rhs[i];
+    }
+    int it;
+    double rn = 0;
+    for (it = 0; it < 2000; it++) {
+        rn = 0;
+        for (long i = 0; i < n; i++)
+            rn += r[i] * r[i];
+        if (rn <= 1e-22 * bn)
+            break;
+        sys_matvec(S, p, q);
+        double pq = 0;
+        for (long i = 0; i < n; i++)
+            pq += p[i] * q[i];
+        if (!(pq > 0))
+            break;
+        double alpha = rz / pq, rz1 = 0;
+        for (long i = 0; i < n; i++) {
+            x[i] += alpha * p[i];
+            r[i] -= alpha * q[i];
+            double d = S->band[(i % S->ng) * S->nb + BIDX(i / S->ng, i / S->ng, S->T, 0, 0)];
+            z[i] = d > 0 ? r[i] / d : r[i];
+            rz1 += r[i] * z[i];
+        }
+        double beta = rz1 / rz;
+        rz = rz1;
+        for (long i = 0; i < n; i++)
+            p[i] = z[i] + beta * p[i];
+    }
+    ph_debug("ePSF solve: %d CG iterations, residual %.3g", it, sqrt(rn / (bn > 0 ? bn : 1)));
+    free(r);
+    return PH_OK;
+}
+
+/* ---- stars ---------------------------------------------------------------------- */
+
+typedef struct ctx {
+    const float *img;
+    const uint8_t *bad;
+    const int32_t *seg;
+    long nx, ny;
+    double rms2, gain;
+} ctx;
+
+/* Is pixel (i, j) usable for star s? */
+static inline int usable(const ctx *c, const star *s, long i, long j)
+{
+    long k = j * c->nx + i;
+    return !c->bad[k] && (c->seg[k] == 0 || c->seg[k] == s->label);
+}
+
+static void build(const ctx *c, const epsf_model *e, star *st, int ns, int first, system_t *S)
+{
+    memset(S->band, 0, (size_t)S->ng * S->nb * sizeof *S->band);
+    memset(S->rhs, 0, (size_t)S->T * S->ng * sizeof *S->rhs);
+    int R = e->radius;
+    double o = e->oversamp;
+    for (int k = 0; k < ns; k++) {
+        star *s = &st[k];
+        if (!s->use)
+            continue;
+        double P[6];
+        poly(e, s->x, s->y, P);
+        long cx = (long)floor(s->x + 0.5), cy = (long)floor(s->y + 0.5);
+        for (long j = cy - R; j <= cy + R; j++)
+            for (long i = cx - R; i <= cx + R; i++) {
+                double u = i - s->x, v = j - s->y;
+                if (fabs(u) > R || fabs(v) > R || i < 0 || j < 0 || i >= c->nx || j >= c->ny ||
+                    !usable(c, s, i, j))
+                    continue;
+                double d = c->img[j * c->nx + i];
+                double mod = first ? d : s->f * eval_p(e, P, u, v);
+                double w = 1.0 / (c->rms2 + (mod > 0 ? mod : 0) / c->gain);
+                double wx[4], wy[4];
+                long ix = taps(e->h + o * u, wx), iy = taps(e->h + o * v, wy);
+                sys_add_sample(S, P, ix, iy, wx, wy, w, s->f, d);
+            }
+    }
+}
+
+static double det3(double M[3][3])
+{
+    return M[0][0] * (M[1][1] * M[2][2] - M[1][2] * M[2][1]) -
+           M[0][1] * (M[1][0] * M[2][2] - M[1][2] * M[2][0]) +
+           M[0][2] * (M[1][0] * M[2][1] - M[1][1] * M[2][0]);
+}
+
+/* A x = b for 3x3 A (Cramer); non-zero if singular. */
+static int solve3(double A[3][3], const double *b, double *x)
+{
+    double det = det3(A);
+    if (!(fabs(det) > 0))
+        return 1;
+    for (int k = 0; k < 3; k++) {
+        double M[3][3];
+        memcpy(M, A, sizeof M);
+        for (int a = 0; a < 3; a++)
+            M[a][k] = b[a];
+        x[k] = det3(M) / det;
+    }
+    return 0;
+}
+
+/* Refit flux and centre of one star (Gauss-Newton, 4 steps); chi2 per
+ * degree of freedom. */
+static void refit(const ctx *c, const epsf_model *e, star *s)
+{
+    int R = e->radius;
+    double P[6], h = 0.02;
+    poly(e, s->x, s->y, P);
+    for (int it = 0; it < 4; it++) {
+        double A[3][3] = {{0}}, b[3] = {0}, chi = 0;
+        long npix = 0;
+        long cx = (long)floor(s->x + 0.5), cy = (long)floor(s->y + 0.5);
+        for (long j = cy - R; j <= cy + R; j++)
+            for (long i = cx - R; i <= cx + R; i++) {
+                double u = i - s->x, v = j - s->y;
+                if (fabs(u) > R - 0.5 || fabs(v) > R - 0.5 || i < 0 || j < 0 || i >= c->nx ||
+                    j >= c->ny || !usable(c, s, i, j))
+                    continue;
+                double m = eval_p(e, P, u, v);
+                double mu = (eval_p(e, P, u + h, v) - eval_p(e, P, u - h, v)) / (2 * h);
+                double mv = (eval_p(e, P, u, v + h) - eval_p(e, P, u, v - h)) / (2 * h);
+                double mod = s->f * m;
+                double w = 1.0 / (c->rms2 + (mod > 0 ? mod : 0) / c->gain);
+                double r = c->img[j * c->nx + i] - mod;
+                double J[3] = {m, -s->f * mu, -s->f * mv};
+                for (int a = 0; a < 3; a++) {
+                    b[a] += w * J[a] * r;
+                    for (int q = 0; q < 3; q++)
+                        A[a][q] += w * J[a] * J[q];
+                }
+                chi += w * r * r;
+                npix++;
+            }
+        s->chi2 = npix > 3 ? chi / (npix - 3) : INFINITY;
+        if (it == 3)
+            break;
+        double x[3];
+        if (solve3(A, b, x)) {
+            s->use = 0;
+            return;
+        }
+        s->f += x[0];
+        s->x += fmax(-0.3, fmin(0.3, x[1]));
+        s->y += fmax(-0.3, fmin(0.3, x[2]));
+    }
+    if (!(s->f > 0) || hypot(s->x - s->x_det, s->y - s->y_det) > 2)
+        s->use = 0;
+}
+
+/* Normalise to unit flux (variation terms carry none) and return the
+ * centroid of the core (term 0) in native pixels. */
+static void normalise(epsf_model *e, double *cx, double *cy)
+{
+    long gg = e->g * e->g;
+    double o2 = (double)e->oversamp * e->oversamp, S[6];
+    for (int t = 0; t < e->nterm; t++) {
+        S[t] = 0;
+        for (long i = 0; i < gg; i++)
+            S[t] += e->m[t * gg + i];
+        S[t] /= o2;
+    }
+    for (int t = 1; t < e->nterm; t++)
+        for (long i = 0; i < gg; i++)
+            e->m[t * gg + i] -= S[t] / S[0] * e->m[i];
+    for (long i = 0; i < gg * e->nterm; i++)
+        e->m[i] /= S[0];
+    /* Centroid within 2.5 native px, iterated about the current estimate. */
+    double x = 0, y = 0;
+    for (int it = 0; it < 5; it++) {
+        double s = 0, sx = 0, sy = 0;
+        for (long j = 0; j < e->g; j++)
+            for (long i = 0; i < e->g; i++) {
+                double u = (double)(i - e->h) / e->oversamp, v = (double)(j - e->h) / e->oversamp;
+                if ((u - x) * (u - x) + (v - y) * (v - y) > 2.5 * 2.5)
+                    continue;
+                double m = e->m[j * e->g + i];
+                s += m, sx += m * u, sy += m * v;
+            }
+        if (!(s > 0))
+            break;
+        x = sx / s, y = sy / s;
+    }
+    *cx = x, *cy = y;
+}
+
+/* Move the model by (-cx, -cy) native px so that its centroid is at 0. */
+static int shift_model(epsf_model *e, double cx, double cy)
+{
+    long g = e->g, gg = g * g;
+    double *t = ph_malloc((size_t)gg * sizeof *t, "ePSF model");
+    if (!t)
+        return PH_EFAIL;
+    double o = e->oversamp;
+    for (int k = 0; k < e->nterm; k++) {
+        double *m = e->m + k * gg;
+        for (long j = 0; j < g; j++)
+            for (long i = 0; i < g; i++)
+                t[j * g + i] = ph_interp_sample(m, g, g, i + o * cx, j + o * cy, PH_INTERP_BICUBIC, 0);
+        memcpy(m, t, (size_t)gg * sizeof *t);
+    }
+    free(t);
+    return PH_OK;
+}
+
+double epsf_fwhm(const epsf_model *e, double x0, double y0)
+{
+    /* Resampled 8x (bicubic) so that the half-maximum crossing is found on
+     * the same footing as ph_romanpsf_fwhm_epsf's. */
+    long n = 8 * 2 * 8 + 1;
+    double *t = ph_malloc((size_t)n * n * sizeof *t, "ePSF FWHM"), P[6];
+    if (!t)
+        return NAN;
+    poly(e, x0, y0, P);
+    for (long j = 0; j < n; j++)
+        for (long i = 0; i < n; i++)
+            t[j * n + i] = eval_p(e, P, (i - (n - 1) / 2) / 8.0, (j - (n - 1) / 2) / 8.0);
+    double w = ph_fwhm_halfmax(t, n, 1.0 / 8);
+    free(t);
+    return w;
+}
+
+/* Initial centre and flux: a fit of a pixel-integrated circular Gaussian
+ * of rms `sig` px over the 7x7 pixels around the detection (Gauss-Newton).
+ * Unlike the barycentre of an undersampled star, it has no bias that
+ * depends on the sub-pixel phase for a symmetric PSF, which the joint
+ * model/position iterations would otherwise remove only slowly. */
+static void gauss_prefit(const ctx *c, star *s, double sig)
+{
+    const double k = 1.0 / (sqrt(2.0) * sig), nrm = 1.0 / (sqrt(2 * M_PI) * sig);
+    double f = 0;
+    long cx = (long)floor(s->x + 0.5), cy = (long)floor(s->y + 0.5);
+    for (long j = cy - 3; j <= cy + 3; j++)
+        for (long i = cx - 3; i <= cx + 3; i++)
+            if (usable(c, s, i, j))
+                f += c->img[j * c->nx + i];
+    if (!(f > 0))
+        return;
+    double x = s->x, y = s->y;
+    for (int it = 0; it < 8; it++) {
+        double gx[7], gy[7], dgx[7], dgy[7];
+        for (int a = 0; a < 7; a++) {
+            double tx = cx - 3 + a - x, ty = cy - 3 + a - y;
+            gx[a] = 0.5 * (erf((tx + 0.5) * k) - erf((tx - 0.5) * k));
+            gy[a] = 0.5 * (erf((ty + 0.5) * k) - erf((ty - 0.5) * k));
+            dgx[a] = -nrm * (exp(-(tx + 0.5) * (tx + 0.5) * k * k) - exp(-(tx - 0.5) * (tx - 0.5) * k * k));
+            dgy[a] = -nrm * (exp(-(ty + 0.5) * (ty + 0.5) * k * k) - exp(-(ty - 0.5) * (ty - 0.5) * k * k));
+        }
+        double A[3][3] = {{0}}, b[3] = {0};
+        for (int q = 0; q < 7; q++)
+            for (int a = 0; a < 7; a++) {
+                long i = cx - 3 + a, j = cy - 3 + q;
+                if (!usable(c, s, i, j))
+                    continue;
+                double m = gx[a] * gy[q], mod = f * m;
+                double w = 1.0 / (c->rms2 + (mod > 0 ? mod : 0) / c->gain);
+                double r = c->img[j * c->nx + i] - mod;
+                double J[3] = {m, f * dgx[a] * gy[q], f * gx[a] * dgy[q]};
+                for (int u = 0; u < 3; u++) {
+                    b[u] += w * J[u] * r;
+                    for (int v = 0; v < 3; v++)
+                        A[u][v] += w * J[u] * J[v];
+                }
+            }
+        double d[3];
+        if (solve3(A, b, d))
+            return;
+        f += d[0];
+        x += fmax(-0.3, fmin(0.3, d[1]));
+        y += fmax(-0.3, fmin(0.3, d[2]));
+        if (!(f > 0) || fabs(x - s->x_det) > 1.5 || fabs(y - s->y_det) > 1.5)
+            return;
+    }
+    s->x = x, s->y = y;
+}
+
+static int cmp_desc(const void *a, const void *b)
+{
+    double fa = ((const star *)a)->f, fb = ((const star *)b)->f;
+    return fa < fb ? 1 : fa > fb ? -1 : 0;
+}
+
+static int select_stars(const ctx *c, const ph_detection *det, const epsf_params *p, star **out,
+                        int *nout)
+{
+    long nobj = det->nobj;
+    int R = p->radius;
+    star *st = ph_calloc(nobj > 0 ? (size_t)nobj : 1, sizeof *st, "ePSF stars");
+    double *fr = ph_malloc((nobj > 0 ? (size_t)nobj : 1) * sizeof *fr, "ePSF stars");
+    if (!st || !fr) {
+        free(st), free(fr);
+        return PH_EFAIL;
+    }
+    int n = 0;
+    for (long k = 0; k < nobj; k++) {
+        const ph_object *ob = &det->obj[k];
+        if (ob->flags & (PH_OBJ_DEBLENDED | PH_OBJ_TRUNC | PH_OBJ_FORCED))
+            continue;
+        double snr = ob->flux_iso / sqrt(fmax(ob->flux_iso, 0) / c->gain + ob->npix * c->rms2);
+        if (!(snr >= p->snr))
+            continue;
+        long cx = (long)floor(ob->x + 0.5), cy = (long)floor(ob->y + 0.5);
+        if (cx - R - 1 < 0 || cy - R - 1 < 0 || cx + R + 1 >= c->nx || cy + R + 1 >= c->ny)
+            continue;
+        int ok = 1;
+        for (long j = cy - R - 1; ok && j <= cy + R + 1; j++)
+            for (long i = cx - R - 1; ok && i <= cx + R + 1; i++) {
+                long q = j * c->nx + i;
+                if (c->bad[q] || (isfinite(p->saturate) && c->img[q] > 0.8 * p->saturate))
+                    ok = 0;
+                int32_t l = c->seg[q];
+                if (l && l != k + 1 && det->obj[l - 1].flux_iso > 0.01 * ob->flux_iso)
+                    ok = 0;
+            }
+        if (!ok)
+            continue;
+        star *s = &st[n];
+        s->x = s->x_det = ob->x;
+        s->y = s->y_det = ob->y;
+        s->label = (int)(k + 1);
+        s->use = 1;
+        s->chi2 = ob->flux_radius; /* for the size cut below */
+        double f = 0;
+        for (long j = cy - R; j <= cy + R; j++)
+            for (long i = cx - R; i <= cx + R; i++)
+                if (usable(c, s, i, j))
+                    f += c->img[j * c->nx + i];
+        s->f = f;
+        if (f > 0)
+            fr[n++] = ob->flux_radius;
+    }
+    if (n > 0) {
+        double r0 = ph_percentile(fr, (size_t)n, 30);
+        int m = 0;
+        for (int k = 0; k < n; k++)
+            if (st[k].chi2 >= 0.7 * r0 && st[k].chi2 <= 1.3 * r0 && st[k].f > 0)
+                st[m++] = st[k];
+        n = m;
+        /* rms of a Gaussian with that half-light radius, less the pixel's 1/12. */
+        double sig = sqrt(fmax(0.04, r0 * r0 / (1.1774 * 1.1774) - 1.0 / 12));
+        for (int k = 0; k < n; k++)
+            gauss_prefit(c, &st[k], sig);
+    }
+    free(fr);
+    qsort(st, (size_t)n, sizeof *st, cmp_desc);
+    if (n > p->maxstars)
+        n = p->maxstars;
+    *out = st;
+    *nout = n;
+    return PH_OK;
+}
+
+static int model_alloc(epsf_model *e, const epsf_params *p, int radius, long nx, long ny)
+{
+    e->oversamp = p->oversamp, e->radius = radius, e->order = p->order;
+    e->nterm = nterms(p->order);
+    e->h = (long)p->oversamp * radius + 2;
+    e->g = 2 * e->h + 1;
+    e->xc = (nx - 1) / 2.0, e->yc = (ny - 1) / 2.0, e->xs = nx / 2.0, e->ys = ny / 2.0;
+    e->m = ph_calloc((size_t)e->nterm * e->g * e->g, sizeof *e->m, "ePSF model");
+    return e->m ? PH_OK : PH_EFAIL;
+}
+
+/* Outer iterations on model e (see the top of the file); stops early
+ * when no centre moves by more than 1e-4 px. first: the first weights
+ * from the data (no model yet). */
+static int iterate(const ctx *c, epsf_model *e, star *stars, int ns, const epsf_params *p,
+                   double *chi, int nmin, int niter, int first, const char *file)
+{
+    system_t S = {.g = e->g, .ng = e->g * e->g, .nb = 49L * e->nterm * e->nterm, .T = e->nterm};
+    S.band = ph_malloc((size_t)S.ng * S.nb * sizeof *S.band, "ePSF normal matrix");
+    S.rhs = ph_malloc((size_t)e->nterm * S.ng * sizeof *S.rhs, "ePSF normal matrix");
+    int st = S.band && S.rhs ? PH_OK : PH_EFAIL;
+    for (int it = 0; !st && it < niter; it++) {
+        build(c, e, stars, ns, first && it == 0, &S);
+        double diag = 0;
+        long nd = 0;
+        for (long i = 0; i < S.ng; i++) {
+            double d = S.band[i * S.nb + BIDX(0, 0, e->nterm, 0, 0)];
+            if (d > 0)
+                diag += d, nd++;
+        }
+        sys_regularise(&S, p->reg * (nd ? diag / nd : 1), p->oversamp * fmax(3.0, e->radius / 2.0));
+        if ((st = sys_solve(&S, e->m)))
+            break;
+        double cx, cy;
+        normalise(e, &cx, &cy);
+        int nuse = 0;
+        double moved = 0;
+        for (int k = 0; k < ns; k++)
+            if (stars[k].use) {
+                double x = stars[k].x, y = stars[k].y;
+                stars[k].x += cx, stars[k].y += cy;
+                refit(c, e, &stars[k]);
+                moved = fmax(moved, fmax(fabs(stars[k].x - x), fabs(stars[k].y - y)));
+                if (stars[k].use)
+                    chi[nuse++] = stars[k].chi2;
+            }
+        if (nuse < nmin) {
+            st = ph_error(PH_EFAIL, file, "the ePSF fit kept only %d stars (%d needed)", nuse, nmin);
+            break;
+        }
+        double med = ph_median(chi, (size_t)nuse);
+        e->chi2 = med;
+        int kept = 0;
+        for (int k = 0; k < ns; k++)
+            if (stars[k].use) {
+                if (stars[k].chi2 > 3 * med && nuse - 1 >= nmin)
+                    stars[k].use = 0, nuse--;
+                else
+                    kept++;
+            }
+        e->nstars = kept;
+        ph_info("ePSF radius %d, iteration %d: %d stars, centroid shift (%.4f, %.4f) px, centres "
+                "moved < %.4f px, median chi2 %.3f",
+                e->radius, it + 1, kept, cx, cy, moved, med);
+        if (moved < 1e-4)
+            break;
+    }
+    /* The last solve's centroid: move the model onto the centre. */
+    if (!st) {
+        double cx, cy;
+        normalise(e, &cx, &cy);
+        st = shift_model(e, cx, cy);
+    }
+    free(S.band);
+    free(S.rhs);
+    return st;
+}
+
+int epsf_build(const float *img, const uint8_t *bad, long nx, long ny, double rms,
+               const epsf_params *p, epsf_model *e, const char *file)
+{
+    memset(e, 0, sizeof *e);
+    if (!(rms > 0))
+        return ph_error(PH_EFAIL, file, "the sky rms is not positive: cannot select stars");
+    int32_t *seg = ph_malloc((size_t)nx * ny * sizeof *seg, "segmentation map");
+    if (!seg)
+        return PH_EFAIL;
+    ph_detect_params dp;
+    ph_detect_defaults(&dp);
+    dp.thresh = p->thresh * rms;
+    ph_detection det = {0};
+    int st = ph_detect(img, NULL, 0, nx, ny, &dp, NULL, seg, &det);
+    ctx c = {img, bad, seg, nx, ny, rms * rms, p->gain > 0 ? p->gain : 1};
+    star *stars = NULL;
+    int ns = 0;
+    if (!st)
+        st = select_stars(&c, &det, p, &stars, &ns);
+    ph_info("ePSF: %ld detections, %d star candidates", det.nobj, ns);
+    ph_detection_free(&det);
+    int nmin = p->order == 0 ? 5 : p->order == 1 ? 15 : 30;
+    if (!st && ns < nmin)
+        st = ph_error(PH_EFAIL, file,
+                      "only %d isolated unsaturated stars with S/N >= %g (%d needed for order %d); "
+                      "lower --epsf-snr or use another model",
+                      ns, p->snr, nmin, p->order);
+    epsf_model core = {0};
+    double *chi = st ? NULL : ph_malloc((size_t)ns * sizeof *chi, "ePSF chi2");
+    if (!st && !chi)
+        st = PH_EFAIL;
+    /* Stage 1: centres and shape of the core, many cheap iterations. */
+    int rc = p->radius < 4 ? p->radius : 4;
+    if (!st)
+        st = model_alloc(&core, p, rc, nx, ny);
+    if (!st)
+        st = iterate(&c, &core, stars, ns, p, chi, nmin, p->niter_core, 1, file);
+    epsf_free(&core);
+    /* Stage 2: the whole model with those centres, then refined together. */
+    if (!st)
+        st = model_alloc(e, p, p->radius, nx, ny);
+    if (!st)
+        st = iterate(&c, e, stars, ns, p, chi, nmin, p->niter, 0, file);
+    e->ncand = ns;
+    for (int k = 0; !st && k < ns; k++)
+        if (stars[k].use)
+            ph_debug("ePSF star %.4f %.4f %.2f %.3f", stars[k].x, stars[k].y, stars[k].f,
+                     stars[k].chi2);
+    free(chi);
+    free(stars);
+    free(seg);
+    if (st)
+        epsf_free(e);
+    return st;
+}

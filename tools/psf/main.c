@@ -1,0 +1,586 @@
+/* ph-psf -- the PSF stamp at a position on an image (pipeline-spec.md "PSF
+ * retrieval"; output: common/psfstamp.h).
+ *
+ *   ph-psf IMAGE (--ra RA --dec DEC | --x X --y Y) [--model MODEL] -o PSF
+ *
+ * main.c: options, the model from the options or phrosty's config, reading
+ * the image, the position, the stamp, the header, writing.
+ */
+#include "background.h"
+#include "bands.h"
+#include "cli.h"
+#include "fits.h"
+#include "inimage.h"
+#include "log.h"
+#include "meta.h"
+#include "phimage.h"
+#include "psf.h"
+#include "psfstamp.h"
+#include "romanpsf.h"
+#include "timing.h"
+#include "util.h"
+#include "wcs.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+    O_RA = 256, O_DEC, O_X, O_Y, O_SIZE, O_BAND, O_SCA, O_POINTING, O_ATPOS, O_INTERP, O_JITTER,
+    O_NLAMBDA, O_WFE, O_OBSCUR, O_DIFFUSION, O_EOVER, O_ERADIUS, O_EORDER, O_EMAX, O_ESNR,
+    O_ETHRESH, O_EITER
+};
+
+enum { M_NONE = 0, M_ROMAN, M_GAUSS, M_FILE, M_EPSF };
+
+typedef struct params {
+    const char *output, *band, *pointing;
+    char model_text[1100], pattern[1024];
+    int model, have_ra, have_dec, have_x, have_y, at_position;
+    double ra, dec, x, y, sigma;
+    long size, sca;
+    ph_interp interp;
+    double jitter, wfe, obscur, diffusion; /* NaN: band default */
+    long nlambda;                          /* 0: default */
+    epsf_params ep;
+    const char *model_source;
+} params;
+
+static const ph_opt opts[] = {
+    {"output", 'o', "FILE", "PSF stamp to write (required)", ""},
+    {"ra", O_RA, "DEG", "right ascension of the position (with --dec)", ""},
+    {"dec", O_DEC, "DEG", "declination of the position (with --ra)", ""},
+    {"x", O_X, "X", "0-based pixel x of the position (with --y)", ""},
+    {"y", O_Y, "Y", "0-based pixel y of the position (with --x)", ""},
+    {"model", 'm', "MODEL",
+     "roman | gaussian:SIGMA | file:PATTERN ({band} {sca} {pointing}) | epsf (default roman, "
+     "or photometry.phrosty.psf.type)",
+     NULL},
+    {"size", 's', "N", "stamp size, odd, 3 ... 1001 (default 41)", NULL},
+    {"band", 'b', "BAND", "band, instead of the image's FILTER", ""},
+    {"sca", O_SCA, "N", "detector for {sca}, instead of the image's SCA_NUM", ""},
+    {"pointing", O_POINTING, "ID", "observation id for {pointing}, instead of the image's", ""},
+    {"at-position", O_ATPOS, NULL,
+     "PSF centre at the position's sub-pixel phase (phrosty's stamps) instead of the centre "
+     "pixel's centre",
+     NULL},
+    {"interp", O_INTERP, "NAME", "file models: bicubic|lanczos3 resampling (default bicubic)", NULL},
+    {"jitter", O_JITTER, "ARCSEC", "roman: pointing jitter rms per axis (default 0.014)", NULL},
+    {"nlambda", O_NLAMBDA, "N", "roman: wavelengths across the band (default 9)", NULL},
+    {"wfe", O_WFE, "NM", "roman: static wavefront error rms (default 80)", NULL},
+    {"obscuration", O_OBSCUR, "EPS", "roman: linear obscuration (default 0.32; F184 K213 0.38)",
+     NULL},
+    {"diffusion", O_DIFFUSION, "PX", "roman: charge diffusion sigma (default 0.1)", NULL},
+    {"epsf-oversamp", O_EOVER, "N", "epsf: grid samples per pixel, 1 ... 8 (default 4)", NULL},
+    {"epsf-radius", O_ERADIUS, "PX", "epsf: model half-width (default: half the stamp size)", NULL},
+    {"epsf-order", O_EORDER, "N", "epsf: spatial variation, 0 constant, 1 linear, 2 quadratic "
+                                  "(default 0)",
+     NULL},
+    {"epsf-stars", O_EMAX, "N", "epsf: brightest stars used at most (default 300)", NULL},
+    {"epsf-snr", O_ESNR, "SNR", "epsf: smallest star signal-to-noise (default 100)", NULL},
+    {"epsf-thresh", O_ETHRESH, "K", "epsf: detection threshold, x sky rms (default 5)", NULL},
+    {"epsf-iter", O_EITER, "N", "epsf: fit iterations (default 6)", NULL},
+    {NULL, 0, NULL, NULL, NULL}};
+
+static int set_model(params *p, const char *arg, const char *source)
+{
+    ph_romanpsf_opts t;
+    if (!strcmp(arg, "roman"))
+        p->model = M_ROMAN;
+    else if (!strcmp(arg, "epsf"))
+        p->model = M_EPSF;
+    else if (!strncmp(arg, "file:", 5) && arg[5]) {
+        p->model = M_FILE;
+        ph_strlcpy(p->pattern, arg + 5, sizeof p->pattern);
+    } else if (!strncmp(arg, "gaussian:", 9) && !ph_romanpsf_parse_model(arg, &t)) {
+        p->model = M_GAUSS;
+        p->sigma = t.sigma_px;
+    } else
+        return ph_error(PH_EUSAGE, NULL,
+                        "%s: unknown PSF model '%s' (roman, gaussian:SIGMA with SIGMA 0.2 ... 50, "
+                        "file:PATTERN, epsf)",
+                        source, arg);
+    ph_strlcpy(p->model_text, arg, sizeof p->model_text);
+    return PH_OK;
+}
+
+static int handle(ph_cli *cli, int key, const char *arg)
+{
+    params *p = cli->ctx;
+    long v;
+    int i;
+    switch (key) {
+    case 'o': p->output = arg; return PH_OK;
+    case O_RA: p->have_ra = 1; return ph_cli_double_range(cli, arg, -360, 720, &p->ra);
+    case O_DEC: p->have_dec = 1; return ph_cli_double_range(cli, arg, -90, 90, &p->dec);
+    case O_X: p->have_x = 1; return ph_cli_double_range(cli, arg, -1e7, 1e7, &p->x);
+    case O_Y: p->have_y = 1; return ph_cli_double_range(cli, arg, -1e7, 1e7, &p->y);
+    case 'm': return set_model(p, arg, cli->source);
+    case 's':
+        if (ph_cli_long(cli, arg, 3, 1001, &p->size))
+            return PH_EUSAGE;
+        if (p->size % 2 == 0)
+            return ph_cli_bad(cli, "stamp size %ld is even; it must be odd (centre on a pixel)",
+                              p->size);
+        return PH_OK;
+    case O_BAND:
+        if (!ph_band_find(arg))
+            return ph_cli_bad(cli, "unknown band '%s' (%s)", arg, ph_band_names());
+        p->band = arg;
+        return PH_OK;
+    case O_SCA: return ph_cli_long(cli, arg, 0, 1000000, &p->sca);
+    case O_POINTING: p->pointing = arg; return PH_OK;
+    case O_ATPOS: p->at_position = 1; return PH_OK;
+    case O_INTERP:
+        if (ph_cli_choice(cli, arg, "bicubic|lanczos3", &i))
+            return PH_EUSAGE;
+        p->interp = i == 0 ? PH_INTERP_BICUBIC : PH_INTERP_LANCZOS3;
+        return PH_OK;
+    case O_JITTER: return ph_cli_double_range(cli, arg, 0, 1, &p->jitter);
+    case O_NLAMBDA: return ph_cli_long(cli, arg, 1, 101, &p->nlambda);
+    case O_WFE: return ph_cli_double_range(cli, arg, 0, 500, &p->wfe);
+    case O_OBSCUR: return ph_cli_double_range(cli, arg, 0, 0.9, &p->obscur);
+    case O_DIFFUSION: return ph_cli_double_range(cli, arg, 0, 5, &p->diffusion);
+    case O_EOVER:
+        if (ph_cli_long(cli, arg, 1, 8, &v))
+            return PH_EUSAGE;
+        p->ep.oversamp = (int)v;
+        return PH_OK;
+    case O_ERADIUS:
+        if (ph_cli_long(cli, arg, 2, 50, &v))
+            return PH_EUSAGE;
+        p->ep.radius = (int)v;
+        return PH_OK;
+    case O_EORDER:
+        if (ph_cli_long(cli, arg, 0, 2, &v))
+            return PH_EUSAGE;
+        p->ep.order = (int)v;
+        return PH_OK;
+    case O_EMAX:
+        if (ph_cli_long(cli, arg, 5, 100000, &v))
+            return PH_EUSAGE;
+        p->ep.maxstars = (int)v;
+        return PH_OK;
+    case O_ESNR: return ph_cli_double_range(cli, arg, 5, 1e6, &p->ep.snr);
+    case O_ETHRESH: return ph_cli_double_range(cli, arg, 1, 1000, &p->ep.thresh);
+    case O_EITER:
+        if (ph_cli_long(cli, arg, 1, 50, &v))
+            return PH_EUSAGE;
+        p->ep.niter = (int)v;
+        return PH_OK;
+    }
+    return ph_cli_bad(cli, "unexpected option");
+}
+
+/* phrosty's config: photometry.phrosty.psf.type and .params, used when
+ * neither --model nor ph.psf.model is given. */
+static int cfg_double(const ph_config *cfg, const char *key, double lo, double hi, double *out)
+{
+    const char *s = ph_config_get(cfg, key);
+    if (!s)
+        return PH_OK;
+    double v;
+    if (ph_parse_double(s, &v) || !(v >= lo && v <= hi))
+        return ph_error(PH_EUSAGE, ph_config_path(cfg), "%s: '%s' is not a number in %g ... %g",
+                        key, s, lo, hi);
+    *out = v;
+    return PH_OK;
+}
+
+static int model_from_phrosty(params *p, const ph_config *cfg)
+{
+    static const char *tk = "photometry.phrosty.psf.type";
+    const char *type = ph_config_get(cfg, tk);
+    const char *pat = ph_config_get(cfg, "photometry.phrosty.psf.params.pattern");
+    char buf[1100], src[1200];
+    snprintf(src, sizeof src, "%s: %s", ph_config_path(cfg) ? ph_config_path(cfg) : "config", tk);
+    if (!type) {
+        p->model = M_ROMAN;
+        ph_strlcpy(p->model_text, "roman", sizeof p->model_text);
+        return PH_OK;
+    }
+    static const char *roman[] = {"ou24PSF", "ou24PSF_slow", "ou24PSF_photonshoot",
+                                  "ou24PSF_slow_photonshoot", "STPSF", "roman", NULL};
+    static const char *image[] = {"A25ePSF", "OversampledImagePSF",
+                                  "YamlSerialized_OversampledImagePSF",
+                                  "Sampling_OversampledImagePSF", "photutilsImagePSF", NULL};
+    for (int i = 0; roman[i]; i++)
+        if (!strcmp(type, roman[i])) {
+            int st = cfg_double(cfg, "photometry.phrosty.psf.params.jitter", 0, 1, &p->jitter);
+            return st ? st : set_model(p, "roman", src);
+        }
+    for (int i = 0; image[i]; i++)
+        if (!strcmp(type, image[i])) {
+            if (pat) {
+                snprintf(buf, sizeof buf, "file:%s", pat);
+                return set_model(p, buf, src);
+            }
+            ph_info("%s %s without params.pattern: using the empirical PSF (epsf)", tk, type);
+            return set_model(p, "epsf", src);
+        }
+    if (!strcmp(type, "gaussian")) {
+        double sx = 1, sy = NAN;
+        int st = cfg_double(cfg, "photometry.phrosty.psf.params.sigmax", 0.2, 50, &sx);
+        if (!st)
+            st = cfg_double(cfg, "photometry.phrosty.psf.params.sigmay", 0.2, 50, &sy);
+        if (!st && isfinite(sy) && fabs(sy - sx) > 1e-12 * sx)
+            st = ph_error(PH_EUSAGE, ph_config_path(cfg),
+                          "photometry.phrosty.psf.params: sigmax %g and sigmay %g differ; only "
+                          "circular Gaussians are supported",
+                          sx, sy);
+        if (st)
+            return st;
+        snprintf(buf, sizeof buf, "gaussian:%.17g", sx);
+        return set_model(p, buf, src);
+    }
+    if (!strcmp(type, "epsf") || !strncmp(type, "file:", 5) || !strncmp(type, "gaussian:", 9))
+        return set_model(p, type, src);
+    return ph_error(PH_EUSAGE, ph_config_path(cfg),
+                    "%s: unknown PSF type '%s' (ou24PSF, STPSF, gaussian, A25ePSF, "
+                    "OversampledImagePSF, or ours: roman, epsf, file:PATTERN)",
+                    tk, type);
+}
+
+/* ---- the image ------------------------------------------------------------- */
+
+typedef struct image {
+    long nx, ny;
+    ph_header *hdr;
+    ph_meta meta;
+    float *sci;     /* epsf only: sky-subtracted */
+    uint8_t *bad;   /* epsf only */
+    double rms;
+} image;
+
+static void image_free(image *im)
+{
+    ph_header_free(im->hdr);
+    free(im->sci);
+    free(im->bad);
+    memset(im, 0, sizeof *im);
+}
+
+/* Header and size only (roman, file). */
+static int read_header(const char *path, image *im)
+{
+    ph_fits fp;
+    if (ph_fits_open(&fp, path))
+        return PH_EFAIL;
+    int st = ph_fits_has_hdu(&fp, "SCI") ? ph_fits_goto(&fp, "SCI") : ph_fits_goto_first_image(&fp);
+    if (!st)
+        st = ph_fits_image_size(&fp, &im->nx, &im->ny);
+    if (!st)
+        st = ph_fits_read_header(&fp, &im->hdr);
+    ph_fits_close(&fp);
+    if (!st)
+        ph_meta_from_header(im->hdr, path, &im->meta);
+    return st;
+}
+
+/* Pixels for epsf: a ph image as it is, an input image sky-subtracted here. */
+static int read_pixels(const char *path, image *im)
+{
+    ph_fits fp;
+    if (ph_fits_open(&fp, path))
+        return PH_EFAIL;
+    int is_ph = ph_fits_has_hdu(&fp, "SCI") && ph_fits_has_hdu(&fp, "VAR") &&
+                ph_fits_has_hdu(&fp, "MASK");
+    ph_fits_close(&fp);
+    long n = 0;
+    int st;
+    if (is_ph) {
+        ph_image pi = {0};
+        st = ph_image_read(path, PH_PLANE_SCI | PH_PLANE_MASK, &pi);
+        if (st)
+            return st;
+        im->nx = pi.nx, im->ny = pi.ny, im->hdr = pi.hdr, im->meta = pi.meta;
+        n = pi.nx * pi.ny;
+        im->sci = ph_malloc((size_t)n * sizeof(float), "image");
+        im->bad = ph_malloc((size_t)n, "mask");
+        if (im->sci && im->bad) {
+            memcpy(im->sci, pi.sci, (size_t)n * sizeof(float));
+            for (long i = 0; i < n; i++)
+                im->bad[i] = (pi.mask[i] & (PH_MASK_BAD | PH_MASK_OUTSIDE)) || !isfinite(pi.sci[i]);
+        }
+        pi.hdr = NULL;
+        ph_image_free(&pi);
+        if (!im->sci || !im->bad)
+            return PH_EFAIL;
+        im->rms = im->meta.skyrms;
+    } else {
+        ph_input_lite in = {0};
+        ph_input_opts io = {0};
+        st = ph_input_read_lite(path, &io, PH_NOISE_NO, &in);
+        if (st)
+            return st;
+        im->nx = in.nx, im->ny = in.ny, im->hdr = in.hdr, im->meta = in.meta;
+        in.hdr = NULL;
+        n = in.nx * in.ny;
+        im->sci = ph_malloc((size_t)n * sizeof(float), "image");
+        im->bad = ph_malloc((size_t)n, "mask");
+        if (im->sci && im->bad) {
+            memcpy(im->sci, in.sci, (size_t)n * sizeof(float));
+            for (long i = 0; i < n; i++)
+                im->bad[i] = (in.flagged && in.flagged[i]) || !isfinite(in.sci[i]);
+        }
+        ph_input_lite_free(&in);
+        if (!im->sci || !im->bad)
+            return PH_EFAIL;
+        im->rms = NAN;
+    }
+    /* Subtract the background (input images) and measure the sky rms. */
+    ph_bkg *bkg = NULL;
+    if (im->nx < 64 || im->ny < 64)
+        return ph_error(PH_EFAIL, path, "image of %ldx%ld is too small for an empirical PSF",
+                        im->nx, im->ny);
+    st = ph_bkg_make(im->sci, im->bad, 1, im->nx, im->ny, 64, 64, 3, 3, &bkg);
+    if (st)
+        return st;
+    if (!is_ph) {
+        float *row = ph_malloc((size_t)im->nx * sizeof *row, "background row");
+        if (!row) {
+            ph_bkg_free(bkg);
+            return PH_EFAIL;
+        }
+        for (long y = 0; y < im->ny; y++) {
+            ph_bkg_row(bkg, PH_BKG_BACK, y, row);
+            for (long x = 0; x < im->nx; x++)
+                im->sci[y * im->nx + x] -= row[x];
+        }
+        free(row);
+    }
+    if (!(im->rms > 0))
+        im->rms = bkg->globalrms;
+    ph_bkg_free(bkg);
+    return PH_OK;
+}
+
+/* ---- the stamp ------------------------------------------------------------- */
+
+static int roman_stamp(const params *p, const char *band, const char *image, double dx, double dy,
+                       double *out, double *frac, double *fwhm)
+{
+    ph_romanpsf_opts o;
+    if (ph_romanpsf_defaults(&o, band)) {
+        ph_error_clear();
+        return ph_error(PH_EFAIL, image, "unknown band '%s' (%s); give --band", band,
+                        ph_band_names());
+    }
+    if (p->model == M_GAUSS) {
+        o.model = PH_RPSF_GAUSSIAN;
+        o.sigma_px = p->sigma;
+    }
+    if (isfinite(p->jitter)) o.jitter_arcsec = p->jitter;
+    if (isfinite(p->wfe)) o.wfe_nm = p->wfe;
+    if (isfinite(p->obscur)) o.obscuration = p->obscur;
+    if (isfinite(p->diffusion)) o.diffusion_px = p->diffusion;
+    if (p->nlambda > 0) o.nlambda = (int)p->nlambda;
+    ph_romanpsf *r = ph_romanpsf_new(&o);
+    if (!r)
+        return PH_EFAIL;
+    *fwhm = ph_romanpsf_fwhm_epsf(&o);
+    int st = ph_romanpsf_stamp(r, dx, dy, p->size, out);
+    ph_romanpsf_free(r);
+    if (st)
+        return st;
+    double s = 0;
+    for (long i = 0; i < p->size * p->size; i++)
+        s += out[i];
+    *frac = s;
+    return PH_OK;
+}
+
+static int write_stamp(const params *p, const char *path, const image *im, const char *band,
+                       double x0, double y0, double ra, double dec, double dx, double dy,
+                       double *data, double frac, double fwhm, int oversamp, const char *src,
+                       const epsf_model *em)
+{
+    ph_psf out = {.n = p->size, .data = data, .hdr = ph_header_new()};
+    if (!out.hdr)
+        return PH_EFAIL;
+    double s = ph_psf_normalise(data, p->size);
+    int st = PH_OK;
+    if (!(s > 0) || ph_psf_check(data, p->size, p->size, src ? src : path))
+        st = ph_error(PH_EFAIL, src ? src : path, "the %s PSF has no positive flux in a %ld-pixel "
+                                                  "stamp",
+                      p->model_text, p->size);
+    if (!st) {
+        ph_header *h = out.hdr;
+        int k = ph_header_set_double(h, "PSFX", x0, "0-based x on the image");
+        k |= ph_header_set_double(h, "PSFY", y0, "0-based y on the image");
+        if (isfinite(ra) && isfinite(dec)) {
+            k |= ph_header_set_double(h, "PSFRA", ra, "[deg] position");
+            k |= ph_header_set_double(h, "PSFDEC", dec, "[deg] position");
+        }
+        k |= ph_header_set_str(h, "FILTER", band, "band");
+        k |= ph_header_set_str(h, "PSFMODEL", p->model_text, "model");
+        k |= ph_header_set_long(h, "OVERSAMP", oversamp, "oversampling of the model");
+        k |= ph_header_set_double(h, "PSFFRAC", frac, "model flux fraction inside the stamp");
+        k |= ph_header_set_bool(h, "PSFNORM", 1, "stamp normalised to sum 1");
+        if (isfinite(fwhm))
+            k |= ph_header_set_double(h, "PSFFWHM", fwhm, "[px] FWHM of the oversampled ePSF");
+        k |= ph_header_set_double(h, "PSFDX", dx, "[px] PSF centre - centre pixel centre, x");
+        k |= ph_header_set_double(h, "PSFDY", dy, "[px] PSF centre - centre pixel centre, y");
+        k |= ph_header_set_str(h, "PSFIMAGE", ph_path_basename(path), "image");
+        if (src)
+            k |= ph_header_set_str(h, "PSFSRC", ph_path_basename(src), "model file");
+        if (im->meta.obsid[0])
+            k |= ph_header_set_str(h, "OBSID", im->meta.obsid, "observation id");
+        if (im->meta.sca >= 0)
+            k |= ph_header_set_long(h, "SCA_NUM", im->meta.sca, "detector");
+        if (em) {
+            k |= ph_header_set_long(h, "EPSFNSTR", em->nstars, "stars in the ePSF");
+            k |= ph_header_set_long(h, "EPSFORD", em->order, "ePSF spatial order");
+            k |= ph_header_set_long(h, "EPSFRAD", em->radius, "[px] ePSF model half-width");
+            k |= ph_header_set_double(h, "EPSFCHI2", em->chi2, "median reduced chi^2 of stars");
+        }
+        if (k)
+            st = ph_error(PH_EFAIL, p->output, "cannot format the header");
+    }
+    if (!st)
+        st = ph_psf_write(p->output, &out);
+    ph_header_free(out.hdr);
+    return st;
+}
+
+static int run(params *p, const char *path)
+{
+    image im = {0};
+    ph_timing_begin("read");
+    int st = p->model == M_EPSF ? read_pixels(path, &im) : read_header(path, &im);
+    ph_timing_end();
+
+    /* Position. */
+    double x0 = p->x, y0 = p->y, ra = p->ra, dec = p->dec;
+    ph_wcs *w = NULL;
+    if (!st) {
+        int havewcs = !ph_wcs_from_header(im.hdr, path, &w);
+        if (!havewcs)
+            ph_error_clear();
+        if (p->have_ra) {
+            if (!havewcs)
+                st = ph_error(PH_EFAIL, path, "no usable WCS to place RA, Dec; give --x --y");
+            else if (ph_wcs_sky2pix(w, 1, &ra, &dec, &x0, &y0) || !isfinite(x0) || !isfinite(y0))
+                st = ph_error(PH_EFAIL, path, "RA %.8g, Dec %.8g cannot be placed on the image",
+                              ra, dec);
+        } else if (havewcs)
+            ph_wcs_pix2sky(w, 1, &x0, &y0, &ra, &dec);
+        else
+            ra = dec = NAN;
+    }
+    ph_wcs_free(w);
+    if (!st && !(x0 >= -0.5 && x0 < im.nx - 0.5 && y0 >= -0.5 && y0 < im.ny - 0.5))
+        st = ph_error(PH_EFAIL, path, "position (%.3f, %.3f) is off the %ldx%ld image", x0, y0,
+                      im.nx, im.ny);
+    double dx = 0, dy = 0;
+    if (p->at_position) {
+        dx = x0 - floor(x0 + 0.5);
+        dy = y0 - floor(y0 + 0.5);
+    }
+
+    /* Band, detector, pointing. */
+    const char *band = p->band ? p->band : im.meta.band;
+    long sca = p->sca >= 0 ? p->sca : im.meta.sca;
+    const char *pointing = p->pointing ? p->pointing : im.meta.obsid;
+    if (!st && (p->model == M_ROMAN || p->model == M_GAUSS) && !band[0])
+        st = ph_error(PH_EFAIL, path, "the image has no FILTER; give --band");
+
+    long n = p->size;
+    double *data = st ? NULL : ph_malloc((size_t)n * n * sizeof *data, "PSF stamp");
+    if (!st && !data)
+        st = PH_EFAIL;
+    double frac = NAN, fwhm = NAN;
+    int oversamp = 1;
+    char file[1024] = "";
+    epsf_model em = {0};
+    ph_timing_begin("model");
+    if (!st && (p->model == M_ROMAN || p->model == M_GAUSS))
+        st = roman_stamp(p, band, path, dx, dy, data, &frac, &fwhm);
+    else if (!st && p->model == M_FILE) {
+        psf_file f;
+        st = psf_pattern_expand(p->pattern, band, sca, pointing, file, sizeof file, path);
+        if (!st)
+            st = psf_file_load(file, &f);
+        if (!st) {
+            oversamp = f.oversamp;
+            fwhm = psf_file_fwhm(&f, x0, y0);
+            st = psf_file_stamp(&f, x0, y0, dx, dy, n, p->interp, data, &frac);
+            psf_file_free(&f);
+        }
+    } else if (!st && p->model == M_EPSF) {
+        epsf_params ep = p->ep;
+        if (ep.radius <= 0)
+            ep.radius = (int)(n / 2 < 50 ? n / 2 : 50);
+        if (!isfinite(ep.saturate))
+            ep.saturate = im.meta.saturate;
+        if (isfinite(im.meta.gain) && im.meta.gain > 0)
+            ep.gain = im.meta.gain;
+        st = epsf_build(im.sci, im.bad, im.nx, im.ny, im.rms, &ep, &em, path);
+        if (!st) {
+            oversamp = em.oversamp;
+            fwhm = epsf_fwhm(&em, x0, y0);
+            epsf_stamp(&em, x0, y0, dx, dy, n, data, &frac);
+            ph_info("ePSF from %d stars (%d candidates), median reduced chi^2 %.3g", em.nstars,
+                    em.ncand, em.chi2);
+        }
+    }
+    ph_timing_end();
+
+    ph_timing_begin("write");
+    if (!st)
+        st = write_stamp(p, path, &im, band, x0, y0, ra, dec, dx, dy, data, frac, fwhm, oversamp,
+                         file[0] ? file : NULL, p->model == M_EPSF ? &em : NULL);
+    ph_timing_end();
+    if (!st)
+        ph_info("%s PSF at (%.3f, %.3f), %ldx%ld, flux fraction %.5f", p->model_text, x0, y0, n, n,
+                frac);
+    epsf_free(&em);
+    free(data);
+    image_free(&im);
+    return st;
+}
+
+int main(int argc, char **argv)
+{
+    params p = {.size = 41, .sca = -1, .interp = PH_INTERP_BICUBIC, .jitter = NAN, .wfe = NAN,
+                .obscur = NAN, .diffusion = NAN};
+    epsf_defaults(&p.ep);
+    p.ep.radius = 0;
+    p.ep.saturate = NAN;
+    ph_cli cli = {
+        .tool = "ph-psf",
+        .usage = "[OPTION]... IMAGE (--ra RA --dec DEC | --x X --y Y) -o PSF",
+        .summary = "Write the PSF stamp of an image at a position: odd, sum 1, centred.",
+        .description =
+            "IMAGE is a ph image (ph-skysub output) or an input image. The model is the\n"
+            "analytic Roman PSF of the image's band (roman), a pixel-integrated Gaussian\n"
+            "(gaussian:SIGMA), PSF model files (file:PATTERN, {band} {sca} {pointing}\n"
+            "filled from the image), or an empirical PSF built from the image's stars\n"
+            "(epsf). Without --model, photometry.phrosty.psf.type of the config decides.",
+        .example = "ph-psf sci.fits --ra 7.551 --dec -44.807 -m roman -o psf.fits",
+        .opts = opts,
+        .handle = handle,
+        .ctx = &p,
+    };
+    int st = ph_cli_parse(&cli, argc, argv);
+    if (st < 0)
+        return 0;
+    if (!st && cli.npos != 1)
+        st = ph_error(PH_EUSAGE, NULL, "expected one IMAGE, got %d arguments (try --help)",
+                      cli.npos);
+    if (!st && !p.output)
+        st = ph_error(PH_EUSAGE, NULL, "-o/--output FILE is required");
+    if (!st && (p.have_ra != p.have_dec || p.have_x != p.have_y))
+        st = ph_error(PH_EUSAGE, NULL, "give --ra with --dec, and --x with --y");
+    if (!st && p.have_ra == p.have_x)
+        st = ph_error(PH_EUSAGE, NULL, "give the position as either --ra/--dec or --x/--y");
+    if (!st && p.model == M_NONE)
+        st = model_from_phrosty(&p, cli.cfg);
+    if (!st)
+        st = run(&p, cli.pos[0]);
+    if (cli.timing)
+        ph_timing_report();
+    ph_cli_free(&cli);
+    return st ? ph_report_error() : 0;
+}

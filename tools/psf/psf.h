@@ -1,0 +1,111 @@
+/* psf.h -- the work of ph-psf on arrays (no file I/O here except in
+ * psffile.c, which reads model files).
+ *
+ * Every model gives a native stamp of odd size n whose centre pixel
+ * [(n-1)/2][(n-1)/2] is image pixel floor(x0 + 0.5); the PSF centre lies at
+ * (dx, dy) from the centre of that pixel ("phase"). ph-psf uses phase 0 (the
+ * centred stamp SFFT wants) unless --at-position asks for phrosty's
+ * convention (dx = x0 - floor(x0 + 0.5)).
+ */
+#ifndef PH_TOOL_PSF_H
+#define PH_TOOL_PSF_H
+
+#include "header.h"
+#include "interp.h"
+
+#include <stdint.h>
+
+/* ---- file models (psffile.c) ------------------------------------------- */
+
+/* A PSF model file: an odd m x m image, or a cube of NGRID such images,
+ * sampled every 1/OVERSAMP native pixel with its centre sample at the PSF
+ * centre. Keys:
+ *   OVERSAMP  samples per native pixel (integer >= 1; 1 if absent)
+ *   PIXRESP   T (default): samples are of the effective PSF (pixel response
+ *             included); F: of the optical PSF, which is then integrated
+ *             over the pixel here (OVERSAMP odd >= 3)
+ *   NGRID     planes (1 if absent); NGRIDX x NGRIDY = NGRID, plane
+ *             k = iy * NGRIDX + ix (NGRIDX = NGRID, NGRIDY = 1 if absent)
+ *   GRIDXi, GRIDYj  0-based image position of grid column i and row j
+ *             (increasing); the PSF at (x0, y0) is the bilinear
+ *             interpolation of the four planes around it, the nearest
+ *             edge plane(s) outside the grid. */
+typedef struct psf_file {
+    long m;            /* samples across (odd) */
+    int oversamp;
+    int pixresp;
+    int ngx, ngy;
+    double *gx, *gy;   /* ngx, ngy positions */
+    double *planes;    /* ngx * ngy planes of m * m */
+    char path[1024];
+} psf_file;
+
+/* Expand {band}, {sca}, {pointing} in `pattern` into out. Errors (usage):
+ * an unknown placeholder, a value that is needed but unknown (empty band,
+ * sca < 0, empty pointing). */
+int psf_pattern_expand(const char *pattern, const char *band, long sca, const char *pointing,
+                       char *out, size_t size, const char *image);
+
+int psf_file_load(const char *path, psf_file *f);
+
+/* FWHM (native px) of the model at (x0, y0): resampled 8x (bicubic),
+ * half-maximum method (romanpsf.h); NaN when OVERSAMP < 2. */
+double psf_file_fwhm(const psf_file *f, double x0, double y0);
+void psf_file_free(psf_file *f);
+
+/* The native stamp at image position (x0, y0) and phase (dx, dy), sampled
+ * from the (interpolated, pixel-integrated) model with kernel `k`. *frac =
+ * stamp sum / model flux (the model flux is the sum of its samples /
+ * OVERSAMP^2). Not normalised. */
+int psf_file_stamp(const psf_file *f, double x0, double y0, double dx, double dy, long n,
+                   ph_interp k, double *out, double *frac);
+
+/* ---- empirical PSF (epsf.c) --------------------------------------------- */
+
+typedef struct epsf_params {
+    int oversamp;       /* grid samples per native pixel (4) */
+    int radius;         /* model half-width, native px (stamp size / 2) */
+    int order;          /* spatial variation: 0 constant, 1 linear, 2 quadratic */
+    int maxstars;       /* brightest stars kept (300) */
+    int niter;          /* outer iterations of the whole model (3) */
+    int niter_core;     /* iterations of the core model (radius 4) for the centres (60) */
+    double snr;         /* minimum star S/N (100) */
+    double thresh;      /* detection threshold, x rms (5) */
+    double reg;         /* smoothness weight, relative (1e-4) */
+    double gain;        /* e- per image unit, for the Poisson variance (1) */
+    double saturate;    /* stars with a pixel above 0.8 x this are dropped (NaN: none) */
+} epsf_params;
+
+void epsf_defaults(epsf_params *p);
+
+typedef struct epsf_model {
+    int oversamp, radius, order, nterm;
+    long g, h;          /* grid size g = 2h + 1; sample k at (k - h) / oversamp px */
+    double *m;          /* nterm planes of g * g */
+    double xs, ys, xc, yc; /* position scaling of the polynomial terms */
+    int nstars;         /* stars in the final fit */
+    int ncand;          /* candidates after selection */
+    double chi2;        /* median reduced chi^2 of the stars */
+} epsf_model;
+
+/* Build the ePSF from a sky-subtracted image. bad[i] != 0 marks pixels
+ * never used (may be NULL); rms is the sky noise (image units). */
+int epsf_build(const float *img, const uint8_t *bad, long nx, long ny, double rms,
+               const epsf_params *p, epsf_model *out, const char *file);
+
+/* The model's value (flux fraction per native pixel) at offset (u, v)
+ * native px from the PSF centre, for a star at image position (x0, y0). */
+double epsf_eval(const epsf_model *e, double x0, double y0, double u, double v);
+
+/* Native stamp at (x0, y0), phase (dx, dy); *frac = stamp sum (the model
+ * has unit flux). */
+void epsf_stamp(const epsf_model *e, double x0, double y0, double dx, double dy, long n,
+                double *out, double *frac);
+
+/* FWHM (native px) at (x0, y0): the model resampled 8x, half-maximum
+ * method (romanpsf.h), as ph_romanpsf_fwhm_epsf measures it. */
+double epsf_fwhm(const epsf_model *e, double x0, double y0);
+
+void epsf_free(epsf_model *e);
+
+#endif
