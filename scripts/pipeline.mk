@@ -7,10 +7,13 @@
 # prints the files a goal makes. One target per step:
 #
 #   per image I:  RUN/sky_I.fits   ph-skysub (sky-subtracted ph image + detection mask)
-#                 RUN/psf_I.fits   ph-psf at the object
+#                 RUN/psf_I.fits   ph-psf at the object (centred stamp)
+#                 RUN/psfat_I.fits science images: ph-psf --at-position (PHASED)
 #   per pair S-T: DIA/aligned_S-T.fits  ph-align   template onto the science grid
-#                 DIFFDIR/diff_S-T.fits ph-subtract  SFFT difference (+ CSCI, CREF, kernel)
+#                 DIFFDIR/diff_S-T.fits ph-subtract  SFFT difference (+ CSCI, CREF, kernel),
+#                                       the transient kept out of the kernel fit (--ra/--dec)
 #                 DIA/decorr_S-T.fits   ph-decorr  decorrelated difference, variance, PSF
+#                                       (at the transient's phase with PHASED: --target-psf)
 #                 DIA/phot_S-T.csv      ph-phot    the light-curve row (+ stamps in DIA/stamps)
 #   per object:   LTCV/data/OID/OID_BAND_all.csv  ph-lc (+ .meta.yaml, .png), remade
 #                 when DIA/pairs_BAND.txt (the pairs, rewritten when they change) is newer
@@ -38,6 +41,7 @@ include $(PLAN)
 STEP = $(PHP) __step
 SKY = $(RUN)/sky_$(1).fits
 PSF = $(RUN)/psf_$(1).fits
+PSFAT = $(RUN)/psfat_$(1).fits
 ALIGNED = $(DIA)/aligned_$(1)-$(2).fits
 DIFF = $(DIFFDIR)/diff_$(1)-$(2).fits
 DECORR = $(DIA)/decorr_$(1)-$(2).fits
@@ -48,7 +52,12 @@ STAMPS := $(DIA)/stamps
 IMAGES := $(SCIENCE) $(TEMPLATES)
 pairs = $(foreach s,$(SCIENCE),$(foreach t,$(TEMPLATES),$(call $(1),$(s),$(t))))
 ALL_SKY := $(foreach i,$(IMAGES),$(call SKY,$(i)))
-ALL_PSF := $(foreach i,$(IMAGES),$(call PSF,$(i)))
+# With PHASED (default), each science image also gets its PSF drawn at the
+# transient's own sub-pixel phase (ph-psf --at-position): ph-decorr makes
+# DECORR_PSF from it (--target-psf) and ph-phot fits it unshifted, since an
+# undersampled PSF cannot be moved to another phase by interpolation.
+ALL_PSF := $(foreach i,$(IMAGES),$(call PSF,$(i))) \
+           $(if $(filter 1,$(PHASED)),$(foreach s,$(SCIENCE),$(call PSFAT,$(s))))
 ALL_ALIGNED := $(call pairs,ALIGNED)
 ALL_DIFF := $(call pairs,DIFF)
 ALL_DECORR := $(call pairs,DECORR)
@@ -87,6 +96,8 @@ $(call SKY,$(1)): $(call img_dep,$(1))
 	@$(STEP) sky_subtract $$@ -- ph-skysub $(SETS) $(IMG_$(1)) -o $$@
 $(call PSF,$(1)): $(call SKY,$(1))
 	@$(STEP) get_psfs $$@ $$< -- ph-psf $(SETS) $$< --ra $(RA) --dec $(DEC) -o $$@
+$(call PSFAT,$(1)): $(call SKY,$(1))
+	@$(STEP) get_psfs $$@ $$< -- ph-psf $(SETS) $$< --ra $(RA) --dec $(DEC) --at-position -o $$@
 endef
 
 define PAIR_RULES
@@ -95,9 +106,11 @@ $(call ALIGNED,$(1),$(2)): $(call SKY,$(2)) $(call PSF,$(2)) $(call SKY,$(1))
 	    --target $(call SKY,$(1)) $(call SKY,$(2)) --psf $(call PSF,$(2)) -o $$@
 $(call DIFF,$(1),$(2)): $(call SKY,$(1)) $(call PSF,$(1)) $(call ALIGNED,$(1),$(2))
 	@$(STEP) subtract $$@ $$^ -- ph-subtract $(SETS) $(DEVICE) --threads $(THREADS) \
-	    --sci $(call SKY,$(1)) --sci-psf $(call PSF,$(1)) --ref $(call ALIGNED,$(1),$(2)) -o $$@
-$(call DECORR,$(1),$(2)): $(call DIFF,$(1),$(2))
-	@$(STEP) decorrelate $$@ $$^ -- ph-decorr $(SETS) --threads $(THREADS) $$< -o $$@
+	    --sci $(call SKY,$(1)) --sci-psf $(call PSF,$(1)) --ref $(call ALIGNED,$(1),$(2)) \
+	    --ra $(RA) --dec $(DEC) -o $$@
+$(call DECORR,$(1),$(2)): $(call DIFF,$(1),$(2)) $(if $(filter 1,$(PHASED)),$(call PSFAT,$(1)))
+	@$(STEP) decorrelate $$@ $$^ -- ph-decorr $(SETS) --threads $(THREADS) $$< \
+	    $(if $(filter 1,$(PHASED)),--target-psf $(call PSFAT,$(1))) -o $$@
 $(call ROW,$(1),$(2)): $(call DECORR,$(1),$(2))
 	@$(PHP) __phot $$@ $$< $(1) $(2) $(MJD_$(1)) $(OBS_$(1)) $(SCA_$(1)) $(NAME_$(1)) \
 	    $(OBS_$(2)) $(SCA_$(2)) $(NAME_$(2)) -- \

@@ -36,8 +36,8 @@ stamps() { find dia_out_dir phrosty_temp -name '*.fits' -o -name '*.csv' | sort 
   assert_success
   assert_line --index $((${#lines[@]} - 1)) "Results saved to $PWD/$LC"
   assert_output --partial "6 pairs"
-  assert_output --regexp "\[ *1/35\] sky_subtract"
-  assert_output --regexp "\[35/35\] make_lightcurve"
+  assert_output --regexp "\\[ *1/38\\] sky_subtract"
+  assert_output --regexp "\\[38/38\\] make_lightcurve"
   run head -1 "$LC"
   assert_output "$HDR"
   [ "$(tail -n +2 "$LC" | wc -l)" -eq 6 ]
@@ -57,7 +57,7 @@ stamps() { find dia_out_dir phrosty_temp -name '*.fits' -o -name '*.csv' | sort 
   before=$(stamps)
   run pipeline -p 2 -v
   assert_success
-  assert_output --partial "0 of 35 steps to run"
+  assert_output --partial "0 of 38 steps to run"
   assert_line --index $((${#lines[@]} - 1)) "Results saved to $PWD/$LC"
   [ "$(stamps)" = "$before" ]
 }
@@ -124,7 +124,7 @@ nan False"
   before=$(stamps)
   run pipeline -p 2 -v
   assert_success
-  assert_output --partial "13 of 35 steps to run"
+  assert_output --partial "16 of 38 steps to run"
   for f in $(echo "$before" | cut -d' ' -f1); do
     grep -qxF "$(stat -c '%n %Y.%y' "$f")" <<< "$before" || fail "$f was redone"
   done
@@ -140,7 +140,7 @@ nan False"
   before=$(stamps)
   run pipeline --set photometry.phrosty.keep_intermediate=false --set photometry.phrosty.remove_temp_dir=true -p 2 -v
   assert_success
-  assert_output --partial "0 of 35 steps to run"
+  assert_output --partial "0 of 38 steps to run"
   [ "$(stamps)" = "$before" ]
 }
 
@@ -152,8 +152,8 @@ nan False"
   [ "$(tail -n +2 "$LC" | wc -l)" -eq 4 ]
   run pipeline -p 2 -v
   assert_success
-  # 1 image x 2 steps + 2 pairs x 4 steps + the light curve
-  assert_output --partial "11 of 35 steps to run"
+  # 1 image x 3 steps (sky, PSF, phased PSF) + 2 pairs x 4 steps + the light curve
+  assert_output --partial "12 of 38 steps to run"
   [ "$(tail -n +2 "$LC" | wc -l)" -eq 6 ]
 }
 
@@ -180,6 +180,21 @@ nan False"
   run pipeline --catalog 'truth/{band}/{pointing}/nothere_{sca}.txt'
   [ "$status" -eq 2 ]
   assert_one_line_error "^ph-pipeline: truth/Y106/10001/nothere_1.txt: no such catalogue \(--catalog for science.csv line 2\)$"
+}
+
+@test "phased PSFs: one per science image by default (ph-psf --at-position, ph-decorr --target-psf); ph.pipeline.phased_psf false: none" {
+  scene
+  run pipeline --through-step get_psfs --set ph.pipeline.phased_psf=false
+  assert_success
+  [ "$(ls phrosty_temp/ph-$OID-Y106/psf_*.fits | wc -l)" -eq 5 ]
+  [ -z "$(ls phrosty_temp/ph-$OID-Y106/psfat_* 2>/dev/null)" ]
+  run pipeline --through-step get_psfs -v
+  assert_success
+  assert_output --partial "3 of 13 steps to run"
+  [ "$(ls phrosty_temp/ph-$OID-Y106/psfat_*.fits | wc -l)" -eq 3 ]
+  run pipeline -n
+  assert_output --regexp "ph-decorr .* --target-psf .*/psfat_"
+  assert_output --regexp "ph-subtract .* --ra $RA --dec $DEC"
 }
 
 # ---- errors: one line, exit 2, nothing written ---------------------------
