@@ -113,9 +113,10 @@ bin/ph-$(1): $$(patsubst tools/%.c,build/tools/%.o,$$(wildcard tools/$(1)/*.c)) 
 endef
 $(foreach t,$(TOOL_DIRS),$(eval $(call TOOL_RULE,$(t))))
 
+# Replaced, not overwritten: a running script (bash reads as it goes) keeps its copy.
 bin/ph-%: scripts/ph-%
 	@mkdir -p bin
-	cp $< $@ && chmod +x $@
+	cp $< $@.tmp && chmod +x $@.tmp && mv -f $@.tmp $@
 
 # A unit test named test_<tool>[_more].c also links that tool's core: every
 # object of tools/<tool>/ but main.o (and sees its headers, and links <tool>_LIBS).

@@ -18,6 +18,15 @@ int ph_atomic_open(ph_atomic *a, const char *path)
         a->f = stdout;
         return PH_OK;
     }
+    /* An existing target that is not a regular file (/dev/null, a fifo, a
+     * terminal) is written directly: renaming over it would replace a
+     * device node with a plain file (as root, /dev/null itself). */
+    struct stat st;
+    if (!stat(path, &st) && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+        if (!(a->f = fopen(path, "wb")))
+            return ph_error(PH_EFAIL, path, "cannot open output: %s", strerror(errno));
+        return PH_OK;
+    }
     const char *base = ph_path_basename(path);
     snprintf(a->tmp, sizeof a->tmp, "%.*s.%s.XXXXXX", (int)(base - path), path, base);
     int fd = mkstemp(a->tmp);
@@ -58,9 +67,12 @@ int ph_atomic_commit(ph_atomic *a)
     }
     a->f = NULL;
     if (bad) {
-        unlink(a->tmp);
+        if (a->tmp[0])
+            unlink(a->tmp);
         return ph_error(PH_EFAIL, a->path, "cannot write: %s", strerror(e));
     }
+    if (!a->tmp[0]) /* written directly (not a regular file) */
+        return PH_OK;
     if (rename(a->tmp, a->path)) {
         e = errno;
         unlink(a->tmp);

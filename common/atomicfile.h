@@ -11,6 +11,8 @@
  *   return ph_atomic_commit(&a);      // or ph_atomic_abort(&a) on error
  *
  * The path "-" means standard output: no temporary, nothing renamed.
+ * So is an existing target that is not a regular file (/dev/null, a fifo):
+ * it is written directly, never replaced.
  */
 #ifndef PH_ATOMICFILE_H
 #define PH_ATOMICFILE_H

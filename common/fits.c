@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Turn a cfitsio status into a recorded error about `path`. */
@@ -279,6 +280,12 @@ int ph_fits_create(ph_fits_out *o, const char *path, int primary_image)
 {
     memset(o, 0, sizeof *o);
     ph_strlcpy(o->path, path, sizeof o->path);
+    /* The output is renamed into place: never over a device or a fifo
+     * (as root that would replace /dev/null with a plain file). */
+    struct stat st;
+    if (!stat(path, &st) && !S_ISREG(st.st_mode))
+        return ph_error(PH_EFAIL, path, "not a regular file: FITS outputs are written to a "
+                                        "temporary and renamed into place, give a file name");
     const char *base = ph_path_basename(path);
     size_t dirlen = (size_t)(base - path);
     size_t blen = strlen(base);

@@ -1,0 +1,127 @@
+# pipeline.mk -- phrosty's pipeline for one object and band as make targets.
+#
+#   make -f pipeline.mk PLAN=RUN/plan.mk -j N [sky|psf|align|subtract|decorr|phot|lc]
+#
+# ph-pipeline writes the plan (object, band, position, directories, the
+# images with their list entries) and runs this file; `make list-GOAL`
+# prints the files a goal makes. One target per step:
+#
+#   per image I:  RUN/sky_I.fits   ph-skysub (sky-subtracted ph image + detection mask)
+#                 RUN/psf_I.fits   ph-psf at the object (centred stamp)
+#                 RUN/psfat_I.fits science images: ph-psf --at-position (PHASED)
+#   per pair S-T: DIA/aligned_S-T.fits  ph-align   template onto the science grid
+#                 DIFFDIR/diff_S-T.fits ph-subtract  SFFT difference (+ CSCI, CREF, kernel),
+#                                       the transient kept out of the kernel fit (--ra/--dec)
+#                 DIA/decorr_S-T.fits   ph-decorr  decorrelated difference, variance, PSF
+#                                       (at the transient's phase with PHASED: --target-psf)
+#                 DIA/phot_S-T.csv      ph-phot    the light-curve row (+ stamps in DIA/stamps)
+#   per object:   LTCV/data/OID/OID_BAND_all.csv  ph-lc (+ .meta.yaml, .png), remade
+#                 when DIA/pairs_BAND.txt (the pairs, rewritten when they change) is newer
+#
+# Recipes go through `ph-pipeline __step`, which records a failed step in
+# RUN/fail/ instead of failing make; a step whose input is missing (an
+# earlier step failed) is skipped, and the pair's row is then written with
+# success False. Every tool writes atomically, so a killed run leaves no
+# half-written target and a re-run redoes only what is missing.
+#
+# Sky-subtracted images and PSFs are secondary: removed with the run
+# directory (remove_temp_dir), they are not remade unless a new pair needs
+# them. The difference files are intermediate without keep_intermediate:
+# make deletes them once the decorrelated file is made.
+
+ifndef PLAN
+  $(error PLAN=plan.mk is required; ph-pipeline writes it)
+endif
+include $(PLAN)
+
+.DEFAULT_GOAL := lc
+.PHONY: sky psf align subtract decorr phot lc
+.DELETE_ON_ERROR:
+
+STEP = $(PHP) __step
+SKY = $(RUN)/sky_$(1).fits
+PSF = $(RUN)/psf_$(1).fits
+PSFAT = $(RUN)/psfat_$(1).fits
+ALIGNED = $(DIA)/aligned_$(1)-$(2).fits
+DIFF = $(DIFFDIR)/diff_$(1)-$(2).fits
+DECORR = $(DIA)/decorr_$(1)-$(2).fits
+ROW = $(DIA)/phot_$(1)-$(2).csv
+LC := $(LTCV)/data/$(OID)/$(OID)_$(BAND)_all.csv
+STAMPS := $(DIA)/stamps
+
+IMAGES := $(SCIENCE) $(TEMPLATES)
+pairs = $(foreach s,$(SCIENCE),$(foreach t,$(TEMPLATES),$(call $(1),$(s),$(t))))
+ALL_SKY := $(foreach i,$(IMAGES),$(call SKY,$(i)))
+# With PHASED (default), each science image also gets its PSF drawn at the
+# transient's own sub-pixel phase (ph-psf --at-position): ph-decorr makes
+# DECORR_PSF from it (--target-psf) and ph-phot fits it unshifted, since an
+# undersampled PSF cannot be moved to another phase by interpolation.
+ALL_PSF := $(foreach i,$(IMAGES),$(call PSF,$(i))) \
+           $(if $(filter 1,$(PHASED)),$(foreach s,$(SCIENCE),$(call PSFAT,$(s))))
+ALL_ALIGNED := $(call pairs,ALIGNED)
+ALL_DIFF := $(call pairs,DIFF)
+ALL_DECORR := $(call pairs,DECORR)
+ALL_ROW := $(call pairs,ROW)
+
+sky: $(ALL_SKY)
+psf: $(ALL_PSF)
+align: $(ALL_ALIGNED)
+subtract: $(ALL_DIFF)
+decorr: $(ALL_DECORR)
+phot: $(ALL_ROW)
+lc: $(LC)
+
+# Every file a goal makes (with what it needs), for ph-pipeline's progress count.
+list-sky: ; @printf '%s\n' $(ALL_SKY)
+list-psf: ; @printf '%s\n' $(ALL_SKY) $(ALL_PSF)
+list-align: ; @printf '%s\n' $(ALL_SKY) $(ALL_PSF) $(ALL_ALIGNED)
+list-subtract: ; @printf '%s\n' $(ALL_SKY) $(ALL_PSF) $(ALL_ALIGNED) $(ALL_DIFF)
+list-decorr: ; @printf '%s\n' $(ALL_SKY) $(ALL_PSF) $(ALL_ALIGNED) $(ALL_DIFF) $(ALL_DECORR)
+list-phot: ; @printf '%s\n' $(ALL_SKY) $(ALL_PSF) $(ALL_ALIGNED) $(ALL_DIFF) $(ALL_DECORR) $(ALL_ROW)
+list-lc: ; @printf '%s\n' $(ALL_SKY) $(ALL_PSF) $(ALL_ALIGNED) $(ALL_DIFF) $(ALL_DECORR) $(ALL_ROW) $(LC)
+
+.SECONDARY: $(ALL_SKY) $(ALL_PSF)
+ifeq ($(KEEP),1)
+  .SECONDARY: $(ALL_DIFF)
+else ifneq ($(filter lc phot decorr,$(or $(MAKECMDGOALS),lc)),)
+  .INTERMEDIATE: $(ALL_DIFF)
+endif
+
+# A missing input image is not a target: its sky step fails and the pairs
+# that need it get success False rows.
+img_dep = $(wildcard $(IMG_$(1)))
+
+define IMAGE_RULES
+$(call SKY,$(1)): $(call img_dep,$(1))
+	@$(STEP) sky_subtract $$@ -- ph-skysub $(SETS) $(IMG_$(1)) -o $$@
+$(call PSF,$(1)): $(call SKY,$(1))
+	@$(STEP) get_psfs $$@ $$< -- ph-psf $(SETS) $$< --ra $(RA) --dec $(DEC) -o $$@
+$(call PSFAT,$(1)): $(call SKY,$(1))
+	@$(STEP) get_psfs $$@ $$< -- ph-psf $(SETS) $$< --ra $(RA) --dec $(DEC) --at-position -o $$@
+endef
+
+define PAIR_RULES
+$(call ALIGNED,$(1),$(2)): $(call SKY,$(2)) $(call PSF,$(2)) $(call SKY,$(1))
+	@$(STEP) align_and_preconvolve $$@ $$^ -- ph-align $(SETS) -j $(THREADS) \
+	    --target $(call SKY,$(1)) $(call SKY,$(2)) --psf $(call PSF,$(2)) -o $$@
+$(call DIFF,$(1),$(2)): $(call SKY,$(1)) $(call PSF,$(1)) $(call ALIGNED,$(1),$(2))
+	@$(STEP) subtract $$@ $$^ -- ph-subtract $(SETS) $(DEVICE) --threads $(THREADS) \
+	    --sci $(call SKY,$(1)) --sci-psf $(call PSF,$(1)) --ref $(call ALIGNED,$(1),$(2)) \
+	    --ra $(RA) --dec $(DEC) -o $$@
+$(call DECORR,$(1),$(2)): $(call DIFF,$(1),$(2)) $(if $(filter 1,$(PHASED)),$(call PSFAT,$(1)))
+	@$(STEP) decorrelate $$@ $$^ -- ph-decorr $(SETS) --threads $(THREADS) $$< \
+	    $(if $(filter 1,$(PHASED)),--target-psf $(call PSFAT,$(1))) -o $$@
+$(call ROW,$(1),$(2)): $(call DECORR,$(1),$(2))
+	@$(PHP) __phot $$@ $$< $(1) $(2) $(MJD_$(1)) $(OBS_$(1)) $(SCA_$(1)) $(NAME_$(1)) \
+	    $(OBS_$(2)) $(SCA_$(2)) $(NAME_$(2)) -- \
+	    ph-phot $(SETS) $(DEVICE) $(CAT_$(1)) $$< --ra $(RA) --dec $(DEC) -o $$@ \
+	    --aligned $(call ALIGNED,$(1),$(2)) --stamps $(STAMPS)/$(1)-$(2)
+endef
+
+$(foreach i,$(IMAGES),$(eval $(call IMAGE_RULES,$(i))))
+$(foreach s,$(SCIENCE),$(foreach t,$(TEMPLATES),$(eval $(call PAIR_RULES,$(s),$(t)))))
+
+$(DIA)/pairs_$(BAND).txt: ;
+$(LC): $(ALL_ROW) $(DIA)/pairs_$(BAND).txt
+	@$(PHP) __lc $@ -- ph-lc $(SETS) --ltcv-dir $(LTCV) --oid $(OID) -b $(BAND) -r $(RA) -d $(DEC) \
+	    --plot $(LTCV)/data/$(OID)/$(OID)_$(BAND)_all.png $(ALL_ROW)
