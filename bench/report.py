@@ -552,12 +552,16 @@ def main():
         if a.have_pipeline:
             w("ph-pipeline -p 2 (make -j 2), a fresh output directory for each N:")
             w("")
-            w("| N | wall s | CPU s | per pair s | peak RSS MB |")
-            w("|---|---|---|---|---|")
+            w("| N | wall s | CPU s | per pair s | peak RSS MB | light-curve rows (success) |")
+            w("|---|---|---|---|---|---|")
             for n in ns:
                 r = load(L, f"pipeline_{n}")
+                rows_f = os.path.join(L, f"pipeline_{n}.rows")
+                rr = open(rows_f).read().split() if os.path.exists(rows_f) else []
+                rtxt = f"{rr[1]} ({rr[0]})" if len(rr) == 2 else "-"
                 if r:
-                    w(f"| {n} | {r['wall']:.2f} | {r['cpu']:.2f} | {r['wall'] / n:.2f} | {r['rss']:.0f} |")
+                    w(f"| {n} | {r['wall']:.2f} | {r['cpu']:.2f} | {r['wall'] / n:.2f} | "
+                      f"{r['rss']:.0f} | {rtxt} |")
             w("")
     text = "\n".join(out) + "\n"
     if a.readme:
