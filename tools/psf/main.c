@@ -516,6 +516,10 @@ static int run(params *p, const char *path)
             ep.saturate = im.meta.saturate;
         if (isfinite(im.meta.gain) && im.meta.gain > 0)
             ep.gain = im.meta.gain;
+        const ph_band *bd = band[0] ? ph_band_find(band) : NULL;
+        if (bd && ep.kmax == 0)
+            ep.kmax = PH_ROMAN_DIAMETER_M / (bd->lambda_min_um * 1e-6) *
+                      (PH_ROMAN_PIXSCALE_ARCSEC / 206264.806);
         st = epsf_build(im.sci, im.bad, im.nx, im.ny, im.rms, &ep, &em, path);
         if (!st) {
             oversamp = em.oversamp;
