@@ -124,7 +124,7 @@ static int handle(ph_cli *cli, int key, const char *arg)
             return ph_cli_bad(cli, "stamp size %ld is even; it must be odd (centre on a pixel)",
                               p->size);
         return PH_OK;
-    case O_BAND:
+    case 'b':
         if (!ph_band_find(arg))
             return ph_cli_bad(cli, "unknown band '%s' (%s)", arg, ph_band_names());
         p->band = arg;
@@ -414,7 +414,13 @@ static int write_stamp(const params *p, const char *path, const image *im, const
             k |= ph_header_set_double(h, "PSFDEC", dec, "[deg] position");
         }
         k |= ph_header_set_str(h, "FILTER", band, "band");
-        k |= ph_header_set_str(h, "PSFMODEL", p->model_text, "model");
+        /* A long file pattern does not fit a card: its file name part. */
+        char mt[80];
+        if (strlen(p->model_text) <= 60 || p->model != M_FILE)
+            ph_strlcpy(mt, p->model_text, sizeof mt);
+        else
+            snprintf(mt, sizeof mt, "file:%.60s", ph_path_basename(p->pattern));
+        k |= ph_header_set_str(h, "PSFMODEL", mt, "model");
         k |= ph_header_set_long(h, "OVERSAMP", oversamp, "oversampling of the model");
         k |= ph_header_set_double(h, "PSFFRAC", frac, "model flux fraction inside the stamp");
         k |= ph_header_set_bool(h, "PSFNORM", 1, "stamp normalised to sum 1");
