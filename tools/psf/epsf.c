@@ -576,7 +576,7 @@ static int cmp_desc(const void *a, const void *b)
 }
 
 static int select_stars(const ctx *c, const ph_detection *det, const epsf_params *p, star **out,
-                        int *nout)
+                        int *nout, double *rhalf)
 {
     long nobj = det->nobj;
     int R = p->radius;
@@ -626,6 +626,7 @@ static int select_stars(const ctx *c, const ph_detection *det, const epsf_params
     }
     if (n > 0) {
         double r0 = ph_percentile(fr, (size_t)n, 30);
+        *rhalf = r0;
         int m = 0;
         for (int k = 0; k < n; k++)
             if (st[k].chi2 >= 0.7 * r0 && st[k].chi2 <= 1.3 * r0 && st[k].f > 0)
@@ -1044,8 +1045,9 @@ int epsf_build(const float *img, const uint8_t *bad, long nx, long ny, double rm
     ctx c = {img, bad, seg, nx, ny, rms * rms, p->gain > 0 ? p->gain : 1};
     star *stars = NULL;
     int ns = 0;
+    double rhalf = 1;
     if (!st)
-        st = select_stars(&c, &det, p, &stars, &ns);
+        st = select_stars(&c, &det, p, &stars, &ns, &rhalf);
     ph_info("ePSF: %ld detections, %d star candidates", det.nobj, ns);
     ph_detection_free(&det);
     int nmin = p->order == 0 ? 5 : p->order == 1 ? 15 : 30;
@@ -1059,9 +1061,17 @@ int epsf_build(const float *img, const uint8_t *bad, long nx, long ny, double rm
     if (!st && !chi)
         st = PH_EFAIL;
     /* Stage 1: centres and shape of the core, many cheap iterations. */
-    int rc = p->radius < 3 ? p->radius : 3;
+    /* The core: 3 px, or 2.5 half-light radii for a wider PSF (6 at most). */
+    int rc = (int)ceil(2.5 * rhalf);
+    rc = rc < 3 ? 3 : rc > 6 ? 6 : rc;
+    rc = p->radius < rc ? p->radius : rc;
+    ph_info("ePSF: half-light radius %.2f px, core radius %d px", rhalf, rc);
     epsf_params pc = *p;
     pc.order = 0;
+    /* A well-sampled PSF (half-light radius above 1.5 px) needs no fine
+     * core grid to place the stars: 2 samples a pixel keep that step fast. */
+    if (rhalf > 1.5 && pc.oversamp > 2)
+        pc.oversamp = 2;
     if (!st)
         st = model_alloc(&core, &pc, rc, nx, ny);
     if (!st)
