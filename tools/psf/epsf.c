@@ -147,8 +147,7 @@ void epsf_stamp(const epsf_model *e, double x0, double y0, double dx, double dy,
 
 typedef struct system {
     long g, ng, nb; /* grid size, g*g, band entries per row */
-    int T, o;       /* terms, oversampling */
-    double lat;     /* weight of the equal-lattice-sums penalty */
+    int T;          /* terms */
     double *band;   /* ng * nb */
     double *rhs;    /* T * ng */
 } system_t;
@@ -239,8 +238,6 @@ static void sys_matvec(const system_t *S, const double *x, double *y)
                 y[t1 * S->ng + gi] = s;
             }
         }
-    if (S->lat > 0)
-        lattice_apply(g, S->o, T, S->lat, x, y);
 }
 
 /* Smoothness: lambda |second differences|^2 along x and y for every term,
@@ -285,7 +282,7 @@ static int sys_solve(const system_t *S, double *x)
     double bn = 0, rz = 0;
     for (long i = 0; i < n; i++) {
         r[i] = S->rhs[i] - q[i];
-        double d = S->band[(i % S->ng) * S->nb + BIDX(i / S->ng, i / S->ng, S->T, 0, 0)] + S->lat;
+        double d = S->band[(i % S->ng) * S->nb + BIDX(i / S->ng, i / S->ng, S->T, 0, 0)];
         z[i] = d > 0 ? r[i] / d : r[i];
         p[i] = z[i];
         rz += r[i] * z[i];
@@ -309,7 +306,7 @@ static int sys_solve(const system_t *S, double *x)
         for (long i = 0; i < n; i++) {
             x[i] += alpha * p[i];
             r[i] -= alpha * q[i];
-            double d = S->band[(i % S->ng) * S->nb + BIDX(i / S->ng, i / S->ng, S->T, 0, 0)] + S->lat;
+            double d = S->band[(i % S->ng) * S->nb + BIDX(i / S->ng, i / S->ng, S->T, 0, 0)];
             z[i] = d > 0 ? r[i] / d : r[i];
             rz1 += r[i] * z[i];
         }
@@ -369,6 +366,27 @@ static void build(const ctx *c, const epsf_model *e, star *st, int ns, int first
     }
 }
 
+/* Pixel (i, j) of star s for its flux and centre: weight, residual, and
+ * the derivatives of the prediction F M(u, v) by F, x, y (numerical, step
+ * h). 0 if the pixel is not used (outside the model, off the image, bad,
+ * another object's). */
+static int star_pixel(const ctx *c, const epsf_model *e, const star *s, const double *P, int R,
+                      long i, long j, double h, double *w, double *r, double *J)
+{
+    double u = i - s->x, v = j - s->y;
+    if (fabs(u) > R - 0.5 || fabs(v) > R - 0.5 || i < 0 || j < 0 || i >= c->nx || j >= c->ny ||
+        !usable(c, s, i, j))
+        return 0;
+    double m = eval_p(e, P, u, v);
+    double mu = (eval_p(e, P, u + h, v) - eval_p(e, P, u - h, v)) / (2 * h);
+    double mv = (eval_p(e, P, u, v + h) - eval_p(e, P, u, v - h)) / (2 * h);
+    double mod = s->f * m;
+    *w = 1.0 / (c->rms2 + (mod > 0 ? mod : 0) / c->gain);
+    *r = c->img[j * c->nx + i] - mod;
+    J[0] = m, J[1] = -s->f * mu, J[2] = -s->f * mv;
+    return 1;
+}
+
 static double det3(double M[3][3])
 {
     return M[0][0] * (M[1][1] * M[2][2] - M[1][2] * M[2][1]) -
@@ -405,17 +423,9 @@ static void refit(const ctx *c, const epsf_model *e, star *s, int fix_centre)
         long cx = (long)floor(s->x + 0.5), cy = (long)floor(s->y + 0.5);
         for (long j = cy - R; j <= cy + R; j++)
             for (long i = cx - R; i <= cx + R; i++) {
-                double u = i - s->x, v = j - s->y;
-                if (fabs(u) > R - 0.5 || fabs(v) > R - 0.5 || i < 0 || j < 0 || i >= c->nx ||
-                    j >= c->ny || !usable(c, s, i, j))
+                double w, r, J[3];
+                if (!star_pixel(c, e, s, P, R, i, j, h, &w, &r, J))
                     continue;
-                double m = eval_p(e, P, u, v);
-                double mu = (eval_p(e, P, u + h, v) - eval_p(e, P, u - h, v)) / (2 * h);
-                double mv = (eval_p(e, P, u, v + h) - eval_p(e, P, u, v - h)) / (2 * h);
-                double mod = s->f * m;
-                double w = 1.0 / (c->rms2 + (mod > 0 ? mod : 0) / c->gain);
-                double r = c->img[j * c->nx + i] - mod;
-                double J[3] = {m, -s->f * mu, -s->f * mv};
                 for (int a = 0; a < 3; a++) {
                     b[a] += w * J[a] * r;
                     for (int q = 0; q < 3; q++)
@@ -646,6 +656,26 @@ static int select_stars(const ctx *c, const ph_detection *det, const epsf_params
     return PH_OK;
 }
 
+/* Build the normal equations of the model for the current stars, add the
+ * smoothness penalty (scaled by the mean diagonal) and solve. The
+ * sub-lattice penalty of the joint fit is left out here: it slows the
+ * conjugate gradients badly, and with the centres fixed the fluxes (which
+ * start from box sums) do not drift along that degeneracy. */
+static int solve_model(const ctx *c, epsf_model *e, star *stars, int ns, const epsf_params *p,
+                       int first, system_t *S)
+{
+    build(c, e, stars, ns, first, S);
+    double diag = 0;
+    long nd = 0;
+    for (long i = 0; i < S->ng; i++) {
+        double d = S->band[i * S->nb + BIDX(0, 0, e->nterm, 0, 0)];
+        if (d > 0)
+            diag += d, nd++;
+    }
+    sys_regularise(S, p->reg * (nd ? diag / nd : 1), p->oversamp * fmax(3.0, e->radius / 2.0));
+    return sys_solve(S, e->m);
+}
+
 static int model_alloc(epsf_model *e, const epsf_params *p, int radius, long nx, long ny)
 {
     e->oversamp = p->oversamp, e->radius = radius, e->order = p->order;
@@ -663,23 +693,12 @@ static int model_alloc(epsf_model *e, const epsf_params *p, int radius, long nx,
 static int iterate(const ctx *c, epsf_model *e, star *stars, int ns, const epsf_params *p,
                    double *chi, int nmin, int niter, int first, int fix_centres, const char *file)
 {
-    system_t S = {.g = e->g, .ng = e->g * e->g, .nb = 49L * e->nterm * e->nterm, .T = e->nterm,
-                  .o = e->oversamp};
+    system_t S = {.g = e->g, .ng = e->g * e->g, .nb = 49L * e->nterm * e->nterm, .T = e->nterm};
     S.band = ph_malloc((size_t)S.ng * S.nb * sizeof *S.band, "ePSF normal matrix");
     S.rhs = ph_malloc((size_t)e->nterm * S.ng * sizeof *S.rhs, "ePSF normal matrix");
     int st = S.band && S.rhs ? PH_OK : PH_EFAIL;
     for (int it = 0; !st && it < niter; it++) {
-        build(c, e, stars, ns, first && it == 0, &S);
-        double diag = 0;
-        long nd = 0;
-        for (long i = 0; i < S.ng; i++) {
-            double d = S.band[i * S.nb + BIDX(0, 0, e->nterm, 0, 0)];
-            if (d > 0)
-                diag += d, nd++;
-        }
-        sys_regularise(&S, p->reg * (nd ? diag / nd : 1), p->oversamp * fmax(3.0, e->radius / 2.0));
-        S.lat = 0; /* the lattice penalty slows CG a lot; fluxes from box sums keep it unneeded here */
-        if ((st = sys_solve(&S, e->m)))
+        if ((st = solve_model(c, e, stars, ns, p, first && it == 0, &S)))
             break;
         double cx, cy;
         normalise(e, &cx, &cy);
@@ -709,29 +728,17 @@ static int iterate(const ctx *c, epsf_model *e, star *stars, int ns, const epsf_
                     kept++;
             }
         e->nstars = kept;
-        ph_info("ePSF FWHM %.4f", epsf_fwhm(e, e->xc, e->yc));
         ph_info("ePSF radius %d, iteration %d: %d stars, centroid shift (%.4f, %.4f) px, centres "
-                "moved < %.4f px, median chi2 %.3f",
-                e->radius, it + 1, kept, cx, cy, moved, med);
+                "moved < %.4f px, median chi2 %.3f, FWHM %.4f px",
+                e->radius, it + 1, kept, cx, cy, moved, med, epsf_fwhm(e, e->xc, e->yc));
         if (moved < 1e-4)
             break;
     }
     /* The centroid of the last solve was moved into the star centres: solve
      * once more about them (resampling the model instead would smooth it),
      * and move the model by what is left (a few 1e-4 px). */
-    if (!st) {
-        build(c, e, stars, ns, 0, &S);
-        double diag = 0;
-        long nd = 0;
-        for (long i = 0; i < S.ng; i++) {
-            double d = S.band[i * S.nb + BIDX(0, 0, e->nterm, 0, 0)];
-            if (d > 0)
-                diag += d, nd++;
-        }
-        sys_regularise(&S, p->reg * (nd ? diag / nd : 1), p->oversamp * fmax(3.0, e->radius / 2.0));
-        S.lat = 0; /* the lattice penalty slows CG a lot; fluxes from box sums keep it unneeded here */
-        st = sys_solve(&S, e->m);
-    }
+    if (!st)
+        st = solve_model(c, e, stars, ns, p, 0, &S);
     if (!st) {
         double cx, cy;
         normalise(e, &cx, &cy);
@@ -805,18 +812,9 @@ static int joint_core(const ctx *c, epsf_model *e, star *stars, int ns, const ep
             long cx = (long)floor(s->x + 0.5), cy = (long)floor(s->y + 0.5);
             for (long j = cy - R; j <= cy + R; j++)
                 for (long i = cx - R; i <= cx + R; i++) {
-                    double u = i - s->x, v = j - s->y;
-                    if (fabs(u) > R - 0.5 || fabs(v) > R - 0.5 || i < 0 || j < 0 ||
-                        i >= c->nx || j >= c->ny || !usable(c, s, i, j))
+                    double w, r, Js[3];
+                    if (!star_pixel(c, e, s, P, R, i, j, 1e-3, &w, &r, Js))
                         continue;
-                    const double h = 1e-3;
-                    double m = eval_p(e, P, u, v);
-                    double mu = (eval_p(e, P, u + h, v) - eval_p(e, P, u - h, v)) / (2 * h);
-                    double mv = (eval_p(e, P, u, v + h) - eval_p(e, P, u, v - h)) / (2 * h);
-                    double mod = s->f * m;
-                    double w = 1.0 / (c->rms2 + (mod > 0 ? mod : 0) / c->gain);
-                    double r = c->img[j * c->nx + i] - mod;
-                    double Js[3] = {m, -s->f * mu, -s->f * mv};
                     double wx[4], wy[4], Jm[16];
                     long ix = taps(e->h + o * u, wx), iy = taps(e->h + o * v, wy), id[16];
                     for (int a = 0; a < 4; a++)
