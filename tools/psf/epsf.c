@@ -812,7 +812,7 @@ static int joint_core(const ctx *c, epsf_model *e, star *stars, int ns, const ep
             long cx = (long)floor(s->x + 0.5), cy = (long)floor(s->y + 0.5);
             for (long j = cy - R; j <= cy + R; j++)
                 for (long i = cx - R; i <= cx + R; i++) {
-                    double w, r, Js[3];
+                    double u = i - s->x, v = j - s->y, w, r, Js[3];
                     if (!star_pixel(c, e, s, P, R, i, j, 1e-3, &w, &r, Js))
                         continue;
                     double wx[4], wy[4], Jm[16];
