@@ -55,7 +55,7 @@ void epsf_defaults(epsf_params *p)
     p->niter = 3;
     p->kmax = 0;
     p->lattice_weight = 1;
-    p->band_weight = 1;
+    p->band_weight = 100;
     p->niter_core = 30;
     p->lm = 0.1;
     p->snr = 100;
@@ -636,10 +636,12 @@ static int select_stars(const ctx *c, const ph_detection *det, const epsf_params
     }
     if (n > 0) {
         double r0 = ph_percentile(fr, (size_t)n, 30);
+        /* A PSF that varies over the image (order > 0) spreads the sizes. */
+        double lo = p->order ? 0.6 : 0.7, hi = p->order ? 1.6 : 1.3;
         *rhalf = r0;
         int m = 0;
         for (int k = 0; k < n; k++)
-            if (st[k].chi2 >= 0.7 * r0 && st[k].chi2 <= 1.3 * r0 && st[k].f > 0)
+            if (st[k].chi2 >= lo * r0 && st[k].chi2 <= hi * r0 && st[k].f > 0)
                 st[m++] = st[k];
         n = m;
         /* rms of a Gaussian with that half-light radius, less the pixel's 1/12. */
@@ -1003,14 +1005,19 @@ static int joint_core(const ctx *c, epsf_model *e, star *stars, int ns, const ep
         double cx, cy;
         normalise(e, &cx, &cy);
         for (int k = 0; k < ns; k++)
-            if (stars[k].use) {
+            if (stars[k].use)
                 stars[k].f *= S0;
-                stars[k].x += cx, stars[k].y += cy;
-            }
-        ph_info("ePSF joint fit %d: centres moved < %.5f px, centroid (%.4f, %.4f)", it + 1, moved,
-                cx, cy);
+        ph_info("ePSF joint fit %d: centres moved < %.5f px, model centroid (%.4f, %.4f)", it + 1,
+                moved, cx, cy);
         if (moved < 2e-4)
             break;
+    }
+    /* The translation the problem leaves free: the model's centroid at 0. */
+    if (!st) {
+        double cx, cy;
+        normalise(e, &cx, &cy);
+        for (int k = 0; k < ns; k++)
+            stars[k].x += cx, stars[k].y += cy;
     }
     for (int k = 0; k < ns; k++) {
         free(stars[k].nms);
