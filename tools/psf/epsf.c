@@ -1081,7 +1081,10 @@ int epsf_build(const float *img, const uint8_t *bad, long nx, long ny, double rm
         st = model_alloc(&core, &pc, rc, nx, ny);
     if (!st)
         st = iterate(&c, &core, stars, ns, &pc, chi, nmin, 2, 1, 0, file);
-    if (!st)
+    /* The joint fit uses one constant core model: with a PSF that varies
+     * (order > 0) it would bend the centres; then the centres are refitted
+     * with the varying model in stage 2 instead (experimental). */
+    if (!st && p->order == 0)
         st = joint_core(&c, &core, stars, ns, &pc, p->niter_core, file);
     if (!st)
         ph_info("ePSF core model: FWHM %.4f px", epsf_fwhm(&core, core.xc, core.yc));
@@ -1090,7 +1093,7 @@ int epsf_build(const float *img, const uint8_t *bad, long nx, long ny, double rm
     if (!st)
         st = model_alloc(e, p, p->radius, nx, ny);
     if (!st)
-        st = iterate(&c, e, stars, ns, p, chi, nmin, p->niter, 0, p->niter_core > 0, file);
+        st = iterate(&c, e, stars, ns, p, chi, nmin, p->niter, 0, p->niter_core > 0 && p->order == 0, file);
     e->ncand = ns;
     for (int k = 0; !st && k < ns; k++)
         if (stars[k].use)
