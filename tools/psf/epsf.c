@@ -34,6 +34,7 @@
  */
 #include "detect.h"
 #include "interp.h"
+#include "linalg.h"
 #include "log.h"
 #include "psf.h"
 #include "romanpsf.h"
@@ -41,6 +42,7 @@
 #include "util.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,10 +53,14 @@ void epsf_defaults(epsf_params *p)
     p->order = 0;
     p->maxstars = 300;
     p->niter = 3;
-    p->niter_core = 60;
+    p->kmax = 0;
+    p->lattice_weight = 1;
+    p->band_weight = 100;
+    p->niter_core = 30;
+    p->lm = 0.1;
     p->snr = 100;
     p->thresh = 5;
-    p->reg = getenv("EPSF_REG") ? atof(getenv("EPSF_REG")) : 1e-3;
+    p->reg = 1e-4;
     p->gain = 1;
     p->saturate = NAN;
 }
@@ -69,6 +75,10 @@ typedef struct star {
     double x, y, f, chi2;
     double x_det, y_det;
     int label, use;
+    /* joint fit scratch */
+    double nss_inv[3][3], bs[3];
+    double *nms;
+    long nt;
 } star;
 
 static int nterms(int order) { return order == 0 ? 1 : order == 1 ? 3 : 6; }
@@ -137,7 +147,7 @@ void epsf_stamp(const epsf_model *e, double x0, double y0, double dx, double dy,
 
 typedef struct system {
     long g, ng, nb; /* grid size, g*g, band entries per row */
-    int T;
+    int T;          /* terms */
     double *band;   /* ng * nb */
     double *rhs;    /* T * ng */
 } system_t;
@@ -169,6 +179,38 @@ static void sys_add_sample(system_t *S, const double *P, long ix, long iy, const
                     row[BIDX(t1, t2, T, a2 - a1, b2 - b1)] += c1 * c[k2 * T + t2];
             }
         }
+    }
+}
+
+/* The sub-lattice of grid point gi: its phase (i - h) mod o, (j - h) mod o. */
+static inline int lattice(long gi, long g, int o)
+{
+    long h = g / 2, gx = gi % g - h, gy = gi / g - h;
+    return (int)(((gy % o + o) % o) * o + (gx % o + o) % o);
+}
+
+/* y += lat (C x - mean): the gradient of (lat/2) sum_l (s_l - mean s)^2,
+ * s_l the sum of x over sub-lattice l, for each term. Every native-pixel
+ * sampling of an ePSF holds its whole flux whatever the phase, so the
+ * sub-lattice sums of the grid are equal; a free flux per star otherwise
+ * lets the model take any 1-pixel-periodic factor (with the stars' fluxes
+ * divided by it at their phase). */
+static void lattice_apply(long g, int o, int T, double lat, const double *x, double *y)
+{
+    long ng = g * g;
+    int L = o * o;
+    double sl[64];
+    for (int t = 0; t < T; t++) {
+        const double *xt = x + t * ng;
+        double *yt = y + t * ng, mean = 0;
+        for (int l = 0; l < L; l++)
+            sl[l] = 0;
+        for (long i = 0; i < ng; i++)
+            sl[lattice(i, g, o)] += xt[i];
+        for (int l = 0; l < L; l++)
+            mean += sl[l] / L;
+        for (long i = 0; i < ng; i++)
+            yt[i] += lat * (sl[lattice(i, g, o)] - mean);
     }
 }
 
@@ -211,7 +253,7 @@ static void sys_regularise(system_t *S, double lambda0, double rw_grid)
                 long gi = gy * g + gx;
                 double r2 = ((double)(gx - h) * (gx - h) + (double)(gy - h) * (gy - h)) /
                             (rw_grid * rw_grid);
-                double lambda = lambda0 * (r2 < 1 ? (r2 > 1e-4 ? r2 : 1e-4) : 1);
+                double lambda = lambda0 * (r2 >= 1 ? 1 : (r2 > 1e-4 ? r2 : 1e-4));
                 S->band[gi * S->nb + BIDX(t, t, T, 0, 0)] += 1e-3 * lambda;
                 for (int axis = 0; axis < 2; axis++) {
                     long p = axis ? gy : gx;
@@ -324,6 +366,27 @@ static void build(const ctx *c, const epsf_model *e, star *st, int ns, int first
     }
 }
 
+/* Pixel (i, j) of star s for its flux and centre: weight, residual, and
+ * the derivatives of the prediction F M(u, v) by F, x, y (numerical, step
+ * h). 0 if the pixel is not used (outside the model, off the image, bad,
+ * another object's). */
+static int star_pixel(const ctx *c, const epsf_model *e, const star *s, const double *P, int R,
+                      long i, long j, double h, double *w, double *r, double *J)
+{
+    double u = i - s->x, v = j - s->y;
+    if (fabs(u) > R - 0.5 || fabs(v) > R - 0.5 || i < 0 || j < 0 || i >= c->nx || j >= c->ny ||
+        !usable(c, s, i, j))
+        return 0;
+    double m = eval_p(e, P, u, v);
+    double mu = (eval_p(e, P, u + h, v) - eval_p(e, P, u - h, v)) / (2 * h);
+    double mv = (eval_p(e, P, u, v + h) - eval_p(e, P, u, v - h)) / (2 * h);
+    double mod = s->f * m;
+    *w = 1.0 / (c->rms2 + (mod > 0 ? mod : 0) / c->gain);
+    *r = c->img[j * c->nx + i] - mod;
+    J[0] = m, J[1] = -s->f * mu, J[2] = -s->f * mv;
+    return 1;
+}
+
 static double det3(double M[3][3])
 {
     return M[0][0] * (M[1][1] * M[2][2] - M[1][2] * M[2][1]) -
@@ -349,7 +412,7 @@ static int solve3(double A[3][3], const double *b, double *x)
 
 /* Refit flux and centre of one star (Gauss-Newton, 4 steps); chi2 per
  * degree of freedom. */
-static void refit(const ctx *c, const epsf_model *e, star *s)
+static void refit(const ctx *c, const epsf_model *e, star *s, int fix_centre)
 {
     int R = e->radius;
     double P[6], h = 0.02;
@@ -360,17 +423,9 @@ static void refit(const ctx *c, const epsf_model *e, star *s)
         long cx = (long)floor(s->x + 0.5), cy = (long)floor(s->y + 0.5);
         for (long j = cy - R; j <= cy + R; j++)
             for (long i = cx - R; i <= cx + R; i++) {
-                double u = i - s->x, v = j - s->y;
-                if (fabs(u) > R - 0.5 || fabs(v) > R - 0.5 || i < 0 || j < 0 || i >= c->nx ||
-                    j >= c->ny || !usable(c, s, i, j))
+                double w, r, J[3];
+                if (!star_pixel(c, e, s, P, R, i, j, h, &w, &r, J))
                     continue;
-                double m = eval_p(e, P, u, v);
-                double mu = (eval_p(e, P, u + h, v) - eval_p(e, P, u - h, v)) / (2 * h);
-                double mv = (eval_p(e, P, u, v + h) - eval_p(e, P, u, v - h)) / (2 * h);
-                double mod = s->f * m;
-                double w = 1.0 / (c->rms2 + (mod > 0 ? mod : 0) / c->gain);
-                double r = c->img[j * c->nx + i] - mod;
-                double J[3] = {m, -s->f * mu, -s->f * mv};
                 for (int a = 0; a < 3; a++) {
                     b[a] += w * J[a] * r;
                     for (int q = 0; q < 3; q++)
@@ -383,7 +438,10 @@ static void refit(const ctx *c, const epsf_model *e, star *s)
         if (it == 3)
             break;
         double x[3];
-        if (solve3(A, b, x)) {
+        if (fix_centre) {
+            x[0] = A[0][0] > 0 ? b[0] / A[0][0] : 0;
+            x[1] = x[2] = 0;
+        } else if (solve3(A, b, x)) {
             s->use = 0;
             return;
         }
@@ -528,7 +586,7 @@ static int cmp_desc(const void *a, const void *b)
 }
 
 static int select_stars(const ctx *c, const ph_detection *det, const epsf_params *p, star **out,
-                        int *nout)
+                        int *nout, double *rhalf)
 {
     long nobj = det->nobj;
     int R = p->radius;
@@ -578,9 +636,12 @@ static int select_stars(const ctx *c, const ph_detection *det, const epsf_params
     }
     if (n > 0) {
         double r0 = ph_percentile(fr, (size_t)n, 30);
+        /* A PSF that varies over the image (order > 0) spreads the sizes. */
+        double lo = p->order ? 0.6 : 0.7, hi = p->order ? 1.6 : 1.3;
+        *rhalf = r0;
         int m = 0;
         for (int k = 0; k < n; k++)
-            if (st[k].chi2 >= 0.7 * r0 && st[k].chi2 <= 1.3 * r0 && st[k].f > 0)
+            if (st[k].chi2 >= lo * r0 && st[k].chi2 <= hi * r0 && st[k].f > 0)
                 st[m++] = st[k];
         n = m;
         /* rms of a Gaussian with that half-light radius, less the pixel's 1/12. */
@@ -595,6 +656,26 @@ static int select_stars(const ctx *c, const ph_detection *det, const epsf_params
     *out = st;
     *nout = n;
     return PH_OK;
+}
+
+/* Build the normal equations of the model for the current stars, add the
+ * smoothness penalty (scaled by the mean diagonal) and solve. The
+ * sub-lattice penalty of the joint fit is left out here: it slows the
+ * conjugate gradients badly, and with the centres fixed the fluxes (which
+ * start from box sums) do not drift along that degeneracy. */
+static int solve_model(const ctx *c, epsf_model *e, star *stars, int ns, const epsf_params *p,
+                       int first, system_t *S)
+{
+    build(c, e, stars, ns, first, S);
+    double diag = 0;
+    long nd = 0;
+    for (long i = 0; i < S->ng; i++) {
+        double d = S->band[i * S->nb + BIDX(0, 0, e->nterm, 0, 0)];
+        if (d > 0)
+            diag += d, nd++;
+    }
+    sys_regularise(S, p->reg * (nd ? diag / nd : 1), p->oversamp * fmax(3.0, e->radius / 2.0));
+    return sys_solve(S, e->m);
 }
 
 static int model_alloc(epsf_model *e, const epsf_params *p, int radius, long nx, long ny)
@@ -612,23 +693,14 @@ static int model_alloc(epsf_model *e, const epsf_params *p, int radius, long nx,
  * when no centre moves by more than 1e-4 px. first: the first weights
  * from the data (no model yet). */
 static int iterate(const ctx *c, epsf_model *e, star *stars, int ns, const epsf_params *p,
-                   double *chi, int nmin, int niter, int first, const char *file)
+                   double *chi, int nmin, int niter, int first, int fix_centres, const char *file)
 {
     system_t S = {.g = e->g, .ng = e->g * e->g, .nb = 49L * e->nterm * e->nterm, .T = e->nterm};
     S.band = ph_malloc((size_t)S.ng * S.nb * sizeof *S.band, "ePSF normal matrix");
     S.rhs = ph_malloc((size_t)e->nterm * S.ng * sizeof *S.rhs, "ePSF normal matrix");
     int st = S.band && S.rhs ? PH_OK : PH_EFAIL;
     for (int it = 0; !st && it < niter; it++) {
-        build(c, e, stars, ns, first && it == 0, &S);
-        double diag = 0;
-        long nd = 0;
-        for (long i = 0; i < S.ng; i++) {
-            double d = S.band[i * S.nb + BIDX(0, 0, e->nterm, 0, 0)];
-            if (d > 0)
-                diag += d, nd++;
-        }
-        sys_regularise(&S, p->reg * (nd ? diag / nd : 1), p->oversamp * fmax(3.0, e->radius / 2.0));
-        if ((st = sys_solve(&S, e->m)))
+        if ((st = solve_model(c, e, stars, ns, p, first && it == 0, &S)))
             break;
         double cx, cy;
         normalise(e, &cx, &cy);
@@ -638,7 +710,7 @@ static int iterate(const ctx *c, epsf_model *e, star *stars, int ns, const epsf_
             if (stars[k].use) {
                 double x = stars[k].x, y = stars[k].y;
                 stars[k].x += cx, stars[k].y += cy;
-                refit(c, e, &stars[k]);
+                refit(c, e, &stars[k], fix_centres);
                 moved = fmax(moved, fmax(fabs(stars[k].x - x), fabs(stars[k].y - y)));
                 if (stars[k].use)
                     chi[nuse++] = stars[k].chi2;
@@ -659,19 +731,305 @@ static int iterate(const ctx *c, epsf_model *e, star *stars, int ns, const epsf_
             }
         e->nstars = kept;
         ph_info("ePSF radius %d, iteration %d: %d stars, centroid shift (%.4f, %.4f) px, centres "
-                "moved < %.4f px, median chi2 %.3f",
-                e->radius, it + 1, kept, cx, cy, moved, med);
+                "moved < %.4f px, median chi2 %.3f, FWHM %.4f px",
+                e->radius, it + 1, kept, cx, cy, moved, med, epsf_fwhm(e, e->xc, e->yc));
         if (moved < 1e-4)
             break;
     }
-    /* The last solve's centroid: move the model onto the centre. */
+    /* The centroid of the last solve was moved into the star centres: solve
+     * once more about them (resampling the model instead would smooth it),
+     * and move the model by what is left (a few 1e-4 px). */
+    if (!st)
+        st = solve_model(c, e, stars, ns, p, 0, &S);
     if (!st) {
         double cx, cy;
         normalise(e, &cx, &cy);
+        ph_info("ePSF: final centroid offset (%.5f, %.5f) px", cx, cy);
         st = shift_model(e, cx, cy);
     }
     free(S.band);
     free(S.rhs);
+    return st;
+}
+
+/* Joint Gauss-Newton steps for the core model (one term) and every star's
+ * flux and centre together. Alternating between the two converges very
+ * slowly for an undersampled PSF: centres pulled towards pixel centres
+ * (pixel locking) and a wider model explain the data almost as well as
+ * the truth, and each half-step keeps the other's error. The joint normal
+ * matrix has a 3x3 block per star; those are eliminated (Schur
+ * complement) and the dense model system is solved by Cholesky
+ * (linalg.h). */
+static int joint_core(const ctx *c, epsf_model *e, star *stars, int ns, const epsf_params *p,
+                      int niter, const char *file)
+{
+    long g = e->g, G = g * g;
+    int R = e->radius;
+    double o = e->oversamp;
+    double *A = ph_malloc((size_t)G * G * sizeof *A, "ePSF joint system");
+    double *b = ph_malloc((size_t)G * 5 * sizeof *b, "ePSF joint system");
+    if (!A || !b) {
+        free(A), free(b);
+        return PH_EFAIL;
+    }
+    double *Nms = b + G;     /* G x 3, per star */
+    double *dm = b + 4 * G;  /* the model step */
+    long *touched = ph_malloc((size_t)G * sizeof *touched, "ePSF joint system");
+    char *mark = ph_calloc((size_t)G, 1, "ePSF joint system");
+    int st = touched && mark ? PH_OK : PH_EFAIL;
+    double (*step)[3] = ph_malloc((size_t)(ns > 0 ? ns : 1) * sizeof *step, "ePSF joint system");
+    if (!step)
+        st = PH_EFAIL;
+    /* The high-pass kernel hp[dy][dx] (circulant over the grid): delta
+     * minus (1/G) sum over in-band frequencies of cos(2 pi k . d). */
+    double *hp = NULL;
+    if (!st && p->kmax > 0 && p->kmax * 2 < o) {
+        hp = ph_calloc((size_t)G, sizeof *hp, "ePSF band limit");
+        if (!hp)
+            st = PH_EFAIL;
+        double kg = p->kmax / o; /* cycles per grid step */
+        for (long ky = 0; hp && ky < g; ky++)
+            for (long kx = 0; kx < g; kx++) {
+                double fx = (double)(kx <= g / 2 ? kx : kx - g) / g;
+                double fy = (double)(ky <= g / 2 ? ky : ky - g) / g;
+                if (fx * fx + fy * fy > kg * kg)
+                    continue;
+                for (long dy = 0; dy < g; dy++)
+                    for (long dx = 0; dx < g; dx++)
+                        hp[dy * g + dx] -= cos(2 * M_PI * (fx * dx + fy * dy)) / G;
+            }
+        if (hp)
+            hp[0] += 1;
+    }
+    for (int it = 0; !st && it < niter; it++) {
+        memset(A, 0, (size_t)G * G * sizeof *A);
+        memset(b, 0, (size_t)G * sizeof *b);
+        double P[1] = {1};
+        for (int k = 0; k < ns; k++) {
+            star *s = &stars[k];
+            if (!s->use)
+                continue;
+            double Nss[3][3] = {{0}}, bs[3] = {0};
+            long nt = 0;
+            long cx = (long)floor(s->x + 0.5), cy = (long)floor(s->y + 0.5);
+            for (long j = cy - R; j <= cy + R; j++)
+                for (long i = cx - R; i <= cx + R; i++) {
+                    double u = i - s->x, v = j - s->y, w, r, Js[3];
+                    if (!star_pixel(c, e, s, P, R, i, j, 1e-3, &w, &r, Js))
+                        continue;
+                    double wx[4], wy[4], Jm[16];
+                    long ix = taps(e->h + o * u, wx), iy = taps(e->h + o * v, wy), id[16];
+                    for (int a = 0; a < 4; a++)
+                        for (int q = 0; q < 4; q++) {
+                            id[a * 4 + q] = (iy + a) * g + ix + q;
+                            Jm[a * 4 + q] = s->f * wy[a] * wx[q];
+                        }
+                    for (int a = 0; a < 16; a++) {
+                        long ia = id[a];
+                        if (!mark[ia]) {
+                            mark[ia] = 1;
+                            touched[nt++] = ia;
+                            Nms[ia * 3] = Nms[ia * 3 + 1] = Nms[ia * 3 + 2] = 0;
+                        }
+                        double wa = w * Jm[a];
+                        b[ia] += wa * r;
+                        double *row = A + ia * G;
+                        for (int q = 0; q < 16; q++)
+                            row[id[q]] += wa * Jm[q];
+                        for (int t = 0; t < 3; t++)
+                            Nms[ia * 3 + t] += wa * Js[t];
+                    }
+                    for (int t = 0; t < 3; t++) {
+                        bs[t] += w * Js[t] * r;
+                        for (int q = 0; q < 3; q++)
+                            Nss[t][q] += w * Js[t] * Js[q];
+                    }
+                }
+            /* Eliminate the star: A -= Nms Nss^-1 Nms^T, b -= Nms Nss^-1 bs. */
+            for (int t = 0; t < 3; t++)
+                Nss[t][t] *= 1 + p->lm;
+            double inv[3][3], e3[3];
+            int bad = 0;
+            for (int t = 0; t < 3 && !bad; t++) {
+                double unit[3] = {t == 0, t == 1, t == 2};
+                bad = solve3(Nss, unit, e3);
+                for (int q = 0; q < 3; q++)
+                    inv[q][t] = e3[q];
+            }
+            if (bad) {
+                s->use = 0;
+                for (long a = 0; a < nt; a++)
+                    mark[touched[a]] = 0;
+                continue; /* its terms stay in A: harmless for one star */
+            }
+            memcpy(s->nss_inv, inv, sizeof inv);
+            memcpy(s->bs, bs, sizeof bs);
+            for (long a = 0; a < nt; a++) {
+                long ia = touched[a];
+                const double *na = Nms + ia * 3;
+                double q0 = na[0] * inv[0][0] + na[1] * inv[1][0] + na[2] * inv[2][0];
+                double q1 = na[0] * inv[0][1] + na[1] * inv[1][1] + na[2] * inv[2][1];
+                double q2 = na[0] * inv[0][2] + na[1] * inv[1][2] + na[2] * inv[2][2];
+                b[ia] -= q0 * bs[0] + q1 * bs[1] + q2 * bs[2];
+                double *row = A + ia * G;
+                for (long c2 = 0; c2 < nt; c2++) {
+                    long ib2 = touched[c2];
+                    const double *nb = Nms + ib2 * 3;
+                    row[ib2] -= q0 * nb[0] + q1 * nb[1] + q2 * nb[2];
+                }
+            }
+            /* Keep this star's Nms for the back-substitution. */
+            s->nt = nt;
+            s->nms = ph_malloc((size_t)nt * 4 * sizeof(double), "ePSF joint system");
+            if (!s->nms) {
+                st = PH_EFAIL;
+                break;
+            }
+            for (long a = 0; a < nt; a++) {
+                long ia = touched[a];
+                s->nms[a * 4] = (double)ia;
+                memcpy(s->nms + a * 4 + 1, Nms + ia * 3, 3 * sizeof(double));
+                mark[ia] = 0;
+            }
+        }
+        if (st)
+            break;
+        /* Smoothness (as sys_regularise, on m + dm) and a tiny damping. */
+        double diag = 0;
+        long nd = 0;
+        for (long i = 0; i < G; i++)
+            if (A[i * G + i] > 0)
+                diag += A[i * G + i], nd++;
+        double lam0 = p->reg * 1e-2 * (nd ? diag / nd : 1), rw = o * fmax(3.0, R / 2.0);
+        long hh = g / 2;
+        for (long gy = 0; gy < g; gy++)
+            for (long gx = 0; gx < g; gx++) {
+                long gi = gy * g + gx;
+                double r2 = ((double)(gx - hh) * (gx - hh) + (double)(gy - hh) * (gy - hh)) /
+                            (rw * rw);
+                double lam = lam0 * (r2 >= 1 ? 1 : (r2 > 1e-4 ? r2 : 1e-4));
+                A[gi * G + gi] += 1e-3 * lam0 + p->lm * A[gi * G + gi];
+                for (int axis = 0; axis < 2; axis++) {
+                    long pp = axis ? gy : gx, stp = axis ? g : 1;
+                    if (pp < 1 || pp + 1 >= g)
+                        continue;
+                    static const double cc[3] = {1, -2, 1};
+                    double dm0 = 0;
+                    for (int q = 0; q < 3; q++)
+                        dm0 += cc[q] * e->m[gi + (q - 1) * stp];
+                    for (int q = 0; q < 3; q++) {
+                        long gq = gi + (q - 1) * stp;
+                        b[gq] -= lam * cc[q] * dm0;
+                        for (int t = 0; t < 3; t++)
+                            A[gq * G + gi + (t - 1) * stp] += lam * cc[q] * cc[t];
+                    }
+                }
+            }
+        /* Band limit: lambda_b |H (m + dm)|^2, H the projection on the grid's
+         * frequencies beyond kmax (a circulant: identity minus the low-pass
+         * kernel). */
+        if (hp) {
+            double lb = p->band_weight * (nd ? diag / nd : 1);
+            for (long i = 0; i < G; i++) {
+                long yi = i / g, xi = i % g;
+                double hm = 0;
+                for (long j = 0; j < G; j++) {
+                    long dy = ((j / g - yi) % g + g) % g, dx = ((j % g - xi) % g + g) % g;
+                    double hij = hp[dy * g + dx];
+                    A[i * G + j] += lb * hij;
+                    hm += hij * e->m[j];
+                }
+                b[i] -= lb * hm;
+            }
+        }
+        if (p->lattice_weight > 0) {
+            double lc = p->lattice_weight * (nd ? diag / nd : 1);
+            int L = (int)(o * o);
+            int *lat = ph_malloc((size_t)G * sizeof *lat, "ePSF lattice");
+            if (!lat) {
+                st = PH_EFAIL;
+                break;
+            }
+            for (long i = 0; i < G; i++)
+                lat[i] = lattice(i, g, (int)o);
+            for (long i = 0; i < G; i++)
+                for (long j = 0; j < G; j++)
+                    A[i * G + j] += lc * ((lat[i] == lat[j]) - 1.0 / L);
+            double *grad = ph_calloc((size_t)G, sizeof *grad, "ePSF lattice");
+            if (!grad) {
+                free(lat);
+                st = PH_EFAIL;
+                break;
+            }
+            lattice_apply(g, (int)o, 1, lc, e->m, grad);
+            for (long i = 0; i < G; i++)
+                b[i] -= grad[i];
+            free(grad);
+            free(lat);
+        }
+        memcpy(dm, b, (size_t)G * sizeof *dm);
+        ph_solve_info info;
+        if ((st = ph_solve_symmetric((int)G, A, dm, &info, "ePSF joint system")))
+            break;
+        for (long i = 0; i < G; i++)
+            e->m[i] += dm[i];
+        double moved = 0;
+        for (int k = 0; k < ns; k++) {
+            star *s = &stars[k];
+            if (!s->use || !s->nms)
+                continue;
+            double rb[3] = {s->bs[0], s->bs[1], s->bs[2]};
+            for (long a = 0; a < s->nt; a++) {
+                long ia = (long)s->nms[a * 4];
+                for (int t = 0; t < 3; t++)
+                    rb[t] -= s->nms[a * 4 + 1 + t] * dm[ia];
+            }
+            double d[3];
+            for (int t = 0; t < 3; t++)
+                d[t] = s->nss_inv[t][0] * rb[0] + s->nss_inv[t][1] * rb[1] +
+                       s->nss_inv[t][2] * rb[2];
+            s->f += d[0];
+            s->x += fmax(-0.2, fmin(0.2, d[1]));
+            s->y += fmax(-0.2, fmin(0.2, d[2]));
+            moved = fmax(moved, fmax(fabs(d[1]), fabs(d[2])));
+            free(s->nms);
+            s->nms = NULL;
+            if (!(s->f > 0) || hypot(s->x - s->x_det, s->y - s->y_det) > 2)
+                s->use = 0;
+        }
+        /* Unit flux; the centroid fixes the translation. */
+        double S0 = 0;
+        for (long i = 0; i < G; i++)
+            S0 += e->m[i];
+        S0 /= o * o;
+        double cx, cy;
+        normalise(e, &cx, &cy);
+        for (int k = 0; k < ns; k++)
+            if (stars[k].use)
+                stars[k].f *= S0;
+        ph_info("ePSF joint fit %d: centres moved < %.5f px, model centroid (%.4f, %.4f)", it + 1,
+                moved, cx, cy);
+        if (moved < 2e-4)
+            break;
+    }
+    /* The translation the problem leaves free: the model's centroid at 0. */
+    if (!st) {
+        double cx, cy;
+        normalise(e, &cx, &cy);
+        for (int k = 0; k < ns; k++)
+            stars[k].x += cx, stars[k].y += cy;
+    }
+    for (int k = 0; k < ns; k++) {
+        free(stars[k].nms);
+        stars[k].nms = NULL;
+    }
+    free(step);
+    free(hp);
+    free(mark);
+    free(touched);
+    free(A);
+    free(b);
+    (void)file;
     return st;
 }
 
@@ -692,8 +1050,9 @@ int epsf_build(const float *img, const uint8_t *bad, long nx, long ny, double rm
     ctx c = {img, bad, seg, nx, ny, rms * rms, p->gain > 0 ? p->gain : 1};
     star *stars = NULL;
     int ns = 0;
+    double rhalf = 1;
     if (!st)
-        st = select_stars(&c, &det, p, &stars, &ns);
+        st = select_stars(&c, &det, p, &stars, &ns, &rhalf);
     ph_info("ePSF: %ld detections, %d star candidates", det.nobj, ns);
     ph_detection_free(&det);
     int nmin = p->order == 0 ? 5 : p->order == 1 ? 15 : 30;
@@ -707,17 +1066,34 @@ int epsf_build(const float *img, const uint8_t *bad, long nx, long ny, double rm
     if (!st && !chi)
         st = PH_EFAIL;
     /* Stage 1: centres and shape of the core, many cheap iterations. */
-    int rc = p->radius < 4 ? p->radius : 4;
+    /* The core: 3 px, or 2.5 half-light radii for a wider PSF (6 at most). */
+    int rc = (int)ceil(2.5 * rhalf);
+    rc = rc < 3 ? 3 : rc > 6 ? 6 : rc;
+    rc = p->radius < rc ? p->radius : rc;
+    ph_info("ePSF: half-light radius %.2f px, core radius %d px", rhalf, rc);
+    epsf_params pc = *p;
+    pc.order = 0;
+    /* A well-sampled PSF (half-light radius above 1.5 px) needs no fine
+     * core grid to place the stars: 2 samples a pixel keep that step fast. */
+    if (rhalf > 1.5 && pc.oversamp > 2)
+        pc.oversamp = 2;
     if (!st)
-        st = model_alloc(&core, p, rc, nx, ny);
+        st = model_alloc(&core, &pc, rc, nx, ny);
     if (!st)
-        st = iterate(&c, &core, stars, ns, p, chi, nmin, p->niter_core, 1, file);
+        st = iterate(&c, &core, stars, ns, &pc, chi, nmin, 2, 1, 0, file);
+    /* The joint fit uses one constant core model: with a PSF that varies
+     * (order > 0) it would bend the centres; then the centres are refitted
+     * with the varying model in stage 2 instead (experimental). */
+    if (!st && p->order == 0)
+        st = joint_core(&c, &core, stars, ns, &pc, p->niter_core, file);
+    if (!st)
+        ph_info("ePSF core model: FWHM %.4f px", epsf_fwhm(&core, core.xc, core.yc));
     epsf_free(&core);
     /* Stage 2: the whole model with those centres, then refined together. */
     if (!st)
         st = model_alloc(e, p, p->radius, nx, ny);
     if (!st)
-        st = iterate(&c, e, stars, ns, p, chi, nmin, p->niter, 0, file);
+        st = iterate(&c, e, stars, ns, p, chi, nmin, p->niter, 0, p->niter_core > 0 && p->order == 0, file);
     e->ncand = ns;
     for (int k = 0; !st && k < ns; k++)
         if (stars[k].use)

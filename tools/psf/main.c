@@ -75,7 +75,7 @@ static const ph_opt opts[] = {
     {"epsf-oversamp", O_EOVER, "N", "epsf: grid samples per pixel, 1 ... 8 (default 4)", NULL},
     {"epsf-radius", O_ERADIUS, "PX", "epsf: model half-width (default: half the stamp size)", NULL},
     {"epsf-order", O_EORDER, "N", "epsf: spatial variation, 0 constant, 1 linear, 2 quadratic "
-                                  "(default 0)",
+                                  "(experimental; default 0)",
      NULL},
     {"epsf-stars", O_EMAX, "N", "epsf: brightest stars used at most (default 300)", NULL},
     {"epsf-snr", O_ESNR, "SNR", "epsf: smallest star signal-to-noise (default 100)", NULL},
@@ -124,7 +124,7 @@ static int handle(ph_cli *cli, int key, const char *arg)
             return ph_cli_bad(cli, "stamp size %ld is even; it must be odd (centre on a pixel)",
                               p->size);
         return PH_OK;
-    case O_BAND:
+    case 'b':
         if (!ph_band_find(arg))
             return ph_cli_bad(cli, "unknown band '%s' (%s)", arg, ph_band_names());
         p->band = arg;
@@ -414,7 +414,13 @@ static int write_stamp(const params *p, const char *path, const image *im, const
             k |= ph_header_set_double(h, "PSFDEC", dec, "[deg] position");
         }
         k |= ph_header_set_str(h, "FILTER", band, "band");
-        k |= ph_header_set_str(h, "PSFMODEL", p->model_text, "model");
+        /* A long file pattern does not fit a card: its file name part. */
+        char mt[80];
+        if (strlen(p->model_text) <= 60 || p->model != M_FILE)
+            ph_strlcpy(mt, p->model_text, sizeof mt);
+        else
+            snprintf(mt, sizeof mt, "file:%.60s", ph_path_basename(p->pattern));
+        k |= ph_header_set_str(h, "PSFMODEL", mt, "model");
         k |= ph_header_set_long(h, "OVERSAMP", oversamp, "oversampling of the model");
         k |= ph_header_set_double(h, "PSFFRAC", frac, "model flux fraction inside the stamp");
         k |= ph_header_set_bool(h, "PSFNORM", 1, "stamp normalised to sum 1");
@@ -516,6 +522,10 @@ static int run(params *p, const char *path)
             ep.saturate = im.meta.saturate;
         if (isfinite(im.meta.gain) && im.meta.gain > 0)
             ep.gain = im.meta.gain;
+        const ph_band *bd = band[0] ? ph_band_find(band) : NULL;
+        if (bd && ep.kmax == 0)
+            ep.kmax = PH_ROMAN_DIAMETER_M / (bd->lambda_min_um * 1e-6) *
+                      (PH_ROMAN_PIXSCALE_ARCSEC / 206264.806);
         st = epsf_build(im.sci, im.bad, im.nx, im.ny, im.rms, &ep, &em, path);
         if (!st) {
             oversamp = em.oversamp;

@@ -71,6 +71,10 @@ typedef struct epsf_params {
     int niter_core;     /* iterations of the core model (radius 4) for the centres (60) */
     double snr;         /* minimum star S/N (100) */
     double thresh;      /* detection threshold, x rms (5) */
+    double lattice_weight; /* weight of the equal sub-lattice sums penalty (1) */
+    double kmax;        /* band limit of the PSF, cycles per native pixel (0: none) */
+    double band_weight; /* weight of the band-limit penalty, relative (1) */
+    double lm;          /* Levenberg-Marquardt damping of the joint fit (1e-3) */
     double reg;         /* smoothness weight, relative (1e-4) */
     double gain;        /* e- per image unit, for the Poisson variance (1) */
     double saturate;    /* stars with a pixel above 0.8 x this are dropped (NaN: none) */

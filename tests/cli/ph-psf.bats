@@ -1,0 +1,297 @@
+#!/usr/bin/env bats
+# ph-psf: PSF stamps from the analytic models, model files and the image's
+# own stars, against independent truths: ph-sim's exact stamps (the images'
+# PSF), the pixel-integrated Gaussian evaluated with scipy's erf, astropy's
+# WCS for --ra/--dec; every error message.
+load helpers
+
+setup_file() {
+  export S=$BATS_FILE_TMPDIR
+  cd "$S" || return 1
+  # A Y106 scene with its PSF files (pointing 777, SCA 3, constant jitter),
+  # its ph image, and a crowded-enough H158 field drawn with a Gaussian PSF.
+  ph-sim -q -b Y106 --size 512 --templates 1 --science 0 --jitter-vary 0 --no-transient \
+    --sca 3 --pointing 777 -o sc
+  ph-skysub -q sc/images/Y106/777/Roman_TDS_simple_model_Y106_777_3.fits.gz -o ph.fits
+  ph-sim -q -b H158 --size 1024 --psf gaussian:1.4 --templates 1 --science 0 --no-transient \
+    --nstars 400 --ngalaxies 100 --star-mags 17,22 --no-psf-files -o ep
+  ph-sim -q -b Y106 --size 128 --templates 1 --science 0 --no-transient --nstars 3 \
+    --ngalaxies 0 --no-psf-files -o few
+}
+
+IMG=sc/images/Y106/777/Roman_TDS_simple_model_Y106_777_3.fits.gz
+PAT='file:sc/psf/{band}/{pointing}/Roman_TDS_psf_{band}_{pointing}_{sca}.fits'
+
+# Print FITS facts with Python (a = stamp data, h = header of FILE).
+fitsq() {
+  local file=$1; shift
+  pypeer -W ignore -c "
+import sys
+import numpy as np
+from astropy.io import fits
+a = fits.getdata(sys.argv[1]); h = fits.getheader(sys.argv[1])
+$*" "$file"
+}
+
+relative_l2() { # A B: ||a - b|| / ||b|| after normalising both to sum 1
+  pypeer -c "
+import sys
+import numpy as np
+from astropy.io import fits
+a, b = (fits.getdata(p).astype(float) for p in sys.argv[1:3])
+a /= a.sum(); b /= b.sum()
+print('%.3e' % (np.sqrt(((a - b) ** 2).sum() / (b ** 2).sum())))" "$1" "$2"
+}
+
+@test "ph-psf --help lists every option and an example; --version" {
+  run ph-psf --help
+  assert_success
+  for o in --output --ra --dec --x --y --model --size --band --sca --pointing --at-position \
+           --interp --jitter --nlambda --wfe --obscuration --diffusion --epsf-oversamp \
+           --epsf-radius --epsf-order --epsf-stars --epsf-snr --epsf-thresh --epsf-iter --timing; do
+    assert_output --partial -- "$o"
+  done
+  assert_output --partial "Example:"
+  run ph-psf --version
+  assert_success
+  assert_output --regexp "^ph-psf \(phrosty-c\) [0-9]+\.[0-9]+\.[0-9]+"
+}
+
+@test "man ph-psf renders cleanly and states the memory at 4088x4088" {
+  run groff -man -Tutf8 -ww -z "$PH_TOP/man/ph-psf.1"
+  assert_success
+  assert_output ""
+  run man -P cat ph-psf
+  assert_success
+  assert_output --partial "MEMORY"
+  assert_output --partial "4088 x 4088"
+}
+
+@test "roman: odd, sum 1, centred, the header of the stamp contract" {
+  cd "$S"
+  run ph-psf -q "$IMG" --x 100.3 --y 200.8 -o $BATS_TEST_TMPDIR/r.fits
+  assert_success
+  assert_output ""
+  run fitsq $BATS_TEST_TMPDIR/r.fits "
+n = a.shape[0]; c = (n - 1) // 2
+yy, xx = np.mgrid[:n, :n]
+print(a.shape, a.dtype.name, abs(a.sum() - 1) < 1e-12, a.argmax() == c * n + c,
+      abs((a * xx).sum() - c) < 1e-12, abs((a * yy).sum() - c) < 1e-12)
+print(h['PSFX'], h['PSFY'], h['FILTER'], h['PSFMODEL'], h['OVERSAMP'], h['PSFNORM'],
+      0.98 < h['PSFFRAC'] < 1, h['PSFDX'], h['PSFDY'], h['SCA_NUM'], h['OBSID'], h['PSFFWHM'])
+print(-44.9 < h['PSFDEC'] < -44.7, 7.4 < h['PSFRA'] < 7.7)"
+  assert_success
+  assert_line -n 0 "(41, 41) float64 True True True True"
+  assert_line -n 1 "100.3 200.8 Y106 roman 1 True True 0.0 0.0 3 777 1.1897159860876276"
+  assert_line -n 2 "True True"
+}
+
+@test "roman is ph-sim's exact stamp, centred or at the position's phase (--at-position)" {
+  cd "$S"
+  run ph-psf -q "$IMG" --x 100.3 --y 200.8 -s 25 -o $BATS_TEST_TMPDIR/c.fits
+  ph-sim stamp -b Y106 --stamp-size 25 -o $BATS_TEST_TMPDIR/t0.fits
+  run relative_l2 $BATS_TEST_TMPDIR/c.fits $BATS_TEST_TMPDIR/t0.fits
+  [ "$(awk '{print ($1 < 1e-13)}' <<< "$output")" = 1 ] || fail "centred: rel L2 $output"
+  ph-psf -q "$IMG" --x 100.3 --y 200.8 -s 25 --at-position -o $BATS_TEST_TMPDIR/p.fits
+  ph-sim stamp -b Y106 --stamp-size 25 --phase 0.3,-0.2 -o $BATS_TEST_TMPDIR/t1.fits
+  run relative_l2 $BATS_TEST_TMPDIR/p.fits $BATS_TEST_TMPDIR/t1.fits
+  [ "$(awk '{print ($1 < 1e-13)}' <<< "$output")" = 1 ] || fail "phase: rel L2 $output"
+  run fitsq $BATS_TEST_TMPDIR/p.fits "print(round(h['PSFDX'], 12), round(h['PSFDY'], 12))"
+  assert_output "0.3 -0.2"
+}
+
+@test "file: the scene's 9x PSF file reproduces the image's PSF at random positions (rel L2 < 1e-3)" {
+  cd "$S"
+  ph-sim stamp -b Y106 --stamp-size 41 -o t0.fits
+  worst=0
+  for xy in "17.2 301.45" "255.5 255.5" "400.91 12.07" "3.49 498.6" "333.33 77.77"; do
+    set -- $xy
+    dx=$(awk -v x=$1 'BEGIN {f = int(x + 0.5); print x - f}')
+    dy=$(awk -v x=$2 'BEGIN {f = int(x + 0.5); print x - f}')
+    ph-sim stamp -b Y106 --phase "$dx,$dy" -o t.fits
+    run ph-psf -q "$IMG" --x $1 --y $2 -m "$PAT" --at-position -o f.fits
+    assert_success
+    e=$(relative_l2 f.fits t.fits)
+    worst=$(awk -v a=$worst -v b=$e 'BEGIN {print (b > a ? b : a)}')
+    run ph-psf -q "$IMG" --x $1 --y $2 -m "$PAT" -o fc.fits
+    e=$(relative_l2 fc.fits t0.fits)
+    worst=$(awk -v a=$worst -v b=$e 'BEGIN {print (b > a ? b : a)}')
+  done
+  echo "# worst rel L2 $worst" >&3
+  [ "$(awk -v w=$worst 'BEGIN {print (w < 1e-3)}')" = 1 ] || fail "worst rel L2 $worst"
+  run fitsq f.fits "print(h['PSFMODEL'].startswith('file:'), h['OVERSAMP'], h['PSFSRC'], round(h['PSFFWHM'], 4))"
+  assert_output "True 9 Roman_TDS_psf_Y106_777_3.fits 1.1897"
+}
+
+@test "file: a ph image (ph-skysub output) as input; --band/--sca/--pointing fill the pattern" {
+  cd "$S"
+  run ph-psf -q ph.fits --x 10 --y 20 -m "$PAT" -o $BATS_TEST_TMPDIR/a.fits
+  assert_success
+  cp sc/psf/Y106/777/Roman_TDS_psf_Y106_777_3.fits $BATS_TEST_TMPDIR/m_H158_5_9.fits
+  run ph-psf -q ph.fits --x 10 --y 20 --band H158 --sca 5 --pointing 9 \
+    -m "file:$BATS_TEST_TMPDIR/m_{band}_{sca}_{pointing}.fits" -o $BATS_TEST_TMPDIR/b.fits
+  assert_success
+  run relative_l2 $BATS_TEST_TMPDIR/a.fits $BATS_TEST_TMPDIR/b.fits
+  assert_output "0.000e+00"
+  run fitsq $BATS_TEST_TMPDIR/b.fits "print(h['FILTER'])"
+  assert_output "H158"
+}
+
+@test "--ra/--dec go through the image WCS (SIP) as astropy places them" {
+  cd "$S"
+  run pypeer -W ignore -c "
+from astropy.io import fits
+from astropy.wcs import WCS
+w = WCS(fits.getheader('$IMG', 1))
+ra, dec = w.all_pix2world([[123.4, 321.9]], 0)[0]
+print('%.10f %.10f' % (ra, dec))"
+  assert_success
+  read -r ra dec <<< "$output"
+  run ph-psf -q "$IMG" --ra $ra --dec $dec -o $BATS_TEST_TMPDIR/w.fits
+  assert_success
+  run fitsq $BATS_TEST_TMPDIR/w.fits "print(abs(h['PSFX'] - 123.4) < 1e-5, abs(h['PSFY'] - 321.9) < 1e-5)"
+  assert_output "True True"
+}
+
+@test "gaussian:SIGMA is the pixel-integrated Gaussian (scipy erf)" {
+  cd "$S"
+  run ph-psf -q "$IMG" --x 50 --y 60.25 -m gaussian:1.7 --at-position -s 31 -o $BATS_TEST_TMPDIR/g.fits
+  assert_success
+  run fitsq $BATS_TEST_TMPDIR/g.fits "
+from scipy.special import erf
+s = 1.7; k = np.arange(31) - 15
+f = lambda d: 0.5 * (erf((k - d + 0.5) / (np.sqrt(2) * s)) - erf((k - d - 0.5) / (np.sqrt(2) * s)))
+t = np.outer(f(0.25), f(0.0)); t /= t.sum()
+print(np.abs(a - t).max() < 1e-7 * t.max(), h['PSFMODEL'])"
+  assert_output "True gaussian:1.7"
+}
+
+@test "epsf: the image's stars give back the PSF (rel L2 < 2%, FWHM within 1%)" {
+  cd "$S"
+  run ph-psf -q ep/images/H158/10000/Roman_TDS_simple_model_H158_10000_1.fits.gz \
+    --x 500 --y 500 -m epsf -s 25 -o $BATS_TEST_TMPDIR/e.fits
+  assert_success
+  ph-psf -q ep/images/H158/10000/Roman_TDS_simple_model_H158_10000_1.fits.gz \
+    --x 500 --y 500 -m gaussian:1.4 -s 25 -o $BATS_TEST_TMPDIR/t.fits
+  e=$(relative_l2 $BATS_TEST_TMPDIR/e.fits $BATS_TEST_TMPDIR/t.fits)
+  run fitsq $BATS_TEST_TMPDIR/e.fits "
+t = fits.getheader('$BATS_TEST_TMPDIR/t.fits')
+print('%.4f' % (h['PSFFWHM'] / t['PSFFWHM'] - 1), h['PSFMODEL'], h['OVERSAMP'], h['EPSFNSTR'] > 100, h['PSFNORM'])"
+  echo "# epsf: rel L2 $e, FWHM error ${output%% *}" >&3
+  [ "$(awk -v w=$e 'BEGIN {print (w < 0.02)}')" = 1 ] || fail "rel L2 $e"
+  [ "$(awk -v w=${output%% *} 'BEGIN {print (w < 0.01 && w > -0.01)}')" = 1 ] || fail "FWHM $output"
+  assert_output --partial "epsf 4 True True"
+}
+
+@test "config: photometry.phrosty.psf.type and params, ph.psf.model, the command line wins" {
+  cd "$S"
+  printf 'photometry:\n  phrosty:\n    psf:\n      type: gaussian\n      params:\n        sigmax: 1.5\n' > g.yaml
+  run ph-psf -q -c g.yaml "$IMG" --x 10 --y 10 -o $BATS_TEST_TMPDIR/1.fits
+  assert_success
+  run fitsq $BATS_TEST_TMPDIR/1.fits "print(h['PSFMODEL'])"
+  assert_output "gaussian:1.5"
+  printf 'photometry:\n  phrosty:\n    psf:\n      type: ou24PSF\n' > o.yaml
+  ph-psf -q -c o.yaml "$IMG" --x 10 --y 10 -o $BATS_TEST_TMPDIR/2.fits
+  run fitsq $BATS_TEST_TMPDIR/2.fits "print(h['PSFMODEL'])"
+  assert_output "roman"
+  printf 'photometry:\n  phrosty:\n    psf:\n      type: A25ePSF\n      params:\n        pattern: %s\n' \
+    "sc/psf/{band}/{pointing}/Roman_TDS_psf_{band}_{pointing}_{sca}.fits" > a.yaml
+  ph-psf -q -c a.yaml "$IMG" --x 10 --y 10 -o $BATS_TEST_TMPDIR/3.fits
+  run fitsq $BATS_TEST_TMPDIR/3.fits "print(h['PSFMODEL'], h['OVERSAMP'])"
+  assert_output "file:Roman_TDS_psf_{band}_{pointing}_{sca}.fits 9"
+  run ph-psf -q -c a.yaml --set ph.psf.model=roman "$IMG" --x 10 --y 10 -o $BATS_TEST_TMPDIR/4.fits
+  run fitsq $BATS_TEST_TMPDIR/4.fits "print(h['PSFMODEL'])"
+  assert_output "roman"
+  ph-psf -q -c a.yaml --set ph.psf.model=roman -m gaussian:2 "$IMG" --x 10 --y 10 -o $BATS_TEST_TMPDIR/5.fits
+  run fitsq $BATS_TEST_TMPDIR/5.fits "print(h['PSFMODEL'])"
+  assert_output "gaussian:2"
+  printf 'photometry:\n  phrosty:\n    psf:\n      type: fancyPSF\n' > u.yaml
+  run ph-psf -q -c u.yaml "$IMG" --x 10 --y 10 -o $BATS_TEST_TMPDIR/6.fits
+  assert_failure 2
+  assert_one_line_error "^ph-psf: u.yaml: photometry.phrosty.psf.type: unknown PSF type 'fancyPSF'"
+  assert_no_file $BATS_TEST_TMPDIR/6.fits
+  printf 'photometry:\n  phrosty:\n    psf:\n      type: gaussian\n      params:\n        sigmax: 1.5\n        sigmay: 2\n' > e.yaml
+  run ph-psf -q -c e.yaml "$IMG" --x 10 --y 10 -o $BATS_TEST_TMPDIR/7.fits
+  assert_failure 2
+  assert_one_line_error "sigmax 1.5 and sigmay 2 differ"
+  assert_no_file $BATS_TEST_TMPDIR/7.fits
+}
+
+@test "--timing prints the step table" {
+  cd "$S"
+  run ph-psf -q --timing "$IMG" --x 10 --y 10 -o $BATS_TEST_TMPDIR/t.fits
+  assert_success
+  assert_line --regexp "^timing ph-psf read [0-9.]+ -"
+  assert_line --regexp "^timing ph-psf model [0-9.]+ -"
+  assert_line --regexp "^timing ph-psf total [0-9.]+ -"
+}
+
+@test "usage errors: one line, exit 2, no output" {
+  cd "$S"
+  o=$BATS_TEST_TMPDIR/u.fits
+  run ph-psf "$IMG" --x 1 --y 1 -s 40 -o $o
+  assert_failure 2
+  assert_one_line_error "^ph-psf: --size: stamp size 40 is even; it must be odd"
+  run ph-psf "$IMG" --x 1 --y 1 -s 1 -o $o
+  assert_failure 2
+  assert_one_line_error "^ph-psf: --size: "
+  run ph-psf "$IMG" --x 1 --y 1 --band Q999 -o $o
+  assert_failure 2
+  assert_one_line_error "^ph-psf: --band: unknown band 'Q999'"
+  run ph-psf "$IMG" --x 1 --y 1 -m moffat -o $o
+  assert_failure 2
+  assert_one_line_error "^ph-psf: --model: unknown PSF model 'moffat'"
+  run ph-psf "$IMG" --x 1 --y 1 -m "file:p_{filter}.fits" -o $o
+  assert_failure 2
+  assert_one_line_error "unknown placeholder"
+  run ph-psf "$IMG" --x 1 --y 1
+  assert_failure 2
+  assert_one_line_error "^ph-psf: -o/--output FILE is required"
+  run ph-psf "$IMG" -o $o
+  assert_failure 2
+  assert_one_line_error "^ph-psf: give the position as either --ra/--dec or --x/--y"
+  run ph-psf "$IMG" --x 1 --y 1 --ra 7 --dec -44 -o $o
+  assert_failure 2
+  assert_one_line_error "either --ra/--dec or --x/--y"
+  run ph-psf "$IMG" --x 1 -o $o
+  assert_failure 2
+  assert_one_line_error "^ph-psf: give --ra with --dec, and --x with --y"
+  run ph-psf --x 1 --y 1 -o $o
+  assert_failure 2
+  assert_one_line_error "^ph-psf: expected one IMAGE, got 0"
+  assert_no_file $o
+}
+
+@test "data errors: off the image, no band, missing / zero-sum / NaN model, too few stars" {
+  cd "$S"
+  o=$BATS_TEST_TMPDIR/d.fits
+  run ph-psf "$IMG" --x 600 --y 10 -o $o
+  assert_failure 1
+  assert_one_line_error "^ph-psf: .*Y106_777_3.fits.gz: position \(600.000, 10.000\) is off the 512x512 image"
+  run ph-psf "$IMG" --ra 100 --dec 10 -o $o
+  assert_failure 1
+  assert_one_line_error "cannot be placed on the image|is off the"
+  pypeer -W ignore -c "
+import numpy as np
+from astropy.io import fits
+fits.writeto('nofilter.fits', np.zeros((64, 64), 'f4'), overwrite=True)
+fits.writeto('zero.fits', np.zeros((45, 45)), fits.Header({'OVERSAMP': 9}), overwrite=True)
+z = np.ones((45, 45)); z[3, 4] = np.nan
+fits.writeto('nan.fits', z, overwrite=True)"
+  run ph-psf nofilter.fits --x 3 --y 3 -o $o
+  assert_failure 1
+  assert_one_line_error "^ph-psf: nofilter.fits: the image has no FILTER; give --band"
+  run ph-psf "$IMG" --x 3 --y 3 -m file:nothere.fits -o $o
+  assert_failure 1
+  assert_one_line_error "^ph-psf: nothere.fits: PSF model file not found"
+  run ph-psf "$IMG" --x 3 --y 3 -m file:zero.fits -o $o
+  assert_failure 1
+  assert_one_line_error "^ph-psf: zero.fits: PSF model plane 0 sums to 0; it must be positive"
+  run ph-psf "$IMG" --x 3 --y 3 -m file:nan.fits -o $o
+  assert_failure 1
+  assert_one_line_error "^ph-psf: nan.fits: PSF model plane 0 has a non-finite value at \(4, 3\)"
+  run ph-psf few/images/Y106/10000/Roman_TDS_simple_model_Y106_10000_1.fits.gz --x 3 --y 3 -m epsf -s 15 -o $o
+  assert_failure 1
+  assert_one_line_error "only [0-9]+ isolated unsaturated stars with S/N >= 100"
+  assert_no_file $o
+}
