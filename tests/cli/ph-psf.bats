@@ -295,3 +295,33 @@ fits.writeto('nan.fits', z, overwrite=True)"
   assert_one_line_error "only [0-9]+ isolated unsaturated stars with S/N >= 100"
   assert_no_file $o
 }
+
+@test "file: PSFFRAC is the share of the whole PSF (the model file's own PSFFRAC times the stamp's share of the model)" {
+  cd "$S"
+  run ph-psf "$IMG" --x 200.3 --y 300.6 -m "$PAT" -o f.fits
+  assert_success
+  run ph-sim stamp -b Y106 --jitter-vary 0 --phase 0,0 -o exact.fits
+  assert_success
+  run pypeer -c "
+from astropy.io import fits
+import glob
+m = fits.getheader(glob.glob('$S/sc/psf/Y106/777/*.fits')[0])
+f, e = fits.getheader('f.fits'), fits.getheader('exact.fits')
+assert 0.98 < m['PSFFRAC'] < 0.999, m['PSFFRAC']
+# the stamp holds the model's whole extent (41 px): its share is the model's
+assert abs(f['PSFFRAC'] - m['PSFFRAC']) < 1e-4, (f['PSFFRAC'], m['PSFFRAC'])
+assert abs(f['PSFFRAC'] - e['PSFFRAC']) < 1e-4, (f['PSFFRAC'], e['PSFFRAC'])
+"
+  assert_success
+  # a model file with a nonsense PSFFRAC is refused
+  pypeer -c "
+from astropy.io import fits
+import glob
+f = fits.open(glob.glob('$S/sc/psf/Y106/777/*.fits')[0])
+f[0].header['PSFFRAC'] = 1.5
+f.writeto('badfrac.fits')"
+  run ph-psf "$IMG" --x 200 --y 300 -m file:badfrac.fits -o g.fits
+  assert_failure 1
+  assert_one_line_error "badfrac.fits: PSFFRAC = 1.5 is not a flux fraction in \(0, 1\]"
+  assert_no_file g.fits
+}

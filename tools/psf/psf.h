@@ -34,6 +34,8 @@ typedef struct psf_file {
     long m;            /* samples across (odd) */
     int oversamp;
     int pixresp;
+    double fluxfrac;   /* key PSFFRAC: the share of the whole PSF's flux the model
+                        * holds (its own truncation; 1 when absent) */
     int ngx, ngy;
     double *gx, *gy;   /* ngx, ngy positions */
     double *planes;    /* ngx * ngy planes of m * m */

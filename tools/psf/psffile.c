@@ -170,6 +170,16 @@ int psf_file_load(const char *path, psf_file *f)
         char b[16] = "T";
         ph_header_get_str(h, "PIXRESP", b, sizeof b);
         f->pixresp = !(b[0] == 'F' || b[0] == 'f' || b[0] == '0');
+        f->fluxfrac = 1.0;
+        double ff;
+        if (!ph_header_get_double(h, "PSFFRAC", &ff)) {
+            if (!(ff > 0 && ff <= 1))
+                st = ph_error(PH_EFAIL, path, "PSFFRAC = %g is not a flux fraction in (0, 1]", ff);
+            else
+                f->fluxfrac = ff;
+        }
+    }
+    if (!st) {
         if (ng == 1) {
             /* A constant PSF: the grid position does not matter. */
             f->gx = ph_calloc(1, sizeof(double), "PSF grid");
@@ -294,6 +304,8 @@ int psf_file_stamp(const psf_file *f, double x0, double y0, double dx, double dy
             s += v;
         }
     free(model);
-    *frac = flux > 0 ? s / flux : NAN;
+    /* of the whole PSF, not just of the (truncated) model: what a
+     * photometry on the normalised stamp must be corrected by */
+    *frac = flux > 0 ? s / flux * f->fluxfrac : NAN;
     return PH_OK;
 }

@@ -262,6 +262,11 @@ int sim_write_psf_model(const char *path, ph_romanpsf *psf, int oversamp, long n
         k |= ph_header_set_long(h, "OVERSAMP", oversamp, "samples per native pixel (odd)");
         k |= ph_header_set_long(h, "PSFNATIV", n, "native pixels across");
         k |= ph_header_set_long(h, "NGRID", 1, "PSF grid positions (constant PSF: 1)");
+        double flux = 0;
+        for (long i = 0; i < m * m; i++)
+            flux += d[i];
+        k |= ph_header_set_double(h, "PSFFRAC", flux / ((double)oversamp * oversamp),
+                                  "share of the PSF's flux inside the model");
         k |= ph_header_set_double(h, "GRIDX0", (nx - 1) / 2.0, "0-based x of grid position 0");
         k |= ph_header_set_double(h, "GRIDY0", (ny - 1) / 2.0, "0-based y of grid position 0");
         if (e) {
