@@ -109,7 +109,7 @@ zpt_scatter nan"
 }
 
 @test "100 random positions: flux within 0.1% and flux_err within 1% of photutils (issue 8)" {
-  ph-phot -q --device cpu "$F/d.fits" --x 101.3 --y 87.6 --catalog "$F/stars.csv" --star-table st.csv -o row.csv
+  ph-phot -q --device cpu "$F/d.fits" --x 101.3 --y 87.6 --catalog "$F/stars.csv" --zpt-aperture psf --star-table st.csv -o row.csv
   run check stars "$F/d.fits" st.csv
   assert_success
   assert_output --regexp "^n 100 flux "
@@ -301,7 +301,7 @@ print(float(b['flux_err']) < float(r['flux_err']), float(b['aperture_sum']) > fl
     skip "no usable GPU here (ph-phot --device gpu fails)"
   fi
   for dev in cpu gpu; do
-    ph-phot -q "$F/d.fits" --x 101.3 --y 87.6 --catalog "$F/stars.csv" --device $dev --gpu-lock none --star-table $dev.csv -o $dev.row
+    ph-phot -q "$F/d.fits" --x 101.3 --y 87.6 --catalog "$F/stars.csv" --zpt-aperture psf --device $dev --gpu-lock none --star-table $dev.csv -o $dev.row
   done
   run pypeer -c "
 import numpy as np, pandas as pd
@@ -463,4 +463,28 @@ PY
   run ph-phot elsewhere.fits --x 101.3 --y 87.6 -o e.csv
   assert_failure 1
   assert_one_line_error "elsewhere.fits: DECORR_PSF was drawn for pixel .60.000, 87.600. but the transient is at .101.300, 87.600.; give ph-decorr --target-psf"
+}
+
+@test "Y106 (undersampled): the aperture zero point within 0.005 mag, the PSF-fit one (--zpt-aperture psf) is not" {
+  ph-sim -q -o sim --size 1024 --templates 1 --science 1 --band Y106 --jitter-vary 0 \
+    --nstars 600 --star-mags 18,22
+  ph-sim stamp -q -b Y106 --stamp-size 41 -o stamp.fits
+  pypeer "$PH_TOP/tests/fixtures/phot_from_sim.py" sim/images/Y106/10001/*.fits.gz stamp.fits d.fits
+  pypeer "$PH_TOP/tests/fixtures/phot_from_sim.py" sim/images/Y106/10001/*.fits.gz stamp.fits dx.fits --cross
+  T=sim/truth/Y106/10001/Roman_TDS_index_Y106_10001_1.txt
+  ph-phot -q d.fits --x 500 --y 500 --catalog $T -o ap.csv
+  ph-phot -q dx.fits --x 500 --y 500 --catalog $T -o apx.csv
+  ph-phot -q d.fits --x 500 --y 500 --catalog $T --zpt-aperture psf -o psf.csv
+  run pypeer -c "
+import csv, math
+zp = 15.0236 + 2.5 * math.log10(302.275 * 37570)
+d = {n: float(next(csv.DictReader(open(n + '.csv')))['zpt']) - zp for n in ('ap', 'apx', 'psf')}
+assert abs(d['ap']) < 0.005 and abs(d['apx']) < 0.005, d
+assert abs(d['psf']) > 0.05, d
+print(d)"
+  assert_success
+  echo "$output"
+  run ph-phot d.fits --x 500 --y 500 --catalog $T --zpt-aperture 0.1 -o bad.csv
+  assert_failure 2
+  assert_one_line_error "zpt-aperture"
 }

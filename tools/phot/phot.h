@@ -39,6 +39,18 @@ int ph_phot_measure_at(const ph_fit_plane *p, const ph_psf_spline *s, const ph_f
                        double x0, double y0, double fx, double fy, double apcorr, double ap_r,
                        int subpixels, long stamp, ph_phot_meas *m);
 
+/* Catalogue stars by aperture instead of the PSF fit: for each star the
+ * sum of (data - local annulus sky) within radius r of (x[i] + dx, y[i] +
+ * dy), exact pixel/circle overlap, divided by the PSF stamp's own sum in
+ * the same circle about its centre (c + dx, c + dy): the flux in the units
+ * of the PSF fit, whatever the sub-pixel phase. res[i].flux_err is NaN;
+ * status PH_FIT_FEW_PIXELS where an aperture pixel is unusable or the
+ * circle leaves the image, PH_FIT_NO_SKY where the annulus is too thin.
+ * Returns PH_EFAIL on out of memory. */
+int ph_phot_star_apertures(const ph_fit_plane *p, const double *psf, long n, double dx, double dy,
+                           double r, const ph_fit_opts *o, long nstars, const double *x,
+                           const double *y, ph_fit_result *res);
+
 /* What DECORR_PSF's header says about the model (ph-decorr --target-psf):
  * phased = 1 when the stamp was drawn at the sub-pixel phase of (psfx,
  * psfy) instead of centred (key PSFPHASE); apcorr = PSFFRAC x (1 - PSFLOSS),
