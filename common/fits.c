@@ -115,21 +115,31 @@ static void hdu_name(ph_fits *fp, char *buf, size_t size)
     fits_clear_errmsg();
 }
 
-int ph_fits_image_size(ph_fits *fp, long *nx, long *ny)
+/* NAXIS and up to three NAXISn of the current HDU, which must be an
+ * image; hn (96 bytes) receives its name for messages. */
+static int image_axes(ph_fits *fp, char *hn, int *naxis, long naxes[3])
 {
-    int status = 0, type = 0, naxis = 0;
-    long naxes[3] = {0, 0, 0};
-    char hn[96];
-    hdu_name(fp, hn, sizeof hn);
+    int status = 0, type = 0;
+    hdu_name(fp, hn, 96);
     ffghdt(fp->f, &type, &status);
     if (status)
         return fits_fail(fp->path, hn, status);
     if (type != IMAGE_HDU)
         return ph_error(PH_EFAIL, fp->path, "%s is a table, not an image", hn);
-    ffgidm(fp->f, &naxis, &status);
+    ffgidm(fp->f, naxis, &status);
     ffgisz(fp->f, 3, naxes, &status);
     if (status)
         return fits_fail(fp->path, hn, status);
+    return PH_OK;
+}
+
+int ph_fits_image_size(ph_fits *fp, long *nx, long *ny)
+{
+    int naxis = 0;
+    long naxes[3] = {0, 0, 0};
+    char hn[96];
+    if (image_axes(fp, hn, &naxis, naxes))
+        return PH_EFAIL;
     if (naxis == 3 && naxes[2] == 1)
         naxis = 2;
     if (naxis != 2 || naxes[0] < 1 || naxes[1] < 1)
@@ -178,20 +188,12 @@ int ph_fits_read_u32(ph_fits *fp, long *nx, long *ny, uint32_t **data)
 
 int ph_fits_read_cube_double(ph_fits *fp, long *nx, long *ny, long *nz, double **data)
 {
-    int status = 0, type = 0, naxis = 0;
+    int status = 0, naxis = 0;
     long naxes[3] = {0, 0, 1};
     char hn[96];
     *data = NULL;
-    hdu_name(fp, hn, sizeof hn);
-    ffghdt(fp->f, &type, &status);
-    if (status)
-        return fits_fail(fp->path, hn, status);
-    if (type != IMAGE_HDU)
-        return ph_error(PH_EFAIL, fp->path, "%s is a table, not an image", hn);
-    ffgidm(fp->f, &naxis, &status);
-    ffgisz(fp->f, 3, naxes, &status);
-    if (status)
-        return fits_fail(fp->path, hn, status);
+    if (image_axes(fp, hn, &naxis, naxes))
+        return PH_EFAIL;
     if (naxis == 2)
         naxes[2] = 1;
     if ((naxis != 2 && naxis != 3) || naxes[0] < 1 || naxes[1] < 1 || naxes[2] < 1)
