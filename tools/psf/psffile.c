@@ -74,7 +74,7 @@ static int grid_axis(const ph_header *h, const char *path, char axis, int n, dou
     if (!g)
         return PH_EFAIL;
     for (int i = 0; i < n; i++) {
-        char key[16];
+        char key[24]; /* GRIDX + up to 11 digits */
         snprintf(key, sizeof key, "GRID%c%d", axis, i);
         if (ph_header_get_double(h, key, &g[i]) || !isfinite(g[i])) {
             free(g);
