@@ -18,7 +18,7 @@ typedef struct dc_sources {
     const char *ref_psf;    /* file, or NULL: HDU REF_PSF */
     const char *conv_psf;   /* file, or NULL: HDU CONV_PSF (see conv_given) */
     const char *target_psf; /* file: the science PSF rendered at the transient's
-                             * sub-pixel phase (ph-psf --at-phase), or NULL */
+                             * sub-pixel phase (ph-psf --at-position), or NULL */
     const char *match_file; /* file, or NULL: HDU MATCH_KERNEL */
     int use_match;          /* read a matching kernel at all */
     double rms_sci;         /* NaN: key SKYRMS of DIFF */

@@ -42,7 +42,7 @@ static const ph_opt opts[] = {
     {"conv-psf", K_CONV_PSF, "FILE",
      "PSF of DIFF (default: HDU CONV_PSF or sci(*)ref)", ""},
     {"target-psf", K_TARGET_PSF, "FILE",
-     "science PSF at the transient's sub-pixel phase (ph-psf --at-phase): DECORR_PSF is then "
+     "science PSF at the transient's sub-pixel phase (ph-psf --at-position): DECORR_PSF is then "
      "the transient's exact pixel profile (key PSFPHASE)", ""},
     {"sci-rms", K_SCI_RMS, "X", "science sky rms (default: DIFF key SKYRMS)", ""},
     {"ref-rms", K_REF_RMS, "X", "template sky rms (default: DIFF key TPLRMS)", ""},
@@ -143,26 +143,23 @@ static int setup(dc_run *r)
     if (in->conv.data) {
         r->conv = in->conv.data;
         r->n_conv = in->conv.n;
-    } else if (in->target.data) {
-        /* An undersampled PSF cannot be moved to a sub-pixel phase by
-         * interpolation (Y106: -8% to -16% in the fitted flux); the
-         * transient's profile in DIFF is the science PSF at its own phase
-         * (*) the template PSF, so that is the model. */
-        dc_pair at = r->pair;
-        at.psf_sci = in->target.data;
-        at.n_sci = in->target.n;
-        r->n_conv = in->target.n;
-        r->conv = ph_malloc((size_t)r->n_conv * r->n_conv * sizeof *r->conv, "difference PSF");
-        if (!r->conv || dc_conv_psf(&at, r->conv))
-            return blame(in->path);
-        ph_info("PSF of the difference: science PSF at the transient's phase (*) template PSF");
     } else {
-        r->n_conv = in->sci.n;
+        /* With --target-psf the science PSF is the one drawn at the
+         * transient's phase: an undersampled PSF cannot be moved to a
+         * sub-pixel phase by interpolation (Y106: -8% to -16% in the fitted
+         * flux), and the transient's profile in DIFF is that PSF (*) the
+         * template PSF. The filter itself keeps the centred PSFs. */
+        dc_pair of = r->pair;
+        if (in->target.data) {
+            of.psf_sci = in->target.data;
+            of.n_sci = in->target.n;
+        }
+        r->n_conv = of.n_sci;
         r->conv = ph_malloc((size_t)r->n_conv * r->n_conv * sizeof *r->conv, "difference PSF");
-        if (!r->conv || dc_conv_psf(&r->pair, r->conv))
+        if (!r->conv || dc_conv_psf(&of, r->conv))
             return blame(in->path);
-        ph_info("PSF of the difference: science PSF (*) template PSF (%ldx%ld)", r->n_conv,
-                r->n_conv);
+        ph_info("PSF of the difference: science PSF%s (*) template PSF (%ldx%ld)",
+                in->target.data ? " at the transient's phase" : "", r->n_conv, r->n_conv);
     }
     ph_info("%s: %ldx%ld, sky rms science %g template %g, matching kernel %s", in->path, in->nx,
             in->ny, in->rms_sci, in->rms_ref, in->match ? "used" : "ignored");
