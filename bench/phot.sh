@@ -2,8 +2,9 @@
 # bench/phot.sh -- ph-phot on a full Roman SCA (4088 x 4088): wall time,
 # user+sys CPU time and peak RSS (GNU time), per-step timing, for the
 # transient alone (header zero point) and with a 10,000-star catalogue zero
-# point on the CPU and, where one is usable, on the GPU (then the two star
-# tables are compared: they must agree to 1e-10).
+# point: batched PSF fits (--zpt-aperture psf) on the CPU and, where one is
+# usable, on the GPU (then the two star tables are compared: they must agree
+# to 1e-10), and the default aperture zero point on the CPU.
 #
 #   bench/phot.sh            N=4088, 10000 stars (N=2048 NSTARS=2000 for a quicker look)
 #
@@ -75,9 +76,12 @@ run() {
 }
 
 run transient --device cpu
-run stars-cpu --device cpu --catalog "$cat" --mag-range 0,99 --star-table "$work/stars_cpu.csv"
+# the batched PSF fits (what the GPU runs), then the default aperture zero point
+run stars-cpu --device cpu --catalog "$cat" --mag-range 0,99 --zpt-aperture psf \
+    --star-table "$work/stars_cpu.csv"
+run stars-ap --device cpu --catalog "$cat" --mag-range 0,99
 if "$top/bin/ph-phot" -q "$in" --x 100 --y 100 --device gpu -o "$work/probe.csv" 2>/dev/null; then
-  run stars-gpu --device gpu --gpu-lock none --catalog "$cat" --mag-range 0,99 \
+  run stars-gpu --device gpu --gpu-lock none --catalog "$cat" --mag-range 0,99 --zpt-aperture psf \
       --star-table "$work/stars_gpu.csv"
   $py - "$work/stars_cpu.csv" "$work/stars_gpu.csv" <<'PY'
 import sys

@@ -286,9 +286,13 @@ print(float(b['flux_err']) < float(r['flux_err']), float(b['aperture_sum']) > fl
   if ph-phot -q "$F/d.fits" --x 101.3 --y 87.6 --device gpu -o g.csv 2>/dev/null; then
     skip "a GPU is usable here: the error cannot be tested"
   fi
-  run ph-phot "$F/d.fits" --x 101.3 --y 87.6 --catalog "$F/stars.csv" -o n.csv
+  run ph-phot "$F/d.fits" --x 101.3 --y 87.6 --catalog "$F/stars.csv" --zpt-aperture psf -o n.csv
   assert_success
   assert_output --regexp "^ph-phot: no usable GPU \(.*\); running on the CPU$"
+  # the aperture zero point does not use the device: no probe, no notice
+  run ph-phot "$F/d.fits" --x 101.3 --y 87.6 --catalog "$F/stars.csv" -o n2.csv
+  assert_success
+  assert_output ""
   run ph-phot "$F/d.fits" --x 101.3 --y 87.6 --device gpu -o g.csv
   assert_failure 1
   assert_one_line_error "^ph-phot: --device gpu: no usable GPU: "
@@ -315,11 +319,15 @@ print('ok')"
 }
 
 @test "--timing prints the step table" {
-  run ph-phot -q --timing "$F/d.fits" --x 101.3 --y 87.6 --catalog "$F/stars.csv" -o r.csv
+  run ph-phot -q --timing "$F/d.fits" --x 101.3 --y 87.6 --catalog "$F/stars.csv" --zpt-aperture psf -o r.csv
   assert_success
   assert_output --partial "timing ph-phot"
   assert_output --partial "star fits"
   assert_output --partial "transient"
+  run ph-phot -q --timing "$F/d.fits" --x 101.3 --y 87.6 --catalog "$F/stars.csv" -o r.csv
+  assert_success
+  assert_output --partial "star apertures"
+  refute_output --partial "star fits"
 }
 
 @test "usage errors: exit 2, one line, no file" {

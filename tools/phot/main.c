@@ -367,18 +367,18 @@ static int zeropoint(phot_run *r)
                           r->in.nx, r->in.ny};
         ph_fit_opts fo = o->fit;
         fo.full_box = 1;
-        ph_timing_begin("star fits");
-        st = fit_stars(r, &p, &fo, c.n, x, y, res);
-        ph_timing_end();
         /* A PSF moved to each star's phase by interpolation is biased for
          * undersampled PSFs (Y106: 0.12-0.15 mag on the bench); an
          * aperture of a few FWHM over the PSF's own is not. */
-        if (!st && o->zpt_aperture > 0) {
+        if (o->zpt_aperture > 0) {
             ph_timing_begin("star apertures");
             st = ph_phot_star_apertures(&p, r->in.psf.data, r->in.psf.n, r->model.dx,
                                         r->model.dy, o->zpt_aperture, &fo, c.n, x, y, res);
-            ph_timing_end();
+        } else {
+            ph_timing_begin("star fits");
+            st = fit_stars(r, &p, &fo, c.n, x, y, res);
         }
+        ph_timing_end();
     }
     for (long i = 0; !st && i < c.n; i++)
         if (res[i].status == PH_FIT_OK) {
@@ -489,7 +489,7 @@ static int run(phot_run *r)
     /* the device only matters for the star fits; --device gpu without a
      * GPU is an error all the same */
     ph_gpu_info info;
-    if ((o->catalog || o->device == PH_DEVICE_GPU) &&
+    if (((o->catalog && o->zpt_aperture == 0) || o->device == PH_DEVICE_GPU) &&
         ph_device_resolve(o->device, &r->use_gpu, &info))
         return PH_EFAIL;
     if ((st = locate(r)))
@@ -539,7 +539,8 @@ int main(int argc, char **argv)
             "flux_err = 1/sqrt(sum P^2/var). aperture_sum: exact pixel/circle overlap\n"
             "after the stamp's background. NEA = (sum P)^2 / sum P^2. Zero point: the\n"
             "header's ZPT, or with --catalog the median of m_cat + 2.5 log10(flux) over\n"
-            "catalogue stars fitted on DECORR_SCI (batched; on the GPU with --device).\n"
+            "catalogue stars measured on DECORR_SCI in an aperture over DECORR_PSF's own\n"
+            "(or, --zpt-aperture psf, PSF-fitted in a batch, on the GPU with --device).\n"
             "Writes one CSV row: phrosty's 20 light-curve columns, zpt_source,\n"
             "zpt_nstars, zpt_scatter. A failed measurement still writes the row\n"
             "(success False, NaN measurements), prints the reason and exits 1.",
