@@ -154,6 +154,16 @@ int ph_wcs_sky2pix(ph_wcs *p, size_t n, const double *ra, const double *dec, dou
     return PH_OK;
 }
 
+int ph_wcs_sky2pix_one(ph_wcs *p, double ra, double dec, double *x0, double *y0)
+{
+    if (ph_wcs_sky2pix(p, 1, &ra, &dec, x0, y0))
+        return PH_EFAIL;
+    if (!isfinite(*x0) || !isfinite(*y0))
+        return ph_error(PH_EFAIL, p->file, "RA %.8g Dec %.8g has no pixel position in the WCS", ra,
+                        dec);
+    return PH_OK;
+}
+
 int ph_wcs_local_at(ph_wcs *p, double x0, double y0, ph_wcs_local *out)
 {
     const double h = 0.5;

@@ -30,6 +30,10 @@ int ph_wcs_pix2sky(ph_wcs *w, size_t n, const double *x0, const double *y0, doub
 int ph_wcs_sky2pix(ph_wcs *w, size_t n, const double *ra, const double *dec, double *x0,
                    double *y0);
 
+/* One position; a point with no pixel (off the projection) is an error
+ * naming the WCS's file, not a NaN. */
+int ph_wcs_sky2pix_one(ph_wcs *w, double ra, double dec, double *x0, double *y0);
+
 /* The local linear map at a pixel, from finite differences of pix2sky. */
 typedef struct ph_wcs_local {
     double cd[2][2];      /* d(xi, eta)/d(x, y), degrees per pixel (tangent plane) */

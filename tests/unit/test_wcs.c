@@ -7,6 +7,8 @@
 
 #include "wcs_reference.h"
 
+#include <string.h>
+
 static ph_header *header_of(const char **cards)
 {
     ph_header *h = ph_header_new();
@@ -110,6 +112,34 @@ TEST(no_wcs_is_an_error)
     ph_header_free(h);
 }
 
+TEST(one_point_without_a_pixel_is_an_error)
+{
+    ph_header *h = ph_header_new();
+    ph_header_set_str(h, "CTYPE1", "RA---TAN", NULL);
+    ph_header_set_str(h, "CTYPE2", "DEC--TAN", NULL);
+    ph_header_set_double(h, "CRPIX1", 100.5, NULL);
+    ph_header_set_double(h, "CRPIX2", 50.5, NULL);
+    ph_header_set_double(h, "CRVAL1", 7.5, NULL);
+    ph_header_set_double(h, "CRVAL2", -44.0, NULL);
+    ph_header_set_double(h, "CD1_1", -0.11 / 3600, NULL);
+    ph_header_set_double(h, "CD2_2", 0.11 / 3600, NULL);
+    ph_wcs *w = NULL;
+    EXPECT(ph_wcs_from_header(h, "one.fits", &w) == 0);
+    double x = 0, y = 0;
+    /* the reference point is CRPIX, 0-based */
+    EXPECT(ph_wcs_sky2pix_one(w, 7.5, -44.0, &x, &y) == 0);
+    EXPECT_NEAR(x, 99.5, 1e-9);
+    EXPECT_NEAR(y, 49.5, 1e-9);
+    /* the antipode has no place on a gnomonic projection */
+    ph_error_clear();
+    EXPECT(ph_wcs_sky2pix_one(w, 187.5, 44.0, &x, &y) != 0);
+    EXPECT_STR(ph_error_message(), "RA 187.5 Dec 44 has no pixel position in the WCS");
+    EXPECT_STR(ph_error_file(), "one.fits");
+    ph_error_clear();
+    ph_wcs_free(w);
+    ph_header_free(h);
+}
+
 int main(void)
 {
     RUN(sip_matches_astropy);
@@ -117,5 +147,6 @@ int main(void)
     RUN(round_trip_many_points);
     RUN(local_scale_rotation_parity);
     RUN(no_wcs_is_an_error);
+    RUN(one_point_without_a_pixel_is_an_error);
     return check_done();
 }

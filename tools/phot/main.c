@@ -235,12 +235,7 @@ static int locate(phot_run *r)
     }
     if (ph_wcs_from_header(r->in.hdr, r->path, &r->wcs))
         return PH_EFAIL;
-    if (ph_wcs_sky2pix(r->wcs, 1, &o->ra, &o->dec, &r->x0, &r->y0))
-        return PH_EFAIL;
-    if (!isfinite(r->x0) || !isfinite(r->y0))
-        return ph_error(PH_EFAIL, r->path, "RA %.8g Dec %.8g has no pixel position in the WCS",
-                        o->ra, o->dec);
-    return PH_OK;
+    return ph_wcs_sky2pix_one(r->wcs, o->ra, o->dec, &r->x0, &r->y0);
 }
 
 static int measure(phot_run *r)

@@ -149,11 +149,8 @@ static int transient_pixel(ph_sub_opts *o, const ph_sub_data *d)
     ph_wcs *w = NULL;
     int st = ph_wcs_from_header(d->sci.hdr, o->sci, &w);
     if (!st)
-        st = ph_wcs_sky2pix(w, 1, &o->ra, &o->dec, &o->ex_x0, &o->ex_y0);
+        st = ph_wcs_sky2pix_one(w, o->ra, o->dec, &o->ex_x0, &o->ex_y0);
     ph_wcs_free(w);
-    if (!st && !(isfinite(o->ex_x0) && isfinite(o->ex_y0)))
-        st = ph_error(PH_EFAIL, o->sci, "RA %.8g Dec %.8g has no pixel position in the WCS",
-                      o->ra, o->dec);
     return st;
 }
 
