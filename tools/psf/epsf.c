@@ -19,11 +19,18 @@
  * grid needs no smoothing kernel, which would widen an undersampled core.
  *
  * Outer iterations: solve the grid; normalise it (unit flux; the
- * variation terms carry no flux); measure the centroid of its core and move
- * the star centres by it (that fixes the translation the problem leaves
- * free); refit each star's flux and centre to the model (Gauss-Newton);
+ * variation terms carry no flux); move every star by the model's centroid
+ * at its position and the model by its centroid at the image centre (that
+ * fixes the translations the problem leaves free, a constant one and, with
+ * a varying model, one that varies with the position); refit each star's
+ * flux, and centre where the centres are free, to the model (Gauss-Newton);
  * drop stars whose reduced chi^2 is far above the median (galaxies, blends,
  * cosmic rays). Weights are 1 / (rms^2 + model / gain).
+ *
+ * Stages: (1) the core of the model (a few px) with the requested order,
+ * the centres free; for a constant model (order 0) then the joint fit of
+ * core and centres (joint_core); (2) the whole model with those centres
+ * fixed (moved only by the centroid above).
  *
  * Star candidates: detections (detect.h) at `thresh` x rms that are not
  * deblended, truncated or forced, whose box of the model's size lies on the
@@ -270,23 +277,84 @@ static void sys_regularise(system_t *S, double lambda0, double rw_grid)
             }
 }
 
-/* Jacobi-preconditioned conjugate gradients from the current x. */
+/* The preconditioner: at every grid point the inverse of the T x T block
+ * that couples the terms there (the position polynomials are far from
+ * orthogonal: 1 and a^2 share most of their weight), so that conjugate
+ * gradients need about as many steps for order 2 as for order 0. */
+static double *block_inverse(const system_t *S)
+{
+    int T = S->T;
+    double *inv = ph_malloc((size_t)S->ng * T * T * sizeof *inv, "ePSF preconditioner");
+    if (!inv)
+        return NULL;
+    for (long gi = 0; gi < S->ng; gi++) {
+        double a[6][12];
+        for (int i = 0; i < T; i++)
+            for (int j = 0; j < T; j++) {
+                a[i][j] = S->band[gi * S->nb + BIDX(i, j, T, 0, 0)];
+                a[i][T + j] = i == j;
+            }
+        /* Gauss-Jordan; a grid point no sample reaches has only the ridge,
+         * a zero pivot falls back to the identity. */
+        int ok = 1;
+        for (int c = 0; c < T && ok; c++) {
+            double piv = a[c][c];
+            if (!(fabs(piv) > 0)) {
+                ok = 0;
+                break;
+            }
+            for (int j = 0; j < 2 * T; j++)
+                a[c][j] /= piv;
+            for (int i = 0; i < T; i++)
+                if (i != c) {
+                    double f = a[i][c];
+                    for (int j = 0; j < 2 * T; j++)
+                        a[i][j] -= f * a[c][j];
+                }
+        }
+        double *b = inv + gi * T * T;
+        for (int i = 0; i < T; i++)
+            for (int j = 0; j < T; j++)
+                b[i * T + j] = ok ? a[i][T + j] : i == j;
+    }
+    return inv;
+}
+
+static void precondition(const system_t *S, const double *inv, const double *r, double *z)
+{
+    int T = S->T;
+    for (long gi = 0; gi < S->ng; gi++) {
+        const double *b = inv + gi * T * T;
+        for (int i = 0; i < T; i++) {
+            double s = 0;
+            for (int j = 0; j < T; j++)
+                s += b[i * T + j] * r[j * S->ng + gi];
+            z[i * S->ng + gi] = s;
+        }
+    }
+}
+
+/* Block-Jacobi-preconditioned conjugate gradients from the current x. */
 static int sys_solve(const system_t *S, double *x)
 {
     long n = (long)S->T * S->ng;
     double *r = ph_malloc((size_t)n * 4 * sizeof *r, "ePSF solver");
-    if (!r)
+    double *inv = r ? block_inverse(S) : NULL;
+    if (!inv) {
+        free(r);
         return PH_EFAIL;
+    }
     double *z = r + n, *p = z + n, *q = p + n;
     sys_matvec(S, x, q);
     double bn = 0, rz = 0;
     for (long i = 0; i < n; i++) {
         r[i] = S->rhs[i] - q[i];
-        double d = S->band[(i % S->ng) * S->nb + BIDX(i / S->ng, i / S->ng, S->T, 0, 0)];
-        z[i] = d > 0 ? r[i] / d : r[i];
+        bn += S->rhs[i] * S->rhs[i];
+    }
+    precondition(S, inv, r, z);
+    for (long i = 0; i < n; i++) {
         p[i] = z[i];
         rz += r[i] * z[i];
-        bn += S->rhs[i] * S->rhs[i];
     }
     int it;
     double rn = 0;
@@ -306,16 +374,17 @@ static int sys_solve(const system_t *S, double *x)
         for (long i = 0; i < n; i++) {
             x[i] += alpha * p[i];
             r[i] -= alpha * q[i];
-            double d = S->band[(i % S->ng) * S->nb + BIDX(i / S->ng, i / S->ng, S->T, 0, 0)];
-            z[i] = d > 0 ? r[i] / d : r[i];
-            rz1 += r[i] * z[i];
         }
+        precondition(S, inv, r, z);
+        for (long i = 0; i < n; i++)
+            rz1 += r[i] * z[i];
         double beta = rz1 / rz;
         rz = rz1;
         for (long i = 0; i < n; i++)
             p[i] = z[i] + beta * p[i];
     }
     ph_debug("ePSF solve: %d CG iterations, residual %.3g", it, sqrt(rn / (bn > 0 ? bn : 1)));
+    free(inv);
     free(r);
     return PH_OK;
 }
@@ -453,9 +522,16 @@ static void refit(const ctx *c, const epsf_model *e, star *s, int fix_centre)
         s->use = 0;
 }
 
+/* Windowed moments of each term: sums of m, u m and v m over the grid
+ * points within 2.5 native px of the core's centroid. */
+typedef struct moments {
+    double s[6], sx[6], sy[6];
+} moments;
+
 /* Normalise to unit flux (variation terms carry none) and return the
- * centroid of the core (term 0) in native pixels. */
-static void normalise(epsf_model *e, double *cx, double *cy)
+ * centroid of the core (term 0) in native pixels; mo (may be NULL) gets
+ * every term's moments in the same window. */
+static void normalise(epsf_model *e, double *cx, double *cy, moments *mo)
 {
     long gg = e->g * e->g;
     double o2 = (double)e->oversamp * e->oversamp, S[6];
@@ -472,21 +548,44 @@ static void normalise(epsf_model *e, double *cx, double *cy)
         e->m[i] /= S[0];
     /* Centroid within 2.5 native px, iterated about the current estimate. */
     double x = 0, y = 0;
-    for (int it = 0; it < 5; it++) {
-        double s = 0, sx = 0, sy = 0;
+    for (int it = 0; it < 6; it++) {
+        moments w;
+        memset(&w, 0, sizeof w);
         for (long j = 0; j < e->g; j++)
             for (long i = 0; i < e->g; i++) {
                 double u = (double)(i - e->h) / e->oversamp, v = (double)(j - e->h) / e->oversamp;
                 if ((u - x) * (u - x) + (v - y) * (v - y) > 2.5 * 2.5)
                     continue;
-                double m = e->m[j * e->g + i];
-                s += m, sx += m * u, sy += m * v;
+                for (int t = 0; t < e->nterm; t++) {
+                    double m = e->m[t * gg + j * e->g + i];
+                    w.s[t] += m, w.sx[t] += m * u, w.sy[t] += m * v;
+                }
             }
-        if (!(s > 0))
+        if (!(w.s[0] > 0))
             break;
-        x = sx / s, y = sy / s;
+        if (mo)
+            *mo = w;
+        if (it == 5)
+            break;
+        x = w.sx[0] / w.s[0], y = w.sy[0] / w.s[0];
     }
     *cx = x, *cy = y;
+}
+
+/* The centroid of the model at image position (x0, y0), from its terms'
+ * moments: where a star there sits relative to the centre its fit gives.
+ * Moving every star by it fixes the translations the problem leaves free:
+ * the constant one, and with a varying model (order > 0) one that varies
+ * with the position (a variation term shaped like the core's derivative
+ * and every star moved in proportion explain the data equally well). */
+static void centroid_at(const epsf_model *e, const moments *mo, double x0, double y0, double *cx,
+                        double *cy)
+{
+    double P[6], s = 0, sx = 0, sy = 0;
+    poly(e, x0, y0, P);
+    for (int t = 0; t < e->nterm; t++)
+        s += P[t] * mo->s[t], sx += P[t] * mo->sx[t], sy += P[t] * mo->sy[t];
+    *cx = s > 0 ? sx / s : 0, *cy = s > 0 ? sy / s : 0;
 }
 
 /* Move the model by (-cx, -cy) native px so that its centroid is at 0. */
@@ -703,13 +802,20 @@ static int iterate(const ctx *c, epsf_model *e, star *stars, int ns, const epsf_
         if ((st = solve_model(c, e, stars, ns, p, first && it == 0, &S)))
             break;
         double cx, cy;
-        normalise(e, &cx, &cy);
+        moments mo;
+        normalise(e, &cx, &cy, &mo);
         int nuse = 0;
         double moved = 0;
+        /* The model follows the stars (by its centroid at the image's
+         * centre): the weights and the flux refit below use it where they
+         * now are, rather than 2 centroids away from the data. */
+        if ((st = shift_model(e, cx, cy)))
+            break;
         for (int k = 0; k < ns; k++)
             if (stars[k].use) {
-                double x = stars[k].x, y = stars[k].y;
-                stars[k].x += cx, stars[k].y += cy;
+                double x = stars[k].x, y = stars[k].y, sx, sy;
+                centroid_at(e, &mo, x, y, &sx, &sy);
+                stars[k].x += sx, stars[k].y += sy;
                 refit(c, e, &stars[k], fix_centres);
                 moved = fmax(moved, fmax(fabs(stars[k].x - x), fabs(stars[k].y - y)));
                 if (stars[k].use)
@@ -743,7 +849,7 @@ static int iterate(const ctx *c, epsf_model *e, star *stars, int ns, const epsf_
         st = solve_model(c, e, stars, ns, p, 0, &S);
     if (!st) {
         double cx, cy;
-        normalise(e, &cx, &cy);
+        normalise(e, &cx, &cy, NULL);
         ph_info("ePSF: final centroid offset (%.5f, %.5f) px", cx, cy);
         st = shift_model(e, cx, cy);
     }
@@ -1003,7 +1109,7 @@ static int joint_core(const ctx *c, epsf_model *e, star *stars, int ns, const ep
             S0 += e->m[i];
         S0 /= o * o;
         double cx, cy;
-        normalise(e, &cx, &cy);
+        normalise(e, &cx, &cy, NULL);
         for (int k = 0; k < ns; k++)
             if (stars[k].use)
                 stars[k].f *= S0;
@@ -1015,7 +1121,7 @@ static int joint_core(const ctx *c, epsf_model *e, star *stars, int ns, const ep
     /* The translation the problem leaves free: the model's centroid at 0. */
     if (!st) {
         double cx, cy;
-        normalise(e, &cx, &cy);
+        normalise(e, &cx, &cy, NULL);
         for (int k = 0; k < ns; k++)
             stars[k].x += cx, stars[k].y += cy;
     }
@@ -1072,7 +1178,6 @@ int epsf_build(const float *img, const uint8_t *bad, long nx, long ny, double rm
     rc = p->radius < rc ? p->radius : rc;
     ph_info("ePSF: half-light radius %.2f px, core radius %d px", rhalf, rc);
     epsf_params pc = *p;
-    pc.order = 0;
     /* A well-sampled PSF (half-light radius above 1.5 px) needs no fine
      * core grid to place the stars: 2 samples a pixel keep that step fast. */
     if (rhalf > 1.5 && pc.oversamp > 2)
@@ -1081,9 +1186,13 @@ int epsf_build(const float *img, const uint8_t *bad, long nx, long ny, double rm
         st = model_alloc(&core, &pc, rc, nx, ny);
     if (!st)
         st = iterate(&c, &core, stars, ns, &pc, chi, nmin, 2, 1, 0, file);
-    /* The joint fit uses one constant core model: with a PSF that varies
-     * (order > 0) it would bend the centres; then the centres are refitted
-     * with the varying model in stage 2 instead (experimental). */
+    /* The joint fit has one constant core model: on a PSF that varies
+     * (order > 0) it does not converge (the constant model misfits the
+     * stars at the edges), so there the centres are those of the varying
+     * core model above. Stage 1 fits the core with the requested order for
+     * the same reason: a constant core would reject the stars where the
+     * PSF differs most from the mean (chi^2 cut), exactly those that
+     * constrain the variation. */
     if (!st && p->order == 0)
         st = joint_core(&c, &core, stars, ns, &pc, p->niter_core, file);
     if (!st)
@@ -1093,7 +1202,7 @@ int epsf_build(const float *img, const uint8_t *bad, long nx, long ny, double rm
     if (!st)
         st = model_alloc(e, p, p->radius, nx, ny);
     if (!st)
-        st = iterate(&c, e, stars, ns, p, chi, nmin, p->niter, 0, p->niter_core > 0 && p->order == 0, file);
+        st = iterate(&c, e, stars, ns, p, chi, nmin, p->niter, 0, p->niter_core > 0 || p->order > 0, file);
     e->ncand = ns;
     for (int k = 0; !st && k < ns; k++)
         if (stars[k].use)
