@@ -364,21 +364,9 @@ print(a.data.tobytes() == b.data.tobytes(), a.data.shape, a.header['PSFRA'] == b
   cd "$S"
   o=$BATS_TEST_TMPDIR/e.fits
   head -c 1000 "$IMG" > trunc.fits.gz
-  run ph-psf trunc.fits.gz --x 3 --y 3 -o $o
-  assert_failure 1
-  assert_one_line_error "^ph-psf: trunc.fits.gz: the gzip data are truncated or corrupt$"
   printf '\037\213garbage' > bad.fits.gz
-  run ph-psf bad.fits.gz --x 3 --y 3 -o $o
-  assert_failure 1
-  assert_one_line_error "^ph-psf: bad.fits.gz: the gzip data are truncated or corrupt$"
   echo "hello, not FITS" | gzip > text.fits.gz
-  run ph-psf text.fits.gz --x 3 --y 3 -o $o
-  assert_failure 1
-  assert_one_line_error "^ph-psf: text.fits.gz: not a readable FITS file: HDU 0: it does not start with SIMPLE$"
   : > empty.fits
-  run ph-psf empty.fits --x 3 --y 3 -o $o
-  assert_failure 1
-  assert_one_line_error "^ph-psf: empty.fits: not a readable FITS file: it is empty$"
   pypeer -W ignore -c "
 import gzip
 import numpy as np
@@ -393,17 +381,20 @@ fits.HDUList([fits.PrimaryHDU(), t]).writeto('table.fits', overwrite=True)
 t.name = 'SCI'
 fits.HDUList([fits.PrimaryHDU(), t]).writeto('scitable.fits.gz', overwrite=True)
 open('cuthead.fits', 'wb').write(open('table.fits', 'rb').read()[:2880 + 400])"
-  run ph-psf noend.fits.gz --x 3 --y 3 -o $o
-  assert_failure 1
-  assert_one_line_error "^ph-psf: noend.fits.gz: not a readable FITS file: HDU 0: its header has no END card$"
-  run ph-psf table.fits --x 3 --y 3 -o $o
-  assert_failure 1
-  assert_one_line_error "^ph-psf: table.fits: no 2-D image HDU$"
-  run ph-psf scitable.fits.gz --x 3 --y 3 -o $o
-  assert_failure 1
-  assert_one_line_error "^ph-psf: scitable.fits.gz: HDU SCI is a table, not an image$"
-  run ph-psf cuthead.fits --x 3 --y 3 -o $o
-  assert_failure 1
-  assert_one_line_error "^ph-psf: cuthead.fits: HDU 1 cannot be read: its header is cut short \(no END card\): the file is truncated or corrupt$"
+  cases=(
+    "trunc.fits.gz: the gzip data are truncated or corrupt"
+    "bad.fits.gz: the gzip data are truncated or corrupt"
+    "text.fits.gz: not a readable FITS file: HDU 0: it does not start with SIMPLE"
+    "empty.fits: not a readable FITS file: it is empty"
+    "noend.fits.gz: not a readable FITS file: HDU 0: its header has no END card"
+    "table.fits: no 2-D image HDU"
+    "scitable.fits.gz: HDU SCI is a table, not an image"
+    "cuthead.fits: HDU 1 cannot be read: its header is cut short \(no END card\): the file is truncated or corrupt"
+  )
+  for c in "${cases[@]}"; do
+    run ph-psf "${c%%: *}" --x 3 --y 3 -o $o
+    assert_failure 1
+    assert_one_line_error "^ph-psf: $c\$"
+  done
   assert_no_file $o
 }

@@ -46,6 +46,24 @@ static void copy(const char *from, const char *to, long n, int gz)
         fclose(fo);
 }
 
+/* `to` = the first n bytes of `from` gzipped, the stream cut before its
+ * end (the 8-byte trailer of CRC and size dropped). */
+static void gzip_cut(const char *from, long n, const char *to)
+{
+    char part[700], gz[700];
+    snprintf(part, sizeof part, "%s.part", to);
+    snprintf(gz, sizeof gz, "%s.whole", to);
+    copy(from, part, n, 0);
+    copy(part, gz, -1, 1);
+    FILE *f = fopen(gz, "rb");
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    fclose(f);
+    copy(gz, to, size - 8, 0);
+    unlink(part);
+    unlink(gz);
+}
+
 /* The reference: cfitsio, as ph-psf read headers before fitshead. */
 static int by_cfitsio(const char *path, long *nx, long *ny, ph_header **hdr)
 {
@@ -102,20 +120,17 @@ static void same(const char *path, long wnx, long wny, const char *want)
     }
 }
 
-static void put(fitsfile *f, const char *card, int *status)
-{
-    ffprec(f, card, status);
-}
-
 /* An image HDU (bitpix, axes) with EXTNAME (NULL: none) and cards. */
 static void image(fitsfile *f, int bitpix, int naxis, long *naxes, const char *extname,
-                  const char *const *cards, int *status)
+                  const char *const *cards, const char *const *more, int *status)
 {
     ffcrim(f, bitpix, naxis, naxes, status);
     if (extname)
         ffpkys(f, "EXTNAME", (char *)extname, NULL, status);
     for (; cards && *cards; cards++)
-        put(f, *cards, status);
+        ffprec(f, *cards, status);
+    for (; more && *more; more++)
+        ffprec(f, *more, status);
     long n = 1;
     for (int i = 0; i < naxis; i++)
         n *= naxes[i];
@@ -135,15 +150,6 @@ static void table(fitsfile *f, const char *extname, int *status)
     ffcrtb(f, BINARY_TBL, 3, 2, tt, tf, NULL, (char *)extname, status);
     ffpcld(f, 1, 1, 1, 3, v, status);
     ffpcld(f, 2, 1, 1, 3, v, status);
-}
-
-static fitsfile *create(const char *path)
-{
-    fitsfile *f = NULL;
-    int status = 0;
-    unlink(path);
-    ffdkinit(&f, path, &status);
-    return status ? NULL : f;
 }
 
 static const char *const wcs_cards[] = {
@@ -188,11 +194,51 @@ TEST(ph_image_gzipped)
     ph_image_free(&a);
 }
 
+/* One HDU to write: an image (bitpix, naxis, axes; compressed with RICE
+ * when tiled) or, with bitpix 0, a binary table; EXTNAME (NULL: none) and
+ * two lists of extra cards (NULL-terminated, may be NULL). */
+typedef struct spec {
+    int bitpix, naxis;
+    long axes[3];
+    const char *extname;
+    const char *const *cards, *const *more;
+    int tiled;
+} spec;
+
+/* Write the HDUs of `s` (n of them) to path. */
+static void write_layout(const char *p, const spec *s, int n)
+{
+    fitsfile *f = NULL;
+    int status = 0;
+    unlink(p);
+    ffdkinit(&f, p, &status);
+    for (int i = 0; i < n && !status; i++) {
+        if (!s[i].bitpix) {
+            table(f, s[i].extname, &status);
+            continue;
+        }
+        if (s[i].tiled)
+            fits_set_compression_type(f, RICE_1, &status);
+        image(f, s[i].bitpix, s[i].naxis, (long *)s[i].axes, s[i].extname, s[i].cards, s[i].more,
+              &status);
+        if (s[i].tiled)
+            fits_set_compression_type(f, 0, &status);
+    }
+    ffclos(f, &status);
+    EXPECT(status == 0);
+}
+
+/* The streamed header of these HDUs equals cfitsio's, is nx x ny and
+ * holds card `want`. */
+static void layout(const char *name, const spec *s, int n, long nx, long ny, const char *want)
+{
+    const char *p = tmp(name);
+    write_layout(p, s, n);
+    same(p, nx, ny, want);
+}
+
 TEST(ou2024_gzipped)
 {
-    const char *p = tmp("ou.fits");
-    fitsfile *f = create(p);
-    int status = 0;
     static const char *const prim[] = {"TELESCOP= 'Roman   '", "COMMENT primary keys", NULL};
     static const char *const sci[] = {
         "FILTER  = 'Y106    '           / band",
@@ -208,92 +254,57 @@ TEST(ou2024_gzipped)
         "HISTORY   made by the unit test",
         "HIERARCH ESO DET CHIP = 'long keyword'",
         "        ",
-        "        ",
+        "        ", /* blank cards before END: not in cfitsio's header */
         NULL};
-    long ax[2] = {40, 30};
-    image(f, 8, 0, NULL, NULL, prim, &status);
-    static const char *const *const parts[] = {wcs_cards, sci};
-    ffcrim(f, DOUBLE_IMG, 2, ax, &status);
-    ffpkys(f, "EXTNAME", "SCI", NULL, &status);
-    for (int k = 0; k < 2; k++)
-        for (const char *const *c = parts[k]; *c; c++)
-            put(f, *c, &status);
-    double d[1200] = {0};
-    ffpprd(f, 1, 1, 1200, d, &status);
-    image(f, FLOAT_IMG, 2, ax, "ERR", NULL, &status);
-    image(f, ULONG_IMG, 2, ax, "DQ", NULL, &status);
-    ffclos(f, &status);
-    EXPECT(status == 0);
-    same(p, 40, 30, "CONTINUE");
+    const spec s[] = {{8, 0, {0}, NULL, prim, NULL, 0},
+                      {DOUBLE_IMG, 2, {40, 30}, "SCI", wcs_cards, sci, 0},
+                      {FLOAT_IMG, 2, {40, 30}, "ERR", NULL, NULL, 0},
+                      {ULONG_IMG, 2, {40, 30}, "DQ", NULL, NULL, 0}};
+    layout("ou.fits", s, 4, 40, 30, "CONTINUE");
 }
 
 TEST(sci_not_first_3d)
 {
-    const char *p = tmp("later.fits");
-    fitsfile *f = create(p);
-    int status = 0;
-    long a2[2] = {8, 6}, a3[3] = {17, 9, 1};
     static const char *const first[] = {"FIRST   =                    T", NULL};
     static const char *const sci[] = {"FILTER  = 'J129    '", "INSCI   =                    1",
                                       NULL};
-    image(f, SHORT_IMG, 2, a2, NULL, first, &status);
-    table(f, "CAT", &status);
-    image(f, FLOAT_IMG, 3, a3, "sci", sci, &status); /* any case, as cfitsio */
-    image(f, FLOAT_IMG, 2, a2, "VAR", NULL, &status);
-    ffclos(f, &status);
-    EXPECT(status == 0);
-    same(p, 17, 9, "INSCI");
+    const spec s[] = {{SHORT_IMG, 2, {8, 6}, NULL, first, NULL, 0},
+                      {0, 0, {0}, "CAT", NULL, NULL, 0},
+                      {FLOAT_IMG, 3, {17, 9, 1}, "sci", sci, NULL, 0}, /* any case, as cfitsio */
+                      {FLOAT_IMG, 2, {8, 6}, "VAR", NULL, NULL, 0}};
+    layout("later.fits", s, 4, 17, 9, "INSCI");
 }
 
 TEST(no_sci_first_2d_image)
 {
-    const char *p = tmp("nosci.fits");
-    fitsfile *f = create(p);
-    int status = 0;
-    long a1[1] = {50}, a2[2] = {12, 7}, a2b[2] = {5, 5};
     static const char *const img[] = {"BSCALE  =                  2.0", "BZERO   =                 10.0",
                                       "MINE    = 'yes     '", NULL};
-    image(f, 8, 0, NULL, NULL, NULL, &status);
-    table(f, "CAT", &status);
-    image(f, LONG_IMG, 1, a1, "SPECTRUM", NULL, &status);
-    image(f, SHORT_IMG, 2, a2, "IMG", img, &status);
-    image(f, FLOAT_IMG, 2, a2b, "OTHER", NULL, &status);
-    ffclos(f, &status);
-    EXPECT(status == 0);
-    same(p, 12, 7, "MINE");
+    const spec s[] = {{8, 0, {0}, NULL, NULL, NULL, 0},
+                      {0, 0, {0}, "CAT", NULL, NULL, 0},
+                      {LONG_IMG, 1, {50}, "SPECTRUM", NULL, NULL, 0},
+                      {SHORT_IMG, 2, {12, 7}, "IMG", img, NULL, 0},
+                      {FLOAT_IMG, 2, {5, 5}, "OTHER", NULL, NULL, 0}};
+    layout("nosci.fits", s, 5, 12, 7, "MINE");
 }
 
 TEST(sci_by_hduname)
 {
-    const char *p = tmp("hduname.fits");
-    fitsfile *f = create(p);
-    int status = 0;
-    long a2[2] = {8, 6}, b2[2] = {9, 4};
     static const char *const sci[] = {"HDUNAME = 'SCI     '", "BYNAME  =                    T",
                                       NULL};
-    image(f, FLOAT_IMG, 2, a2, "FIRST", NULL, &status);
-    image(f, FLOAT_IMG, 2, b2, "PLANE", sci, &status);
-    ffclos(f, &status);
-    EXPECT(status == 0);
-    same(p, 9, 4, "BYNAME");
+    const spec s[] = {{FLOAT_IMG, 2, {8, 6}, "FIRST", NULL, NULL, 0},
+                      {FLOAT_IMG, 2, {9, 4}, "PLANE", sci, NULL, 0}};
+    layout("hduname.fits", s, 2, 9, 4, "BYNAME");
 }
 
 TEST(tile_compressed_sci)
 {
-    const char *p = tmp("comp.fits");
-    fitsfile *f = create(p);
-    int status = 0;
-    long ax[2] = {64, 48};
     static const char *const sci[] = {"FILTER  = 'K213    '", "TILED   =                    T",
                                       NULL};
-    image(f, 8, 0, NULL, NULL, NULL, &status);
-    fits_set_compression_type(f, RICE_1, &status);
-    image(f, LONG_IMG, 2, ax, "SCI", sci, &status);
-    ffclos(f, &status);
-    EXPECT(status == 0);
-    same(p, 64, 48, "TILED");
+    const spec s[] = {{8, 0, {0}, NULL, NULL, NULL, 0},
+                      {LONG_IMG, 2, {64, 48}, "SCI", sci, NULL, 1}};
+    layout("comp.fits", s, 2, 64, 48, "TILED");
     /* really compressed: its HDU is a table holding ZIMAGE */
-    FILE *in = fopen(p, "rb");
+    FILE *in = fopen(tmp("comp.fits"), "rb");
     char buf[2 * 2880 + 1] = "";
     size_t n = fread(buf, 1, 2 * 2880, in);
     buf[n] = '\0';
@@ -355,30 +366,16 @@ TEST(bad_files)
     /* a gzip stream cut in the SCI header, and in the primary header */
     long sci_data = sci_data_start(ou);
     EXPECT(sci_data > 2880);
-    FILE *f;
     copy(ougz, tmp("cut1.fits.gz"), 60, 0);
     fails(tmp("cut1.fits.gz"), "the gzip data are truncated or corrupt");
     copy(ou, tmp("head.fits"), 2880 + 1000, 0); /* primary, then part of SCI's header */
-    copy(tmp("head.fits"), tmp("cut2.fits.gz"), -1, 1);
-    /* cut3: the compressed stream without its end: gzip's trailer missing */
-    f = fopen(tmp("cut2.fits.gz"), "rb");
-    fseek(f, 0, SEEK_END);
-    long n2 = ftell(f);
-    fclose(f);
-    copy(tmp("cut2.fits.gz"), tmp("cut3.fits.gz"), n2 - 8, 0);
+    gzip_cut(ou, 2880 + 1000, tmp("cut3.fits.gz"));
     fails(tmp("cut3.fits.gz"), "the gzip data are truncated or corrupt");
     /* a plain file that ends inside SCI's header: no image to be had */
     fails(tmp("head.fits"), "HDU 1 cannot be read: its header is cut short (no END card): the file "
                             "is truncated or corrupt");
     /* a gzip stream cut after SCI's header: the header is all we read */
-    copy(ou, tmp("sciend.fits"), sci_data + 100, 0);
-    copy(tmp("sciend.fits"), tmp("cut4.fits.gz"), -1, 1);
-    f = fopen(tmp("cut4.fits.gz"), "rb");
-    fseek(f, 0, SEEK_END);
-    long n4 = ftell(f);
-    fclose(f);
-    copy(tmp("cut4.fits.gz"), tmp("cut5.fits.gz"), n4 - 8, 0);
-    rename(tmp("cut5.fits.gz"), tmp("cut4.fits.gz"));
+    gzip_cut(ou, sci_data + 100, tmp("cut4.fits.gz"));
     long nx, ny;
     ph_header *h = NULL;
     EXPECT(ph_fitshead_read(tmp("cut4.fits.gz"), "SCI", &nx, &ny, &h) == 0 && nx == 40);
@@ -386,12 +383,9 @@ TEST(bad_files)
 
     /* header without END: the primary's END blanked (then its data follow) */
     const char *ne = tmp("noend.fits");
-    fitsfile *ff = create(ne);
-    int status = 0;
-    long ax[2] = {30, 30};
-    image(ff, FLOAT_IMG, 2, ax, NULL, NULL, &status);
-    ffclos(ff, &status);
-    f = fopen(ne, "r+b");
+    const spec img[] = {{FLOAT_IMG, 2, {30, 30}, NULL, NULL, NULL, 0}};
+    write_layout(ne, img, 1);
+    FILE *f = fopen(ne, "r+b");
     char blk[2880];
     EXPECT(fread(blk, 1, 2880, f) == 2880);
     for (int i = 0; i < 36; i++)
@@ -406,24 +400,17 @@ TEST(bad_files)
     EXPECT(by_cfitsio(tmp("noend.fits.gz"), &nx, &ny, &r) != 0); /* cfitsio refuses it too */
     ph_error_clear();
 
-    /* no image at all; SCI a table */
-    ff = create(tmp("tables.fits"));
-    image(ff, 8, 0, NULL, NULL, NULL, &status);
-    table(ff, "CAT", &status);
-    ffclos(ff, &status);
+    /* no image at all; SCI a table; SCI 1-D */
+    const spec tables[] = {{8, 0, {0}, NULL, NULL, NULL, 0}, {0, 0, {0}, "CAT", NULL, NULL, 0}};
+    write_layout(tmp("tables.fits"), tables, 2);
     fails(tmp("tables.fits"), "no 2-D image HDU");
-    ff = create(tmp("scitable.fits"));
-    image(ff, 8, 0, NULL, NULL, NULL, &status);
-    table(ff, "SCI", &status);
-    ffclos(ff, &status);
+    const spec scitable[] = {{8, 0, {0}, NULL, NULL, NULL, 0}, {0, 0, {0}, "SCI", NULL, NULL, 0}};
+    write_layout(tmp("scitable.fits"), scitable, 2);
     fails(tmp("scitable.fits"), "HDU SCI is a table, not an image");
-    ff = create(tmp("sci1d.fits"));
-    long a1[1] = {9};
-    image(ff, 8, 0, NULL, NULL, NULL, &status);
-    image(ff, FLOAT_IMG, 1, a1, "SCI", NULL, &status);
-    ffclos(ff, &status);
+    const spec sci1d[] = {{8, 0, {0}, NULL, NULL, NULL, 0},
+                          {FLOAT_IMG, 1, {9}, "SCI", NULL, NULL, 0}};
+    write_layout(tmp("sci1d.fits"), sci1d, 2);
     fails(tmp("sci1d.fits"), "HDU SCI is not a 2-D image (NAXIS = 1)");
-    EXPECT(status == 0);
 
     /* garbage after the last HDU, and a plain file cut in SCI's data: the
      * header is still there, as cfitsio reads it */
