@@ -115,7 +115,7 @@ static int read_cards(stream *s, int k, hdu *h)
         int n = read_block(s, buf);
         if (n < 0)
             return H_FAIL;
-        if (first && (n == 0 || buf[0] == '\0' || buf[0] == '\n'))
+        if (first && (n == 0 || (k && (buf[0] == '\0' || buf[0] == '\n'))))
             return H_END;
         const char *start = k ? "XTENSION" : "SIMPLE";
         char key[9] = "";
@@ -165,7 +165,8 @@ static int parse(stream *s, hdu *h, int k)
     double g;
     if (!k && ph_header_get_double(&v, "GROUPS", &g) == 0 && g == 1)
         groups = 1; /* random groups: NAXIS1 = 0 is not a dimension */
-    long long count = naxis ? 1 : 0;
+    long long count = naxis ? 1 : 0, bytes = 0;
+    int over = 0;
     for (long i = 1; i <= naxis; i++) {
         long n;
         snprintf(key, sizeof key, "NAXIS%ld", i);
@@ -174,9 +175,14 @@ static int parse(stream *s, hdu *h, int k)
         if (i <= 3)
             h->naxes[i - 1] = n;
         if (!(groups && i == 1))
-            count *= n;
+            over |= __builtin_mul_overflow(count, (long long)n, &count);
     }
-    long long bytes = (long long)(bitpix < 0 ? -bitpix : bitpix) / 8 * gcount * (pcount + count);
+    long long per = 0; /* bytes a group's element */
+    over |= __builtin_mul_overflow((long long)gcount, (bitpix < 0 ? -bitpix : bitpix) / 8, &per);
+    over |= __builtin_add_overflow(count, (long long)pcount, &bytes);
+    over |= __builtin_mul_overflow(bytes, per, &bytes);
+    if (over || bytes > (1LL << 60))
+        return broken(s, "its data size (NAXISn, PCOUNT, GCOUNT) is %s", "beyond any file");
     h->skip = (bytes + BLOCK - 1) / BLOCK * BLOCK;
     h->naxis = (int)naxis;
     h->image = !k || !strcmp(x, "IMAGE") || !strcmp(x, "IUEIMAGE");

@@ -360,6 +360,19 @@ TEST(bad_files)
     fails(tmp("empty.fits"), "not a readable FITS file: it is empty");
     text_file(tmp("text.fits.gz"), "hello, this is not FITS\n", 1);
     fails(tmp("text.fits.gz"), "not a readable FITS file: HDU 0: it does not start with SIMPLE");
+    char zeros[3000] = {0};
+    FILE *z = fopen(tmp("zeros.fits"), "wb");
+    fwrite(zeros, 1, sizeof zeros, z);
+    fclose(z);
+    fails(tmp("zeros.fits"), "not a readable FITS file: HDU 0: it does not start with SIMPLE");
+    /* a data size beyond any file (its product overflows 64 bits) */
+    char huge[2881];
+    snprintf(huge, sizeof huge, "%-80s%-80s%-80s%-80s%-80s%-80s%-2400s", "SIMPLE  = T",
+             "BITPIX  = 16", "NAXIS   = 2", "NAXIS1  = 4611686018427387904",
+             "NAXIS2  = 4611686018427387904", "END", "");
+    text_file(tmp("huge.fits"), huge, 0);
+    fails(tmp("huge.fits"), "not a readable FITS file: HDU 0: its data size (NAXISn, PCOUNT, "
+                            "GCOUNT) is beyond any file");
     text_file(tmp("bad.fits.gz"), "\037\213garbage", 0);
     fails(tmp("bad.fits.gz"), "the gzip data are truncated or corrupt");
 
