@@ -23,7 +23,7 @@ GIT := $(shell git describe --always --dirty --abbrev=10 2>/dev/null)
 
 CC ?= cc
 CFLAGS ?= -O2 -g
-PKGS := cfitsio wcslib yaml-0.1 fftw3
+PKGS := cfitsio wcslib yaml-0.1 fftw3 zlib
 SETUP_GOALS := test demo deps clean distclean help
 ifneq ($(filter-out $(SETUP_GOALS),$(or $(MAKECMDGOALS),all)),)
   ifneq ($(shell pkg-config --exists $(PKGS) 2>/dev/null && echo ok),ok)

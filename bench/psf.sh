@@ -41,6 +41,7 @@ for spec in Y106:roman H158:roman H158:gaussian:1.4; do
   run "roman on the ph image" "$top/bin/ph-psf" "$d/ph.fits" --x $x --y $y -m "${psf/gaussian:*/$psf}" -o roman.fits
   run "file on the ph image" "$top/bin/ph-psf" "$d/ph.fits" --x $x --y $y -m "$pat" -o file.fits
   run "roman on the .fits.gz input" "$top/bin/ph-psf" "$img" --x $x --y $y -m "${psf/gaussian:*/$psf}" -o roman.fits
+  run "file on the .fits.gz input" "$top/bin/ph-psf" "$img" --x $x --y $y -m "$pat" -o file-in.fits
   run "epsf on the ph image" "$top/bin/ph-psf" "$d/ph.fits" --x $x --y $y -m epsf -o epsf.fits
   run "epsf on the .fits.gz input" "$top/bin/ph-psf" "$img" --x $x --y $y -m epsf -o epsf-in.fits
   /usr/bin/python3 - file.fits epsf.fits epsf-in.fits truth.fits <<'PY'

@@ -325,3 +325,76 @@ f.writeto('badfrac.fits')"
   assert_one_line_error "badfrac.fits: PSFFRAC = 1.5 is not a flux fraction in \(0, 1\]"
   assert_no_file g.fits
 }
+
+@test ".fits.gz: the stamp pixels are byte-identical to the uncompressed image's; only the headers are read" {
+  cd "$S"
+  # (the same name: ph-sim's images carry the observation id in it)
+  mkdir -p $BATS_TEST_TMPDIR/plain
+  plain=$BATS_TEST_TMPDIR/plain/$(basename "$IMG" .gz)
+  gunzip -c "$IMG" > $plain
+  gzip -c ph.fits > $BATS_TEST_TMPDIR/ph.fits.gz
+  for m in roman "$PAT" gaussian:1.3; do
+    for pair in "$IMG $plain" "$BATS_TEST_TMPDIR/ph.fits.gz ph.fits"; do
+      set -- $pair
+      ph-psf -q "$1" --x 200.3 --y 300.6 --at-position -m "$m" -o $BATS_TEST_TMPDIR/z.fits
+      ph-psf -q "$2" --x 200.3 --y 300.6 --at-position -m "$m" -o $BATS_TEST_TMPDIR/p.fits
+      run pypeer -c "
+import sys
+from astropy.io import fits
+a, b = (fits.open(p)[0] for p in sys.argv[1:3])
+print(a.data.tobytes() == b.data.tobytes(), a.data.shape, a.header['PSFRA'] == b.header['PSFRA'],
+      a.header['FILTER'], a.header['SCA_NUM'])" $BATS_TEST_TMPDIR/z.fits $BATS_TEST_TMPDIR/p.fits
+      assert_success
+      assert_output "True (41, 41) True Y106 3"
+    done
+  done
+  # the data after SCI's header are never inflated: a stream cut half-way still serves
+  size=$(stat -c %s "$IMG")
+  mkdir -p $BATS_TEST_TMPDIR/half
+  half=$BATS_TEST_TMPDIR/half/$(basename "$IMG")
+  head -c $((size / 2)) "$IMG" > $half
+  run ph-psf -q $half --x 200.3 --y 300.6 -m "$PAT" -o $BATS_TEST_TMPDIR/h.fits
+  assert_success
+  ph-psf -q "$IMG" --x 200.3 --y 300.6 -m "$PAT" -o $BATS_TEST_TMPDIR/w.fits
+  run fitsq $BATS_TEST_TMPDIR/h.fits "print(a.tobytes() == fits.getdata('$BATS_TEST_TMPDIR/w.fits').tobytes())"
+  assert_output "True"
+}
+
+@test "bad images: truncated or corrupt gzip, not FITS, header without END, no image, SCI a table" {
+  cd "$S"
+  o=$BATS_TEST_TMPDIR/e.fits
+  head -c 1000 "$IMG" > trunc.fits.gz
+  printf '\037\213garbage' > bad.fits.gz
+  echo "hello, not FITS" | gzip > text.fits.gz
+  : > empty.fits
+  pypeer -W ignore -c "
+import gzip
+import numpy as np
+from astropy.io import fits
+fits.writeto('img.fits', np.ones((64, 64), 'f4'), fits.Header({'FILTER': 'Y106'}), overwrite=True)
+b = bytearray(open('img.fits', 'rb').read())
+e = b.find(b'END     ', 0, 2880)
+b[e:e + 80] = b' ' * 80
+open('noend.fits.gz', 'wb').write(gzip.compress(bytes(b)))
+t = fits.BinTableHDU.from_columns([fits.Column('A', 'D', array=[1.0, 2.0])], name='CAT')
+fits.HDUList([fits.PrimaryHDU(), t]).writeto('table.fits', overwrite=True)
+t.name = 'SCI'
+fits.HDUList([fits.PrimaryHDU(), t]).writeto('scitable.fits.gz', overwrite=True)
+open('cuthead.fits', 'wb').write(open('table.fits', 'rb').read()[:2880 + 400])"
+  cases=(
+    "trunc.fits.gz: the gzip data are truncated or corrupt"
+    "bad.fits.gz: the gzip data are truncated or corrupt"
+    "text.fits.gz: not a readable FITS file: HDU 0: it does not start with SIMPLE"
+    "empty.fits: not a readable FITS file: it is empty"
+    "noend.fits.gz: not a readable FITS file: HDU 0: its header has no END card"
+    "table.fits: no 2-D image HDU"
+    "scitable.fits.gz: HDU SCI is a table, not an image"
+    "cuthead.fits: HDU 1 cannot be read: its header is cut short \(no END card\): the file is truncated or corrupt"
+  )
+  for c in "${cases[@]}"; do
+    run ph-psf "${c%%: *}" --x 3 --y 3 -o $o
+    assert_failure 1
+    assert_one_line_error "^ph-psf: $c\$"
+  done
+  assert_no_file $o
+}

@@ -2,6 +2,7 @@
 #include "diffio.h"
 #include "pair.h"
 #include "fits.h"
+#include "fitshead.h"
 #include "log.h"
 #include "phimage.h"
 #include "util.h"
@@ -14,19 +15,6 @@
 
 static const char *const planes[] = {"DIFF", "CSCI", "SCI_VAR", "REF_VAR", "MASK"};
 
-/* 1 if the file starts with gzip's magic bytes (cfitsio decompresses it:
- * its size on disk says nothing about the FITS inside). */
-static int gzipped(const char *path)
-{
-    unsigned char m[2] = {0, 0};
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return 0;
-    size_t n = fread(m, 1, 2, f);
-    fclose(f);
-    return n == 2 && m[0] == 0x1f && m[1] == 0x8b;
-}
-
 /* A file cut short (an interrupted copy) shows as its last HDU's data
  * ending beyond the end of the file: FITS standard data size
  * |BITPIX|/8 GCOUNT (PCOUNT + NAXIS1 ... NAXISn), the final padding not
@@ -38,7 +26,7 @@ static int check_complete(ph_fits *fp, const char *path)
     LONGLONG head, start, end, bitpix = 0, naxis = 0, pcount = 0, gcount = 1, count = 1;
     struct stat sb;
     ffthdu(fp->f, &n, &status);
-    if (status || n < 1 || stat(path, &sb) || gzipped(path)) {
+    if (status || n < 1 || stat(path, &sb) || ph_is_gzip(path)) { /* size on disk says nothing */
         fits_clear_errmsg();
         return PH_OK; /* the checks that follow say what is wrong */
     }

@@ -10,6 +10,7 @@
 #include "bands.h"
 #include "cli.h"
 #include "fits.h"
+#include "fitshead.h"
 #include "inimage.h"
 #include "log.h"
 #include "meta.h"
@@ -264,15 +265,8 @@ static void image_free(image *im)
 /* Header and size only (roman, file). */
 static int read_header(const char *path, image *im)
 {
-    ph_fits fp;
-    if (ph_fits_open(&fp, path))
-        return PH_EFAIL;
-    int st = ph_fits_has_hdu(&fp, "SCI") ? ph_fits_goto(&fp, "SCI") : ph_fits_goto_first_image(&fp);
-    if (!st)
-        st = ph_fits_image_size(&fp, &im->nx, &im->ny);
-    if (!st)
-        st = ph_fits_read_header(&fp, &im->hdr);
-    ph_fits_close(&fp);
+    /* streamed: a .fits.gz is not inflated into memory for its header */
+    int st = ph_fitshead_read(path, "SCI", &im->nx, &im->ny, &im->hdr);
     if (!st)
         ph_meta_from_header(im->hdr, path, &im->meta);
     return st;

@@ -10,6 +10,7 @@
 #include "bands.h"
 #include "checkimg.h"
 #include "cli.h"
+#include "fitshead.h"
 #include "inimage.h"
 #include "log.h"
 #include "plane.h"
@@ -248,9 +249,7 @@ static int add_settings(ph_header *h, const ctx *c, const skysub_result *r, var_
  * OpenUniverse2024 frame that is 268 MB (SCI float64 + ERR + DQ) on top of
  * the planes we keep, over ph-skysub's memory budget. Instead the file is
  * inflated, streaming, into a temporary file in $TMPDIR (default /tmp),
- * which is read like any FITS file and removed. (Here rather than in a file
- * of its own because it needs zlib, which the unit tests of the tool's
- * other files do not link.)
+ * which is read like any FITS file and removed.
  *
  * If `path` starts with the gzip magic bytes, gunzip_to_temp() inflates it
  * into a new temporary file and puts its name in tmp (the caller removes
@@ -259,21 +258,10 @@ static int add_settings(ph_header *h, const ctx *c, const skysub_result *r, var_
 
 #define CHUNK (1 << 20)
 
-static int is_gzip(const char *path)
-{
-    unsigned char m[2] = {0, 0};
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return 0;
-    size_t n = fread(m, 1, 2, f);
-    fclose(f);
-    return n == 2 && m[0] == 0x1f && m[1] == 0x8b;
-}
-
 static int gunzip_to_temp(const char *path, char *tmp, size_t size)
 {
     tmp[0] = '\0';
-    if (!is_gzip(path))
+    if (!ph_is_gzip(path))
         return PH_OK;
     const char *dir = getenv("TMPDIR");
     if (!dir || !*dir)

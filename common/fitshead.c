@@ -1,0 +1,314 @@
+/* fitshead.c -- see fitshead.h. The structural values (BITPIX, NAXISn,
+ * EXTNAME, ...) are parsed by header.h's getters on a ph_header that views
+ * the HDU's raw cards, so quoting and number formats are cfitsio's. */
+#include "fitshead.h"
+#include "log.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define BLOCK 2880
+#define CARDS_PER_BLOCK 36
+
+int ph_is_gzip(const char *path)
+{
+    unsigned char m[2] = {0, 0};
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    size_t n = fread(m, 1, 2, f);
+    fclose(f);
+    return n == 2 && m[0] == 0x1f && m[1] == 0x8b;
+}
+
+/* One HDU's header: the raw cards before END (NUL-terminated), and what
+ * the structure says. */
+typedef struct hdu {
+    char (*cards)[81];
+    int ncards, cap;
+    int image;      /* an image: primary, IMAGE, or a tile-compressed BINTABLE */
+    int table;      /* a table (not a compressed image) */
+    int naxis;      /* of the image (ZNAXIS when compressed) */
+    long naxes[3];  /* first three axes of the image, 0 beyond naxis */
+    long long skip; /* bytes of the data unit, padded to whole blocks */
+    char name[72];  /* EXTNAME, "" if none */
+} hdu;
+
+/* Outcome of reading one HDU. */
+enum { H_OK = 0, H_END, H_BROKEN, H_FAIL };
+
+typedef struct stream {
+    gzFile gz;
+    const char *path;
+    char why[160]; /* H_BROKEN: what is wrong */
+} stream;
+
+/* A ph_header view of the raw cards (read-only use of the getters). */
+static ph_header view(const hdu *h)
+{
+    ph_header v = {h->ncards, h->ncards, h->cards};
+    return v;
+}
+
+/* Read up to one block. Returns the number of bytes read (BLOCK, or fewer
+ * at the end of the file), or -1 with the error recorded when the gzip
+ * stream or the read fails. zlib inflates ahead of what is asked and flags
+ * a stream cut short beyond it: that matters only once a block is short. */
+static int read_block(stream *s, char *buf)
+{
+    int n = gzread(s->gz, buf, BLOCK);
+    if (n == BLOCK)
+        return n;
+    int zerr = Z_OK;
+    gzerror(s->gz, &zerr);
+    if (zerr == Z_ERRNO || (n < 0 && zerr == Z_OK))
+        return ph_error(PH_EFAIL, s->path, "cannot read: %s", strerror(errno)), -1;
+    if (n < 0 || (zerr != Z_OK && zerr != Z_STREAM_END))
+        return ph_error(PH_EFAIL, s->path, "the gzip data are truncated or corrupt"), -1;
+    return n;
+}
+
+static int broken(stream *s, const char *fmt, const char *arg)
+{
+    snprintf(s->why, sizeof s->why, fmt, arg);
+    return H_BROKEN;
+}
+
+/* The keyword of a card (cols 1-8, trailing blanks dropped). */
+static void keyword(const char *card, char key[9])
+{
+    memcpy(key, card, 8);
+    key[8] = '\0';
+    for (int i = 7; i >= 0 && key[i] == ' '; i--)
+        key[i] = '\0';
+}
+
+static int add_card(hdu *h, const char *card)
+{
+    if (h->ncards == h->cap) {
+        int cap = h->cap ? 2 * h->cap : 2 * CARDS_PER_BLOCK;
+        char(*c)[81] = realloc(h->cards, (size_t)cap * sizeof *c);
+        if (!c)
+            return ph_error(PH_EFAIL, NULL, "out of memory reading a FITS header");
+        h->cards = c;
+        h->cap = cap;
+    }
+    memcpy(h->cards[h->ncards], card, 80);
+    h->cards[h->ncards][80] = '\0';
+    h->ncards++;
+    return PH_OK;
+}
+
+/* The cards of the next header, to END. H_END: the file ends where a
+ * header would start (or with NUL or newline fill, as cfitsio takes it). */
+static int read_cards(stream *s, int k, hdu *h)
+{
+    char buf[BLOCK];
+    h->ncards = 0;
+    for (int first = 1;; first = 0) {
+        int n = read_block(s, buf);
+        if (n < 0)
+            return H_FAIL;
+        if (first && (n == 0 || (k && (buf[0] == '\0' || buf[0] == '\n'))))
+            return H_END;
+        const char *start = k ? "XTENSION" : "SIMPLE";
+        char key[9] = "";
+        if (n >= 8)
+            keyword(buf, key);
+        if (first && strcmp(key, start))
+            return broken(s, "it does not start with %s", start);
+        if (n < BLOCK)
+            return broken(s, "its header is cut short (no END card)%s", "");
+        for (int i = 0; i < CARDS_PER_BLOCK; i++) {
+            const char *card = buf + 80 * i;
+            for (int j = 0; j < 8; j++)
+                if (card[j] < ' ' || card[j] > '~')
+                    return broken(s, "its header has no END card%s", "");
+            keyword(card, key);
+            if (!strcmp(key, "END"))
+                return H_OK;
+            if (!(first && i == 0) && (!strcmp(key, "SIMPLE") || !strcmp(key, "XTENSION")))
+                return broken(s, "its header has no END card before %s", key);
+            if (add_card(h, card))
+                return H_FAIL;
+        }
+    }
+}
+
+/* Structure of the header just read: image or table, axes, data size. */
+static int parse(stream *s, hdu *h, int k)
+{
+    ph_header v = view(h);
+    char xt[72] = "", key[32];
+    long bitpix, naxis, pcount = 0, gcount = 1;
+    memset(h->naxes, 0, sizeof h->naxes);
+    h->name[0] = '\0';
+    if (k && ph_header_get_str(&v, "XTENSION", xt, sizeof xt))
+        return broken(s, "its XTENSION value is not a string%s", "");
+    const char *x = xt + strspn(xt, " ");
+    if (ph_header_get_long(&v, "BITPIX", &bitpix) ||
+        (bitpix != 8 && bitpix != 16 && bitpix != 32 && bitpix != 64 && bitpix != -32 &&
+         bitpix != -64))
+        return broken(s, "its %s is missing or not valid", "BITPIX");
+    if (ph_header_get_long(&v, "NAXIS", &naxis) || naxis < 0 || naxis > 999)
+        return broken(s, "its %s is missing or not valid", "NAXIS");
+    if (ph_header_get_long(&v, "PCOUNT", &pcount) == -1 ||
+        ph_header_get_long(&v, "GCOUNT", &gcount) == -1 || pcount < 0 || gcount < 0)
+        return broken(s, "its %s is not valid", "PCOUNT or GCOUNT");
+    int groups = 0;
+    double g;
+    if (!k && ph_header_get_double(&v, "GROUPS", &g) == 0 && g == 1)
+        groups = 1; /* random groups: NAXIS1 = 0 is not a dimension */
+    long long count = naxis ? 1 : 0, bytes = 0;
+    int over = 0;
+    for (long i = 1; i <= naxis; i++) {
+        long n;
+        snprintf(key, sizeof key, "NAXIS%ld", i);
+        if (ph_header_get_long(&v, key, &n) || n < 0)
+            return broken(s, "its %s is missing or not valid", key);
+        if (i <= 3)
+            h->naxes[i - 1] = n;
+        if (!(groups && i == 1))
+            over |= __builtin_mul_overflow(count, (long long)n, &count);
+    }
+    long long per = 0; /* bytes a group's element */
+    over |= __builtin_mul_overflow((long long)gcount, (bitpix < 0 ? -bitpix : bitpix) / 8, &per);
+    over |= __builtin_add_overflow(count, (long long)pcount, &bytes);
+    over |= __builtin_mul_overflow(bytes, per, &bytes);
+    if (over || bytes > (1LL << 60))
+        return broken(s, "its data size (NAXISn, PCOUNT, GCOUNT) is %s", "beyond any file");
+    h->skip = (bytes + BLOCK - 1) / BLOCK * BLOCK;
+    h->naxis = (int)naxis;
+    h->image = !k || !strcmp(x, "IMAGE") || !strcmp(x, "IUEIMAGE");
+    h->table = !strcmp(x, "TABLE") || !strcmp(x, "BINTABLE") || !strcmp(x, "A3DTABLE") ||
+               !strcmp(x, "3DTABLE");
+    double z;
+    if (h->table && strcmp(x, "TABLE") && ph_header_get_double(&v, "ZIMAGE", &z) == 0 && z == 1) {
+        /* a tile-compressed image: its axes are ZNAXISn */
+        long zn;
+        memset(h->naxes, 0, sizeof h->naxes);
+        if (ph_header_get_long(&v, "ZNAXIS", &zn) || zn < 0 || zn > 999)
+            return broken(s, "its %s is missing or not valid", "ZNAXIS");
+        for (long i = 1; i <= zn && i <= 3; i++) {
+            snprintf(key, sizeof key, "ZNAXIS%ld", i);
+            if (ph_header_get_long(&v, key, &h->naxes[i - 1]) || h->naxes[i - 1] < 0)
+                return broken(s, "its %s is missing or not valid", key);
+        }
+        h->naxis = (int)zn;
+        h->image = 1;
+        h->table = 0;
+    }
+    if (ph_header_get_str(&v, "EXTNAME", h->name, sizeof h->name))
+        h->name[0] = '\0';
+    return H_OK;
+}
+
+/* The HDU is the one named `name` (EXTNAME, else HDUNAME). */
+static int named(const hdu *h, const char *name)
+{
+    ph_header v = view(h);
+    char s[72];
+    if (!ph_header_get_str(&v, "EXTNAME", s, sizeof s) && !strcasecmp(s, name))
+        return 1;
+    return !ph_header_get_str(&v, "HDUNAME", s, sizeof s) && !strcasecmp(s, name);
+}
+
+/* The wanted HDU's size and cards, as ph_fits_image_size() and
+ * ph_fits_read_header() give them. */
+static int result(const char *path, const hdu *h, int k, long *nx, long *ny, ph_header **hdr)
+{
+    char hn[96];
+    if (h->name[0])
+        snprintf(hn, sizeof hn, "HDU %s", h->name);
+    else
+        snprintf(hn, sizeof hn, "HDU %d", k);
+    if (!h->image)
+        return ph_error(PH_EFAIL, path, "%s is a table, not an image", hn);
+    int naxis = h->naxis == 3 && h->naxes[2] == 1 ? 2 : h->naxis;
+    if (naxis != 2 || h->naxes[0] < 1 || h->naxes[1] < 1)
+        return ph_error(PH_EFAIL, path, "%s is not a 2-D image (NAXIS = %d)", hn, h->naxis);
+    /* cfitsio's header ends at the last card that is not blank */
+    int n = h->ncards;
+    while (n > 0 && strspn(h->cards[n - 1], " ") == 80)
+        n--;
+    if (!(*hdr = ph_header_new()))
+        return PH_EFAIL;
+    for (int i = 0; i < n; i++)
+        if (ph_header_add_card(*hdr, h->cards[i])) {
+            ph_header_free(*hdr);
+            *hdr = NULL;
+            return PH_EFAIL;
+        }
+    *nx = h->naxes[0];
+    *ny = h->naxes[1];
+    return PH_OK;
+}
+
+int ph_fitshead_read(const char *path, const char *name, long *nx, long *ny, ph_header **hdr)
+{
+    *hdr = NULL;
+    if (access(path, R_OK))
+        return ph_error(PH_EFAIL, path, "cannot open: %s", strerror(errno));
+    stream s = {gzopen(path, "rb"), path, ""};
+    if (!s.gz)
+        return ph_error(PH_EFAIL, path, "cannot open: %s", errno ? strerror(errno) : "zlib");
+    gzbuffer(s.gz, 1 << 17);
+    hdu cur = {0}, first = {0};
+    int kfirst = -1, kfound = -1, st = PH_OK, k;
+    for (k = 0;; k++) {
+        int r = read_cards(&s, k, &cur);
+        if (r == H_OK)
+            r = parse(&s, &cur, k);
+        if (r == H_FAIL) {
+            st = PH_EFAIL;
+            break;
+        }
+        if (r == H_END && !k)
+            st = ph_error(PH_EFAIL, path, "not a readable FITS file: it is empty");
+        else if (r == H_BROKEN && !k)
+            st = ph_error(PH_EFAIL, path, "not a readable FITS file: HDU 0: %s", s.why);
+        if (r != H_OK)
+            break; /* the HDUs end here, as cfitsio sees them */
+        if (name && named(&cur, name)) {
+            kfound = k;
+            break;
+        }
+        long long skip = cur.skip;
+        if (kfirst < 0 && cur.image && cur.naxis == 2) {
+            kfirst = k;
+            hdu t = first;
+            first = cur;
+            cur = t;
+            if (!name)
+                break;
+        }
+        if (skip && gzseek(s.gz, (z_off_t)skip, SEEK_CUR) < 0) {
+            int zerr = Z_OK;
+            gzerror(s.gz, &zerr);
+            st = zerr == Z_ERRNO ? ph_error(PH_EFAIL, path, "cannot read: %s", strerror(errno))
+                                 : ph_error(PH_EFAIL, path, "the gzip data are truncated or corrupt");
+            break;
+        }
+    }
+    if (!st) {
+        if (kfound >= 0)
+            st = result(path, &cur, kfound, nx, ny, hdr);
+        else if (kfirst >= 0)
+            st = result(path, &first, kfirst, nx, ny, hdr);
+        else if (s.why[0])
+            st = ph_error(PH_EFAIL, path, "HDU %d cannot be read: %s: the file is truncated or "
+                          "corrupt", k, s.why);
+        else
+            st = ph_error(PH_EFAIL, path, "no 2-D image HDU");
+    }
+    free(cur.cards);
+    free(first.cards);
+    gzclose(s.gz);
+    return st;
+}

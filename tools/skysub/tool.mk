@@ -1,1 +1,0 @@
-skysub_LIBS = -lz
