@@ -76,7 +76,7 @@ static const ph_opt opts[] = {
     {"epsf-oversamp", O_EOVER, "N", "epsf: grid samples per pixel, 1 ... 8 (default 4)", NULL},
     {"epsf-radius", O_ERADIUS, "PX", "epsf: model half-width (default: half the stamp size)", NULL},
     {"epsf-order", O_EORDER, "N", "epsf: spatial variation, 0 constant, 1 linear, 2 quadratic "
-                                  "(experimental; default 0)",
+                                  "(default 0; 1 and 2 take longer, see man ph-psf)",
      NULL},
     {"epsf-stars", O_EMAX, "N", "epsf: brightest stars used at most (default 300)", NULL},
     {"epsf-snr", O_ESNR, "SNR", "epsf: smallest star signal-to-noise (default 100)", NULL},
