@@ -546,6 +546,8 @@ static void normalise(epsf_model *e, double *cx, double *cy, moments *mo)
             e->m[t * gg + i] -= S[t] / S[0] * e->m[i];
     for (long i = 0; i < gg * e->nterm; i++)
         e->m[i] /= S[0];
+    if (mo) /* no core flux in the window: no centroid, no move */
+        memset(mo, 0, sizeof *mo);
     /* Centroid within 2.5 native px, iterated about the current estimate. */
     double x = 0, y = 0;
     for (int it = 0; it < 6; it++) {
