@@ -209,13 +209,14 @@ static int parse(stream *s, hdu *h, int k)
     return H_OK;
 }
 
-/* The HDU is the one named `name` (EXTNAME, else HDUNAME). */
+/* The HDU is the one named `name` (EXTNAME, read by parse(), else
+ * HDUNAME). */
 static int named(const hdu *h, const char *name)
 {
+    if (!strcasecmp(h->name, name))
+        return 1;
     ph_header v = view(h);
     char s[72];
-    if (!ph_header_get_str(&v, "EXTNAME", s, sizeof s) && !strcasecmp(s, name))
-        return 1;
     return !ph_header_get_str(&v, "HDUNAME", s, sizeof s) && !strcasecmp(s, name);
 }
 
