@@ -13,20 +13,27 @@
  *   PSFFRAC       fraction of the model's flux inside the stamp (before
  *                 normalisation)
  *   PSFNORM       T: the stamp sums to 1
+ * Beside it, optionally, HDU EPSF: the same PSF oversampled (ovpsf.h),
+ * centred, scaled like the centred stamp (its native samples at phase 0
+ * sum to 1), from which a tool draws the PSF at any phase or in another
+ * image's frame.
  */
 #ifndef PH_PSFSTAMP_H
 #define PH_PSFSTAMP_H
 
 #include "header.h"
+#include "ovpsf.h"
 
 typedef struct ph_psf {
     long n;          /* size (odd) */
     double *data;    /* n * n, row-major */
     ph_header *hdr;  /* may be NULL */
+    ph_ovpsf *ov;    /* HDU EPSF, or NULL */
 } ph_psf;
 
 /* Read a stamp from `path`: HDU `hdu` if not NULL, else the PSF HDU if there
- * is one, else the first image. Checked with ph_psf_check. */
+ * is one, else the first image. Checked with ph_psf_check. The EPSF HDU,
+ * when the file has one, is read into p->ov. */
 int ph_psf_read(const char *path, const char *hdu, ph_psf *p);
 
 /* Check: square, odd size >= 3, all finite, sum > 0. `file` names it. */
@@ -39,7 +46,7 @@ double ph_psf_normalise(double *d, long n);
  * pixel (pixels, +x right, +y up in array order). */
 void ph_psf_centroid(const double *d, long n, double *dx, double *dy);
 
-/* Write as the primary image of `path` (atomic). */
+/* Write as the primary image of `path` (atomic), with p->ov as EPSF. */
 int ph_psf_write(const char *path, const ph_psf *p);
 
 void ph_psf_free(ph_psf *p);

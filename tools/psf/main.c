@@ -353,7 +353,7 @@ static int read_pixels(const char *path, image *im)
 /* ---- the stamp ------------------------------------------------------------- */
 
 static int roman_stamp(const params *p, const char *band, const char *image, double dx, double dy,
-                       double *out, double *frac, double *fwhm)
+                       double *out, double *frac, double *fwhm, ph_romanpsf **keep)
 {
     ph_romanpsf_opts o;
     if (ph_romanpsf_defaults(&o, band)) {
@@ -375,9 +375,11 @@ static int roman_stamp(const params *p, const char *band, const char *image, dou
         return PH_EFAIL;
     *fwhm = ph_romanpsf_fwhm_epsf(&o);
     int st = ph_romanpsf_stamp(r, dx, dy, p->size, out);
-    ph_romanpsf_free(r);
-    if (st)
+    if (st) {
+        ph_romanpsf_free(r);
         return st;
+    }
+    *keep = r;
     double s = 0;
     for (long i = 0; i < p->size * p->size; i++)
         s += out[i];
@@ -385,12 +387,33 @@ static int roman_stamp(const params *p, const char *band, const char *image, dou
     return PH_OK;
 }
 
+/* One model behind psf_stamp_fn, for the oversampled ePSF. */
+typedef struct model_ctx {
+    const params *p;
+    ph_romanpsf *roman;
+    const psf_file *file;
+    const epsf_model *em;
+    double x0, y0;
+} model_ctx;
+
+static int model_stamp(void *ctx, double dx, double dy, long n, double *out)
+{
+    const model_ctx *m = ctx;
+    double frac;
+    if (m->roman)
+        return ph_romanpsf_stamp(m->roman, dx, dy, n, out);
+    if (m->file)
+        return psf_file_stamp(m->file, m->x0, m->y0, dx, dy, n, m->p->interp, out, &frac);
+    epsf_stamp(m->em, m->x0, m->y0, dx, dy, n, out, &frac);
+    return PH_OK;
+}
+
 static int write_stamp(const params *p, const char *path, const image *im, const char *band,
                        double x0, double y0, double ra, double dec, double dx, double dy,
                        double *data, double frac, double fwhm, int oversamp, const char *src,
-                       const epsf_model *em)
+                       const epsf_model *em, ph_ovpsf *ov)
 {
-    ph_psf out = {.n = p->size, .data = data, .hdr = ph_header_new()};
+    ph_psf out = {.n = p->size, .data = data, .hdr = ph_header_new(), .ov = ov};
     if (!out.hdr)
         return PH_EFAIL;
     double s = ph_psf_normalise(data, p->size);
@@ -491,14 +514,16 @@ static int run(params *p, const char *path)
     if (!st && !data)
         st = PH_EFAIL;
     double frac = NAN, fwhm = NAN;
-    int oversamp = 1;
+    int oversamp = 1, ov_o = 0;
     char file[1024] = "";
     epsf_model em = {0};
+    psf_file f = {0};
+    model_ctx mc = {.p = p, .x0 = x0, .y0 = y0};
     ph_timing_begin("model");
-    if (!st && (p->model == M_ROMAN || p->model == M_GAUSS))
-        st = roman_stamp(p, band, path, dx, dy, data, &frac, &fwhm);
-    else if (!st && p->model == M_FILE) {
-        psf_file f;
+    if (!st && (p->model == M_ROMAN || p->model == M_GAUSS)) {
+        st = roman_stamp(p, band, path, dx, dy, data, &frac, &fwhm, &mc.roman);
+        ov_o = 8; /* analytic: exact at any phase; 8x resolves R062's band limit */
+    } else if (!st && p->model == M_FILE) {
         st = psf_pattern_expand(p->pattern, band, sca, pointing, file, sizeof file, path);
         if (!st)
             st = psf_file_load(file, &f);
@@ -506,7 +531,8 @@ static int run(params *p, const char *path)
             oversamp = f.oversamp;
             fwhm = psf_file_fwhm(&f, x0, y0);
             st = psf_file_stamp(&f, x0, y0, dx, dy, n, p->interp, data, &frac);
-            psf_file_free(&f);
+            mc.file = &f;
+            ov_o = f.oversamp >= 2 ? f.oversamp : 0;
         }
     } else if (!st && p->model == M_EPSF) {
         epsf_params ep = p->ep;
@@ -527,19 +553,39 @@ static int run(params *p, const char *path)
             epsf_stamp(&em, x0, y0, dx, dy, n, data, &frac);
             ph_info("ePSF from %d stars (%d candidates), median reduced chi^2 %.3g", em.nstars,
                     em.ncand, em.chi2);
+            mc.em = &em;
+            ov_o = em.oversamp >= 2 ? em.oversamp : 0;
         }
     }
+    ph_timing_end();
+
+    /* The oversampled ePSF beside the stamp, for the tools that draw the PSF
+     * at other phases or in another image's frame (ph-align, ph-subtract). */
+    ph_timing_begin("oversampled");
+    ph_ovpsf ov = {0};
+    if (!st && ov_o)
+        st = psf_oversampled(model_stamp, &mc, ov_o, n, file[0] ? file : path, &ov);
+    else if (!st)
+        ph_notice("%s: the model is not oversampled (OVERSAMP 1): no EPSF HDU, so later "
+                  "steps cannot draw this PSF at other phases",
+                  file[0] ? file : path);
     ph_timing_end();
 
     ph_timing_begin("write");
     if (!st)
         st = write_stamp(p, path, &im, band, x0, y0, ra, dec, dx, dy, data, frac, fwhm, oversamp,
-                         file[0] ? file : NULL, p->model == M_EPSF ? &em : NULL);
+                         file[0] ? file : NULL, p->model == M_EPSF ? &em : NULL,
+                         ov.v ? &ov : NULL);
     ph_timing_end();
     if (!st)
         ph_info("%s PSF at (%.3f, %.3f), %ldx%ld, flux fraction %.5f", p->model_text, x0, y0, n, n,
                 frac);
     epsf_free(&em);
+    ph_ovpsf_free(&ov);
+    if (mc.roman)
+        ph_romanpsf_free(mc.roman);
+    if (mc.file)
+        psf_file_free(&f);
     free(data);
     image_free(&im);
     return st;
