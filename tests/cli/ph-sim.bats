@@ -21,7 +21,7 @@ img() { ls "$1"/images/*/"$2"/*.fits.gz; }
 }
 
 @test "a scene: OpenUniverse2024 layout, lists, truth, light curve, PSF files" {
-  run ph-sim --size 96 --templates 2 --science 3 --seed 4 -o s
+  run ph-sim --size 96 --templates 2 --science 3 --seed 4 --sca 1 -o s
   assert_success
   assert_output ""
   [ "$(ls s/images/Y106 | wc -l)" -eq 5 ]
@@ -89,7 +89,7 @@ PY
   pypeer -c 'import astropy' 2>/dev/null || skip "no astropy"
   printf 'ra dec mag obj_type\n7.5502 -44.7999 19.5 star\n' > cat.txt
   ph-sim --size 128 --catalog cat.txt --no-host --no-transient --no-noise --sky 0 --dark 0 \
-    --templates 1 --science 0 -o s
+    --hot-pixels 0 --bad-pixels 0 --templates 1 --science 0 -o s
   run pypeer - <<'PY'
 import glob, numpy as np
 from astropy.io import fits
@@ -109,7 +109,8 @@ PY
   printf 'ra dec flux\n150.0001 2.0001 5000\n' > inj.txt
   ph-sim -b F129 --size 80x64 --templates 1 --science 1 --sca random --pointing 500 --mjd 60000 \
     --cadence 2 --template-mjd 59000 --exptime 100 --sky 50 --sky-gradient 3,-2 --read-noise 5 \
-    --dark 0.1 --saturate 60000 --bad-pixels 7 --bad-columns 1 --distortion 0 --rotation 30 \
+    --dark 0.1 --saturate 60000 --bad-pixels 20000 --bad-columns 200 --hot-pixels 0 \
+    --distortion 0 --rotation 30 \
     --rotate 0 --dither 0 --psf gaussian:1.5 --jitter-vary 0 --nstars 3 --ngalaxies 2 \
     --star-mags 20,21 --galaxy-mags 21,22 --inject inj.txt --oid 77 --sn-mag 21 --sn-peak 60001 \
     --sn-rise 5 --sn-fall 9 --sn-offset 0.5,0 --ra 150 --dec 2 -o s
@@ -146,7 +147,7 @@ PY
   assert_no_file s/truth/transient_20172782_Y106.csv
   assert_no_file s/psf
   ph-sim --size 64 --science 1 --no-transient --nlambda 3 --wfe 50 --obscuration 0.3 \
-    --jitter 0.02 --diffusion 0.2 -o p
+    --jitter 0.02 --diffusion 0.2 --sca 1 -o p
   run grep -a -o "NLAMBDA =                    3" p/psf/Y106/10001/Roman_TDS_psf_Y106_10001_1.fits
   assert_success
   run grep -a -o "WFE     =                  50." p/psf/Y106/10001/Roman_TDS_psf_Y106_10001_1.fits
@@ -286,16 +287,16 @@ PY
   pypeer -c 'import astropy' 2>/dev/null || skip "no astropy"
   printf 'ra dec flux\n7.55012 -44.80007 10000\n' > cat.txt
   ph-sim -b R062 --size 96 --catalog cat.txt --no-host --no-transient --no-noise --sky 0 --dark 0 \
-    --templates 1 --science 0 -o s
-  read -r x1 y1 jit < <(pypeer -c '
+    --hot-pixels 0 --bad-pixels 0 --templates 1 --science 0 -o s
+  read -r x1 y1 jit sca < <(pypeer -c '
 import glob, numpy as np
 from astropy.io import fits
 t = np.genfromtxt(glob.glob("s/truth/R062/*/*.txt")[0], dtype=None, encoding=None)
 h = fits.getheader(glob.glob("s/images/R062/*/*.fits.gz")[0], "SCI")
-print(repr(float(t["f3"])), repr(float(t["f4"])), repr(h["SIMJITTR"]))')
+print(repr(float(t["f3"])), repr(float(t["f4"])), repr(h["SIMJITTR"]), h["SCA_NUM"])')
   dx=$(pypeer -c "import math; x=$x1-1; print(repr(x-math.floor(x+0.5)))")
   dy=$(pypeer -c "import math; y=$y1-1; print(repr(y-math.floor(y+0.5)))")
-  ph-sim stamp -b R062 --jitter "$jit" --phase "$dx,$dy" --stamp-size 15 -o st.fits
+  ph-sim stamp -b R062 --jitter "$jit" --sca "$sca" --phase "$dx,$dy" --stamp-size 15 -o st.fits
   run pypeer - "$x1" "$y1" <<'PY'
 import glob, sys, math, numpy as np
 from astropy.io import fits

@@ -20,6 +20,11 @@ static sim_scene empty_scene(long n)
     s.p.host = s.p.transient = 0;
     s.p.ntemplates = 1;
     s.p.nscience = 1;
+    /* A controlled detector: SCA 1, no cosmic rays, no bad pixels (the
+     * tests of those set them). */
+    s.p.sca = 1;
+    s.p.cosmic_rays = 0;
+    s.p.hot_pixels = s.p.bad_pixels = 0;
     sim_params_finish(&s.p);
     s.zpt = ph_band_zeropoint(s.p.band, s.p.exptime_s);
     return s;
