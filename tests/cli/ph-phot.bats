@@ -158,7 +158,7 @@ assert abs(np.median(z) - float(r['zpt'])) < 1e-12"
 
 @test "zero point within 0.005 mag on a ph-sim image with its truth catalogue, also cross-convolved (issue 8)" {
   ph-sim -q -o sim --size 1024 --templates 1 --science 1 --band H158 --jitter-vary 0 \
-    --nstars 600 --star-mags 18,22
+    --nstars 600 --star-mags 18,22 --sca 1
   ph-sim stamp -q -b H158 --jitter 0.014 --stamp-size 41 -o stamp.fits
   pypeer "$PH_TOP/tests/fixtures/phot_from_sim.py" sim/images/H158/10001/*.fits.gz stamp.fits d.fits
   pypeer "$PH_TOP/tests/fixtures/phot_from_sim.py" sim/images/H158/10001/*.fits.gz stamp.fits dx.fits --cross
@@ -475,7 +475,7 @@ PY
 
 @test "Y106 (undersampled): the aperture zero point within 0.005 mag, the PSF-fit one (--zpt-aperture psf) is not" {
   ph-sim -q -o sim --size 1024 --templates 1 --science 1 --band Y106 --jitter-vary 0 \
-    --nstars 600 --star-mags 18,22
+    --nstars 600 --star-mags 18,22 --sca 1
   ph-sim stamp -q -b Y106 --stamp-size 41 -o stamp.fits
   pypeer "$PH_TOP/tests/fixtures/phot_from_sim.py" sim/images/Y106/10001/*.fits.gz stamp.fits d.fits
   pypeer "$PH_TOP/tests/fixtures/phot_from_sim.py" sim/images/Y106/10001/*.fits.gz stamp.fits dx.fits --cross

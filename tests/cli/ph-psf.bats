@@ -14,9 +14,9 @@ setup_file() {
     --sca 3 --pointing 777 -o sc
   ph-skysub -q sc/images/Y106/777/Roman_TDS_simple_model_Y106_777_3.fits.gz -o ph.fits
   ph-sim -q -b H158 --size 1024 --psf gaussian:1.4 --templates 1 --science 0 --no-transient \
-    --nstars 400 --ngalaxies 100 --star-mags 17,22 --no-psf-files -o ep
+    --nstars 400 --ngalaxies 100 --star-mags 17,22 --no-psf-files --sca 1 -o ep
   ph-sim -q -b Y106 --size 128 --templates 1 --science 0 --no-transient --nstars 3 \
-    --ngalaxies 0 --no-psf-files -o few
+    --ngalaxies 0 --no-psf-files --sca 1 -o few
 }
 
 IMG=sc/images/Y106/777/Roman_TDS_simple_model_Y106_777_3.fits.gz

@@ -173,7 +173,7 @@ nan False"
 @test "--catalog: each science image's truth catalogue gives ph-phot's zero point" {
   scene
   rm -rf images truth psf ./*.csv
-  ph-sim -q --size 256 --templates 1 --science 2 --nstars 60 --seed 4 -o .
+  ph-sim -q --size 256 --templates 1 --science 2 --nstars 60 --seed 4 --sca 1 -o .
   run pipeline -p 2 --catalog 'truth/{band}/{pointing}/Roman_TDS_index_{band}_{pointing}_{sca}.txt'
   assert_success
   [ "$(cut -d, -f20,21 "$LC" | grep -c '^True,catalog$')" -eq 2 ]

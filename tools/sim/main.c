@@ -57,9 +57,9 @@ static const ph_opt opts[] = {
     {"square-pixels", O_SQUARE, NULL, "0.11\" square pixels on every SCA, not the SCA's own plate "
      "scale", NULL},
     {"nstars", O_NSTARS, "N", "random stars per image area (default: OpenUniverse2024's density "
-     "in --star-mags, 201 per 4088^2)", NULL},
+     "in --star-mags, 202 per 4088^2)", NULL},
     {"ngalaxies", O_NGAL, "N", "random galaxies per image area (default: OpenUniverse2024's "
-     "density in --galaxy-mags, 16990 per 4088^2)", NULL},
+     "density in --galaxy-mags, 16988 per 4088^2)", NULL},
     {"star-mags", O_STARMAGS, "LO,HI", "AB range of random stars (default 13.9,26.7)", NULL},
     {"galaxy-mags", O_GALMAGS, "LO,HI", "AB range of random galaxies (default 16,31.5)", NULL},
     {"mag-dist", O_MAGDIST, "ou2024|uniform", "magnitudes of random objects: OpenUniverse2024's "
