@@ -3,6 +3,8 @@
 load helpers
 
 img() { ls "$1"/images/*/"$2"/*.fits.gz; }
+# A whole OpenUniverse2024 look-alike SCA (real geometry, cosmic rays, bad pixels).
+LA_FULL=$PH_SHARED_DATA/ou2024-lookalike/full/images/simple_model/Y106/35198/Roman_TDS_simple_model_Y106_35198_2.fits.gz
 
 @test "ph-sim --help lists commands, options and an example" {
   run ph-sim --help
@@ -309,7 +311,7 @@ PY
 
 @test "SCA geometry: ph-sim's SCA 2 pixels on the sky are OU2024's (the look-alike's WCS)" {
   pypeer -c 'import astropy' 2>/dev/null || skip "no astropy"
-  la=$PH_SHARED_DATA/ou2024-lookalike/full/images/simple_model/Y106/35198/Roman_TDS_simple_model_Y106_35198_2.fits.gz
+  la=$LA_FULL
   [ -f "$la" ] || skip "no $la"
   ph-sim --size 64 --templates 1 --science 0 --sca 2 --distortion 0 -o s
   ph-sim --size 64 --templates 1 --science 0 --sca 11 --distortion 0 -o m
@@ -338,7 +340,7 @@ PY
 
 @test "cosmic rays, hot and dead pixels as in the look-alike sample; --flag-cosmic-rays flags DQ 4" {
   pypeer -c 'import scipy, astropy' 2>/dev/null || skip "no scipy/astropy"
-  la=$PH_SHARED_DATA/ou2024-lookalike/full/images/simple_model/Y106/35198/Roman_TDS_simple_model_Y106_35198_2.fits.gz
+  la=$LA_FULL
   [ -f "$la" ] || skip "no $la"
   ph-sim -q --size 2048 --templates 1 --science 0 --sca 2 --flag-cosmic-rays --no-psf-files -o f
   ph-sim -q --size 2048 --templates 1 --science 0 --sca 2 --no-psf-files -o u

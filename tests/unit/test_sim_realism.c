@@ -10,25 +10,11 @@
 #include "defects.h"
 #include "sca.h"
 #include "sim.h"
+#include "sim_scene.h"
 #include "wcs.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static sim_scene blank_scene(long n)
-{
-    sim_scene s = {.itransient = -1};
-    sim_params_defaults(&s.p, "Y106");
-    s.p.nx = s.p.ny = n;
-    s.p.nstars = s.p.ngalaxies = 0;
-    s.p.host = s.p.transient = 0;
-    s.p.ntemplates = 1;
-    s.p.nscience = 1;
-    s.p.sca = 1;
-    s.p.cosmic_rays = 0;
-    s.p.hot_pixels = s.p.bad_pixels = 0;
-    return s;
-}
 
 static int render(sim_scene *s, int k, sim_image *img)
 {
@@ -86,7 +72,7 @@ TEST(cosmic_ray_count_flags_and_track_lengths)
     EXPECT(sim_cosmic_default(2044, 2044, 302.275) == 225);
     EXPECT(sim_cosmic_default(4088, 4088, 101.7) == 303); /* Z087's exposure */
     /* 2000 tracks on a blank 2048^2: flagged, then the same without flags. */
-    sim_scene s = blank_scene(2048);
+    sim_scene s = sim_test_scene(2048);
     s.p.cosmic_rays = 2000;
     s.p.flag_cosmic_rays = 1;
     sim_image a, b;
@@ -150,7 +136,7 @@ TEST(cosmic_ray_count_flags_and_track_lengths)
 
 TEST(defects_belong_to_the_sca)
 {
-    sim_scene s = blank_scene(4088);
+    sim_scene s = sim_test_scene(4088);
     s.p.hot_pixels = 300;
     s.p.bad_pixels = 100;
     s.p.bad_columns = 2;
@@ -191,7 +177,7 @@ TEST(defects_belong_to_the_sca)
     sim_defects_free(&cut);
 
     /* In an image: DQ 1, dead SCI 0, hot ones their dark current (Poisson). */
-    sim_scene t = blank_scene(4088);
+    sim_scene t = sim_test_scene(4088);
     t.p.hot_pixels = 300;
     t.p.bad_pixels = 100;
     t.p.sca = 9;
@@ -216,7 +202,7 @@ TEST(defects_belong_to_the_sca)
 TEST(saturation_is_clipped_without_a_flag)
 {
     for (int flag = 0; flag < 2; flag++) {
-        sim_scene s = blank_scene(64);
+        sim_scene s = sim_test_scene(64);
         s.p.noise = 0;
         s.p.flag_saturated = flag;
         s.p.dither_px = 0;
@@ -245,7 +231,7 @@ TEST(saturation_is_clipped_without_a_flag)
  * at the star's phase. 400 stars of 300 e- on a grid, no sky, no read noise. */
 TEST(faint_objects_photon_draw_is_poisson)
 {
-    sim_scene s = blank_scene(640);
+    sim_scene s = sim_test_scene(640);
     s.p.sky_e = 0;
     s.p.dark_e_s = 0;
     s.p.read_noise_e = 0;
@@ -458,7 +444,7 @@ TEST(sca_geometry_and_optics)
     EXPECT(q.sx == 0.11 && q.sy == 0.11 && q.cosxy == 0);
     EXPECT(sim_sca_get(1, 0).wfe_scale == 1.0 && sim_sca_get(18, 0).wfe_scale == 1.25);
     /* The WCS carries the scale and roll of its SCA and epoch. */
-    sim_scene s = blank_scene(4088);
+    sim_scene s = sim_test_scene(4088);
     s.p.sca = 2;
     sim_params_finish(&s.p);
     EXPECT(sim_scene_build(&s) == 0);
