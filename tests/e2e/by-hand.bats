@@ -66,6 +66,44 @@ pull() {
   awk -v a="$f" -v b="$fc" 'BEGIN { exit !(a / b - 1 > 0.02 || b / a - 1 > 0.02) }' || fail "centred $fc, phased $f"
 }
 
+@test "a template that overlaps 7% of the science image: the zero point is still the science image's, from all its stars" {
+  scene
+  path=$(awk 'NR==2 {print $1}' science.csv) obs=$(awk 'NR==2 {print $2}' science.csv)
+  # the template cut to 270 x 270 px around the transient (its name kept: ph-psf's {pointing})
+  mkdir cut
+  pypeer - "$(img "$T")" "cut/$(basename "$T")" "$RA" "$DEC" <<'PY'
+import sys
+from astropy.io import fits
+from astropy.wcs import WCS
+f = fits.open(sys.argv[1])
+x, y = WCS(f["SCI"].header).all_world2pix(float(sys.argv[3]), float(sys.argv[4]), 0)
+x0, y0 = int(x) - 135, int(y) - 135
+out = [fits.PrimaryHDU(header=f[0].header)]
+for h in f[1:]:
+    hh = h.header.copy()
+    if "CRPIX1" in hh:
+        hh["CRPIX1"] -= x0
+        hh["CRPIX2"] -= y0
+    out.append(fits.ImageHDU(h.data[y0:y0 + 270, x0:x0 + 270], hh, name=h.name))
+fits.HDUList(out).writeto(sys.argv[2])
+PY
+  "$PH_TOP/examples/by-hand.sh" "$(img "$path")" "$(img "$T")" "$RA" "$DEC" full "$(cat_of "$path" "$obs")" 2> /dev/null
+  run "$PH_TOP/examples/by-hand.sh" "$(img "$path")" "cut/$(basename "$T")" "$RA" "$DEC" small "$(cat_of "$path" "$obs")"
+  assert_success
+  run pypeer -c "from astropy.io import fits; print(fits.getheader('small/aligned.fits', 'SCI')['ALOVERLP'] < 0.08)"
+  assert_output True
+  cmp full/zpt.csv small/zpt.csv
+  run awk -F, 'NR == 2 { print $4, $20, $21 }' small/row.csv
+  assert_output "$(awk -F, 'NR == 2 { print $4, "True", "catalog" }' full/row.csv)"
+  # measured per pair on DECORR_SCI, where the template overlaps, too few
+  # stars remain: the header zero point, a warning, still success True
+  run ph-phot small/decorr.fits --ra "$RA" --dec "$DEC" --catalog "$(cat_of "$path" "$obs")" -o pair.csv
+  assert_success
+  assert_output --regexp "warning: .*only [0-2] catalogue stars? with 19 < mag < 21.5 measured on DECORR_SCI .*using the header zero point"
+  run awk -F, 'NR == 2 { print $20, $21 }' pair.csv
+  assert_output "True header"
+}
+
 @test "examples/by-hand.sh: usage" {
   run "$PH_TOP/examples/by-hand.sh" a b c
   assert_failure 2
