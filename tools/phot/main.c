@@ -562,8 +562,12 @@ static int run_zp(const phot_opts *o, const char *path)
     ph_phot_psf_model model = {0};
     if (!st) {
         ph_phot_psf_model_read(psf.hdr, &model);
-        if (ph_psf_spline_init(&spline, psf.data, psf.n))
-            st = PH_EFAIL;
+        if (ph_psf_spline_init(&spline, psf.data, psf.n)) {
+            char msg[1024];
+            ph_strlcpy(msg, ph_error_message(), sizeof msg);
+            ph_error_clear();
+            st = ph_error(PH_EFAIL, o->psf ? o->psf : path, "PSF: %s", msg);
+        }
     }
     int use_gpu = 0;
     ph_gpu_info info;
@@ -582,10 +586,7 @@ static int run_zp(const phot_opts *o, const char *path)
         ph_strlcpy(z.observation_id, im.meta.obsid, sizeof z.observation_id);
         ph_strlcpy(z.band, im.meta.band, sizeof z.band);
         ph_strlcpy(z.catalog, ph_path_basename(o->catalog), sizeof z.catalog);
-        {
-            ph_zp_opts zo = zp_opts(o, 0);
-            ph_zp_method(&zo, z.method, sizeof z.method);
-        }
+        ph_zp_method(o->zpt_aperture, z.method, sizeof z.method);
         z.zpt = zr.zpt;
         z.zpt_nstars = (double)zr.nused;
         z.zpt_scatter = zr.scatter;

@@ -111,10 +111,10 @@ int ph_zp_measure(const ph_zp_opts *o, const ph_zp_image *im, ph_zp_result *r)
     return st;
 }
 
-void ph_zp_method(const ph_zp_opts *o, char *out, size_t size)
+void ph_zp_method(double aperture, char *out, size_t size)
 {
-    if (o->aperture > 0)
-        snprintf(out, size, "aperture:%g", o->aperture);
+    if (aperture > 0)
+        snprintf(out, size, "aperture:%g", aperture);
     else
         snprintf(out, size, "psf");
 }

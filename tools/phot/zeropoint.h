@@ -80,8 +80,9 @@ typedef struct ph_zp_result {
  * the WCS, the star table, out of memory. */
 int ph_zp_measure(const ph_zp_opts *o, const ph_zp_image *im, ph_zp_result *r);
 
-/* The method as the zero-point file names it: "aperture:4" or "psf". */
-void ph_zp_method(const ph_zp_opts *o, char *out, size_t size);
+/* The method as the zero-point file names it: "aperture:4" (radius > 0) or
+ * "psf" (0). */
+void ph_zp_method(double aperture, char *out, size_t size);
 
 typedef struct ph_zp_file {
     char science_name[256];
