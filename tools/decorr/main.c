@@ -42,11 +42,9 @@ static const ph_opt opts[] = {
     {"conv-psf", K_CONV_PSF, "FILE",
      "PSF of DIFF (default: HDU CONV_PSF or sci(*)ref)", ""},
     {"target-psf", K_TARGET_PSF, "FILE",
-     "science PSF at the transient's sub-pixel phase (its PHASED_PSF HDU, else its image; "
-     "default: HDU PHASED_PSF of the --sci-psf file, else of DIFF_FILE)", ""},
+     "science PSF at the transient's phase (default: HDU PHASED_PSF of DIFF_FILE)", ""},
     {"centred-psf", K_CENTRED, NULL,
-     "DECORR_PSF from the centred science PSF, ignoring PHASED_PSF (phrosty's; ph-phot then "
-     "shifts it by interpolation, biased for undersampled PSFs)", NULL},
+     "DECORR_PSF from the centred science PSF, not PHASED_PSF (phrosty's; biased)", NULL},
     {"sci-rms", K_SCI_RMS, "X", "science sky rms (default: DIFF key SKYRMS)", ""},
     {"ref-rms", K_REF_RMS, "X", "template sky rms (default: DIFF key TPLRMS)", ""},
     {"match-kernel", 'm', NULL, "use the matching kernel (phrosty: no)", NULL},

@@ -629,7 +629,8 @@ int main(int argc, char **argv)
                    .stamp_size = 100, .gpu_slots = 1};
     ph_cli cli = {
         .tool = "ph-phot",
-        .usage = "[OPTION]... DECORR_FILE (--ra RA --dec DEC | --x X0 --y Y0) -o ROW.csv",
+        .usage = "[OPTION]... DECORR_FILE (--ra RA --dec DEC | --x X0 --y Y0) -o ROW.csv\n"
+                 "  or:  ph-phot [OPTION]... SKY_IMAGE --catalog STARS [--psf PSF] -o ZPT.csv",
         .summary = "Forced PSF photometry of a transient on a decorrelated difference; zero point.",
         .description =
             "Reads ph-decorr's file (DECORR_DIFF, DIFF_VAR, MASK, DECORR_PSF, DECORR_SCI).\n"
@@ -643,8 +644,11 @@ int main(int argc, char **argv)
             "(or, --zpt-aperture psf, PSF-fitted in a batch, on the GPU with --device).\n"
             "Writes one CSV row: phrosty's 20 light-curve columns, zpt_source,\n"
             "zpt_nstars, zpt_scatter. A failed measurement still writes the row\n"
-            "(success False, NaN measurements), prints the reason and exits 1.",
-        .example = "ph-phot decorr.fits --ra 7.5512 --dec -44.8013 --catalog truth.txt -o row.csv",
+            "(success False, NaN measurements), prints the reason and exits 1.\n"
+            "Given a ph image (ph-skysub's sky-subtracted science image) with --catalog\n"
+            "and --psf instead, it measures that image's field-star zero point once, over\n"
+            "the whole field, and writes the zero-point file each pair's --zpt reads.",
+        .example = "ph-phot decorr.fits --ra 7.5512 --dec -44.8013 --zpt zpt_sci.csv -o row.csv",
         .opts = opts,
         .handle = handle,
         .ctx = &o,

@@ -588,7 +588,8 @@ int main(int argc, char **argv)
     ph_cli cli = {
         .tool = "ph-psf",
         .usage = "[OPTION]... IMAGE (--ra RA --dec DEC | --x X --y Y) -o PSF",
-        .summary = "Write the PSF stamp of an image at a position: odd, sum 1, centred.",
+        .summary = "Write the PSF stamp of an image at a position: odd, sum 1, centred, and at "
+                   "the position's phase.",
         .description =
             "IMAGE is a ph image (ph-skysub output) or an input image. The model is the\n"
             "analytic Roman PSF of the image's band (roman), a pixel-integrated Gaussian\n"
