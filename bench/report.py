@@ -301,7 +301,6 @@ def main():
     # ------------------------------------------------ the pair
     pair_labels = [("ph-skysub (template)", "skysub_tpl"), ("ph-psf (template)", "psf_tpl"),
                    ("ph-skysub (science)", "skysub_sci_1"), ("ph-psf (science)", "psf_sci_1"),
-                   ("ph-psf --at-position (science)", "psfat_sci_1"),
                    ("ph-align", "align_1"), ("ph-subtract (CPU)", "subtract_1"),
                    ("ph-decorr", "decorr_1"), ("ph-phot (CPU)", "phot_1")]
     rows = [(n, load(L, l)) for n, l in pair_labels]
@@ -445,7 +444,7 @@ def main():
         w("")
         w("| step | pairs | mean wall s | min-max | peak RSS MB |")
         w("|---|---|---|---|---|")
-        order = ["skysub_sci", "psf_sci", "psfat_sci", "align", "subtract", "decorr", "phot"]
+        order = ["skysub_sci", "psf_sci", "align", "subtract", "decorr", "phot"]
         for tool in order:
             if tool not in per:
                 continue

@@ -98,6 +98,17 @@ print(-44.9 < h['PSFDEC'] < -44.7, 7.4 < h['PSFRA'] < 7.7)"
   [ "$(awk '{print ($1 < 1e-13)}' <<< "$output")" = 1 ] || fail "phase: rel L2 $output"
   run fitsq $BATS_TEST_TMPDIR/p.fits "print(round(h['PSFDX'], 12), round(h['PSFDY'], 12))"
   assert_output "0.3 -0.2"
+  # by default, beside the centred primary: PHASED_PSF, the stamp at the phase
+  run pypeer -c "
+from astropy.io import fits
+c, p = fits.open('$BATS_TEST_TMPDIR/c.fits'), fits.open('$BATS_TEST_TMPDIR/p.fits')
+print([h.name for h in c], c[0].header['PSFPHASE'], c[1].header['PSFPHASE'], p[0].header['PSFPHASE'])
+assert (c[1].data == p[0].data).all() and (p[1].data == p[0].data).all()
+for k in ('PSFX', 'PSFY', 'PSFDX', 'PSFDY', 'PSFFRAC', 'PSFMODEL', 'FILTER'):
+    assert c[1].header[k] == p[0].header[k], k
+assert c[0].header['PSFDX'] == 0 and c[0].header['PSFFRAC'] != c[1].header['PSFFRAC']"
+  assert_success
+  assert_output "['PRIMARY', 'PHASED_PSF'] False True True"
 }
 
 @test "file: the scene's 9x PSF file reproduces the image's PSF at random positions (rel L2 < 1e-3)" {
