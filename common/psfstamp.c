@@ -94,17 +94,35 @@ void ph_psf_centroid(const double *d, long n, double *dx, double *dy)
     *dy = s != 0 ? sy / s : 0;
 }
 
-int ph_psf_write(const char *path, const ph_psf *p)
+int ph_psf_write_phased(const char *path, const ph_psf *p, const ph_psf *phased)
 {
     ph_fits_out o;
     if (ph_fits_create(&o, path, 1))
         return PH_EFAIL;
     if (ph_fits_write_double(&o, NULL, p->n, p->n, p->data, p->hdr) ||
+        (phased && ph_fits_write_double(&o, PH_PSF_PHASED_HDU, phased->n, phased->n,
+                                        phased->data, phased->hdr)) ||
         (p->ov && ph_ovpsf_write(&o, "EPSF", p->ov, NULL))) {
         ph_fits_abort(&o);
         return PH_EFAIL;
     }
     return ph_fits_commit(&o);
+}
+
+int ph_psf_write(const char *path, const ph_psf *p)
+{
+    return ph_psf_write_phased(path, p, NULL);
+}
+
+int ph_psf_read_phased(const char *path, ph_psf *p)
+{
+    memset(p, 0, sizeof *p);
+    ph_fits fp;
+    if (ph_fits_open(&fp, path))
+        return PH_EFAIL;
+    int has = ph_fits_has_hdu(&fp, PH_PSF_PHASED_HDU);
+    ph_fits_close(&fp);
+    return has ? ph_psf_read(path, PH_PSF_PHASED_HDU, p) : PH_OK;
 }
 
 void ph_psf_free(ph_psf *p)

@@ -28,7 +28,7 @@ $*" "$file"
 @test "ph-decorr --help lists every option and an example; --version" {
   run ph-decorr --help
   assert_success
-  for o in --output --sci-psf --ref-psf --conv-psf --sci-rms --ref-rms --match-kernel \
+  for o in --output --sci-psf --ref-psf --conv-psf --target-psf --centred-psf --sci-rms --ref-rms --match-kernel \
            --match-kernel-file --psf-size --kernel-size --score --score-hdu --threads --timing; do
     assert_output --partial -- "$o"
   done
@@ -413,5 +413,49 @@ assert abs(f['DECORR_DIFF'].data - s.data.sum() * fits.open('s.fits')['DECORR_DI
   run ph-decorr "$F/psf.fits" -o u.fits --target-psf nothere.fits
   assert_failure 1
   assert_one_line_error "nothere.fits"
+  assert_no_file u.fits
+}
+
+@test "PHASED_PSF (ph-psf's, carried by ph-subtract) makes DECORR_PSF by default, as --target-psf; --sci-psf's own; --centred-psf ignores it" {
+  pypeer - "$F/SCI_PSF.fits" "$F/psf.fits" <<'PY'
+import sys
+from astropy.io import fits
+d = fits.getdata(sys.argv[1])
+h = fits.Header()
+h["PSFX"], h["PSFY"], h["PSFFRAC"], h["PSFPHASE"] = 40.3, 30.8, 0.97, True
+fits.writeto("target.fits", d, h)
+ph = fits.ImageHDU(d, h, name="PHASED_PSF")
+# the difference file with the HDU ph-subtract carries
+f = fits.open(sys.argv[2])
+f.append(ph)
+f.writeto("pd.fits")
+# ph-psf's file: the centred stamp, then PHASED_PSF
+fits.HDUList([fits.PrimaryHDU(d), ph]).writeto("psffile.fits")
+PY
+  ph-decorr -q "$F/psf.fits" -o t.fits --target-psf target.fits
+  ph-decorr -q "$F/psf.fits" -o plain.fits
+  run ph-decorr pd.fits -o a.fits
+  assert_success
+  assert_output ""
+  ph-decorr -q pd.fits --centred-psf -o c.fits
+  ph-decorr -q "$F/psf.fits" --target-psf psffile.fits -o b.fits
+  ph-decorr -q "$F/psf.fits" --sci-psf psffile.fits -o s.fits
+  run fitsq a.fits "
+t, p = fits.open('t.fits')['DECORR_PSF'], fits.open('plain.fits')['DECORR_PSF']
+h = f['DECORR_PSF'].header
+assert h['PSFPHASE'] is True and h['PSFX'] == 40.3 and h['PSFFRAC'] == 0.97, h
+assert f['DECORR_DIFF'].header['DCPSFPHS'] == 'HDU PHASED_PSF'
+for n in ('a.fits', 'b.fits', 's.fits'):
+    d = fits.open(n)['DECORR_PSF']
+    assert (d.data == t.data).all() and d.header['PSFPHASE'] is True, n
+c = fits.open('c.fits')['DECORR_PSF']
+assert (c.data == p.data).all() and c.header['PSFPHASE'] is False
+assert 'DCPSFPHS' not in fits.open('c.fits')['DECORR_DIFF'].header
+print(fits.open('b.fits')['DECORR_DIFF'].header['DCPSFPHS'], fits.open('s.fits')['DECORR_DIFF'].header['DCPSFPHS'])"
+  assert_success
+  assert_output "psffile.fits psffile.fits[PHASED_PSF]"
+  run ph-decorr pd.fits --centred-psf --target-psf target.fits -o u.fits
+  assert_failure 2
+  assert_one_line_error "target.fits: --target-psf and --centred-psf contradict each other; give one"
   assert_no_file u.fits
 }

@@ -432,3 +432,33 @@ PY
   assert_one_line_error "exclude-radius"
   assert_no_file d.fits
 }
+
+@test "PHASED_PSF of the --sci-psf file (ph-psf's) is carried into the difference file; one warning when it was drawn elsewhere" {
+  fedit "$SMALL/sci_psf.fits" psf.fits '
+d = f[0].data.copy()
+h = fits.Header()
+h["PSFX"], h["PSFY"], h["PSFPHASE"], h["PSFFRAC"] = 99.5, 89.5, True, 0.98
+f.append(fits.ImageHDU(d[::-1], h, name="PHASED_PSF"))'
+  fedit psf.fits far.fits 'f["PHASED_PSF"].header["PSFX"] = 60.0'
+  run ph-subtract --sci "$SMALL/sci.fits" --sci-psf psf.fits --ref "$SMALL/ref.fits" --ra 7.5 --dec -44.0 -o d.fits --device cpu
+  assert_success
+  assert_output ""
+  sub_small -o plain.fits
+  run pypeer - <<'PY'
+import numpy as np
+from astropy.io import fits
+d, p, s = fits.open("d.fits"), fits.open("plain.fits"), fits.open("psf.fits")
+assert "PHASED_PSF" not in [h.name for h in p]
+names = [h.name for h in d]
+assert names.index("PHASED_PSF") == names.index("CONV_PSF") + 1, names
+h = d["PHASED_PSF"].header
+assert (d["PHASED_PSF"].data == s["PHASED_PSF"].data).all()
+assert h["PSFX"] == 99.5 and h["PSFPHASE"] is True and h["PSFFRAC"] == 0.98
+assert (d["SCI_PSF"].data == s[0].data).all()
+PY
+  assert_success
+  run ph-subtract --sci "$SMALL/sci.fits" --sci-psf far.fits --ref "$SMALL/ref.fits" --ra 7.5 --dec -44.0 -o e.fits --device cpu
+  assert_success
+  assert_output --regexp "^ph-subtract: warning: far.fits: PHASED_PSF was drawn at pixel \(60.000, 89.500\) but the transient is at \(99.500, 89.500\): make the science PSF at --ra/--dec$"
+  [ "${#lines[@]}" -eq 1 ]
+}

@@ -36,8 +36,8 @@ stamps() { find dia_out_dir phrosty_temp -name '*.fits' -o -name '*.csv' | sort 
   assert_success
   assert_line --index $((${#lines[@]} - 1)) "Results saved to $PWD/$LC"
   assert_output --partial "6 pairs"
-  assert_output --regexp "\\[ *1/38\\] sky_subtract"
-  assert_output --regexp "\\[38/38\\] make_lightcurve"
+  assert_output --regexp "\\[ *1/35\\] sky_subtract"
+  assert_output --regexp "\\[35/35\\] make_lightcurve"
   run head -1 "$LC"
   assert_output "$HDR"
   [ "$(tail -n +2 "$LC" | wc -l)" -eq 6 ]
@@ -57,7 +57,7 @@ stamps() { find dia_out_dir phrosty_temp -name '*.fits' -o -name '*.csv' | sort 
   before=$(stamps)
   run pipeline -p 2 -v
   assert_success
-  assert_output --partial "0 of 38 steps to run"
+  assert_output --partial "0 of 35 steps to run"
   assert_line --index $((${#lines[@]} - 1)) "Results saved to $PWD/$LC"
   [ "$(stamps)" = "$before" ]
 }
@@ -124,7 +124,7 @@ nan False"
   before=$(stamps)
   run pipeline -p 2 -v
   assert_success
-  assert_output --partial "16 of 38 steps to run"
+  assert_output --partial "13 of 35 steps to run"
   for f in $(echo "$before" | cut -d' ' -f1); do
     grep -qxF "$(stat -c '%n %Y.%y' "$f")" <<< "$before" || fail "$f was redone"
   done
@@ -140,7 +140,7 @@ nan False"
   before=$(stamps)
   run pipeline --set photometry.phrosty.keep_intermediate=false --set photometry.phrosty.remove_temp_dir=true -p 2 -v
   assert_success
-  assert_output --partial "0 of 38 steps to run"
+  assert_output --partial "0 of 35 steps to run"
   [ "$(stamps)" = "$before" ]
 }
 
@@ -152,8 +152,8 @@ nan False"
   [ "$(tail -n +2 "$LC" | wc -l)" -eq 4 ]
   run pipeline -p 2 -v
   assert_success
-  # 1 image x 3 steps (sky, PSF, phased PSF) + 2 pairs x 4 steps + the light curve
-  assert_output --partial "12 of 38 steps to run"
+  # 1 image x 2 steps (sky, PSF) + 2 pairs x 4 steps + the light curve
+  assert_output --partial "11 of 35 steps to run"
   [ "$(tail -n +2 "$LC" | wc -l)" -eq 6 ]
 }
 
@@ -170,31 +170,78 @@ nan False"
   [ "$(ls phrosty_temp/ph-$OID-Y106/sky_*.fits | wc -l)" -eq 5 ]
 }
 
-@test "--catalog: each science image's truth catalogue gives ph-phot's zero point" {
+@test "--catalog: one zero point per science image (DIA/zpt_S.csv), which every pair's row takes" {
   scene
   rm -rf images truth psf ./*.csv
-  ph-sim -q --size 256 --templates 1 --science 2 --nstars 60 --seed 4 -o .
-  run pipeline -p 2 --catalog 'truth/{band}/{pointing}/Roman_TDS_index_{band}_{pointing}_{sca}.txt'
+  ph-sim -q --size 256 --templates 2 --science 2 --nstars 60 --seed 4 --sca 1 -o .
+  run pipeline -p 2 -v --catalog 'truth/{band}/{pointing}/Roman_TDS_index_{band}_{pointing}_{sca}.txt'
   assert_success
+  # 4 images x 2 + 2 zero points + 4 pairs x 4 + the light curve
+  assert_output --partial "27 of 27 steps to run"
+  [ "$(ls dia_out_dir/$OID/zpt_*.csv | grep -vc _stars.csv)" -eq 2 ]
+  [ "$(ls dia_out_dir/$OID/zpt_*_stars.csv | wc -l)" -eq 2 ]
+  [ "$(cut -d, -f20,21 "$LC" | grep -c '^True,catalog$')" -eq 4 ]
+  # both pairs of a science image carry its one zero point
+  run sh -c "tail -n +2 $LC | cut -d, -f4,7,22,23 | sort -u | wc -l"
+  assert_output 2
+  for z in dia_out_dir/$OID/zpt_*[0-9].csv; do
+    obs=$(awk -F, 'NR == 2 {print $2}' "$z")
+    [ "$(awk -F, -v o="$obs" '$7 == o {print $4}' "$LC" | sort -u)" = "$(awk -F, 'NR == 2 {print $6}' "$z")" ]
+  done
+  # a zero-point step that fails: the pairs keep their flux, header zero point
+  s1=$(awk 'NR == 2 {print $1}' science.csv); s1=$(basename "${s1%.fits.gz}")
+  rm dia_out_dir/$OID/zpt_${s1}.csv
+  printf 'ra,dec\n' > truth/bad.csv
+  mkdir -p alt && cp truth/Y106/*/Roman_TDS_index_Y106_*_1.txt alt/
+  cp truth/bad.csv "alt/Roman_TDS_index_Y106_$(awk 'NR == 2 {print $2}' science.csv)_1.txt"
+  run pipeline -p 2 --catalog 'alt/Roman_TDS_index_{band}_{pointing}_{sca}.txt'
+  assert_success
+  assert_output --partial "zpt_${s1}.csv: zero_point: ph-phot: "
+  [ "$(cut -d, -f20,21 "$LC" | grep -c '^True,header$')" -eq 2 ]
   [ "$(cut -d, -f20,21 "$LC" | grep -c '^True,catalog$')" -eq 2 ]
+  grep -q "zpt_${s1}.csv is missing (zero_point failed): the header zero point" phrosty_temp/ph-$OID-Y106/log/phot_${s1}-*.log
   run pipeline --catalog 'truth/{band}/{pointing}/nothere_{sca}.txt'
   [ "$status" -eq 2 ]
-  assert_one_line_error "^ph-pipeline: truth/Y106/10001/nothere_1.txt: no such catalogue \(--catalog for science.csv line 2\)$"
+  assert_one_line_error "^ph-pipeline: truth/Y106/10002/nothere_1.txt: no such catalogue \(--catalog for science.csv line 2\)$"
 }
 
-@test "phased PSFs: one per science image by default (ph-psf --at-position, ph-decorr --target-psf); ph.pipeline.phased_psf false: none" {
+@test "the PSF at the transient's phase travels by default (PHASED_PSF in psf_S, the difference, DECORR_PSF); ph.pipeline.phased_psf false: ph-decorr --centred-psf" {
   scene
-  run pipeline --through-step get_psfs --set ph.pipeline.phased_psf=false
-  assert_success
-  [ "$(ls phrosty_temp/ph-$OID-Y106/psf_*.fits | wc -l)" -eq 5 ]
-  [ -z "$(ls phrosty_temp/ph-$OID-Y106/psfat_* 2>/dev/null)" ]
-  run pipeline --through-step get_psfs -v
-  assert_success
-  assert_output --partial "3 of 13 steps to run"
-  [ "$(ls phrosty_temp/ph-$OID-Y106/psfat_*.fits | wc -l)" -eq 3 ]
   run pipeline -n
-  assert_output --regexp "ph-decorr .* --target-psf .*/psfat_"
   assert_output --regexp "ph-subtract .* --ra $RA --dec $DEC"
+  refute_output --partial "--target-psf"
+  refute_output --partial "--at-position"
+  refute_output --partial "--centred-psf"
+  run pipeline -n --set ph.pipeline.phased_psf=false
+  assert_output --regexp "ph-decorr .* --centred-psf"
+  run pipeline --through-step find_decorrelation -p 2
+  assert_success
+  [ -z "$(ls phrosty_temp/ph-$OID-Y106/psfat_* 2>/dev/null)" ]
+  run pypeer -c "
+import glob
+from astropy.io import fits
+for p in glob.glob('phrosty_temp/ph-$OID-Y106/psf_*.fits'):
+    assert [h.name for h in fits.open(p)] == ['PRIMARY', 'PHASED_PSF'], p
+for d in glob.glob('phrosty_temp/scratch/$OID/diff_*.fits'):
+    assert 'PHASED_PSF' in fits.open(d), d
+ds = glob.glob('dia_out_dir/$OID/decorr_*.fits')
+print(len(ds), set(fits.open(d)['DECORR_PSF'].header['PSFPHASE'] for d in ds))"
+  assert_success
+  assert_output "6 {True}"
+}
+
+@test "exit status 1 when no pair succeeded (every row success False), also through an earlier step" {
+  scene
+  for f in images/Y106/*/*.fits.gz; do head -c 3000 "$f" > x && mv x "$f"; done
+  run pipeline -p 2
+  assert_failure 1
+  assert_line --index $((${#lines[@]} - 1)) --regexp "^ph-pipeline: $OID Y106: no pair succeeded: all 6 light-curve rows have success False"
+  assert_line --partial "Results saved to $PWD/$LC"
+  [ "$(tail -n +2 "$LC" | wc -l)" -eq 6 ]
+  [ "$(cut -d, -f20 "$LC" | grep -c False)" -eq 6 ]
+  run pipeline -p 2 --through-step sky_subtract
+  assert_failure 1
+  assert_line --index $((${#lines[@]} - 1)) --regexp "^ph-pipeline: $OID Y106: no sky_subtract product was made"
 }
 
 # ---- errors: one line, exit 2, nothing written ---------------------------

@@ -7,19 +7,14 @@
 #include "io.h"
 #include "log.h"
 #include "sim.h"
+#include "sim_scene.h"
 #include "wcs.h"
 
 #include <stdlib.h>
 
 static sim_scene empty_scene(long n)
 {
-    sim_scene s = {.itransient = -1};
-    sim_params_defaults(&s.p, "Y106");
-    s.p.nx = s.p.ny = n;
-    s.p.nstars = s.p.ngalaxies = 0;
-    s.p.host = s.p.transient = 0;
-    s.p.ntemplates = 1;
-    s.p.nscience = 1;
+    sim_scene s = sim_test_scene(n);
     sim_params_finish(&s.p);
     s.zpt = ph_band_zeropoint(s.p.band, s.p.exptime_s);
     return s;

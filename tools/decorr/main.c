@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { K_SCI_PSF = 256, K_REF_PSF, K_CONV_PSF, K_TARGET_PSF, K_SCI_RMS, K_REF_RMS, K_MATCH_FILE, K_PSF_SIZE,
+enum { K_SCI_PSF = 256, K_REF_PSF, K_CONV_PSF, K_TARGET_PSF, K_CENTRED, K_SCI_RMS, K_REF_RMS, K_MATCH_FILE, K_PSF_SIZE,
        K_KERNEL_SIZE, K_SCORE, K_SCORE_HDU, K_THREADS, K_QUICKLOOK };
 
 typedef struct dc_opts {
@@ -44,8 +44,9 @@ static const ph_opt opts[] = {
     {"conv-psf", K_CONV_PSF, "FILE",
      "PSF of DIFF (default: HDU CONV_PSF or sci(*)ref)", ""},
     {"target-psf", K_TARGET_PSF, "FILE",
-     "science PSF at the transient's sub-pixel phase (ph-psf --at-position): DECORR_PSF is then "
-     "the transient's exact pixel profile (key PSFPHASE)", ""},
+     "science PSF at the transient's phase (default: HDU PHASED_PSF of DIFF_FILE)", ""},
+    {"centred-psf", K_CENTRED, NULL,
+     "DECORR_PSF from the centred science PSF, not PHASED_PSF (phrosty's; biased)", NULL},
     {"sci-rms", K_SCI_RMS, "X", "science sky rms (default: DIFF key SKYRMS)", ""},
     {"ref-rms", K_REF_RMS, "X", "template sky rms (default: DIFF key TPLRMS)", ""},
     {"match-kernel", 'm', NULL, "use the matching kernel (phrosty: no)", NULL},
@@ -92,6 +93,7 @@ static int handle(ph_cli *cli, int key, const char *arg)
     case K_REF_PSF: o->src.ref_psf = arg; return PH_OK;
     case K_CONV_PSF: o->src.conv_psf = arg; return PH_OK;
     case K_TARGET_PSF: o->src.target_psf = arg; return PH_OK;
+    case K_CENTRED: o->src.centred = 1; return PH_OK;
     case K_SCI_RMS: return nonneg_rms(cli, arg, &o->src.rms_sci);
     case K_REF_RMS: return nonneg_rms(cli, arg, &o->src.rms_ref);
     case 'm': o->src.use_match = 1; return PH_OK;
@@ -152,11 +154,12 @@ static int setup(dc_run *r)
         r->conv = in->conv.data;
         r->n_conv = in->conv.n;
     } else {
-        /* With --target-psf the science PSF is the one drawn at the
-         * transient's phase: an undersampled PSF cannot be moved to a
-         * sub-pixel phase by interpolation (Y106: -8% to -16% in the fitted
-         * flux), and the transient's profile in DIFF is that PSF (*) the
-         * template PSF. The filter itself keeps the centred PSFs. */
+        /* With a phased PSF (PHASED_PSF, --target-psf) the science PSF is
+         * the one drawn at the transient's phase: an undersampled PSF
+         * cannot be moved to a sub-pixel phase by interpolation (Y106: -8%
+         * to -16% in the fitted flux), and the transient's profile in DIFF
+         * is that PSF (*) the template PSF. The filter itself keeps the
+         * centred PSFs. */
         dc_pair of = r->pair;
         if (in->target.data) {
             of.psf_sci = in->target.data;
@@ -166,11 +169,19 @@ static int setup(dc_run *r)
         r->conv = ph_malloc((size_t)r->n_conv * r->n_conv * sizeof *r->conv, "difference PSF");
         if (!r->conv || dc_conv_psf(&of, r->conv))
             return blame(in->path);
-        ph_info("PSF of the difference: science PSF%s (*) template PSF (%ldx%ld)",
-                in->target.data ? " at the transient's phase" : "", r->n_conv, r->n_conv);
+        if (in->target.data)
+            ph_info("PSF of the difference: science PSF at the transient's phase (%s) (*) "
+                    "template PSF (%ldx%ld)", in->target_src, r->n_conv, r->n_conv);
+        else
+            ph_info("PSF of the difference: centred science PSF (*) template PSF (%ldx%ld)",
+                    r->n_conv, r->n_conv);
     }
     if (dc_quality_init(&r->q, in->path, in->hdr, in->mask, in->nx, in->ny, o->quicklook != NULL))
         return PH_EFAIL;
+    if (!in->target.data && !o->src.centred && !o->src.conv_psf)
+        ph_info("%s: no PHASED_PSF (the science PSF at the transient's sub-pixel phase, which "
+                  "ph-psf writes): DECORR_PSF is centred, and ph-phot's shift of it by "
+                  "interpolation is biased for an undersampled PSF", in->path);
     ph_info("%s: %ldx%ld, sky rms science %g template %g, matching kernel %s", in->path, in->nx,
             in->ny, in->rms_sci, in->rms_ref, in->match ? "used" : "ignored");
 
@@ -200,6 +211,9 @@ static int setup(dc_run *r)
                                                          : "SCI_PSF", "science PSF used");
     ph_header_set_str(r->hdr, "DCPSFREF", o->src.ref_psf ? ph_path_basename(o->src.ref_psf)
                                                          : "REF_PSF", "template PSF used");
+    if (in->target.data)
+        ph_header_set_str(r->hdr, "DCPSFPHS", in->target_src,
+                          "science PSF at the transient's phase used");
     return ph_header_add_text(r->hdr, "HISTORY",
                               "ph-decorr: noise decorrelation, sfft-reference 6-7 (SFFT fork)");
 }
@@ -440,7 +454,9 @@ int main(int argc, char **argv)
             "header). The decorrelation filter, in Fourier space on the full frame,\n"
             "  D = [sci_rms^2 |F REF_PSF|^2 + ref_rms^2 |F SCI_PSF|^2 |F M|^2]^-1/2, D(0) = 1\n"
             "(M: the matching kernel with -m, else a delta, as phrosty), is applied\n"
-            "circularly to DIFF and CSCI and to the PSF of the difference. Writes\n"
+            "circularly to DIFF and CSCI and to the PSF of the difference: by default\n"
+            "PHASED_PSF (the science PSF at the transient's sub-pixel phase, ph-psf's)\n"
+            "(*) REF_PSF, the transient's own profile. Writes\n"
             "DECORR_DIFF, DECORR_SCI, DIFF_VAR (variance of DECORR_DIFF), DECORR_PSF\n"
             "(odd, sum 1, key PSFLOSS), DECORR_KERNEL and MASK; optionally SCORE.\n"
             "Edges wrap around: keep photometry away from them.",

@@ -352,8 +352,15 @@ static int read_pixels(const char *path, image *im)
 
 /* ---- the stamp ------------------------------------------------------------- */
 
-static int roman_stamp(const params *p, const char *band, const char *image, double dx, double dy,
-                       double *out, double *frac, double *fwhm, ph_romanpsf **keep)
+/* One stamp of the output: the model at phase (dx, dy), not normalised
+ * yet; frac = its sum over the model's flux. */
+typedef struct stamp {
+    double *data;
+    double frac, dx, dy;
+} stamp;
+
+static int roman_stamp(const params *p, const char *band, const char *image, stamp *out, int nout,
+                       double *fwhm, ph_romanpsf **keep)
 {
     ph_romanpsf_opts o;
     if (ph_romanpsf_defaults(&o, band)) {
@@ -374,17 +381,19 @@ static int roman_stamp(const params *p, const char *band, const char *image, dou
     if (!r)
         return PH_EFAIL;
     *fwhm = ph_romanpsf_fwhm_epsf(&o);
-    int st = ph_romanpsf_stamp(r, dx, dy, p->size, out);
-    if (st) {
-        ph_romanpsf_free(r);
-        return st;
+    int st = PH_OK;
+    for (int k = 0; k < nout && !st; k++) {
+        st = ph_romanpsf_stamp(r, out[k].dx, out[k].dy, p->size, out[k].data);
+        double s = 0;
+        for (long i = 0; !st && i < p->size * p->size; i++)
+            s += out[k].data[i];
+        out[k].frac = s;
     }
-    *keep = r;
-    double s = 0;
-    for (long i = 0; i < p->size * p->size; i++)
-        s += out[i];
-    *frac = s;
-    return PH_OK;
+    if (st)
+        ph_romanpsf_free(r);
+    else
+        *keep = r;
+    return st;
 }
 
 /* One model behind psf_stamp_fn, for the oversampled ePSF. */
@@ -408,62 +417,81 @@ static int model_stamp(void *ctx, double dx, double dy, long n, double *out)
     return PH_OK;
 }
 
-static int write_stamp(const params *p, const char *path, const image *im, const char *band,
-                       double x0, double y0, double ra, double dec, double dx, double dy,
-                       double *data, double frac, double fwhm, int oversamp, const char *src,
-                       const epsf_model *em, ph_ovpsf *ov)
+/* What both stamps' headers share. */
+typedef struct stamp_info {
+    const char *path, *band, *src;
+    const image *im;
+    double x0, y0, ra, dec, fwhm;
+    int oversamp;
+    const epsf_model *em;
+} stamp_info;
+
+/* Normalise `s` and make its header: the position, the model, its phase. */
+static int stamp_finish(const params *p, const stamp_info *si, stamp *s, int phased,
+                        ph_psf *out)
 {
-    ph_psf out = {.n = p->size, .data = data, .hdr = ph_header_new(), .ov = ov};
-    if (!out.hdr)
+    const char *where = si->src ? si->src : si->path;
+    *out = (ph_psf){.n = p->size, .data = s->data, .hdr = ph_header_new()};
+    if (!out->hdr)
         return PH_EFAIL;
-    double s = ph_psf_normalise(data, p->size);
-    int st = PH_OK;
-    if (!(s > 0) || ph_psf_check(data, p->size, p->size, src ? src : path))
-        st = ph_error(PH_EFAIL, src ? src : path, "the %s PSF has no positive flux in a %ld-pixel "
-                                                  "stamp",
-                      p->model_text, p->size);
-    if (!st) {
-        ph_header *h = out.hdr;
-        int k = ph_header_set_double(h, "PSFX", x0, "0-based x on the image");
-        k |= ph_header_set_double(h, "PSFY", y0, "0-based y on the image");
-        if (isfinite(ra) && isfinite(dec)) {
-            k |= ph_header_set_double(h, "PSFRA", ra, "[deg] position");
-            k |= ph_header_set_double(h, "PSFDEC", dec, "[deg] position");
-        }
-        k |= ph_header_set_str(h, "FILTER", band, "band");
-        /* A long file pattern does not fit a card: its file name part. */
-        char mt[80];
-        if (strlen(p->model_text) <= 60 || p->model != M_FILE)
-            ph_strlcpy(mt, p->model_text, sizeof mt);
-        else
-            snprintf(mt, sizeof mt, "file:%.60s", ph_path_basename(p->pattern));
-        k |= ph_header_set_str(h, "PSFMODEL", mt, "model");
-        k |= ph_header_set_long(h, "OVERSAMP", oversamp, "oversampling of the model");
-        k |= ph_header_set_double(h, "PSFFRAC", frac, "model flux fraction inside the stamp");
-        k |= ph_header_set_bool(h, "PSFNORM", 1, "stamp normalised to sum 1");
-        if (isfinite(fwhm))
-            k |= ph_header_set_double(h, "PSFFWHM", fwhm, "[px] FWHM of the oversampled ePSF");
-        k |= ph_header_set_double(h, "PSFDX", dx, "[px] PSF centre - centre pixel centre, x");
-        k |= ph_header_set_double(h, "PSFDY", dy, "[px] PSF centre - centre pixel centre, y");
-        k |= ph_header_set_str(h, "PSFIMAGE", ph_path_basename(path), "image");
-        if (src)
-            k |= ph_header_set_str(h, "PSFSRC", ph_path_basename(src), "model file");
-        if (im->meta.obsid[0])
-            k |= ph_header_set_str(h, "OBSID", im->meta.obsid, "observation id");
-        if (im->meta.sca >= 0)
-            k |= ph_header_set_long(h, "SCA_NUM", im->meta.sca, "detector");
-        if (em) {
-            k |= ph_header_set_long(h, "EPSFNSTR", em->nstars, "stars in the ePSF");
-            k |= ph_header_set_long(h, "EPSFORD", em->order, "ePSF spatial order");
-            k |= ph_header_set_long(h, "EPSFRAD", em->radius, "[px] ePSF model half-width");
-            k |= ph_header_set_double(h, "EPSFCHI2", em->chi2, "median reduced chi^2 of stars");
-        }
-        if (k)
-            st = ph_error(PH_EFAIL, p->output, "cannot format the header");
+    double sum = ph_psf_normalise(s->data, p->size);
+    if (!(sum > 0) || ph_psf_check(s->data, p->size, p->size, where))
+        return ph_error(PH_EFAIL, where, "the %s PSF has no positive flux in a %ld-pixel stamp",
+                        p->model_text, p->size);
+    ph_header *h = out->hdr;
+    int k = ph_header_set_double(h, "PSFX", si->x0, "0-based x on the image");
+    k |= ph_header_set_double(h, "PSFY", si->y0, "0-based y on the image");
+    if (isfinite(si->ra) && isfinite(si->dec)) {
+        k |= ph_header_set_double(h, "PSFRA", si->ra, "[deg] position");
+        k |= ph_header_set_double(h, "PSFDEC", si->dec, "[deg] position");
     }
+    k |= ph_header_set_str(h, "FILTER", si->band, "band");
+    /* A long file pattern does not fit a card: its file name part. */
+    char mt[80];
+    if (strlen(p->model_text) <= 60 || p->model != M_FILE)
+        ph_strlcpy(mt, p->model_text, sizeof mt);
+    else
+        snprintf(mt, sizeof mt, "file:%.60s", ph_path_basename(p->pattern));
+    k |= ph_header_set_str(h, "PSFMODEL", mt, "model");
+    k |= ph_header_set_long(h, "OVERSAMP", si->oversamp, "oversampling of the model");
+    k |= ph_header_set_double(h, "PSFFRAC", s->frac, "model flux fraction inside the stamp");
+    k |= ph_header_set_bool(h, "PSFNORM", 1, "stamp normalised to sum 1");
+    if (isfinite(si->fwhm))
+        k |= ph_header_set_double(h, "PSFFWHM", si->fwhm, "[px] FWHM of the oversampled ePSF");
+    k |= ph_header_set_double(h, "PSFDX", s->dx, "[px] PSF centre - centre pixel centre, x");
+    k |= ph_header_set_double(h, "PSFDY", s->dy, "[px] PSF centre - centre pixel centre, y");
+    k |= ph_header_set_bool(h, "PSFPHASE", phased, "T: at the sub-pixel phase of PSFX, PSFY");
+    k |= ph_header_set_str(h, "PSFIMAGE", ph_path_basename(si->path), "image");
+    if (si->src)
+        k |= ph_header_set_str(h, "PSFSRC", ph_path_basename(si->src), "model file");
+    if (si->im->meta.obsid[0])
+        k |= ph_header_set_str(h, "OBSID", si->im->meta.obsid, "observation id");
+    if (si->im->meta.sca >= 0)
+        k |= ph_header_set_long(h, "SCA_NUM", si->im->meta.sca, "detector");
+    if (si->em) {
+        const epsf_model *em = si->em;
+        k |= ph_header_set_long(h, "EPSFNSTR", em->nstars, "stars in the ePSF");
+        k |= ph_header_set_long(h, "EPSFORD", em->order, "ePSF spatial order");
+        k |= ph_header_set_long(h, "EPSFRAD", em->radius, "[px] ePSF model half-width");
+        k |= ph_header_set_double(h, "EPSFCHI2", em->chi2, "median reduced chi^2 of stars");
+    }
+    return k ? ph_error(PH_EFAIL, p->output, "cannot format the header") : PH_OK;
+}
+
+/* The primary stamp (centred, or phased with --at-position), the
+ * PHASED_PSF extension and the oversampled EPSF (psfstamp.h). */
+static int write_stamps(const params *p, const stamp_info *si, stamp *primary, stamp *phased,
+                        ph_ovpsf *ov)
+{
+    ph_psf a = {0}, b = {0};
+    int st = stamp_finish(p, si, primary, p->at_position, &a);
+    a.ov = ov;
     if (!st)
-        st = ph_psf_write(p->output, &out);
-    ph_header_free(out.hdr);
+        st = stamp_finish(p, si, phased, 1, &b);
+    if (!st)
+        st = ph_psf_write_phased(p->output, &a, &b);
+    ph_header_free(a.hdr);
+    ph_header_free(b.hdr);
     return st;
 }
 
@@ -496,11 +524,14 @@ static int run(params *p, const char *path)
     if (!st && !(x0 >= -0.5 && x0 < im.nx - 0.5 && y0 >= -0.5 && y0 < im.ny - 0.5))
         st = ph_error(PH_EFAIL, path, "position (%.3f, %.3f) is off the %ldx%ld image", x0, y0,
                       im.nx, im.ny);
-    double dx = 0, dy = 0;
-    if (p->at_position) {
-        dx = x0 - floor(x0 + 0.5);
-        dy = y0 - floor(y0 + 0.5);
-    }
+    /* Two stamps: [0] the primary (centred, or at the position's phase
+     * with --at-position), [1] PHASED_PSF, always at the position's phase
+     * (psfstamp.h). */
+    stamp sv[2] = {{0}};
+    sv[1].dx = x0 - floor(x0 + 0.5);
+    sv[1].dy = y0 - floor(y0 + 0.5);
+    if (p->at_position)
+        sv[0].dx = sv[1].dx, sv[0].dy = sv[1].dy;
 
     /* Band, detector, pointing. */
     const char *band = p->band ? p->band : im.meta.band;
@@ -510,10 +541,10 @@ static int run(params *p, const char *path)
         st = ph_error(PH_EFAIL, path, "the image has no FILTER; give --band");
 
     long n = p->size;
-    double *data = st ? NULL : ph_malloc((size_t)n * n * sizeof *data, "PSF stamp");
-    if (!st && !data)
-        st = PH_EFAIL;
-    double frac = NAN, fwhm = NAN;
+    for (int k = 0; k < 2 && !st; k++)
+        if (!(sv[k].data = ph_malloc((size_t)n * n * sizeof *sv[k].data, "PSF stamp")))
+            st = PH_EFAIL;
+    double fwhm = NAN;
     int oversamp = 1, ov_o = 0;
     char file[1024] = "";
     epsf_model em = {0};
@@ -521,18 +552,18 @@ static int run(params *p, const char *path)
     model_ctx mc = {.p = p, .x0 = x0, .y0 = y0};
     ph_timing_begin("model");
     if (!st && (p->model == M_ROMAN || p->model == M_GAUSS)) {
-        st = roman_stamp(p, band, path, dx, dy, data, &frac, &fwhm, &mc.roman);
+        st = roman_stamp(p, band, path, sv, 2, &fwhm, &mc.roman);
         ov_o = 8; /* analytic: exact at any phase; 8x resolves R062's band limit */
     } else if (!st && p->model == M_FILE) {
         st = psf_pattern_expand(p->pattern, band, sca, pointing, file, sizeof file, path);
-        if (!st)
-            st = psf_file_load(file, &f);
-        if (!st) {
-            oversamp = f.oversamp;
-            fwhm = psf_file_fwhm(&f, x0, y0);
-            st = psf_file_stamp(&f, x0, y0, dx, dy, n, p->interp, data, &frac);
+        if (!st && !(st = psf_file_load(file, &f))) {
             mc.file = &f;
+            oversamp = f.oversamp;
             ov_o = f.oversamp >= 2 ? f.oversamp : 0;
+            fwhm = psf_file_fwhm(&f, x0, y0);
+            for (int k = 0; k < 2 && !st; k++)
+                st = psf_file_stamp(&f, x0, y0, sv[k].dx, sv[k].dy, n, p->interp, sv[k].data,
+                                    &sv[k].frac);
         }
     } else if (!st && p->model == M_EPSF) {
         epsf_params ep = p->ep;
@@ -550,7 +581,8 @@ static int run(params *p, const char *path)
         if (!st) {
             oversamp = em.oversamp;
             fwhm = epsf_fwhm(&em, x0, y0);
-            epsf_stamp(&em, x0, y0, dx, dy, n, data, &frac);
+            for (int k = 0; k < 2; k++)
+                epsf_stamp(&em, x0, y0, sv[k].dx, sv[k].dy, n, sv[k].data, &sv[k].frac);
             ph_info("ePSF from %d stars (%d candidates), median reduced chi^2 %.3g", em.nstars,
                     em.ncand, em.chi2);
             mc.em = &em;
@@ -559,8 +591,9 @@ static int run(params *p, const char *path)
     }
     ph_timing_end();
 
-    /* The oversampled ePSF beside the stamp, for the tools that draw the PSF
-     * at other phases or in another image's frame (ph-align, ph-subtract). */
+    /* The oversampled ePSF beside the stamps, for the tools that draw the
+     * PSF at other phases or in another image's frame (ph-align,
+     * ph-subtract). */
     ph_timing_begin("oversampled");
     ph_ovpsf ov = {0};
     if (!st && ov_o)
@@ -572,21 +605,22 @@ static int run(params *p, const char *path)
     ph_timing_end();
 
     ph_timing_begin("write");
+    stamp_info si = {path, band, file[0] ? file : NULL, &im, x0, y0, ra, dec, fwhm, oversamp,
+                     p->model == M_EPSF ? &em : NULL};
     if (!st)
-        st = write_stamp(p, path, &im, band, x0, y0, ra, dec, dx, dy, data, frac, fwhm, oversamp,
-                         file[0] ? file : NULL, p->model == M_EPSF ? &em : NULL,
-                         ov.v ? &ov : NULL);
+        st = write_stamps(p, &si, &sv[0], &sv[1], ov.v ? &ov : NULL);
     ph_timing_end();
     if (!st)
-        ph_info("%s PSF at (%.3f, %.3f), %ldx%ld, flux fraction %.5f", p->model_text, x0, y0, n, n,
-                frac);
+        ph_info("%s PSF at (%.3f, %.3f), %ldx%ld, flux fraction %.5f; phase (%.3f, %.3f) in %s",
+                p->model_text, x0, y0, n, n, sv[0].frac, sv[1].dx, sv[1].dy, PH_PSF_PHASED_HDU);
     epsf_free(&em);
     ph_ovpsf_free(&ov);
     if (mc.roman)
         ph_romanpsf_free(mc.roman);
     if (mc.file)
         psf_file_free(&f);
-    free(data);
+    free(sv[0].data);
+    free(sv[1].data);
     image_free(&im);
     return st;
 }
@@ -601,13 +635,17 @@ int main(int argc, char **argv)
     ph_cli cli = {
         .tool = "ph-psf",
         .usage = "[OPTION]... IMAGE (--ra RA --dec DEC | --x X --y Y) -o PSF",
-        .summary = "Write the PSF stamp of an image at a position: odd, sum 1, centred.",
+        .summary = "Write the PSF stamp of an image at a position: odd, sum 1, centred, and at "
+                   "the position's phase.",
         .description =
             "IMAGE is a ph image (ph-skysub output) or an input image. The model is the\n"
             "analytic Roman PSF of the image's band (roman), a pixel-integrated Gaussian\n"
             "(gaussian:SIGMA), PSF model files (file:PATTERN, {band} {sca} {pointing}\n"
             "filled from the image), or an empirical PSF built from the image's stars\n"
-            "(epsf). Without --model, photometry.phrosty.psf.type of the config decides.",
+            "(epsf). Without --model, photometry.phrosty.psf.type of the config decides.\n"
+            "The primary image is the centred stamp (SFFT's); extension PHASED_PSF holds\n"
+            "the PSF at the position's sub-pixel phase, the transient's own pixel profile,\n"
+            "which ph-subtract carries and ph-decorr turns into the photometry's PSF.",
         .example = "ph-psf sci.fits --ra 7.551 --dec -44.807 -m roman -o psf.fits",
         .opts = opts,
         .handle = handle,

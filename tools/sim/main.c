@@ -9,9 +9,11 @@
  * (render.c) and writes the files (io.c).
  */
 #include "cli.h"
+#include "counts.h"
 #include "galaxy.h"
 #include "io.h"
 #include "log.h"
+#include "sca.h"
 #include "sim.h"
 #include "timing.h"
 #include "util.h"
@@ -27,7 +29,8 @@ enum {
     O_CATALOG, O_INJECT, O_NOHOST, O_NOTRANS, O_OID, O_SNMAG, O_SNPEAK, O_SNRISE, O_SNFALL,
     O_SNOFF, O_EXPTIME, O_SKY, O_SKYGRAD, O_RDNOISE, O_DARK, O_SATURATE, O_NONOISE, O_BADPIX,
     O_BADCOL, O_PSF, O_JITTER, O_JITVARY, O_DIFFUSION, O_NLAMBDA, O_WFE, O_OBSCUR, O_PSFOVER,
-    O_PSFSIZE, O_NOPSFFILES, O_PHASE, O_STAMPSIZE
+    O_PSFSIZE, O_NOPSFFILES, O_PHASE, O_STAMPSIZE, O_COSMIC, O_FLAGCR, O_HOTPIX, O_FLAGSAT,
+    O_MAGDIST, O_SQUARE
 };
 
 static const ph_opt opts[] = {
@@ -43,16 +46,24 @@ static const ph_opt opts[] = {
     {"ra", O_RA, "DEG", "scene centre RA (default 7.55)", NULL},
     {"dec", O_DEC, "DEG", "scene centre Dec (default -44.8)", NULL},
     {"rotation", O_ROT, "DEG", "position angle of the +y axis, east of north (default 0)", NULL},
-    {"rotate", O_ROTRANGE, "DEG", "random rotation per epoch, +-DEG (default 10)", NULL},
+    {"rotate", O_ROTRANGE, "DEG", "random roll per epoch, +-DEG about --rotation; 180: any roll "
+     "(default 180)", NULL},
     {"dither", O_DITHER, "PX", "random pointing offset per epoch, +-PX (default 5% of the size)", NULL},
-    {"sca", O_SCA, "N|random", "detector number 1 ... 18, or random per epoch (default 1)", NULL},
+    {"sca", O_SCA, "N|random", "detector 1 ... 18 of every epoch, or random per epoch (default "
+     "random); psf, stamp: that SCA's PSF", NULL},
     {"pointing", O_POINTING, "N", "observation id of the first epoch; then +1 (default 10000)", NULL},
     {"distortion", O_DISTORT, "PX", "SIP distortion at the corners of a 4088 SCA; 0: plain TAN "
      "(default 3)", NULL},
-    {"nstars", O_NSTARS, "N", "random stars per image area (default 400 per 4088^2)", NULL},
-    {"ngalaxies", O_NGAL, "N", "random galaxies per image area (default 1500 per 4088^2)", NULL},
-    {"star-mags", O_STARMAGS, "LO,HI", "AB range of random stars (default 18,24)", NULL},
-    {"galaxy-mags", O_GALMAGS, "LO,HI", "AB range of random galaxies (default 20,25.5)", NULL},
+    {"square-pixels", O_SQUARE, NULL, "0.11\" square pixels on every SCA, not the SCA's own plate "
+     "scale", NULL},
+    {"nstars", O_NSTARS, "N", "random stars per image area (default: OpenUniverse2024's density "
+     "in --star-mags, 202 per 4088^2)", NULL},
+    {"ngalaxies", O_NGAL, "N", "random galaxies per image area (default: OpenUniverse2024's "
+     "density in --galaxy-mags, 16988 per 4088^2)", NULL},
+    {"star-mags", O_STARMAGS, "LO,HI", "AB range of random stars (default 13.9,26.7)", NULL},
+    {"galaxy-mags", O_GALMAGS, "LO,HI", "AB range of random galaxies (default 16,31.5)", NULL},
+    {"mag-dist", O_MAGDIST, "ou2024|uniform", "magnitudes of random objects: OpenUniverse2024's "
+     "distribution or uniform, within the ranges (default ou2024)", NULL},
     {"catalog", O_CATALOG, "FILE", "static objects: ra dec mag|flux [obj_type object_id re_arcsec "
      "sersic_n q pa_deg]; then no random objects unless --nstars/--ngalaxies", NULL},
     {"inject", O_INJECT, "FILE", "point sources on science epochs: ra dec flux [object_id]", NULL},
@@ -72,9 +83,17 @@ static const ph_opt opts[] = {
     {"read-noise", O_RDNOISE, "E", "read noise rms, e- (default 8.5)", NULL},
     {"dark", O_DARK, "E", "dark current, e-/s (default 0.015)", NULL},
     {"saturate", O_SATURATE, "E", "saturation clip, e- (default 100000)", NULL},
-    {"no-noise", O_NONOISE, NULL, "expected values: no photon or read noise, no quantisation", NULL},
-    {"bad-pixels", O_BADPIX, "N", "dead pixels per image: SCI 0, DQ 1 (default 0)", NULL},
-    {"bad-columns", O_BADCOL, "N", "dead columns per image: SCI 0, DQ 1 (default 0)", NULL},
+    {"flag-saturated", O_FLAGSAT, NULL, "flag clipped pixels in DQ (bit 2); OpenUniverse2024 does "
+     "not", NULL},
+    {"no-noise", O_NONOISE, NULL, "expected values: no photon or read noise, no quantisation, no "
+     "cosmic rays", NULL},
+    {"cosmic-rays", O_COSMIC, "N", "cosmic-ray tracks per image (default 900 per 4088^2 per "
+     "302.275 s)", NULL},
+    {"flag-cosmic-rays", O_FLAGCR, NULL, "flag cosmic-ray pixels in DQ (bit 4); OpenUniverse2024 "
+     "does not", NULL},
+    {"hot-pixels", O_HOTPIX, "N", "hot pixels per 4088^2 SCA: DQ 1 (default 300)", NULL},
+    {"bad-pixels", O_BADPIX, "N", "dead pixels per 4088^2 SCA: SCI 0, DQ 1 (default 100)", NULL},
+    {"bad-columns", O_BADCOL, "N", "dead columns per 4088^2 SCA: SCI 0, DQ 1 (default 0)", NULL},
     {"psf", O_PSF, "MODEL", "roman or gaussian:SIGMA (native px, pixel-integrated) (default roman)",
      NULL},
     {"jitter", O_JITTER, "ARCSEC", "pointing jitter rms per axis (default 0.014)", NULL},
@@ -208,8 +227,21 @@ static int handle(ph_cli *cli, int key, const char *arg)
     case O_DARK: return ph_cli_double_range(cli, arg, 0, 1e3, &s->dark_e_s);
     case O_SATURATE: return ph_cli_double_range(cli, arg, 1, 1e12, &s->saturate_e);
     case O_NONOISE: s->noise = 0; return 0;
+    case O_FLAGSAT: s->flag_saturated = 1; return 0;
+    case O_COSMIC: return ph_cli_long(cli, arg, 0, 10000000, &s->cosmic_rays);
+    case O_FLAGCR: s->flag_cosmic_rays = 1; return 0;
+    case O_HOTPIX: return ph_cli_long(cli, arg, 0, 1000000, &s->hot_pixels);
     case O_BADPIX: return ph_cli_long(cli, arg, 0, 1000000, &s->bad_pixels);
     case O_BADCOL: return ph_cli_long(cli, arg, 0, 4088, &s->bad_columns);
+    case O_SQUARE: s->square_pixels = 1; return 0;
+    case O_MAGDIST:
+        if (!strcmp(arg, "ou2024"))
+            s->mag_dist = SIM_MAGS_OU2024;
+        else if (!strcmp(arg, "uniform"))
+            s->mag_dist = SIM_MAGS_UNIFORM;
+        else
+            return ph_cli_bad(cli, "'%s' is not ou2024 or uniform", arg);
+        return 0;
     case O_PSF: {
         ph_romanpsf_opts t;
         memset(&t, 0, sizeof t);
@@ -296,6 +328,12 @@ static int make_params(ctx *c)
         {O_DARK, &p->dark_e_s, &s->dark_e_s, sizeof(double)},
         {O_SATURATE, &p->saturate_e, &s->saturate_e, sizeof(double)},
         {O_NONOISE, &p->noise, &s->noise, sizeof(int)},
+        {O_FLAGSAT, &p->flag_saturated, &s->flag_saturated, sizeof(int)},
+        {O_COSMIC, &p->cosmic_rays, &s->cosmic_rays, sizeof(long)},
+        {O_FLAGCR, &p->flag_cosmic_rays, &s->flag_cosmic_rays, sizeof(int)},
+        {O_HOTPIX, &p->hot_pixels, &s->hot_pixels, sizeof(long)},
+        {O_SQUARE, &p->square_pixels, &s->square_pixels, sizeof(int)},
+        {O_MAGDIST, &p->mag_dist, &s->mag_dist, sizeof(int)},
         {O_BADPIX, &p->bad_pixels, &s->bad_pixels, sizeof(long)},
         {O_BADCOL, &p->bad_columns, &s->bad_columns, sizeof(long)},
         {O_JITVARY, &p->jitter_vary, &s->jitter_vary, sizeof(double)},
@@ -417,6 +455,8 @@ static int run_scene(ctx *c)
 
 static int run_psf(ctx *c, int stamp)
 {
+    if (c->p.sca > 0) /* that SCA's optics (sca.h) */
+        c->p.psf.wfe_nm *= sim_sca_get(c->p.sca, 0).wfe_scale;
     ph_romanpsf *psf = ph_romanpsf_new(&c->p.psf);
     if (!psf)
         return PH_EFAIL;

@@ -245,6 +245,11 @@ int main(int argc, char **argv)
     }
     if (!st && !isnan(o.ra))
         st = transient_pixel(&o, &d);
+    double px, py; /* where the carried PHASED_PSF was drawn */
+    if (!st && !isnan(o.ra) && d.psf_phased.hdr && !ph_header_get_double(d.psf_phased.hdr, "PSFX", &px) &&
+        !ph_header_get_double(d.psf_phased.hdr, "PSFY", &py) && hypot(px - o.ex_x0, py - o.ex_y0) > 0.02)
+        ph_warn("%s: PHASED_PSF was drawn at pixel (%.3f, %.3f) but the transient is at (%.3f, %.3f): "
+                "make the science PSF at --ra/--dec", o.sci_psf, px, py, o.ex_x0, o.ex_y0);
     if (!st && !(st = ph_sfft_check(&o.par, d.sci.nx, d.sci.ny, o.sci))) {
         ph_timing_begin("setup");
         e = make_engine(&o, d.sci.nx, d.sci.ny,

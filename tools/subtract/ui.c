@@ -74,7 +74,8 @@ static int check_grid(const ph_image *sci, const char *spath, const ph_image *re
 static int read_psfs(const ph_sub_opts *o, ph_sub_data *d)
 {
     if (o->sci_psf) {
-        if (ph_psf_read(o->sci_psf, NULL, &d->psf_sci))
+        if (ph_psf_read(o->sci_psf, NULL, &d->psf_sci) ||
+            ph_psf_read_phased(o->sci_psf, &d->psf_phased))
             return PH_EFAIL;
         d->psf_sci_src = o->sci_psf;
     } else if (d->sci.psf) {
@@ -157,4 +158,5 @@ void ph_sub_data_free(ph_sub_data *d)
     ph_psf_free(&d->psf_sci);
     ph_psf_free(&d->psf_ref);
     ph_startab_free(&d->stars);
+    ph_psf_free(&d->psf_phased);
 }

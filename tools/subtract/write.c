@@ -219,6 +219,10 @@ int ph_sub_write(const char *path, const ph_sub_opts *o, const ph_sub_data *d,
         st = write_psf(&f, "REF_PSF", d->psf_ref.data, d->psf_ref.n, d->psf_ref.hdr, 0.0 / 0.0, 0);
     if (!st)
         st = write_psf(&f, "CONV_PSF", r->conv_psf, d->psf_sci.n, NULL, r->conv_frac, 1);
+    /* ph-decorr makes DECORR_PSF from it (psfstamp.h) */
+    if (!st && d->psf_phased.data)
+        st = write_psf(&f, PH_PSF_PHASED_HDU, d->psf_phased.data, d->psf_phased.n,
+                       d->psf_phased.hdr, 0.0 / 0.0, 0);
     if (!st) {
         ph_header *hk = ph_header_new();
         int L = r->sol.basis.L;
