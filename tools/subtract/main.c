@@ -34,12 +34,13 @@ static const ph_opt opts[] = {
     {"exclude-radius", K_EXCL, "PX",
      "radius around --ra/--dec kept out of the fit; 0: none, as phrosty (15)", NULL},
     {"method", K_METHOD, "NAME",
-     "psf: the template's modelled stars (ph-align's STARS) matched exactly, every good pixel "
-     "fitted (default); sfft: phrosty's SFFT exactly",
+     "psf: the template's modelled stars (ph-align's STARS) matched exactly, a constant kernel "
+     "fitted on them (default); sfft: phrosty's SFFT exactly",
      NULL},
     {"fit-pixels", K_FITPIX, "WHICH",
-     "signal: every source, 3 sigma in either cross-convolved image (psf default); detected: "
-     "DETECTED in both masks (sfft default); all: every pixel; never BAD or OUTSIDE",
+     "stars: about the drawn template stars (psf default; every source when fewer than 5); "
+     "signal: every source, 3 sigma in either cross-convolved image; detected: DETECTED in "
+     "both masks (sfft default); all: every pixel; never BAD or OUTSIDE",
      NULL},
     {"star-radius", K_STARR, "PX", "psf method: radius of the star correction (8)", NULL},
     {"clip", K_CLIP, "K",
@@ -133,7 +134,7 @@ static int handle(ph_cli *cli, int key, const char *arg)
         o->method = b;
         return PH_OK;
     case K_FITPIX:
-        if (ph_cli_choice(cli, arg, "detected|all|signal", &b))
+        if (ph_cli_choice(cli, arg, "detected|all|signal|stars", &b))
             return PH_EUSAGE;
         o->fit_pixels = b;
         return PH_OK;
@@ -266,7 +267,7 @@ int main(int argc, char **argv)
     if (!st) {
         snprintf(device, sizeof device, "%s", e->desc);
         int fp = o.fit_pixels >= 0 ? o.fit_pixels
-                                   : o.method == PH_SUB_PSF ? PH_SUB_FIT_SIGNAL : PH_SUB_FIT_DETECTED,
+                                   : o.method == PH_SUB_PSF ? PH_SUB_FIT_STARS : PH_SUB_FIT_DETECTED,
             all = fp != PH_SUB_FIT_DETECTED;
         ph_sub_in in = {.nx = d.sci.nx,
                         .ny = d.sci.ny,

@@ -224,37 +224,120 @@ long ph_sub_signal(const double *csci, const double *cref, const float *vsci, co
     return removed;
 }
 
-/* The fitting mask and the output MASK bits; the counts reported. */
-static int fitting_mask(const ph_sub_in *in, const double *kref, const double *ksci, uint8_t *fit,
-                        ph_sub_out *out, long *nfit_out)
+long ph_sub_starboxes(const ph_startab *t, double snr_min, long r, long nx, long ny, uint8_t *fit,
+                      uint8_t *outmask, long *nstars)
 {
-    long nx = in->nx, ny = in->ny;
     size_t n = (size_t)nx * ny;
-    long nfit = ph_sub_fit_mask(in->sci_mask, in->ref_mask, (long)n,
-                                in->fit_pixels != PH_SUB_FIT_DETECTED, fit, out->mask);
-    if (in->fit_pixels == PH_SUB_FIT_SIGNAL) {
+    uint8_t *in = ph_calloc(n, 1, "star boxes");
+    if (!in)
+        return -1;
+    long ns = 0;
+    for (long i = 0; t && i < t->n; i++) {
+        if (t->drawn[i] != 1 || !(t->fluxerr[i] > 0) || t->tflux[i] / t->fluxerr[i] < snr_min)
+            continue;
+        long cx = (long)floor(t->x[i] + 0.5), cy = (long)floor(t->y[i] + 0.5);
+        if (cx < 0 || cy < 0 || cx >= nx || cy >= ny || !fit[cy * nx + cx])
+            continue; /* a saturated, flagged or unmatched star constrains nothing */
+        ns++;
+        for (long y = cy - r; y <= cy + r; y++)
+            for (long x = cx - r; x <= cx + r; x++)
+                if (x >= 0 && y >= 0 && x < nx && y < ny)
+                    in[y * nx + x] = 1;
+    }
+    long removed = 0;
+    for (size_t i = 0; i < n; i++)
+        if (fit[i] && !in[i]) {
+            fit[i] = 0;
+            outmask[i] &= (uint8_t)~PH_DIFF_FIT;
+            removed++;
+        }
+    free(in);
+    *nstars = ns;
+    return removed;
+}
+
+/* The pixels that enter no fit whatever the mode: the transient's circle
+ * and the guard band. */
+static int never_fit(const ph_sub_in *in, uint8_t *fit, uint8_t *outmask, long *nex, long *ng)
+{
+    *nex = ph_sub_exclude(fit, outmask, in->nx, in->ny, in->ex_x0, in->ex_y0, in->ex_r);
+    *ng = 0;
+    return in->guard > 0 ? ph_sub_guard(fit, outmask, in->sci_mask, in->ref_mask, in->nx, in->ny,
+                                        in->guard, ng)
+                         : PH_OK;
+}
+
+static long count_set(const uint8_t *m, size_t n)
+{
+    long k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += m[i] != 0;
+    return k;
+}
+
+/* The fitting mask and the output MASK bits; the counts reported. For the
+ * stars mode: the boxes about the drawn stars (`sig`: scratch of n bytes);
+ * the signal mask when ph-align drew none, or none of them qualifies
+ * (*mode says which was used); *narrow when there are too few stars for a
+ * wide kernel (fewer than PH_SUB_MIN_STARS, or none). */
+static int fitting_mask(const ph_sub_in *in, const double *kref, const double *ksci, uint8_t *fit,
+                        uint8_t *sig, ph_sub_out *out, int *mode, int *narrow)
+{
+    *narrow = 0;
+    long nx = in->nx, ny = in->ny, nex = 0, ng = 0;
+    size_t n = (size_t)nx * ny;
+    *mode = in->fit_pixels;
+    ph_sub_fit_mask(in->sci_mask, in->ref_mask, (long)n, in->fit_pixels != PH_SUB_FIT_DETECTED,
+                    fit, out->mask);
+    int st = never_fit(in, fit, out->mask, &nex, &ng);
+    if (!st && (in->fit_pixels == PH_SUB_FIT_SIGNAL || in->fit_pixels == PH_SUB_FIT_STARS)) {
         double wsci, wref;
         squared_sums(in, kref, ksci, &wsci, &wref);
         long ns = ph_sub_signal(out->csci, out->cref, in->sci_var, in->ref_var, wsci, wref, nx,
                                 ny, fit, out->mask);
         if (ns < 0)
-            return PH_EFAIL;
-        ph_info("%ld fitting pixels hold no source (< %g sigma in both images): left out", ns,
-                PH_SUB_SIGNAL_K);
-        nfit -= ns;
+            st = PH_EFAIL;
     }
-    long nex = ph_sub_exclude(fit, out->mask, nx, ny, in->ex_x0, in->ex_y0, in->ex_r), ng = 0;
-    nfit -= nex;
-    int st = PH_OK;
-    if (in->guard > 0) {
-        st = ph_sub_guard(fit, out->mask, in->sci_mask, in->ref_mask, nx, ny, in->guard, &ng);
-        nfit -= ng;
-        ph_info("%ld fitting pixels within %ld px of a BAD or OUTSIDE pixel or the border left "
-                "out",
+    if (!st && in->fit_pixels == PH_SUB_FIT_STARS) {
+        long drawn = 0, nstars = 0;
+        for (long i = 0; in->stars && i < in->stars->n; i++)
+            drawn += in->stars->drawn[i] == 1;
+        memcpy(sig, fit, n);
+        if (drawn > 0 && ph_sub_starboxes(in->stars, PH_SUB_STAR_SNR, PH_SUB_STAR_BOX, nx, ny, fit,
+                                          out->mask, &nstars) < 0)
+            st = PH_EFAIL;
+        if (st || drawn == 0) {
+            /* no star drawn by ph-align (another aligner, --method phrosty):
+             * every source, the kernel as asked */
+            *mode = PH_SUB_FIT_SIGNAL;
+        } else if (nstars == 0) {
+            ph_notice("no drawn template star with S/N >= %g: the kernel is fitted on every "
+                      "source, with a half-width of at most %d px",
+                      PH_SUB_STAR_SNR, PH_SUB_FALLBACK_W);
+            memcpy(fit, sig, n);
+            for (size_t i = 0; i < n; i++)
+                out->mask[i] = (uint8_t)((out->mask[i] & ~PH_DIFF_FIT) | (fit[i] ? PH_DIFF_FIT : 0));
+            *mode = PH_SUB_FIT_SIGNAL;
+            *narrow = 1;
+        } else {
+            *narrow = nstars < PH_SUB_MIN_STARS;
+            if (*narrow)
+                ph_notice("only %ld drawn template star%s with S/N >= %g: the kernel fitted on "
+                          "%s has a half-width of at most %d px",
+                          nstars, nstars == 1 ? "" : "s", PH_SUB_STAR_SNR,
+                          nstars == 1 ? "it" : "them", PH_SUB_FALLBACK_W);
+            else
+                ph_info("kernel fitted on %ld drawn template stars (S/N >= %g)", nstars,
+                        PH_SUB_STAR_SNR);
+        }
+    }
+    long nfit = count_set(fit, n);
+    if (in->guard > 0)
+        ph_info("%ld pixels within %ld px of a BAD or OUTSIDE pixel or the border left out of the "
+                "fit",
                 ng, in->guard);
-    }
     if (in->ex_r > 0 && isfinite(in->ex_x0))
-        ph_info("transient at (%.2f, %.2f): %ld fitting pixels within %g px left out", in->ex_x0,
+        ph_info("transient at (%.2f, %.2f): %ld pixels within %g px left out of the fit", in->ex_x0,
                 in->ex_y0, nex, in->ex_r);
     for (size_t i = 0; i < n; i++) {
         out->nbad += (out->mask[i] & PH_DIFF_BAD) != 0;
@@ -265,9 +348,9 @@ static int fitting_mask(const ph_sub_in *in, const double *kref, const double *k
     if (!st && nfit == 0 && in->fit_pixels != PH_SUB_FIT_DETECTED)
         st = ph_error(PH_EFAIL, NULL,
                       "the fitting mask is empty: every pixel is BAD or OUTSIDE in one of the "
-                      "images, or within %ld px of such a pixel or of the border",
+                      "images, or within %ld px of such a pixel or of the border, or holds no "
+                      "source",
                       in->guard);
-    *nfit_out = nfit;
     return st;
 }
 
@@ -361,8 +444,9 @@ int ph_sub_run(ph_sfft_engine *e, const ph_sfft_params *p, double min_rcond, con
     out->conv_psf = ph_malloc((size_t)in->n_sci * in->n_sci * sizeof(double), "CONV_PSF");
     double *kref = normalised(in->psf_ref, in->n_ref), *ksci = normalised(in->psf_sci, in->n_sci);
     uint8_t *fit = ph_malloc(n, "fitting mask");
+    uint8_t *sig = in->fit_pixels == PH_SUB_FIT_STARS ? ph_malloc(n, "source mask") : NULL;
     int st = !out->csci || !out->cref || !out->mask || !out->match_kernel || !out->conv_psf ||
-                     !kref || !ksci || !fit
+                     !kref || !ksci || !fit || (in->fit_pixels == PH_SUB_FIT_STARS && !sig)
                  ? PH_EFAIL
                  : PH_OK;
 
@@ -387,9 +471,13 @@ int ph_sub_run(ph_sfft_engine *e, const ph_sfft_params *p, double min_rcond, con
         ph_timing_end();
         ph_info("%ld template stars matched exactly in the cross-convolution", out->nstarfix);
     }
-    long nfit = 0;
+    int mode = in->fit_pixels, narrow = 0;
+    ph_sfft_params pf = *p;
     if (!st)
-        st = fitting_mask(in, kref, ksci, fit, out, &nfit);
+        st = fitting_mask(in, kref, ksci, fit, sig, out, &mode, &narrow);
+    if (!st && narrow && pf.w > PH_SUB_FALLBACK_W)
+        pf.w = PH_SUB_FALLBACK_W;
+    p = &pf;
     if (!st)
         st = fit_and_difference(e, p, min_rcond, fit, nx, ny, out);
     /* Outliers (unflagged cosmic rays, variable stars, a saturated core's
@@ -408,6 +496,7 @@ int ph_sub_run(ph_sfft_engine *e, const ph_sfft_params *p, double min_rcond, con
         }
         out->nclip = nc;
     }
+    free(sig);
     free(fit);
     fit = NULL;
     if (!st && in->stars && in->stars->n > 0) {
