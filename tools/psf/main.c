@@ -178,7 +178,9 @@ static int handle(ph_cli *cli, int key, const char *arg)
  * neither --model nor ph.psf.model is given. */
 static int cfg_double(const ph_config *cfg, const char *key, double lo, double hi, double *out)
 {
-    const char *s = ph_config_get(cfg, key);
+    const char *s;
+    if (ph_config_get_value(cfg, key, &s))
+        return PH_EUSAGE;
     if (!s)
         return PH_OK;
     double v;
@@ -192,8 +194,10 @@ static int cfg_double(const ph_config *cfg, const char *key, double lo, double h
 static int model_from_phrosty(params *p, const ph_config *cfg)
 {
     static const char *tk = "photometry.phrosty.psf.type";
-    const char *type = ph_config_get(cfg, tk);
-    const char *pat = ph_config_get(cfg, "photometry.phrosty.psf.params.pattern");
+    const char *type, *pat;
+    if (ph_config_get_value(cfg, tk, &type) ||
+        ph_config_get_value(cfg, "photometry.phrosty.psf.params.pattern", &pat))
+        return PH_EUSAGE;
     char buf[1100], src[1200];
     snprintf(src, sizeof src, "%s: %s", ph_config_path(cfg) ? ph_config_path(cfg) : "config", tk);
     if (!type) {
