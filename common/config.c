@@ -2,6 +2,7 @@
  * small tree of our own so that several files and --set overrides can be
  * merged, then look keys up by walking dotted paths. */
 #include "config.h"
+#include "sameinput.h"
 #include "log.h"
 #include "util.h"
 
@@ -338,6 +339,7 @@ static char *read_file(const char *path, size_t *len)
         ph_error(PH_EUSAGE, path, "cannot open config: %s", strerror(errno));
         return NULL;
     }
+    ph_input_note(path);
     size_t cap = 4096, n = 0;
     char *buf = malloc(cap);
     while (buf) {
