@@ -460,11 +460,14 @@ static int run(params *p, const char *path)
     ph_wcs *w = NULL;
     if (!st) {
         int havewcs = !ph_wcs_from_header(im.hdr, path, &w);
-        if (!havewcs)
+        char why[600] = "no usable WCS";
+        if (!havewcs) { /* kept to name a bad WCS, not just "no WCS" */
+            ph_strlcpy(why, ph_error_message(), sizeof why);
             ph_error_clear();
+        }
         if (p->have_ra) {
             if (!havewcs)
-                st = ph_error(PH_EFAIL, path, "no usable WCS to place RA, Dec; give --x --y");
+                st = ph_error(PH_EFAIL, path, "%s: cannot place RA, Dec (or give --x --y)", why);
             else if (ph_wcs_sky2pix(w, 1, &ra, &dec, &x0, &y0) || !isfinite(x0) || !isfinite(y0))
                 st = ph_error(PH_EFAIL, path, "RA %.8g, Dec %.8g cannot be placed on the image",
                               ra, dec);
