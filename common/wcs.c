@@ -42,8 +42,9 @@ static int parse(ph_wcs *p)
         int stat[NWCSFIX];
         wcsfix(7, NULL, w, stat); /* translate non-standard keys (e.g. old dates); harmless */
         if (wcsset(w))
-            return ph_error(PH_EFAIL, p->file, "invalid WCS: %s",
-                            w->err && w->err->msg[0] ? w->err->msg : "wcsset failed");
+            return ph_error(PH_EFAIL, p->file, "bad WCS: wcslib cannot use it: %s",
+                            w->err && w->err->msg[0] ? w->err->msg
+                            : "wcsset failed (a singular CD or PC matrix?)");
         if (w->lng >= 0 && w->lat >= 0 && w->naxis == 2)
             p->w = w;
     }
