@@ -202,8 +202,12 @@ h = fits.open('sky_s.fits'); fits.PrimaryHDU(h['VAR'].data ** 0.5).writeto('nois
   assert_failure
 }
 
-@test "loss: a text output on a full disk (file size limit) is an error and leaves no file" {
+@test "loss: output on a full disk (a file size limit) is an error: standard output and text files" {
   products
+  printf 'a: 1\n' > c.yaml
+  run bash -c 'trap "" XFSZ; ulimit -f 0; ph-config -c c.yaml dump > dump.yaml'
+  assert_failure
+  assert_output --partial "standard output: write error"
   run bash -c 'trap "" XFSZ; ulimit -f 0; ph-lc -q --no-meta -o full.csv phot.csv'
   assert_failure
   assert_output --partial "full.csv"
