@@ -75,19 +75,9 @@ int ph_atomic_commit(ph_atomic *a)
     a->f = NULL;
     if (!a->tmp[0]) /* written directly (not a regular file) */
         return bad ? ph_error(PH_EFAIL, a->path, "cannot write: %s", strerror(e)) : PH_OK;
-    int st = PH_OK;
     if (bad)
-        st = ph_error(PH_EFAIL, a->path, "cannot write: %s", strerror(e));
-    else if (ph_output_check(a->path)) /* an input read after the output was opened */
-        st = PH_EUSAGE;
-    else if (rename(a->tmp, a->path))
-        st = ph_error(PH_EFAIL, a->path, "cannot move the output into place: %s",
-                      strerror(errno));
-    if (st)
-        unlink(a->tmp);
-    ph_tmp_forget(a->tmpslot - 1);
-    a->tmpslot = 0;
-    return st;
+        ph_error(PH_EFAIL, a->path, "cannot write: %s", strerror(e));
+    return ph_tmp_finish(a->tmp, a->path, !bad, &a->tmpslot);
 }
 
 void ph_atomic_abort(ph_atomic *a)

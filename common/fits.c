@@ -519,19 +519,9 @@ int ph_fits_commit(ph_fits_out *o)
         return ph_error(PH_EFAIL, o->path, "output was not opened");
     ffclos(o->f, &status);
     o->f = NULL;
-    int st = PH_OK;
     if (status)
-        st = fits_fail(o->path, "cannot finish writing", status);
-    else if (ph_output_check(o->path)) /* an input read after the output was opened */
-        st = PH_EUSAGE;
-    else if (rename(o->tmp, o->path))
-        st = ph_error(PH_EFAIL, o->path, "cannot move the output into place: %s",
-                      strerror(errno));
-    if (st)
-        unlink(o->tmp);
-    ph_tmp_forget(o->tmpslot - 1);
-    o->tmpslot = 0;
-    return st;
+        fits_fail(o->path, "cannot finish writing", status);
+    return ph_tmp_finish(o->tmp, o->path, !status, &o->tmpslot);
 }
 
 void ph_fits_abort(ph_fits_out *o)

@@ -379,7 +379,7 @@ static void hdu_label(char *buf, size_t size, const hdu *h, int k)
  * number copied (fewer at the end of the data), -1 on an error (recorded). */
 static long long pass(stream *s, int out, long long n)
 {
-    static char buf[1 << 16];
+    enum { PASS_BUF = 1 << 16 };
     long long done = 0;
     if (out < 0) {
         z_off_t before = gztell(s->gz);
@@ -392,22 +392,29 @@ static long long pass(stream *s, int out, long long n)
         }
         return (long long)(gztell(s->gz) - before);
     }
+    char *buf = ph_malloc(PASS_BUF, "inflate buffer"); /* not static: readers may be threads */
+    if (!buf)
+        return -1;
     while (done < n) {
-        int want = n - done < (long long)sizeof buf ? (int)(n - done) : (int)sizeof buf;
+        int want = n - done < PASS_BUF ? (int)(n - done) : PASS_BUF;
         int got = gzread(s->gz, buf, (unsigned)want);
         if (got < 0) {
             int zerr = Z_OK;
             gzerror(s->gz, &zerr);
+            free(buf);
             return ph_error(PH_EFAIL, s->path, zerr == Z_ERRNO ? "cannot read: %s"
                             : "the gzip data are truncated or corrupt%s",
                             zerr == Z_ERRNO ? strerror(errno) : ""), -1;
         }
         if (got == 0)
             break;
-        if (write(out, buf, (size_t)got) != got)
+        if (write(out, buf, (size_t)got) != got) {
+            free(buf);
             return ph_error(PH_EFAIL, s->path, "cannot inflate it: %s", strerror(errno)), -1;
+        }
         done += got;
     }
+    free(buf);
     return done;
 }
 

@@ -2,7 +2,12 @@
  * flag is set, so a handler that interrupts a registration sees either no
  * path or a whole one. */
 #include "tmpclean.h"
+#include "log.h"
+#include "sameinput.h"
 #include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
 
 #include <pthread.h>
 #include <signal.h>
@@ -66,4 +71,18 @@ void ph_tmp_forget(int slot)
     pthread_mutex_lock(&lock);
     used[slot] = 0;
     pthread_mutex_unlock(&lock);
+}
+
+int ph_tmp_finish(const char *tmp, const char *path, int ok, int *slotp1)
+{
+    int st = ok ? PH_OK : PH_EFAIL;
+    if (!st && ph_output_check(path))
+        st = PH_EUSAGE;
+    else if (!st && rename(tmp, path))
+        st = ph_error(PH_EFAIL, path, "cannot move the output into place: %s", strerror(errno));
+    if (st)
+        unlink(tmp);
+    ph_tmp_forget(*slotp1 - 1);
+    *slotp1 = 0;
+    return st;
 }

@@ -21,4 +21,11 @@ int ph_tmp_remember(const char *path);
 /* The temporary was renamed or removed: forget it. slot -1 is ignored. */
 void ph_tmp_forget(int slot);
 
+/* Finish the temporary of an output: when `ok`, check that `path` is not
+ * one of the inputs (sameinput.h: one read after the output was opened)
+ * and rename `tmp` onto it; otherwise, or when that fails (error
+ * recorded), remove it. Slot + 1 in *slotp1 (0: none) is forgotten either
+ * way. Returns PH_OK, or the error's code (PH_EFAIL when !ok). */
+int ph_tmp_finish(const char *tmp, const char *path, int ok, int *slotp1);
+
 #endif

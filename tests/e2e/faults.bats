@@ -40,7 +40,6 @@ products() { cp -r "$BATS_FILE_TMPDIR"/. . ; }
 py() { /usr/bin/python3 "$@"; }
 # Seconds since $1 (date +%s.%N).
 since() { awk -v a="$(date +%s.%N)" -v b="$1" 'BEGIN { printf "%.2f", a - b }'; }
-hidden_temps() { find "${1:-.}" -name '.*.??????*' -o -name '.*.fits.??????' | grep -v '/\.lock-' ; }
 
 # ---- silent wrong results ----------------------------------------------------
 
@@ -274,7 +273,12 @@ kill_when_temp() { # kill_when_temp SIG OUT CMD...
   local sig=$1 out=$2 pid t0 d b
   shift 2
   d=$(dirname "$out") b=$(basename "$out")
-  "$@" > /dev/null 2>&1 &
+  # A background job of a script starts with SIGINT ignored (and a nohup'd
+  # run with SIGHUP): start the command with the default dispositions, as
+  # from a terminal, so that the signal is really delivered.
+  /usr/bin/python3 -c 'import os, signal, sys
+for s in (signal.SIGINT, signal.SIGHUP, signal.SIGTERM): signal.signal(s, signal.SIG_DFL)
+os.execvp(sys.argv[1], sys.argv[1:])' "$@" > /dev/null 2>&1 &
   pid=$!
   t0=$(date +%s.%N) seen=0
   while kill -0 $pid 2>/dev/null; do
@@ -282,7 +286,8 @@ kill_when_temp() { # kill_when_temp SIG OUT CMD...
     [ "$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN { print (a - b > 20) }')" = 1 ] && break
   done
   kill -"$sig" $pid 2>/dev/null
-  wait $pid 2>/dev/null || true
+  status_killed=0
+  wait $pid 2>/dev/null || status_killed=$?
 }
 
 @test "signals: SIGTERM, SIGINT and SIGHUP while an output is written leave no temporary (ph-subtract, 1024^2)" {
@@ -299,7 +304,12 @@ kill_when_temp() { # kill_when_temp SIG OUT CMD...
       kill_when_temp $sig out_$sig/diff.fits ph-subtract -q --threads 1 --sci s.fits --sci-psf ps.fits \
         --ref al.fits --ra $RA --dec $DEC -o out_$sig/diff.fits
       [ -z "$(ls -A out_$sig | grep -v '^diff.fits$')" ] || fail "SIG$sig left: $(ls -A out_$sig)"
-      if [ "$seen" = 1 ]; then caught=$((caught + 1)); break; fi
+      if [ "$seen" = 1 ]; then
+        # it died by the signal (128 + n), not after finishing its write
+        [ "$status_killed" -eq $((128 + $(kill -l $sig))) ] || [ -f out_$sig/diff.fits ] ||
+          fail "SIG$sig: status $status_killed"
+        caught=$((caught + 1)); break
+      fi
       rm -rf out_$sig
     done
   done
@@ -438,7 +448,7 @@ open('zero.fits', 'wb').write(b.encode() + b'\0' * 2880)"
   products
   run ph-phot -q decorr.fits --x 1000 --y 100 -o r.csv
   assert_failure
-  assert_output --partial "position (1000.000, 100.000) is off the 256x256 image"
+  assert_output --partial "transient at pixel (1000.000, 100.000) of 256x256: position off the image"
   py -c "
 from astropy.io import fits
 h = fits.open('decorr.fits'); h['DECORR_DIFF'].header['CD1_1'] = 0.0; h['DECORR_DIFF'].header['CD1_2'] = 0.0

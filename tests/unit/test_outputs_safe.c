@@ -163,6 +163,12 @@ TEST(gz_input_inflated_out_of_sight)
 int main(void)
 {
     ph_verbosity = 0;
+    /* tests/run may be started with SIGINT or SIGHUP ignored (a background
+     * job, nohup): tmpclean keeps an ignored signal ignored, as it should
+     * for a program, so this test starts from the defaults. */
+    signal(SIGINT, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
     RUN(output_is_never_an_input);
     RUN(signals_remove_temporaries);
     RUN(gz_input_inflated_out_of_sight);

@@ -493,8 +493,8 @@ static int run(phot_run *r)
     if ((st = locate(r)))
         return st;
     if (!(r->x0 >= -0.5 && r->x0 < r->in.nx - 0.5 && r->y0 >= -0.5 && r->y0 < r->in.ny - 0.5))
-        return ph_error(PH_EFAIL, r->path, "position (%.3f, %.3f) is off the %ldx%ld image",
-                        r->x0, r->y0, r->in.nx, r->in.ny);
+        return ph_error(PH_EFAIL, r->path, "transient at pixel (%.3f, %.3f) of %ldx%ld: position "
+                        "off the image", r->x0, r->y0, r->in.nx, r->in.ny);
     if (r->model.phased && (fabs(r->model.psfx - r->x0) > 0.02 || fabs(r->model.psfy - r->y0) > 0.02))
         return ph_error(PH_EFAIL, r->path, "DECORR_PSF was drawn for pixel (%.3f, %.3f) but the "
                         "transient is at (%.3f, %.3f); give ph-decorr --target-psf a stamp made "
