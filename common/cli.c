@@ -187,7 +187,9 @@ static int apply_config_values(ph_cli *cli, const given *g, int ng)
         int on_cli = 0;
         for (int i = 0; i < ng && !on_cli; i++)
             on_cli = g[i].key == o->key;
-        const char *v = ph_config_get(cli->cfg, key);
+        const char *v;
+        if (ph_config_get_value(cli->cfg, key, &v))
+            return PH_EUSAGE;
         if (on_cli || !v)
             continue;
         snprintf(src, sizeof src, "%s: %s", ph_config_path(cli->cfg) ? ph_config_path(cli->cfg) : "--set",

@@ -43,6 +43,10 @@ int ph_config_set(ph_config *cfg, const char *assignment);
  * the config file and key when the value has the wrong type. */
 const char *ph_config_get(const ph_config *cfg, const char *key);
 int ph_config_has(const ph_config *cfg, const char *key);
+/* A value that must be a single scalar: *out is its text, or NULL when
+ * absent or null; a list or mapping there is an error naming the file,
+ * line and column (a tool must never fall back to its default in silence). */
+int ph_config_get_value(const ph_config *cfg, const char *key, const char **out);
 int ph_config_get_str(const ph_config *cfg, const char *key, const char *def, const char **out);
 int ph_config_get_double(const ph_config *cfg, const char *key, double def, double *out);
 int ph_config_get_long(const ph_config *cfg, const char *key, long def, long *out);

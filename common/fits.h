@@ -28,7 +28,14 @@ typedef struct ph_fits {
     char path[1024];
 } ph_fits;
 
+/* Open for reading. Every HDU's size claimed by its header is checked
+ * against the file first (fitshead.h ph_fitshead_scan: a truncated file
+ * is reported as truncated, a bomb before any allocation); a gzip file is
+ * inflated, no further than its HDUs, into an unlinked scratch file. */
 int ph_fits_open(ph_fits *fp, const char *path);
+/* Where .gz inputs are inflated: "" or NULL = $TMPDIR, else /tmp. Tools
+ * set it to their output's directory (the space they need anyway). */
+void ph_fits_scratch_dir(const char *dir);
 void ph_fits_close(ph_fits *fp);
 
 /* Move to the HDU named `hdu`: an EXTNAME ("SCI"), or a number ("1", 0 =
@@ -38,7 +45,10 @@ int ph_fits_goto(ph_fits *fp, const char *hdu);
 int ph_fits_has_hdu(ph_fits *fp, const char *extname);
 /* Number of HDUs. */
 int ph_fits_nhdu(ph_fits *fp);
-/* Move to the first HDU that holds a 2-D image with data (primary first). */
+/* Move to the first HDU that holds a 2-D image with data (primary first).
+ * An image of 3 or more dimensions before it is an error (never skipped
+ * for the next plane); when the file holds several 2-D images, a notice
+ * says which was taken. */
 int ph_fits_goto_first_image(ph_fits *fp);
 
 /* Size of the current image HDU; error if it is not a 2-D image. */
@@ -73,6 +83,7 @@ typedef struct ph_fits_out {
     char path[1024]; /* the final name */
     char tmp[1100];  /* the temporary name */
     int nhdu;
+    int tmpslot;     /* tmpclean.h slot + 1 (0: none) */
 } ph_fits_out;
 
 /* Start writing `path` (overwritten on commit). Writes an empty primary HDU

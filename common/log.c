@@ -2,8 +2,11 @@
  * work (FFTW threads, worker loops) cannot interleave two messages. */
 #include "log.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int ph_verbosity = 1;
 
@@ -13,11 +16,31 @@ static _Thread_local char err_file[1024];
 static _Thread_local int err_has_file;
 static _Thread_local char err_msg[1024];
 
+/* At exit: anything written to standard output must have reached it. A
+ * full disk (> file on a full tmpfs) or /dev/full would otherwise end in
+ * exit 0 with a short or empty file. As coreutils' close_stdout. */
+static void close_stdout(void)
+{
+    int bad = fflush(stdout) != 0 || ferror(stdout);
+    int e = errno;
+    if (fclose(stdout) != 0 && !bad && errno != EBADF) {
+        bad = 1;
+        e = errno;
+    }
+    if (bad) {
+        fprintf(stderr, "%s: standard output: write error: %s\n", progname, strerror(e));
+        _exit(PH_EFAIL);
+    }
+}
+
 void ph_set_progname(const char *argv0)
 {
+    static int registered;
     const char *base = argv0 ? strrchr(argv0, '/') : NULL;
     base = base ? base + 1 : (argv0 ? argv0 : "ph");
     snprintf(progname, sizeof progname, "%s", base);
+    if (!registered++)
+        atexit(close_stdout);
 }
 
 const char *ph_progname(void) { return progname; }

@@ -12,6 +12,7 @@
 #include "header.h"
 #include "meta.h"
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum {
@@ -45,5 +46,11 @@ int ph_image_read(const char *path, unsigned planes, ph_image *img);
 int ph_image_write(const char *path, const ph_image *img);
 
 void ph_image_free(ph_image *img);
+
+/* A variance plane must be positive somewhere: all zero (or NaN) gives
+ * errors of nothing and weights of infinity without a word. Error naming
+ * the file and HDU otherwise. (A constant plane is allowed: ph-import
+ * writes SKYRMS^2 when no noise map is given.) */
+int ph_var_check(const float *var, size_t n, const char *file, const char *hdu);
 
 #endif

@@ -81,14 +81,25 @@ static int cmd_list(ph_config *cfg, int argc, char **argv)
     return PH_OK;
 }
 
+typedef struct check_ctx {
+    const ph_config *cfg;
+    int unknown;
+} check_ctx;
+
 static void check_leaf(const char *key, const char *value, void *ctx)
 {
     (void)value;
-    int *unknown = ctx;
+    check_ctx *c = ctx;
     if (!ph_known_config_key(key)) {
         ph_warn("%s is not a key phrosty-c knows; it is ignored", key);
-        (*unknown)++;
+        c->unknown++;
+        return;
     }
+    /* A key read as one value (every tool option, kerpolyorder ...) that
+     * holds a list or mapping would be ignored by the tools: an error. */
+    const char *v;
+    if (ph_known_config_scalar(key))
+        ph_config_get_value(c->cfg, key, &v); /* records the first such error */
 }
 
 int main(int argc, char **argv)
@@ -133,10 +144,12 @@ int main(int argc, char **argv)
             else if (!strcmp(cmd, "list"))
                 st = cmd_list(cli.cfg, n, a);
             else if (!strcmp(cmd, "check")) {
-                int unknown = 0;
-                ph_config_foreach_leaf(cli.cfg, check_leaf, &unknown);
-                ph_info("%s: %d key%s not used by phrosty-c", where(cli.cfg), unknown,
-                        unknown == 1 ? "" : "s");
+                check_ctx c = {cli.cfg, 0};
+                ph_config_foreach_leaf(cli.cfg, check_leaf, &c);
+                st = ph_error_code();
+                if (!st)
+                    ph_info("%s: %d key%s not used by phrosty-c", where(cli.cfg), c.unknown,
+                            c.unknown == 1 ? "" : "s");
             } else
                 st = ph_error(PH_EUSAGE, NULL, "unknown command '%s' (get, dump, keys, list, check)",
                               cmd);

@@ -1,6 +1,7 @@
 /* catalog.c -- see catalog.h. */
 #include "catalog.h"
 
+#include "sameinput.h"
 #include "log.h"
 #include "util.h"
 
@@ -82,6 +83,7 @@ int ph_catalog_read(const char *path, int format, double zptmag, ph_catalog *c)
     FILE *f = fopen(path, "r");
     if (!f)
         return ph_error(PH_EFAIL, path, "cannot read the catalogue: %s", strerror(errno));
+    ph_input_note(path);
     char line[8192], head[8192];
     char *names[MAXF], *fld[MAXF];
     int nnames = 0, comma = 0, lineno = 0, st = PH_OK;

@@ -1,5 +1,6 @@
 /* io.c -- see io.h. */
 #include "io.h"
+#include "phimage.h"
 
 #include "fits.h"
 #include "log.h"
@@ -52,6 +53,8 @@ int ph_phot_input_read(const char *path, int want_zpimg, ph_phot_input *in)
         st = ph_fits_read_float(&fp, &in->nx, &in->ny, &in->diff);
     if (!st)
         st = read_plane(&fp, "DIFF_VAR", in, &in->var);
+    if (!st)
+        st = ph_var_check(in->var, (size_t)in->nx * in->ny, path, "DIFF_VAR");
     if (!st) {
         long nx, ny;
         st = ph_fits_goto(&fp, "MASK") || ph_fits_read_u8(&fp, &nx, &ny, &in->mask);

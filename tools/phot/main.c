@@ -480,8 +480,14 @@ static int run(phot_run *r)
     if (((o->catalog && o->zpt_aperture == 0) || o->device == PH_DEVICE_GPU) &&
         ph_device_resolve(o->device, &r->use_gpu, &info))
         return PH_EFAIL;
+    if (!isfinite(r->row.mjd)) /* a row without its epoch is no light-curve point */
+        return ph_error(PH_EFAIL, r->path, "DECORR_DIFF has no MJD-OBS: the row would have no "
+                        "epoch");
     if ((st = locate(r)))
         return st;
+    if (!(r->x0 >= -0.5 && r->x0 < r->in.nx - 0.5 && r->y0 >= -0.5 && r->y0 < r->in.ny - 0.5))
+        return ph_error(PH_EFAIL, r->path, "transient at pixel (%.3f, %.3f) of %ldx%ld: position "
+                        "off the image", r->x0, r->y0, r->in.nx, r->in.ny);
     if (r->model.phased && (fabs(r->model.psfx - r->x0) > 0.02 || fabs(r->model.psfy - r->y0) > 0.02))
         return ph_error(PH_EFAIL, r->path, "DECORR_PSF was drawn for pixel (%.3f, %.3f) but the "
                         "transient is at (%.3f, %.3f); make the science PSF (ph-psf) at the "

@@ -178,7 +178,9 @@ static int handle(ph_cli *cli, int key, const char *arg)
  * neither --model nor ph.psf.model is given. */
 static int cfg_double(const ph_config *cfg, const char *key, double lo, double hi, double *out)
 {
-    const char *s = ph_config_get(cfg, key);
+    const char *s;
+    if (ph_config_get_value(cfg, key, &s))
+        return PH_EUSAGE;
     if (!s)
         return PH_OK;
     double v;
@@ -192,8 +194,10 @@ static int cfg_double(const ph_config *cfg, const char *key, double lo, double h
 static int model_from_phrosty(params *p, const ph_config *cfg)
 {
     static const char *tk = "photometry.phrosty.psf.type";
-    const char *type = ph_config_get(cfg, tk);
-    const char *pat = ph_config_get(cfg, "photometry.phrosty.psf.params.pattern");
+    const char *type, *pat;
+    if (ph_config_get_value(cfg, tk, &type) ||
+        ph_config_get_value(cfg, "photometry.phrosty.psf.params.pattern", &pat))
+        return PH_EUSAGE;
     char buf[1100], src[1200];
     snprintf(src, sizeof src, "%s: %s", ph_config_path(cfg) ? ph_config_path(cfg) : "config", tk);
     if (!type) {
@@ -481,11 +485,14 @@ static int run(params *p, const char *path)
     ph_wcs *w = NULL;
     if (!st) {
         int havewcs = !ph_wcs_from_header(im.hdr, path, &w);
-        if (!havewcs)
+        char why[600] = "no usable WCS";
+        if (!havewcs) { /* kept to name a bad WCS, not just "no WCS" */
+            ph_strlcpy(why, ph_error_message(), sizeof why);
             ph_error_clear();
+        }
         if (p->have_ra) {
             if (!havewcs)
-                st = ph_error(PH_EFAIL, path, "no usable WCS to place RA, Dec; give --x --y");
+                st = ph_error(PH_EFAIL, path, "%s: cannot place RA, Dec (or give --x --y)", why);
             else if (ph_wcs_sky2pix(w, 1, &ra, &dec, &x0, &y0) || !isfinite(x0) || !isfinite(y0))
                 st = ph_error(PH_EFAIL, path, "RA %.8g, Dec %.8g cannot be placed on the image",
                               ra, dec);

@@ -10,7 +10,7 @@
 #include "bands.h"
 #include "checkimg.h"
 #include "cli.h"
-#include "fitshead.h"
+#include "fits.h"
 #include "inimage.h"
 #include "log.h"
 #include "plane.h"
@@ -26,7 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
 
 enum {
     O_OUTPUT = 'o',
@@ -244,92 +243,20 @@ static int add_settings(ph_header *h, const ctx *c, const skysub_result *r, var_
     return st ? PH_EFAIL : PH_OK;
 }
 
-/* ---- gzip-compressed inputs ----------------------------------------------
- * cfitsio opens a .fits.gz by inflating the whole file into memory: for an
- * OpenUniverse2024 frame that is 268 MB (SCI float64 + ERR + DQ) on top of
- * the planes we keep, over ph-skysub's memory budget. Instead the file is
- * inflated, streaming, into a temporary file in $TMPDIR (default /tmp),
- * which is read like any FITS file and removed.
- *
- * If `path` starts with the gzip magic bytes, gunzip_to_temp() inflates it
- * into a new temporary file and puts its name in tmp (the caller removes
- * it); otherwise tmp[0] = '\0'. Errors (truncated or corrupt data, a full
- * disk) name `path` and leave no temporary behind. */
-
-#define CHUNK (1 << 20)
-
-static int gunzip_to_temp(const char *path, char *tmp, size_t size)
+/* A .fits.gz input: ph_fits_open() inflates it, no further than its HDUs,
+ * into an unlinked scratch file (cfitsio would inflate it whole into
+ * memory: 268 MB for an OpenUniverse2024 frame, over ph-skysub's budget).
+ * The scratch file goes in the output's directory, where the space is
+ * needed anyway, and is gone however the run ends. */
+static void scratch_beside(const char *output)
 {
-    tmp[0] = '\0';
-    if (!ph_is_gzip(path))
-        return PH_OK;
-    const char *dir = getenv("TMPDIR");
-    if (!dir || !*dir)
-        dir = "/tmp";
-    snprintf(tmp, size, "%s/ph-skysub.XXXXXX", dir);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        int e = errno;
-        tmp[0] = '\0';
-        return ph_error(PH_EFAIL, path, "cannot create a temporary file in %s to inflate it: %s",
-                        dir, strerror(e));
-    }
-    FILE *out = fdopen(fd, "wb");
-    gzFile in = gzopen(path, "rb");
-    char *buf = ph_malloc(CHUNK, "inflate buffer");
-    int st = PH_OK;
-    if (!out || !in || !buf) {
-        st = buf ? ph_error(PH_EFAIL, path, "cannot open: %s", strerror(errno)) : PH_EFAIL;
-    } else {
-        gzbuffer(in, CHUNK);
-        for (;;) {
-            int n = gzread(in, buf, CHUNK);
-            if (n < 0) {
-                int zerr = 0;
-                const char *msg = gzerror(in, &zerr);
-                st = ph_error(PH_EFAIL, path, "corrupt gzip data (%s)", msg ? msg : "zlib error");
-                break;
-            }
-            if (n == 0)
-                break;
-            if (fwrite(buf, 1, (size_t)n, out) != (size_t)n) {
-                st = ph_error(PH_EFAIL, path, "cannot inflate into %s: %s", tmp, strerror(errno));
-                break;
-            }
-        }
-        /* gzread stops quietly at a truncated member: ask. */
-        if (!st) {
-            int zerr = 0;
-            gzerror(in, &zerr);
-            if (zerr != Z_OK && zerr != Z_STREAM_END)
-                st = ph_error(PH_EFAIL, path, "the gzip data are truncated or corrupt");
-        }
-    }
-    free(buf);
-    if (in && gzclose(in) != Z_OK && !st)
-        st = ph_error(PH_EFAIL, path, "the gzip data are truncated or corrupt");
-    if (out ? fclose(out) : close(fd)) {
-        if (!st)
-            st = ph_error(PH_EFAIL, path, "cannot inflate into %s: %s", tmp, strerror(errno));
-    }
-    if (st) {
-        unlink(tmp);
-        tmp[0] = '\0';
-    }
-    return st;
-}
-
-/* An error recorded about `from` (a temporary) is about `to`. */
-static void rename_error(const char *from, const char *to)
-{
-    const char *f = ph_error_file();
-    if (!f || strcmp(f, from))
-        return;
-    char msg[512];
-    int code = ph_error_code();
-    ph_strlcpy(msg, ph_error_message(), sizeof msg);
-    ph_error_clear();
-    ph_error(code, to, "%s", msg);
+    char dir[1024];
+    const char *base = ph_path_basename(output);
+    if (base == output)
+        ph_strlcpy(dir, ".", sizeof dir);
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(base - output), output);
+    ph_fits_scratch_dir(dir);
 }
 
 static void default_output(const char *input, char *out, size_t size)
@@ -352,19 +279,9 @@ static int run(ctx *c, const char *input)
                      : c->variance == VAR_AUTO ? PH_NOISE_UNLESS_OU
                                                : PH_NOISE_NO;
     ph_input_lite in;
-    char tmp[1100];
     ph_timing_begin("read");
-    int st = gunzip_to_temp(input, tmp, sizeof tmp);
-    if (!st) {
-        st = ph_input_read_lite(tmp[0] ? tmp : input, &c->in, want_noise, &in);
-        if (tmp[0]) {
-            unlink(tmp);
-            if (st)
-                rename_error(tmp, input);
-            else /* names, ids and the pointing come from the real name */
-                ph_meta_from_header(in.hdr, input, &in.meta);
-        }
-    }
+    scratch_beside(output);
+    int st = ph_input_read_lite(input, &c->in, want_noise, &in);
     ph_timing_end();
     if (st)
         return st;
