@@ -512,6 +512,26 @@ int ph_fits_write_table(ph_fits_out *o, const char *extname, long nrows, int nco
     return PH_OK;
 }
 
+int ph_fits_update_keys(ph_fits_out *o, const char *extname, const ph_header *cards)
+{
+    int status = 0, last = 0;
+    ffthdu(o->f, &last, &status);
+    if (ffmnhd(o->f, ANY_HDU, (char *)extname, 0, &status))
+        return fits_fail(o->path, extname, status);
+    for (int i = 0; i < cards->ncards && !status; i++) {
+        char key[9];
+        int n = 0;
+        while (n < 8 && cards->cards[i][n] != ' ' && cards->cards[i][n] != '=')
+            n++;
+        memcpy(key, cards->cards[i], n);
+        key[n] = '\0';
+        if (!ph_header_is_structural(key))
+            ffucrd(o->f, key, (char *)cards->cards[i], &status);
+    }
+    ffmahd(o->f, last, NULL, &status);
+    return status ? fits_fail(o->path, extname, status) : PH_OK;
+}
+
 int ph_fits_commit(ph_fits_out *o)
 {
     int status = 0;

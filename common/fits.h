@@ -116,6 +116,11 @@ typedef struct ph_column {
 int ph_fits_write_table(ph_fits_out *o, const char *extname, long nrows, int ncols,
                         const ph_column *cols, const ph_header *hdr);
 
+/* Add or replace the cards of `cards` in the header of HDU `extname`,
+ * already written to the file (its data stay as they are); later HDUs are
+ * appended at the end as before. */
+int ph_fits_update_keys(ph_fits_out *o, const char *extname, const ph_header *cards);
+
 /* Close and rename into place / close and remove. */
 int ph_fits_commit(ph_fits_out *o);
 void ph_fits_abort(ph_fits_out *o);

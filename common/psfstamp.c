@@ -50,6 +50,15 @@ int ph_psf_read(const char *path, const char *hdu, ph_psf *p)
     ph_fits_close(&fp);
     if (!st)
         st = ph_psf_check(p->data, nx, ny, path);
+    if (!st && !(p->ov = ph_calloc(1, sizeof *p->ov, "oversampled PSF")))
+        st = PH_EFAIL;
+    int found = 0;
+    if (!st)
+        st = ph_ovpsf_read(path, "EPSF", p->ov, &found);
+    if (!st && !found) {
+        free(p->ov);
+        p->ov = NULL;
+    }
     if (st) {
         ph_psf_free(p);
         return PH_EFAIL;
@@ -92,7 +101,8 @@ int ph_psf_write_phased(const char *path, const ph_psf *p, const ph_psf *phased)
         return PH_EFAIL;
     if (ph_fits_write_double(&o, NULL, p->n, p->n, p->data, p->hdr) ||
         (phased && ph_fits_write_double(&o, PH_PSF_PHASED_HDU, phased->n, phased->n,
-                                        phased->data, phased->hdr))) {
+                                        phased->data, phased->hdr)) ||
+        (p->ov && ph_ovpsf_write(&o, "EPSF", p->ov, NULL))) {
         ph_fits_abort(&o);
         return PH_EFAIL;
     }
@@ -119,5 +129,8 @@ void ph_psf_free(ph_psf *p)
 {
     free(p->data);
     ph_header_free(p->hdr);
+    if (p->ov)
+        ph_ovpsf_free(p->ov);
+    free(p->ov);
     memset(p, 0, sizeof *p);
 }

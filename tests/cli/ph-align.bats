@@ -24,22 +24,27 @@ make_outputs() {
     done
   done
   al scale-affine scale -k lanczos3 --psf-mode affine
-  al flip-sfft flip --psf-mode sfft
-  al rot-sfft rot --psf-mode sfft
-  al rot-none-sq rot --flux-scale none
-  al rot-none-lin rot --flux-scale none --var-weights linear
-  al scale-jacobian scale --flux-scale jacobian
-  al scale-none scale --flux-scale none
-  al rot-exact rot --map-step 1
-  al rot-fine rot --map-step 512 --map-tol 1e-7
-  al rot-m09 rot --mask-threshold 0.9
+  al flip-sfft flip --method phrosty --psf-mode sfft
+  al rot-sfft rot --method phrosty --psf-mode sfft
+  al rot-none-sq rot --method phrosty --flux-scale none
+  al rot-none-lin rot --method phrosty --flux-scale none --var-weights linear
+  al scale-jacobian scale --method phrosty --flux-scale jacobian
+  al scale-none scale --method phrosty --flux-scale none
+  al rot-exact rot --method phrosty --map-step 1
+  al rot-fine rot --method phrosty --map-step 512 --map-tol 1e-7
+  al rot-m09 rot --method phrosty --mask-threshold 0.9
+  al rot-phrosty rot --method phrosty
+  al rot-phrosty-psf rot --method phrosty --psf "$P/rot/tpl_psf.fits"
+  for c in rot flip scale; do
+    al $c-stars $c --psf "$P/$c/tpl_psf.fits"
+  done
   al flip-j1 flip -k lanczos3 -j 1
   al flip-j3 flip -k lanczos3 --threads 3
   printf 'ph:\n  align:\n    kernel: bicubic\n    map_step: 32\n' > "$P/cfg.yaml"
   al cfg-file rot -c "$P/cfg.yaml"
   al cfg-set rot -c "$P/cfg.yaml" --set ph.align.kernel=lanczos3
   al cfg-cli rot -c "$P/cfg.yaml" -k bilinear
-  ph-align -q --target "$P/rot/sci.fits" "$P/bad/nan.fits" -o "$P/out/nan.fits"
+  ph-align -q --target "$P/rot/sci.fits" "$P/bad/nan.fits" --method phrosty -o "$P/out/nan.fits"
 }
 
 setup_file() {
@@ -102,6 +107,10 @@ assert_check() {
 
 @test "stars land on their science positions with their flux (< 0.01 px rms, < 0.1 %), every kernel and frame" {
   assert_check stars
+}
+
+@test "psf method: the template's stars fitted with its EPSF land exactly (< 0.001 px, < 0.02 %; lanczos3: 0.02 px, 0.1 %), PSF < 1e-4 L2" {
+  assert_check stars-model
 }
 
 @test "the carried PSF matches the PSF rendered in the science frame (< 1 % L2 bicubic/lanczos3, affine for a zoom)" {
@@ -176,7 +185,13 @@ assert_check() {
   assert_success
   assert_output --regexp "mapping: step 64 px, error [0-9.e-]+ px"
   assert_output --regexp "overlap [01]\.[0-9]+, shift \(.*\) px, rotation 37\.[0-9]+ deg"
+  run ph-align --target "$P/rot/sci.fits" "$P/rot/tpl.fits" --psf "$P/rot/tpl_psf.fits" -o t.fits
+  assert_output ""
+  # a template PSF without an oversampled model: its stars are interpolated, and it says so
   run ph-align --target "$P/rot/sci.fits" "$P/rot/tpl.fits" -o t.fits
+  assert_success
+  assert_output --regexp "tpl.fits: the template PSF has no EPSF HDU .*; its stars are interpolated"
+  run ph-align --method phrosty --target "$P/rot/sci.fits" "$P/rot/tpl.fits" -o t.fits
   assert_output ""
 }
 
@@ -219,7 +234,7 @@ assert_check() {
   run ph-align --target "$P/rot/sci.fits" "$P/bad/novar.fits" -o x.fits
   assert_failure 1
   assert_one_line_error "^ph-align: .*novar.fits: .*VAR"
-  run ph-align --target "$P/rot/sci.fits" "$P/rot/tpl.fits" -o /nonexistent/dir/x.fits
+  run ph-align --target "$P/rot/sci.fits" "$P/rot/tpl.fits" --psf "$P/rot/tpl_psf.fits" -o /nonexistent/dir/x.fits
   assert_failure 1
   assert_one_line_error "^ph-align: /nonexistent/dir/x.fits: cannot create"
   assert_no_file x.fits
@@ -252,7 +267,7 @@ assert_check() {
   run ph-align --target "$P/rot/sci.fits" "$P/rot/tpl.fits" --psf "$P/bad/even.fits" -o x.fits
   assert_failure 1
   assert_one_line_error "^ph-align: .*even.fits: PSF has even size 40; it must be odd"
-  run ph-align --target "$P/rot/sci.fits" "$P/rot/tpl.fits" --psf "$P/bad/corner.fits" -o x.fits
+  run ph-align --method phrosty --target "$P/rot/sci.fits" "$P/rot/tpl.fits" --psf "$P/bad/corner.fits" -o x.fits
   assert_failure 1
   assert_one_line_error "^ph-align: .*corner.fits: the PSF has no positive flux after rotation into the science frame"
   run ph-align --target "$P/rot/sci.fits" "$P/bad/nopsf.fits" -o x.fits

@@ -98,7 +98,9 @@ print(-44.9 < h['PSFDEC'] < -44.7, 7.4 < h['PSFRA'] < 7.7)"
   [ "$(awk '{print ($1 < 1e-13)}' <<< "$output")" = 1 ] || fail "phase: rel L2 $output"
   run fitsq $BATS_TEST_TMPDIR/p.fits "print(round(h['PSFDX'], 12), round(h['PSFDY'], 12))"
   assert_output "0.3 -0.2"
-  # by default, beside the centred primary: PHASED_PSF, the stamp at the phase
+  # by default, beside the centred primary: PHASED_PSF, the stamp at the phase,
+  # and EPSF, the model 8x oversampled
+  ph-sim stamp -b Y106 --stamp-size 25 --phase -0.25,0 -o $BATS_TEST_TMPDIR/t2.fits
   run pypeer -c "
 from astropy.io import fits
 c, p = fits.open('$BATS_TEST_TMPDIR/c.fits'), fits.open('$BATS_TEST_TMPDIR/p.fits')
@@ -106,9 +108,18 @@ print([h.name for h in c], c[0].header['PSFPHASE'], c[1].header['PSFPHASE'], p[0
 assert (c[1].data == p[0].data).all() and (p[1].data == p[0].data).all()
 for k in ('PSFX', 'PSFY', 'PSFDX', 'PSFDY', 'PSFFRAC', 'PSFMODEL', 'FILTER'):
     assert c[1].header[k] == p[0].header[k], k
-assert c[0].header['PSFDX'] == 0 and c[0].header['PSFFRAC'] != c[1].header['PSFFRAC']"
+assert c[0].header['PSFDX'] == 0 and c[0].header['PSFFRAC'] != c[1].header['PSFFRAC']
+# EPSF: the model oversampled 8x (roman), its phase-0 samples the centred stamp
+e, o = c['EPSF'].data, c['EPSF'].header['OVERSAMP']
+assert o == 8 and e.shape == (8 * 24 + 1,) * 2, (o, e.shape)
+import numpy as np
+assert np.allclose(e[::o, ::o], c[0].data, rtol=0, atol=1e-15)
+# ... and the samples 0.25 px along x hold ph-sim's stamp at phase -0.25
+t0, t2 = fits.getdata('$BATS_TEST_TMPDIR/t0.fits'), fits.getdata('$BATS_TEST_TMPDIR/t2.fits')
+d = np.abs(e[::o, 2::o][:, :24] * t0.sum() - t2[:, :24]).max() / t2.max()
+assert d < 1e-12, d"
   assert_success
-  assert_output "['PRIMARY', 'PHASED_PSF'] False True True"
+  assert_output "['PRIMARY', 'PHASED_PSF', 'EPSF'] False True True"
 }
 
 @test "file: the scene's 9x PSF file reproduces the image's PSF at random positions (rel L2 < 1e-3)" {

@@ -51,7 +51,7 @@ PY
 
 @test "synthetic truth: known order-2 kernel recovered (1e-3), DIFF/sigma std 1.00+-0.03, no 5-sigma star pixel (2000 stars)" {
   /usr/bin/python3 "$FIX/subtract_synth.py" big --nx 1024 --ny 1000 --nstars 2000 --no-poisson --seed 1
-  run ph-subtract --device cpu --sci big/sci.fits --sci-psf big/sci_psf.fits --ref big/ref.fits -o big/diff.fits
+  run ph-subtract --device cpu --method sfft --sci big/sci.fits --sci-psf big/sci_psf.fits --ref big/ref.fits -o big/diff.fits
   assert_success
   run pypeer "$FIX/subtract_check.py" big/diff.fits big/truth.npz --ratio 1.1 --coef-tol 1e-3
   echo "$output"
@@ -71,7 +71,7 @@ PY
 }
 
 @test "the output follows the Difference-file contract" {
-  run sub_small -o d.fits
+  run sub_small --method sfft -o d.fits
   assert_success
   run pypeer - <<'PY'
 import numpy as np
@@ -89,6 +89,7 @@ for k in ["KERHW", "KERORDER", "BGORDER", "CONSTPHR", "NFITPIX", "KERSUM", "RCON
           "TPLID", "TPLMJD", "TPLRMS", "TPLBAND"]:
     assert k in h, k
 assert h["KERHW"] == 9 and h["KERORDER"] == 2 and h["BGORDER"] == 0 and h["CONSTPHR"]
+assert h["SUBMETH"] == "sfft" and h["NSTARFIX"] == 0
 assert h["MJD-OBS"] == 60100 and h["TPLMJD"] == 60000 and h["TPLRMS"] == 3 and h["SKYRMS"] == 5
 sci = fits.getdata("%s/sci.fits" % __import__("os").environ["SMALL"], "SCI").astype(float)
 ref = fits.getdata("%s/ref.fits" % __import__("os").environ["SMALL"], "SCI").astype(float)
@@ -150,13 +151,20 @@ print(h['KERHW'], h['KERORDER'], h['BGORDER'], h['CONSTPHR'], len(t), h['NUNKNOW
 
 @test "the kernel order comes from phrosty's config key; the command line wins" {
   printf 'photometry:\n  phrosty:\n    kerpolyorder: 1\nph:\n  subtract:\n    kernel_halfwidth: 5\n' > cfg.yaml
-  run sub_small -c cfg.yaml -o d.fits
+  run sub_small --method sfft -c cfg.yaml -o d.fits
   assert_success
   run pypeer -c "from astropy.io import fits; h = fits.getheader('d.fits', 'DIFF'); print(h['KERORDER'], h['KERHW'])"
   assert_output "1 5"
-  run sub_small -c cfg.yaml --kernel-order 0 -o d.fits
+  run sub_small --method sfft -c cfg.yaml --kernel-order 0 -o d.fits
   run pypeer -c "from astropy.io import fits; print(fits.getheader('d.fits', 'DIFF')['KERORDER'])"
   assert_output "0"
+  # phrosty's kerpolyorder is its SFFT kernel's: the psf method keeps order 0 unless told
+  run sub_small -c cfg.yaml -o d.fits
+  run pypeer -c "from astropy.io import fits; h = fits.getheader('d.fits', 'DIFF'); print(h['SUBMETH'], h['KERORDER'], h['KERHW'])"
+  assert_output "psf 0 5"
+  run sub_small -c cfg.yaml --kernel-order 1 -o d.fits
+  run pypeer -c "from astropy.io import fits; print(fits.getheader('d.fits', 'DIFF')['KERORDER'])"
+  assert_output "1"
 }
 
 @test "--sci-psf defaults to the science PSF HDU; --ref-psf overrides the PSF HDU" {
@@ -226,9 +234,12 @@ assert g['DIFF'].header['DEVICE'].startswith('gpu')"
   for s in read setup crossconv fit difference write total; do
     assert_output --regexp "timing ph-subtract $s [0-9.]+"
   done
-  run ph-subtract -v --device cpu --sci "$SMALL/sci.fits" --sci-psf "$SMALL/sci_psf.fits" --ref "$SMALL/ref.fits" -o d.fits
+  run ph-subtract -v --device cpu --method sfft --sci "$SMALL/sci.fits" --sci-psf "$SMALL/sci_psf.fits" --ref "$SMALL/ref.fits" -o d.fits
   assert_output --regexp "fitting pixels"
   assert_output --regexp "SFFT: 2162 unknowns, reciprocal condition"
+  run ph-subtract -v --device cpu --sci "$SMALL/sci.fits" --sci-psf "$SMALL/sci_psf.fits" --ref "$SMALL/ref.fits" -o d.fits
+  assert_output --regexp "SFFT: 362 unknowns, reciprocal condition"
+  refute_output --partial "kerpolyorder"
 }
 
 @test "usage errors exit 2 with one line" {
@@ -316,14 +327,19 @@ for k in ['CTYPE1', 'CTYPE2']: del f['SCI'].header[k]"
 
 @test "empty fitting mask and a singular system are errors" {
   fedit "$SMALL/sci.fits" nodet.fits "f['MASK'].data &= 6"
-  run ph-subtract -q --sci nodet.fits --sci-psf "$SMALL/sci_psf.fits" --ref "$SMALL/ref.fits" -o d.fits
+  run ph-subtract -q --method sfft --sci nodet.fits --sci-psf "$SMALL/sci_psf.fits" --ref "$SMALL/ref.fits" -o d.fits
   assert_failure 1
   assert_one_line_error "^ph-subtract: the fitting mask is empty: no pixel is DETECTED in both images"
+  # the psf method fits every good pixel: empty when every one is BAD (or near one)
+  fedit "$SMALL/sci.fits" allbad.fits "f['MASK'].data[::20, ::20] |= 2"
+  run ph-subtract -q --sci allbad.fits --sci-psf "$SMALL/sci_psf.fits" --ref "$SMALL/ref.fits" -o d.fits
+  assert_failure 1
+  assert_one_line_error "^ph-subtract: the fitting mask is empty: every pixel is BAD or OUTSIDE in one of the images, or within 13 px of such a pixel or of the border"
   # one detected pixel cannot constrain 2162 unknowns
   fedit "$SMALL/sci.fits" onedet.fits "
 r = fits.getdata('$SMALL/ref.fits', 'MASK'); y, x = np.argwhere(r & 1)[0]
 f['MASK'].data &= 6; f['MASK'].data[y, x] |= 1"
-  run ph-subtract -q --sci onedet.fits --sci-psf "$SMALL/sci_psf.fits" --ref "$SMALL/ref.fits" -o d.fits
+  run ph-subtract -q --method sfft --sci onedet.fits --sci-psf "$SMALL/sci_psf.fits" --ref "$SMALL/ref.fits" -o d.fits
   assert_failure 1
   assert_one_line_error "^ph-subtract: the SFFT system is singular"
   run sub_small --min-rcond 0.5 -o d.fits
@@ -363,7 +379,7 @@ fits.PrimaryHDU(np.ones((201, 201))).writeto('huge.fits')"
   ph-import -q "$N/input_data/$S.fits" --noise "$N/auxiliary/$S.noise.fits" \
     --detmask "$N/auxiliary/$S.mask4sfft.fits" --psf "$N/auxiliary/$S.WebbPSF.fits" \
     --psf-out sci_psf.fits -o sci.fits
-  run ph-subtract -v --device cpu --kernel-halfwidth 11 --kernel-order 2 --bg-order 0 \
+  run ph-subtract -v --device cpu --method sfft --kernel-halfwidth 11 --kernel-order 2 --bg-order 0 \
     --sci sci.fits --sci-psf sci_psf.fits --ref ref.fits -o diff.fits
   echo "$output"
   assert_success

@@ -29,13 +29,21 @@ TEST(fit_mask_is_detected_in_both_and_never_bad_or_outside)
     uint8_t s[8] = {1, 1, 0, 1, 3, 1, 5, 0};
     uint8_t r[8] = {1, 0, 1, 1, 1, 3, 1, 4};
     uint8_t fit[8], out[8];
-    long n = ph_sub_fit_mask(s, r, 8, fit, out);
+    long n = ph_sub_fit_mask(s, r, 8, 0, fit, out);
     uint8_t efit[8] = {1, 0, 0, 1, 0, 0, 0, 0};
     uint8_t eout[8] = {1, 0, 0, 1, 2, 2, 4, 4};
     EXPECT(n == 2);
     for (int i = 0; i < 8; i++) {
         EXPECT(fit[i] == efit[i]);
         EXPECT(out[i] == eout[i]);
+    }
+    /* all: every pixel BAD or OUTSIDE in neither, detected or not */
+    n = ph_sub_fit_mask(s, r, 8, 1, fit, out);
+    uint8_t afit[8] = {1, 1, 1, 1, 0, 0, 0, 0};
+    EXPECT(n == 4);
+    for (int i = 0; i < 8; i++) {
+        EXPECT(fit[i] == afit[i]);
+        EXPECT(out[i] == (afit[i] | (eout[i] & 6)));
     }
 }
 
@@ -120,7 +128,9 @@ TEST(run_cross_convolves_fits_and_blanks_outside)
         ps[i] = 3 * g;
         pr[i] = 7 * g;
     }
-    ph_sub_in in = {nx, ny, sci, ref, ms, mr, ps, 5, pr, 5, "s.fits", "r.fits", NAN, NAN, 0};
+    ph_sub_in in = {.nx = nx, .ny = ny, .sci = sci, .ref = ref, .sci_mask = ms, .ref_mask = mr,
+                    .psf_sci = ps, .n_sci = 5, .psf_ref = pr, .n_ref = 5, .sci_name = "s.fits",
+                    .ref_name = "r.fits", .ex_x0 = NAN, .ex_y0 = NAN, .star_r = 8};
     ph_sfft_params p = {3, 1, 0, 1};
     ph_sfft_engine *e = ph_sfft_cpu_engine_new(nx, ny, 2);
     ph_sub_out o;

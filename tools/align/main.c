@@ -16,6 +16,7 @@
 #include "pixmap.h"
 #include "psfstamp.h"
 #include "resample.h"
+#include "stars.h"
 #include "timing.h"
 #include "util.h"
 #include "wcs.h"
@@ -24,7 +25,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_VARW = 256, OPT_FLUX, OPT_PSFMODE, OPT_STEP, OPT_TOL, OPT_MTHR };
+enum { OPT_VARW = 256, OPT_FLUX, OPT_PSFMODE, OPT_STEP, OPT_TOL, OPT_MTHR, OPT_METHOD,
+       OPT_STARSNR };
+
+enum { METHOD_PSF = 0, METHOD_PHROSTY = 1 };
 
 typedef struct params {
     const char *target, *psf, *output;
@@ -32,6 +36,8 @@ typedef struct params {
     align_psf_mode psf_mode;
     long map_step;
     double map_tol;
+    int method, kernel_set, psf_mode_set;
+    ph_ptsrc_opts stars;
 } params;
 
 static const ph_opt opts[] = {
@@ -39,8 +45,16 @@ static const ph_opt opts[] = {
      ""},
     {"psf", 'p', "FILE", "template PSF stamp (default: the template's PSF HDU)", ""},
     {"output", 'o', "FILE", "aligned template ph image to write (required)", ""},
-    {"kernel", 'k', "NAME", "bilinear|bicubic|lanczos3 interpolation (default bilinear, SFFT's)",
+    {"method", OPT_METHOD, "NAME",
+     "psf: the template's stars fitted with its oversampled PSF (EPSF) and drawn exactly on the "
+     "science grid, the rest interpolated with lanczos3 (default); phrosty: everything "
+     "interpolated bilinearly, as SFFT",
      NULL},
+    {"kernel", 'k', "NAME",
+     "bilinear|bicubic|lanczos3 interpolation (default: lanczos3, or bilinear with --method "
+     "phrosty)",
+     NULL},
+    {"star-snr", OPT_STARSNR, "X", "psf method: smallest star S/N modelled (default 10)", NULL},
     {"var-weights", OPT_VARW, "W",
      "squared: VAR = sum w^2 V, the variance of the interpolated pixel (default); linear: "
      "sum w V, as SFFT",
@@ -83,7 +97,15 @@ static int handle(ph_cli *cli, int key, const char *arg)
         if (ph_cli_choice(cli, arg, "bilinear|bicubic|lanczos3", &i))
             return PH_EUSAGE;
         p->ro.kernel = i == 0 ? PH_INTERP_BILINEAR : i == 1 ? PH_INTERP_BICUBIC : PH_INTERP_LANCZOS3;
+        p->kernel_set = 1;
         return PH_OK;
+    case OPT_METHOD:
+        if (ph_cli_choice(cli, arg, "psf|phrosty", &i))
+            return PH_EUSAGE;
+        p->method = i;
+        return PH_OK;
+    case OPT_STARSNR:
+        return ph_cli_double_range(cli, arg, 1, 1e6, &p->stars.snr_min);
     case OPT_VARW:
         if (ph_cli_choice(cli, arg, "squared|linear", &i))
             return PH_EUSAGE;
@@ -98,6 +120,7 @@ static int handle(ph_cli *cli, int key, const char *arg)
         if (ph_cli_choice(cli, arg, "rotate|affine|sfft", &i))
             return PH_EUSAGE;
         p->psf_mode = i == 0 ? ALIGN_PSF_ROTATE : i == 1 ? ALIGN_PSF_AFFINE : ALIGN_PSF_SFFT;
+        p->psf_mode_set = 1;
         return PH_OK;
     case OPT_STEP:
         return ph_cli_long(cli, arg, 1, 1024, &p->map_step);
@@ -193,19 +216,43 @@ static int run(const params *p, const char *tpath)
 
     ph_timing_begin("psf");
     align_geom g = {0};
-    double ax = 0, ay = 0, psum = 0;
+    double ax = 0, ay = 0, psum = 0, m[2][2] = {{1, 0}, {0, 1}}, norm = 1;
+    ph_ovpsf rov = {0};
+    /* With an oversampled PSF the template's stars are always found and
+     * listed (STARS: ph-subtract measures the residuals there); the psf
+     * method also draws them instead of interpolating them. */
+    int listed = !st && psf.ov, stars = listed && p->method == METHOD_PSF;
+    if (!st && p->method == METHOD_PSF && !psf.ov)
+        ph_notice("%s: the template PSF has no EPSF HDU (an oversampled model: ph-psf writes one); "
+                  "its stars are interpolated, which changes their shapes on an undersampled "
+                  "image",
+                  p->psf ? p->psf : tpath);
     if (!st) {
         anchor(p, &psf, &tpl, &ax, &ay);
         st = align_geometry(swcs, twcs, tpl.nx, tpl.ny, map, ax, ay, &g);
     }
     if (!st && !(rpsf = ph_malloc((size_t)psf.n * psf.n * sizeof *rpsf, "rotated PSF")))
         st = PH_EFAIL;
-    if (!st) {
+    if (!st && listed) {
+        /* science offsets -> template offsets: the inverse of the local map */
+        ph_mat2_inverse(g.rot.jac, m);
+        st = align_stars_psf(psf.ov, m, psf.n, &rov, rpsf, &norm, p->psf ? p->psf : tpath);
+        psum = 1 / norm;
+    }
+    if (!st && !stars) {
         align_psf(psf.data, psf.n, &g, p->psf_mode, p->ro.kernel, rpsf, &psum);
         if (!(psum > 0))
             st = ph_error(PH_EFAIL, p->psf ? p->psf : tpath,
                           "the PSF has no positive flux after rotation into the science frame");
     }
+    ph_timing_end();
+
+    ph_timing_begin("stars");
+    ph_ptsrc *src = NULL;
+    long nsrc = 0;
+    if (listed)
+        st = align_stars_fit(tpl.sci, tpl.var, tpl.mask, tpl.nx, tpl.ny, psf.ov, &p->stars, stars,
+                             tpath, &src, &nsrc);
     ph_timing_end();
 
     ph_timing_begin("resample");
@@ -216,6 +263,21 @@ static int run(const params *p, const char *tpath)
         align_planes in = {tpl.nx, tpl.ny, tpl.sci, tpl.var, tpl.mask};
         st = align_resample(map, &in, &ro, &out, &stats);
     }
+    ph_timing_end();
+
+    ph_timing_begin("stars");
+    ph_startab placed = {0};
+    if (!st && listed) {
+        double det = fabs(m[0][0] * m[1][1] - m[0][1] * m[1][0]);
+        double fac = ro.flux == ALIGN_FLUX_NONE ? 1.0 : ro.flux == ALIGN_FLUX_MEAN ? g.area_ratio
+                                                                                 : 1 / det;
+        st = align_stars_place(src, nsrc, twcs, swcs, &rov, fac * norm / det, stars, &out,
+                               &placed);
+        if (!st)
+            ph_info("%ld point sources fitted on the template, %ld %s on the science grid", nsrc,
+                    placed.n, stars ? "drawn" : "listed");
+    }
+    free(src);
     ph_timing_end();
     free(tpl.sci), free(tpl.var), free(tpl.mask);
     tpl.sci = tpl.var = NULL, tpl.mask = NULL;
@@ -234,6 +296,8 @@ static int run(const params *p, const char *tpath)
                         .overlap = (double)stats.n_inside / ((double)sci.nx * sci.ny),
                         .map = map,
                         .psf_sum = psum,
+                        .method = p->method == METHOD_PSF ? "psf" : "phrosty",
+                        .nstars = stars ? placed.n : -1,
                         .target = p->target,
                         .template = tpath};
         st = align_output_header(tpl.hdr, &tpl.meta, sci.hdr, &k, &hdr);
@@ -241,8 +305,15 @@ static int run(const params *p, const char *tpath)
     if (!st) {
         ph_image o = {.nx = out.nx, .ny = out.ny, .sci = out.sci, .var = out.var,
                       .mask = out.mask, .psf = rpsf, .psf_size = psf.n, .hdr = hdr,
-                      .meta = tpl.meta};
-        st = ph_image_write(p->output, &o);
+                      .meta = tpl.meta, .psf_ov = stars ? &rov : NULL};
+        ph_fits_out fo;
+        st = ph_fits_create(&fo, p->output, 0);
+        if (!st && (ph_image_write_hdus(&fo, &o) || (listed && ph_startab_write(&fo, &placed))))
+            st = PH_EFAIL;
+        if (!st)
+            st = ph_fits_commit(&fo);
+        else if (fo.f || fo.tmp[0])
+            ph_fits_abort(&fo);
     }
     ph_timing_end();
     if (!st)
@@ -253,6 +324,8 @@ static int run(const params *p, const char *tpath)
                 g.area_ratio, stats.n_bad);
 
     ph_header_free(hdr);
+    ph_startab_free(&placed);
+    ph_ovpsf_free(&rov);
     free(rpsf);
     align_planes_free(&out);
     ph_pixmap_free(map);
@@ -266,7 +339,7 @@ static int run(const params *p, const char *tpath)
 
 int main(int argc, char **argv)
 {
-    params p = {.ro = {.kernel = PH_INTERP_BILINEAR, .det_threshold = 0.1,
+    params p = {.ro = {.kernel = PH_INTERP_LANCZOS3, .det_threshold = 0.1,
                        .flux = ALIGN_FLUX_MEAN},
                 .psf_mode = ALIGN_PSF_ROTATE,
                 .map_step = 64,
@@ -285,6 +358,7 @@ int main(int argc, char **argv)
         .handle = handle,
         .ctx = &p,
     };
+    ph_ptsrc_defaults(&p.stars);
     int st = ph_cli_parse(&cli, argc, argv);
     if (st < 0)
         return 0;
@@ -299,6 +373,8 @@ int main(int argc, char **argv)
         st = ph_error(PH_EUSAGE, NULL, "-o/--output FILE is required");
     if (!st && p.ro.nthreads == 0)
         p.ro.nthreads = ph_ncpu();
+    if (!st && p.method == METHOD_PHROSTY && !p.kernel_set)
+        p.ro.kernel = PH_INTERP_BILINEAR;
     if (!st)
         st = run(&p, cli.pos[0]);
     if (cli.timing)

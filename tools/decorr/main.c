@@ -15,6 +15,7 @@
 #include "diffio.h"
 #include "fits.h"
 #include "log.h"
+#include "quality.h"
 #include "timing.h"
 #include "util.h"
 
@@ -23,7 +24,7 @@
 #include <string.h>
 
 enum { K_SCI_PSF = 256, K_REF_PSF, K_CONV_PSF, K_TARGET_PSF, K_CENTRED, K_SCI_RMS, K_REF_RMS, K_MATCH_FILE, K_PSF_SIZE,
-       K_KERNEL_SIZE, K_SCORE, K_SCORE_HDU, K_THREADS };
+       K_KERNEL_SIZE, K_SCORE, K_SCORE_HDU, K_THREADS, K_QUICKLOOK };
 
 typedef struct dc_opts {
     const char *output;
@@ -33,6 +34,7 @@ typedef struct dc_opts {
     const char *score_file;
     int score_hdu;
     long threads; /* 0: every CPU */
+    const char *quicklook; /* PNG to write, or NULL */
 } dc_opts;
 
 static const ph_opt opts[] = {
@@ -57,6 +59,10 @@ static const ph_opt opts[] = {
     {"score", K_SCORE, "FILE", "also write the score image (HDU SCORE) to FILE", ""},
     {"score-hdu", K_SCORE_HDU, NULL, "add the score image to the output as HDU SCORE", NULL},
     {"threads", K_THREADS, "N", "FFTW threads (default 0: one per CPU)", NULL},
+    {"quicklook", K_QUICKLOOK, "PNG",
+     "also draw z = DECORR_DIFF / sqrt(DIFF_VAR) around the transient and the brightest "
+     "measured stars",
+     ""},
     {NULL, 0, NULL, NULL, NULL},
 };
 
@@ -100,6 +106,7 @@ static int handle(ph_cli *cli, int key, const char *arg)
     case K_SCORE: o->score_file = arg; return PH_OK;
     case K_SCORE_HDU: o->score_hdu = 1; return PH_OK;
     case K_THREADS: return ph_cli_long(cli, arg, 0, 1024, &o->threads);
+    case K_QUICKLOOK: o->quicklook = arg; return PH_OK;
     }
     return ph_cli_bad(cli, "unexpected option");
 }
@@ -129,6 +136,7 @@ typedef struct dc_run {
     ph_header *hdr;     /* DIFF header + settings: on every full plane */
     ph_fits_out out, score;
     int warned_diff;
+    dc_quality q;       /* the static-star residuals, the quick-look boxes */
 } dc_run;
 
 static int setup(dc_run *r)
@@ -168,6 +176,8 @@ static int setup(dc_run *r)
             ph_info("PSF of the difference: centred science PSF (*) template PSF (%ldx%ld)",
                     r->n_conv, r->n_conv);
     }
+    if (dc_quality_init(&r->q, in->path, in->hdr, in->mask, in->nx, in->ny, o->quicklook != NULL))
+        return PH_EFAIL;
     if (!in->target.data && !o->src.centred && !o->src.conv_psf)
         ph_info("%s: no PHASED_PSF (the science PSF at the transient's sub-pixel phase, which "
                   "ph-psf writes): DECORR_PSF is centred, and ph-phot's shift of it by "
@@ -187,6 +197,10 @@ static int setup(dc_run *r)
     r->hdr = ph_header_copy(in->hdr);
     if (!r->hdr)
         return PH_EFAIL;
+    /* ph-subtract's residual statistics were of DIFF: DECORR_DIFF gets its own */
+    ph_header_del(r->hdr, "RESNSTAR");
+    ph_header_del(r->hdr, "RESZMED");
+    ph_header_del(r->hdr, "RESZP90");
     ph_header_set_double(r->hdr, "DCSKYSCI", in->rms_sci, "science sky rms used by ph-decorr");
     ph_header_set_double(r->hdr, "DCSKYREF", in->rms_ref, "template sky rms used by ph-decorr");
     ph_header_set_bool(r->hdr, "DCMATCH", in->match != NULL, "matching kernel in the filter");
@@ -228,6 +242,8 @@ static int decorrelate_plane(dc_run *r, const char *hdu, const char *extname)
     int st = read_plane(r, hdu, 0, plane);
     if (!st) {
         ph_decorr_apply_plane(r->d);
+        if (!strcmp(extname, "DECORR_DIFF"))
+            dc_quality_take_diff(&r->q, plane);
         size_t n = (size_t)r->in.nx * r->in.ny;
         st = ph_fits_write_float(&r->out, extname, r->in.nx, r->in.ny,
                                  dc_to_float_inplace(plane, n), r->hdr);
@@ -249,6 +265,7 @@ static int write_variance(dc_run *r)
         st = dc_variance_sci(r->d, &r->pair, acc);
     if (!st) {
         dc_variance_finish(acc, n);
+        dc_quality_take_var(&r->q, acc);
         st = ph_fits_write_float(&r->out, "DIFF_VAR", r->in.nx, r->in.ny, acc, r->hdr);
     }
     free(acc);
@@ -336,6 +353,36 @@ static int write_score(dc_run *r)
     return st;
 }
 
+/* The static-star residuals of DECORR_DIFF (resid.h) into its header, the
+ * STARS table carried on, the quick-look PNG. */
+static int quality(dc_run *r)
+{
+    if (r->q.stars.n == 0 && !r->o->quicklook)
+        return PH_OK;
+    ph_timing_begin("quality");
+    ph_resid_stats s;
+    int st = dc_quality_stats(&r->q, &s);
+    ph_header *h = st ? NULL : ph_header_new();
+    if (!st && !h)
+        st = PH_EFAIL;
+    if (!st && r->q.stars.n > 0) {
+        st = ph_resid_keys(h, &s, "decorrelated");
+        if (!st)
+            st = ph_fits_update_keys(&r->out, "DECORR_DIFF", h);
+        if (!st)
+            st = ph_startab_write(&r->out, &r->q.stars);
+        if (!st)
+            ph_info("static stars: %ld measured (S/N >= %g), median max|z| %.2f, 90th percentile "
+                    "%.2f",
+                    s.nstars, s.snr_min, s.zmed, s.zp90);
+    }
+    if (!st && r->o->quicklook)
+        st = dc_quality_png(&r->q, &s, r->o->quicklook);
+    ph_header_free(h);
+    ph_timing_end();
+    return st;
+}
+
 static int run(dc_run *r)
 {
     int st = setup(r);
@@ -360,6 +407,8 @@ static int run(dc_run *r)
         st = write_mask(r);
     if (!st && (r->o->score_hdu || r->o->score_file))
         st = write_score(r);
+    if (!st)
+        st = quality(r);
     ph_timing_begin("write");
     if (!st)
         st = ph_fits_commit(&r->out);
@@ -429,6 +478,7 @@ int main(int argc, char **argv)
             free(r.conv);
         ph_header_free(r.hdr);
         dc_input_free(&r.in);
+        dc_quality_free(&r.q);
         if (cli.timing)
             ph_timing_report();
     }

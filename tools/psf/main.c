@@ -364,7 +364,7 @@ typedef struct stamp {
 } stamp;
 
 static int roman_stamp(const params *p, const char *band, const char *image, stamp *out, int nout,
-                       double *fwhm)
+                       double *fwhm, ph_romanpsf **keep)
 {
     ph_romanpsf_opts o;
     if (ph_romanpsf_defaults(&o, band)) {
@@ -393,8 +393,32 @@ static int roman_stamp(const params *p, const char *band, const char *image, sta
             s += out[k].data[i];
         out[k].frac = s;
     }
-    ph_romanpsf_free(r);
+    if (st)
+        ph_romanpsf_free(r);
+    else
+        *keep = r;
     return st;
+}
+
+/* One model behind psf_stamp_fn, for the oversampled ePSF. */
+typedef struct model_ctx {
+    const params *p;
+    ph_romanpsf *roman;
+    const psf_file *file;
+    const epsf_model *em;
+    double x0, y0;
+} model_ctx;
+
+static int model_stamp(void *ctx, double dx, double dy, long n, double *out)
+{
+    const model_ctx *m = ctx;
+    double frac;
+    if (m->roman)
+        return ph_romanpsf_stamp(m->roman, dx, dy, n, out);
+    if (m->file)
+        return psf_file_stamp(m->file, m->x0, m->y0, dx, dy, n, m->p->interp, out, &frac);
+    epsf_stamp(m->em, m->x0, m->y0, dx, dy, n, out, &frac);
+    return PH_OK;
 }
 
 /* What both stamps' headers share. */
@@ -458,12 +482,14 @@ static int stamp_finish(const params *p, const stamp_info *si, stamp *s, int pha
     return k ? ph_error(PH_EFAIL, p->output, "cannot format the header") : PH_OK;
 }
 
-/* The primary stamp (centred, or phased with --at-position) and the
- * PHASED_PSF extension (psfstamp.h). */
-static int write_stamps(const params *p, const stamp_info *si, stamp *primary, stamp *phased)
+/* The primary stamp (centred, or phased with --at-position), the
+ * PHASED_PSF extension and the oversampled EPSF (psfstamp.h). */
+static int write_stamps(const params *p, const stamp_info *si, stamp *primary, stamp *phased,
+                        ph_ovpsf *ov)
 {
     ph_psf a = {0}, b = {0};
     int st = stamp_finish(p, si, primary, p->at_position, &a);
+    a.ov = ov;
     if (!st)
         st = stamp_finish(p, si, phased, 1, &b);
     if (!st)
@@ -526,24 +552,25 @@ static int run(params *p, const char *path)
         if (!(sv[k].data = ph_malloc((size_t)n * n * sizeof *sv[k].data, "PSF stamp")))
             st = PH_EFAIL;
     double fwhm = NAN;
-    int oversamp = 1;
+    int oversamp = 1, ov_o = 0;
     char file[1024] = "";
     epsf_model em = {0};
+    psf_file f = {0};
+    model_ctx mc = {.p = p, .x0 = x0, .y0 = y0};
     ph_timing_begin("model");
-    if (!st && (p->model == M_ROMAN || p->model == M_GAUSS))
-        st = roman_stamp(p, band, path, sv, 2, &fwhm);
-    else if (!st && p->model == M_FILE) {
-        psf_file f;
+    if (!st && (p->model == M_ROMAN || p->model == M_GAUSS)) {
+        st = roman_stamp(p, band, path, sv, 2, &fwhm, &mc.roman);
+        ov_o = 8; /* analytic: exact at any phase; 8x resolves R062's band limit */
+    } else if (!st && p->model == M_FILE) {
         st = psf_pattern_expand(p->pattern, band, sca, pointing, file, sizeof file, path);
-        if (!st)
-            st = psf_file_load(file, &f);
-        if (!st) {
+        if (!st && !(st = psf_file_load(file, &f))) {
+            mc.file = &f;
             oversamp = f.oversamp;
+            ov_o = f.oversamp >= 2 ? f.oversamp : 0;
             fwhm = psf_file_fwhm(&f, x0, y0);
             for (int k = 0; k < 2 && !st; k++)
                 st = psf_file_stamp(&f, x0, y0, sv[k].dx, sv[k].dy, n, p->interp, sv[k].data,
                                     &sv[k].frac);
-            psf_file_free(&f);
         }
     } else if (!st && p->model == M_EPSF) {
         epsf_params ep = p->ep;
@@ -565,20 +592,40 @@ static int run(params *p, const char *path)
                 epsf_stamp(&em, x0, y0, sv[k].dx, sv[k].dy, n, sv[k].data, &sv[k].frac);
             ph_info("ePSF from %d stars (%d candidates), median reduced chi^2 %.3g", em.nstars,
                     em.ncand, em.chi2);
+            mc.em = &em;
+            ov_o = em.oversamp >= 2 ? em.oversamp : 0;
         }
     }
+    ph_timing_end();
+
+    /* The oversampled ePSF beside the stamps, for the tools that draw the
+     * PSF at other phases or in another image's frame (ph-align,
+     * ph-subtract). */
+    ph_timing_begin("oversampled");
+    ph_ovpsf ov = {0};
+    if (!st && ov_o)
+        st = psf_oversampled(model_stamp, &mc, ov_o, n, file[0] ? file : path, &ov);
+    else if (!st)
+        ph_notice("%s: the model is not oversampled (OVERSAMP 1): no EPSF HDU, so later "
+                  "steps cannot draw this PSF at other phases",
+                  file[0] ? file : path);
     ph_timing_end();
 
     ph_timing_begin("write");
     stamp_info si = {path, band, file[0] ? file : NULL, &im, x0, y0, ra, dec, fwhm, oversamp,
                      p->model == M_EPSF ? &em : NULL};
     if (!st)
-        st = write_stamps(p, &si, &sv[0], &sv[1]);
+        st = write_stamps(p, &si, &sv[0], &sv[1], ov.v ? &ov : NULL);
     ph_timing_end();
     if (!st)
         ph_info("%s PSF at (%.3f, %.3f), %ldx%ld, flux fraction %.5f; phase (%.3f, %.3f) in %s",
                 p->model_text, x0, y0, n, n, sv[0].frac, sv[1].dx, sv[1].dy, PH_PSF_PHASED_HDU);
     epsf_free(&em);
+    ph_ovpsf_free(&ov);
+    if (mc.roman)
+        ph_romanpsf_free(mc.roman);
+    if (mc.file)
+        psf_file_free(&f);
     free(sv[0].data);
     free(sv[1].data);
     image_free(&im);

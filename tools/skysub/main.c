@@ -70,7 +70,9 @@ static const ph_opt opts[] = {
      "photometry.phrosty.sfft.radius_cut_detmask"},
     {"dilate", O_DILATE, "N", "detection mask: 4-connected dilations (2)", NULL},
     {"saturation", O_SATURATION, "X|none",
-     "saturation level, ADU (default: header SATURATE, else none)", NULL},
+     "saturation level, ADU (default: header SATURATE; OpenUniverse2024 files: its clip, 1e5 e-, "
+     "minus 5 read-noise rms; else none)",
+     NULL},
     {"variance", O_VARIANCE, "KIND", "auto|physical|phrosty|noise|model (auto)", NULL},
     {"gain", O_GAIN, "X", "gain, e-/ADU (default: header GAIN; 1 for OpenUniverse2024)", NULL},
     {"read-noise", O_READ_NOISE, "X",
@@ -316,6 +318,13 @@ static int run(ctx *c, const char *input)
     skysub_params p = c->p;
     if (isnan(p.saturation))
         p.saturation = in.meta.saturate; /* header SATURATE, or NaN */
+    if (isnan(p.saturation) && in.layout == PH_LAYOUT_OU2024 && !isnan(rn)) {
+        /* Unflagged clipping: a pixel within 5 read-noise rms of the clip is
+         * a clipped one (an unclipped pixel gets there with odds ~3e-7). */
+        p.saturation = PH_OU2024_CLIP - 5 * rn;
+        ph_info("%s: OpenUniverse2024 clips at %.0f e- without a flag: pixels >= %.1f are "
+                "saturated", input, PH_OU2024_CLIP, p.saturation);
+    }
     else if (isinf(p.saturation))
         p.saturation = NAN;
     c->p.saturation = p.saturation;

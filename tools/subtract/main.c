@@ -20,7 +20,8 @@
 #include <string.h>
 
 enum { K_SCI = 256, K_SCI_PSF, K_REF, K_REF_PSF, K_HW, K_ORDER, K_BG, K_CONST, K_GRID,
-       K_DEVICE, K_THREADS, K_LOCK, K_SLOTS, K_RCOND, K_RA, K_DEC, K_EXCL };
+       K_DEVICE, K_THREADS, K_LOCK, K_SLOTS, K_RCOND, K_RA, K_DEC, K_EXCL, K_METHOD, K_FITPIX,
+       K_STARR };
 
 static const ph_opt opts[] = {
     {"sci", K_SCI, "FILE", "science ph image (SCI, VAR, MASK; header SKYRMS)", ""},
@@ -32,6 +33,15 @@ static const ph_opt opts[] = {
     {"dec", K_DEC, "DEG", "transient Dec", ""},
     {"exclude-radius", K_EXCL, "PX",
      "radius around --ra/--dec kept out of the fit; 0: none, as phrosty (15)", NULL},
+    {"method", K_METHOD, "NAME",
+     "psf: the template's modelled stars (ph-align's STARS) matched exactly, every good pixel "
+     "fitted (default); sfft: phrosty's SFFT exactly",
+     NULL},
+    {"fit-pixels", K_FITPIX, "WHICH",
+     "all: every pixel BAD or OUTSIDE in neither image (psf default); detected: DETECTED in "
+     "both masks (sfft default)",
+     NULL},
+    {"star-radius", K_STARR, "PX", "psf method: radius of the star correction (8)", NULL},
     {"kernel-halfwidth", K_HW, "N", "matching-kernel half-width w, (2w+1)^2 kernel (9)", NULL},
     {"kernel-order", K_ORDER, "N", "kernel spatial polynomial order (2)",
      "photometry.phrosty.kerpolyorder"},
@@ -78,6 +88,9 @@ static int handle(ph_cli *cli, int key, const char *arg)
         if ((st = ph_cli_long(cli, arg, 0, 10, &v)))
             return st;
         o->par.dk = (int)v;
+        /* phrosty's kerpolyorder is the order of its SFFT kernel: it sets
+         * the sfft method's, not the psf method's (see main()) */
+        o->order_src = cli->source && strstr(cli->source, "photometry.phrosty.") ? 1 : 2;
         return PH_OK;
     case K_BG:
         if ((st = ph_cli_long(cli, arg, 0, 10, &v)))
@@ -110,6 +123,18 @@ static int handle(ph_cli *cli, int key, const char *arg)
         return ph_cli_double_range(cli, arg, 0, 10000, &o->exclude_r);
     case K_SLOTS:
         return ph_cli_long(cli, arg, 1, 64, &o->gpu_slots);
+    case K_METHOD:
+        if (ph_cli_choice(cli, arg, "psf|sfft", &b))
+            return PH_EUSAGE;
+        o->method = b;
+        return PH_OK;
+    case K_FITPIX:
+        if (ph_cli_choice(cli, arg, "detected|all", &b))
+            return PH_EUSAGE;
+        o->fit_all = b;
+        return PH_OK;
+    case K_STARR:
+        return ph_cli_long(cli, arg, 2, 30, &o->star_r);
     }
     return ph_cli_bad(cli, "unexpected option");
 }
@@ -194,6 +219,17 @@ int main(int argc, char **argv)
         st = ph_error(PH_EUSAGE, NULL, "--sci, --ref and -o are required (try --help)");
     if (!st && isnan(o.ra) != isnan(o.dec))
         st = ph_error(PH_EUSAGE, NULL, "--ra and --dec go together");
+    /* The psf method matches the stars exactly: what is left for the kernel is
+     * the photometric ratio and the mean PSF mismatch, which do not vary over
+     * the image; spatial terms fitted there only add noise to every star
+     * (man ph-subtract, "Methods"). */
+    if (!st && o.method == PH_SUB_PSF && o.order_src < 2) {
+        if (o.order_src == 1 && o.par.dk != 0)
+            ph_info("photometry.phrosty.kerpolyorder (%d) is the sfft method's kernel order; the "
+                    "psf method fits order 0 unless --kernel-order says otherwise",
+                    o.par.dk);
+        o.par.dk = 0;
+    }
 
     ph_sub_data d;
     ph_sub_out r;
@@ -223,10 +259,31 @@ int main(int argc, char **argv)
     }
     if (!st) {
         snprintf(device, sizeof device, "%s", e->desc);
-        ph_sub_in in = {d.sci.nx,          d.sci.ny,   d.sci.sci,       d.ref.sci,
-                        d.sci.mask,        d.ref.mask, d.psf_sci.data,  d.psf_sci.n,
-                        d.psf_ref.data,    d.psf_ref.n, o.sci,          o.ref,
-                        o.ex_x0,           o.ex_y0,    o.exclude_r};
+        int all = o.fit_all >= 0 ? o.fit_all : o.method == PH_SUB_PSF;
+        ph_sub_in in = {.nx = d.sci.nx,
+                        .ny = d.sci.ny,
+                        .sci = d.sci.sci,
+                        .ref = d.ref.sci,
+                        .sci_var = d.sci.var,
+                        .ref_var = d.ref.var,
+                        .sci_mask = d.sci.mask,
+                        .ref_mask = d.ref.mask,
+                        .psf_sci = d.psf_sci.data,
+                        .n_sci = d.psf_sci.n,
+                        .psf_ref = d.psf_ref.data,
+                        .n_ref = d.psf_ref.n,
+                        .sci_name = o.sci,
+                        .ref_name = o.ref,
+                        .ex_x0 = o.ex_x0,
+                        .ex_y0 = o.ex_y0,
+                        .ex_r = o.exclude_r,
+                        .fit_all = all,
+                        .stars = &d.stars,
+                        .correct = o.method == PH_SUB_PSF && d.ov_sci && d.ov_ref,
+                        .ov_sci = d.ov_sci,
+                        .ov_ref = d.ov_ref,
+                        .star_r = (int)o.star_r,
+                        .guard = all ? o.par.w + 4 : 0};
         st = ph_sub_run(e, &o.par, o.min_rcond, &in, &r);
         ph_info("engine peak memory %.2f GB (%s)", e->peak_bytes / 1e9, device);
     }

@@ -9,7 +9,10 @@
 #ifndef PH_SUBTRACT_H
 #define PH_SUBTRACT_H
 
+#include "ovpsf.h"
+#include "resid.h"
 #include "sfft.h"
+#include "stars.h"
 
 #include <stdint.h>
 
@@ -24,6 +27,7 @@ enum {
 typedef struct ph_sub_in {
     long nx, ny;
     float *sci, *ref;             /* SCI planes: science, aligned reference */
+    const float *sci_var, *ref_var; /* their VAR planes (the residual statistics) */
     const uint8_t *sci_mask, *ref_mask;
     const double *psf_sci;        /* n_sci^2, odd */
     long n_sci;
@@ -32,6 +36,15 @@ typedef struct ph_sub_in {
     const char *sci_name, *ref_name; /* for messages */
     double ex_x0, ex_y0, ex_r;    /* keep this circle (0-based centre, px) out of the
                                    * fit: the transient; ex_r <= 0 or NaN centre: none */
+    int fit_all;                  /* fit every pixel that is not BAD or OUTSIDE, not only
+                                   * the DETECTED ones */
+    const ph_startab *stars;      /* the template's stars (NULL or n = 0: none); the drawn
+                                   * ones are matched exactly when `correct` */
+    int correct;
+    const ph_ovpsf *ov_sci, *ov_ref; /* their oversampled PSFs (needed with stars) */
+    int star_r;                   /* cut radius of the star correction */
+    long guard;                   /* keep pixels within this of BAD, OUTSIDE or the border
+                                   * out of the fit (0: none) */
 } ph_sub_in;
 
 typedef struct ph_sub_out {
@@ -42,6 +55,8 @@ typedef struct ph_sub_out {
     double *conv_psf;             /* n_sci^2, normalised to sum 1 */
     double conv_frac;             /* its sum before normalisation / the science PSF's sum */
     long nbad, noutside;
+    long nstarfix;                /* drawn stars matched exactly */
+    ph_resid_stats res;           /* static-star residuals on DIFF (resid.h) */
 } ph_sub_out;
 
 /* Check and sanitise one SCI plane: a non-finite value where the mask has
@@ -54,10 +69,10 @@ int ph_sub_sanitise(float *img, const uint8_t *mask, long nx, long ny, const cha
 
 /* The fitting mask (sfft-reference §5.1): DETECTED in the science mask AND
  * in the aligned reference's (ph-align sets that bit where the bilinearly
- * resampled template mask is >= 0.1), and BAD or OUTSIDE in neither; and
- * the output MASK bits. Returns the number of fitting pixels. */
-long ph_sub_fit_mask(const uint8_t *sci_mask, const uint8_t *ref_mask, long n, uint8_t *fit,
-                     uint8_t *outmask);
+ * resampled template mask is >= 0.1), and BAD or OUTSIDE in neither (with
+ * `all`: every pixel BAD or OUTSIDE in neither); and the output MASK bits. Returns the number of fitting pixels. */
+long ph_sub_fit_mask(const uint8_t *sci_mask, const uint8_t *ref_mask, long n, int all,
+                     uint8_t *fit, uint8_t *outmask);
 
 /* Take the pixels within r of (x0, y0) out of the fit (fit = 0, and the
  * PH_DIFF_FIT bit of outmask). A transient on its host galaxy is among the
@@ -67,6 +82,15 @@ long ph_sub_fit_mask(const uint8_t *sci_mask, const uint8_t *ref_mask, long n, u
  * pixels left the fit. */
 long ph_sub_exclude(uint8_t *fit, uint8_t *outmask, long nx, long ny, double x0, double y0,
                     double r);
+
+/* Take the pixels within Chebyshev distance r of a BAD or OUTSIDE pixel (in
+ * either mask) or of the image border out of the fit: the cross-convolution
+ * and the kernel carry the zeros there (sanitised BAD pixels, no template
+ * data, the zero boundary) up to a PSF plus a kernel radius into the image,
+ * which a fit over every pixel would absorb into the photometric ratio.
+ * *removed counts them. */
+int ph_sub_guard(uint8_t *fit, uint8_t *outmask, const uint8_t *sci_mask, const uint8_t *ref_mask,
+                 long nx, long ny, long r, long *removed);
 
 /* The whole subtraction on engine `e`. Allocates the arrays of `out`. */
 int ph_sub_run(ph_sfft_engine *e, const ph_sfft_params *p, double min_rcond, const ph_sub_in *in,
