@@ -103,13 +103,13 @@ endef
 define PAIR_RULES
 $(call ALIGNED,$(1),$(2)): $(call SKY,$(2)) $(call PSF,$(2)) $(call SKY,$(1))
 	@$(STEP) align_and_preconvolve $$@ $$^ -- ph-align $(SETS) -j $(THREADS) \
-	    --target $(call SKY,$(1)) $(call SKY,$(2)) --psf $(call PSF,$(2)) -o $$@
+	    --science $(call SKY,$(1)) --template $(call SKY,$(2)) --template-psf $(call PSF,$(2)) -o $$@
 $(call DIFF,$(1),$(2)): $(call SKY,$(1)) $(call PSF,$(1)) $(call ALIGNED,$(1),$(2))
-	@$(STEP) subtract $$@ $$^ -- ph-subtract $(SETS) $(DEVICE) --threads $(THREADS) \
-	    --sci $(call SKY,$(1)) --sci-psf $(call PSF,$(1)) --ref $(call ALIGNED,$(1),$(2)) \
+	@$(STEP) subtract $$@ $$^ -- ph-subtract $(SETS) $(DEVICE) -j $(THREADS) \
+	    --science $(call SKY,$(1)) --science-psf $(call PSF,$(1)) --template $(call ALIGNED,$(1),$(2)) \
 	    --ra $(RA) --dec $(DEC) -o $$@
 $(call DECORR,$(1),$(2)): $(call DIFF,$(1),$(2)) $(if $(filter 1,$(PHASED)),$(call PSFAT,$(1)))
-	@$(STEP) decorrelate $$@ $$^ -- ph-decorr $(SETS) --threads $(THREADS) $$< \
+	@$(STEP) decorrelate $$@ $$^ -- ph-decorr $(SETS) -j $(THREADS) $$< \
 	    $(if $(filter 1,$(PHASED)),--target-psf $(call PSFAT,$(1))) -o $$@
 $(call ROW,$(1),$(2)): $(call DECORR,$(1),$(2))
 	@$(PHP) __phot $$@ $$< $(1) $(2) $(MJD_$(1)) $(OBS_$(1)) $(SCA_$(1)) $(NAME_$(1)) \

@@ -35,7 +35,7 @@ HEADER="mjd,flux,flux_err,zpt,NEA,sky_rms,observation_id,sca,pix_x,pix_y,science
   run ph-phot --help
   assert_success
   for o in --output --ra --dec --x --y --catalog --catalog-format --mag-range --min-stars \
-           --fit-size --annulus --aperture --aperture-subpixels --stamps --stamp-size --aligned --sci-image --tpl-image --star-table \
+           --fit-size --annulus --aperture --aperture-subpixels --stamps --stamp-size --aligned --science-image --template-image --star-table \
            --device --gpu-lock --gpu-slots --timing; do
     assert_output --partial -- "$o"
   done
@@ -246,8 +246,8 @@ print(np.array_equal(s, e, equal_nan=True), np.isnan(s[:, :31]).all(), np.isnan(
   assert_output "True True True"
 }
 
-@test "--sci-image, --tpl-image: stamps of the original images, each through its own WCS" {
-  ph-phot -q "$F/d.fits" --x 101.3 --y 87.6 --stamps st --tpl-image "$F/orig_tpl.fits" --sci-image "$F/orig_tpl.fits" -o r.csv
+@test "--science-image, --template-image: stamps of the original images, each through its own WCS" {
+  ph-phot -q "$F/d.fits" --x 101.3 --y 87.6 --stamps st --template-image "$F/orig_tpl.fits" --science-image "$F/orig_tpl.fits" -o r.csv
   run ls st
   assert_output --partial "stamp_Roman_TDS_simple_model_Y106_12000_5.fits.gz"
   assert_output --partial "stamp_Roman_TDS_simple_model_Y106_35198_3.fits.gz"
@@ -262,9 +262,9 @@ p, q = int(x - 0.5), int(y - 0.5)
 s = fits.getdata('st/stamp_Roman_TDS_simple_model_Y106_12000_5.fits.gz')
 print(s.shape, np.array_equal(s, o.data[q - 50:q + 50, p - 50:p + 50].astype(np.float32)))"
   assert_output "(100, 100) True"
-  run ph-phot "$F/d.fits" --x 101.3 --y 87.6 --tpl-image "$F/orig_tpl.fits" -o r.csv
+  run ph-phot "$F/d.fits" --x 101.3 --y 87.6 --template-image "$F/orig_tpl.fits" -o r.csv
   assert_failure 2
-  assert_one_line_error "^ph-phot: --tpl-image is only read for --stamps$"
+  assert_one_line_error "^ph-phot: --template-image is only read for --stamps$"
 }
 
 @test "--fit-size, --annulus none, --aperture change the measurement as asked" {

@@ -26,7 +26,7 @@ key() {
   run ph-skysub --help
   assert_success
   for o in --output --hdu --noise-hdu --flags-hdu --back-size --back-filtersize \
-           --detect-thresh --detect-minarea --deblend-nthresh --deblend-mincont --clean \
+           --detect-thresh --detect-minarea --deblend-nthresh --deblend-mincont --[no-]clean \
            --clean-param --radius-cut --dilate --saturation --variance --gain --read-noise \
            --check-images --set --timing; do
     assert_output --partial -- "$o"
@@ -260,7 +260,7 @@ PY
 @test "every detection and mask option changes what it should" {
   in="$BATS_FILE_TMPDIR/ou.fits"
   opts=("" "--back-size 32" "--back-filtersize 1" "--detect-thresh 3" "--detect-minarea 12"
-        "--deblend-nthresh 1" "--deblend-mincont 0.5" "--clean no" "--clean-param 3"
+        "--deblend-nthresh 1" "--deblend-mincont 0.5" "--no-clean" "--clean-param 3"
         "--radius-cut 1" "--radius-cut none" "--dilate 0")
   for i in "${!opts[@]}"; do
     run ph-skysub -q -o "opt$i.fits" ${opts[$i]} "$in"
@@ -430,7 +430,7 @@ fits.PrimaryHDU(np.ones((40, 50), np.float32)).writeto('small.fits')"
   run ph-skysub -o o.fits --variance frob "$in"
   assert_failure 2
   assert_one_line_error "^ph-skysub: --variance: 'frob' is not one of auto\|physical\|phrosty\|noise\|model$"
-  run ph-skysub -o o.fits --clean maybe "$in"
+  run ph-skysub -o o.fits --clean=maybe "$in"
   assert_failure 2
   assert_one_line_error "^ph-skysub: --clean: "
   run ph-skysub -o o.fits --radius-cut -1 "$in"

@@ -24,7 +24,7 @@ static int handle(ph_cli *cli, int key, const char *arg)
     return ph_cli_bad(cli, "unexpected option");
 }
 
-static const ph_opt opts[] = {{NULL, 0, NULL, NULL, NULL}};
+static const ph_opt opts[] = {{NULL, 0, NULL, NULL, NULL, 0}};
 
 static const char *where(const ph_config *cfg)
 {

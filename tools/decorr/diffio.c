@@ -139,9 +139,9 @@ int dc_input_open(const char *path, const dc_sources *src, dc_input *in)
         return PH_EFAIL;
     int st = check_planes(&fp, in);
     if (!st)
-        st = read_psf(in, &fp, src->sci_psf, "SCI_PSF", "--sci-psf", &in->sci);
+        st = read_psf(in, &fp, src->sci_psf, "SCI_PSF", "--science-psf", &in->sci);
     if (!st)
-        st = read_psf(in, &fp, src->ref_psf, "REF_PSF", "--ref-psf", &in->ref);
+        st = read_psf(in, &fp, src->ref_psf, "REF_PSF", "--template-psf", &in->ref);
     if (!st) {
         if (src->conv_psf)
             st = ph_psf_read(src->conv_psf, NULL, &in->conv);
@@ -157,9 +157,9 @@ int dc_input_open(const char *path, const dc_sources *src, dc_input *in)
     if (!st && src->use_match)
         st = read_match(in, &fp, src->match_file);
     if (!st)
-        st = read_rms(in, src->rms_sci, "SKYRMS", "--sci-rms", &in->rms_sci);
+        st = read_rms(in, src->rms_sci, "SKYRMS", "--science-rms", &in->rms_sci);
     if (!st)
-        st = read_rms(in, src->rms_ref, "TPLRMS", "--ref-rms", &in->rms_ref);
+        st = read_rms(in, src->rms_ref, "TPLRMS", "--template-rms", &in->rms_ref);
     long mx, my;
     if (!st && !(st = ph_fits_goto(&fp, "MASK")) && !(st = ph_fits_read_u8(&fp, &mx, &my, &in->mask)))
         st = ph_fits_read_header(&fp, &in->mask_hdr);

@@ -5,7 +5,7 @@
  *
  * Reads ph-subtract's difference file (HACKING.md "Difference file"),
  * computes the decorrelation filter from both PSFs and both sky rms values
- * (and the matching kernel with -m), and writes the "Decorrelated file":
+ * (and the matching kernel with --match-kernel), and writes the "Decorrelated file":
  * DECORR_DIFF, DECORR_SCI, DIFF_VAR, DECORR_PSF, DECORR_KERNEL, MASK (and
  * SCORE on request). Full planes are streamed one at a time through one
  * FFT buffer: peak memory is about 4.5 float64 planes.
@@ -23,7 +23,7 @@
 #include <string.h>
 
 enum { K_SCI_PSF = 256, K_REF_PSF, K_CONV_PSF, K_TARGET_PSF, K_SCI_RMS, K_REF_RMS, K_MATCH_FILE, K_PSF_SIZE,
-       K_KERNEL_SIZE, K_SCORE, K_SCORE_HDU, K_THREADS };
+       K_KERNEL_SIZE, K_SCORE, K_SCORE_HDU, K_MATCH };
 
 typedef struct dc_opts {
     const char *output;
@@ -36,27 +36,35 @@ typedef struct dc_opts {
 } dc_opts;
 
 static const ph_opt opts[] = {
-    {"output", 'o', "FILE", "the decorrelated file to write (required)", ""},
-    {"sci-psf", K_SCI_PSF, "FILE", "science PSF (default: HDU SCI_PSF)", ""},
-    {"ref-psf", K_REF_PSF, "FILE", "rotated template PSF (default: HDU REF_PSF)", ""},
+    {"output", 'o', "FILE", "the decorrelated file to write (required)", "", PH_OPT_OUT},
+    {"science-psf", K_SCI_PSF, "FILE", "science PSF (default: HDU SCI_PSF)", "", PH_OPT_IN},
+    {"template-psf", K_REF_PSF, "FILE", "rotated template PSF (default: HDU REF_PSF)", "",
+     PH_OPT_IN},
     {"conv-psf", K_CONV_PSF, "FILE",
-     "PSF of DIFF (default: HDU CONV_PSF or sci(*)ref)", ""},
+     "PSF of DIFF (default: HDU CONV_PSF or science (*) template)", "", PH_OPT_IN},
     {"target-psf", K_TARGET_PSF, "FILE",
      "science PSF at the transient's sub-pixel phase (ph-psf --at-position): DECORR_PSF is then "
-     "the transient's exact pixel profile (key PSFPHASE)", ""},
-    {"sci-rms", K_SCI_RMS, "X", "science sky rms (default: DIFF key SKYRMS)", ""},
-    {"ref-rms", K_REF_RMS, "X", "template sky rms (default: DIFF key TPLRMS)", ""},
-    {"match-kernel", 'm', NULL, "use the matching kernel (phrosty: no)", NULL},
+     "the transient's exact pixel profile (key PSFPHASE)", "", PH_OPT_IN},
+    {"science-rms", K_SCI_RMS, "X", "science sky rms (default: DIFF key SKYRMS)", "", 0},
+    {"template-rms", K_REF_RMS, "X", "template sky rms (default: DIFF key TPLRMS)", "", 0},
+    {"match-kernel", K_MATCH, NULL, "use the matching kernel (phrosty: no)", NULL, 0},
     {"match-kernel-file", K_MATCH_FILE, "FILE",
-     "matching kernel (implies -m; default: HDU)", ""},
+     "matching kernel (implies --match-kernel; default: HDU)", "", PH_OPT_IN},
     {"psf-size", K_PSF_SIZE, "N", "odd size of DECORR_PSF (default: input's)",
-     NULL},
+     NULL, 0},
     {"kernel-size", K_KERNEL_SIZE, "N", "odd size of DECORR_KERNEL (default: 2L+1)",
-     NULL},
-    {"score", K_SCORE, "FILE", "also write the score image (HDU SCORE) to FILE", ""},
-    {"score-hdu", K_SCORE_HDU, NULL, "add the score image to the output as HDU SCORE", NULL},
-    {"threads", K_THREADS, "N", "FFTW threads (default 0: one per CPU)", NULL},
-    {NULL, 0, NULL, NULL, NULL},
+     NULL, 0},
+    {"score", K_SCORE, "FILE", "also write the score image (HDU SCORE) to FILE", "", PH_OPT_OUT},
+    {"score-hdu", K_SCORE_HDU, NULL, "add the score image to the output as HDU SCORE", NULL, 0},
+    {"threads", 'j', "N", "FFTW threads (default 0: the CPUs this process may use, see ph-config "
+                          "cpus)", NULL, 0},
+    /* old spellings, accepted until the next release */
+    {"sci-psf", 0, "FILE", "science-psf", "", PH_OPT_ALIAS | PH_OPT_OLD},
+    {"ref-psf", 0, "FILE", "template-psf", "", PH_OPT_ALIAS | PH_OPT_OLD},
+    {"sci-rms", 0, "X", "science-rms", "", PH_OPT_ALIAS | PH_OPT_OLD},
+    {"ref-rms", 0, "X", "template-rms", "", PH_OPT_ALIAS | PH_OPT_OLD},
+    {"", 'm', NULL, "match-kernel", "", PH_OPT_ALIAS | PH_OPT_OLD},
+    {NULL, 0, NULL, NULL, NULL, 0},
 };
 
 static int odd_size(ph_cli *cli, const char *arg, long *out)
@@ -88,7 +96,7 @@ static int handle(ph_cli *cli, int key, const char *arg)
     case K_TARGET_PSF: o->src.target_psf = arg; return PH_OK;
     case K_SCI_RMS: return nonneg_rms(cli, arg, &o->src.rms_sci);
     case K_REF_RMS: return nonneg_rms(cli, arg, &o->src.rms_ref);
-    case 'm': o->src.use_match = 1; return PH_OK;
+    case K_MATCH: o->src.use_match = 1; return PH_OK;
     case K_MATCH_FILE:
         o->src.match_file = arg;
         o->src.use_match = 1;
@@ -97,7 +105,7 @@ static int handle(ph_cli *cli, int key, const char *arg)
     case K_KERNEL_SIZE: return odd_size(cli, arg, &o->kernel_size);
     case K_SCORE: o->score_file = arg; return PH_OK;
     case K_SCORE_HDU: o->score_hdu = 1; return PH_OK;
-    case K_THREADS: return ph_cli_long(cli, arg, 0, 1024, &o->threads);
+    case 'j': return ph_cli_long(cli, arg, 0, 1024, &o->threads);
     }
     return ph_cli_bad(cli, "unexpected option");
 }
@@ -368,11 +376,11 @@ static int check_usage(const ph_cli *cli, const dc_opts *o)
                         cli->npos);
     if (!o->output)
         return ph_error(PH_EUSAGE, NULL, "no output: give -o FILE");
-    if (!strcmp(o->output, cli->pos[0]))
+    if (strcmp(o->output, "-") && !strcmp(o->output, cli->pos[0]))
         return ph_error(PH_EUSAGE, NULL, "the output %s would replace the input", o->output);
     if (o->score_file && !strcmp(o->score_file, o->output))
         return ph_error(PH_EUSAGE, NULL, "--score and -o name the same file %s", o->output);
-    if (o->score_file && !strcmp(o->score_file, cli->pos[0]))
+    if (o->score_file && strcmp(o->score_file, "-") && !strcmp(o->score_file, cli->pos[0]))
         return ph_error(PH_EUSAGE, NULL, "the score file %s would replace the input",
                         o->score_file);
     return PH_OK;
@@ -390,13 +398,14 @@ int main(int argc, char **argv)
             "SCI_PSF, REF_PSF, CONV_PSF, MATCH_KERNEL; sky rms SKYRMS and TPLRMS in the DIFF\n"
             "header). The decorrelation filter, in Fourier space on the full frame,\n"
             "  D = [sci_rms^2 |F REF_PSF|^2 + ref_rms^2 |F SCI_PSF|^2 |F M|^2]^-1/2, D(0) = 1\n"
-            "(M: the matching kernel with -m, else a delta, as phrosty), is applied\n"
+            "(M: the matching kernel with --match-kernel, else a delta, as phrosty), is applied\n"
             "circularly to DIFF and CSCI and to the PSF of the difference. Writes\n"
             "DECORR_DIFF, DECORR_SCI, DIFF_VAR (variance of DECORR_DIFF), DECORR_PSF\n"
             "(odd, sum 1, key PSFLOSS), DECORR_KERNEL and MASK; optionally SCORE.\n"
             "Edges wrap around: keep photometry away from them.",
         .example = "ph-decorr diff.fits -o decorr.fits --score score.fits",
         .opts = opts,
+        .pos_in = 1,
         .handle = handle,
         .ctx = &o,
     };

@@ -28,7 +28,7 @@ void ph_sub_opts_default(ph_sub_opts *o);
 typedef struct ph_sub_data {
     ph_image sci, ref;  /* SCI, VAR, MASK (+ PSF HDU); ref.meta = the template's */
     ph_psf psf_sci;     /* science PSF stamp */
-    ph_psf psf_ref;     /* rotated template PSF: --ref-psf or the aligned file's PSF HDU */
+    ph_psf psf_ref;     /* rotated template PSF: --template-psf or the aligned file's PSF HDU */
     const char *psf_sci_src, *psf_ref_src; /* where they came from, for the header */
 } ph_sub_data;
 
