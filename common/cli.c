@@ -622,11 +622,6 @@ int ph_cli_parse(ph_cli *cli, int argc, char **argv)
     for (int i = 0; i < nsets; i++)
         if ((st = ph_config_set(cli->cfg, sets[i])))
             goto out;
-    if (show_settings) {
-        print_settings(cli);
-        st = -1;
-        goto out;
-    }
     warn_unknown_keys(cli);
     if ((st = config_values(cli, g, ng, cg, &ncg)) || (st = apply(cli, cg, ncg, 1)) ||
         (st = apply(cli, g, ng, 0)))
@@ -636,6 +631,10 @@ int ph_cli_parse(ph_cli *cli, int argc, char **argv)
         cg[ncg++] = g[i];
     if ((st = check_streams(cli, cg, ncg)) || (st = record_settings(cli, cg, ncg)))
         goto out;
+    if (show_settings) { /* after the values were checked: a bad one is an error */
+        print_settings(cli);
+        st = -1;
+    }
 out:
     free(lo);
     free(g);

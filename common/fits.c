@@ -4,9 +4,11 @@
 #include "fits.h"
 #include "cli.h"
 #include "log.h"
+#include "stream.h"
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,9 +35,12 @@ int ph_fits_open(ph_fits *fp, const char *path)
     int status = 0;
     fp->f = NULL;
     ph_strlcpy(fp->path, path, sizeof fp->path);
-    if (access(path, R_OK))
+    const char *real = ph_stream_in(path); /* "-": standard input */
+    if (!real)
+        return PH_EFAIL;
+    if (access(real, R_OK))
         return ph_error(PH_EFAIL, path, "cannot open: %s", strerror(errno));
-    if (ffdkopn(&fp->f, path, READONLY, &status)) {
+    if (ffdkopn(&fp->f, real, READONLY, &status)) {
         fp->f = NULL;
         return fits_fail(path, "not a readable FITS file", status);
     }
@@ -278,10 +283,63 @@ int ph_fits_read_column(ph_fits *fp, const char *colname, long *nrows, double **
 
 /* ---- writing ------------------------------------------------------------ */
 
+/* The primary header's provenance: tool, version, and the settings in
+ * effect as HISTORY cards (the same settings, the same cards). */
+static void write_provenance(ph_fits_out *o, int *status)
+{
+    ffpkys(o->f, "PH_TOOL", (char *)ph_progname(), "program that wrote this file", status);
+    ffpkys(o->f, "PH_VERS", (char *)ph_version(), "toolkit version", status);
+    char line[1400];
+    snprintf(line, sizeof line, "%s %s settings:%s", ph_progname(), ph_version(),
+             ph_cli_setting(0) ? "" : " the defaults");
+    ffphis(o->f, line, status);
+    for (int i = 0; ph_cli_setting(i); i++) {
+        snprintf(line, sizeof line, "  %s", ph_cli_setting(i));
+        ffphis(o->f, line, status);
+    }
+}
+
+/* "-": write to an unlinked temporary, copied to standard output on commit. */
+static int create_stdout(ph_fits_out *o, int primary_image)
+{
+    char name[1024];
+    int fd = ph_stream_tempfile("the output", 1, name, sizeof name);
+    if (fd < 0)
+        return PH_EFAIL;
+    close(fd);
+    unlink(name); /* cfitsio creates it anew */
+    int status = 0;
+    if (ffdkinit(&o->f, name, &status)) {
+        o->f = NULL;
+        return fits_fail("-", "cannot create output", status);
+    }
+    fd = open(name, O_RDONLY);
+    unlink(name);
+    o->spool = fd + 1;
+    if (fd < 0) {
+        ffclos(o->f, &status);
+        o->f = NULL;
+        return ph_error(PH_EFAIL, "-", "cannot reopen the temporary output: %s", strerror(errno));
+    }
+    if (!primary_image) {
+        ffcrim(o->f, BYTE_IMG, 0, NULL, &status);
+        ffpkys(o->f, "ORIGIN", "phrosty-c", "written by the phrosty C toolkit", &status);
+        write_provenance(o, &status);
+        if (status) {
+            ph_fits_abort(o);
+            return fits_fail("-", "cannot write the primary HDU", status);
+        }
+        o->nhdu = 1;
+    }
+    return PH_OK;
+}
+
 int ph_fits_create(ph_fits_out *o, const char *path, int primary_image)
 {
     memset(o, 0, sizeof *o);
     ph_strlcpy(o->path, path, sizeof o->path);
+    if (ph_is_stdio(path))
+        return create_stdout(o, primary_image);
     /* The output is renamed into place: never over a device or a fifo
      * (as root that would replace /dev/null with a plain file). */
     struct stat st;
@@ -293,9 +351,12 @@ int ph_fits_create(ph_fits_out *o, const char *path, int primary_image)
     size_t blen = strlen(base);
     const char *ext = blen > 3 && !strcmp(base + blen - 3, ".gz") ? ".gz" : "";
     /* cfitsio decides to gzip on the first ".gz" in the name, so the
-     * temporary name carries it only at its end. */
+     * temporary name carries it only at its end: one inside the name
+     * (phrosty's "x.fits.gz-y.fits.gz") is spelled "_gz" there. */
     char stem[512];
     snprintf(stem, sizeof stem, "%.*s", (int)(blen - strlen(ext)), base);
+    for (char *g = strstr(stem, ".gz"); g; g = strstr(g, ".gz"))
+        *g = '_';
     snprintf(o->tmp, sizeof o->tmp, "%.*s.%s.XXXXXX%s", (int)dirlen, path, stem, ext);
     int fd = mkstemps(o->tmp, (int)strlen(ext));
     if (fd < 0)
@@ -313,8 +374,7 @@ int ph_fits_create(ph_fits_out *o, const char *path, int primary_image)
     if (!primary_image) {
         ffcrim(o->f, BYTE_IMG, 0, NULL, &status);
         ffpkys(o->f, "ORIGIN", "phrosty-c", "written by the phrosty C toolkit", &status);
-        ffpkys(o->f, "PH_TOOL", (char *)ph_progname(), "program that wrote this file", &status);
-        ffpkys(o->f, "PH_VERS", (char *)ph_version(), "toolkit version", &status);
+        write_provenance(o, &status);
         if (status) {
             ph_fits_abort(o);
             return fits_fail(path, "cannot write the primary HDU", status);
@@ -340,10 +400,8 @@ static int write_hdr(ph_fits_out *o, const char *extname, const ph_header *hdr)
             continue;
         ffprec(o->f, hdr->cards[i], &status);
     }
-    if (o->nhdu == 0) {
-        ffpkys(o->f, "PH_TOOL", (char *)ph_progname(), "program that wrote this file", &status);
-        ffpkys(o->f, "PH_VERS", (char *)ph_version(), "toolkit version", &status);
-    }
+    if (o->nhdu == 0)
+        write_provenance(o, &status);
     return status ? fits_fail(o->path, extname ? extname : "primary HDU", status) : PH_OK;
 }
 
@@ -434,6 +492,13 @@ int ph_fits_commit(ph_fits_out *o)
         return ph_error(PH_EFAIL, o->path, "output was not opened");
     ffclos(o->f, &status);
     o->f = NULL;
+    if (o->spool) { /* "-" */
+        int st = status ? fits_fail("-", "cannot finish writing", status)
+                        : ph_stream_copy_out(o->spool - 1);
+        close(o->spool - 1);
+        o->spool = 0;
+        return st;
+    }
     if (status) {
         unlink(o->tmp);
         return fits_fail(o->path, "cannot finish writing", status);
@@ -453,6 +518,9 @@ void ph_fits_abort(ph_fits_out *o)
         ffclos(o->f, &status);
         o->f = NULL;
     }
+    if (o->spool)
+        close(o->spool - 1);
+    o->spool = 0;
     if (o->tmp[0])
         unlink(o->tmp);
     fits_clear_errmsg();

@@ -3,6 +3,7 @@
  * the HDU's raw cards, so quoting and number formats are cfitsio's. */
 #include "fitshead.h"
 #include "log.h"
+#include "stream.h"
 #include "util.h"
 
 #include <errno.h>
@@ -19,7 +20,8 @@
 int ph_is_gzip(const char *path)
 {
     unsigned char m[2] = {0, 0};
-    FILE *f = fopen(path, "rb");
+    const char *real = ph_stream_in(path); /* "-": standard input */
+    FILE *f = real ? fopen(real, "rb") : NULL;
     if (!f)
         return 0;
     size_t n = fread(m, 1, 2, f);
@@ -254,9 +256,12 @@ static int result(const char *path, const hdu *h, int k, long *nx, long *ny, ph_
 int ph_fitshead_read(const char *path, const char *name, long *nx, long *ny, ph_header **hdr)
 {
     *hdr = NULL;
-    if (access(path, R_OK))
+    const char *real = ph_stream_in(path); /* "-": standard input */
+    if (!real)
+        return PH_EFAIL;
+    if (access(real, R_OK))
         return ph_error(PH_EFAIL, path, "cannot open: %s", strerror(errno));
-    stream s = {gzopen(path, "rb"), path, ""};
+    stream s = {gzopen(real, "rb"), path, ""};
     if (!s.gz)
         return ph_error(PH_EFAIL, path, "cannot open: %s", errno ? strerror(errno) : "zlib");
     gzbuffer(s.gz, 1 << 17);

@@ -4,6 +4,7 @@
 #include "fits.h"
 #include "fitshead.h"
 #include "log.h"
+#include "stream.h"
 #include "phimage.h"
 #include "util.h"
 
@@ -26,7 +27,8 @@ static int check_complete(ph_fits *fp, const char *path)
     LONGLONG head, start, end, bitpix = 0, naxis = 0, pcount = 0, gcount = 1, count = 1;
     struct stat sb;
     ffthdu(fp->f, &n, &status);
-    if (status || n < 1 || stat(path, &sb) || ph_is_gzip(path)) { /* size on disk says nothing */
+    const char *real = ph_stream_in(path); /* "-": the copy of standard input */
+    if (status || n < 1 || !real || stat(real, &sb) || ph_is_gzip(path)) { /* size on disk says nothing */
         fits_clear_errmsg();
         return PH_OK; /* the checks that follow say what is wrong */
     }

@@ -23,7 +23,7 @@
 #include <string.h>
 
 enum { K_SCI_PSF = 256, K_REF_PSF, K_CONV_PSF, K_TARGET_PSF, K_SCI_RMS, K_REF_RMS, K_MATCH_FILE, K_PSF_SIZE,
-       K_KERNEL_SIZE, K_SCORE, K_SCORE_HDU, K_MATCH };
+       K_KERNEL_SIZE, K_SCORE, K_SCORE_HDU, K_MATCH, K_PHROSTY_DIR };
 
 typedef struct dc_opts {
     const char *output;
@@ -33,6 +33,7 @@ typedef struct dc_opts {
     const char *score_file;
     int score_hdu;
     long threads; /* 0: every CPU */
+    const char *phrosty_dir; /* also phrosty's single-image files here */
 } dc_opts;
 
 static const ph_opt opts[] = {
@@ -58,6 +59,9 @@ static const ph_opt opts[] = {
     {"score-hdu", K_SCORE_HDU, NULL, "add the score image to the output as HDU SCORE", NULL, 0},
     {"threads", 'j', "N", "FFTW threads (default 0: the CPUs this process may use, see ph-config "
                           "cpus)", NULL, 0},
+    {"phrosty-dir", K_PHROSTY_DIR, "DIR",
+     "also write phrosty's files into DIR: diff_, decorr_diff_, decorr_zptimg_, diff_var_, "
+     "decorr_psf_<S>-<T> (S, T: the images' file names)", "", PH_OPT_DIR},
     /* old spellings, accepted until the next release */
     {"sci-psf", 0, "FILE", "science-psf", "", PH_OPT_ALIAS | PH_OPT_OLD},
     {"ref-psf", 0, "FILE", "template-psf", "", PH_OPT_ALIAS | PH_OPT_OLD},
@@ -106,6 +110,7 @@ static int handle(ph_cli *cli, int key, const char *arg)
     case K_SCORE: o->score_file = arg; return PH_OK;
     case K_SCORE_HDU: o->score_hdu = 1; return PH_OK;
     case 'j': return ph_cli_long(cli, arg, 0, 1024, &o->threads);
+    case K_PHROSTY_DIR: o->phrosty_dir = arg; return PH_OK;
     }
     return ph_cli_bad(cli, "unexpected option");
 }
@@ -125,6 +130,12 @@ static int blame(const char *path)
     return code;
 }
 
+/* phrosty's single-image files (pipeline.py: dia_out_dir/<prefix><S>-<T>),
+ * in the order they are written. */
+enum { PF_DIFF, PF_DECORR_DIFF, PF_ZPTIMG, PF_VAR, PF_PSF, PF_N };
+static const char *const pf_prefix[PF_N] = {"diff_", "decorr_diff_", "decorr_zptimg_",
+                                             "diff_var_", "decorr_psf_"};
+
 typedef struct dc_run {
     const dc_opts *o;
     dc_input in;
@@ -134,6 +145,7 @@ typedef struct dc_run {
     ph_decorr *d;
     ph_header *hdr;     /* DIFF header + settings: on every full plane */
     ph_fits_out out, score;
+    ph_fits_out pf[PF_N]; /* --phrosty-dir: phrosty's files */
     int warned_diff;
 } dc_run;
 
@@ -198,6 +210,32 @@ static int setup(dc_run *r)
                               "ph-decorr: noise decorrelation, sfft-reference 6-7 (SFFT fork)");
 }
 
+/* Write one of phrosty's files (--phrosty-dir): DIR/<prefix><S>-<T>, S and
+ * T the file names of the science and template images (PH_NAME, TPLNAME),
+ * a single image with the header given; committed with the main output.
+ * `data` is float (double_data 0) or double. */
+static int write_phrosty(dc_run *r, int which, const void *data, int double_data, long nx, long ny,
+                         const ph_header *h)
+{
+    const char *dir = r->o->phrosty_dir;
+    if (!dir)
+        return PH_OK;
+    char s[256] = "", t[256] = "", path[4200];
+    ph_header_get_str(r->in.hdr, "PH_NAME", s, sizeof s);
+    ph_header_get_str(r->in.hdr, "TPLNAME", t, sizeof t);
+    if ((size_t)snprintf(path, sizeof path, "%s/%s%s-%s", dir, pf_prefix[which],
+                         s[0] ? s : "science", t[0] ? t : "template") >= sizeof path)
+        return ph_error(PH_EFAIL, dir, "--phrosty-dir: file name too long");
+    ph_fits_out *o = &r->pf[which];
+    int st = ph_mkdir_p(dir);
+    if (!st)
+        st = ph_fits_create(o, path, 1);
+    if (!st)
+        st = double_data ? ph_fits_write_double(o, NULL, nx, ny, data, h)
+                         : ph_fits_write_float(o, NULL, nx, ny, data, h);
+    return st;
+}
+
 /* Read a plane into the FFT buffer; say how many flagged bad pixels were
  * set to 0 (once per plane: the score reads DIFF again). */
 static int read_plane(dc_run *r, const char *hdu, int nonneg, double *buf)
@@ -220,11 +258,16 @@ static int decorrelate_plane(dc_run *r, const char *hdu, const char *extname)
     double *plane = ph_decorr_plane(r->d);
     ph_timing_begin(extname);
     int st = read_plane(r, hdu, 0, plane);
+    if (!st && !strcmp(hdu, "DIFF")) /* phrosty's diff_: the difference itself */
+        st = write_phrosty(r, PF_DIFF, plane, 1, r->in.nx, r->in.ny, r->in.hdr);
     if (!st) {
         ph_decorr_apply_plane(r->d);
         size_t n = (size_t)r->in.nx * r->in.ny;
-        st = ph_fits_write_float(&r->out, extname, r->in.nx, r->in.ny,
-                                 dc_to_float_inplace(plane, n), r->hdr);
+        float *f = dc_to_float_inplace(plane, n);
+        st = ph_fits_write_float(&r->out, extname, r->in.nx, r->in.ny, f, r->hdr);
+        if (!st)
+            st = write_phrosty(r, !strcmp(hdu, "DIFF") ? PF_DECORR_DIFF : PF_ZPTIMG, f, 0,
+                               r->in.nx, r->in.ny, r->hdr);
     }
     ph_timing_end();
     return st;
@@ -244,6 +287,8 @@ static int write_variance(dc_run *r)
     if (!st) {
         dc_variance_finish(acc, n);
         st = ph_fits_write_float(&r->out, "DIFF_VAR", r->in.nx, r->in.ny, acc, r->hdr);
+        if (!st)
+            st = write_phrosty(r, PF_VAR, acc, 0, r->in.nx, r->in.ny, r->hdr);
     }
     free(acc);
     ph_timing_end();
@@ -267,6 +312,8 @@ static int write_psf(dc_run *r)
                            "T: drawn at the sub-pixel phase of PSFX, PSFY (no shift)");
         ph_header_add_text(h, "HISTORY", "ph-decorr: PSF of the difference, decorrelated");
         st = ph_fits_write_double(&r->out, "DECORR_PSF", n, n, psf, h);
+        if (!st)
+            st = write_phrosty(r, PF_PSF, psf, 1, n, n, h);
         ph_info("DECORR_PSF %ldx%ld, flux lost by cropping %.3g", n, n, lost);
     }
     free(psf);
@@ -355,6 +402,13 @@ static int run(dc_run *r)
     if (!st && (r->o->score_hdu || r->o->score_file))
         st = write_score(r);
     ph_timing_begin("write");
+    /* phrosty's files first: the main output (make's target) comes last */
+    for (int i = 0; i < PF_N; i++) { /* {0} when not opened: abort is safe */
+        if (!st && r->pf[i].f)
+            st = ph_fits_commit(&r->pf[i]);
+        else
+            ph_fits_abort(&r->pf[i]);
+    }
     if (!st)
         st = ph_fits_commit(&r->out);
     else
@@ -365,6 +419,7 @@ static int run(dc_run *r)
         else
             ph_fits_abort(&r->score);
     }
+
     ph_timing_end();
     return st;
 }

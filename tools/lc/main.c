@@ -160,7 +160,8 @@ static int plan_outputs(const params *p, const ph_cli *cli, char *csv, size_t cs
     if (!strcmp(csv, "-") && p->print)
         return ph_error(PH_EUSAGE, NULL, "-o - and --print both write to stdout; choose one");
     if (p->plot && !strcmp(p->plot, "-"))
-        return ph_error(PH_EUSAGE, NULL, "--plot needs a file name");
+        return ph_error(PH_EUSAGE, NULL, "--plot -: the plot cannot go to standard output (its "
+                                         "format comes from the name); give FILE.png, .svg or .pdf");
     if (p->ecsv && !strcmp(p->ecsv, "-") && (p->print || !strcmp(csv, "-")))
         return ph_error(PH_EUSAGE, NULL, "--ecsv - shares stdout with another output");
     if (p->meta && p->no_meta)

@@ -2,6 +2,7 @@
 #include "catalog.h"
 
 #include "log.h"
+#include "stream.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -79,7 +80,10 @@ static int push(ph_catalog *c, long *cap, double ra, double dec, double mag)
 int ph_catalog_read(const char *path, int format, double zptmag, ph_catalog *c)
 {
     memset(c, 0, sizeof *c);
-    FILE *f = fopen(path, "r");
+    const char *real = ph_stream_in(path); /* "-": standard input */
+    if (!real)
+        return PH_EFAIL;
+    FILE *f = fopen(real, "r");
     if (!f)
         return ph_error(PH_EFAIL, path, "cannot read the catalogue: %s", strerror(errno));
     char line[8192], head[8192];

@@ -442,6 +442,20 @@ static int write_stamps(phot_run *r)
                                      r->x0, r->y0, o->stamp_size);
         ph_image_free(&al);
     }
+    if (!st && o->diff) { /* phrosty's stamp_diff_: the difference before decorrelation */
+        long nx = 0, ny = 0;
+        float *plane = NULL;
+        ph_header *h = NULL;
+        st = ph_phot_read_plane(o->diff, "DIFF", &nx, &ny, &plane, &h);
+        if (!st && (nx != in->nx || ny != in->ny))
+            st = ph_error(PH_EFAIL, o->diff, "the difference is %ldx%ld, DECORR_DIFF %ldx%ld", nx,
+                          ny, in->nx, in->ny);
+        if (!st)
+            st = ph_phot_write_stamp(o->stamps, "diff", S, T, plane, nx, ny, h, r->x0, r->y0,
+                                     o->stamp_size);
+        free(plane);
+        ph_header_free(h);
+    }
     /* the original images, each through its own WCS at the transient's sky
      * position (phrosty's stamp_<S>, stamp_<T>: raw SCI, sky included) */
     const char *orig[2] = {o->sci_image, o->tpl_image}, *names[2] = {S, T};

@@ -31,7 +31,8 @@ enum {
 };
 
 static const ph_opt opts[] = {
-    {"output", 'o', "PATH", "scene directory (scene) or FITS file (psf, stamp); required", NULL, 0},
+    {"output", 'o', "PATH", "scene directory (scene) or FITS file (psf, stamp); required", NULL,
+     PH_OPT_OUT},
     {"band", 'b', "BAND", "band: R062 Z087 Y106 J129 H158 F184 K213 W146 (default Y106)", NULL, 0},
     {"size", O_SIZE, "NX[xNY]", "image size in pixels, 16 ... 4088 (default 4088)", NULL, 0},
     {"seed", O_SEED, "N", "random seed: same seed, same files (default 1)", NULL, 0},
@@ -463,6 +464,9 @@ int main(int argc, char **argv)
     }
     if (!st && !c.out)
         st = ph_error(PH_EUSAGE, NULL, "no output: give -o %s", cmd ? "FILE" : "DIR");
+    if (!st && cmd == 0 && !strcmp(c.out, "-"))
+        st = ph_error(PH_EUSAGE, NULL, "-o -: a scene is a directory of files and cannot go to "
+                                       "standard output; give a directory (psf and stamp can)");
     if (!st)
         st = make_params(&c);
     if (!st)

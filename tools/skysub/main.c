@@ -16,6 +16,7 @@
 #include "plane.h"
 #include "phimage.h"
 #include "skysub.h"
+#include "stream.h"
 #include "timing.h"
 #include "util.h"
 #include "variance.h"
@@ -291,7 +292,8 @@ static int gunzip_to_temp(const char *path, char *tmp, size_t size)
                         dir, strerror(e));
     }
     FILE *out = fdopen(fd, "wb");
-    gzFile in = gzopen(path, "rb");
+    const char *real = ph_stream_in(path); /* "-": standard input */
+    gzFile in = real ? gzopen(real, "rb") : NULL;
     char *buf = ph_malloc(CHUNK, "inflate buffer");
     int st = PH_OK;
     if (!out || !in || !buf) {
