@@ -19,6 +19,7 @@
 #                 when DIA/pairs_BAND.txt (the pairs, rewritten when they change) is newer
 #
 # Settings: each step's targets also depend on its stamp SETTINGS/STEP
+# (DIA/settings_BAND/)
 # (sky psf align subtract decorr phot lc), which ph-pipeline rewrites only
 # when the step's settings change (the tool's version and config values,
 # the position, the device, ...): a changed setting remakes exactly the

@@ -308,7 +308,7 @@ e() { ph-pipeline --oid 1 -r 7.5 -d -44.8 -b Y106 "$@"; }
   assert_output --partial "Example:"
   run ph-pipeline --version
   assert_success
-  assert_output --regexp "^ph-pipeline [0-9]+\.[0-9]+\.[0-9]+"
+  assert_output --regexp "^ph-pipeline \(phrosty-c\) [0-9]+\.[0-9]+\.[0-9]+"
   errsetup
   mkdir -p images/Y106/1 images/Y106/2 && touch images/Y106/1/a.fits.gz images/Y106/2/b.fits.gz
   run e -c config.yaml -t t.csv -s s.csv -n

@@ -43,7 +43,7 @@ static const ph_opt opts[] = {
     {"template-psf", OPT_TPSF, "FILE", "template PSF stamp (default: the template's PSF HDU)", "",
      PH_OPT_IN},
     {"output", 'o', "FILE", "aligned template ph image to write (required)", "", PH_OPT_OUT},
-    {"interp", OPT_INTERP, "NAME", "bilinear|bicubic|lanczos3 interpolation (default bilinear, SFFT's)",
+    {"interp", OPT_INTERP, "bilinear|bicubic|lanczos3", "interpolation (default bilinear, SFFT's)",
      NULL, 0},
     {"var-weights", OPT_VARW, "W",
      "squared: VAR = sum w^2 V, the variance of the interpolated pixel (default); linear: "

@@ -109,6 +109,9 @@ static int handle(ph_cli *cli, int key, const char *arg)
     case K_TRUTH_DT: return ph_cli_double_range(cli, arg, 0, 1e6, &p->truth_dt);
     case K_PLOT:
         p->plot = arg;
+        if (!strcmp(arg, "-"))
+            return ph_cli_bad(cli, "the plot cannot go to standard output (its format comes from "
+                                   "the name); give FILE.png, .svg or .pdf");
         if ((p->plot_format = lc_plot_format(arg)) < 0)
             return ph_cli_bad(cli, "'%s': the plot's extension must be .png, .svg or .pdf", arg);
         return PH_OK;
@@ -159,9 +162,6 @@ static int plan_outputs(const params *p, const ph_cli *cli, char *csv, size_t cs
     }
     if (!strcmp(csv, "-") && p->print)
         return ph_error(PH_EUSAGE, NULL, "-o - and --print both write to stdout; choose one");
-    if (p->plot && !strcmp(p->plot, "-"))
-        return ph_error(PH_EUSAGE, NULL, "--plot -: the plot cannot go to standard output (its "
-                                         "format comes from the name); give FILE.png, .svg or .pdf");
     if (p->ecsv && !strcmp(p->ecsv, "-") && (p->print || !strcmp(csv, "-")))
         return ph_error(PH_EUSAGE, NULL, "--ecsv - shares stdout with another output");
     if (p->meta && p->no_meta)

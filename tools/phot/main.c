@@ -63,7 +63,7 @@ static const ph_opt opts[] = {
     {"catalog", K_CATALOG, "FILE",
      "stars for a zero point: OpenUniverse2024 truth file or CSV ra,dec,mag (default: header ZPT)",
      "", PH_OPT_IN},
-    {"catalog-format", K_CATFMT, "FMT", "auto, truth or csv (auto)", NULL, 0},
+    {"catalog-format", K_CATFMT, "auto|truth|csv", "catalogue format (auto)", NULL, 0},
     {"mag-range", K_MAGS, "LO,HI", "AB range of the zero-point stars (19,21.5)", NULL, 0},
     {"zpt-aperture", K_ZPTAP, "R|psf",
      "catalogue stars measured in an aperture of R px over the PSF's own (4), or psf: the PSF fit "
@@ -89,7 +89,7 @@ static const ph_opt opts[] = {
     {"template-image", K_TPLIMG, "FILE", "original template image for stamp_<T> (through its "
                                          "WCS)", "", PH_OPT_IN},
     {"star-table", K_STARTABLE, "FILE", "write every catalogue star's fit (CSV)", "", PH_OPT_OUT},
-    {"device", K_DEVICE, "WHERE", "auto, cpu or gpu for the star fits (auto)", NULL, 0},
+    {"device", K_DEVICE, "auto|cpu|gpu", "where the star fits run (auto)", NULL, 0},
     {"gpu-lock", K_LOCK, "PATH", "GPU lock (default $TMPDIR/phrosty-gpu.lock; none: no lock)",
      NULL, 0},
     {"gpu-slots", K_SLOTS, "N", "jobs allowed on the GPU at once (1)", NULL, 0},

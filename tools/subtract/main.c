@@ -44,7 +44,7 @@ static const ph_opt opts[] = {
     {"kernel-grid", K_GRID, "N", "also write the kernel at N x N positions (KERNEL_GRID; 0)",
      NULL, 0},
     {"min-rcond", K_RCOND, "X", "smallest reciprocal condition accepted (1e-18)", NULL, 0},
-    {"device", K_DEVICE, "WHERE", "auto, cpu or gpu (auto: the GPU when one is usable)", NULL, 0},
+    {"device", K_DEVICE, "auto|cpu|gpu", "where to run (auto: the GPU when one is usable)", NULL, 0},
     {"threads", 'j', "N", "CPU threads (default 0: the CPUs this process may use, see ph-config "
                           "cpus)", NULL, 0},
     {"gpu-lock", K_LOCK, "PATH", "GPU lock (default $TMPDIR/phrosty-gpu.lock; none: no lock)",
