@@ -133,6 +133,37 @@ print(c['DIFF'].header['DEVICE'])"
   assert_output "cpu (FFTW, 1 thread)"
 }
 
+@test "threads default to the allotment: affinity (taskset), OMP_NUM_THREADS, SLURM_CPUS_PER_TASK; -j wins" {
+  command -v taskset >/dev/null || skip "taskset is not installed"
+  [ "$(taskset -c 0,1 nproc 2>/dev/null)" = 2 ] || skip "needs two CPUs to tell 1 from the machine's"
+  device() { pypeer -c "from astropy.io import fits; print(fits.getheader('$1', 'DIFF')['DEVICE'])"; }
+  taskset -c 0,1 env -u OMP_NUM_THREADS -u SLURM_CPUS_PER_TASK ph-subtract -q --device cpu \
+    --science "$SMALL/sci.fits" --science-psf "$SMALL/sci_psf.fits" --template "$SMALL/ref.fits" -o two.fits
+  run device two.fits
+  assert_output "cpu (FFTW, 2 threads)"
+  taskset -c 0 env -u OMP_NUM_THREADS -u SLURM_CPUS_PER_TASK ph-subtract -q --device cpu \
+    --science "$SMALL/sci.fits" --science-psf "$SMALL/sci_psf.fits" --template "$SMALL/ref.fits" -o one.fits
+  run device one.fits
+  assert_output "cpu (FFTW, 1 thread)"
+  for v in OMP_NUM_THREADS SLURM_CPUS_PER_TASK; do
+    taskset -c 0,1 env $v=1 ph-subtract -q --device cpu --science "$SMALL/sci.fits" \
+      --science-psf "$SMALL/sci_psf.fits" --template "$SMALL/ref.fits" -o env.fits
+    run device env.fits
+    assert_output "cpu (FFTW, 1 thread)"
+  done
+  taskset -c 0 ph-subtract -q --device cpu -j 2 --science "$SMALL/sci.fits" \
+    --science-psf "$SMALL/sci_psf.fits" --template "$SMALL/ref.fits" -o j2.fits
+  run device j2.fits
+  assert_output "cpu (FFTW, 2 threads)"
+  # ph-config cpus says what every tool takes, and why
+  run taskset -c 0 ph-config cpus
+  assert_output "1"
+  run taskset -c 0,1 env OMP_NUM_THREADS=1 ph-config -v cpus
+  assert_line "1"
+  assert_output --partial "affinity 2, cgroup quota"
+  assert_output --partial "OMP_NUM_THREADS 1"
+}
+
 @test "--kernel-halfwidth, --kernel-order, --bg-order, --const-phot-ratio, --kernel-grid" {
   run sub_small --kernel-halfwidth 4 --kernel-order 1 --bg-order 1 --no-const-phot-ratio \
     --kernel-grid 3 -o d.fits
