@@ -232,6 +232,10 @@ for name, src in (('decorr_diff', d['DECORR_DIFF']), ('diff_var', d['DIFF_VAR'])
     assert s.header['CRPIX1'] == src.header['CRPIX1'] - (p - 50)
 print('ok')"
   assert_output "ok"
+  # names ending in .gz are gzip-compressed, as phrosty's are
+  for f in st/*; do
+    [ "$(head -c 2 "$f" | od -An -tx1 | tr -d ' ')" = 1f8b ] || fail "$f is not gzip-compressed"
+  done
   # near the edge: NaN outside
   ph-phot -q "$F/d.fits" --x 20.2 --y 190.7 --stamps st2 -o r2.csv
   run pypeer -c "
@@ -244,6 +248,36 @@ p, q = int(20.2 - 0.5) - 50, int(190.7 - 0.5) - 50
 e[:200 - q, -p:] = d[q:, :100 + p]
 print(np.array_equal(s, e, equal_nan=True), np.isnan(s[:, :31]).all(), np.isnan(s[60:]).all())"
   assert_output "True True True"
+}
+
+@test "--diff: phrosty's stamp_diff_ from ph-subtract's DIFF HDU or a single-image file" {
+  S=Roman_TDS_simple_model_Y106_35198_3.fits.gz T=Roman_TDS_simple_model_Y106_12000_5.fits.gz
+  pypeer -c "
+from astropy.io import fits
+import numpy as np
+d = fits.open('$F/d.fits')['DECORR_DIFF']
+x = (d.data * 2 + 1).astype(np.float64)
+fits.HDUList([fits.PrimaryHDU(), fits.ImageHDU(x * 0, d.header, name='CSCI'), fits.ImageHDU(x, d.header, name='DIFF')]).writeto('multi.fits')
+fits.PrimaryHDU(x, d.header).writeto('single.fits')"
+  ph-phot -q "$F/d.fits" --x 101.3 --y 87.6 --stamps a --diff multi.fits -o a.csv
+  ph-phot -q "$F/d.fits" --x 101.3 --y 87.6 --stamps b --diff single.fits -o b.csv
+  run pypeer -c "
+import numpy as np
+from astropy.io import fits
+x = fits.getdata('single.fits')
+p, q = int(101.3 - 0.5), int(87.6 - 0.5)
+for d in 'ab':
+    s = fits.getdata(d + '/stamp_diff_$S-$T')
+    print(np.array_equal(s, x[q - 50:q + 50, p - 50:p + 50].astype(np.float32)))"
+  assert_output "True
+True"
+  pypeer -c "from astropy.io import fits; fits.PrimaryHDU(fits.getdata('single.fits')[:50]).writeto('small.fits')"
+  run ph-phot "$F/d.fits" --x 101.3 --y 87.6 --stamps c --diff small.fits -o c.csv
+  assert_failure 1
+  assert_output --regexp "small.fits: the difference is ([0-9]+)x50, DECORR_DIFF [0-9]+x200"
+  run ph-phot "$F/d.fits" --x 101.3 --y 87.6 --diff single.fits -o r.csv
+  assert_failure 2
+  assert_one_line_error "^ph-phot: --diff is only read for --stamps$"
 }
 
 @test "--science-image, --template-image: stamps of the original images, each through its own WCS" {
