@@ -415,3 +415,43 @@ assert abs(f['DECORR_DIFF'].data - s.data.sum() * fits.open('s.fits')['DECORR_DI
   assert_one_line_error "nothere.fits"
   assert_no_file u.fits
 }
+
+@test "--phrosty-dir: phrosty's files under its names, the planes of the multi-HDU file; gzip by name" {
+  pypeer -c "
+from astropy.io import fits
+f = fits.open('$F/d.fits')
+f['DIFF'].header['PH_NAME'] = 'Roman_TDS_simple_model_Y106_35198_2.fits.gz'
+f['DIFF'].header['TPLNAME'] = 'Roman_TDS_simple_model_Y106_5934_3.fits.gz'
+f.writeto('named.fits')"
+  ph-decorr -q named.fits --phrosty-dir pd -o - > out.fits
+  S=Roman_TDS_simple_model_Y106_35198_2.fits.gz T=Roman_TDS_simple_model_Y106_5934_3.fits.gz
+  run ls pd
+  assert_output "decorr_diff_$S-$T
+decorr_psf_$S-$T
+decorr_zptimg_$S-$T
+diff_$S-$T
+diff_var_$S-$T"
+  for f in pd/*; do
+    [ "$(head -c 2 "$f" | od -An -tx1 | tr -d ' ')" = 1f8b ] || fail "$f is not gzip-compressed"
+  done
+  run pypeer -c "
+import numpy as np
+from astropy.io import fits
+o, i = fits.open('out.fits'), fits.open('named.fits')
+for p, h in (('decorr_diff_', o['DECORR_DIFF']), ('decorr_zptimg_', o['DECORR_SCI']),
+             ('diff_var_', o['DIFF_VAR']), ('decorr_psf_', o['DECORR_PSF']), ('diff_', i['DIFF'])):
+    g = fits.open('pd/' + p + '$S-$T')
+    print(p, len(g), np.array_equal(g[0].data, h.data), g[0].header.get('CTYPE1') == h.header.get('CTYPE1'))"
+  assert_output "decorr_diff_ 1 True True
+decorr_zptimg_ 1 True True
+diff_var_ 1 True True
+decorr_psf_ 1 True True
+diff_ 1 True True"
+  # names without .gz: plain FITS
+  ph-decorr -q "$F/d.fits" --phrosty-dir pd2 -o o2.fits
+  [ "$(head -c 6 pd2/decorr_diff_sci.fits-tpl.fits)" = SIMPLE ]
+  run ph-decorr "$F/d.fits" --phrosty-dir - -o o3.fits
+  assert_failure 2
+  assert_one_line_error "^ph-decorr: --phrosty-dir: - \(standard output\) cannot hold a directory of files"
+  assert_no_file o3.fits
+}
