@@ -99,7 +99,7 @@ print('\n'.join(str(c) for c in h['HISTORY']))"
 }
 
 @test "bash completion: generated from the option tables, installed by make install" {
-  run make -s -C "$PH_TOP" install PREFIX="$T/inst"
+  run env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$PH_TOP" install PREFIX="$T/inst"
   assert_success
   c=$T/inst/share/bash-completion/completions
   for t in $TOOLS; do [ -s "$c/$t" ] || fail "no completion for $t"; done
