@@ -475,7 +475,7 @@ phot 6
 stamp 24"
 }
 
-@test "phrosty's threefile images (-ic manual_fits -is threefile) end to end; # lines; list values that disagree with a header are warned about" {
+@test "phrosty's threefile images (-ic manual_fits -is threefile, paths from the list's directory) end to end; # lines; list values that disagree with a header are warned about" {
   scene
   pypeer "$PH_TOP/tests/fixtures/threefile.py" . tf
   # a comment, and a list that disagrees with the images' headers
@@ -484,7 +484,7 @@ stamp 24"
   sed -i "3s/ $obs 1 \\([0-9.]*\\) / 99$obs 7 \\1 /" tf/science.csv
   sed -i '2s/ \([0-9]*\)\.0 Y106$/ \1.5 Y106/' tf/templates.csv
   run ph-pipeline -c config.yaml --oid $OID -r "$RA" -d "$DEC" -b Y106 -t tf/templates.csv -s tf/science.csv \
-    -p 2 -ic manual_fits -is threefile --base-path "$PWD/tf"
+    -p 2 -ic manual_fits -is threefile
   assert_success
   assert_line --index $((${#lines[@]} - 1)) "Results saved to $PWD/$LC"
   assert_line "ph-pipeline: warning: tf/science.csv line 3: observation_id 99$obs in the list, $obs in the header of sim_$obs (the header's is used)"
