@@ -300,10 +300,10 @@ static void write_provenance(ph_fits_out *o, int *status)
 }
 
 /* "-": write to an unlinked temporary, copied to standard output on commit. */
-static int create_stdout(ph_fits_out *o, int primary_image)
+static int create_stdout(ph_fits_out *o)
 {
     char name[1024];
-    int fd = ph_stream_tempfile("the output", 1, name, sizeof name);
+    int fd = ph_stream_tempfile("-", "for the output", 1, name, sizeof name);
     if (fd < 0)
         return PH_EFAIL;
     close(fd);
@@ -321,16 +321,21 @@ static int create_stdout(ph_fits_out *o, int primary_image)
         o->f = NULL;
         return ph_error(PH_EFAIL, "-", "cannot reopen the temporary output: %s", strerror(errno));
     }
-    if (!primary_image) {
-        ffcrim(o->f, BYTE_IMG, 0, NULL, &status);
-        ffpkys(o->f, "ORIGIN", "phrosty-c", "written by the phrosty C toolkit", &status);
-        write_provenance(o, &status);
-        if (status) {
-            ph_fits_abort(o);
-            return fits_fail("-", "cannot write the primary HDU", status);
-        }
-        o->nhdu = 1;
+    return PH_OK;
+}
+
+/* The empty primary HDU of a multi-HDU file, with the provenance. */
+static int write_empty_primary(ph_fits_out *o)
+{
+    int status = 0;
+    ffcrim(o->f, BYTE_IMG, 0, NULL, &status);
+    ffpkys(o->f, "ORIGIN", "phrosty-c", "written by the phrosty C toolkit", &status);
+    write_provenance(o, &status);
+    if (status) {
+        ph_fits_abort(o);
+        return fits_fail(o->path, "cannot write the primary HDU", status);
     }
+    o->nhdu = 1;
     return PH_OK;
 }
 
@@ -339,7 +344,7 @@ int ph_fits_create(ph_fits_out *o, const char *path, int primary_image)
     memset(o, 0, sizeof *o);
     ph_strlcpy(o->path, path, sizeof o->path);
     if (ph_is_stdio(path))
-        return create_stdout(o, primary_image);
+        return create_stdout(o) ? PH_EFAIL : primary_image ? PH_OK : write_empty_primary(o);
     /* The output is renamed into place: never over a device or a fifo
      * (as root that would replace /dev/null with a plain file). */
     struct stat st;
@@ -371,17 +376,7 @@ int ph_fits_create(ph_fits_out *o, const char *path, int primary_image)
         o->f = NULL;
         return fits_fail(path, "cannot create output", status);
     }
-    if (!primary_image) {
-        ffcrim(o->f, BYTE_IMG, 0, NULL, &status);
-        ffpkys(o->f, "ORIGIN", "phrosty-c", "written by the phrosty C toolkit", &status);
-        write_provenance(o, &status);
-        if (status) {
-            ph_fits_abort(o);
-            return fits_fail(path, "cannot write the primary HDU", status);
-        }
-        o->nhdu = 1;
-    }
-    return PH_OK;
+    return primary_image ? PH_OK : write_empty_primary(o);
 }
 
 static int write_hdr(ph_fits_out *o, const char *extname, const ph_header *hdr)

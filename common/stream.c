@@ -13,16 +13,19 @@
 
 int ph_is_stdio(const char *path) { return path && !strcmp(path, "-"); }
 
-int ph_stream_tempfile(const char *what, int keep_name, char *name, unsigned size)
+int ph_stream_tempfile(const char *path, const char *why, int keep_name, char *name,
+                       unsigned size)
 {
     const char *dir = getenv("TMPDIR");
     if (!dir || !*dir)
         dir = "/tmp";
-    snprintf(name, size, "%s/ph-stream.XXXXXX", dir);
+    snprintf(name, size, "%s/ph-%s.XXXXXX", dir, ph_progname());
     int fd = mkstemp(name);
     if (fd < 0) {
-        ph_error(PH_EFAIL, "-", "cannot create a temporary file in %s for %s: %s", dir, what,
-                 strerror(errno));
+        int e = errno;
+        name[0] = '\0';
+        ph_error(PH_EFAIL, path, "cannot create a temporary file in %s %s: %s", dir, why,
+                 strerror(e));
         return -1;
     }
     if (!keep_name)
@@ -64,7 +67,7 @@ const char *ph_stream_in(const char *path)
         return ph_error(PH_EUSAGE, "-", "standard input is a terminal: pipe a FITS file in, or "
                                         "give a file name"), NULL;
     char name[1024];
-    int fd = ph_stream_tempfile("standard input", 0, name, sizeof name);
+    int fd = ph_stream_tempfile("-", "for standard input", 0, name, sizeof name);
     if (fd < 0)
         return NULL;
     char *buf = malloc(CHUNK);

@@ -22,11 +22,12 @@ int ph_is_stdio(const char *path);
  * is a terminal, empty, or cannot be copied). */
 const char *ph_stream_in(const char *path);
 
-/* An unlinked temporary file in $TMPDIR (default /tmp) for `what` (in
- * messages): its descriptor, or -1 with an error recorded. The name is
- * written to `name` (size bytes) until it is unlinked: pass keep_name 1
- * to leave it in place for the caller (who unlinks it). */
-int ph_stream_tempfile(const char *what, int keep_name, char *name, unsigned size);
+/* A temporary file in $TMPDIR (default /tmp), unlinked at once unless
+ * keep_name (then the caller unlinks it): its descriptor, its name in
+ * `name` (size bytes), or -1 with an error about `path` recorded ("cannot
+ * create a temporary file in DIR <why>", why e.g. "to inflate it"). */
+int ph_stream_tempfile(const char *path, const char *why, int keep_name, char *name,
+                       unsigned size);
 
 /* Copy what descriptor `fd` holds, from its start, to standard output.
  * Error recorded (naming "-") on failure. */

@@ -280,17 +280,9 @@ static int gunzip_to_temp(const char *path, char *tmp, size_t size)
     tmp[0] = '\0';
     if (!ph_is_gzip(path))
         return PH_OK;
-    const char *dir = getenv("TMPDIR");
-    if (!dir || !*dir)
-        dir = "/tmp";
-    snprintf(tmp, size, "%s/ph-skysub.XXXXXX", dir);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        int e = errno;
-        tmp[0] = '\0';
-        return ph_error(PH_EFAIL, path, "cannot create a temporary file in %s to inflate it: %s",
-                        dir, strerror(e));
-    }
+    int fd = ph_stream_tempfile(path, "to inflate it", 1, tmp, (unsigned)size);
+    if (fd < 0)
+        return PH_EFAIL;
     FILE *out = fdopen(fd, "wb");
     const char *real = ph_stream_in(path); /* "-": standard input */
     gzFile in = real ? gzopen(real, "rb") : NULL;
