@@ -55,8 +55,9 @@ static const ph_opt opts[] = {
     {"star-mags", O_STARMAGS, "LO,HI", "AB range of random stars (default 18,24)", NULL, 0},
     {"galaxy-mags", O_GALMAGS, "LO,HI", "AB range of random galaxies (default 20,25.5)", NULL, 0},
     {"catalog", O_CATALOG, "FILE", "static objects: ra dec mag|flux [obj_type object_id re_arcsec "
-     "sersic_n q pa_deg]; then no random objects unless --nstars/--ngalaxies", NULL, 0},
-    {"inject", O_INJECT, "FILE", "point sources on science epochs: ra dec flux [object_id]", NULL, 0},
+     "sersic_n q pa_deg]; then no random objects unless --nstars/--ngalaxies", NULL, PH_OPT_IN},
+    {"inject", O_INJECT, "FILE", "point sources on science epochs: ra dec flux [object_id]", NULL,
+     PH_OPT_IN},
     {"no-host", O_NOHOST, NULL, "no host galaxy (the transient sits at the scene centre)", NULL, 0},
     {"no-transient", O_NOTRANS, NULL, "no transient", NULL, 0},
     {"oid", O_OID, "ID", "transient object id (default 20172782)", NULL, 0},
