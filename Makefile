@@ -5,7 +5,8 @@
 #   make test       install missing dependencies, build, run every test
 #   make demo       install, build, run the whole pipeline on generated data
 #   make bench      full-size benchmarks (never part of make test)
-#   make install    PREFIX=/usr/local
+#   make install    PREFIX=/usr/local (tools, man pages, the pipeline Makefile,
+#                   bash completion in share/bash-completion/completions)
 #   make clean
 #   make SANITIZE=1 AddressSanitizer + UBSan build
 #   make fuzz       libFuzzer (clang) on every parser, FUZZ_TIME s each
@@ -73,6 +74,8 @@ TOOLS := $(TOOL_DIRS:%=bin/ph-%)
 SCRIPTS := $(patsubst scripts/%,bin/%,$(wildcard scripts/ph-*))
 MANS := $(patsubst man/%,build/man/man1/%,$(wildcard man/*.1)) \
         $(patsubst man/%,build/man/man7/%,$(wildcard man/*.7))
+# Bash completion, generated from every command's option table.
+COMPLETION := build/completion/phrosty-c
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/tests/unit/%)
 # Fuzz harnesses: tests/fuzz/fuzz_<name>.c, built twice: with replay.c by
@@ -83,7 +86,7 @@ FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=build/tests/fuzz/%)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 
 .PHONY: all tools tests man test demo bench install clean distclean deps help fuzz fuzz-build
-all: $(LIBPH) $(TOOLS) $(SCRIPTS) $(MANS)
+all: $(LIBPH) $(TOOLS) $(SCRIPTS) $(MANS) $(COMPLETION)
 tools: $(TOOLS)
 tests: $(UNIT_BIN) $(FUZZ_REPLAY)
 man: $(MANS)
@@ -170,6 +173,10 @@ fuzz-build:
 fuzz: fuzz-build
 	tests/fuzz/run $(FUZZ_BIN)
 
+$(COMPLETION): $(TOOLS) $(SCRIPTS) scripts/mkcompletion
+	@mkdir -p $(@D)
+	scripts/mkcompletion $(TOOLS) $(SCRIPTS) > $@.tmp && mv -f $@.tmp $@
+
 build/man/man1/%: man/%
 	@mkdir -p $(@D)
 	cp $< $@
@@ -202,6 +209,10 @@ install: all
 	install -m 644 $(filter build/man/man1/%,$(MANS)) $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 $(filter build/man/man7/%,$(MANS)) $(DESTDIR)$(PREFIX)/share/man/man7
 	install -m 644 $(wildcard scripts/*.mk) $(DESTDIR)$(PREFIX)/share/phrosty-c
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	for c in $(notdir $(TOOLS) $(SCRIPTS)); do \
+	    install -m 644 $(COMPLETION) $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$c || exit 1; \
+	done
 
 clean:
 	rm -rf build bin

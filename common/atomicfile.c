@@ -17,6 +17,8 @@ int ph_atomic_open(ph_atomic *a, const char *path)
     if (ph_strlcpy(a->path, path, sizeof a->path) >= sizeof a->path)
         return ph_error(PH_EFAIL, path, "path too long");
     if (!strcmp(path, "-")) {
+        if (ph_output_check(path)) /* `>> input.csv` */
+            return PH_EUSAGE;
         a->f = stdout;
         return PH_OK;
     }

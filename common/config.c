@@ -483,9 +483,37 @@ int ph_config_set(ph_config *cfg, const char *assignment)
 
 /* ---- lookups ------------------------------------------------------------ */
 
+/* phrosty's keys that may be null (Python's None), and what None does
+ * there (pipeline.py, imagesubtraction.py): the detection mask keeps every
+ * segment; the flags are tested for truth, so None is false. Every other
+ * phrosty key needs a value (None fails in phrosty). */
+static const char *const null_meaning[][2] = {
+    {"photometry.phrosty.sfft.radius_cut_detmask", "none"},
+    {"photometry.phrosty.keep_intermediate", "false"},
+    {"photometry.phrosty.remove_temp_dir", "false"},
+    {"photometry.phrosty.mem_trace", "false"},
+    {"photometry.phrosty.force_sky_subtract", "false"},
+};
+
+const char *ph_config_null_meaning(const char *key)
+{
+    for (size_t i = 0; key && i < sizeof null_meaning / sizeof *null_meaning; i++)
+        if (!strcmp(key, null_meaning[i][0]))
+            return null_meaning[i][1];
+    return NULL;
+}
+
+int ph_config_is_null(const ph_config *cfg, const char *key)
+{
+    const node *n = node_find(cfg, key);
+    return n && n->type == N_NULL;
+}
+
 const char *ph_config_get(const ph_config *cfg, const char *key)
 {
     const node *n = node_find(cfg, key);
+    if (n && n->type == N_NULL)
+        return ph_config_null_meaning(key);
     return n && n->type == N_SCALAR ? n->text : NULL;
 }
 
@@ -516,10 +544,15 @@ int ph_config_get_value(const ph_config *cfg, const char *key, const char **out)
     return PH_OK;
 }
 
-/* 0: absent or null (use default); 1: scalar in *text; error otherwise. */
+/* 0: absent or null (use default); 1: scalar in *text (a null where
+ * phrosty gives None a meaning: that meaning); error otherwise. */
 static int lookup(const ph_config *cfg, const char *key, const char *want, const char **text)
 {
     const node *n = node_find(cfg, key);
+    if (n && n->type == N_NULL && ph_config_null_meaning(key)) {
+        *text = ph_config_null_meaning(key);
+        return 1;
+    }
     if (!n || n->type == N_NULL)
         return 0;
     if (n->type != N_SCALAR)

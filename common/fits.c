@@ -7,6 +7,7 @@
 #include "fitshead.h"
 #include "log.h"
 #include "sameinput.h"
+#include "stream.h"
 #include "tmpclean.h"
 #include "util.h"
 
@@ -67,13 +68,17 @@ int ph_fits_open(ph_fits *fp, const char *path)
     int status = 0;
     fp->f = NULL;
     ph_strlcpy(fp->path, path, sizeof fp->path);
-    if (access(path, R_OK))
+    const char *real = ph_stream_in(path); /* "-": standard input */
+    if (!real)
+        return PH_EFAIL;
+    if (access(real, R_OK))
         return ph_error(PH_EFAIL, path, "cannot open: %s", strerror(errno));
     /* Every HDU's claimed size against the file, before cfitsio reads
      * (or allocates) anything; a .gz is inflated by us, bounded by its
      * headers, into a scratch file (cfitsio would inflate it whole into
-     * memory, however large). */
-    const char *name = path;
+     * memory, however large). Standard input is a file by now (stream.h),
+     * checked the same way. */
+    const char *name = real;
     char proc[64];
     int fd = -1;
     if (ph_is_gzip(path)) {
@@ -360,10 +365,77 @@ int ph_fits_read_column(ph_fits *fp, const char *colname, long *nrows, double **
 
 /* ---- writing ------------------------------------------------------------ */
 
+/* The primary header's provenance: tool, version, and the settings in
+ * effect as HISTORY cards (the same settings, the same cards). */
+static void write_provenance(ph_fits_out *o, int *status)
+{
+    ffpkys(o->f, "PH_TOOL", (char *)ph_progname(), "program that wrote this file", status);
+    ffpkys(o->f, "PH_VERS", (char *)ph_version(), "toolkit version", status);
+    char line[1400];
+    snprintf(line, sizeof line, "%s %s settings:%s", ph_progname(), ph_version(),
+             ph_cli_setting(0) ? "" : " the defaults");
+    ffphis(o->f, line, status);
+    for (int i = 0; ph_cli_setting(i); i++) {
+        snprintf(line, sizeof line, "  %s", ph_cli_setting(i));
+        ffphis(o->f, line, status);
+    }
+}
+
+/* "-": write to an unlinked temporary, copied to standard output on commit. */
+static int create_stdout(ph_fits_out *o)
+{
+    char name[1024];
+    int fd = ph_stream_tempfile("-", "for the output", 1, name, sizeof name);
+    if (fd < 0)
+        return PH_EFAIL;
+    close(fd);
+    unlink(name); /* cfitsio creates it anew */
+    /* Named only until it is reopened below: a signal in between must
+     * not leave it behind (tmpclean.h). */
+    int slot = ph_tmp_remember(name);
+    int status = 0;
+    if (ffdkinit(&o->f, name, &status)) {
+        o->f = NULL;
+        unlink(name);
+        ph_tmp_forget(slot);
+        return fits_fail("-", "cannot create output", status);
+    }
+    fd = open(name, O_RDONLY);
+    unlink(name);
+    ph_tmp_forget(slot);
+    o->spool = fd + 1;
+    if (fd < 0) {
+        ffclos(o->f, &status);
+        o->f = NULL;
+        return ph_error(PH_EFAIL, "-", "cannot reopen the temporary output: %s", strerror(errno));
+    }
+    return PH_OK;
+}
+
+/* The empty primary HDU of a multi-HDU file, with the provenance. */
+static int write_empty_primary(ph_fits_out *o)
+{
+    int status = 0;
+    ffcrim(o->f, BYTE_IMG, 0, NULL, &status);
+    ffpkys(o->f, "ORIGIN", "phrosty-c", "written by the phrosty C toolkit", &status);
+    write_provenance(o, &status);
+    if (status) {
+        ph_fits_abort(o);
+        return fits_fail(o->path, "cannot write the primary HDU", status);
+    }
+    o->nhdu = 1;
+    return PH_OK;
+}
+
 int ph_fits_create(ph_fits_out *o, const char *path, int primary_image)
 {
     memset(o, 0, sizeof *o);
     ph_strlcpy(o->path, path, sizeof o->path);
+    if (ph_is_stdio(path)) {
+        if (ph_output_check(path)) /* `>> input.fits` */
+            return PH_EUSAGE;
+        return create_stdout(o) ? PH_EFAIL : primary_image ? PH_OK : write_empty_primary(o);
+    }
     /* The output is renamed into place: never over a device or a fifo
      * (as root that would replace /dev/null with a plain file). */
     struct stat st;
@@ -377,9 +449,12 @@ int ph_fits_create(ph_fits_out *o, const char *path, int primary_image)
     size_t blen = strlen(base);
     const char *ext = blen > 3 && !strcmp(base + blen - 3, ".gz") ? ".gz" : "";
     /* cfitsio decides to gzip on the first ".gz" in the name, so the
-     * temporary name carries it only at its end. */
+     * temporary name carries it only at its end: one inside the name
+     * (phrosty's "x.fits.gz-y.fits.gz") is spelled "_gz" there. */
     char stem[512];
     snprintf(stem, sizeof stem, "%.*s", (int)(blen - strlen(ext)), base);
+    for (char *g = strstr(stem, ".gz"); g; g = strstr(g, ".gz"))
+        *g = '_';
     snprintf(o->tmp, sizeof o->tmp, "%.*s.%s.XXXXXX%s", (int)dirlen, path, stem, ext);
     int fd = mkstemps(o->tmp, (int)strlen(ext));
     if (fd < 0)
@@ -395,18 +470,7 @@ int ph_fits_create(ph_fits_out *o, const char *path, int primary_image)
         o->f = NULL;
         return fits_fail(path, "cannot create output", status);
     }
-    if (!primary_image) {
-        ffcrim(o->f, BYTE_IMG, 0, NULL, &status);
-        ffpkys(o->f, "ORIGIN", "phrosty-c", "written by the phrosty C toolkit", &status);
-        ffpkys(o->f, "PH_TOOL", (char *)ph_progname(), "program that wrote this file", &status);
-        ffpkys(o->f, "PH_VERS", (char *)ph_version(), "toolkit version", &status);
-        if (status) {
-            ph_fits_abort(o);
-            return fits_fail(path, "cannot write the primary HDU", status);
-        }
-        o->nhdu = 1;
-    }
-    return PH_OK;
+    return primary_image ? PH_OK : write_empty_primary(o);
 }
 
 static int write_hdr(ph_fits_out *o, const char *extname, const ph_header *hdr)
@@ -425,10 +489,8 @@ static int write_hdr(ph_fits_out *o, const char *extname, const ph_header *hdr)
             continue;
         ffprec(o->f, hdr->cards[i], &status);
     }
-    if (o->nhdu == 0) {
-        ffpkys(o->f, "PH_TOOL", (char *)ph_progname(), "program that wrote this file", &status);
-        ffpkys(o->f, "PH_VERS", (char *)ph_version(), "toolkit version", &status);
-    }
+    if (o->nhdu == 0)
+        write_provenance(o, &status);
     return status ? fits_fail(o->path, extname ? extname : "primary HDU", status) : PH_OK;
 }
 
@@ -539,6 +601,14 @@ int ph_fits_commit(ph_fits_out *o)
         return ph_error(PH_EFAIL, o->path, "output was not opened");
     ffclos(o->f, &status);
     o->f = NULL;
+    if (o->spool) { /* "-" */
+        int st = status                 ? fits_fail("-", "cannot finish writing", status)
+                 : ph_output_check("-") ? PH_EUSAGE
+                                        : ph_stream_copy_out(o->spool - 1);
+        close(o->spool - 1);
+        o->spool = 0;
+        return st;
+    }
     if (status)
         fits_fail(o->path, "cannot finish writing", status);
     return ph_tmp_finish(o->tmp, o->path, !status, &o->tmpslot);
@@ -551,6 +621,9 @@ void ph_fits_abort(ph_fits_out *o)
         ffclos(o->f, &status);
         o->f = NULL;
     }
+    if (o->spool)
+        close(o->spool - 1);
+    o->spool = 0;
     if (o->tmp[0])
         unlink(o->tmp);
     ph_tmp_forget(o->tmpslot - 1);

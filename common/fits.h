@@ -9,7 +9,13 @@
  * target (".NAME.XXXXXX" with the same extension, so a .gz target is
  * compressed), ph_fits_commit() closes it and renames it into place, and
  * ph_fits_abort() removes it. An interrupted run never leaves a file that
- * looks complete, and make never skips a half-written target.
+ * looks complete, and make never skips a half-written target. A name
+ * ending in .gz is written gzip-compressed, whatever else it holds.
+ *
+ * "-" is standard input for ph_fits_open() and standard output for
+ * ph_fits_create() (stream.h: a complete file, or nothing). The primary
+ * header of every file written carries PH_TOOL, PH_VERS and, as HISTORY
+ * cards, the settings in effect (cli.h, ph_cli_setting).
  *
  * Images are row-major [y][x]: element y*nx + x is FITS pixel (x+1, y+1).
  */
@@ -84,6 +90,8 @@ typedef struct ph_fits_out {
     char tmp[1100];  /* the temporary name */
     int nhdu;
     int tmpslot;     /* tmpclean.h slot + 1 (0: none) */
+    int spool;       /* "-": 1 + the descriptor of the unlinked temporary copied to
+                        standard output on commit; 0 otherwise (so {0} is safe to abort) */
 } ph_fits_out;
 
 /* Start writing `path` (overwritten on commit). Writes an empty primary HDU

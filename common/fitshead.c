@@ -5,6 +5,7 @@
 #include "sameinput.h"
 #include "log.h"
 #include "sameinput.h"
+#include "stream.h"
 #include "util.h"
 
 #include <errno.h>
@@ -22,7 +23,8 @@
 int ph_is_gzip(const char *path)
 {
     unsigned char m[2] = {0, 0};
-    FILE *f = fopen(path, "rb");
+    const char *real = ph_stream_in(path); /* "-": standard input */
+    FILE *f = real ? fopen(real, "rb") : NULL;
     if (!f)
         return 0;
     size_t n = fread(m, 1, 2, f);
@@ -288,9 +290,12 @@ static int result(const char *path, const hdu *h, int k, long *nx, long *ny, ph_
 int ph_fitshead_read(const char *path, const char *name, long *nx, long *ny, ph_header **hdr)
 {
     *hdr = NULL;
-    if (access(path, R_OK))
+    const char *real = ph_stream_in(path); /* "-": standard input */
+    if (!real)
+        return PH_EFAIL;
+    if (access(real, R_OK))
         return ph_error(PH_EFAIL, path, "cannot open: %s", strerror(errno));
-    stream s = {gzopen(path, "rb"), path, "", 0, 0};
+    stream s = {gzopen(real, "rb"), path, "", 0, 0};
     if (!s.gz)
         return ph_error(PH_EFAIL, path, "cannot open: %s", errno ? strerror(errno) : "zlib");
     ph_input_note(path);
@@ -421,13 +426,16 @@ static long long pass(stream *s, int out, long long n)
 int ph_fitshead_scan(const char *path, int out, long long *total)
 {
     struct stat sb;
-    if (stat(path, &sb))
+    const char *real = ph_stream_in(path); /* "-": standard input */
+    if (!real)
+        return PH_EFAIL;
+    if (stat(real, &sb))
         return ph_error(PH_EFAIL, path, "cannot open: %s", strerror(errno));
     int gz = ph_is_gzip(path);
     /* Deflate cannot inflate more than 1032 bytes from one: past that a
      * header's size is a lie (a bomb, or a corrupt card). */
     long long held = gz ? (long long)sb.st_size * 1032 + (1 << 20) : (long long)sb.st_size;
-    stream s = {gzopen(path, "rb"), path, "", out >= 0, 0};
+    stream s = {gzopen(real, "rb"), path, "", out >= 0, 0};
     if (!s.gz)
         return ph_error(PH_EFAIL, path, "cannot open: %s", errno ? strerror(errno) : "zlib");
     ph_input_note(path);

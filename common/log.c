@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 int ph_verbosity = 1;
@@ -70,8 +71,28 @@ void ph_error_clear(void)
     err_has_file = 0;
 }
 
+/* PH_LOG_FORMAT=phrosty: phrosty's (snappl's) log lines,
+ * "[2026-01-31 12:00:00 - WARNING] - ph-tool: message". */
+static int phrosty_format(void)
+{
+    const char *f = getenv("PH_LOG_FORMAT");
+    return f && !strcmp(f, "phrosty");
+}
+
+static void stamp(const char *level)
+{
+    char t[32] = "";
+    time_t now = time(NULL);
+    struct tm tm;
+    if (localtime_r(&now, &tm))
+        strftime(t, sizeof t, "%Y-%m-%d %H:%M:%S", &tm);
+    fprintf(stderr, "[%s - %s] - ", t, level);
+}
+
 int ph_report_error(void)
 {
+    if (phrosty_format())
+        stamp("ERROR");
     if (err_code == PH_OK) {
         fprintf(stderr, "%s: failed (no message recorded; please report this)\n", progname);
         return PH_EFAIL;
@@ -87,6 +108,10 @@ static void vmsg(int level, const char *tag, const char *fmt, va_list ap)
 {
     if (ph_verbosity < level)
         return;
+    if (phrosty_format()) {
+        stamp(*tag == 'w' ? "WARNING" : *tag == 'd' ? "DEBUG" : "INFO");
+        tag = ""; /* the level says it */
+    }
     fprintf(stderr, "%s: %s", progname, tag);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);

@@ -20,7 +20,9 @@ static struct {
 static int ninputs;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
-void ph_input_note(const char *path)
+void ph_input_note(const char *path) { ph_input_note_as(path, path); }
+
+void ph_input_note_as(const char *path, const char *name)
 {
     struct stat st;
     if (!path || !strcmp(path, "-") || stat(path, &st) || !S_ISREG(st.st_mode))
@@ -32,7 +34,7 @@ void ph_input_note(const char *path)
     if (!known && ninputs < MAX_INPUTS) {
         inputs[ninputs].dev = st.st_dev;
         inputs[ninputs].ino = st.st_ino;
-        ph_strlcpy(inputs[ninputs].name, path, sizeof inputs[ninputs].name);
+        ph_strlcpy(inputs[ninputs].name, name, sizeof inputs[ninputs].name);
         ninputs++;
     }
     pthread_mutex_unlock(&lock);
@@ -41,7 +43,8 @@ void ph_input_note(const char *path)
 int ph_output_check(const char *path)
 {
     struct stat st;
-    if (!path || !strcmp(path, "-") || stat(path, &st) || !S_ISREG(st.st_mode))
+    int out = path && !strcmp(path, "-"); /* standard output: the file it is redirected to */
+    if (!path || (out ? fstat(1, &st) : stat(path, &st)) || !S_ISREG(st.st_mode))
         return PH_OK;
     pthread_mutex_lock(&lock);
     int hit = -1;
@@ -54,6 +57,9 @@ int ph_output_check(const char *path)
     pthread_mutex_unlock(&lock);
     if (hit < 0)
         return PH_OK;
+    if (out)
+        return ph_error(PH_EUSAGE, "-", "standard output is the same file as the input %s: "
+                        "refusing to write over it (redirect it to another file)", name);
     if (!strcmp(name, path))
         return ph_error(PH_EUSAGE, path, "is also an input of this command: refusing to "
                         "overwrite it (give another output name)");

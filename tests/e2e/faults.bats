@@ -335,6 +335,17 @@ os.execvp(sys.argv[1], sys.argv[1:])' "$@" > /dev/null 2>&1 &
   wait $pid 2>/dev/null || true
   [ -z "$(ls -A tmp)" ] || fail "left in TMPDIR: $(ls -la tmp)"
   [ -z "$(ls -A out | grep -v '^sky.fits$')" ] || fail "left beside the output: $(ls -A out)"
+  # streamed (issue 18): standard input's copy, the inflated scratch and
+  # standard output's spool are unlinked files in TMPDIR, gone with the process
+  for sig in KILL TERM; do
+    mkdir tmp_$sig
+    cat "$img" | TMPDIR=$PWD/tmp_$sig ph-skysub -q - --name "$(basename "$img")" -o - > /dev/null &
+    pid=$!
+    sleep 0.5
+    kill -$sig $pid 2>/dev/null
+    wait $pid 2>/dev/null || true
+    [ -z "$(ls -A tmp_$sig)" ] || fail "SIG$sig left in TMPDIR: $(ls -la tmp_$sig)"
+  done
 }
 
 @test "signals: SIGKILL of ph-pipeline stops its make and the steps (no process of the run is left)" {

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "known_keys.h"
 #include "log.h"
+#include "ncpu.h"
 #include "timing.h"
 
 #include <stdio.h>
@@ -24,7 +25,7 @@ static int handle(ph_cli *cli, int key, const char *arg)
     return ph_cli_bad(cli, "unexpected option");
 }
 
-static const ph_opt opts[] = {{NULL, 0, NULL, NULL, NULL}};
+static const ph_opt opts[] = {{NULL, 0, NULL, NULL, NULL, 0}};
 
 static const char *where(const ph_config *cfg)
 {
@@ -106,7 +107,7 @@ int main(int argc, char **argv)
 {
     ph_cli cli = {
         .tool = "ph-config",
-        .usage = "[OPTION]... get KEY [DEFAULT] | dump [KEY] | keys [KEY] | list KEY | check",
+        .usage = "[OPTION]... get KEY [DEFAULT] | dump [KEY] | keys [KEY] | list KEY | check | cpus",
         .summary = "Read phrosty's YAML config as every ph tool reads it.",
         .description =
             "The config comes from -c FILE or $SNPIT_CONFIG, with the files named in\n"
@@ -116,7 +117,13 @@ int main(int argc, char **argv)
             "  dump [KEY]         print the merged config or a subtree as YAML\n"
             "  keys [KEY]         print the child keys of a mapping\n"
             "  list KEY           print the items of a list\n"
-            "  check              warn about keys phrosty-c does not use",
+            "  check              warn about keys phrosty-c does not use\n"
+            "  cpus               print the threads a tool runs by default: the smallest of\n"
+            "                     the CPU affinity, the cgroup CPU quota, SLURM_CPUS_PER_TASK\n"
+            "                     and OMP_NUM_THREADS (-v: each of them)\n"
+            "A null (~) at a phrosty key means what None means to phrosty: for\n"
+            "photometry.phrosty.sfft.radius_cut_detmask every segment (none), for its\n"
+            "flags false; get prints that meaning.",
         .example = "ph-config -c config.yaml get photometry.phrosty.kerpolyorder 2",
         .opts = opts,
         .handle = handle,
@@ -128,8 +135,8 @@ int main(int argc, char **argv)
         return 0;
     if (!st) {
         if (cli.npos < 1) {
-            st = ph_error(PH_EUSAGE, NULL, "expected a command: get, dump, keys, list or check "
-                                           "(try --help)");
+            st = ph_error(PH_EUSAGE, NULL, "expected a command: get, dump, keys, list, check or "
+                                           "cpus (try --help)");
         } else {
             const char *cmd = cli.pos[0];
             int n = cli.npos - 1;
@@ -150,9 +157,13 @@ int main(int argc, char **argv)
                 if (!st)
                     ph_info("%s: %d key%s not used by phrosty-c", where(cli.cfg), c.unknown,
                             c.unknown == 1 ? "" : "s");
+            } else if (!strcmp(cmd, "cpus")) {
+                char why[512];
+                printf("%d\n", ph_ncpu_explain(why, sizeof why));
+                ph_info("%s", why);
             } else
-                st = ph_error(PH_EUSAGE, NULL, "unknown command '%s' (get, dump, keys, list, check)",
-                              cmd);
+                st = ph_error(PH_EUSAGE, NULL, "unknown command '%s' (get, dump, keys, list, check, "
+                              "cpus)", cmd);
             ph_timing_end();
         }
     }

@@ -3,6 +3,7 @@
 
 #include "sameinput.h"
 #include "log.h"
+#include "stream.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -80,7 +81,10 @@ static int push(ph_catalog *c, long *cap, double ra, double dec, double mag)
 int ph_catalog_read(const char *path, int format, double zptmag, ph_catalog *c)
 {
     memset(c, 0, sizeof *c);
-    FILE *f = fopen(path, "r");
+    const char *real = ph_stream_in(path); /* "-": standard input */
+    if (!real)
+        return PH_EFAIL;
+    FILE *f = fopen(real, "r");
     if (!f)
         return ph_error(PH_EFAIL, path, "cannot read the catalogue: %s", strerror(errno));
     ph_input_note(path);
