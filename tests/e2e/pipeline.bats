@@ -221,7 +221,7 @@ nan False"
 import glob
 from astropy.io import fits
 for p in glob.glob('phrosty_temp/ph-$OID-Y106/psf_*.fits'):
-    assert [h.name for h in fits.open(p)] == ['PRIMARY', 'PHASED_PSF'], p
+    assert [h.name for h in fits.open(p)] == ['PRIMARY', 'PHASED_PSF', 'EPSF'], p
 for d in glob.glob('phrosty_temp/scratch/$OID/diff_*.fits'):
     assert 'PHASED_PSF' in fits.open(d), d
 ds = glob.glob('dia_out_dir/$OID/decorr_*.fits')
