@@ -463,13 +463,16 @@ e() { ph-pipeline --oid 1 -r 7.5 -d -44.8 -b Y106 "$@"; }
 }
 
 # name mtime of every file under the product and run directories
-mtimes() { find dia_out_dir phrosty_temp lc_out_dir -type f ! -path '*/log/*' ! -name 'progress*' ! -name plan.mk |
+mtimes() { find dia_out_dir phrosty_temp lc_out_dir -type f ! -path '*/log/*' ! -name 'progress*' ! -name plan.mk \
+             ! -name lock ! -name '*.lock' |
            sort | xargs stat -c '%n %Y.%y'; }
 # the kinds of files whose mtime changed between two mtimes listings
 remade() { diff "$1" "$2" | sed -n 's/^> //p' | awk '{print $1}' | sed 's|.*/||; s/_Roman_TDS.*//; s/^stamp_.*/stamp/' | sort | uniq -c | awk '{print $2, $1}'; }
 
 @test "a changed setting remakes exactly the products it affects: a config key, a tool's version" {
   scene
+  # phrosty's kerpolyorder is the kernel order of ph-subtract's sfft method
+  sed -i 's/^  pipeline:$/  subtract:\n    method: sfft\n  pipeline:/' config.yaml
   run pipeline -p 2
   assert_success
   mtimes > m0.txt
@@ -477,7 +480,7 @@ remade() { diff "$1" "$2" | sed -n 's/^> //p' | awk '{print $1}' | sed 's|.*/||;
   # the kernel order: the differences and everything after them, nothing before
   run pipeline -p 2 -v --set photometry.phrosty.kerpolyorder=1
   assert_success
-  assert_output --partial "19 of 38 steps to run"
+  assert_output --partial "19 of 35 steps to run"
   mtimes > m1.txt
   run remade m0.txt m1.txt
   assert_output "${OID}_Y106_all.csv 1
@@ -501,7 +504,7 @@ print([str(h) for h in fits.getheader('$d')['HISTORY']][1:])"
   grep -q "^photometry.phrosty.kerpolyorder: 1$" dia_out_dir/$OID/settings_Y106/subtract
   # the same settings again: nothing to do
   run pipeline -p 2 -v --set photometry.phrosty.kerpolyorder=1
-  assert_output --partial "0 of 38 steps to run"
+  assert_output --partial "0 of 35 steps to run"
   # a new ph-decorr (another version): the decorrelated files and what follows
   mkdir new
   real=$(command -v ph-decorr)
@@ -511,7 +514,7 @@ print([str(h) for h in fits.getheader('$d')['HISTORY']][1:])"
   sleep 1
   PATH=$PWD/new:$PATH run pipeline -p 2 -v --set photometry.phrosty.kerpolyorder=1
   assert_success
-  assert_output --partial "13 of 38 steps to run"
+  assert_output --partial "13 of 35 steps to run"
   mtimes > m2.txt
   run remade m1.txt m2.txt
   assert_output "${OID}_Y106_all.csv 1
@@ -522,20 +525,73 @@ phot 6
 stamp 24"
 }
 
+@test "the settings stamps cover the zero-point step and ph-align's and ph-subtract's methods: each change remakes what it affects" {
+  scene
+  CAT='truth/{band}/{pointing}/Roman_TDS_index_{band}_{pointing}_{sca}.txt'
+  run pipeline -p 2 --catalog "$CAT"
+  assert_success
+  [ -f dia_out_dir/$OID/settings_Y106/zpt ]
+  grep -q "^catalog: $CAT$" dia_out_dir/$OID/settings_Y106/zpt
+  mtimes > m0.txt
+  sleep 1
+  # ph-align's psf method: the aligned templates and what follows; no sky, PSF or zero point
+  run pipeline -p 2 -v --catalog "$CAT" --set ph.align.star_snr=20
+  assert_success
+  assert_output --partial "25 of 38 steps to run"
+  mtimes > m1.txt
+  run remade m0.txt m1.txt
+  assert_output "${OID}_Y106_all.csv 1
+${OID}_Y106_all.meta.yaml 1
+${OID}_Y106_all.png 1
+align 1
+aligned 6
+decorr 6
+diff 6
+phot 6
+stamp 24"
+  sleep 1
+  # ph-phot's zero-point aperture: the zero points (and their star tables) and the rows only
+  run pipeline -p 2 -v --catalog "$CAT" --set ph.align.star_snr=20 --set ph.phot.zpt_aperture=5
+  assert_success
+  assert_output --partial "10 of 38 steps to run"
+  mtimes > m2.txt
+  run remade m1.txt m2.txt
+  assert_output "${OID}_Y106_all.csv 1
+${OID}_Y106_all.meta.yaml 1
+${OID}_Y106_all.png 1
+phot 7
+stamp 24
+zpt 7"
+  sleep 1
+  # a catalogue file that changes: its science image's zero point and rows
+  s=$(awk 'NR==2 {print $1}' science.csv | xargs basename | sed 's/.fits.gz$//')
+  c=$(ls truth/Y106/*/$(echo "$s" | sed 's/simple_model/index/').txt)
+  echo >> "$c"
+  run pipeline -p 2 -v --catalog "$CAT" --set ph.align.star_snr=20 --set ph.phot.zpt_aperture=5
+  assert_success
+  assert_output --partial "4 of 38 steps to run"
+  # ph-subtract's method: the differences and what follows
+  run pipeline -p 2 -v --catalog "$CAT" --set ph.align.star_snr=20 --set ph.phot.zpt_aperture=5 \
+    --set ph.subtract.method=sfft
+  assert_success
+  assert_output --partial "19 of 38 steps to run"
+}
+
 @test "phrosty's threefile images (-ic manual_fits -is threefile, paths from the list's directory) end to end; # lines; list values that disagree with a header are warned about" {
   scene
   pypeer "$PH_TOP/tests/fixtures/threefile.py" . tf
   # a comment, and a list that disagrees with the images' headers
   sed -i '2i # the first science image' tf/science.csv
-  obs=$(awk 'NR==3 {print $2}' tf/science.csv)
-  sed -i "3s/ $obs 1 \\([0-9.]*\\) / 99$obs 7 \\1 /" tf/science.csv
+  obs=$(awk 'NR==3 {print $2}' tf/science.csv) sca=$(awk 'NR==3 {print $3}' tf/science.csv)
+  lsca=$((sca % 18 + 1)) # another SCA in the list (ph-sim's are random)
+  sed -i "3s/ $obs $sca \\([0-9.]*\\) / 99$obs $lsca \\1 /" tf/science.csv
   sed -i '2s/ \([0-9]*\)\.0 Y106$/ \1.5 Y106/' tf/templates.csv
   run ph-pipeline -c config.yaml --oid $OID -r "$RA" -d "$DEC" -b Y106 -t tf/templates.csv -s tf/science.csv \
     -p 2 -ic manual_fits -is threefile
   assert_success
   assert_line --index $((${#lines[@]} - 1)) "Results saved to $PWD/$LC"
   assert_line "ph-pipeline: warning: tf/science.csv line 3: observation_id 99$obs in the list, $obs in the header of sim_$obs (the header's is used)"
-  assert_line "ph-pipeline: warning: tf/science.csv line 3: sca 7 in the list, 1 in the header of sim_$obs (the header's is used)"
+  assert_line "ph-pipeline: warning: tf/science.csv line 3: sca $lsca in the list, $sca in the header of sim_$obs (the header's is used)"
   assert_line --regexp "^ph-pipeline: warning: tf/templates.csv line 2: mjd [0-9]+\.5 in the list, [0-9]+ in the header of sim_10000 \(the header's is used\)$"
   [ "$(tail -n +2 "$LC" | wc -l)" -eq 6 ]
   [ "$(cut -d, -f20 "$LC" | grep -c True)" -eq 6 ]
