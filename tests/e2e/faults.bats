@@ -80,7 +80,8 @@ for k in ('CD1_1', 'CD1_2', 'CD2_1', 'CD2_2'): h['SCI'].header[k] *= 10
 h.writeto('tpl_big.fits')"
   run ph-align -q --target sky_s.fits tpl_big.fits --psf psf_t.fits -o a.fits
   assert_failure
-  assert_output --regexp "tpl_big.fits: bad WCS: pixel scale 1.1\" .*far from Roman's 0.11\""
+  # 10x the SCA's own scale (ph-sim draws the SCA: 0.105" to 0.112")
+  assert_output --regexp "tpl_big.fits: bad WCS: pixel scale 1\.[01][0-9]*\" .*far from Roman's 0.11\""
 }
 
 @test "silent: an OpenUniverse2024 file without SCI is an error, not read from ERR" {
@@ -223,8 +224,15 @@ h = fits.open('sky_s.fits'); fits.PrimaryHDU(h['VAR'].data ** 0.5).writeto('nois
   mkdir -p other/10002
   ph-sim -q --size 256 --templates 1 --science 2 --seed 7 -o sim2
   s2=$(ls sim2/images/Y106/10002/*.fits.gz)
-  # the second science epoch under the first one's file name, elsewhere
-  cp "$s2" "other/10002/$(basename "$(ls sim/images/Y106/10001/*.fits.gz)")"
+  # the second science epoch under the first one's file name, elsewhere; its
+  # header names its pointing (the name would say 10001), and the PSF
+  # models of both scenes are where the config looks for them
+  py -c "
+from astropy.io import fits
+f = fits.open('$s2')
+f['SCI'].header['OBSID'] = '10002'
+f.writeto('other/10002/$(basename "$(ls sim/images/Y106/10001/*.fits.gz)")')"
+  cp -r sim/psf . && cp -r sim2/psf/. psf/
   cp sim/templates.csv templates.csv
   { cat sim/science.csv; echo "$PWD/other/10002/$(basename "$(ls sim/images/Y106/10001/*.fits.gz)") 10002 1 62815.0 Y106"; } > science.csv
   sed -i 's|^Y106/|sim/images/Y106/|' templates.csv science.csv
