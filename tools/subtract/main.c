@@ -20,7 +20,8 @@
 #include <string.h>
 
 enum { K_SCI = 256, K_SCI_PSF, K_REF, K_REF_PSF, K_HW, K_ORDER, K_BG, K_CONST, K_GRID,
-       K_DEVICE, K_LOCK, K_SLOTS, K_RCOND, K_RA, K_DEC, K_EXCL, K_METHOD, K_FITPIX, K_STARR };
+       K_DEVICE, K_LOCK, K_SLOTS, K_RCOND, K_RA, K_DEC, K_EXCL, K_METHOD, K_FITPIX, K_STARR,
+       K_CLIP };
 
 static const ph_opt opts[] = {
     {"science", K_SCI, "FILE", "science ph image (SCI, VAR, MASK; header SKYRMS)", "", PH_OPT_IN},
@@ -39,11 +40,15 @@ static const ph_opt opts[] = {
      "psf: the template's modelled stars (ph-align's STARS) matched exactly, every good pixel "
      "fitted (default); sfft: phrosty's SFFT exactly",
      NULL, 0},
-    {"fit-pixels", K_FITPIX, "all|detected",
-     "all: every pixel BAD or OUTSIDE in neither image (psf default); detected: DETECTED in "
-     "both masks (sfft default)",
+    {"fit-pixels", K_FITPIX, "signal|detected|all",
+     "signal: every source, 3 sigma in either cross-convolved image (psf default); detected: "
+     "DETECTED in both masks (sfft default); all: every pixel; never BAD or OUTSIDE",
      NULL, 0},
     {"star-radius", K_STARR, "PX", "psf method: radius of the star correction (8)", NULL, 0},
+    {"clip", K_CLIP, "K",
+     "fit again without the pixels beyond K sigma of the first fit (psf default 10; sfft: 0, "
+     "one fit)",
+     NULL, 0},
     {"kernel-halfwidth", K_HW, "N", "matching-kernel half-width w, (2w+1)^2 kernel (9)", NULL, 0},
     {"kernel-order", K_ORDER, "N", "kernel spatial polynomial order (2)",
      "photometry.phrosty.kerpolyorder", 0},
@@ -138,12 +143,14 @@ static int handle(ph_cli *cli, int key, const char *arg)
         o->method = b;
         return PH_OK;
     case K_FITPIX:
-        if (ph_cli_choice(cli, arg, "detected|all", &b))
+        if (ph_cli_choice(cli, arg, "detected|all|signal", &b))
             return PH_EUSAGE;
-        o->fit_all = b;
+        o->fit_pixels = b;
         return PH_OK;
     case K_STARR:
         return ph_cli_long(cli, arg, 2, 30, &o->star_r);
+    case K_CLIP:
+        return ph_cli_double_range(cli, arg, 0, 1000, &o->clip);
     }
     return ph_cli_bad(cli, "unexpected option");
 }
@@ -268,7 +275,9 @@ int main(int argc, char **argv)
     }
     if (!st) {
         snprintf(device, sizeof device, "%s", e->desc);
-        int all = o.fit_all >= 0 ? o.fit_all : o.method == PH_SUB_PSF;
+        int fp = o.fit_pixels >= 0 ? o.fit_pixels
+                                   : o.method == PH_SUB_PSF ? PH_SUB_FIT_SIGNAL : PH_SUB_FIT_DETECTED,
+            all = fp != PH_SUB_FIT_DETECTED;
         ph_sub_in in = {.nx = d.sci.nx,
                         .ny = d.sci.ny,
                         .sci = d.sci.sci,
@@ -286,13 +295,14 @@ int main(int argc, char **argv)
                         .ex_x0 = o.ex_x0,
                         .ex_y0 = o.ex_y0,
                         .ex_r = o.exclude_r,
-                        .fit_all = all,
+                        .fit_pixels = fp,
                         .stars = &d.stars,
                         .correct = o.method == PH_SUB_PSF && d.ov_sci && d.ov_ref,
                         .ov_sci = d.ov_sci,
                         .ov_ref = d.ov_ref,
                         .star_r = (int)o.star_r,
-                        .guard = all ? o.par.w + 4 : 0};
+                        .guard = all ? o.par.w + 4 : 0,
+                        .clip = o.clip >= 0 ? o.clip : o.method == PH_SUB_PSF ? 10 : 0};
         st = ph_sub_run(e, &o.par, o.min_rcond, &in, &r);
         ph_info("engine peak memory %.2f GB (%s)", e->peak_bytes / 1e9, device);
     }

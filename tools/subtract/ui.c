@@ -19,8 +19,9 @@ void ph_sub_opts_default(ph_sub_opts *o)
     o->ra = o->dec = o->ex_x0 = o->ex_y0 = NAN;
     o->exclude_r = 15;
     o->method = PH_SUB_PSF;
-    o->fit_all = -1;
+    o->fit_pixels = -1;
     o->star_r = 8;
+    o->clip = -1;
 }
 
 static int has_wcs(const ph_header *h)

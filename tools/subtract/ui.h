@@ -22,8 +22,9 @@ typedef struct ph_sub_opts {
     double exclude_r;    /* --exclude-radius, px */
     double ex_x0, ex_y0; /* the transient on the science grid, 0-based (set by main) */
     int method;          /* --method: PH_SUB_PSF or PH_SUB_SFFT */
-    int fit_all;         /* --fit-pixels all (1) or detected (0); -1: the method's */
+    int fit_pixels;      /* --fit-pixels: PH_SUB_FIT_*; -1: the method's */
     long star_r;         /* --star-radius */
+    double clip;         /* --clip (-1: the method's) */
     int order_src;       /* where --kernel-order came from: 0 default, 1 phrosty's
                           * kerpolyorder, 2 the command line or ph.subtract.kernel_order */
 } ph_sub_opts;

@@ -33,6 +33,7 @@ static int diff_keys(ph_header *h, const ph_sub_opts *o, const ph_sub_data *d, c
     st |= ph_header_set_str(h, "SUBMETH", o->method == PH_SUB_SFFT ? "sfft" : "psf",
                             "ph-subtract method");
     st |= ph_header_set_long(h, "NSTARFIX", r->nstarfix, "template stars matched exactly");
+    st |= ph_header_set_long(h, "NCLIP", r->nclip, "fitting pixels clipped as outliers");
     if (d->stars.n > 0)
         st |= ph_resid_keys(h, &r->res, "DIFF");
     st |= ph_header_set_long(h, "NFITPIX", r->sol.nfit, "pixels in the kernel fit");
@@ -210,7 +211,7 @@ int ph_sub_write(const char *path, const ph_sub_opts *o, const ph_sub_data *d,
         st = ph_fits_write_float(&f, "REF_VAR", nx, ny, d->ref.var, hw);
     }
     if (!st) {
-        ph_header_set_str(hm, "MASKBITS", "1=FIT 2=BAD 4=OUTSIDE", "bit meanings");
+        ph_header_set_str(hm, "MASKBITS", "1=FIT 2=BAD 4=OUTSIDE 8=CLIPPED", "bit meanings");
         st = ph_fits_write_u8(&f, "MASK", nx, ny, r->mask, hm);
     }
     if (!st)
