@@ -29,13 +29,13 @@ for spec in Y106:roman H158:roman H158:gaussian:1.4; do
   band=${spec%%:*} psf=${spec#*:}
   d=scene-$n-$band-${psf//:/}
   if [ ! -d "$d" ]; then
-    "$top/bin/ph-sim" -q -b "$band" --size "$n" --psf "$psf" --templates 1 --science 0 \
+    "$top/bin/ph-sim" -q -b "$band" --size "$n" --model "$psf" --templates 1 --science 0 \
       --jitter-vary 0 --no-transient -o "$d"
   fi
   img=$(ls "$d"/images/*/*/*.fits.gz)
   [ -e "$d/ph.fits" ] || "$top/bin/ph-skysub" -q "$img" -o "$d/ph.fits"
   pat="file:$d/psf/{band}/{pointing}/Roman_TDS_psf_{band}_{pointing}_{sca}.fits"
-  "$top/bin/ph-sim" stamp -q -b "$band" --psf "$psf" -o truth.fits
+  "$top/bin/ph-sim" stamp -q -b "$band" --model "$psf" -o truth.fits
   echo "$band, PSF $psf:"
   x=$((n / 2 + 7)).3 y=$((n / 3)).8
   run "roman on the ph image" "$top/bin/ph-psf" "$d/ph.fits" --x $x --y $y -m "${psf/gaussian:*/$psf}" -o roman.fits

@@ -5,6 +5,7 @@
 #include "util.h"
 
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 static int same_size(const char *path, const char *what, long nx, long ny, long mx, long my)
@@ -12,6 +13,15 @@ static int same_size(const char *path, const char *what, long nx, long ny, long 
     if (nx == mx && ny == my)
         return PH_OK;
     return ph_error(PH_EFAIL, path, "%s is %ldx%ld but SCI is %ldx%ld", what, mx, my, nx, ny);
+}
+
+int ph_var_check(const float *var, size_t n, const char *file, const char *hdu)
+{
+    for (size_t i = 0; i < n; i++)
+        if (var[i] > 0 && isfinite(var[i]))
+            return PH_OK;
+    return ph_error(PH_EFAIL, file, "HDU %s: the variance is zero (or not positive) at every "
+                    "pixel: no noise to weigh the fit or to give the errors", hdu);
 }
 
 int ph_image_read(const char *path, unsigned planes, ph_image *img)
@@ -31,8 +41,9 @@ int ph_image_read(const char *path, unsigned planes, ph_image *img)
     if (!st && (planes & PH_PLANE_SCI))
         st = ph_fits_read_float(&fp, &nx, &ny, &img->sci);
     if (!st && (planes & PH_PLANE_VAR) && !(st = ph_fits_goto(&fp, "VAR")) &&
-        !(st = ph_fits_read_float(&fp, &mx, &my, &img->var)))
-        st = same_size(path, "VAR", nx, ny, mx, my);
+        !(st = ph_fits_read_float(&fp, &mx, &my, &img->var)) &&
+        !(st = same_size(path, "VAR", nx, ny, mx, my)))
+        st = ph_var_check(img->var, (size_t)mx * my, path, "VAR");
     if (!st && (planes & PH_PLANE_MASK) && !(st = ph_fits_goto(&fp, "MASK")) &&
         !(st = ph_fits_read_u8(&fp, &mx, &my, &img->mask)))
         st = same_size(path, "MASK", nx, ny, mx, my);

@@ -15,6 +15,7 @@
 #include "meta.h"
 #include "ovpsf.h"
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum {
@@ -53,5 +54,11 @@ int ph_image_write(const char *path, const ph_image *img);
 int ph_image_write_hdus(ph_fits_out *o, const ph_image *img);
 
 void ph_image_free(ph_image *img);
+
+/* A variance plane must be positive somewhere: all zero (or NaN) gives
+ * errors of nothing and weights of infinity without a word. Error naming
+ * the file and HDU otherwise. (A constant plane is allowed: ph-import
+ * writes SKYRMS^2 when no noise map is given.) */
+int ph_var_check(const float *var, size_t n, const char *file, const char *hdu);
 
 #endif

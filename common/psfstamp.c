@@ -41,6 +41,8 @@ int ph_psf_read(const char *path, const char *hdu, ph_psf *p)
         st = ph_fits_goto(&fp, hdu);
     else if (ph_fits_has_hdu(&fp, "PSF"))
         st = ph_fits_goto(&fp, "PSF");
+    else if (ph_fits_has_hdu(&fp, PH_PSF_PHASED_HDU) || ph_fits_has_hdu(&fp, "EPSF"))
+        st = ph_fits_goto(&fp, "0"); /* ph-psf's file: the centred stamp is the primary */
     else
         st = ph_fits_goto_first_image(&fp);
     if (!st)

@@ -40,7 +40,9 @@ typedef struct ph_psf {
 } ph_psf;
 
 /* Read a stamp from `path`: HDU `hdu` if not NULL, else the PSF HDU if there
- * is one, else the first image. Checked with ph_psf_check. The EPSF HDU,
+ * is one, else the primary of ph-psf's file (one with PHASED_PSF or EPSF:
+ * the centred stamp, as the contract says), else the first image (with a
+ * notice when there are several). Checked with ph_psf_check. The EPSF HDU,
  * when the file has one, is read into p->ov. */
 int ph_psf_read(const char *path, const char *hdu, ph_psf *p);
 

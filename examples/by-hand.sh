@@ -34,15 +34,15 @@ ph-psf "$out/sky_sci.fits" --ra "$ra" --dec "$dec" -o "$out/psf_sci.fits"
 ph-psf "$out/sky_tpl.fits" --ra "$ra" --dec "$dec" -o "$out/psf_tpl.fits"
 
 # per pair: the template on the science grid, the difference, decorrelated
-ph-align "$out/sky_tpl.fits" --target "$out/sky_sci.fits" --psf "$out/psf_tpl.fits" \
-    -o "$out/aligned.fits"
-ph-subtract --sci "$out/sky_sci.fits" --sci-psf "$out/psf_sci.fits" --ref "$out/aligned.fits" \
-    --ra "$ra" --dec "$dec" -o "$out/diff.fits"
+ph-align --science "$out/sky_sci.fits" --template "$out/sky_tpl.fits" \
+    --template-psf "$out/psf_tpl.fits" -o "$out/aligned.fits"
+ph-subtract --science "$out/sky_sci.fits" --science-psf "$out/psf_sci.fits" \
+    --template "$out/aligned.fits" --ra "$ra" --dec "$dec" -o "$out/diff.fits"
 ph-decorr "$out/diff.fits" -o "$out/decorr.fits"
 
 # the zero point, once per science image; the transient's forced photometry
 if [ -n "$cat" ]; then
-    ph-phot "$out/sky_sci.fits" --psf "$out/psf_sci.fits" --catalog "$cat" -o "$out/zpt.csv"
+    ph-phot "$out/sky_sci.fits" --science-psf "$out/psf_sci.fits" --catalog "$cat" -o "$out/zpt.csv"
     ph-phot "$out/decorr.fits" --ra "$ra" --dec "$dec" --zpt "$out/zpt.csv" -o "$out/row.csv"
 else
     ph-phot "$out/decorr.fits" --ra "$ra" --dec "$dec" -o "$out/row.csv"

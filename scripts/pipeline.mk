@@ -24,6 +24,18 @@
 #   per object:   LTCV/data/OID/OID_BAND_all.csv  ph-lc (+ .meta.yaml, .png), remade
 #                 when DIA/pairs_BAND.txt (the pairs, rewritten when they change) is newer
 #
+# Settings: each step's targets also depend on its stamp SETTINGS/STEP
+# (DIA/settings_BAND/: sky psf zpt align subtract decorr phot lc), which
+# ph-pipeline rewrites only when the step's settings change (the tool's
+# version and config values, the position, the device, the catalogue, ...):
+# a changed setting remakes exactly the targets it affects, and what
+# depends on them.
+#
+# LAYOUT phrosty: ph-decorr also writes phrosty's single-image files and
+# ph-phot phrosty's seven stamp kinds into PHROSTY_DIR (dia_out_dir) under
+# phrosty's names (<prefix><science name>-<template name>); side products of
+# the decorr and phot targets.
+#
 # Recipes go through `ph-pipeline __step`, which records a failed step in
 # RUN/fail/ instead of failing make; a step whose input is missing (an
 # earlier step failed) is skipped, and the pair's row is then written with
@@ -91,42 +103,51 @@ else ifneq ($(filter lc phot decorr,$(or $(MAKECMDGOALS),lc)),)
 endif
 
 # A missing input image is not a target: its sky step fails and the pairs
-# that need it get success False rows.
-img_dep = $(wildcard $(IMG_$(1)))
+# that need it get success False rows. (DEP: the image file, PATH_image.fits
+# for phrosty's threefile PATH.)
+img_dep = $(wildcard $(DEP_$(1)))
+SET = $(SETTINGS)/$(1)
+$(SETTINGS)/%: ;
+PHROSTY = $(filter phrosty,$(LAYOUT))
+# phrosty's names: file names of the images, science-template
+PNAME = $(NAME_$(1))-$(NAME_$(2))
 
 define IMAGE_RULES
-$(call SKY,$(1)): $(call img_dep,$(1))
+$(call SKY,$(1)): $(call img_dep,$(1)) $(call SET,sky)
 	@$(STEP) sky_subtract $$@ -- ph-skysub $(SETS) $(IMG_$(1)) -o $$@
-$(call PSF,$(1)): $(call SKY,$(1))
+$(call PSF,$(1)): $(call SKY,$(1)) $(call SET,psf)
 	@$(STEP) get_psfs $$@ $$< -- ph-psf $(SETS) $$< --ra $(RA) --dec $(DEC) -o $$@
-$(call ZPT,$(1)): $(call SKY,$(1)) $(call PSF,$(1))
-	@$(STEP) zero_point $$@ $$^ -- ph-phot $(SETS) $(DEVICE) $(call SKY,$(1)) --psf $(call PSF,$(1)) \
-	    --catalog $(CAT_$(1)) --star-table $(DIA)/zpt_$(1)_stars.csv -o $$@
+$(call ZPT,$(1)): $(call SKY,$(1)) $(call PSF,$(1)) $(CAT_$(1)) $(call SET,zpt)
+	@$(STEP) zero_point $$@ $$^ -- ph-phot $(SETS) $(DEVICE) $(call SKY,$(1)) \
+	    --science-psf $(call PSF,$(1)) --catalog $(CAT_$(1)) --star-table $(DIA)/zpt_$(1)_stars.csv -o $$@
 endef
 
 define PAIR_RULES
-$(call ALIGNED,$(1),$(2)): $(call SKY,$(2)) $(call PSF,$(2)) $(call SKY,$(1))
+$(call ALIGNED,$(1),$(2)): $(call SKY,$(2)) $(call PSF,$(2)) $(call SKY,$(1)) $(call SET,align)
 	@$(STEP) align_and_preconvolve $$@ $$^ -- ph-align $(SETS) -j $(THREADS) \
-	    --target $(call SKY,$(1)) $(call SKY,$(2)) --psf $(call PSF,$(2)) -o $$@
-$(call DIFF,$(1),$(2)): $(call SKY,$(1)) $(call PSF,$(1)) $(call ALIGNED,$(1),$(2))
-	@$(STEP) subtract $$@ $$^ -- ph-subtract $(SETS) $(DEVICE) --threads $(THREADS) \
-	    --sci $(call SKY,$(1)) --sci-psf $(call PSF,$(1)) --ref $(call ALIGNED,$(1),$(2)) \
+	    --science $(call SKY,$(1)) --template $(call SKY,$(2)) --template-psf $(call PSF,$(2)) -o $$@
+$(call DIFF,$(1),$(2)): $(call SKY,$(1)) $(call PSF,$(1)) $(call ALIGNED,$(1),$(2)) $(call SET,subtract)
+	@$(STEP) subtract $$@ $$^ -- ph-subtract $(SETS) $(DEVICE) -j $(THREADS) \
+	    --science $(call SKY,$(1)) --science-psf $(call PSF,$(1)) --template $(call ALIGNED,$(1),$(2)) \
 	    --ra $(RA) --dec $(DEC) -o $$@
-$(call DECORR,$(1),$(2)): $(call DIFF,$(1),$(2))
-	@$(STEP) decorrelate $$@ $$^ -- ph-decorr $(SETS) --threads $(THREADS) $$< \
-	    $(if $(filter 1,$(PHASED)),,--centred-psf) -o $$@
-$(call ROW,$(1),$(2)): $(call DECORR,$(1),$(2)) $(if $(CAT_$(1)),$(call ZPT,$(1)))
+$(call DECORR,$(1),$(2)): $(call DIFF,$(1),$(2)) $(call SET,decorr)
+	@$(STEP) decorrelate $$@ $$^ -- ph-decorr $(SETS) -j $(THREADS) $$< \
+	    $(if $(filter 1,$(PHASED)),,--centred-psf) \
+	    $(if $(PHROSTY),--phrosty-dir $(PHROSTY_DIR)) -o $$@
+$(call ROW,$(1),$(2)): $(call DECORR,$(1),$(2)) $(if $(CAT_$(1)),$(call ZPT,$(1))) $(call SET,phot)
 	@$(PHP) __phot $$@ $$< $(1) $(2) $(MJD_$(1)) $(OBS_$(1)) $(SCA_$(1)) $(NAME_$(1)) \
 	    $(OBS_$(2)) $(SCA_$(2)) $(NAME_$(2)) -- \
 	    ph-phot $(SETS) $(DEVICE) $$< --ra $(RA) --dec $(DEC) -o $$@ \
 	    $(if $(CAT_$(1)),--zpt $(call ZPT,$(1))) \
-	    --aligned $(call ALIGNED,$(1),$(2)) --stamps $(STAMPS)/$(1)-$(2)
+	    --aligned $(call ALIGNED,$(1),$(2)) \
+	    $(if $(PHROSTY),--stamps $(PHROSTY_DIR) --diff $(PHROSTY_DIR)/diff_$(call PNAME,$(1),$(2)) \
+	        --science-image $(IMG_$(1)) --template-image $(IMG_$(2)),--stamps $(STAMPS)/$(1)-$(2))
 endef
 
 $(foreach i,$(IMAGES),$(eval $(call IMAGE_RULES,$(i))))
 $(foreach s,$(SCIENCE),$(foreach t,$(TEMPLATES),$(eval $(call PAIR_RULES,$(s),$(t)))))
 
 $(DIA)/pairs_$(BAND).txt: ;
-$(LC): $(ALL_ROW) $(DIA)/pairs_$(BAND).txt
+$(LC): $(ALL_ROW) $(DIA)/pairs_$(BAND).txt $(call SET,lc)
 	@$(PHP) __lc $@ -- ph-lc $(SETS) --ltcv-dir $(LTCV) --oid $(OID) -b $(BAND) -r $(RA) -d $(DEC) \
 	    --plot $(LTCV)/data/$(OID)/$(OID)_$(BAND)_all.png $(ALL_ROW)

@@ -88,11 +88,11 @@ print(-44.9 < h['PSFDEC'] < -44.7, 7.4 < h['PSFRA'] < 7.7)"
 
 @test "roman is ph-sim's exact stamp, centred or at the position's phase (--at-position)" {
   cd "$S"
-  run ph-psf -q "$IMG" --x 100.3 --y 200.8 -s 25 -o $BATS_TEST_TMPDIR/c.fits
+  run ph-psf -q "$IMG" --x 100.3 --y 200.8 --size 25 -o $BATS_TEST_TMPDIR/c.fits
   ph-sim stamp -b Y106 --stamp-size 25 -o $BATS_TEST_TMPDIR/t0.fits
   run relative_l2 $BATS_TEST_TMPDIR/c.fits $BATS_TEST_TMPDIR/t0.fits
   [ "$(awk '{print ($1 < 1e-13)}' <<< "$output")" = 1 ] || fail "centred: rel L2 $output"
-  ph-psf -q "$IMG" --x 100.3 --y 200.8 -s 25 --at-position -o $BATS_TEST_TMPDIR/p.fits
+  ph-psf -q "$IMG" --x 100.3 --y 200.8 --size 25 --at-position -o $BATS_TEST_TMPDIR/p.fits
   ph-sim stamp -b Y106 --stamp-size 25 --phase 0.3,-0.2 -o $BATS_TEST_TMPDIR/t1.fits
   run relative_l2 $BATS_TEST_TMPDIR/p.fits $BATS_TEST_TMPDIR/t1.fits
   [ "$(awk '{print ($1 < 1e-13)}' <<< "$output")" = 1 ] || fail "phase: rel L2 $output"
@@ -177,7 +177,7 @@ print('%.10f %.10f' % (ra, dec))"
 
 @test "gaussian:SIGMA is the pixel-integrated Gaussian (scipy erf)" {
   cd "$S"
-  run ph-psf -q "$IMG" --x 50 --y 60.25 -m gaussian:1.7 --at-position -s 31 -o $BATS_TEST_TMPDIR/g.fits
+  run ph-psf -q "$IMG" --x 50 --y 60.25 -m gaussian:1.7 --at-position --size 31 -o $BATS_TEST_TMPDIR/g.fits
   assert_success
   run fitsq $BATS_TEST_TMPDIR/g.fits "
 from scipy.special import erf
@@ -191,10 +191,10 @@ print(np.abs(a - t).max() < 1e-7 * t.max(), h['PSFMODEL'])"
 @test "epsf: the image's stars give back the PSF (rel L2 < 2%, FWHM within 1%)" {
   cd "$S"
   run ph-psf -q ep/images/H158/10000/Roman_TDS_simple_model_H158_10000_1.fits.gz \
-    --x 500 --y 500 -m epsf -s 25 -o $BATS_TEST_TMPDIR/e.fits
+    --x 500 --y 500 -m epsf --size 25 -o $BATS_TEST_TMPDIR/e.fits
   assert_success
   ph-psf -q ep/images/H158/10000/Roman_TDS_simple_model_H158_10000_1.fits.gz \
-    --x 500 --y 500 -m gaussian:1.4 -s 25 -o $BATS_TEST_TMPDIR/t.fits
+    --x 500 --y 500 -m gaussian:1.4 --size 25 -o $BATS_TEST_TMPDIR/t.fits
   e=$(relative_l2 $BATS_TEST_TMPDIR/e.fits $BATS_TEST_TMPDIR/t.fits)
   run fitsq $BATS_TEST_TMPDIR/e.fits "
 t = fits.getheader('$BATS_TEST_TMPDIR/t.fits')
@@ -251,10 +251,10 @@ print('%.4f' % (h['PSFFWHM'] / t['PSFFWHM'] - 1), h['PSFMODEL'], h['OVERSAMP'], 
 @test "usage errors: one line, exit 2, no output" {
   cd "$S"
   o=$BATS_TEST_TMPDIR/u.fits
-  run ph-psf "$IMG" --x 1 --y 1 -s 40 -o $o
+  run ph-psf "$IMG" --x 1 --y 1 --size 40 -o $o
   assert_failure 2
   assert_one_line_error "^ph-psf: --size: stamp size 40 is even; it must be odd"
-  run ph-psf "$IMG" --x 1 --y 1 -s 1 -o $o
+  run ph-psf "$IMG" --x 1 --y 1 --size 1 -o $o
   assert_failure 2
   assert_one_line_error "^ph-psf: --size: "
   run ph-psf "$IMG" --x 1 --y 1 --band Q999 -o $o
@@ -312,7 +312,7 @@ fits.writeto('nan.fits', z, overwrite=True)"
   run ph-psf "$IMG" --x 3 --y 3 -m file:nan.fits -o $o
   assert_failure 1
   assert_one_line_error "^ph-psf: nan.fits: PSF model plane 0 has a non-finite value at \(4, 3\)"
-  run ph-psf few/images/Y106/10000/Roman_TDS_simple_model_Y106_10000_1.fits.gz --x 3 --y 3 -m epsf -s 15 -o $o
+  run ph-psf few/images/Y106/10000/Roman_TDS_simple_model_Y106_10000_1.fits.gz --x 3 --y 3 -m epsf --size 15 -o $o
   assert_failure 1
   assert_one_line_error "only [0-9]+ isolated unsaturated stars with S/N >= 100"
   assert_no_file $o

@@ -113,7 +113,7 @@ PY
     --cadence 2 --template-mjd 59000 --exptime 100 --sky 50 --sky-gradient 3,-2 --read-noise 5 \
     --dark 0.1 --saturate 60000 --bad-pixels 20000 --bad-columns 200 --hot-pixels 0 \
     --distortion 0 --rotation 30 \
-    --rotate 0 --dither 0 --psf gaussian:1.5 --jitter-vary 0 --nstars 3 --ngalaxies 2 \
+    --rotate 0 --dither 0 --model gaussian:1.5 --jitter-vary 0 --nstars 3 --ngalaxies 2 \
     --star-mags 20,21 --galaxy-mags 21,22 --inject inj.txt --oid 77 --sn-mag 21 --sn-peak 60001 \
     --sn-rise 5 --sn-fall 9 --sn-offset 0.5,0 --ra 150 --dec 2 -o s
   run pypeer - <<'PY'
@@ -190,7 +190,7 @@ PY
   run ph-sim --size big -o s
   assert_failure 2
   assert_one_line_error "expected NX or NXxNY, got 'big'"
-  run ph-sim --psf moffat -o s
+  run ph-sim --model moffat -o s
   assert_failure 2
   assert_one_line_error "PSF model 'moffat' is not roman or gaussian:SIGMA"
   run ph-sim stamp --phase 0.7,0 -o st.fits

@@ -2,6 +2,7 @@
  * statistics, SCI - ERR, the transient, the SIP distortion, galaxy shapes
  * and transforms, read back through libph. */
 #include "check.h"
+#include "sameinput.h"
 #include "galaxy.h"
 #include "inimage.h"
 #include "io.h"
@@ -117,6 +118,7 @@ TEST(star_truth_through_libph)
         EXPECT(sim_render(&s, e, psf, &img) == 0);
         char path[1200];
         snprintf(path, sizeof path, "%s", sim_path(dir, "images", &s, e));
+        ph_input_forget(); /* the file read at k - 2 is rewritten: not an input of this one */
         EXPECT(sim_write_image(path, &s, e, &img) == 0);
         ph_input in;
         EXPECT(ph_input_read(path, NULL, &in) == 0);

@@ -2,7 +2,7 @@
  * with its PSF carried into the science frame (sfft-spec.md "Alignment",
  * sfft-reference.md §3; output: HACKING.md "Aligned template").
  *
- *   ph-align --target SCIENCE TEMPLATE [--psf PSF] -o ALIGNED
+ *   ph-align --science SCIENCE --template TEMPLATE [--template-psf PSF] -o ALIGNED
  *
  * main.c: options, reading and checking, the steps in order, writing.
  */
@@ -26,12 +26,12 @@
 #include <string.h>
 
 enum { OPT_VARW = 256, OPT_FLUX, OPT_PSFMODE, OPT_STEP, OPT_TOL, OPT_MTHR, OPT_METHOD,
-       OPT_STARSNR };
+       OPT_STARSNR, OPT_SCI, OPT_TPL, OPT_TPSF, OPT_INTERP };
 
 enum { METHOD_PSF = 0, METHOD_PHROSTY = 1 };
 
 typedef struct params {
-    const char *target, *psf, *output;
+    const char *target, *template, *psf, *output;
     align_opts ro;
     align_psf_mode psf_mode;
     long map_step;
@@ -41,42 +41,48 @@ typedef struct params {
 } params;
 
 static const ph_opt opts[] = {
-    {"target", 't', "FILE", "science ph image whose pixel grid and WCS the output takes (required)",
-     ""},
-    {"psf", 'p', "FILE", "template PSF stamp (default: the template's PSF HDU)", ""},
-    {"output", 'o', "FILE", "aligned template ph image to write (required)", ""},
-    {"method", OPT_METHOD, "NAME",
+    {"science", OPT_SCI, "FILE", "science ph image whose pixel grid and WCS the output takes (required)",
+     "", PH_OPT_IN},
+    {"template", OPT_TPL, "FILE", "template ph image to resample (required; also the argument)", "",
+     PH_OPT_IN},
+    {"template-psf", OPT_TPSF, "FILE", "template PSF stamp (default: the template's PSF HDU)", "",
+     PH_OPT_IN},
+    {"output", 'o', "FILE", "aligned template ph image to write (required)", "", PH_OPT_OUT},
+    {"method", OPT_METHOD, "psf|phrosty",
      "psf: the template's stars fitted with its oversampled PSF (EPSF) and drawn exactly on the "
      "science grid, the rest interpolated with lanczos3 (default); phrosty: everything "
      "interpolated bilinearly, as SFFT",
-     NULL},
-    {"kernel", 'k', "NAME",
-     "bilinear|bicubic|lanczos3 interpolation (default: lanczos3, or bilinear with --method "
-     "phrosty)",
-     NULL},
-    {"star-snr", OPT_STARSNR, "X", "psf method: smallest star S/N modelled (default 10)", NULL},
+     NULL, 0},
+    {"interp", OPT_INTERP, "bilinear|bicubic|lanczos3",
+     "interpolation (default: lanczos3, or bilinear with --method phrosty)", NULL, 0},
+    {"star-snr", OPT_STARSNR, "X", "psf method: smallest star S/N modelled (default 10)", NULL, 0},
     {"var-weights", OPT_VARW, "W",
      "squared: VAR = sum w^2 V, the variance of the interpolated pixel (default); linear: "
      "sum w V, as SFFT",
-     NULL},
+     NULL, 0},
     {"flux-scale", OPT_FLUX, "MODE",
      "mean: multiply by the mean pixel-area ratio (default); jacobian: by the per-pixel ratio; "
      "none: no scaling (SFFT)",
-     NULL},
+     NULL, 0},
     {"psf-mode", OPT_PSFMODE, "MODE",
      "rotate: rotate (mirror when parities differ), normalise (default); affine: full local "
      "map; sfft: SFFT's rotation exactly, unnormalised",
-     NULL},
+     NULL, 0},
     {"map-step", OPT_STEP, "N", "exact WCS mapping every N pixels, interpolated between (default 64; "
                                 "1: exact everywhere)",
-     NULL},
+     NULL, 0},
     {"map-tol", OPT_TOL, "PX", "largest mapping error accepted; the step is halved until met "
                                "(default 0.001)",
-     NULL},
+     NULL, 0},
     {"mask-threshold", OPT_MTHR, "F",
-     "DETECTED where the bilinearly resampled template mask >= F (default 0.1, SFFT's)", NULL},
-    {"threads", 'j', "N", "threads (default 0: one per CPU)", NULL},
-    {NULL, 0, NULL, NULL, NULL}};
+     "DETECTED where the bilinearly resampled template mask >= F (default 0.1, SFFT's)", NULL, 0},
+    {"threads", 'j', "N", "threads (default 0: the CPUs this process may use, see ph-config cpus)",
+     NULL, 0},
+    /* old spellings, accepted until the next release */
+    {"target", 't', "FILE", "science", "", PH_OPT_ALIAS | PH_OPT_OLD},
+    {"psf", 'p', "FILE", "template-psf", "", PH_OPT_ALIAS | PH_OPT_OLD},
+    {"kernel", 'k', "NAME", "interp", NULL, PH_OPT_ALIAS | PH_OPT_OLD},
+    {NULL, 0, NULL, NULL, NULL, 0}};
 
 static int handle(ph_cli *cli, int key, const char *arg)
 {
@@ -84,16 +90,19 @@ static int handle(ph_cli *cli, int key, const char *arg)
     int i;
     long v;
     switch (key) {
-    case 't':
+    case OPT_SCI:
         p->target = arg;
         return PH_OK;
-    case 'p':
+    case OPT_TPL:
+        p->template = arg;
+        return PH_OK;
+    case OPT_TPSF:
         p->psf = arg;
         return PH_OK;
     case 'o':
         p->output = arg;
         return PH_OK;
-    case 'k':
+    case OPT_INTERP:
         if (ph_cli_choice(cli, arg, "bilinear|bicubic|lanczos3", &i))
             return PH_EUSAGE;
         p->ro.kernel = i == 0 ? PH_INTERP_BILINEAR : i == 1 ? PH_INTERP_BICUBIC : PH_INTERP_LANCZOS3;
@@ -145,7 +154,7 @@ static int load_psf(const params *p, const char *tpath, ph_image *tpl, ph_psf *p
         return ph_psf_read(p->psf, NULL, psf);
     if (!tpl->psf)
         return ph_error(PH_EUSAGE, tpath,
-                        "the template has no PSF HDU; give its PSF stamp with --psf FILE");
+                        "the template has no PSF HDU; give its PSF stamp with --template-psf FILE");
     if (ph_psf_check(tpl->psf, tpl->psf_size, tpl->psf_size, tpath))
         return PH_EFAIL;
     psf->n = tpl->psf_size;
@@ -346,15 +355,17 @@ int main(int argc, char **argv)
                 .map_tol = 0.001};
     ph_cli cli = {
         .tool = "ph-align",
-        .usage = "[OPTION]... --target SCIENCE TEMPLATE -o ALIGNED",
+        .usage = "[OPTION]... --science SCIENCE --template TEMPLATE -o ALIGNED",
         .summary = "Resample a template ph image onto the science pixel grid and rotate its PSF.",
         .description =
             "TEMPLATE's SCI, VAR and MASK are resampled at the positions every science\n"
             "pixel maps to through both WCSs (SIP/TPV included); its PSF is carried into\n"
             "the science frame. The output is a ph image on the science grid with the\n"
             "science WCS, the template's metadata and AL* keys describing the alignment.",
-        .example = "ph-align --target sci.fits tpl.fits --psf tpl_psf.fits -o tpl_aligned.fits",
+        .example = "ph-align --science sci.fits --template tpl.fits --template-psf tpl_psf.fits "
+                   "-o tpl_aligned.fits",
         .opts = opts,
+        .pos_in = 1,
         .handle = handle,
         .ctx = &p,
     };
@@ -362,12 +373,15 @@ int main(int argc, char **argv)
     int st = ph_cli_parse(&cli, argc, argv);
     if (st < 0)
         return 0;
-    if (!st && cli.npos != 1)
-        st = ph_error(PH_EUSAGE, NULL, "expected one TEMPLATE ph image, got %d arguments (try "
-                                       "--help)",
-                      cli.npos);
+    if (!st && cli.npos > (p.template ? 0 : 1))
+        st = ph_error(PH_EUSAGE, NULL, "expected one TEMPLATE ph image, got %d arguments (try --help)",
+                      cli.npos + (p.template != NULL));
+    if (!st && cli.npos == 1)
+        p.template = cli.pos[0];
+    if (!st && !p.template)
+        st = ph_error(PH_EUSAGE, NULL, "--template TEMPLATE is required: the ph image to resample");
     if (!st && !p.target)
-        st = ph_error(PH_EUSAGE, NULL, "--target SCIENCE is required: the image whose grid the "
+        st = ph_error(PH_EUSAGE, NULL, "--science SCIENCE is required: the image whose grid the "
                                        "template is resampled onto");
     if (!st && !p.output)
         st = ph_error(PH_EUSAGE, NULL, "-o/--output FILE is required");
@@ -376,7 +390,7 @@ int main(int argc, char **argv)
     if (!st && p.method == METHOD_PHROSTY && !p.kernel_set)
         p.ro.kernel = PH_INTERP_BILINEAR;
     if (!st)
-        st = run(&p, cli.pos[0]);
+        st = run(&p, p.template);
     if (cli.timing)
         ph_timing_report();
     ph_cli_free(&cli);

@@ -20,7 +20,7 @@ typedef struct dc_sources {
     const char *target_psf; /* file: the science PSF rendered at the transient's
                              * sub-pixel phase (its PHASED_PSF HDU, else its PSF
                              * or first image: ph-psf --at-position), or NULL:
-                             * the PHASED_PSF HDU of --sci-psf's file, else of
+                             * the PHASED_PSF HDU of --science-psf's file, else of
                              * the difference file (ph-subtract carries it) */
     int centred;            /* --centred-psf: no phased PSF, DECORR_PSF centred */
     const char *match_file; /* file, or NULL: HDU MATCH_KERNEL */

@@ -33,7 +33,7 @@
 
 enum { K_RA = 256, K_DEC, K_X, K_Y, K_CATALOG, K_CATFMT, K_MAGS, K_MINSTARS, K_ZPTAP, K_FITSIZE,
        K_ANNULUS, K_APERTURE, K_SUBPIX, K_NOAPCORR, K_STAMPS, K_STAMPSIZE, K_ALIGNED, K_SCIIMG, K_TPLIMG, K_STARTABLE,
-       K_DEVICE, K_LOCK, K_SLOTS, K_PSF, K_ZPT };
+       K_DEVICE, K_LOCK, K_SLOTS, K_PSF, K_ZPT, K_DIFF };
 
 typedef struct phot_opts {
     const char *output;
@@ -51,6 +51,7 @@ typedef struct phot_opts {
     const char *psf;      /* zero-point mode: the PSF stamp (default: the image's PSF HDU) */
     const char *zpt_file; /* the science image's zero-point file */
     const char *sci_image, *tpl_image; /* original images for stamp_<S>, stamp_<T> */
+    const char *diff;                  /* the difference before decorrelation: stamp_diff_ */
     long stamp_size;
     ph_device device;
     const char *gpu_lock;
@@ -58,43 +59,54 @@ typedef struct phot_opts {
 } phot_opts;
 
 static const ph_opt opts[] = {
-    {"output", 'o', "FILE", "the photometry row (CSV) to write (required)", ""},
-    {"ra", K_RA, "DEG", "transient RA (with --dec; through the DECORR_DIFF WCS)", ""},
-    {"dec", K_DEC, "DEG", "transient Dec", ""},
-    {"x", K_X, "X0", "transient column, 0-based (with --y; instead of --ra/--dec)", ""},
-    {"y", K_Y, "Y0", "transient row, 0-based", ""},
+    {"output", 'o', "FILE", "the photometry row (CSV) to write (required)", "", PH_OPT_OUT},
+    {"ra", K_RA, "DEG", "transient RA (with --dec; through the DECORR_DIFF WCS)", "", 0},
+    {"dec", K_DEC, "DEG", "transient Dec", "", 0},
+    {"x", K_X, "X0", "transient column, 0-based (with --y; instead of --ra/--dec)", "", 0},
+    {"y", K_Y, "Y0", "transient row, 0-based", "", 0},
     {"catalog", K_CATALOG, "FILE",
      "stars for a zero point: OpenUniverse2024 truth file or CSV ra,dec,mag (default: header ZPT)",
-     ""},
+     "", PH_OPT_IN},
     {"zpt", K_ZPT, "FILE",
-     "the science image's zero point: the file ph-phot SKY_IMAGE --catalog wrote", ""},
-    {"psf", K_PSF, "FILE",
-     "zero-point mode: the image's PSF stamp (ph-psf; default: the image's PSF HDU)", ""},
-    {"catalog-format", K_CATFMT, "FMT", "auto, truth or csv (auto)", NULL},
-    {"mag-range", K_MAGS, "LO,HI", "AB range of the zero-point stars (19,21.5)", NULL},
+     "the science image's zero point: the file ph-phot SKY_IMAGE --catalog wrote", "", PH_OPT_IN},
+    {"science-psf", K_PSF, "FILE",
+     "zero-point mode: the image's PSF stamp (ph-psf; default: the image's PSF HDU)", "",
+     PH_OPT_IN},
+    {"catalog-format", K_CATFMT, "auto|truth|csv", "catalogue format (auto)", NULL, 0},
+    {"mag-range", K_MAGS, "LO,HI", "AB range of the zero-point stars (19,21.5)", NULL, 0},
     {"zpt-aperture", K_ZPTAP, "R|psf",
      "catalogue stars measured in an aperture of R px over the PSF's own (4), or psf: the PSF fit "
-     "(phrosty; biased for undersampled PSFs)", NULL},
-    {"min-stars", K_MINSTARS, "N", "fewest stars for a catalogue zero point (3)", NULL},
-    {"fit-size", K_FITSIZE, "N", "odd side of the PSF fit box, px (5)", NULL},
-    {"annulus", K_ANNULUS, "RIN,ROUT", "local sky annulus, px, or none (15,25)", NULL},
-    {"aperture", K_APERTURE, "R", "aperture_sum radius, px (3)", NULL},
+     "(phrosty; biased for undersampled PSFs)", NULL, 0},
+    {"min-stars", K_MINSTARS, "N", "fewest stars for a catalogue zero point (3)", NULL, 0},
+    {"fit-size", K_FITSIZE, "N", "odd side of the PSF fit box, px (5)", NULL, 0},
+    {"annulus", K_ANNULUS, "RIN,ROUT", "local sky annulus, px, or none (15,25)", NULL, 0},
+    {"aperture", K_APERTURE, "R", "aperture_sum radius, px (3)", NULL, 0},
     {"aperture-subpixels", K_SUBPIX, "N",
-     "0: exact pixel/circle overlap (default); N: photutils' subpixel method (phrosty: 5)", NULL},
+     "0: exact pixel/circle overlap (default); N: photutils' subpixel method (phrosty: 5)", NULL, 0},
     {"no-aperture-correction", K_NOAPCORR, NULL,
      "fluxes of the normalised DECORR_PSF as phrosty (default: divided by PSFFRAC x (1 - "
-     "PSFLOSS), the model flux the stamp holds)", NULL},
-    {"stamps", K_STAMPS, "DIR", "write phrosty's stamps around the transient into DIR", ""},
-    {"stamp-size", K_STAMPSIZE, "N", "stamp side, px (100)", NULL},
-    {"aligned", K_ALIGNED, "FILE", "aligned template (ph-align output) for its stamp", ""},
-    {"sci-image", K_SCIIMG, "FILE", "original science image (its SCI) for stamp_<S>", ""},
-    {"tpl-image", K_TPLIMG, "FILE", "original template image for stamp_<T> (through its WCS)", ""},
-    {"star-table", K_STARTABLE, "FILE", "write every catalogue star's fit (CSV)", ""},
-    {"device", K_DEVICE, "WHERE", "auto, cpu or gpu for the star fits (auto)", NULL},
+     "PSFLOSS), the model flux the stamp holds)", NULL, 0},
+    {"stamps", K_STAMPS, "DIR", "write phrosty's stamps around the transient into DIR", "",
+     PH_OPT_DIR},
+    {"stamp-size", K_STAMPSIZE, "N", "stamp side, px (100)", NULL, 0},
+    {"aligned", K_ALIGNED, "FILE", "aligned template (ph-align output) for its stamp", "",
+     PH_OPT_IN},
+    {"diff", K_DIFF, "FILE", "difference before decorrelation (ph-subtract output, or one image) "
+                             "for stamp_diff_", "", PH_OPT_IN},
+    {"science-image", K_SCIIMG, "FILE", "original science image (its SCI) for stamp_<S>", "",
+     PH_OPT_IN},
+    {"template-image", K_TPLIMG, "FILE", "original template image for stamp_<T> (through its "
+                                         "WCS)", "", PH_OPT_IN},
+    {"star-table", K_STARTABLE, "FILE", "write every catalogue star's fit (CSV)", "", PH_OPT_OUT},
+    {"device", K_DEVICE, "auto|cpu|gpu", "where the star fits run (auto)", NULL, 0},
     {"gpu-lock", K_LOCK, "PATH", "GPU lock (default $TMPDIR/phrosty-gpu.lock; none: no lock)",
-     NULL},
-    {"gpu-slots", K_SLOTS, "N", "jobs allowed on the GPU at once (1)", NULL},
-    {NULL, 0, NULL, NULL, NULL},
+     NULL, 0},
+    {"gpu-slots", K_SLOTS, "N", "jobs allowed on the GPU at once (1)", NULL, 0},
+    /* old spellings, accepted until the next release */
+    {"sci-image", 0, "FILE", "science-image", "", PH_OPT_ALIAS | PH_OPT_OLD},
+    {"tpl-image", 0, "FILE", "template-image", "", PH_OPT_ALIAS | PH_OPT_OLD},
+    {"psf", 0, "FILE", "science-psf", "", PH_OPT_ALIAS | PH_OPT_OLD},
+    {NULL, 0, NULL, NULL, NULL, 0},
 };
 
 static int pair_arg(ph_cli *cli, const char *arg, double *a, double *b)
@@ -164,6 +176,7 @@ static int handle(ph_cli *cli, int key, const char *arg)
     case K_ALIGNED: o->aligned = arg; return PH_OK;
     case K_SCIIMG: o->sci_image = arg; return PH_OK;
     case K_TPLIMG: o->tpl_image = arg; return PH_OK;
+    case K_DIFF: o->diff = arg; return PH_OK;
     case K_STARTABLE: o->star_table = arg; return PH_OK;
     case K_DEVICE:
         if (ph_device_parse(arg, &o->device))
@@ -182,7 +195,7 @@ static int check_usage(const ph_cli *cli, const phot_opts *o)
                         cli->npos);
     if (!o->output)
         return ph_error(PH_EUSAGE, NULL, "no output: give -o FILE");
-    if (!strcmp(o->output, cli->pos[0]))
+    if (strcmp(o->output, "-") && !strcmp(o->output, cli->pos[0]))
         return ph_error(PH_EUSAGE, NULL, "the output %s would replace the input", o->output);
     int sky = !isnan(o->ra) || !isnan(o->dec), pix = !isnan(o->x0) || !isnan(o->y0);
     if (sky && pix)
@@ -198,11 +211,12 @@ static int check_usage(const ph_cli *cli, const phot_opts *o)
     if (o->zpt_file && o->catalog)
         return ph_error(PH_EUSAGE, NULL, "--zpt and --catalog both give the zero point; give one");
     if (o->psf)
-        return ph_error(PH_EUSAGE, NULL, "--psf is for the zero point of a ph image; a "
+        return ph_error(PH_EUSAGE, NULL, "--science-psf is for the zero point of a ph image; a "
                         "decorrelated file has its DECORR_PSF");
-    if ((o->aligned || o->sci_image || o->tpl_image) && !o->stamps)
+    if ((o->aligned || o->sci_image || o->tpl_image || o->diff) && !o->stamps)
         return ph_error(PH_EUSAGE, NULL, "--%s is only read for --stamps",
-                        o->aligned ? "aligned" : o->sci_image ? "sci-image" : "tpl-image");
+                        o->aligned ? "aligned" : o->sci_image ? "science-image"
+                                             : o->tpl_image ? "template-image" : "diff");
     if (o->fit.r_out > 0 && o->fit.r_in >= o->fit.r_out)
         return ph_error(PH_EUSAGE, NULL, "--annulus: the inner radius must be below the outer");
     return PH_OK;
@@ -423,6 +437,20 @@ static int write_stamps(phot_run *r)
                                      r->x0, r->y0, o->stamp_size);
         ph_image_free(&al);
     }
+    if (!st && o->diff) { /* phrosty's stamp_diff_: the difference before decorrelation */
+        long nx = 0, ny = 0;
+        float *plane = NULL;
+        ph_header *h = NULL;
+        st = ph_phot_read_plane(o->diff, "DIFF", &nx, &ny, &plane, &h);
+        if (!st && (nx != in->nx || ny != in->ny))
+            st = ph_error(PH_EFAIL, o->diff, "the difference is %ldx%ld, DECORR_DIFF %ldx%ld", nx,
+                          ny, in->nx, in->ny);
+        if (!st)
+            st = ph_phot_write_stamp(o->stamps, "diff", S, T, plane, nx, ny, h, r->x0, r->y0,
+                                     o->stamp_size);
+        free(plane);
+        ph_header_free(h);
+    }
     /* the original images, each through its own WCS at the transient's sky
      * position (phrosty's stamp_<S>, stamp_<T>: raw SCI, sky included) */
     const char *orig[2] = {o->sci_image, o->tpl_image}, *names[2] = {S, T};
@@ -480,8 +508,14 @@ static int run(phot_run *r)
     if (((o->catalog && o->zpt_aperture == 0) || o->device == PH_DEVICE_GPU) &&
         ph_device_resolve(o->device, &r->use_gpu, &info))
         return PH_EFAIL;
+    if (!isfinite(r->row.mjd)) /* a row without its epoch is no light-curve point */
+        return ph_error(PH_EFAIL, r->path, "DECORR_DIFF has no MJD-OBS: the row would have no "
+                        "epoch");
     if ((st = locate(r)))
         return st;
+    if (!(r->x0 >= -0.5 && r->x0 < r->in.nx - 0.5 && r->y0 >= -0.5 && r->y0 < r->in.ny - 0.5))
+        return ph_error(PH_EFAIL, r->path, "transient at pixel (%.3f, %.3f) of %ldx%ld: position "
+                        "off the image", r->x0, r->y0, r->in.nx, r->in.ny);
     if (r->model.phased && (fabs(r->model.psfx - r->x0) > 0.02 || fabs(r->model.psfy - r->y0) > 0.02))
         return ph_error(PH_EFAIL, r->path, "DECORR_PSF was drawn for pixel (%.3f, %.3f) but the "
                         "transient is at (%.3f, %.3f); make the science PSF (ph-psf) at the "
@@ -527,7 +561,8 @@ static int check_usage_zp(const phot_opts *o)
                        : o->stamps                       ? "--stamps"
                        : o->zpt_file                     ? "--zpt"
                        : o->aligned                      ? "--aligned"
-                       : o->sci_image || o->tpl_image    ? "--sci-image/--tpl-image"
+                       : o->diff                         ? "--diff"
+                       : o->sci_image || o->tpl_image    ? "--science-image/--template-image"
                                                          : NULL;
     if (!o->catalog)
         return ph_error(PH_EUSAGE, NULL, "a ph image is given: ph-phot measures its zero point, "
@@ -557,7 +592,7 @@ static int run_zp(const phot_opts *o, const char *path)
         psf.data = im.psf;
         im.psf = NULL;
     } else if (!st)
-        st = ph_error(PH_EUSAGE, path, "no PSF HDU: give the image's PSF stamp with --psf");
+        st = ph_error(PH_EUSAGE, path, "no PSF HDU: give the image's PSF stamp with --science-psf");
     ph_timing_end();
     ph_phot_psf_model model = {0};
     if (!st) {
@@ -630,7 +665,7 @@ int main(int argc, char **argv)
     ph_cli cli = {
         .tool = "ph-phot",
         .usage = "[OPTION]... DECORR_FILE (--ra RA --dec DEC | --x X0 --y Y0) -o ROW.csv\n"
-                 "  or:  ph-phot [OPTION]... SKY_IMAGE --catalog STARS [--psf PSF] -o ZPT.csv",
+                 "  or:  ph-phot [OPTION]... SKY_IMAGE --catalog STARS [--science-psf PSF] -o ZPT.csv",
         .summary = "Forced PSF photometry of a transient on a decorrelated difference; zero point.",
         .description =
             "Reads ph-decorr's file (DECORR_DIFF, DIFF_VAR, MASK, DECORR_PSF, DECORR_SCI).\n"
@@ -646,10 +681,12 @@ int main(int argc, char **argv)
             "zpt_nstars, zpt_scatter. A failed measurement still writes the row\n"
             "(success False, NaN measurements), prints the reason and exits 1.\n"
             "Given a ph image (ph-skysub's sky-subtracted science image) with --catalog\n"
-            "and --psf instead, it measures that image's field-star zero point once, over\n"
-            "the whole field, and writes the zero-point file each pair's --zpt reads.",
+            "and --science-psf instead, it measures that image's field-star zero point\n"
+            "once, over the whole field, and writes the zero-point file each pair's --zpt\n"
+            "reads.",
         .example = "ph-phot decorr.fits --ra 7.5512 --dec -44.8013 --zpt zpt_sci.csv -o row.csv",
         .opts = opts,
+        .pos_in = 1,
         .handle = handle,
         .ctx = &o,
     };

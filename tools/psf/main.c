@@ -49,40 +49,41 @@ typedef struct params {
 } params;
 
 static const ph_opt opts[] = {
-    {"output", 'o', "FILE", "PSF stamp to write (required)", ""},
-    {"ra", O_RA, "DEG", "right ascension of the position (with --dec)", ""},
-    {"dec", O_DEC, "DEG", "declination of the position (with --ra)", ""},
-    {"x", O_X, "X", "0-based pixel x of the position (with --y)", ""},
-    {"y", O_Y, "Y", "0-based pixel y of the position (with --x)", ""},
+    {"output", 'o', "FILE", "PSF stamp to write (required)", "", PH_OPT_OUT},
+    {"ra", O_RA, "DEG", "right ascension of the position (with --dec)", "", 0},
+    {"dec", O_DEC, "DEG", "declination of the position (with --ra)", "", 0},
+    {"x", O_X, "X", "0-based pixel x of the position (with --y)", "", 0},
+    {"y", O_Y, "Y", "0-based pixel y of the position (with --x)", "", 0},
     {"model", 'm', "MODEL",
      "roman | gaussian:SIGMA | file:PATTERN ({band} {sca} {pointing}) | epsf (default roman, "
      "or photometry.phrosty.psf.type)",
-     NULL},
-    {"size", 's', "N", "stamp size, odd, 3 ... 1001 (default 41)", NULL},
-    {"band", 'b', "BAND", "band, instead of the image's FILTER", ""},
-    {"sca", O_SCA, "N", "detector for {sca}, instead of the image's SCA_NUM", ""},
-    {"pointing", O_POINTING, "ID", "observation id for {pointing}, instead of the image's", ""},
+     NULL, 0},
+    {"size", O_SIZE, "N", "stamp size, odd, 3 ... 1001 (default 41)", NULL, 0},
+    {"band", 'b', "BAND", "band, instead of the image's FILTER", "", 0},
+    {"sca", O_SCA, "N", "detector for {sca}, instead of the image's SCA_NUM", "", 0},
+    {"pointing", O_POINTING, "ID", "observation id for {pointing}, instead of the image's", "", 0},
     {"at-position", O_ATPOS, NULL,
      "PSF centre at the position's sub-pixel phase (phrosty's stamps) instead of the centre "
      "pixel's centre",
-     NULL},
-    {"interp", O_INTERP, "NAME", "file models: bicubic|lanczos3 resampling (default bicubic)", NULL},
-    {"jitter", O_JITTER, "ARCSEC", "roman: pointing jitter rms per axis (default 0.014)", NULL},
-    {"nlambda", O_NLAMBDA, "N", "roman: wavelengths across the band (default 9)", NULL},
-    {"wfe", O_WFE, "NM", "roman: static wavefront error rms (default 80)", NULL},
+     NULL, 0},
+    {"interp", O_INTERP, "NAME", "file models: bicubic|lanczos3 resampling (default bicubic)", NULL, 0},
+    {"jitter", O_JITTER, "ARCSEC", "roman: pointing jitter rms per axis (default 0.014)", NULL, 0},
+    {"nlambda", O_NLAMBDA, "N", "roman: wavelengths across the band (default 9)", NULL, 0},
+    {"wfe", O_WFE, "NM", "roman: static wavefront error rms (default 80)", NULL, 0},
     {"obscuration", O_OBSCUR, "EPS", "roman: linear obscuration (default 0.32; F184 K213 0.38)",
-     NULL},
-    {"diffusion", O_DIFFUSION, "PX", "roman: charge diffusion sigma (default 0.1)", NULL},
-    {"epsf-oversamp", O_EOVER, "N", "epsf: grid samples per pixel, 1 ... 8 (default 4)", NULL},
-    {"epsf-radius", O_ERADIUS, "PX", "epsf: model half-width (default: half the stamp size)", NULL},
+     NULL, 0},
+    {"diffusion", O_DIFFUSION, "PX", "roman: charge diffusion sigma (default 0.1)", NULL, 0},
+    {"epsf-oversamp", O_EOVER, "N", "epsf: grid samples per pixel, 1 ... 8 (default 4)", NULL, 0},
+    {"epsf-radius", O_ERADIUS, "PX", "epsf: model half-width (default: half the stamp size)", NULL, 0},
     {"epsf-order", O_EORDER, "N", "epsf: spatial variation, 0 constant, 1 linear, 2 quadratic "
                                   "(default 0; 1 and 2 take longer, see man ph-psf)",
-     NULL},
-    {"epsf-stars", O_EMAX, "N", "epsf: brightest stars used at most (default 300)", NULL},
-    {"epsf-snr", O_ESNR, "SNR", "epsf: smallest star signal-to-noise (default 100)", NULL},
-    {"epsf-thresh", O_ETHRESH, "K", "epsf: detection threshold, x sky rms (default 5)", NULL},
-    {"epsf-iter", O_EITER, "N", "epsf: fit iterations (default 6)", NULL},
-    {NULL, 0, NULL, NULL, NULL}};
+     NULL, 0},
+    {"epsf-stars", O_EMAX, "N", "epsf: brightest stars used at most (default 300)", NULL, 0},
+    {"epsf-snr", O_ESNR, "SNR", "epsf: smallest star signal-to-noise (default 100)", NULL, 0},
+    {"epsf-thresh", O_ETHRESH, "K", "epsf: detection threshold, x sky rms (default 5)", NULL, 0},
+    {"epsf-iter", O_EITER, "N", "epsf: fit iterations (default 6)", NULL, 0},
+    {"", 's', "N", "size", "", PH_OPT_ALIAS | PH_OPT_OLD}, /* old spelling, until the next release */
+    {NULL, 0, NULL, NULL, NULL, 0}};
 
 static int set_model(params *p, const char *arg, const char *source)
 {
@@ -118,7 +119,7 @@ static int handle(ph_cli *cli, int key, const char *arg)
     case O_X: p->have_x = 1; return ph_cli_double_range(cli, arg, -1e7, 1e7, &p->x);
     case O_Y: p->have_y = 1; return ph_cli_double_range(cli, arg, -1e7, 1e7, &p->y);
     case 'm': return set_model(p, arg, cli->source);
-    case 's':
+    case O_SIZE:
         if (ph_cli_long(cli, arg, 3, 1001, &p->size))
             return PH_EUSAGE;
         if (p->size % 2 == 0)
@@ -174,11 +175,16 @@ static int handle(ph_cli *cli, int key, const char *arg)
     return ph_cli_bad(cli, "unexpected option");
 }
 
+/* The phrosty keys read below (for --settings). */
+static const char *const phrosty_keys[] = {"photometry.phrosty.psf", NULL};
+
 /* phrosty's config: photometry.phrosty.psf.type and .params, used when
  * neither --model nor ph.psf.model is given. */
 static int cfg_double(const ph_config *cfg, const char *key, double lo, double hi, double *out)
 {
-    const char *s = ph_config_get(cfg, key);
+    const char *s;
+    if (ph_config_get_value(cfg, key, &s))
+        return PH_EUSAGE;
     if (!s)
         return PH_OK;
     double v;
@@ -192,10 +198,16 @@ static int cfg_double(const ph_config *cfg, const char *key, double lo, double h
 static int model_from_phrosty(params *p, const ph_config *cfg)
 {
     static const char *tk = "photometry.phrosty.psf.type";
-    const char *type = ph_config_get(cfg, tk);
-    const char *pat = ph_config_get(cfg, "photometry.phrosty.psf.params.pattern");
+    const char *type, *pat;
+    if (ph_config_get_value(cfg, tk, &type) ||
+        ph_config_get_value(cfg, "photometry.phrosty.psf.params.pattern", &pat))
+        return PH_EUSAGE;
     char buf[1100], src[1200];
     snprintf(src, sizeof src, "%s: %s", ph_config_path(cfg) ? ph_config_path(cfg) : "config", tk);
+    if (!type && ph_config_is_null(cfg, tk))
+        return ph_error(PH_EUSAGE, ph_config_path(cfg),
+                        "%s is null, which phrosty does not allow (it needs a PSF type); give "
+                        "one or remove the key", tk);
     if (!type) {
         p->model = M_ROMAN;
         ph_strlcpy(p->model_text, "roman", sizeof p->model_text);
@@ -507,11 +519,14 @@ static int run(params *p, const char *path)
     ph_wcs *w = NULL;
     if (!st) {
         int havewcs = !ph_wcs_from_header(im.hdr, path, &w);
-        if (!havewcs)
+        char why[600] = "no usable WCS";
+        if (!havewcs) { /* kept to name a bad WCS, not just "no WCS" */
+            ph_strlcpy(why, ph_error_message(), sizeof why);
             ph_error_clear();
+        }
         if (p->have_ra) {
             if (!havewcs)
-                st = ph_error(PH_EFAIL, path, "no usable WCS to place RA, Dec; give --x --y");
+                st = ph_error(PH_EFAIL, path, "%s: cannot place RA, Dec (or give --x --y)", why);
             else if (ph_wcs_sky2pix(w, 1, &ra, &dec, &x0, &y0) || !isfinite(x0) || !isfinite(y0))
                 st = ph_error(PH_EFAIL, path, "RA %.8g, Dec %.8g cannot be placed on the image",
                               ra, dec);
@@ -648,6 +663,8 @@ int main(int argc, char **argv)
             "which ph-subtract carries and ph-decorr turns into the photometry's PSF.",
         .example = "ph-psf sci.fits --ra 7.551 --dec -44.807 -m roman -o psf.fits",
         .opts = opts,
+        .pos_in = 1,
+        .cfg_read = phrosty_keys,
         .handle = handle,
         .ctx = &p,
     };

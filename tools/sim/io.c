@@ -1,5 +1,6 @@
 /* io.c -- see io.h. */
 #include "io.h"
+#include "atomicfile.h"
 #include "csv.h"
 #include "fits.h"
 #include "log.h"
@@ -17,12 +18,13 @@
 
 typedef struct tfile {
     FILE *f;
-    char path[1100], tmp[1200];
+    ph_atomic a;
 } tfile;
 
+/* Text outputs: written atomically (atomicfile.h), with the permissions a
+ * plain fopen() gives (the umask's), as the FITS files get. */
 static int t_open(tfile *t, const char *path)
 {
-    ph_strlcpy(t->path, path, sizeof t->path);
     char dir[1100];
     ph_strlcpy(dir, path, sizeof dir);
     char *slash = strrchr(dir, '/');
@@ -31,34 +33,13 @@ static int t_open(tfile *t, const char *path)
         if (ph_mkdir_p(dir))
             return PH_EFAIL;
     }
-    const char *base = ph_path_basename(path);
-    snprintf(t->tmp, sizeof t->tmp, "%.*s.%s.XXXXXX", (int)(base - path), path, base);
-    int fd = mkstemp(t->tmp);
-    if (fd < 0 || !(t->f = fdopen(fd, "w"))) {
-        int e = errno;
-        if (fd >= 0) {
-            close(fd);
-            unlink(t->tmp);
-        }
-        return ph_error(PH_EFAIL, path, "cannot create output: %s", strerror(e));
-    }
+    if (ph_atomic_open(&t->a, path))
+        return PH_EFAIL;
+    t->f = t->a.f;
     return PH_OK;
 }
 
-static int t_commit(tfile *t)
-{
-    int bad = ferror(t->f);
-    if (fclose(t->f) || bad) {
-        unlink(t->tmp);
-        return ph_error(PH_EFAIL, t->path, "cannot write the file");
-    }
-    if (rename(t->tmp, t->path)) {
-        int e = errno;
-        unlink(t->tmp);
-        return ph_error(PH_EFAIL, t->path, "cannot move the output into place: %s", strerror(e));
-    }
-    return PH_OK;
-}
+static int t_commit(tfile *t) { return ph_atomic_commit(&t->a); }
 
 /* ---- paths ------------------------------------------------------------------- */
 

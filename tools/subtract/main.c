@@ -1,7 +1,7 @@
 /* ph-subtract -- cross-convolution and SFFT subtraction of a science image
  * and its aligned reference (phrosty's GPU steps 5 and 6; sfft-spec.md).
  *
- *   ph-subtract --sci SCI --sci-psf PSF --ref ALIGNED -o diff.fits
+ *   ph-subtract --science SCI --science-psf PSF --template ALIGNED -o diff.fits
  *
  * main: options, read and check, run on the chosen device, write. */
 #include "cli.h"
@@ -20,47 +20,57 @@
 #include <string.h>
 
 enum { K_SCI = 256, K_SCI_PSF, K_REF, K_REF_PSF, K_HW, K_ORDER, K_BG, K_CONST, K_GRID,
-       K_DEVICE, K_THREADS, K_LOCK, K_SLOTS, K_RCOND, K_RA, K_DEC, K_EXCL, K_METHOD, K_FITPIX,
-       K_STARR, K_CLIP };
+       K_DEVICE, K_LOCK, K_SLOTS, K_RCOND, K_RA, K_DEC, K_EXCL, K_METHOD, K_FITPIX, K_STARR,
+       K_CLIP };
 
 static const ph_opt opts[] = {
-    {"sci", K_SCI, "FILE", "science ph image (SCI, VAR, MASK; header SKYRMS)", ""},
-    {"sci-psf", K_SCI_PSF, "FILE", "science PSF stamp (default: the PSF HDU of --sci)", ""},
-    {"ref", K_REF, "FILE", "aligned reference: ph image on the science grid with a PSF HDU", ""},
-    {"ref-psf", K_REF_PSF, "FILE", "rotated reference PSF (default: the PSF HDU of --ref)", ""},
-    {"output", 'o', "FILE", "the difference file to write", ""},
-    {"ra", K_RA, "DEG", "transient RA (with --dec): its pixels stay out of the kernel fit", ""},
-    {"dec", K_DEC, "DEG", "transient Dec", ""},
+    {"science", K_SCI, "FILE", "science ph image (SCI, VAR, MASK; header SKYRMS)", "", PH_OPT_IN},
+    {"science-psf", K_SCI_PSF, "FILE", "science PSF stamp (default: the PSF HDU of --science)", "",
+     PH_OPT_IN},
+    {"template", K_REF, "FILE", "aligned template: ph image on the science grid with a PSF HDU", "",
+     PH_OPT_IN},
+    {"template-psf", K_REF_PSF, "FILE", "rotated template PSF (default: the PSF HDU of --template)",
+     "", PH_OPT_IN},
+    {"output", 'o', "FILE", "the difference file to write", "", PH_OPT_OUT},
+    {"ra", K_RA, "DEG", "transient RA (with --dec): its pixels stay out of the kernel fit", "", 0},
+    {"dec", K_DEC, "DEG", "transient Dec", "", 0},
     {"exclude-radius", K_EXCL, "PX",
-     "radius around --ra/--dec kept out of the fit; 0: none, as phrosty (15)", NULL},
-    {"method", K_METHOD, "NAME",
+     "radius around --ra/--dec kept out of the fit; 0: none, as phrosty (15)", NULL, 0},
+    {"method", K_METHOD, "psf|sfft",
      "psf: the template's modelled stars (ph-align's STARS) matched exactly, a constant kernel "
      "fitted on them (default); sfft: phrosty's SFFT exactly",
-     NULL},
-    {"fit-pixels", K_FITPIX, "WHICH",
+     NULL, 0},
+    {"fit-pixels", K_FITPIX, "stars|signal|detected|all",
      "stars: about the drawn template stars (psf default; every source when fewer than 5); "
      "signal: every source, 3 sigma in either cross-convolved image; detected: DETECTED in "
      "both masks (sfft default); all: every pixel; never BAD or OUTSIDE",
-     NULL},
-    {"star-radius", K_STARR, "PX", "psf method: radius of the star correction (8)", NULL},
+     NULL, 0},
+    {"star-radius", K_STARR, "PX", "psf method: radius of the star correction (8)", NULL, 0},
     {"clip", K_CLIP, "K",
      "fit again without the pixels beyond K sigma of the first fit (psf default 10; sfft: 0, "
      "one fit)",
-     NULL},
-    {"kernel-halfwidth", K_HW, "N", "matching-kernel half-width w, (2w+1)^2 kernel (9)", NULL},
+     NULL, 0},
+    {"kernel-halfwidth", K_HW, "N", "matching-kernel half-width w, (2w+1)^2 kernel (9)", NULL, 0},
     {"kernel-order", K_ORDER, "N", "kernel spatial polynomial order (2)",
-     "photometry.phrosty.kerpolyorder"},
-    {"bg-order", K_BG, "N", "differential background polynomial order (0)", NULL},
-    {"const-phot-ratio", K_CONST, "BOOL", "kernel sum constant over the image (true)", NULL},
+     "photometry.phrosty.kerpolyorder", 0},
+    {"bg-order", K_BG, "N", "differential background polynomial order (0)", NULL, 0},
+    {"const-phot-ratio", K_CONST, NULL, "kernel sum constant over the image (default on)", NULL,
+     PH_OPT_BOOL},
     {"kernel-grid", K_GRID, "N", "also write the kernel at N x N positions (KERNEL_GRID; 0)",
-     NULL},
-    {"min-rcond", K_RCOND, "X", "smallest reciprocal condition accepted (1e-18)", NULL},
-    {"device", K_DEVICE, "WHERE", "auto, cpu or gpu (auto: the GPU when one is usable)", NULL},
-    {"threads", K_THREADS, "N", "CPU threads (0: every CPU; default 0)", NULL},
+     NULL, 0},
+    {"min-rcond", K_RCOND, "X", "smallest reciprocal condition accepted (1e-18)", NULL, 0},
+    {"device", K_DEVICE, "auto|cpu|gpu", "where to run (auto: the GPU when one is usable)", NULL, 0},
+    {"threads", 'j', "N", "CPU threads (default 0: the CPUs this process may use, see ph-config "
+                          "cpus)", NULL, 0},
     {"gpu-lock", K_LOCK, "PATH", "GPU lock (default $TMPDIR/phrosty-gpu.lock; none: no lock)",
-     NULL},
-    {"gpu-slots", K_SLOTS, "N", "jobs allowed on the GPU at once (1)", NULL},
-    {NULL, 0, NULL, NULL, NULL},
+     NULL, 0},
+    {"gpu-slots", K_SLOTS, "N", "jobs allowed on the GPU at once (1)", NULL, 0},
+    /* old spellings, accepted until the next release */
+    {"sci", 0, "FILE", "science", "", PH_OPT_ALIAS | PH_OPT_OLD},
+    {"sci-psf", 0, "FILE", "science-psf", "", PH_OPT_ALIAS | PH_OPT_OLD},
+    {"ref", 0, "FILE", "template", "", PH_OPT_ALIAS | PH_OPT_OLD},
+    {"ref-psf", 0, "FILE", "template-psf", "", PH_OPT_ALIAS | PH_OPT_OLD},
+    {NULL, 0, NULL, NULL, NULL, 0},
 };
 
 static int handle(ph_cli *cli, int key, const char *arg)
@@ -115,7 +125,7 @@ static int handle(ph_cli *cli, int key, const char *arg)
         if (ph_device_parse(arg, &o->device))
             return ph_cli_bad(cli, "'%s' is not one of auto|cpu|gpu", arg);
         return PH_OK;
-    case K_THREADS:
+    case 'j':
         return ph_cli_long(cli, arg, 0, 256, &o->threads);
     case K_LOCK:
         o->gpu_lock = arg;
@@ -198,7 +208,7 @@ int main(int argc, char **argv)
     ph_sub_opts_default(&o);
     ph_cli cli = {
         .tool = "ph-subtract",
-        .usage = "[OPTION]... --sci SCI --ref ALIGNED -o DIFF.fits",
+        .usage = "[OPTION]... --science SCI --template ALIGNED -o DIFF.fits",
         .summary = "Cross-convolve a science image and its aligned reference and subtract them "
                    "with SFFT.",
         .description =
@@ -209,8 +219,8 @@ int main(int argc, char **argv)
             "kernel (*) reference with CSCI, CREF, the variances, the mask, the PSFs and the\n"
             "kernel solution. Defaults are phrosty's: w 9, order 2, background 0, constant\n"
             "photometric ratio.",
-        .example = "ph-subtract --sci sci.fits --sci-psf sci_psf.fits --ref aligned.fits -o "
-                   "diff.fits",
+        .example = "ph-subtract --science sci.fits --science-psf sci_psf.fits --template "
+                   "aligned.fits -o diff.fits",
         .opts = opts,
         .handle = handle,
         .ctx = &o,
@@ -219,11 +229,11 @@ int main(int argc, char **argv)
     if (st < 0)
         return 0;
     if (!st && cli.npos > 0)
-        st = ph_error(PH_EUSAGE, NULL, "unexpected argument '%s' (inputs are given with --sci "
-                                       "and --ref; try --help)",
+        st = ph_error(PH_EUSAGE, NULL, "unexpected argument '%s' (inputs are given with "
+                                       "--science and --template; try --help)",
                       cli.pos[0]);
     if (!st && (!o.sci || !o.ref || !o.output))
-        st = ph_error(PH_EUSAGE, NULL, "--sci, --ref and -o are required (try --help)");
+        st = ph_error(PH_EUSAGE, NULL, "--science, --template and -o are required (try --help)");
     if (!st && isnan(o.ra) != isnan(o.dec))
         st = ph_error(PH_EUSAGE, NULL, "--ra and --dec go together");
     /* The psf method matches the stars exactly: what is left for the kernel is

@@ -87,7 +87,7 @@ static int read_psfs(const ph_sub_opts *o, ph_sub_data *d)
         d->sci.psf = NULL;
         d->psf_sci_src = o->sci;
     } else
-        return ph_error(PH_EUSAGE, o->sci, "no PSF HDU: give the science PSF with --sci-psf");
+        return ph_error(PH_EUSAGE, o->sci, "no PSF HDU: give the science PSF with --science-psf");
     if (o->ref_psf) {
         if (ph_psf_read(o->ref_psf, NULL, &d->psf_ref))
             return PH_EFAIL;
@@ -101,7 +101,7 @@ static int read_psfs(const ph_sub_opts *o, ph_sub_data *d)
         d->psf_ref_src = o->ref;
     } else
         return ph_error(PH_EUSAGE, o->ref,
-                        "no PSF HDU (the rotated template PSF ph-align writes): give --ref-psf");
+                        "no PSF HDU (the rotated template PSF ph-align writes): give --template-psf");
     d->ov_sci = d->psf_sci.ov ? d->psf_sci.ov : d->sci.psf_ov;
     d->ov_ref = d->psf_ref.ov ? d->psf_ref.ov : d->ref.psf_ov;
     long n = d->sci.nx < d->sci.ny ? d->sci.nx : d->sci.ny;

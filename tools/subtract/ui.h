@@ -37,9 +37,9 @@ void ph_sub_opts_default(ph_sub_opts *o);
 typedef struct ph_sub_data {
     ph_image sci, ref;  /* SCI, VAR, MASK (+ PSF HDU); ref.meta = the template's */
     ph_psf psf_sci;     /* science PSF stamp */
-    ph_psf psf_ref;     /* rotated template PSF: --ref-psf or the aligned file's PSF HDU */
+    ph_psf psf_ref;     /* rotated template PSF: --template-psf or the aligned file's PSF HDU */
     ph_psf psf_phased;  /* the science PSF at the transient's phase: the PHASED_PSF HDU of
-                         * --sci-psf (ph-psf writes it), carried to ph-decorr; data NULL
+                         * --science-psf (ph-psf writes it), carried to ph-decorr; data NULL
                          * when the file has none */
     const char *psf_sci_src, *psf_ref_src; /* where they came from, for the header */
     ph_startab stars;   /* the aligned template's STARS table (n = 0: none) */
