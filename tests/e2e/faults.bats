@@ -298,7 +298,8 @@ os.execvp(sys.argv[1], sys.argv[1:])' "$@" > /dev/null 2>&1 &
     if ls -A "$d" | grep -q "^\.${b%.fits}"; then seen=1; break; fi
     [ "$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN { print (a - b > 20) }')" = 1 ] && break
   done
-  kill -"$sig" $pid 2>/dev/null
+  # the command may have finished before the temporary was seen
+  kill -"$sig" $pid 2>/dev/null || true
   status_killed=0
   wait $pid 2>/dev/null || status_killed=$?
 }
