@@ -309,6 +309,32 @@ PY
   assert_line "ok"
 }
 
+@test "--rolls: each epoch's roll in its WCS, the other draws unchanged; a wrong count is a usage error" {
+  ph-sim -q --size 128 --templates 1 --science 2 --seed 9 --rotation 30 --rolls 0,45,-170 -o r
+  ph-sim -q --size 128 --templates 1 --science 2 --seed 9 --rotation 30 -o d
+  run pypeer - <<'PY'
+import glob, math
+from astropy.io import fits
+for want, f, g in zip((30, 75, -140), sorted(glob.glob("r/images/Y106/*/*.fits.gz")),
+                      sorted(glob.glob("d/images/Y106/*/*.fits.gz"))):
+    h, k = fits.getheader(f, "SCI"), fits.getheader(g, "SCI")
+    pa = math.degrees(math.atan2(h["CD1_2"], h["CD2_2"]))
+    assert abs((pa - want + 540) % 360 - 180) < 1e-6, (f, pa, want)
+    assert abs((h["PA_OBSY"] - want + 540) % 360 - 180) < 1e-9, (f, h["PA_OBSY"])
+    assert h["SCA_NUM"] == k["SCA_NUM"] and f.split("/")[-1] == g.split("/")[-1]
+print("ok")
+PY
+  assert_success
+  assert_output "ok"
+  run ph-sim -q --size 128 --templates 1 --science 2 --rolls 0,45 -o x
+  assert_failure 2
+  assert_one_line_error "^ph-sim: --rolls: 2 values for 3 epochs \\(1 templates, then 2 science\\)$"
+  assert_no_file x
+  run ph-sim -q --size 128 --rolls 0,abc -o x
+  assert_failure 2
+  assert_one_line_error "^ph-sim: --rolls: 'abc' is not a roll in degrees \\(-360 \\.\\.\\. 360\\)$"
+}
+
 @test "SCA geometry: ph-sim's SCA 2 pixels on the sky are OU2024's (the look-alike's WCS)" {
   pypeer -c 'import astropy' 2>/dev/null || skip "no astropy"
   la=$LA_FULL

@@ -30,7 +30,7 @@ enum {
     O_SNOFF, O_EXPTIME, O_SKY, O_SKYGRAD, O_RDNOISE, O_DARK, O_SATURATE, O_NONOISE, O_BADPIX,
     O_BADCOL, O_PSF, O_JITTER, O_JITVARY, O_DIFFUSION, O_NLAMBDA, O_WFE, O_OBSCUR, O_PSFOVER,
     O_PSFSIZE, O_NOPSFFILES, O_PHASE, O_STAMPSIZE, O_COSMIC, O_FLAGCR, O_HOTPIX, O_FLAGSAT,
-    O_MAGDIST, O_SQUARE
+    O_MAGDIST, O_SQUARE, O_ROLLS
 };
 
 static const ph_opt opts[] = {
@@ -47,6 +47,10 @@ static const ph_opt opts[] = {
     {"ra", O_RA, "DEG", "scene centre RA (default 7.55)", NULL, 0},
     {"dec", O_DEC, "DEG", "scene centre Dec (default -44.8)", NULL, 0},
     {"rotation", O_ROT, "DEG", "position angle of the +y axis, east of north (default 0)", NULL, 0},
+    {"rolls", O_ROLLS, "DEG,...",
+     "each epoch's roll about --rotation, templates then science (instead of --rotate's random "
+     "ones)",
+     NULL, 0},
     {"rotate", O_ROTRANGE, "DEG", "random roll per epoch, +-DEG about --rotation; 180: any roll "
      "(default 180)", NULL, 0},
     {"dither", O_DITHER, "PX", "random pointing offset per epoch, +-PX (default 5% of the size)", NULL, 0},
@@ -117,6 +121,8 @@ static const ph_opt opts[] = {
 
 typedef struct ctx {
     sim_params p;
+    double rolls[SIM_MAX_ROLLS];
+    int nrolls;
     const char *out, *band, *catalog, *inject, *psfmodel;
     long nx, ny, nstars, ngal, psf_size, stamp_size;
     int psf_over, psf_files, nlambda, catalog_counts;
@@ -128,6 +134,23 @@ typedef struct ctx {
 } ctx;
 
 #define GIVEN(c, k) (((c)->given >> ((k) - O_SIZE)) & 1ULL)
+
+/* --rolls: comma-separated degrees, at most SIM_MAX_ROLLS. */
+static int rolls_list(ph_cli *cli, const char *arg, ctx *c)
+{
+    char buf[1024];
+    ph_strlcpy(buf, arg, sizeof buf);
+    c->nrolls = 0;
+    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        double v;
+        if (c->nrolls == SIM_MAX_ROLLS)
+            return ph_cli_bad(cli, "more than %d rolls", SIM_MAX_ROLLS);
+        if (ph_parse_double(t, &v) || !isfinite(v) || fabs(v) > 360)
+            return ph_cli_bad(cli, "'%s' is not a roll in degrees (-360 ... 360)", t);
+        c->rolls[c->nrolls++] = v;
+    }
+    return c->nrolls ? PH_OK : ph_cli_bad(cli, "expected DEG,DEG,..., got '%s'", arg);
+}
 
 static int pair(ph_cli *cli, const char *arg, double v[2])
 {
@@ -196,6 +219,7 @@ static int handle(ph_cli *cli, int key, const char *arg)
     case O_DEC: return ph_cli_double_range(cli, arg, -89, 89, &s->dec0);
     case O_ROT: return ph_cli_double_range(cli, arg, -360, 360, &s->rot_deg);
     case O_ROTRANGE: return ph_cli_double_range(cli, arg, 0, 180, &s->rot_range_deg);
+    case O_ROLLS: return rolls_list(cli, arg, c);
     case O_DITHER: return ph_cli_double_range(cli, arg, 0, 4088, &s->dither_px);
     case O_SCA:
         if (!strcmp(arg, "random")) {
@@ -344,6 +368,10 @@ static int make_params(ctx *c)
     for (size_t i = 0; i < sizeof copy / sizeof *copy; i++)
         if (GIVEN(c, copy[i].key))
             memcpy(copy[i].dst, copy[i].src, copy[i].n);
+    if (c->nrolls) {
+        p->rolls = c->rolls;
+        p->nrolls = c->nrolls;
+    }
     if (GIVEN(c, O_NSTARS))
         p->nstars = c->nstars;
     else if (c->catalog)
@@ -367,6 +395,10 @@ static int make_params(ctx *c)
     sim_params_finish(p);
     if (p->star_mag[0] > p->star_mag[1] || p->gal_mag[0] > p->gal_mag[1])
         return ph_error(PH_EUSAGE, NULL, "magnitude ranges must be LO,HI with LO <= HI");
+    if (p->nrolls && p->nrolls != p->ntemplates + p->nscience)
+        return ph_error(PH_EUSAGE, NULL,
+                        "--rolls: %d values for %d epochs (%d templates, then %d science)",
+                        p->nrolls, p->ntemplates + p->nscience, p->ntemplates, p->nscience);
     return PH_OK;
 }
 

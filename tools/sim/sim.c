@@ -218,6 +218,8 @@ int sim_scene_build(sim_scene *s)
         e->pointing = p->pointing0 + k;
         e->sca = p->sca > 0 ? p->sca : 1 + (long)(ph_rng_u64(&er) % 18);
         e->rot_deg = p->rot_deg + p->rot_range_deg * (2 * ph_rng_uniform(&er) - 1);
+        if (p->rolls && k < p->nrolls) /* the same random draws either way */
+            e->rot_deg = p->rot_deg + p->rolls[k];
         double ox = p->dither_px * (2 * ph_rng_uniform(&er) - 1);
         double oy = p->dither_px * (2 * ph_rng_uniform(&er) - 1);
         tan_deproject(p->ra0, p->dec0, ox * scale, oy * scale, &e->ra0, &e->dec0);

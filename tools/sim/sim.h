@@ -8,6 +8,8 @@
 #ifndef SIM_SIM_H
 #define SIM_SIM_H
 
+#define SIM_MAX_ROLLS 256 /* --rolls values at most */
+
 #include "bands.h"
 #include "header.h"
 #include "rng.h"
@@ -40,6 +42,8 @@ typedef struct sim_params {
     double ra0, dec0;        /* scene centre */
     double rot_deg;          /* position angle of the +y axis (east of north) about which ... */
     double rot_range_deg;    /* ... each epoch is rolled at random by +- this (180: any roll) */
+    const double *rolls;     /* or by these, one per epoch (templates, then science); NULL: random */
+    int nrolls;
     double dither_px;        /* +- random pointing offset per epoch and axis */
     long sca;                /* SCA of every epoch, or -1: random 1..18 per epoch */
     long pointing0;          /* first pointing (observation id) */
