@@ -18,6 +18,8 @@ void ph_ptsrc_defaults(ph_ptsrc_opts *o)
     o->model_err = 0.03;
     o->badbits = 2 | 4;
     o->max_sources = 0;
+    o->resid_frac = 0.06;
+    o->explained_snr = 50;
 }
 
 /* Smallest singular value of m (NULL: 1): |m d| >= s |d|. */
@@ -99,61 +101,93 @@ static int usable(const image_view *v, long k, double *w)
     return 1;
 }
 
-enum { NP = 6 }; /* flux, x, y, background b0 + bx (x - x0) + by (y - y0) */
+/* Parameters: flux, x, y, then the background about the box centre (u, v
+ * = pixel - centre): b0 + bx u + by v for a plane, + bxx u^2 + bxy u v +
+ * byy v^2 for a quadratic. */
+enum { NP_PLANE = 6, NP_QUAD = 9, NP_MAX = NP_QUAD };
 
-/* Solve the symmetric NP x NP system a x = b (Gaussian elimination with
+/* Solve the symmetric np x np system a x = b (Gaussian elimination with
  * partial pivoting); the inverse's [0][0] into *inv00. 0 or -1 if singular. */
-static int solve(double a[NP][NP], double b[NP], double x[NP], double *inv00)
+static int solve(int np, double a[NP_MAX][NP_MAX], double b[NP_MAX], double x[NP_MAX],
+                 double *inv00)
 {
-    double m[NP][2 * NP + 1];
-    for (int i = 0; i < NP; i++) {
-        for (int j = 0; j < NP; j++) {
+    double m[NP_MAX][2 * NP_MAX + 1];
+    int last = 2 * np;
+    for (int i = 0; i < np; i++) {
+        for (int j = 0; j < np; j++) {
             m[i][j] = a[i][j];
-            m[i][NP + j] = i == j;
+            m[i][np + j] = i == j;
         }
-        m[i][2 * NP] = b[i];
+        m[i][last] = b[i];
     }
-    for (int c = 0; c < NP; c++) {
+    for (int c = 0; c < np; c++) {
         int piv = c;
-        for (int r = c + 1; r < NP; r++)
+        for (int r = c + 1; r < np; r++)
             if (fabs(m[r][c]) > fabs(m[piv][c]))
                 piv = r;
         if (!(fabs(m[piv][c]) > 1e-300))
             return -1;
         if (piv != c)
-            for (int j = 0; j <= 2 * NP; j++) {
+            for (int j = 0; j <= last; j++) {
                 double t = m[c][j];
                 m[c][j] = m[piv][j];
                 m[piv][j] = t;
             }
-        for (int r = 0; r < NP; r++) {
+        for (int r = 0; r < np; r++) {
             if (r == c)
                 continue;
             double f = m[r][c] / m[c][c];
-            for (int j = c; j <= 2 * NP; j++)
+            for (int j = c; j <= last; j++)
                 m[r][j] -= f * m[c][j];
         }
     }
-    for (int i = 0; i < NP; i++)
-        x[i] = m[i][2 * NP] / m[i][i];
-    *inv00 = m[0][NP] / m[0][0];
+    for (int i = 0; i < np; i++)
+        x[i] = m[i][last] / m[i][i];
+    *inv00 = m[0][np] / m[0][0];
     return 0;
 }
 
-/* Fit one source starting at s (flux, x, y, bg); the background is a plane
- * about the box centre, so that a neighbour's wing does not bias the flux.
+/* The background terms' basis at offset (u, v) from the box centre. */
+static void bg_basis(int np, double u, double v, double *f)
+{
+    f[0] = 1;
+    f[1] = u;
+    f[2] = v;
+    if (np == NP_QUAD) {
+        f[3] = u * u;
+        f[4] = u * v;
+        f[5] = v * v;
+    }
+}
+
+/* The background polynomial c (about centre (cx, cy)) re-expressed about
+ * (ncx, ncy): the box follows the source. */
+static void bg_move(int np, double *c, double du, double dv)
+{
+    if (np == NP_QUAD) {
+        c[0] += c[1] * du + c[2] * dv + c[3] * du * du + c[4] * du * dv + c[5] * dv * dv;
+        c[1] += 2 * c[3] * du + c[4] * dv;
+        c[2] += 2 * c[5] * dv + c[4] * du;
+    } else {
+        c[0] += c[1] * du + c[2] * dv;
+    }
+}
+
+/* Fit one source starting at s (flux, x, y, bg) with a background of
+ * np - 3 terms about the box centre (a plane: a neighbour's wing does not
+ * bias the flux; a quadratic: nor the core of a galaxy the star sits on).
  * 0 converged, -1 not. *allow gets the chi^2 a PSF model error of
  * `model_err` of the model in every pixel would add at the solution. */
-static int fit_one(const image_view *v, const ph_ovpsf *psf, int box, double model_err,
+static int fit_one(const image_view *v, const ph_ovpsf *psf, int box, double model_err, int np,
                    ph_ptsrc *s, double *allow)
 {
     const double e = 1e-3;
-    int h = box / 2, converged = 0;
-    double inv00 = NAN, bx = 0, by = 0;
+    int h = box / 2, converged = 0, nb = np - 3;
+    double inv00 = NAN, c[NP_MAX - 3] = {s->bg}, f[NP_MAX - 3];
     long cx = (long)floor(s->x + 0.5), cy = (long)floor(s->y + 0.5);
     for (int it = 0; it < 20 && !converged; it++) {
         cx = (long)floor(s->x + 0.5), cy = (long)floor(s->y + 0.5);
-        double A[NP][NP] = {{0}}, B[NP] = {0};
+        double A[NP_MAX][NP_MAX] = {{0}}, B[NP_MAX] = {0};
         int n = 0;
         for (long j = cy - h; j <= cy + h; j++) {
             if (j < 0 || j >= v->ny)
@@ -166,20 +200,25 @@ static int fit_one(const image_view *v, const ph_ovpsf *psf, int box, double mod
                 double m0 = ph_ovpsf_eval(psf, u, t);
                 double gx = (ph_ovpsf_eval(psf, u - e, t) - ph_ovpsf_eval(psf, u + e, t)) / (2 * e);
                 double gy = (ph_ovpsf_eval(psf, u, t - e) - ph_ovpsf_eval(psf, u, t + e)) / (2 * e);
-                double J[NP] = {m0, s->flux * gx, s->flux * gy, 1, (double)(i - cx), (double)(j - cy)};
-                double r = v->work[j * v->nx + i] - (s->flux * m0 + s->bg + bx * (i - cx) + by * (j - cy));
-                for (int a = 0; a < NP; a++) {
+                double J[NP_MAX] = {m0, s->flux * gx, s->flux * gy};
+                bg_basis(np, (double)(i - cx), (double)(j - cy), f);
+                double r = v->work[j * v->nx + i] - s->flux * m0;
+                for (int b = 0; b < nb; b++) {
+                    J[3 + b] = f[b];
+                    r -= c[b] * f[b];
+                }
+                for (int a = 0; a < np; a++) {
                     B[a] += w * J[a] * r;
-                    for (int b = 0; b < NP; b++)
+                    for (int b = 0; b < np; b++)
                         A[a][b] += w * J[a] * J[b];
                 }
                 n++;
             }
         }
-        if (n < 2 * NP)
+        if (n < 2 * np)
             return -1;
-        double d[NP];
-        if (solve(A, B, d, &inv00))
+        double d[NP_MAX];
+        if (solve(np, A, B, d, &inv00))
             return -1;
         for (int k = 1; k < 3; k++)
             if (fabs(d[k]) > 0.5)
@@ -188,10 +227,9 @@ static int fit_one(const image_view *v, const ph_ovpsf *psf, int box, double mod
         s->flux += d[0];
         s->x += d[1];
         s->y += d[2];
-        /* the plane is about the box centre: carry it when the box moves */
-        s->bg += d[3] + (bx + d[4]) * (double)(ncx - cx) + (by + d[5]) * (double)(ncy - cy);
-        bx += d[4];
-        by += d[5];
+        for (int b = 0; b < nb; b++)
+            c[b] += d[3 + b];
+        bg_move(np, c, (double)(ncx - cx), (double)(ncy - cy));
         converged = fabs(d[1]) < 1e-5 && fabs(d[2]) < 1e-5 && fabs(d[0]) <= 1e-7 * fabs(s->flux) + 1e-9;
         s->npix = n;
     }
@@ -206,14 +244,17 @@ static int fit_one(const image_view *v, const ph_ovpsf *psf, int box, double mod
             double w;
             if (j < 0 || j >= v->ny || i < 0 || i >= v->nx || !usable(v, j * v->nx + i, &w))
                 continue;
-            double m = s->flux * ph_ovpsf_eval(psf, i - s->x, j - s->y);
-            double r = v->work[j * v->nx + i] - (m + s->bg + bx * (i - cx) + by * (j - cy));
+            double m = s->flux * ph_ovpsf_eval(psf, i - s->x, j - s->y), r = v->work[j * v->nx + i] - m;
+            bg_basis(np, (double)(i - cx), (double)(j - cy), f);
+            for (int b = 0; b < nb; b++)
+                r -= c[b] * f[b];
             chi += w * r * r;
             me += w * (model_err * m) * (model_err * m);
             n++;
         }
-    s->chi2 = n > NP ? chi / (n - NP) : NAN;
-    *allow = n > NP ? me / (n - NP) : 0;
+    s->bg = c[0];
+    s->chi2 = n > np ? chi / (n - np) : NAN;
+    *allow = n > np ? me / (n - np) : 0;
     s->flux_err = inv00 > 0 ? sqrt(inv00) : NAN;
     return 0;
 }
@@ -259,6 +300,21 @@ static int accept(const ph_ptsrc *s, const ph_ptsrc_opts *o, double cx, double c
     if (fabs(s->x - cx) > 1.5 || fabs(s->y - cy) > 1.5)
         return 0;
     return s->chi2 <= o->chi2_max + allow;
+}
+
+/* A bright source whose PSF model leaves at most o->resid_frac of its
+ * weighted power to the residual (chi^2 (npix - np) / (chi^2 (npix - np) +
+ * (flux / flux_err)^2)): a star on a galaxy's core, or hit by a cosmic ray,
+ * is mostly point source even where the chi^2 test fails; compact galaxies
+ * leave 0.045 and more (OpenUniverse2024, S/N >= 50). */
+static int explained(const ph_ptsrc *s, const ph_ptsrc_opts *o, double cx, double cy, int np)
+{
+    if (!(o->resid_frac > 0) || !(s->flux_err > 0) || s->flux / s->flux_err < o->explained_snr)
+        return 0;
+    if (fabs(s->x - cx) > 1.5 || fabs(s->y - cy) > 1.5 || !isfinite(s->chi2))
+        return 0;
+    double r = s->chi2 * (s->npix - np), snr = s->flux / s->flux_err;
+    return r <= o->resid_frac * (r + snr * snr);
 }
 
 int ph_ptsrc_find(const float *img, const float *var, const uint8_t *mask, long nx, long ny,
@@ -346,7 +402,8 @@ int ph_ptsrc_find(const float *img, const float *var, const uint8_t *mask, long 
     for (long i = 0; i < nc; i++) {
         double cx = (double)(c[i].k % nx), cy = (double)(c[i].k / nx), allow;
         ph_ptsrc t = {.x = cx, .y = cy, .flux = c[i].peak / (peak > 0 ? peak : 1)};
-        if (fit_one(&v, psf, box, o->model_err, &t, &allow) || !accept(&t, o, cx, cy, INFINITY))
+        if (fit_one(&v, psf, box, o->model_err, NP_PLANE, &t, &allow) ||
+            !accept(&t, o, cx, cy, INFINITY))
             continue;
         int dup = 0;
         for (long q = 0; q < ns && !dup; q++)
@@ -367,8 +424,15 @@ int ph_ptsrc_find(const float *img, const float *var, const uint8_t *mask, long 
             ph_ptsrc t = s[i];
             ph_ptsrc_draw(psf, NULL, t.x, t.y, t.flux, v.work, nx, ny);
             double cx = floor(t.x + 0.5), cy = floor(t.y + 0.5), allow;
-            if (fit_one(&v, psf, box, o->model_err, &t, &allow) || !accept(&t, o, cx, cy, allow))
-                continue; /* left in the image */
+            if (fit_one(&v, psf, box, o->model_err, NP_PLANE, &t, &allow) ||
+                !accept(&t, o, cx, cy, allow)) {
+                /* a star on a galaxy's core: the plane cannot follow the
+                 * galaxy's curvature; a quadratic can over the box */
+                t = s[i];
+                if (fit_one(&v, psf, box, o->model_err, NP_QUAD, &t, &allow) ||
+                    !explained(&t, o, cx, cy, NP_QUAD))
+                    continue; /* left in the image */
+            }
             ph_ptsrc_draw(psf, NULL, t.x, t.y, -t.flux, v.work, nx, ny);
             s[k++] = t;
         }
