@@ -36,6 +36,11 @@ const ph_lc_column ph_lc_columns[PH_LC_NCOLS] = {
     {"zpt_source", PH_LC_STR, "", "string", "where zpt came from: header or catalog"},
     {"zpt_nstars", PH_LC_INT, "", "int64", "stars used for a catalog zero point"},
     {"zpt_scatter", PH_LC_FLOAT, "mag", "float64", "scatter of the catalog zero point"},
+    {"res_nstars", PH_LC_FLOAT, "", "float64",
+     "static stars whose residuals were measured on the difference (RESNSTAR)"},
+    {"res_zmed", PH_LC_FLOAT, "", "float64",
+     "median of their max |z| in 5x5 on the decorrelated difference (RESZMED; ~2 at the noise)"},
+    {"res_zp90", PH_LC_FLOAT, "", "float64", "90th percentile of those max |z| (RESZP90)"},
 };
 
 /* Where each column lives in ph_lc_row (same order as the schema). */
@@ -46,7 +51,8 @@ static const struct {
     F(mjd), F(flux), F(flux_err), F(zpt), F(nea), F(sky_rms), F(observation_id), F(sca),
     F(pix_x0), F(pix_y0), F(science_name), F(template_name), F(science_id), F(template_id),
     F(template_observation_id), F(template_sca), F(aperture_sum), F(mag), F(mag_err),
-    F(success), F(zpt_source), F(zpt_nstars), F(zpt_scatter),
+    F(success), F(zpt_source), F(zpt_nstars), F(zpt_scatter), F(res_nstars), F(res_zmed),
+    F(res_zp90),
 #undef F
 };
 

@@ -1,5 +1,6 @@
 /* lightcurve.h -- the light-curve row: phrosty's 20 columns (in phrosty's
- * order) and our three zero-point columns, read from and written to CSV.
+ * order), our three zero-point columns and three of the difference image's
+ * quality, read from and written to CSV.
  *
  * The schema is pipeline-reference.md §5.1 (snappl's Lightcurve as phrosty
  * fills it; the order is asserted by phrosty's test_pipeline_run) followed
@@ -10,6 +11,9 @@
  *   13 science_id  14 template_id  15 template_observation_id
  *   16 template_sca  17 aperture_sum  18 mag  19 mag_err  20 success
  *   21 zpt_source  22 zpt_nstars  23 zpt_scatter
+ *   24 res_nstars  25 res_zmed  26 res_zp90 (the static-star residuals of
+ *      the decorrelated difference, RESNSTAR, RESZMED, RESZP90 of
+ *      DECORR_DIFF: common/resid.h; NaN when not measured)
  *
  * ph-phot writes one such row per science x template pair; ph-lc collates
  * them. Text conventions are csv.h's: NaN is `nan` (an empty field also
@@ -35,7 +39,8 @@ typedef struct ph_lc_column {
 } ph_lc_column;
 
 #define PH_LC_NPHROSTY 20 /* phrosty's columns */
-#define PH_LC_NCOLS 23    /* + zpt_source, zpt_nstars, zpt_scatter */
+#define PH_LC_NCOLS 26    /* + zpt_source, zpt_nstars, zpt_scatter, res_nstars, res_zmed,
+                           * res_zp90 */
 extern const ph_lc_column ph_lc_columns[PH_LC_NCOLS];
 
 /* Column index (0-based) by name, or -1. */
@@ -56,6 +61,7 @@ typedef struct ph_lc_row {
     char zpt_source[16];
     double zpt_nstars; /* a whole number, or NaN when unknown */
     double zpt_scatter;
+    double res_nstars, res_zmed, res_zp90; /* NaN when not measured */
     /* where the row came from, for messages */
     const char *file;
     int line;
@@ -69,7 +75,7 @@ typedef struct ph_lc_rows {
 
 /* Append the rows of a table read by ph_table_read() from `path` (used in
  * messages; each row's `file` points at `path`, which must outlive the
- * rows). The header must name the 20 phrosty columns (any order); the three
+ * rows). The header must name the 20 phrosty columns (any order); the six
  * extras are optional; other columns are dropped with a warning. A data row
  * that repeats the header names (concatenated CSVs on stdin, in any column
  * order) starts a new section. Errors name the file, line and column:

@@ -6,11 +6,11 @@
 # for /dev/null so that a failure cannot break the machine.
 load helpers
 
-HDR="mjd,flux,flux_err,zpt,NEA,sky_rms,observation_id,sca,pix_x,pix_y,science_name,template_name,science_id,template_id,template_observation_id,template_sca,aperture_sum,mag,mag_err,success,zpt_source,zpt_nstars,zpt_scatter"
+HDR="mjd,flux,flux_err,zpt,NEA,sky_rms,observation_id,sca,pix_x,pix_y,science_name,template_name,science_id,template_id,template_observation_id,template_sca,aperture_sum,mag,mag_err,success,zpt_source,zpt_nstars,zpt_scatter,res_nstars,res_zmed,res_zp90"
 
 @test "a text output that is a fifo is written into it, and stays a fifo" {
   { echo "$HDR"
-    echo "62000.5,120,10,32.6617,12.5,18.7,101,2,100.5,200.25,s.fits,t.fits,s,t,900,3,120,nan,nan,True,header,0,nan"
+    echo "62000.5,120,10,32.6617,12.5,18.7,101,2,100.5,200.25,s.fits,t.fits,s,t,900,3,120,nan,nan,True,header,0,nan,nan,nan,nan"
   } > row.csv
   mkfifo out.csv
   cat out.csv > got.csv &

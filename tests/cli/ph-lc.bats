@@ -3,14 +3,14 @@
 # metadata, the printed table and the plot.
 load helpers
 
-HDR="mjd,flux,flux_err,zpt,NEA,sky_rms,observation_id,sca,pix_x,pix_y,science_name,template_name,science_id,template_id,template_observation_id,template_sca,aperture_sum,mag,mag_err,success,zpt_source,zpt_nstars,zpt_scatter"
+HDR="mjd,flux,flux_err,zpt,NEA,sky_rms,observation_id,sca,pix_x,pix_y,science_name,template_name,science_id,template_id,template_observation_id,template_sca,aperture_sum,mag,mag_err,success,zpt_source,zpt_nstars,zpt_scatter,res_nstars,res_zmed,res_zp90"
 
 # row FILE MJD SCI_OBSID TPL_OBSID FLUX [SUCCESS]: one ph-phot row file
 row() {
   local ok=${6:-True} f=$5
   [ "$ok" = True ] || f=nan
   { echo "$HDR"
-    echo "$2,$f,10,32.6617,12.5,18.7,$3,2,100.5,200.25,sci_$3.fits,tpl_$4.fits,sci_$3,tpl_$4,$4,3,$f,nan,nan,$ok,header,0,nan"
+    echo "$2,$f,10,32.6617,12.5,18.7,$3,2,100.5,200.25,sci_$3.fits,tpl_$4.fits,sci_$3,tpl_$4,$4,3,$f,nan,nan,$ok,header,0,nan,12,2.1,2.6"
   } > "$1"
 }
 
@@ -70,7 +70,8 @@ cols = ("mjd flux flux_err zpt NEA sky_rms observation_id sca pix_x pix_y scienc
         "template_name science_id template_id template_observation_id template_sca "
         "aperture_sum mag mag_err success").split()
 assert tuple(d.columns[:20]) == tuple(cols), d.columns
-assert tuple(d.columns[20:]) == ("zpt_source", "zpt_nstars", "zpt_scatter")
+assert tuple(d.columns[20:]) == ("zpt_source", "zpt_nstars", "zpt_scatter",
+                               "res_nstars", "res_zmed", "res_zp90")
 assert d["success"].dtype == bool, d["success"].dtype
 assert list(d["success"]) == [False, True, True]
 assert d["flux"].isna().tolist() == [True, False, False]
@@ -197,7 +198,7 @@ PY
 
 @test "--ecsv: astropy reads types, units and phrosty's metadata; pandas with comment='#'" {
   small
-  sed 's/,header,0,nan$/,catalog,,0.02/' r1.csv > r1n.csv
+  sed "s/,header,0,nan,/,catalog,,0.02,/" r1.csv > r1n.csv
   run ph-lc -q --ecsv lc.ecsv --oid 20172782 -b Y106 -r 7.5 -d -44.8 r1n.csv r2.csv r3.csv
   assert_success
   [ -z "$(ls *.yaml 2>/dev/null)" ]
@@ -212,7 +213,7 @@ assert t["observation_id"].dtype.kind == "U" and t["observation_id"][0] == "101"
 assert t["zpt_nstars"].mask.tolist() == [False, False, True]
 assert t.meta["band"] == "Y106" and t.meta["local_surface_brightness_Y106"] == -999.0
 assert t.meta["ra"] == 7.5 and t.meta["provenance_id"] is None
-assert t.colnames[:2] == ["mjd", "flux"] and len(t.colnames) == 23
+assert t.colnames[:2] == ["mjd", "flux"] and len(t.colnames) == 26
 assert np.isnan(t["flux"][0])
 d = pd.read_csv("lc.ecsv", comment="#")
 assert d["success"].dtype == bool and len(d) == 3
@@ -431,7 +432,7 @@ nan,103"
   assert_one_line_error "^ph-lc: int.csv: line 2: column sca: 'two' is not a whole number$"
   { cat good.csv; echo "62001,1,2"; } > ragged.csv
   run ph-lc -o lc.csv ragged.csv
-  assert_one_line_error "^ph-lc: ragged.csv: line 3: 3 fields, but the header has 23$"
+  assert_one_line_error "^ph-lc: ragged.csv: line 3: 3 fields, but the header has 26$"
   printf '\x00\x01binary' > bin.csv
   run ph-lc -o lc.csv bin.csv
   assert_one_line_error "^ph-lc: bin.csv: binary data where text was expected$"

@@ -29,7 +29,7 @@ r = rows[0]
 $*" "$file"
 }
 
-HEADER="mjd,flux,flux_err,zpt,NEA,sky_rms,observation_id,sca,pix_x,pix_y,science_name,template_name,science_id,template_id,template_observation_id,template_sca,aperture_sum,mag,mag_err,success,zpt_source,zpt_nstars,zpt_scatter"
+HEADER="mjd,flux,flux_err,zpt,NEA,sky_rms,observation_id,sca,pix_x,pix_y,science_name,template_name,science_id,template_id,template_observation_id,template_sca,aperture_sum,mag,mag_err,success,zpt_source,zpt_nstars,zpt_scatter,res_nstars,res_zmed,res_zp90"
 
 @test "ph-phot --help lists every option and an example; --version" {
   run ph-phot --help
@@ -55,7 +55,7 @@ HEADER="mjd,flux,flux_err,zpt,NEA,sky_rms,observation_id,sca,pix_x,pix_y,science
   assert_output --partial "4088 x 4088"
 }
 
-@test "default run: the 23 columns in order, identity from the header, success True" {
+@test "default run: the 26 columns in order, identity from the header, success True" {
   run ph-phot "$F/d.fits" --x 101.3 --y 87.6 -o row.csv
   assert_success
   assert_output ""
@@ -550,7 +550,7 @@ print('ok')"
 import pandas as pd
 a, b = pd.read_csv('lc.csv'), pd.read_csv('lc2.csv')
 print(len(a.columns), a['success'][0], b['success'][0], a['flux'][0] > 0)"
-  assert_output "23 True False True"
+  assert_output "26 True False True"
 }
 
 @test "a phased DECORR_PSF (ph-decorr from PHASED_PSF) is fitted unshifted at its own position; PSFFRAC, PSFLOSS correct the flux" {

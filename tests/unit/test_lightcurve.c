@@ -61,12 +61,15 @@ TEST(schema_is_phrostys_order)
                                "template_name", "science_id", "template_id",
                                "template_observation_id", "template_sca", "aperture_sum", "mag",
                                "mag_err", "success"};
-    EXPECT(PH_LC_NPHROSTY == 20 && PH_LC_NCOLS == 23);
+    EXPECT(PH_LC_NPHROSTY == 20 && PH_LC_NCOLS == 26);
     for (int k = 0; k < 20; k++)
         EXPECT_STR(ph_lc_columns[k].name, phrosty[k]);
     EXPECT_STR(ph_lc_columns[20].name, "zpt_source");
     EXPECT_STR(ph_lc_columns[21].name, "zpt_nstars");
     EXPECT_STR(ph_lc_columns[22].name, "zpt_scatter");
+    EXPECT_STR(ph_lc_columns[23].name, "res_nstars");
+    EXPECT_STR(ph_lc_columns[24].name, "res_zmed");
+    EXPECT_STR(ph_lc_columns[25].name, "res_zp90");
     EXPECT(ph_lc_column_index("template_sca") == 15);
     EXPECT(ph_lc_column_index("nope") == -1);
 }

@@ -186,9 +186,18 @@ void lc_summarize(const ph_lc_rows *rows, lc_summary *s)
     memset(s, 0, sizeof *s);
     s->nrows = rows->n;
     s->mjd_min = s->mjd_max = NAN;
+    s->res_zmed_max = s->res_zp90_max = NAN;
     for (int i = 0; i < rows->n; i++) {
         const ph_lc_row *r = &rows->r[i];
         s->nfailed += !r->success;
+        if (r->res_nstars > 0 && isfinite(r->res_zmed)) {
+            s->res_pairs++;
+            s->res_above5 += r->res_zmed > 5;
+            if (!(r->res_zmed <= s->res_zmed_max))
+                s->res_zmed_max = r->res_zmed;
+            if (!(r->res_zp90 <= s->res_zp90_max))
+                s->res_zp90_max = r->res_zp90;
+        }
         if (isnan(r->mjd)) {
             s->nnan_mjd++;
             continue;

@@ -28,6 +28,11 @@ typedef struct lc_summary {
     int nscience, ntemplates; /* distinct images */
     int nnan_mjd;             /* rows without an MJD */
     double mjd_min, mjd_max;  /* over rows with an MJD; NaN if none */
+    /* the static-star residuals of the rows' differences (res_* columns) */
+    int res_pairs;            /* rows that carry them */
+    double res_zmed_max;      /* the largest RESZMED (NaN without such rows) */
+    double res_zp90_max;      /* the largest RESZP90 */
+    int res_above5;           /* rows whose RESZMED exceeds 5: stars not at the noise */
 } lc_summary;
 
 void lc_summarize(const ph_lc_rows *rows, lc_summary *s);

@@ -146,6 +146,13 @@ int lc_meta_write(FILE *f, const lc_meta *m)
     fprintf(f, "\n  mjd_max: ");
     ynum(f, s->mjd_max);
     fprintf(f, "\n  rows_without_mjd: %d\n  duplicates_dropped: %d\n", s->nnan_mjd, m->ndropped);
+    fprintf(f, "  # static stars on the differences (RESZMED: ~2 at the noise)\n"
+               "  static_star_pairs: %d\n  static_star_zmed_max: ",
+            s->res_pairs);
+    ynum(f, s->res_zmed_max);
+    fprintf(f, "\n  static_star_zp90_max: ");
+    ynum(f, s->res_zp90_max);
+    fprintf(f, "\n  static_star_pairs_above_5: %d\n", s->res_above5);
     if (m->truth) {
         fprintf(f, "  truth_pulls: %d\n  pull_mean: ", m->npulls);
         ynum(f, m->pull_mean);

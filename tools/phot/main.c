@@ -253,6 +253,15 @@ static void fill_identity(phot_run *r)
     ph_strlcpy(w->template_observation_id, t->obsid, sizeof w->template_observation_id);
     w->template_sca = t->sca;
     w->nea = r->spline.nea;
+    /* how clean the difference is: ph-decorr's static-star residuals */
+    double v;
+    if (!ph_header_get_double(r->in.hdr, "RESNSTAR", &v)) {
+        w->res_nstars = v;
+        if (ph_header_get_double(r->in.hdr, "RESZMED", &w->res_zmed))
+            w->res_zmed = NAN;
+        if (ph_header_get_double(r->in.hdr, "RESZP90", &w->res_zp90))
+            w->res_zp90 = NAN;
+    }
 }
 
 static int locate(phot_run *r)
