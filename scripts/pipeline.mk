@@ -133,7 +133,8 @@ $(call DIFF,$(1),$(2)): $(call SKY,$(1)) $(call PSF,$(1)) $(call ALIGNED,$(1),$(
 $(call DECORR,$(1),$(2)): $(call DIFF,$(1),$(2)) $(call SET,decorr)
 	@$(STEP) decorrelate $$@ $$^ -- ph-decorr $(SETS) -j $(THREADS) $$< \
 	    $(if $(filter 1,$(PHASED)),,--centred-psf) \
-	    $(if $(PHROSTY),--phrosty-dir $(PHROSTY_DIR)) -o $$@
+	    $(if $(PHROSTY),--phrosty-dir $(PHROSTY_DIR)) \
+	    --quicklook $(DIA)/quicklook_$(1)-$(2).png -o $$@
 $(call ROW,$(1),$(2)): $(call DECORR,$(1),$(2)) $(if $(CAT_$(1)),$(call ZPT,$(1))) $(call SET,phot)
 	@$(PHP) __phot $$@ $$< $(1) $(2) $(MJD_$(1)) $(OBS_$(1)) $(SCA_$(1)) $(NAME_$(1)) \
 	    $(OBS_$(2)) $(SCA_$(2)) $(NAME_$(2)) -- \

@@ -6,7 +6,7 @@
 load ../cli/helpers
 
 OID=20172782
-HDR="mjd,flux,flux_err,zpt,NEA,sky_rms,observation_id,sca,pix_x,pix_y,science_name,template_name,science_id,template_id,template_observation_id,template_sca,aperture_sum,mag,mag_err,success,zpt_source,zpt_nstars,zpt_scatter"
+HDR="mjd,flux,flux_err,zpt,NEA,sky_rms,observation_id,sca,pix_x,pix_y,science_name,template_name,science_id,template_id,template_observation_id,template_sca,aperture_sum,mag,mag_err,success,zpt_source,zpt_nstars,zpt_scatter,res_nstars,res_zmed,res_zp90"
 
 setup_file() {
   command -v ph-psf >/dev/null && command -v ph-phot >/dev/null || return 0
@@ -108,10 +108,10 @@ stamps() { find dia_out_dir phrosty_temp -name '*.fits' -o -name '*.csv' | sort 
   run sh -c "awk -F, '\$7 == \"$obs\" {print \$2, \$20}' $LC"
   assert_output "nan False
 nan False"
-  # the failed rows keep the pair's identity: 23 columns, both template ids
+  # the failed rows keep the pair's identity: 26 columns, both template ids
   run sh -c "awk -F, '\$7 == \"$obs\" {print NF, \$15}' $LC | sort"
-  assert_output "23 10000
-23 10001"
+  assert_output "26 10000
+26 10001"
 }
 
 @test "--through-step stops after the step; the full run then redoes nothing before it" {
@@ -489,6 +489,7 @@ ${OID}_Y106_all.png 1
 decorr 6
 diff 6
 phot 6
+quicklook 6
 stamp 24
 subtract 1"
   # the product says how it was made
@@ -522,6 +523,7 @@ ${OID}_Y106_all.meta.yaml 1
 ${OID}_Y106_all.png 1
 decorr 7
 phot 6
+quicklook 6
 stamp 24"
 }
 
@@ -548,6 +550,7 @@ aligned 6
 decorr 6
 diff 6
 phot 6
+quicklook 6
 stamp 24"
   sleep 1
   # ph-phot's zero-point aperture: the zero points (and their star tables) and the rows only

@@ -427,7 +427,12 @@ static int quality(dc_run *r)
             st = ph_fits_update_keys(&r->out, "DECORR_DIFF", h);
         if (!st)
             st = ph_startab_write(&r->out, &r->q.stars);
-        if (!st)
+        /* nothing silently wrong: stars well above the noise are said */
+        if (!st && s.nstars >= 3 && s.zmed > 5)
+            ph_warn("%s: static stars are not subtracted to the noise: median max|z| %.1f over "
+                    "%ld stars (about 2 when they are; see RESZMED)",
+                    r->o->output, s.zmed, s.nstars);
+        else if (!st)
             ph_info("static stars: %ld measured (S/N >= %g), median max|z| %.2f, 90th percentile "
                     "%.2f",
                     s.nstars, s.snr_min, s.zmed, s.zp90);
