@@ -21,7 +21,7 @@
 #            (default: $HOTPANTS, else `hotpants` on the PATH) runs
 #   none     science - aligned template (phrosty-aligned)
 # Measures, over the isolated unsaturated truth stars of 2e4 ... 1.5e5 e-
-# (bench/resid_stars.py): the residual fraction (max |difference| in 7x7 over
+# (tests/fixtures/resid_stars.py): the residual fraction (max |difference| in 7x7 over
 # the star's peak in the cross-convolved science image, or in the science
 # image for HOTPANTS and none; median) and max |z| in 5x5 (median, 90th
 # percentile) on the decorrelated difference / sqrt(DIFF_VAR), or on
@@ -90,7 +90,7 @@ PY
       -oni "$D/hp_noise.fits" -ko 2 -il -1000 -tl -1000 -iu 9e4 -tu 9e4 -n i -c t -v 0 \
       > "$D/hotpants.log" 2>&1 || say "$n: HOTPANTS failed (see $D/hotpants.log)"
   fi
-  "$py" "$top/bench/resid_stars.py" "$n" "$D" "$truth"
+  "$py" "$top/tests/fixtures/resid_stars.py" "$n" "$D" "$truth"
   say "case $n done"
 }
 
