@@ -132,29 +132,8 @@ struct ph_sfft_engine {
 
 /* ---- for engine implementations ---- */
 
-#ifdef __CUDACC__
-#define PH_SFFT_HD __host__ __device__
-#else
-#define PH_SFFT_HD
-#endif
-
-/* The transform grid of the fit and the difference (sfft_cpu.c explains
- * it): my x mx >= (ny + 4w) x (nx + 4w), fast. Grid position i of m holds
- * image pixel ph_sfft_grid_source(i, n, m, ext): the image on [0, n); for
- * ext < 0 ("P form", zero-padded) -1 (zero) beyond; otherwise ("E form")
- * the periodic extension by ext on both sides, -1 between. */
-static inline PH_SFFT_HD long ph_sfft_grid_source(long i, long n, long m, int ext)
-{
-    if (i < n)
-        return i;
-    if (ext < 0)
-        return -1;
-    if (i < n + ext)
-        return i - n;
-    if (i >= m - ext)
-        return n - (m - i);
-    return -1;
-}
+/* The per-pixel arithmetic both engines share (transform grids, products,
+ * lag windows, the difference) is in sfft_elem.h. */
 
 /* The fit images of an engine: index k of fit_spectra is the masked I_ij
  * (k < fij), the masked J (k = fij) or the unmasked T_pq (k > fij, only

@@ -23,6 +23,7 @@
 #include "log.h"
 #include "pool.h"
 #include "sfft.h"
+#include "sfft_elem.h"
 #include "util.h"
 
 #include <pthread.h>
@@ -174,15 +175,8 @@ static void fill_rows(void *arg, long r0, long r1)
             continue;
         }
         double fy = f->cy ? f->cy[y] : 1.0;
-        const double *s = f->src ? f->src + y * f->nx : NULL;
-        const uint8_t *k = f->mask ? f->mask + y * f->nx : NULL;
-        for (long n = 0; n < f->mx; n++) {
-            long x = f->sx[n];
-            if (x < 0 || (k && !k[x]))
-                g[n] = 0.0;
-            else
-                g[n] = (s ? s[x] : 1.0) * fy * (f->cx ? f->cx[x] : 1.0);
-        }
+        for (long n = 0; n < f->mx; n++)
+            g[n] = ph_sfft_fit_px(f->src, f->mask, f->cx, fy, f->nx, y, f->sx[n]);
     }
 }
 
@@ -201,13 +195,9 @@ static double *coord_powers(long n, int order)
     double *p = ph_malloc((size_t)(order + 1) * n * sizeof *p, "coordinate powers");
     if (!p)
         return NULL;
-    for (long x = 0; x < n; x++) {
-        double c = (x + 1) / (double)n, v = 1;
-        for (int d = 0; d <= order; d++) {
-            p[d * n + x] = v;
-            v *= c;
-        }
-    }
+    for (int d = 0; d <= order; d++)
+        for (long x = 0; x < n; x++)
+            p[d * n + x] = ph_sfft_coord_pow(x, n, d);
     return p;
 }
 
@@ -235,26 +225,25 @@ typedef struct prod_ctx {
     long ncol;
     const ph_cplx *a, *b;
     ph_cplx *out;
-    int mode; /* 0: out = conj(a) b; 1: out = a b; 2: out += a b */
+    int mode; /* PH_SFFT_CONJ, _MUL, _ADD (sfft_elem.h) */
     double scale;
 } prod_ctx;
+
+static inline ph_sfft_z zof(ph_cplx c)
+{
+    ph_sfft_z z = {creal(c), cimag(c)};
+    return z;
+}
 
 static void prod_rows(void *arg, long r0, long r1)
 {
     prod_ctx *p = arg;
     size_t i0 = (size_t)r0 * p->ncol, i1 = (size_t)r1 * p->ncol;
-    switch (p->mode) {
-    case 0:
-        for (size_t i = i0; i < i1; i++)
-            p->out[i] = conj(p->a[i]) * p->b[i];
-        break;
-    case 1:
-        for (size_t i = i0; i < i1; i++)
-            p->out[i] = p->a[i] * p->b[i] * p->scale;
-        break;
-    default:
-        for (size_t i = i0; i < i1; i++)
-            p->out[i] += p->a[i] * p->b[i] * p->scale;
+    ph_sfft_z zero = {0, 0};
+    for (size_t i = i0; i < i1; i++) {
+        ph_sfft_z r = ph_sfft_prod(zof(p->a[i]), zof(p->b[i]), p->mode, p->scale,
+                                   p->mode == PH_SFFT_ADD ? zof(p->out[i]) : zero);
+        p->out[i] = CMPLX(r.re, r.im);
     }
 }
 
@@ -263,6 +252,15 @@ static void product(cpu *c, long ny, long ncol, const ph_cplx *a, const ph_cplx 
 {
     prod_ctx p = {ncol, a, b, out, mode, scale};
     par_rows(c->nthreads, ny, prod_rows, &p);
+}
+
+/* The L x L kernel k CSZ-embedded in a zeroed my x mx grid of row stride
+ * `stride` (the same sums as ph_kernel_csz). */
+static void csz(const double *k, long L, long my, long mx, long stride, double *grid)
+{
+    memset(grid, 0, (size_t)my * stride * sizeof *grid);
+    for (long t = 0; t < L * L; t++)
+        grid[ph_sfft_csz_offset(t, L, my, mx, stride)] += k[t];
 }
 
 /* ---- cross-convolution -------------------------------------------------------------------- */
@@ -281,22 +279,19 @@ static int cpu_crossconv(ph_sfft_engine *e, int slot, const double *img, const d
     ph_fft2 *plan = plan_for(e, py, px);
     double *a = plan ? pool_get(e, nb) : NULL;
     ph_cplx *fa = a ? pool_get(e, nb) : NULL, *fk = fa ? pool_get(e, nb) : NULL;
-    int st = fk ? ph_kernel_csz(k, L, L, py, px, a) : PH_EFAIL;
+    int st = fk ? PH_OK : PH_EFAIL;
     if (!st) {
+        csz(k, L, py, px, px, a);
         ph_fft2_forward(plan, a, fk);
-        for (long y = 0; y < py; y++) {
-            double *g = a + y * px;
-            if (y < ny) {
-                memcpy(g, img + y * nx, (size_t)nx * sizeof *g);
-                memset(g + nx, 0, (size_t)(px - nx) * sizeof *g);
-            } else
-                memset(g, 0, (size_t)px * sizeof *g);
-        }
+        for (long y = 0; y < py; y++)
+            for (long x = 0; x < px; x++)
+                a[y * px + x] = ph_sfft_pad_px(img, ny, nx, y, x);
         ph_fft2_forward(plan, a, fa);
-        product(c, py, px / 2 + 1, fa, fk, fa, 1, 1.0 / ((double)py * px));
+        product(c, py, px / 2 + 1, fa, fk, fa, PH_SFFT_MUL, 1.0 / ((double)py * px));
         ph_fft2_inverse(plan, fa, a);
         for (long y = 0; y < ny; y++)
-            memcpy(out + y * nx, a + y * px, (size_t)nx * sizeof *a);
+            for (long x = 0; x < nx; x++)
+                out[y * nx + x] = ph_sfft_crop_px(a, px, nx, (size_t)y * nx + x);
         c->img[slot] = out;
     }
     (void)nc;
@@ -348,13 +343,8 @@ typedef struct sum_ctx {
 static void sum_rows(void *arg, long r0, long r1)
 {
     sum_ctx *s = arg;
-    for (long y = r0; y < r1; y++) {
-        double t = 0, fy = s->cy ? s->cy[y] : 1.0;
-        for (long x = 0; x < s->nx; x++)
-            if (!s->mask || s->mask[y * s->nx + x])
-                t += (s->src ? s->src[y * s->nx + x] : 1.0) * (s->cx ? s->cx[x] : 1.0);
-        s->rows[y] = t * fy;
-    }
+    for (long y = r0; y < r1; y++)
+        s->rows[y] = ph_sfft_fit_row_sum(s->src, s->mask, s->cx, s->cy, s->nx, y);
 }
 
 /* Sum over the image of fit image k, row by row then in row order (the
@@ -464,17 +454,12 @@ static int cpu_corr_window(ph_sfft_engine *e, int u, int v, int R, double *win)
         c->pform_k = u;
     }
     /* rho_uv(r) = sum_x u(x) v(x + r) = F^-1[conj(U) V](r) / M (§5.4) */
-    product(c, my, mx / 2 + 1, c->pform, c->spec[v], c->work_c, 0, 1.0);
+    product(c, my, mx / 2 + 1, c->pform, c->spec[v], c->work_c, PH_SFFT_CONJ, 1.0);
     ph_fft2_inverse(plan, c->work_c, c->work_r);
     double norm = 1.0 / ((double)mx * (double)my);
     int n = 2 * R + 1;
-    for (int ry = -R; ry <= R; ry++) {
-        long y = ((ry % my) + my) % my;
-        for (int rx = -R; rx <= R; rx++) {
-            long x = ((rx % mx) + mx) % mx;
-            win[(ry + R) * n + rx + R] = c->work_r[y * mx + x] * norm;
-        }
-    }
+    for (long t = 0; t < (long)n * n; t++)
+        win[t] = ph_sfft_window_px(c->work_r, mx, my, mx, R, norm, t);
     return PH_OK;
 }
 
@@ -493,16 +478,10 @@ typedef struct diff_ctx {
 static void diff_rows(void *arg, long r0, long r1)
 {
     diff_ctx *d = arg; /* diff = J - model / M - sum_pq b_pq cx^p cy^q */
-    int fpq = (d->db + 1) * (d->db + 2) / 2;
     for (long y = r0; y < r1; y++)
         for (long x = 0; x < d->nx; x++) {
-            double t = 0;
-            for (int q = 0; q < fpq; q++) {
-                int i, j;
-                ph_sfft_term_powers(d->db, q, &i, &j);
-                t += d->bg[q] * d->powx[(size_t)i * d->nx + x] * d->powy[(size_t)j * d->ny + y];
-            }
-            d->diff[y * d->nx + x] = d->J[y * d->nx + x] - d->model[y * d->mx + x] * d->norm - t;
+            double b = ph_sfft_background_px(d->bg, d->db, d->powx, d->powy, d->nx, d->ny, x, y);
+            d->diff[y * d->nx + x] = ph_sfft_diff_px(d->J, d->model, d->mx, d->norm, b, d->nx, x, y);
         }
 }
 
@@ -529,12 +508,11 @@ static int cpu_difference(ph_sfft_engine *e, int dk, int w, const double *kstd, 
     for (int ij = 0; ij < fij && !st; ij++) {
         int i, j;
         ph_sfft_term_powers(dk, ij, &i, &j);
-        if ((st = ph_kernel_csz(kstd + (size_t)ij * L * L, L, L, my, mx, g)))
-            break;
+        csz(kstd + (size_t)ij * L * L, L, my, mx, mx, g);
         ph_fft2_forward(plan, g, fk);
         fill_grid(c, nx, mx, my, ex, ey, c->img[PH_SFFT_I], NULL, i, j, powx, powy, ny, g);
         ph_fft2_forward(plan, g, fi);
-        product(c, my, mx / 2 + 1, fi, fk, acc, ij ? 2 : 1, 1.0);
+        product(c, my, mx / 2 + 1, fi, fk, acc, ij ? PH_SFFT_ADD : PH_SFFT_MUL, 1.0);
     }
     if (!st) {
         ph_fft2_inverse(plan, acc, g);
