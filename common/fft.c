@@ -39,6 +39,49 @@ ph_cplx *ph_fft_alloc_cplx(size_t n)
 
 void ph_fft_free(void *p) { fftw_free(p); }
 
+ph_fft2 *ph_fft2_new_inplace(long ny, long nx)
+{
+    ph_fft2 *p = ph_calloc(1, sizeof *p, "FFT plan");
+    if (!p)
+        return NULL;
+    p->ny = ny;
+    p->nx = nx;
+    /* FFTW_ESTIMATE does not touch the buffer: its pages are never used */
+    ph_cplx *c = ph_fft_alloc_cplx((size_t)ny * (nx / 2 + 1));
+    if (!c) {
+        free(p);
+        return NULL;
+    }
+    pthread_mutex_lock(&plan_lock);
+    if (!threads_ready) {
+        fftw_init_threads();
+        threads_ready = 1;
+    }
+    fftw_plan_with_nthreads(fft_threads);
+    p->fwd = fftw_plan_dft_r2c_2d((int)ny, (int)nx, (double *)c, (fftw_complex *)c, FFTW_ESTIMATE);
+    p->inv = fftw_plan_dft_c2r_2d((int)ny, (int)nx, (fftw_complex *)c, (double *)c, FFTW_ESTIMATE);
+    pthread_mutex_unlock(&plan_lock);
+    fftw_free(c);
+    if (!p->fwd || !p->inv) {
+        ph_fft2_free(p);
+        ph_error(PH_EFAIL, NULL, "FFTW could not plan an in-place %ldx%ld transform", ny, nx);
+        return NULL;
+    }
+    return p;
+}
+
+long ph_fft2_stride(long nx) { return 2 * (nx / 2 + 1); }
+
+void ph_fft2_forward_inplace(ph_fft2 *p, double *data)
+{
+    fftw_execute_dft_r2c(p->fwd, data, (fftw_complex *)data);
+}
+
+void ph_fft2_inverse_inplace(ph_fft2 *p, double *data)
+{
+    fftw_execute_dft_c2r(p->inv, (fftw_complex *)data, data);
+}
+
 ph_fft2 *ph_fft2_new(long ny, long nx)
 {
     ph_fft2 *p = ph_calloc(1, sizeof *p, "FFT plan");
