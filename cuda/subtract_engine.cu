@@ -2,20 +2,24 @@
 // cuFFT D2Z/Z2D transforms and CUDA kernels in float64, the images I and J
 // resident on the device from the cross-convolution to the difference.
 //
-// It mirrors common/sfft_cpu.c step for step (read that file's comment for
-// the method): the same fast transform grid my x mx >= (ny + 4w) x (nx + 4w)
-// with the zero-padded ("P") and periodically extended ("E") forms that make
-// a circular correlation on the nx x ny torus exact, the E forms of every fit
-// image kept, one P form at a time, correlation lag windows copied to the
-// host, where common/sfft.c assembles and solves the normal equations (LAPACK)
-// exactly as for the CPU. Every pixel, bin and lag is computed by the
-// functions of common/sfft_elem.h that the CPU engine calls (unit-tested on
-// the CPU); the kernels below are only grid-stride loops around them.
+// It follows common/sfft_cpu.c (read that file's comment for the method):
+// the same fast transform grid my x mx >= (ny + 4w) x (nx + 4w) with the
+// zero-padded ("P") and periodically extended ("E") forms that make a
+// circular correlation on the nx x ny torus exact, correlation lag windows
+// copied to the host, where common/sfft.c assembles and solves the normal
+// equations (LAPACK) exactly as for the CPU. Every pixel, bin and lag is
+// computed by the functions of common/sfft_elem.h that the CPU engine
+// calls (unit-tested on the CPU); the kernels below are only grid-stride
+// loops around them, and this file adds the launches, the cuFFT calls and
+// the device memory.
 //
-// Device memory at 4088 x 4088, w = 9, dk = 2, db = 0 (grid 4200 x 4200,
-// one block = one half spectrum, 141 MB): the two images (267 MB), the fit
-// mask (17 MB), at most 10 blocks (1.41 GB, during the fit) and cuFFT's
-// shared work area: about 2 GB in all (phrosty's flow needs about 40 GB).
+// Its memory plan is its own: out-of-place transforms, and every E form of
+// the fit made at once and kept until fit_done (the CPU engine transforms
+// in place and makes each E form when first needed). Device memory at 4088
+// x 4088, w = 9, dk = 2, db = 0 (grid 4200 x 4200, one block = one half
+// spectrum, 141 MB): the two images (267 MB), the fit mask (17 MB), at
+// most 10 blocks (1.41 GB, during the fit) and cuFFT's shared work area:
+// about 2 GB in all (phrosty's flow needs about 40 GB).
 //
 // Every CUDA or cuFFT failure is recorded with ph_error() and returned; the
 // engine never aborts. NVTX ranges mark the steps for Nsight; CUDA events
@@ -524,8 +528,10 @@ int g_spectrum_sum(ph_sfft_engine *e, int k, double *sum)
     return PH_OK;
 }
 
-int g_corr_window(ph_sfft_engine *e, int u, int v, int R, double *win)
+// `keep` is not needed: device memory holds every E form until fit_done.
+int g_corr_window(ph_sfft_engine *e, int u, int v, int R, double *win, int keep)
 {
+    (void)keep;
     gpu *g = (gpu *)e->impl;
     region r(g, "fit", "sfft correlation");
     long my = g->my, mx = g->mx;
@@ -565,7 +571,7 @@ int g_corr_window(ph_sfft_engine *e, int u, int v, int R, double *win)
 void g_fit_done(ph_sfft_engine *e) { fit_release(e); }
 
 int g_difference(ph_sfft_engine *e, int dk, int w, const double *kstd, int db, const double *bg,
-                 double *diff)
+                 double **diff)
 {
     gpu *g = (gpu *)e->impl;
     region r(g, "difference", "sfft difference");
@@ -615,8 +621,23 @@ int g_difference(ph_sfft_engine *e, int dk, int w, const double *kstd, int db, c
                                                          1.0 / ((double)my * mx), g->small + nk, db,
                                                          g->powx, g->powy);
         LAUNCHED("k_diff");
-        CU(cudaMemcpyAsync(diff, d, n * sizeof(double), cudaMemcpyDeviceToHost, g->stream));
-        CU(cudaStreamSynchronize(g->stream));
+        // into the caller's array, or a new one (sfft.h)
+        double *h = *diff ? *diff : (double *)ph_sfft_alloc_big(n * sizeof(double), "DIFF");
+        if (!h)
+            st = PH_EFAIL;
+        else {
+            cudaError_t c = cudaMemcpyAsync(h, d, n * sizeof(double), cudaMemcpyDeviceToHost,
+                                            g->stream);
+            if (c == cudaSuccess)
+                c = cudaStreamSynchronize(g->stream);
+            if (c == cudaSuccess)
+                *diff = h;
+            else {
+                if (h != *diff)
+                    ph_sfft_free_big(h);
+                st = fail_cuda("cudaMemcpy (DIFF)", c);
+            }
+        }
     }
     pool_put(g, acc);
     pool_put(g, fk);
