@@ -281,8 +281,9 @@ static void pad_rows(void *arg, long r0, long r1)
 static void crop_rows(void *arg, long r0, long r1)
 {
     pad_ctx *p = arg;
-    for (size_t t = (size_t)r0 * p->nx; t < (size_t)r1 * p->nx; t++)
-        p->out[t] = ph_sfft_crop_px(p->grid, p->stride, p->nx, t);
+    for (long y = r0; y < r1; y++)
+        for (long x = 0; x < p->nx; x++)
+            p->out[y * p->nx + x] = ph_sfft_crop_px(p->grid, p->stride, y, x);
 }
 
 /* ---- cross-convolution -------------------------------------------------------------------- */
@@ -357,9 +358,9 @@ static void fit_image(const cpu *c, int k, const double **src, const uint8_t **m
     *mask = kind == PH_SFFT_FIT_T ? NULL : c->fit;
 }
 
-/* The spectrum of fit image k in the E form (e = 1) or the P form into
+/* The spectrum of fit image k in the E form (eform 1) or the P form into
  * the block `spec`. */
-static void transform(ph_sfft_engine *e, int k, int eform, double *spec)
+static void transform(ph_sfft_engine *e, ph_fft2 *plan, int k, int eform, double *spec)
 {
     cpu *c = e->impl;
     const double *src;
@@ -368,7 +369,7 @@ static void transform(ph_sfft_engine *e, int k, int eform, double *spec)
     fit_image(c, k, &src, &mask, &i, &j);
     fill_grid(c, e->nx, e->ny, c->mx, c->my, eform ? c->ex : c->px, eform ? c->ey : c->py, src,
               mask, i, j, c->powx, c->powy, spec);
-    ph_fft2_forward_inplace(plan_for(e, c->my, c->mx), spec);
+    ph_fft2_forward_inplace(plan, spec);
 }
 
 typedef struct sum_ctx {
@@ -464,13 +465,13 @@ static int cpu_corr_window(ph_sfft_engine *e, int u, int v, int R, double *win, 
     if (c->pform_k != u) { /* the zero-padded form of u */
         if (!c->pform && !(c->pform = pool_get(e, nb)))
             return PH_EFAIL;
-        transform(e, u, 0, c->pform);
+        transform(e, plan, u, 0, c->pform);
         c->pform_k = u;
     }
     if (!c->spec[v]) { /* the periodically extended form of v */
         if (!(c->spec[v] = pool_get(e, nb)))
             return PH_EFAIL;
-        transform(e, v, 1, c->spec[v]);
+        transform(e, plan, v, 1, c->spec[v]);
     }
     /* rho_uv(r) = sum_x u(x) v(x + r) = F^-1[conj(U) V](r) / M (§5.4), in
      * v's block when no later window needs it */

@@ -147,11 +147,11 @@ static inline PH_HD double ph_sfft_window_px(const double *r, long stride, long 
     return r[(size_t)y * stride + x] * norm;
 }
 
-/* Image pixel t (row-major, nx wide) of a grid of row stride `stride`
- * holding the image at its origin. */
-static inline PH_HD double ph_sfft_crop_px(const double *grid, long stride, long nx, size_t t)
+/* Image pixel (x, y) of a grid of row stride `stride` holding the image
+ * at its origin. */
+static inline PH_HD double ph_sfft_crop_px(const double *grid, long stride, long y, long x)
 {
-    return grid[(t / nx) * stride + t % nx];
+    return grid[(size_t)y * stride + x];
 }
 
 /* The differential background sum_pq bg[pq] cx^p cy^q at (x, y), the terms

@@ -198,7 +198,7 @@ __global__ void k_pad(double *grid, long py, long px, const double *img, long ny
 __global__ void k_crop(double *img, const double *grid, long px, long ny, long nx)
 {
     FOR_EACH(t, (size_t)ny * nx)
-    img[t] = ph_sfft_crop_px(grid, px, nx, t);
+    img[t] = ph_sfft_crop_px(grid, px, (long)(t / nx), (long)(t % nx));
 }
 
 // The lag window of half-width R of the correlation r, times norm.

@@ -148,8 +148,8 @@ TEST(padding_and_cropping)
     for (long y = 0; y < 4; y++)
         for (long x = 0; x < stride; x++)
             EXPECT(grid[y * stride + x] == (y < 2 && x < 3 ? img[y * 3 + x] : 0));
-    for (size_t t = 0; t < 6; t++)
-        EXPECT(ph_sfft_crop_px(grid, stride, 3, t) == img[t]);
+    for (long t = 0; t < 6; t++)
+        EXPECT(ph_sfft_crop_px(grid, stride, t / 3, t % 3) == img[t]);
 }
 
 /* The CSZ placement (centre at [0][0], wrapped) equals fft.c's
