@@ -39,22 +39,16 @@ ph_cplx *ph_fft_alloc_cplx(size_t n)
 
 void ph_fft_free(void *p) { fftw_free(p); }
 
-ph_fft2 *ph_fft2_new(long ny, long nx)
+/* Plans for ny x nx on buffers r (real) and c (spectrum): out of place
+ * when they differ, in place (r padded) when they are the same memory.
+ * FFTW_ESTIMATE does not touch the buffers. */
+static ph_fft2 *plan_pair(long ny, long nx, double *r, ph_cplx *c)
 {
     ph_fft2 *p = ph_calloc(1, sizeof *p, "FFT plan");
     if (!p)
         return NULL;
     p->ny = ny;
     p->nx = nx;
-    size_t nr = (size_t)ny * nx, nc = (size_t)ny * (nx / 2 + 1);
-    double *r = ph_fft_alloc_real(nr);
-    ph_cplx *c = ph_fft_alloc_cplx(nc);
-    if (!r || !c) {
-        fftw_free(r);
-        fftw_free(c);
-        free(p);
-        return NULL;
-    }
     /* FFTW's planner is not thread-safe. */
     pthread_mutex_lock(&plan_lock);
     if (!threads_ready) {
@@ -65,13 +59,42 @@ ph_fft2 *ph_fft2_new(long ny, long nx)
     p->fwd = fftw_plan_dft_r2c_2d((int)ny, (int)nx, r, (fftw_complex *)c, FFTW_ESTIMATE);
     p->inv = fftw_plan_dft_c2r_2d((int)ny, (int)nx, (fftw_complex *)c, r, FFTW_ESTIMATE);
     pthread_mutex_unlock(&plan_lock);
-    fftw_free(r);
-    fftw_free(c);
     if (!p->fwd || !p->inv) {
         ph_fft2_free(p);
-        ph_error(PH_EFAIL, NULL, "FFTW could not plan a %ldx%ld transform", ny, nx);
+        ph_error(PH_EFAIL, NULL, "FFTW could not plan %s %ldx%ld transform",
+                 (void *)r == (void *)c ? "an in-place" : "a", ny, nx);
         return NULL;
     }
+    return p;
+}
+
+ph_fft2 *ph_fft2_new_inplace(long ny, long nx)
+{
+    ph_cplx *c = ph_fft_alloc_cplx((size_t)ny * (nx / 2 + 1));
+    ph_fft2 *p = c ? plan_pair(ny, nx, (double *)c, c) : NULL;
+    fftw_free(c);
+    return p;
+}
+
+long ph_fft2_stride(long nx) { return 2 * (nx / 2 + 1); }
+
+void ph_fft2_forward_inplace(ph_fft2 *p, double *data)
+{
+    fftw_execute_dft_r2c(p->fwd, data, (fftw_complex *)data);
+}
+
+void ph_fft2_inverse_inplace(ph_fft2 *p, double *data)
+{
+    fftw_execute_dft_c2r(p->inv, (fftw_complex *)data, data);
+}
+
+ph_fft2 *ph_fft2_new(long ny, long nx)
+{
+    double *r = ph_fft_alloc_real((size_t)ny * nx);
+    ph_cplx *c = r ? ph_fft_alloc_cplx((size_t)ny * (nx / 2 + 1)) : NULL;
+    ph_fft2 *p = c ? plan_pair(ny, nx, r, c) : NULL;
+    fftw_free(r);
+    fftw_free(c);
     return p;
 }
 

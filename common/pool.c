@@ -45,6 +45,19 @@ void ph_pool_put(ph_pool *p, const void *block)
             p->busy[i] = 0;
 }
 
+int ph_pool_detach(ph_pool *p, const void *block)
+{
+    for (int i = 0; block && i < p->n; i++)
+        if (p->block[i] == block && p->busy[i]) {
+            p->n--;
+            p->block[i] = p->block[p->n];
+            p->size[i] = p->size[p->n];
+            p->busy[i] = p->busy[p->n];
+            return 0;
+        }
+    return -1;
+}
+
 size_t ph_pool_bytes(const ph_pool *p)
 {
     size_t s = 0;

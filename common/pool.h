@@ -31,6 +31,10 @@ typedef struct ph_pool {
 void *ph_pool_get(ph_pool *p, size_t bytes);
 /* Give a block back (NULL and unknown pointers are ignored). */
 void ph_pool_put(ph_pool *p, const void *block);
+/* Take a busy block out of the pool without releasing it: from now the
+ * caller owns it (and releases it as the allocator would). Returns 0, or -1
+ * when `block` is not a busy block of the pool. */
+int ph_pool_detach(ph_pool *p, const void *block);
 /* Bytes held in blocks, busy or free. */
 size_t ph_pool_bytes(const ph_pool *p);
 /* Release every block (busy ones too). */

@@ -1,5 +1,6 @@
 /* psffit.c -- forced PSF photometry; see psffit.h. */
 #include "psffit.h"
+#include "psffit_elem.h"
 
 #include "log.h"
 #include "stats.h"
@@ -99,20 +100,10 @@ void ph_psf_spline_free(ph_psf_spline *s)
 int ph_spline_weights(const ph_psf_spline *s, double u, double *w)
 {
     long n = s->n;
-    memset(w, 0, (size_t)n * sizeof *w);
-    if (!(u >= 0 && u <= n - 1))
-        return 0;
-    long j = (long)floor(u);
-    if (j > n - 2)
-        j = n - 2;
-    double t = u - j, q = 1 - t;
-    double a = (q * q * q - q) / 6, b = (t * t * t - t) / 6;
-    const double *c0 = s->C + j * n, *c1 = s->C + (j + 1) * n;
+    ph_spline_pos at = ph_spline_locate(n, u);
     for (long k = 0; k < n; k++)
-        w[k] = a * c0[k] + b * c1[k];
-    w[j] += q;
-    w[j + 1] += t;
-    return 1;
+        w[k] = at.in ? ph_spline_weight(s->C, n, &at, k) : 0.0;
+    return at.in;
 }
 
 void ph_psf_spline_box(const ph_psf_spline *s, double x0, double y0, long bx, long by, long bw,
@@ -131,22 +122,10 @@ void ph_psf_spline_box(const ph_psf_spline *s, double x0, double y0, long bx, lo
             continue;
         }
         double *tr = T + r * n;
-        memset(tr, 0, (size_t)n * sizeof *tr);
-        for (long k = 0; k < n; k++) {
-            double wk = wy[r * n + k];
-            const double *pk = s->psf + k * n;
-            for (long j = 0; j < n; j++)
-                tr[j] += wk * pk[j];
-        }
-        for (long i = 0; i < bw; i++) {
-            double v = 0;
-            if (inx[i]) {
-                const double *wi = wx + i * n;
-                for (long j = 0; j < n; j++)
-                    v += tr[j] * wi[j];
-            }
-            o[i] = v;
-        }
+        for (long j = 0; j < n; j++)
+            tr[j] = ph_spline_column(wy + r * n, s->psf, n, j);
+        for (long i = 0; i < bw; i++)
+            o[i] = inx[i] ? ph_spline_dot(tr, wx + i * n, n) : 0.0;
     }
 }
 
@@ -163,26 +142,13 @@ const char *ph_fit_status_text(int status)
     return "unknown fit status";
 }
 
-long ph_fit_box_start(double x0, int box)
-{
-    return (long)ceil(x0 - 0.5 * box);
-}
-
-static inline int usable(const ph_fit_plane *p, long i)
-{
-    return isfinite(p->data[i]) && p->var[i] > 0 && isfinite(p->var[i]) &&
-           !(p->mask && (p->mask[i] & p->badbits));
-}
+long ph_fit_box_start(double x0, int box) { return ph_fit_box_first(x0, box); }
 
 double ph_fit_local_sky(const ph_fit_plane *p, double x0, double y0, double r_in, double r_out,
                         int *npix)
 {
-    long xa = (long)ceil(x0 - r_out), xb = (long)floor(x0 + r_out);
-    long ya = (long)ceil(y0 - r_out), yb = (long)floor(y0 + r_out);
-    if (xa < 0) xa = 0;
-    if (ya < 0) ya = 0;
-    if (xb > p->nx - 1) xb = p->nx - 1;
-    if (yb > p->ny - 1) yb = p->ny - 1;
+    long xa, xb, ya, yb;
+    ph_fit_annulus_bounds(p, x0, y0, r_out, &xa, &xb, &ya, &yb);
     int m = 0;
     double sky = NAN;
     if (xb >= xa && yb >= ya) {
@@ -194,9 +160,8 @@ double ph_fit_local_sky(const ph_fit_plane *p, double x0, double y0, double r_in
         }
         for (long y = ya; y <= yb; y++)
             for (long x = xa; x <= xb; x++) {
-                double dx = x - x0, dy = y - y0, r2 = dx * dx + dy * dy;
                 long i = y * p->nx + x;
-                if (r2 >= r_in * r_in && r2 < r_out * r_out && usable(p, i))
+                if (ph_fit_in_annulus(x, y, x0, y0, r_in, r_out) && ph_fit_usable(p, i))
                     v[m++] = p->data[i];
             }
         if (m >= PH_FIT_MIN_SKY)
@@ -230,12 +195,11 @@ int ph_psffit_one(const ph_fit_plane *p, const ph_psf_spline *s, const ph_fit_op
     r->flux = r->flux_err = NAN;
     r->sky = 0;
     r->npix = 0;
-    if (!(x0 >= -0.5 && x0 < p->nx - 0.5 && y0 >= -0.5 && y0 < p->ny - 0.5)) {
+    if (!ph_fit_on_image(p, x0, y0)) {
         r->status = PH_FIT_OFF_IMAGE;
         return PH_OK;
     }
-    long ic = (long)floor(x0 + 0.5), jc = (long)floor(y0 + 0.5);
-    if (!usable(p, jc * p->nx + ic)) {
+    if (!ph_fit_usable(p, ph_fit_centre_index(p, x0, y0))) {
         r->status = PH_FIT_MASKED;
         return PH_OK;
     }
@@ -247,37 +211,12 @@ int ph_psffit_one(const ph_fit_plane *p, const ph_psf_spline *s, const ph_fit_op
             return PH_OK;
         }
     }
-    long bx = ph_fit_box_start(x0, b), by = ph_fit_box_start(y0, b);
+    long bx = ph_fit_box_first(x0, b), by = ph_fit_box_first(y0, b);
     double *model = w->buf + (size_t)(3 * b) * s->n;
     ph_psf_spline_box(s, x0, y0, bx, by, b, b, model, w->buf);
-    double swpp = 0, swdp = 0;
-    int npix = 0, nbox = 0;
-    for (long j = by; j < by + b; j++)
-        for (long i = bx; i < bx + b; i++) {
-            if (i < 0 || j < 0 || i >= p->nx || j >= p->ny)
-                continue;
-            nbox++;
-            long k = j * p->nx + i;
-            if (!usable(p, k))
-                continue;
-            double P = model[(j - by) * b + (i - bx)], wgt = 1.0 / p->var[k];
-            swpp += wgt * P * P;
-            swdp += wgt * (p->data[k] - r->sky) * P;
-            npix++;
-        }
-    r->npix = npix;
-    if (o->full_box ? (npix < b * b) : (2 * npix < b * b)) {
-        (void)nbox;
-        r->status = PH_FIT_FEW_PIXELS;
-        return PH_OK;
-    }
-    if (!(swpp > 0)) {
-        r->status = PH_FIT_NO_PSF;
-        return PH_OK;
-    }
-    r->flux = swdp / swpp;
-    r->flux_err = 1.0 / sqrt(swpp);
-    r->status = PH_FIT_OK;
+    double swpp, swdp;
+    r->npix = ph_psffit_sums(p, model, bx, by, b, r->sky, &swpp, &swdp);
+    r->status = ph_psffit_solve(r->npix, b, o->full_box, swpp, swdp, &r->flux, &r->flux_err);
     return PH_OK;
 }
 

@@ -128,6 +128,12 @@ static void windows_free(windows *W)
     free(W->del);
 }
 
+/* One correlation window to compute: images u and v, half-width R. */
+typedef struct corr_req {
+    int u, v, R;
+    double *win;
+} corr_req;
+
 static int compute_windows(ph_sfft_engine *e, const ph_sfft_params *p, const ph_sfft_basis *b,
                            windows *W)
 {
@@ -138,34 +144,51 @@ static int compute_windows(ph_sfft_engine *e, const ph_sfft_params *p, const ph_
     W->n2 = 4 * p->w + 1;
     W->n1 = 2 * p->w + 1;
     size_t s2 = (size_t)W->n2 * W->n2, s1 = (size_t)W->n1 * W->n1;
+    int nimg = ph_sfft_fit_count(p->dk, p->db);
+    size_t nreq = (size_t)b->fij * (b->fij + 1) / 2 + (size_t)b->fij * (1 + b->fpq) +
+                  (size_t)b->fpq * (b->fpq + 3) / 2;
     W->omg = ph_malloc((size_t)b->fij * b->fij * s2 * sizeof(double), "correlation windows");
     W->the = ph_malloc((size_t)b->fij * s1 * sizeof(double), "correlation windows");
     W->gam = ph_malloc((size_t)b->fij * b->fpq * s1 * sizeof(double), "correlation windows");
     W->phi = ph_malloc((size_t)b->fpq * b->fpq * sizeof(double), "correlation windows");
     W->del = ph_malloc((size_t)b->fpq * sizeof(double), "correlation windows");
-    if (!W->omg || !W->the || !W->gam || !W->phi || !W->del)
+    corr_req *req = ph_malloc(nreq * sizeof *req, "correlation requests");
+    int *uses = ph_calloc((size_t)nimg, sizeof *uses, "correlation requests");
+    if (!W->omg || !W->the || !W->gam || !W->phi || !W->del || !req || !uses) {
+        free(req);
+        free(uses);
         return PH_EFAIL;
+    }
     int jx = b->fij; /* index of J; the T_pq follow it */
-    int st = PH_OK;
+    size_t n = 0;
     /* Grouped by the first image u, which the engines transform once per
      * group. Omega: only the pairs u <= v are computed; the others are
      * reflections, rho_vu(r) = rho_uv(-r) (§5.4). */
-    for (int u = 0; u < b->fij && !st; u++) {
-        for (int v = u; v < b->fij && !st; v++) {
-            double *o = omg_at(W, u, v);
-            if ((st = e->corr_window(e, u, v, 2 * p->w, o)))
-                break;
-            if (v != u) {
-                double *r = omg_at(W, v, u);
-                for (size_t k = 0; k < s2; k++)
-                    r[k] = o[s2 - 1 - k];
-            }
-        }
-        if (!st)
-            st = e->corr_window(e, u, jx, p->w, W->the + u * s1);
-        for (int q = 0; q < b->fpq && !st && p->db > 0; q++)
-            st = e->corr_window(e, u, jx + 1 + q, p->w, W->gam + ((size_t)u * b->fpq + q) * s1);
+    for (int u = 0; u < b->fij; u++) {
+        for (int v = u; v < b->fij; v++)
+            req[n++] = (corr_req){u, v, 2 * p->w, omg_at(W, u, v)};
+        req[n++] = (corr_req){u, jx, p->w, W->the + u * s1};
+        for (int q = 0; q < b->fpq && p->db > 0; q++)
+            req[n++] = (corr_req){u, jx + 1 + q, p->w, W->gam + ((size_t)u * b->fpq + q) * s1};
     }
+    for (int q1 = 0; q1 < b->fpq && p->db > 0; q1++) {
+        for (int q = q1; q < b->fpq; q++)
+            req[n++] = (corr_req){jx + 1 + q1, jx + 1 + q, 0, &W->phi[q1 * b->fpq + q]};
+        req[n++] = (corr_req){jx + 1 + q1, jx, 0, &W->del[q1]};
+    }
+    /* an engine may release the transform of v after its last use */
+    for (size_t k = 0; k < n; k++)
+        uses[req[k].v]++;
+    int st = PH_OK;
+    for (size_t k = 0; k < n && !st; k++)
+        st = e->corr_window(e, req[k].u, req[k].v, req[k].R, req[k].win, --uses[req[k].v] > 0);
+    for (int u = 0; u < b->fij && !st; u++)
+        for (int v = u + 1; v < b->fij; v++) {
+            const double *o = omg_at(W, u, v);
+            double *r = omg_at(W, v, u);
+            for (size_t k = 0; k < s2; k++)
+                r[k] = o[s2 - 1 - k];
+        }
     if (!st && p->db == 0) {
         /* T_00 = 1 everywhere: rho_{u,1}(r) = sum u for every lag, the
          * background Gram entry is N and its right-hand side sum mJ. */
@@ -178,16 +201,12 @@ static int compute_windows(ph_sfft_engine *e, const ph_sfft_params *p, const ph_
         W->phi[0] = (double)e->nx * (double)e->ny;
         if (!st)
             st = e->spectrum_sum(e, jx, &W->del[0]);
-    } else {
-        for (int q1 = 0; q1 < b->fpq && !st; q1++) {
-            for (int q = q1; q < b->fpq && !st; q++) {
-                st = e->corr_window(e, jx + 1 + q1, jx + 1 + q, 0, &W->phi[q1 * b->fpq + q]);
+    } else
+        for (int q1 = 0; q1 < b->fpq && !st; q1++)
+            for (int q = q1 + 1; q < b->fpq; q++)
                 W->phi[q * b->fpq + q1] = W->phi[q1 * b->fpq + q];
-            }
-            if (!st)
-                st = e->corr_window(e, jx + 1 + q1, jx, 0, &W->del[q1]);
-        }
-    }
+    free(req);
+    free(uses);
     return st;
 }
 
@@ -450,7 +469,7 @@ double ph_sfft_background_at(const ph_sfft_solution *s, double x0, double y0)
     return v;
 }
 
-int ph_sfft_difference(ph_sfft_engine *e, const ph_sfft_solution *s, double *diff)
+static int difference(ph_sfft_engine *e, const ph_sfft_solution *s, double **diff)
 {
     const ph_sfft_basis *b = &s->basis;
     double *kstd = ph_malloc((size_t)b->fij * b->fab * sizeof *kstd, "SFFT kernels");
@@ -461,6 +480,17 @@ int ph_sfft_difference(ph_sfft_engine *e, const ph_sfft_solution *s, double *dif
                            s->coef + (size_t)b->fij * b->fab, diff);
     free(kstd);
     return st;
+}
+
+int ph_sfft_difference(ph_sfft_engine *e, const ph_sfft_solution *s, double *diff)
+{
+    return difference(e, s, &diff);
+}
+
+int ph_sfft_difference_new(ph_sfft_engine *e, const ph_sfft_solution *s, double **diff)
+{
+    *diff = NULL;
+    return difference(e, s, diff);
 }
 
 /* ---- helpers ---------------------------------------------------------------- */

@@ -106,7 +106,8 @@ struct ph_sfft_engine {
     /* Prepare the fit (§5.4 step 1) on masked copies (pixels where
      * fit[p] == 0 set to 0) of I_ij (indices 0..fij-1) and J (index fij),
      * and, when db > 0, the unmasked T_pq (indices fij+1..fij+fpq), for
-     * kernel half-width w. `fit` must stay valid until fit_done. */
+     * kernel half-width w. `fit` must stay valid until fit_done. (The CPU
+     * engine transforms each image when a correlation first needs it.) */
     int (*fit_spectra)(ph_sfft_engine *e, const uint8_t *fit, int w, int dk, int db);
     /* Sum over the nx x ny image of fit image k. */
     int (*spectrum_sum)(ph_sfft_engine *e, int k, double *sum);
@@ -114,16 +115,21 @@ struct ph_sfft_engine {
      * images u and v:
      * win[(ry + R) * (2R + 1) + (rx + R)] = sum_x u(x) v(x + r), |rx|, |ry| <= R <= 2w.
      * Calls with the same u in a row are cheapest (the engines cache u's
-     * transform). */
-    int (*corr_window)(ph_sfft_engine *e, int u, int v, int R, double *win);
+     * transform). `keep` 0 says that no later call of this fit has v as its
+     * second image: the engine may compute in v's transform and release it
+     * (then such a call makes it again). */
+    int (*corr_window)(ph_sfft_engine *e, int u, int v, int R, double *win, int keep);
     /* Release the fit spectra. */
     void (*fit_done)(ph_sfft_engine *e);
 
     /* diff = J - sum_ij (cx^i cy^j I) (*) kstd[ij] - sum_pq bg[pq] T_pq
      * (circular), with the unmasked images; kstd holds fij kernels of
-     * (2w+1)^2 in the layout above. */
+     * (2w+1)^2 in the layout above. Into *diff (nx*ny doubles), or, when
+     * *diff is NULL, into an array the engine allocates with
+     * ph_sfft_alloc_big (the CPU engine hands over the buffer it computed
+     * in) and the caller frees with ph_sfft_free_big. */
     int (*difference)(ph_sfft_engine *e, int dk, int w, const double *kstd, int db,
-                      const double *bg, double *diff);
+                      const double *bg, double **diff);
 
     void (*free)(ph_sfft_engine *e);
     /* Largest memory the engine held at once (bytes; device memory on a GPU). */
@@ -132,29 +138,8 @@ struct ph_sfft_engine {
 
 /* ---- for engine implementations ---- */
 
-#ifdef __CUDACC__
-#define PH_SFFT_HD __host__ __device__
-#else
-#define PH_SFFT_HD
-#endif
-
-/* The transform grid of the fit and the difference (sfft_cpu.c explains
- * it): my x mx >= (ny + 4w) x (nx + 4w), fast. Grid position i of m holds
- * image pixel ph_sfft_grid_source(i, n, m, ext): the image on [0, n); for
- * ext < 0 ("P form", zero-padded) -1 (zero) beyond; otherwise ("E form")
- * the periodic extension by ext on both sides, -1 between. */
-static inline PH_SFFT_HD long ph_sfft_grid_source(long i, long n, long m, int ext)
-{
-    if (i < n)
-        return i;
-    if (ext < 0)
-        return -1;
-    if (i < n + ext)
-        return i - n;
-    if (i >= m - ext)
-        return n - (m - i);
-    return -1;
-}
+/* The per-pixel arithmetic both engines share (transform grids, products,
+ * lag windows, the difference) is in sfft_elem.h. */
 
 /* The fit images of an engine: index k of fit_spectra is the masked I_ij
  * (k < fij), the masked J (k = fij) or the unmasked T_pq (k > fij, only
@@ -227,8 +212,12 @@ double ph_sfft_ratio_at(const ph_sfft_solution *s, double x0, double y0);
 /* Differential background at 0-based pixel (x0, y0). */
 double ph_sfft_background_at(const ph_sfft_solution *s, double x0, double y0);
 
-/* DIFF = J - M(I) on the engine's unmasked images (§5.6), circular. */
+/* DIFF = J - M(I) on the engine's unmasked images (§5.6), circular, into
+ * the caller's nx*ny array. */
 int ph_sfft_difference(ph_sfft_engine *e, const ph_sfft_solution *s, double *diff);
+/* The same into a new array (*diff; free with ph_sfft_free_big): the CPU
+ * engine hands over the memory it computed in, a full-size plane less. */
+int ph_sfft_difference_new(ph_sfft_engine *e, const ph_sfft_solution *s, double **diff);
 
 /* ---- small helpers -------------------------------------------------------- */
 

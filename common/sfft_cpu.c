@@ -1,7 +1,8 @@
 /* sfft_cpu.c -- the CPU engine of sfft.h: FFTW real-to-complex transforms
- * (FFTW_ESTIMATE plans through common/fft.h, threaded) and pointwise loops
- * split over threads by rows. No loop reduces across threads, so the
- * output does not depend on scheduling.
+ * (FFTW_ESTIMATE plans through common/fft.h, threaded, in place) and
+ * pointwise loops split over threads by rows, each pixel computed by the
+ * functions of sfft_elem.h that the GPU engine calls too. No loop reduces
+ * across threads, so the output does not depend on scheduling.
  *
  * Transform size. SFFT's model is circular on exactly nx x ny (§11.3), and
  * 4088 = 8 * 7 * 73 is a slow FFT length. A circular correlation or
@@ -12,17 +13,27 @@
  * image pixel m mod n for m < n + 2w and n - (mx - m) for m >= mx - 2w):
  * every product u(x) v(x + r) with x in [0, n) and |r| <= 2w then reads the
  * wrapped neighbour, and nothing else enters the sum. The grid is chosen
- * 7-smooth (4200 for 4088, 2-3 times faster per transform). The E forms of
- * every fit image are kept; the P form is made for one image at a time.
+ * 7-smooth (4200 for 4088, 2-3 times faster per transform).
  *
- * Memory comes from a pool of equal blocks (one spectrum each) that are
- * reused across the steps, because first touching fresh memory costs
- * ~0.2-0.5 s per 140 MB on virtual machines. Blocks at once, for
- * dk = 2, db = 0: cross-convolution 3, fit 10, difference 4. */
+ * Memory. Every transform is in place: a grid's rows are padded to
+ * 2 (mx/2 + 1) doubles and its spectrum takes the same memory (the results
+ * are FFTW's out-of-place ones bit for bit), so one block holds one image
+ * from its grid to its spectrum, its product and back. Blocks come from a
+ * pool reused across the steps, because first touching fresh memory costs
+ * 0.05-0.5 s per 140 MB on virtual machines. The fit makes the E form of
+ * an image when a correlation first needs it and computes the last
+ * correlation that needs it in its memory; the difference hands the block
+ * it computed in over as DIFF. Blocks at once (141 MB each at 4088 x 4088):
+ *   cross-convolution 2 (the kernel's spectrum, the image's);
+ *   fit: kernel order 0, background order 0: 2 (a P form and an E form);
+ *        in general the E forms still needed, a P form and a product;
+ *        dk = 2, db = 0: 8;
+ *   difference: 2 (kernel order 0), 3 (an accumulator) otherwise. */
 #include "fft.h"
 #include "log.h"
 #include "pool.h"
 #include "sfft.h"
+#include "sfft_elem.h"
 #include "util.h"
 
 #include <pthread.h>
@@ -30,16 +41,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { MAXPLAN = 4 };
+enum { MAXPLAN = 4, MAXSPEC = 64 };
 
 typedef struct cpu {
     int nthreads;
     double *img[2]; /* I, J: the caller's arrays */
 
-    ph_pool pool;   /* FFT buffers */
+    ph_pool pool;   /* transform blocks */
     ph_sfft_engine *e;
 
-    /* plan cache */
+    /* plan cache (in-place plans) */
     ph_fft2 *plan[MAXPLAN];
     long plan_ny[MAXPLAN], plan_nx[MAXPLAN];
 
@@ -48,13 +59,12 @@ typedef struct cpu {
     int dk, db, w, nspec;
     long my, mx;        /* transform grid */
     long *ex, *ey;      /* E-form source index of each grid column/row, -1 = 0 */
+    long *px, *py;      /* P-form source index */
     double *powx, *powy;
-    ph_cplx *spec[64];  /* E forms */
-    double sums[64];
-    ph_cplx *pform;     /* P form of image pform_k */
+    double *spec[MAXSPEC]; /* E-form spectra made and still needed (NULL: none) */
+    double sums[MAXSPEC];
+    double *pform;      /* P-form spectrum of image pform_k */
     int pform_k;
-    ph_cplx *work_c;
-    double *work_r;
 } cpu;
 
 /* ---- memory ------------------------------------------------------------------------------ */
@@ -76,13 +86,14 @@ static void big_release(void *ctx, void *p, size_t bytes)
     ph_sfft_free_big(p);
 }
 
-static void *pool_get(ph_sfft_engine *e, size_t bytes)
+static double *pool_get(ph_sfft_engine *e, size_t bytes)
 {
     return ph_pool_get(&((cpu *)e->impl)->pool, bytes);
 }
 
-static void pool_put(ph_sfft_engine *e, void *p) { ph_pool_put(&((cpu *)e->impl)->pool, p); }
+static void pool_put(ph_sfft_engine *e, const void *p) { ph_pool_put(&((cpu *)e->impl)->pool, p); }
 
+/* The in-place plans for my x mx. */
 static ph_fft2 *plan_for(ph_sfft_engine *e, long ny, long nx)
 {
     cpu *c = e->impl;
@@ -93,16 +104,16 @@ static ph_fft2 *plan_for(ph_sfft_engine *e, long ny, long nx)
     while (slot < MAXPLAN - 1 && c->plan[slot])
         slot++;
     ph_fft2_free(c->plan[slot]);
-    c->plan[slot] = ph_fft2_new(ny, nx);
+    c->plan[slot] = ph_fft2_new_inplace(ny, nx);
     c->plan_ny[slot] = ny;
     c->plan_nx[slot] = nx;
     return c->plan[slot];
 }
 
-static size_t spec_bytes(long ny, long nx)
+/* Bytes of an in-place block for my x mx: the padded grid = the spectrum. */
+static size_t block_bytes(long my, long mx)
 {
-    size_t r = (size_t)ny * nx * sizeof(double), s = (size_t)ny * (nx / 2 + 1) * sizeof(ph_cplx);
-    return r > s ? r : s;
+    return (size_t)my * ph_fft2_stride(mx) * sizeof(double);
 }
 
 /* ---- a parallel loop over rows ----------------------------------------------------------- */
@@ -150,16 +161,16 @@ static void par_rows(int nthreads, long n, rows_fn fn, void *ctx)
     }
 }
 
-/* ---- filling a transform grid ------------------------------------------------------------ */
+/* ---- pointwise loops ----------------------------------------------------------------------- */
 
-/* grid[m] = mask ? cx^i cy^j src : 0 at the source pixel (sx[mx], sy[my])
- * of each grid pixel (-1: zero); src NULL stands for 1. */
+/* grid = fit image `src` (mask, powers cx, cy; NULL: none) in the form
+ * given by the source maps sx (columns), sy (rows); rows of `stride`. */
 typedef struct fill_ctx {
-    long nx, mx;
+    long nx, mx, stride;
     const long *sx, *sy;
     const double *src;
     const uint8_t *mask;
-    const double *cx, *cy; /* NULL: power 0 */
+    const double *cx, *cy;
     double *grid;
 } fill_ctx;
 
@@ -167,22 +178,13 @@ static void fill_rows(void *arg, long r0, long r1)
 {
     fill_ctx *f = arg;
     for (long m = r0; m < r1; m++) {
-        double *g = f->grid + m * f->mx;
+        double *g = f->grid + m * f->stride;
         long y = f->sy[m];
-        if (y < 0) {
-            memset(g, 0, (size_t)f->mx * sizeof *g);
-            continue;
-        }
-        double fy = f->cy ? f->cy[y] : 1.0;
-        const double *s = f->src ? f->src + y * f->nx : NULL;
-        const uint8_t *k = f->mask ? f->mask + y * f->nx : NULL;
-        for (long n = 0; n < f->mx; n++) {
-            long x = f->sx[n];
-            if (x < 0 || (k && !k[x]))
-                g[n] = 0.0;
-            else
-                g[n] = (s ? s[x] : 1.0) * fy * (f->cx ? f->cx[x] : 1.0);
-        }
+        double fy = y >= 0 && f->cy ? f->cy[y] : 1.0;
+        for (long n = 0; n < f->mx; n++)
+            g[n] = ph_sfft_fit_px(f->src, f->mask, f->cx, fy, f->nx, y, f->sx[n]);
+        for (long n = f->mx; n < f->stride; n++)
+            g[n] = 0.0;
     }
 }
 
@@ -201,41 +203,28 @@ static double *coord_powers(long n, int order)
     double *p = ph_malloc((size_t)(order + 1) * n * sizeof *p, "coordinate powers");
     if (!p)
         return NULL;
-    for (long x = 0; x < n; x++) {
-        double c = (x + 1) / (double)n, v = 1;
-        for (int d = 0; d <= order; d++) {
-            p[d * n + x] = v;
-            v *= c;
-        }
-    }
+    for (int d = 0; d <= order; d++)
+        for (long x = 0; x < n; x++)
+            p[d * n + x] = ph_sfft_coord_pow(x, n, d);
     return p;
 }
 
-/* Fit image k: its source, mask and powers. */
-static void fit_image(const cpu *c, int k, const double **src, const uint8_t **mask, int *i,
-                      int *j)
-{
-    ph_sfft_fit_kind kind = ph_sfft_fit_image(c->dk, c->db, k, i, j);
-    *src = kind == PH_SFFT_FIT_I ? c->img[PH_SFFT_I] : kind == PH_SFFT_FIT_J ? c->img[PH_SFFT_J] : NULL;
-    *mask = kind == PH_SFFT_FIT_T ? NULL : c->fit;
-}
-
-static void fill_grid(cpu *c, long nx, long mx, long my, const long *sx, const long *sy,
+static void fill_grid(cpu *c, long nx, long ny, long mx, long my, const long *sx, const long *sy,
                       const double *src, const uint8_t *mask, int i, int j, const double *powx,
-                      const double *powy, long ny, double *grid)
+                      const double *powy, double *grid)
 {
-    fill_ctx f = {nx,   mx,   sx, sy, src, mask, i ? powx + (size_t)i * nx : NULL,
+    fill_ctx f = {nx,   mx,   ph_fft2_stride(mx), sx, sy, src, mask, i ? powx + (size_t)i * nx : NULL,
                   j ? powy + (size_t)j * ny : NULL, grid};
     par_rows(c->nthreads, my, fill_rows, &f);
 }
 
-/* ---- pointwise products ------------------------------------------------------------------- */
-
+/* out = a (*) b bin by bin (sfft_elem.h's modes); the spectra are ny x
+ * ncol complex values in blocks (out may be a or b). */
 typedef struct prod_ctx {
     long ncol;
-    const ph_cplx *a, *b;
-    ph_cplx *out;
-    int mode; /* 0: out = conj(a) b; 1: out = a b; 2: out += a b */
+    const double *a, *b;
+    double *out;
+    int mode;
     double scale;
 } prod_ctx;
 
@@ -243,26 +232,58 @@ static void prod_rows(void *arg, long r0, long r1)
 {
     prod_ctx *p = arg;
     size_t i0 = (size_t)r0 * p->ncol, i1 = (size_t)r1 * p->ncol;
-    switch (p->mode) {
-    case 0:
-        for (size_t i = i0; i < i1; i++)
-            p->out[i] = conj(p->a[i]) * p->b[i];
-        break;
-    case 1:
-        for (size_t i = i0; i < i1; i++)
-            p->out[i] = p->a[i] * p->b[i] * p->scale;
-        break;
-    default:
-        for (size_t i = i0; i < i1; i++)
-            p->out[i] += p->a[i] * p->b[i] * p->scale;
+    ph_sfft_z zero = {0, 0};
+    for (size_t i = i0; i < i1; i++) {
+        ph_sfft_z a = {p->a[2 * i], p->a[2 * i + 1]}, b = {p->b[2 * i], p->b[2 * i + 1]};
+        ph_sfft_z o = p->mode == PH_SFFT_ADD ? (ph_sfft_z){p->out[2 * i], p->out[2 * i + 1]} : zero;
+        ph_sfft_z r = ph_sfft_prod(a, b, p->mode, p->scale, o);
+        p->out[2 * i] = r.re;
+        p->out[2 * i + 1] = r.im;
     }
 }
 
-static void product(cpu *c, long ny, long ncol, const ph_cplx *a, const ph_cplx *b, ph_cplx *out,
+static void product(cpu *c, long my, long mx, const double *a, const double *b, double *out,
                     int mode, double scale)
 {
-    prod_ctx p = {ncol, a, b, out, mode, scale};
-    par_rows(c->nthreads, ny, prod_rows, &p);
+    prod_ctx p = {mx / 2 + 1, a, b, out, mode, scale};
+    par_rows(c->nthreads, my, prod_rows, &p);
+}
+
+/* The L x L kernel k CSZ-embedded in a zeroed my x mx grid (the same sums
+ * as fft.c's ph_kernel_csz). */
+static void csz(const double *k, long L, long my, long mx, double *grid)
+{
+    long stride = ph_fft2_stride(mx);
+    memset(grid, 0, (size_t)my * stride * sizeof *grid);
+    for (long t = 0; t < L * L; t++)
+        grid[ph_sfft_csz_offset(t, L, my, mx, stride)] += k[t];
+}
+
+/* The zero-padded image on a py x px grid, and the image back from one. */
+typedef struct pad_ctx {
+    long nx, ny, px, stride;
+    const double *img;
+    double *grid, *out;
+} pad_ctx;
+
+static void pad_rows(void *arg, long r0, long r1)
+{
+    pad_ctx *p = arg;
+    for (long y = r0; y < r1; y++) {
+        double *g = p->grid + y * p->stride;
+        for (long x = 0; x < p->px; x++)
+            g[x] = ph_sfft_pad_px(p->img, p->ny, p->nx, y, x);
+        for (long x = p->px; x < p->stride; x++)
+            g[x] = 0.0;
+    }
+}
+
+static void crop_rows(void *arg, long r0, long r1)
+{
+    pad_ctx *p = arg;
+    for (long y = r0; y < r1; y++)
+        for (long x = 0; x < p->nx; x++)
+            p->out[y * p->nx + x] = ph_sfft_crop_px(p->grid, p->stride, y, x);
 }
 
 /* ---- cross-convolution -------------------------------------------------------------------- */
@@ -277,32 +298,23 @@ static int cpu_crossconv(ph_sfft_engine *e, int slot, const double *img, const d
      * image sits at [0, n) and the kernel's negative offsets wrap into the
      * zero margin. */
     long py = ph_sfft_fast_size(ny + L - 1), px = ph_sfft_fast_size(nx + L - 1);
-    size_t nb = spec_bytes(py, px), nc = (size_t)py * (px / 2 + 1);
+    size_t nb = block_bytes(py, px);
     ph_fft2 *plan = plan_for(e, py, px);
-    double *a = plan ? pool_get(e, nb) : NULL;
-    ph_cplx *fa = a ? pool_get(e, nb) : NULL, *fk = fa ? pool_get(e, nb) : NULL;
-    int st = fk ? ph_kernel_csz(k, L, L, py, px, a) : PH_EFAIL;
+    double *fk = plan ? pool_get(e, nb) : NULL, *fa = fk ? pool_get(e, nb) : NULL;
+    int st = fa ? PH_OK : PH_EFAIL;
     if (!st) {
-        ph_fft2_forward(plan, a, fk);
-        for (long y = 0; y < py; y++) {
-            double *g = a + y * px;
-            if (y < ny) {
-                memcpy(g, img + y * nx, (size_t)nx * sizeof *g);
-                memset(g + nx, 0, (size_t)(px - nx) * sizeof *g);
-            } else
-                memset(g, 0, (size_t)px * sizeof *g);
-        }
-        ph_fft2_forward(plan, a, fa);
-        product(c, py, px / 2 + 1, fa, fk, fa, 1, 1.0 / ((double)py * px));
-        ph_fft2_inverse(plan, fa, a);
-        for (long y = 0; y < ny; y++)
-            memcpy(out + y * nx, a + y * px, (size_t)nx * sizeof *a);
+        csz(k, L, py, px, fk);
+        ph_fft2_forward_inplace(plan, fk);
+        pad_ctx p = {nx, ny, px, ph_fft2_stride(px), img, fa, out};
+        par_rows(c->nthreads, py, pad_rows, &p);
+        ph_fft2_forward_inplace(plan, fa);
+        product(c, py, px, fa, fk, fa, PH_SFFT_MUL, 1.0 / ((double)py * px));
+        ph_fft2_inverse_inplace(plan, fa);
+        par_rows(c->nthreads, ny, crop_rows, &p);
         c->img[slot] = out;
     }
-    (void)nc;
-    pool_put(e, a);
-    pool_put(e, fa);
     pool_put(e, fk);
+    pool_put(e, fa);
     return st;
 }
 
@@ -318,28 +330,50 @@ static int cpu_load(ph_sfft_engine *e, int slot, double *img)
 static void fit_release(ph_sfft_engine *e)
 {
     cpu *c = e->impl;
-    for (int k = 0; k < c->nspec; k++) {
+    for (int k = 0; k < MAXSPEC; k++) {
         pool_put(e, c->spec[k]);
         c->spec[k] = NULL;
     }
     pool_put(e, c->pform);
-    pool_put(e, c->work_c);
-    pool_put(e, c->work_r);
-    c->pform = c->work_c = NULL;
-    c->work_r = NULL;
+    c->pform = NULL;
     c->pform_k = -1;
     c->nspec = 0;
     free(c->ex);
     free(c->ey);
+    free(c->px);
+    free(c->py);
     free(c->powx);
     free(c->powy);
-    c->ex = c->ey = NULL;
+    c->ex = c->ey = c->px = c->py = NULL;
     c->powx = c->powy = NULL;
     c->fit = NULL;
 }
 
+/* Fit image k: its source, mask and powers. */
+static void fit_image(const cpu *c, int k, const double **src, const uint8_t **mask, int *i,
+                      int *j)
+{
+    ph_sfft_fit_kind kind = ph_sfft_fit_image(c->dk, c->db, k, i, j);
+    *src = kind == PH_SFFT_FIT_I ? c->img[PH_SFFT_I] : kind == PH_SFFT_FIT_J ? c->img[PH_SFFT_J] : NULL;
+    *mask = kind == PH_SFFT_FIT_T ? NULL : c->fit;
+}
+
+/* The spectrum of fit image k in the E form (eform 1) or the P form into
+ * the block `spec`. */
+static void transform(ph_sfft_engine *e, ph_fft2 *plan, int k, int eform, double *spec)
+{
+    cpu *c = e->impl;
+    const double *src;
+    const uint8_t *mask;
+    int i, j;
+    fit_image(c, k, &src, &mask, &i, &j);
+    fill_grid(c, e->nx, e->ny, c->mx, c->my, eform ? c->ex : c->px, eform ? c->ey : c->py, src,
+              mask, i, j, c->powx, c->powy, spec);
+    ph_fft2_forward_inplace(plan, spec);
+}
+
 typedef struct sum_ctx {
-    long nx, ny;
+    long nx;
     const double *src, *cx, *cy;
     const uint8_t *mask;
     double *rows;
@@ -348,13 +382,8 @@ typedef struct sum_ctx {
 static void sum_rows(void *arg, long r0, long r1)
 {
     sum_ctx *s = arg;
-    for (long y = r0; y < r1; y++) {
-        double t = 0, fy = s->cy ? s->cy[y] : 1.0;
-        for (long x = 0; x < s->nx; x++)
-            if (!s->mask || s->mask[y * s->nx + x])
-                t += (s->src ? s->src[y * s->nx + x] : 1.0) * (s->cx ? s->cx[x] : 1.0);
-        s->rows[y] = t * fy;
-    }
+    for (long y = r0; y < r1; y++)
+        s->rows[y] = ph_sfft_fit_row_sum(s->src, s->mask, s->cx, s->cy, s->nx, y);
 }
 
 /* Sum over the image of fit image k, row by row then in row order (the
@@ -368,8 +397,8 @@ static int image_sum(cpu *c, long nx, long ny, int k, double *sum)
     double *rows = ph_malloc((size_t)ny * sizeof *rows, "row sums");
     if (!rows)
         return PH_EFAIL;
-    sum_ctx s = {nx,   ny,   src, i ? c->powx + (size_t)i * nx : NULL,
-                 j ? c->powy + (size_t)j * ny : NULL, mask, rows};
+    sum_ctx s = {nx, src, i ? c->powx + (size_t)i * nx : NULL, j ? c->powy + (size_t)j * ny : NULL,
+                 mask, rows};
     par_rows(c->nthreads, ny, sum_rows, &s);
     double t = 0;
     for (long y = 0; y < ny; y++)
@@ -391,35 +420,23 @@ static int cpu_fit_spectra(ph_sfft_engine *e, const uint8_t *fit, int w, int dk,
     c->w = w;
     c->fit = fit;
     c->nspec = ph_sfft_fit_count(dk, db);
-    if (c->nspec > 64)
+    if (c->nspec > MAXSPEC)
         return ph_error(PH_EFAIL, NULL, "SFFT engine: too many polynomial terms");
     c->my = ph_sfft_fast_size(ny + 4L * w);
     c->mx = ph_sfft_fast_size(nx + 4L * w);
-    size_t nb = spec_bytes(c->my, c->mx);
     int ord = dk > db ? dk : db;
-    ph_fft2 *plan = plan_for(e, c->my, c->mx);
     c->ex = grid_map(nx, c->mx, 2 * w);
     c->ey = grid_map(ny, c->my, 2 * w);
+    c->px = grid_map(nx, c->mx, -1);
+    c->py = grid_map(ny, c->my, -1);
     c->powx = coord_powers(nx, ord);
     c->powy = coord_powers(ny, ord);
-    c->work_r = pool_get(e, nb);
-    c->work_c = pool_get(e, nb);
-    int st = !plan || !c->ex || !c->ey || !c->powx || !c->powy || !c->work_r || !c->work_c
+    int st = !plan_for(e, c->my, c->mx) || !c->ex || !c->ey || !c->px || !c->py || !c->powx ||
+                     !c->powy
                  ? PH_EFAIL
                  : PH_OK;
-    for (int k = 0; k < c->nspec && !st; k++) {
-        const double *src;
-        const uint8_t *mask;
-        int i, j;
-        fit_image(c, k, &src, &mask, &i, &j);
-        if (!(c->spec[k] = pool_get(e, nb)) || (st = image_sum(c, nx, ny, k, &c->sums[k]))) {
-            st = PH_EFAIL;
-            break;
-        }
-        fill_grid(c, nx, c->mx, c->my, c->ex, c->ey, src, mask, i, j, c->powx, c->powy, ny,
-                  c->work_r);
-        ph_fft2_forward(plan, c->work_r, c->spec[k]);
-    }
+    for (int k = 0; k < c->nspec && !st; k++)
+        st = image_sum(c, nx, ny, k, &c->sums[k]);
     if (st)
         fit_release(e);
     return st;
@@ -434,10 +451,11 @@ static int cpu_spectrum_sum(ph_sfft_engine *e, int k, double *sum)
     return PH_OK;
 }
 
-static int cpu_corr_window(ph_sfft_engine *e, int u, int v, int R, double *win)
+static int cpu_corr_window(ph_sfft_engine *e, int u, int v, int R, double *win, int keep)
 {
     cpu *c = e->impl;
-    long nx = e->nx, ny = e->ny, my = c->my, mx = c->mx;
+    long my = c->my, mx = c->mx;
+    size_t nb = block_bytes(my, mx);
     if (u < 0 || v < 0 || u >= c->nspec || v >= c->nspec || R > 2 * c->w)
         return ph_error(PH_EFAIL, NULL, "SFFT engine: bad correlation request (%d, %d, %d)", u, v,
                         R);
@@ -445,36 +463,30 @@ static int cpu_corr_window(ph_sfft_engine *e, int u, int v, int R, double *win)
     if (!plan)
         return PH_EFAIL;
     if (c->pform_k != u) { /* the zero-padded form of u */
-        if (!c->pform && !(c->pform = pool_get(e, spec_bytes(my, mx))))
+        if (!c->pform && !(c->pform = pool_get(e, nb)))
             return PH_EFAIL;
-        const double *src;
-        const uint8_t *mask;
-        int i, j;
-        fit_image(c, u, &src, &mask, &i, &j);
-        long *px = grid_map(nx, mx, -1), *py = grid_map(ny, my, -1);
-        if (!px || !py) {
-            free(px);
-            free(py);
-            return PH_EFAIL;
-        }
-        fill_grid(c, nx, mx, my, px, py, src, mask, i, j, c->powx, c->powy, ny, c->work_r);
-        free(px);
-        free(py);
-        ph_fft2_forward(plan, c->work_r, c->pform);
+        transform(e, plan, u, 0, c->pform);
         c->pform_k = u;
     }
-    /* rho_uv(r) = sum_x u(x) v(x + r) = F^-1[conj(U) V](r) / M (§5.4) */
-    product(c, my, mx / 2 + 1, c->pform, c->spec[v], c->work_c, 0, 1.0);
-    ph_fft2_inverse(plan, c->work_c, c->work_r);
+    if (!c->spec[v]) { /* the periodically extended form of v */
+        if (!(c->spec[v] = pool_get(e, nb)))
+            return PH_EFAIL;
+        transform(e, plan, v, 1, c->spec[v]);
+    }
+    /* rho_uv(r) = sum_x u(x) v(x + r) = F^-1[conj(U) V](r) / M (§5.4), in
+     * v's block when no later window needs it */
+    double *r = keep ? pool_get(e, nb) : c->spec[v];
+    if (!r)
+        return PH_EFAIL;
+    product(c, my, mx, c->pform, c->spec[v], r, PH_SFFT_CONJ, 1.0);
+    ph_fft2_inverse_inplace(plan, r);
     double norm = 1.0 / ((double)mx * (double)my);
     int n = 2 * R + 1;
-    for (int ry = -R; ry <= R; ry++) {
-        long y = ((ry % my) + my) % my;
-        for (int rx = -R; rx <= R; rx++) {
-            long x = ((rx % mx) + mx) % mx;
-            win[(ry + R) * n + rx + R] = c->work_r[y * mx + x] * norm;
-        }
-    }
+    for (long t = 0; t < (long)n * n; t++)
+        win[t] = ph_sfft_window_px(r, ph_fft2_stride(mx), my, mx, R, norm, t);
+    pool_put(e, r);
+    if (!keep)
+        c->spec[v] = NULL;
     return PH_OK;
 }
 
@@ -483,31 +495,27 @@ static void cpu_fit_done(ph_sfft_engine *e) { fit_release(e); }
 /* ---- difference ------------------------------------------------------------------------------ */
 
 typedef struct diff_ctx {
-    long nx, ny, mx;
+    long nx, ny, stride;
     double norm;
     int db;
     const double *bg, *powx, *powy, *model, *J;
     double *diff;
+    long dstride; /* row stride of diff (nx, or stride when computed in place) */
 } diff_ctx;
 
 static void diff_rows(void *arg, long r0, long r1)
 {
     diff_ctx *d = arg; /* diff = J - model / M - sum_pq b_pq cx^p cy^q */
-    int fpq = (d->db + 1) * (d->db + 2) / 2;
     for (long y = r0; y < r1; y++)
         for (long x = 0; x < d->nx; x++) {
-            double t = 0;
-            for (int q = 0; q < fpq; q++) {
-                int i, j;
-                ph_sfft_term_powers(d->db, q, &i, &j);
-                t += d->bg[q] * d->powx[(size_t)i * d->nx + x] * d->powy[(size_t)j * d->ny + y];
-            }
-            d->diff[y * d->nx + x] = d->J[y * d->nx + x] - d->model[y * d->mx + x] * d->norm - t;
+            double b = ph_sfft_background_px(d->bg, d->db, d->powx, d->powy, d->nx, d->ny, x, y);
+            d->diff[y * d->dstride + x] =
+                ph_sfft_diff_px(d->J, d->model, d->stride, d->norm, b, d->nx, x, y);
         }
 }
 
 static int cpu_difference(ph_sfft_engine *e, int dk, int w, const double *kstd, int db,
-                          const double *bg, double *diff)
+                          const double *bg, double **diff)
 {
     cpu *c = e->impl;
     long nx = e->nx, ny = e->ny;
@@ -518,34 +526,48 @@ static int cpu_difference(ph_sfft_engine *e, int dk, int w, const double *kstd, 
      * extended periodically by w (the polynomial belongs to the source
      * pixel, so the product is extended), the kernel CSZ-embedded. */
     long my = ph_sfft_fast_size(ny + 4L * w), mx = ph_sfft_fast_size(nx + 4L * w);
-    size_t nb = spec_bytes(my, mx);
+    long stride = ph_fft2_stride(mx);
+    size_t nb = block_bytes(my, mx);
     ph_fft2 *plan = plan_for(e, my, mx);
     long *ex = grid_map(nx, mx, w), *ey = grid_map(ny, my, w);
     double *powx = coord_powers(nx, ord), *powy = coord_powers(ny, ord);
-    ph_cplx *acc = pool_get(e, nb), *fk = pool_get(e, nb), *fi = pool_get(e, nb);
-    double *g = pool_get(e, nb);
-    int st = !plan || !ex || !ey || !powx || !powy || !acc || !fk || !fi || !g ? PH_EFAIL : PH_OK;
-    /* F[model] = sum_ij F[I_ij] F[CSZ(K_ij)] (§5.6) */
+    /* F[model] = sum_ij F[I_ij] F[CSZ(K_ij)] (§5.6), accumulated in the
+     * first term's block; with one term (kernel order 0) that is all */
+    double *acc = pool_get(e, nb), *fk = pool_get(e, nb), *fi = NULL;
+    int st = !plan || !ex || !ey || !powx || !powy || !acc || !fk ? PH_EFAIL : PH_OK;
     for (int ij = 0; ij < fij && !st; ij++) {
         int i, j;
         ph_sfft_term_powers(dk, ij, &i, &j);
-        if ((st = ph_kernel_csz(kstd + (size_t)ij * L * L, L, L, my, mx, g)))
+        double *g = ij ? fi : acc;
+        if (!g && !(g = fi = pool_get(e, nb))) {
+            st = PH_EFAIL;
             break;
-        ph_fft2_forward(plan, g, fk);
-        fill_grid(c, nx, mx, my, ex, ey, c->img[PH_SFFT_I], NULL, i, j, powx, powy, ny, g);
-        ph_fft2_forward(plan, g, fi);
-        product(c, my, mx / 2 + 1, fi, fk, acc, ij ? 2 : 1, 1.0);
+        }
+        csz(kstd + (size_t)ij * L * L, L, my, mx, fk);
+        ph_fft2_forward_inplace(plan, fk);
+        fill_grid(c, nx, ny, mx, my, ex, ey, c->img[PH_SFFT_I], NULL, i, j, powx, powy, g);
+        ph_fft2_forward_inplace(plan, g);
+        product(c, my, mx, g, fk, acc, ij ? PH_SFFT_ADD : PH_SFFT_MUL, 1.0);
     }
     if (!st) {
-        ph_fft2_inverse(plan, acc, g);
-        diff_ctx d = {nx, ny, mx, 1.0 / ((double)mx * (double)my), db, bg, powx, powy, g,
-                      c->img[PH_SFFT_J], diff};
+        ph_fft2_inverse_inplace(plan, acc);
+        /* into the caller's array, or in place in acc (each pixel read
+         * before it is written), whose rows are then packed to nx */
+        int own = !*diff;
+        diff_ctx d = {nx,   ny,   stride, 1.0 / ((double)mx * (double)my), db, bg, powx, powy, acc,
+                      c->img[PH_SFFT_J], own ? acc : *diff, own ? stride : nx};
         par_rows(c->nthreads, ny, diff_rows, &d);
+        if (own) {
+            for (long y = 1; y < ny; y++)
+                memmove(acc + y * nx, acc + y * stride, (size_t)nx * sizeof *acc);
+            ph_pool_detach(&c->pool, acc);
+            *diff = acc;
+            acc = NULL;
+        }
     }
     pool_put(e, acc);
     pool_put(e, fk);
     pool_put(e, fi);
-    pool_put(e, g);
     free(ex);
     free(ey);
     free(powx);

@@ -1,21 +1,21 @@
 // phot_engine.cu -- the GPU batch of common/psffit.h (ph-phot's zero-point
-// stars): one thread block per star, the same arithmetic as
-// ph_psffit_one() in float64.
+// stars): one thread block per star, the arithmetic of ph_psffit_one() in
+// float64.
 //
-// Per star: thread 0 checks the position; the block computes the shifted
-// PSF on the fit box (the tensor spline: first T[r][j] = sum_k wy_r[k]
-// P[k][j] for the box rows r, then the box value sum_j T[r][j] wx_i[j], the
-// spline weights made from the matrix C on the fly, loops in the CPU's
-// order); gathers the usable annulus pixels into shared memory, sorts them
-// (bitonic), and thread 0 sigma-clips the sorted values (the clipped set
-// of ph_sigma_clip is always a contiguous run of the sorted values, so the
-// clip only moves two ends) for photutils' MMM sky; thread 0 then sums the
-// weighted fit over the box in the CPU's order.
+// Per star: thread 0 checks the position; the block gathers the usable
+// annulus pixels into shared memory and sorts them (bitonic), and thread 0
+// takes photutils' MMM sky of the sorted values (ph_mmm_sorted); the block
+// computes the spline weights of the fit box's rows and columns, the
+// shifted stamp's columns T[r][j] = sum_k wy_r[k] P[k][j] and the box
+// pixels sum_j T[r][j] wx_i[j]; thread 0 sums the weighted fit over the
+// box. Every value is computed by the functions of common/psffit_elem.h
+// that the CPU's ph_psffit_one() calls, in the same order; only the
+// gathering, the sort and the thread layout are this file's.
 //
 // The image, variance and mask planes and the PSF stay on the device for
 // every call of ph_psffit_gpu_run(). Limits (ph_psffit_gpu_new refuses
 // beyond them, and ph-phot's --device auto then runs the CPU): at most
-// MAXANN annulus pixels, box * PSF size <= MAXT.
+// MAXANN annulus pixels, a box of at most MAXBOX, box * PSF size <= MAXT.
 //
 // Every CUDA failure is recorded with ph_error() and returned. NVTX ranges
 // mark upload, fit and download; CUDA events time them into
@@ -23,6 +23,7 @@
 #include <cuda_runtime.h>
 #include <nvtx3/nvToolsExt.h>
 
+#include "psffit_elem.h"
 #include "region.h"
 
 #include <math.h>
@@ -39,7 +40,11 @@ extern "C" {
 
 namespace {
 
-enum { MAXANN = 2048, MAXT = 3072, THREADS = 128 };
+// MAXANN annulus values, then the spline weights of the box rows and
+// columns (2 box n <= MAXANN) in the same shared memory; MAXT the
+// columns of the shifted stamp (box n).
+enum { MAXANN = 2048, MAXT = 1024, MAXBOX = 15, THREADS = 128 };
+static_assert(2 * MAXT <= MAXANN, "the weights must fit where the annulus was");
 
 #define CUDA(call)                                                                       \
     do {                                                                                 \
@@ -57,86 +62,28 @@ struct dev_result {
 };
 
 struct params {
-    const float *data, *var;
-    const uint8_t *mask;
-    uint8_t badbits;
-    long nx, ny;
+    ph_fit_plane pl; // device planes
     const double *psf, *C;
     long n;
     int box, full_box;
     double r_in, r_out;
 };
 
-__device__ inline bool usable(const params &p, long i)
-{
-    float d = p.data[i], v = p.var[i];
-    return isfinite(d) && v > 0 && isfinite(v) && !(p.mask && (p.mask[i] & p.badbits));
-}
-
-// Spline weight k for the value at u (j = its interval, t, a, b precomputed).
-__device__ inline double weight(const params &p, long j, double t, double a, double b, long k)
-{
-    double w = a * p.C[j * p.n + k] + b * p.C[(j + 1) * p.n + k];
-    if (k == j)
-        w += 1 - t;
-    if (k == j + 1)
-        w += t;
-    return w;
-}
-
-struct spl {
-    bool in;
-    long j;
-    double t, a, b;
-};
-
-__device__ inline spl spline_at(long n, double u)
-{
-    spl s;
-    s.in = u >= 0 && u <= n - 1;
-    s.j = 0, s.t = s.a = s.b = 0;
-    if (!s.in)
-        return s;
-    s.j = (long)floor(u);
-    if (s.j > n - 2)
-        s.j = n - 2;
-    s.t = u - s.j;
-    double q = 1 - s.t;
-    s.a = (q * q * q - q) / 6;
-    s.b = (s.t * s.t * s.t - s.t) / 6;
-    return s;
-}
-
-__device__ double median_sorted(const double *a, int lo, int hi)
-{
-    int m = hi - lo;
-    return m % 2 ? a[lo + m / 2] : 0.5 * (a[lo + m / 2 - 1] + a[lo + m / 2]);
-}
-
-__device__ void mean_std(const double *a, int lo, int hi, double *mean, double *std)
-{
-    double s = 0, s2 = 0;
-    for (int i = lo; i < hi; i++)
-        s += a[i];
-    double mu = s / (hi - lo);
-    for (int i = lo; i < hi; i++)
-        s2 += (a[i] - mu) * (a[i] - mu);
-    *mean = mu;
-    *std = sqrt(s2 / (hi - lo));
-}
-
+// One star per block; the arithmetic is psffit_elem.h's, as on the CPU.
 __global__ void fit_kernel(params p, const double *xs, const double *ys, dev_result *out)
 {
-    __shared__ double ann[MAXANN];
+    __shared__ double scratch[MAXANN]; // annulus values, then the weights wy | wx
     __shared__ double T[MAXT];
-    __shared__ double model[15 * 15];
+    __shared__ double model[MAXBOX * MAXBOX];
+    __shared__ int iny[MAXBOX], inx[MAXBOX];
     __shared__ int count, state;
     __shared__ double sky;
     const int tid = threadIdx.x;
     const long star = blockIdx.x;
     const double x0 = xs[star], y0 = ys[star];
     const int b = p.box;
-    const double c = 0.5 * (p.n - 1);
+    const long n = p.n;
+    const double c = 0.5 * (n - 1);
     dev_result *r = out + star;
 
     if (tid == 0) {
@@ -146,13 +93,10 @@ __global__ void fit_kernel(params p, const double *xs, const double *ys, dev_res
         state = PH_FIT_OK;
         count = 0;
         sky = 0;
-        if (!(x0 >= -0.5 && x0 < p.nx - 0.5 && y0 >= -0.5 && y0 < p.ny - 0.5))
+        if (!ph_fit_on_image(&p.pl, x0, y0))
             state = PH_FIT_OFF_IMAGE;
-        else {
-            long ic = (long)floor(x0 + 0.5), jc = (long)floor(y0 + 0.5);
-            if (!usable(p, jc * p.nx + ic))
-                state = PH_FIT_MASKED;
-        }
+        else if (!ph_fit_usable(&p.pl, ph_fit_centre_index(&p.pl, x0, y0)))
+            state = PH_FIT_MASKED;
     }
     __syncthreads();
     if (state != PH_FIT_OK) {
@@ -161,23 +105,18 @@ __global__ void fit_kernel(params p, const double *xs, const double *ys, dev_res
         return;
     }
 
-    // local sky
+    // local sky: the usable annulus pixels gathered, sorted (bitonic), MMM
     if (p.r_out > 0) {
-        long xa = (long)ceil(x0 - p.r_out), xb = (long)floor(x0 + p.r_out);
-        long ya = (long)ceil(y0 - p.r_out), yb = (long)floor(y0 + p.r_out);
-        if (xa < 0) xa = 0;
-        if (ya < 0) ya = 0;
-        if (xb > p.nx - 1) xb = p.nx - 1;
-        if (yb > p.ny - 1) yb = p.ny - 1;
+        double *ann = scratch;
+        long xa, xb, ya, yb;
+        ph_fit_annulus_bounds(&p.pl, x0, y0, p.r_out, &xa, &xb, &ya, &yb);
         long w = xb - xa + 1, h = yb - ya + 1;
         for (long q = tid; w > 0 && h > 0 && q < w * h; q += blockDim.x) {
-            long x = xa + q % w, y = ya + q / w;
-            double dx = x - x0, dy = y - y0, r2 = dx * dx + dy * dy;
-            long i = y * p.nx + x;
-            if (r2 >= p.r_in * p.r_in && r2 < p.r_out * p.r_out && usable(p, i)) {
+            long x = xa + q % w, y = ya + q / w, i = y * p.pl.nx + x;
+            if (ph_fit_in_annulus(x, y, x0, y0, p.r_in, p.r_out) && ph_fit_usable(&p.pl, i)) {
                 int pos = atomicAdd(&count, 1);
                 if (pos < MAXANN)
-                    ann[pos] = p.data[i];
+                    ann[pos] = p.pl.data[i];
             }
         }
         __syncthreads();
@@ -204,95 +143,53 @@ __global__ void fit_kernel(params p, const double *xs, const double *ys, dev_res
                 __syncthreads();
             }
         if (tid == 0) {
-            if (count > MAXANN)
-                state = -1; // cannot happen: the host checked the annulus size
-            else if (m < PH_FIT_MIN_SKY)
+            if (count > MAXANN || m < PH_FIT_MIN_SKY) // the first cannot happen: checked by setup
                 state = PH_FIT_NO_SKY;
-            else {
-                int lo = 0, hi = m;
-                double med = 0, mu = 0, sd = 0;
-                for (int it = 0; it < 10; it++) {
-                    med = median_sorted(ann, lo, hi);
-                    mean_std(ann, lo, hi, &mu, &sd);
-                    int nlo = lo, nhi = hi;
-                    while (nlo < nhi && !(fabs(ann[nlo] - med) <= 3.0 * sd))
-                        nlo++;
-                    while (nhi > nlo && !(fabs(ann[nhi - 1] - med) <= 3.0 * sd))
-                        nhi--;
-                    if (nhi - nlo == hi - lo)
-                        break;
-                    lo = nlo, hi = nhi;
-                    if (hi == lo)
-                        break;
-                }
-                if (hi > lo) {
-                    med = median_sorted(ann, lo, hi);
-                    mean_std(ann, lo, hi, &mu, &sd);
-                    sky = 3.0 * med - 2.0 * mu;
-                } else
-                    state = PH_FIT_NO_SKY;
-            }
+            else if (!isfinite(sky = ph_mmm_sorted(ann, m)))
+                state = PH_FIT_NO_SKY;
         }
         __syncthreads();
         if (state != PH_FIT_OK) {
             if (tid == 0) {
-                r->status = state < 0 ? PH_FIT_NO_SKY : state;
+                r->status = state;
                 r->sky = NAN;
             }
             return;
         }
     }
 
-    // the model on the box
-    long bx = (long)ceil(x0 - 0.5 * b), by = (long)ceil(y0 - 0.5 * b);
-    for (long q = tid; q < b * p.n; q += blockDim.x) {
-        long rr = q / p.n, j = q % p.n;
-        spl sy = spline_at(p.n, (by + rr) - y0 + c);
-        double acc = 0;
-        if (sy.in)
-            for (long k = 0; k < p.n; k++)
-                acc += weight(p, sy.j, sy.t, sy.a, sy.b, k) * p.psf[k * p.n + j];
-        T[rr * p.n + j] = acc;
+    // the shifted stamp on the box: spline weights of its rows (wy) and
+    // columns (wx), the columns T of each row, then each pixel
+    long bx = ph_fit_box_first(x0, b), by = ph_fit_box_first(y0, b);
+    double *wy = scratch, *wx = scratch + b * n;
+    for (long q = tid; q < 2 * b * n; q += blockDim.x) {
+        int along_x = q >= b * n;
+        long rr = (q % (b * n)) / n, k = q % n;
+        ph_spline_pos s = ph_spline_locate(n, along_x ? (bx + rr) - x0 + c : (by + rr) - y0 + c);
+        (along_x ? wx : wy)[rr * n + k] = s.in ? ph_spline_weight(p.C, n, &s, k) : 0.0;
+        if (k == 0)
+            (along_x ? inx : iny)[rr] = s.in;
+    }
+    __syncthreads();
+    for (long q = tid; q < b * n; q += blockDim.x) {
+        long rr = q / n, j = q % n;
+        T[q] = iny[rr] ? ph_spline_column(wy + rr * n, p.psf, n, j) : 0.0;
     }
     __syncthreads();
     for (int q = tid; q < b * b; q += blockDim.x) {
         int rr = q / b, i = q % b;
-        spl sy = spline_at(p.n, (by + rr) - y0 + c);
-        spl sx = spline_at(p.n, (bx + i) - x0 + c);
-        double v = 0;
-        if (sy.in && sx.in)
-            for (long j = 0; j < p.n; j++)
-                v += T[rr * p.n + j] * weight(p, sx.j, sx.t, sx.a, sx.b, j);
-        model[q] = v;
+        model[q] = iny[rr] && inx[i] ? ph_spline_dot(T + rr * n, wx + i * n, n) : 0.0;
     }
     __syncthreads();
 
     if (tid == 0) {
-        double swpp = 0, swdp = 0;
-        int npix = 0;
-        for (long j = by; j < by + b; j++)
-            for (long i = bx; i < bx + b; i++) {
-                if (i < 0 || j < 0 || i >= p.nx || j >= p.ny)
-                    continue;
-                long k = j * p.nx + i;
-                if (!usable(p, k))
-                    continue;
-                double P = model[(j - by) * b + (i - bx)], wgt = 1.0 / p.var[k];
-                swpp += wgt * P * P;
-                swdp += wgt * (p.data[k] - sky) * P;
-                npix++;
-            }
+        double swpp, swdp, flux = NAN, flux_err = NAN;
+        int npix = ph_psffit_sums(&p.pl, model, bx, by, b, sky, &swpp, &swdp);
         r->sky = sky;
         r->npix = npix;
-        if (p.full_box ? (npix < b * b) : (2 * npix < b * b))
-            r->status = PH_FIT_FEW_PIXELS;
-        else if (!(swpp > 0))
-            r->status = PH_FIT_NO_PSF;
-        else {
-            r->flux = swdp / swpp;
-            r->flux_err = 1.0 / sqrt(swpp);
-            r->status = PH_FIT_OK;
-        }
+        r->status = ph_psffit_solve(npix, b, p.full_box, swpp, swdp, &flux, &flux_err);
+        r->flux = flux;
+        r->flux_err = flux_err;
     }
 }
 
@@ -316,8 +213,8 @@ struct region : ph_cuda_region {
 
 int setup(ph_psffit_gpu *g, const ph_fit_plane *pl, const ph_psf_spline *s, const ph_fit_opts *o)
 {
-    if (o->box > 15)
-        return ph_error(PH_EFAIL, NULL, "GPU star fit: fit box %d > 15", o->box);
+    if (o->box > MAXBOX)
+        return ph_error(PH_EFAIL, NULL, "GPU star fit: fit box %d > %d", o->box, (int)MAXBOX);
     if ((long)o->box * s->n > MAXT)
         return ph_error(PH_EFAIL, NULL, "GPU star fit: fit box %d x PSF size %ld > %d", o->box,
                         s->n, (int)MAXT);
@@ -350,8 +247,8 @@ int setup(ph_psffit_gpu *g, const ph_fit_plane *pl, const ph_psf_spline *s, cons
                          g->stream));
     CUDA(cudaMemcpyAsync(g->C, s->C, nn * sizeof(double), cudaMemcpyHostToDevice, g->stream));
     CUDA(cudaStreamSynchronize(g->stream));
-    g->p = params{g->data, g->var, g->mask, pl->badbits, pl->nx, pl->ny, g->psf, g->C, s->n,
-                  o->box, o->full_box, o->r_in, o->r_out};
+    ph_fit_plane planes = {g->data, g->var, g->mask, pl->badbits, pl->nx, pl->ny};
+    g->p = params{planes, g->psf, g->C, s->n, o->box, o->full_box, o->r_in, o->r_out};
     cudaDeviceProp prop;
     int dev = 0;
     cudaGetDevice(&dev);

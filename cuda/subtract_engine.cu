@@ -2,19 +2,24 @@
 // cuFFT D2Z/Z2D transforms and CUDA kernels in float64, the images I and J
 // resident on the device from the cross-convolution to the difference.
 //
-// It mirrors common/sfft_cpu.c step for step (read that file's comment for
-// the method): the same fast transform grid my x mx >= (ny + 4w) x (nx + 4w)
-// with the zero-padded ("P") and periodically extended ("E") forms that make
-// a circular correlation on the nx x ny torus exact, the E forms of every fit
-// image kept, one P form at a time, correlation lag windows copied to the
-// host, where common/sfft.c assembles and solves the normal equations (LAPACK)
-// exactly as for the CPU. Only where the FFTs and pointwise products run
-// differs.
+// It follows common/sfft_cpu.c (read that file's comment for the method):
+// the same fast transform grid my x mx >= (ny + 4w) x (nx + 4w) with the
+// zero-padded ("P") and periodically extended ("E") forms that make a
+// circular correlation on the nx x ny torus exact, correlation lag windows
+// copied to the host, where common/sfft.c assembles and solves the normal
+// equations (LAPACK) exactly as for the CPU. Every pixel, bin and lag is
+// computed by the functions of common/sfft_elem.h that the CPU engine
+// calls (unit-tested on the CPU); the kernels below are only grid-stride
+// loops around them, and this file adds the launches, the cuFFT calls and
+// the device memory.
 //
-// Device memory at 4088 x 4088, w = 9, dk = 2, db = 0 (grid 4200 x 4200,
-// one block = one half spectrum, 141 MB): the two images (267 MB), the fit
-// mask (17 MB), at most 10 blocks (1.41 GB, during the fit) and cuFFT's
-// shared work area: about 2 GB in all (phrosty's flow needs about 40 GB).
+// Its memory plan is its own: out-of-place transforms, and every E form of
+// the fit made at once and kept until fit_done (the CPU engine transforms
+// in place and makes each E form when first needed). Device memory at 4088
+// x 4088, w = 9, dk = 2, db = 0 (grid 4200 x 4200, one block = one half
+// spectrum, 141 MB): the two images (267 MB), the fit mask (17 MB), at
+// most 10 blocks (1.41 GB, during the fit) and cuFFT's shared work area:
+// about 2 GB in all (phrosty's flow needs about 40 GB).
 //
 // Every CUDA or cuFFT failure is recorded with ph_error() and returned; the
 // engine never aborts. NVTX ranges mark the steps for Nsight; CUDA events
@@ -24,6 +29,7 @@
 #include <nvtx3/nvToolsExt.h>
 
 #include "region.h"
+#include "sfft_elem.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -63,6 +69,7 @@ struct gpu {
     int dk, db, w, nspec;
     long my, mx;
     double *powx, *powy;     // coordinate powers on the device
+    int pow_order;           // ... up to this order
     cufftDoubleComplex *spec[MAXSPEC];
     double sums[MAXSPEC];
     cufftDoubleComplex *pform;
@@ -129,113 +136,76 @@ unsigned blocks_for(size_t n)
     return (unsigned)(b < 1 ? 1 : b > 16384 ? 16384 : b);
 }
 
-// ---- kernels ---------------------------------------------------------------------------
+// ---- kernels: a grid-stride loop around the shared arithmetic (sfft_elem.h) --------------
 
-// grid = mask ? cx^i cy^j src : 0 at each grid pixel's source pixel.
+#define FOR_EACH(t, n)                                                                    \
+    for (size_t t = blockIdx.x * (size_t)blockDim.x + threadIdx.x; t < (n);              \
+         t += (size_t)gridDim.x * blockDim.x)
+
+// grid (row stride mx) = fit image (src masked, times cx^i cy^j) in the form ext.
 __global__ void k_fill(double *grid, long my, long mx, int ext, const double *src, long ny,
                        long nx, const uint8_t *mask, const double *cx, const double *cy)
 {
-    size_t n = (size_t)my * mx;
-    for (size_t t = blockIdx.x * (size_t)blockDim.x + threadIdx.x; t < n;
-         t += (size_t)gridDim.x * blockDim.x) {
-        long gy = (long)(t / mx), gx = (long)(t % mx);
-        long y = ph_sfft_grid_source(gy, ny, my, ext), x = ph_sfft_grid_source(gx, nx, mx, ext);
-        double v = 0.0;
-        if (x >= 0 && y >= 0) {
-            size_t p = (size_t)y * nx + x;
-            if (!mask || mask[p])
-                v = (src ? src[p] : 1.0) * (cx ? cx[x] : 1.0) * (cy ? cy[y] : 1.0);
-        }
-        grid[t] = v;
-    }
+    FOR_EACH(t, (size_t)my * mx)
+    grid[t] = ph_sfft_fit_grid_px(src, mask, cx, cy, ny, nx, my, mx, ext, (long)(t / mx),
+                                  (long)(t % mx));
 }
 
-// Sum of each row of the masked polynomial image over [0, nx), in a fixed
-// order (deterministic): one block per row.
-__global__ void k_rowsum(double *rows, const double *src, long nx, const uint8_t *mask,
+// The sum of each row of a fit image, one thread per row in the CPU's order.
+__global__ void k_rowsum(double *rows, const double *src, long ny, long nx, const uint8_t *mask,
                          const double *cx, const double *cy)
 {
-    __shared__ double part[THREADS];
-    long y = blockIdx.x;
-    double s = 0.0;
-    for (long x = threadIdx.x; x < nx; x += blockDim.x) {
-        size_t p = (size_t)y * nx + x;
-        if (!mask || mask[p])
-            s += (src ? src[p] : 1.0) * (cx ? cx[x] : 1.0);
-    }
-    part[threadIdx.x] = s;
-    __syncthreads();
-    for (int h = blockDim.x / 2; h > 0; h /= 2) {
-        if ((int)threadIdx.x < h)
-            part[threadIdx.x] += part[threadIdx.x + h];
-        __syncthreads();
-    }
-    if (threadIdx.x == 0)
-        rows[y] = part[0] * (cy ? cy[y] : 1.0);
+    FOR_EACH(y, (size_t)ny)
+    rows[y] = ph_sfft_fit_row_sum(src, mask, cx, cy, nx, (long)y);
 }
 
-// mode 0: out = conj(a) b; 1: out = a b scale; 2: out += a b scale
+// p[d * n + x] = ((x + 1) / n)^d, d = 0..order.
+__global__ void k_powers(double *p, long n, int order)
+{
+    FOR_EACH(t, (size_t)(order + 1) * n)
+    p[t] = ph_sfft_coord_pow((long)(t % n), n, (int)(t / n));
+}
+
+// out = a (*) b per bin, mode PH_SFFT_CONJ, _MUL or _ADD.
 __global__ void k_prod(cufftDoubleComplex *out, const cufftDoubleComplex *a,
                        const cufftDoubleComplex *b, size_t n, int mode, double scale)
 {
-    for (size_t t = blockIdx.x * (size_t)blockDim.x + threadIdx.x; t < n;
-         t += (size_t)gridDim.x * blockDim.x) {
-        cufftDoubleComplex u = a[t], v = b[t], r;
-        if (mode == 0) {
-            r.x = u.x * v.x + u.y * v.y;
-            r.y = u.x * v.y - u.y * v.x;
-        } else {
-            r.x = (u.x * v.x - u.y * v.y) * scale;
-            r.y = (u.x * v.y + u.y * v.x) * scale;
-            if (mode == 2) {
-                r.x += out[t].x;
-                r.y += out[t].y;
-            }
-        }
-        out[t] = r;
+    FOR_EACH(t, n)
+    {
+        ph_sfft_z u = {a[t].x, a[t].y}, v = {b[t].x, b[t].y}, o = {0, 0};
+        if (mode == PH_SFFT_ADD)
+            o.re = out[t].x, o.im = out[t].y;
+        ph_sfft_z r = ph_sfft_prod(u, v, mode, scale, o);
+        out[t].x = r.re;
+        out[t].y = r.im;
     }
 }
 
-// The L x L kernel k CSZ-embedded in a zeroed my x mx grid (centre at [0,0]).
+// The L x L kernel k added at its CSZ place in a zeroed my x mx grid.
 __global__ void k_csz(double *grid, long my, long mx, const double *k, int L)
 {
-    int n = L * L, c = (L - 1) / 2;
-    for (int t = blockIdx.x * blockDim.x + threadIdx.x; t < n; t += gridDim.x * blockDim.x) {
-        long y = ((t / L - c) % my + my) % my, x = ((t % L - c) % mx + mx) % mx;
-        grid[(size_t)y * mx + x] = k[t];
-    }
+    FOR_EACH(t, (size_t)L * L)
+    grid[ph_sfft_csz_offset((long)t, L, my, mx, mx)] += k[t];
 }
 
 // grid = the image on [0, ny) x [0, nx), zeros elsewhere (zero padding).
 __global__ void k_pad(double *grid, long py, long px, const double *img, long ny, long nx)
 {
-    size_t n = (size_t)py * px;
-    for (size_t t = blockIdx.x * (size_t)blockDim.x + threadIdx.x; t < n;
-         t += (size_t)gridDim.x * blockDim.x) {
-        long y = (long)(t / px), x = (long)(t % px);
-        grid[t] = y < ny && x < nx ? img[(size_t)y * nx + x] : 0.0;
-    }
+    FOR_EACH(t, (size_t)py * px)
+    grid[t] = ph_sfft_pad_px(img, ny, nx, (long)(t / px), (long)(t % px));
 }
 
 __global__ void k_crop(double *img, const double *grid, long px, long ny, long nx)
 {
-    size_t n = (size_t)ny * nx;
-    for (size_t t = blockIdx.x * (size_t)blockDim.x + threadIdx.x; t < n;
-         t += (size_t)gridDim.x * blockDim.x) {
-        long y = (long)(t / nx), x = (long)(t % nx);
-        img[t] = grid[(size_t)y * px + x];
-    }
+    FOR_EACH(t, (size_t)ny * nx)
+    img[t] = ph_sfft_crop_px(grid, px, (long)(t / nx), (long)(t % nx));
 }
 
-// win[(ry+R)(2R+1) + rx+R] = r[ry mod my][rx mod mx] * norm
+// The lag window of half-width R of the correlation r, times norm.
 __global__ void k_window(double *win, const double *r, long my, long mx, int R, double norm)
 {
-    int n = 2 * R + 1;
-    for (int t = blockIdx.x * blockDim.x + threadIdx.x; t < n * n; t += gridDim.x * blockDim.x) {
-        long ry = t / n - R, rx = t % n - R;
-        long y = (ry % my + my) % my, x = (rx % mx + mx) % mx;
-        win[t] = r[(size_t)y * mx + x] * norm;
-    }
+    FOR_EACH(t, (size_t)(2 * R + 1) * (2 * R + 1))
+    win[t] = ph_sfft_window_px(r, mx, my, mx, R, norm, (long)t);
 }
 
 // diff = J - model * norm - sum_pq b_pq cx^p cy^q
@@ -243,16 +213,11 @@ __global__ void k_diff(double *diff, const double *J, const double *model, long 
                        long nx, double norm, const double *bg, int db, const double *powx,
                        const double *powy)
 {
-    size_t n = (size_t)ny * nx;
-    for (size_t t = blockIdx.x * (size_t)blockDim.x + threadIdx.x; t < n;
-         t += (size_t)gridDim.x * blockDim.x) {
+    FOR_EACH(t, (size_t)ny * nx)
+    {
         long y = (long)(t / nx), x = (long)(t % nx);
-        double b = 0.0;
-        int q = 0;
-        for (int i = 0; i <= db; i++)
-            for (int j = 0; j <= db - i; j++, q++)
-                b += bg[q] * powx[(size_t)i * nx + x] * powy[(size_t)j * ny + y];
-        diff[t] = J[t] - model[(size_t)y * mx + x] * norm - b;
+        double b = ph_sfft_background_px(bg, db, powx, powy, nx, ny, x, y);
+        diff[t] = ph_sfft_diff_px(J, model, mx, norm, b, nx, x, y);
     }
 }
 
@@ -381,40 +346,25 @@ int ensure_image(ph_sfft_engine *e, gpu *g, int slot)
     return dev_alloc(e, g, (void **)&g->img[slot], (size_t)g->nx * g->ny * sizeof(double));
 }
 
-// Powers of the SFFT coordinates ((x + 1) / n)^d, d = 0..order, on the device.
-int upload_powers(ph_sfft_engine *e, gpu *g, int order)
+// Powers of the SFFT coordinates ((x + 1) / n)^d, d = 0..order, made on the device.
+int make_powers(ph_sfft_engine *e, gpu *g, int order)
 {
-    long nx = g->nx, ny = g->ny;
-    size_t bx = (size_t)(order + 1) * nx * sizeof(double), by = (size_t)(order + 1) * ny * sizeof(double);
-    double *h = (double *)malloc(bx > by ? bx : by);
-    if (!h)
-        return ph_error(PH_EFAIL, NULL, "out of memory");
-    int st = PH_OK;
-    for (int axis = 0; axis < 2 && !st; axis++) {
-        long n = axis ? ny : nx;
-        for (long x = 0; x < n; x++) {
-            double c = (x + 1) / (double)n, v = 1;
-            for (int d = 0; d <= order; d++) {
-                h[(size_t)d * n + x] = v;
-                v *= c;
-            }
-        }
+    for (int axis = 0; axis < 2; axis++) {
+        long n = axis ? g->ny : g->nx;
         double **dst = axis ? &g->powy : &g->powx;
-        size_t bytes = axis ? by : bx;
-        if (!(st = dev_alloc(e, g, (void **)dst, bytes))) {
-            cudaError_t r = cudaMemcpy(*dst, h, bytes, cudaMemcpyHostToDevice);
-            if (r != cudaSuccess)
-                st = fail_cuda("cudaMemcpy (coordinate powers)", r);
-        }
+        size_t m = (size_t)(order + 1) * n;
+        if (dev_alloc(e, g, (void **)dst, m * sizeof(double)))
+            return PH_EFAIL;
+        g->pow_order = order;
+        k_powers<<<blocks_for(m), THREADS, 0, g->stream>>>(*dst, n, order);
+        LAUNCHED("k_powers");
     }
-    free(h);
-    return st;
+    return PH_OK;
 }
 
 void free_powers(ph_sfft_engine *e, gpu *g)
 {
-    // their sizes are not kept: recompute from the order they were made for
-    int ord = g->dk > g->db ? g->dk : g->db;
+    int ord = g->pow_order;
     dev_free(e, g, g->powx, (size_t)(ord + 1) * g->nx * sizeof(double));
     dev_free(e, g, g->powy, (size_t)(ord + 1) * g->ny * sizeof(double));
     g->powx = g->powy = NULL;
@@ -449,7 +399,8 @@ int g_crossconv(ph_sfft_engine *e, int slot, const double *img, const double *k,
     k_pad<<<blocks_for((size_t)py * px), THREADS, 0, g->stream>>>(a, py, px, g->img[slot], ny, nx);
     LAUNCHED("k_pad");
     CUFFT(cufftExecD2Z(g->fwd[ps], a, fa));
-    k_prod<<<blocks_for(nc), THREADS, 0, g->stream>>>(fa, fa, fk, nc, 1, 1.0 / ((double)py * px));
+    k_prod<<<blocks_for(nc), THREADS, 0, g->stream>>>(fa, fa, fk, nc, PH_SFFT_MUL,
+                                                      1.0 / ((double)py * px));
     LAUNCHED("k_prod");
     CUFFT(cufftExecZ2D(g->inv[ps], fa, a));
     k_crop<<<blocks_for(n), THREADS, 0, g->stream>>>(g->img[slot], a, px, ny, nx);
@@ -536,7 +487,7 @@ int g_fit_spectra(ph_sfft_engine *e, const uint8_t *fit, int w, int dk, int db)
     g->mx = ph_sfft_fast_size(nx + 4L * w);
     size_t nb = spec_bytes(g->my, g->mx);
     int ps;
-    if (plan_for(e, g, g->my, g->mx, &ps) || upload_powers(e, g, dk > db ? dk : db))
+    if (plan_for(e, g, g->my, g->mx, &ps) || make_powers(e, g, dk > db ? dk : db))
         return PH_EFAIL;
     if (!g->fit && dev_alloc(e, g, (void **)&g->fit, (size_t)nx * ny))
         return PH_EFAIL;
@@ -551,7 +502,8 @@ int g_fit_spectra(ph_sfft_engine *e, const uint8_t *fit, int w, int dk, int db)
         if (!(g->spec[k] = (cufftDoubleComplex *)pool_get(e, g, nb)))
             return PH_EFAIL;
         // the image's sum: per row on the device, rows in order on the host
-        k_rowsum<<<(unsigned)ny, THREADS, 0, g->stream>>>(g->rowsum, src, nx, mask, cx, cy);
+        k_rowsum<<<blocks_for((size_t)ny), THREADS, 0, g->stream>>>(g->rowsum, src, ny, nx, mask,
+                                                                     cx, cy);
         LAUNCHED("k_rowsum");
         CU(cudaMemcpyAsync(g->host_rowsum, g->rowsum, (size_t)ny * sizeof(double),
                            cudaMemcpyDeviceToHost, g->stream));
@@ -576,8 +528,10 @@ int g_spectrum_sum(ph_sfft_engine *e, int k, double *sum)
     return PH_OK;
 }
 
-int g_corr_window(ph_sfft_engine *e, int u, int v, int R, double *win)
+// `keep` is not needed: device memory holds every E form until fit_done.
+int g_corr_window(ph_sfft_engine *e, int u, int v, int R, double *win, int keep)
 {
+    (void)keep;
     gpu *g = (gpu *)e->impl;
     region r(g, "fit", "sfft correlation");
     long my = g->my, mx = g->mx;
@@ -601,7 +555,8 @@ int g_corr_window(ph_sfft_engine *e, int u, int v, int R, double *win)
         g->pform_k = u;
     }
     // rho_uv(r) = F^-1[conj(U) V](r) / M (sfft-reference §5.4)
-    k_prod<<<blocks_for(nc), THREADS, 0, g->stream>>>(g->work_c, g->pform, g->spec[v], nc, 0, 1.0);
+    k_prod<<<blocks_for(nc), THREADS, 0, g->stream>>>(g->work_c, g->pform, g->spec[v], nc,
+                                                      PH_SFFT_CONJ, 1.0);
     LAUNCHED("k_prod");
     CUFFT(cufftExecZ2D(g->inv[ps], g->work_c, g->work_r));
     k_window<<<blocks_for((size_t)n * n), THREADS, 0, g->stream>>>(g->small, g->work_r, my, mx, R,
@@ -616,7 +571,7 @@ int g_corr_window(ph_sfft_engine *e, int u, int v, int R, double *win)
 void g_fit_done(ph_sfft_engine *e) { fit_release(e); }
 
 int g_difference(ph_sfft_engine *e, int dk, int w, const double *kstd, int db, const double *bg,
-                 double *diff)
+                 double **diff)
 {
     gpu *g = (gpu *)e->impl;
     region r(g, "difference", "sfft difference");
@@ -631,7 +586,7 @@ int g_difference(ph_sfft_engine *e, int dk, int w, const double *kstd, int db, c
     g->dk = dk;
     g->db = db;
     if (plan_for(e, g, my, mx, &ps) || ensure_small(e, g, (nk + fpq) * sizeof(double)) ||
-        upload_powers(e, g, dk > db ? dk : db))
+        make_powers(e, g, dk > db ? dk : db))
         return PH_EFAIL;
     cufftDoubleComplex *acc = (cufftDoubleComplex *)pool_get(e, g, nb);
     cufftDoubleComplex *fk = acc ? (cufftDoubleComplex *)pool_get(e, g, nb) : NULL;
@@ -656,7 +611,8 @@ int g_difference(ph_sfft_engine *e, int dk, int w, const double *kstd, int db, c
                      i ? g->powx + (size_t)i * nx : NULL, j ? g->powy + (size_t)j * ny : NULL))
                 return PH_EFAIL;
             CUFFT(cufftExecD2Z(g->fwd[ps], grid, fi));
-            k_prod<<<blocks_for(nc), THREADS, 0, g->stream>>>(acc, fi, fk, nc, ij ? 2 : 1, 1.0);
+            k_prod<<<blocks_for(nc), THREADS, 0, g->stream>>>(acc, fi, fk, nc,
+                                                              ij ? PH_SFFT_ADD : PH_SFFT_MUL, 1.0);
             LAUNCHED("k_prod");
         }
         CUFFT(cufftExecZ2D(g->inv[ps], acc, grid));
@@ -665,8 +621,23 @@ int g_difference(ph_sfft_engine *e, int dk, int w, const double *kstd, int db, c
                                                          1.0 / ((double)my * mx), g->small + nk, db,
                                                          g->powx, g->powy);
         LAUNCHED("k_diff");
-        CU(cudaMemcpyAsync(diff, d, n * sizeof(double), cudaMemcpyDeviceToHost, g->stream));
-        CU(cudaStreamSynchronize(g->stream));
+        // into the caller's array, or a new one (sfft.h)
+        double *h = *diff ? *diff : (double *)ph_sfft_alloc_big(n * sizeof(double), "DIFF");
+        if (!h)
+            st = PH_EFAIL;
+        else {
+            cudaError_t c = cudaMemcpyAsync(h, d, n * sizeof(double), cudaMemcpyDeviceToHost,
+                                            g->stream);
+            if (c == cudaSuccess)
+                c = cudaStreamSynchronize(g->stream);
+            if (c == cudaSuccess)
+                *diff = h;
+            else {
+                if (h != *diff)
+                    ph_sfft_free_big(h);
+                st = fail_cuda("cudaMemcpy (DIFF)", c);
+            }
+        }
     }
     pool_put(g, acc);
     pool_put(g, fk);

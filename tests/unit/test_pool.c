@@ -53,10 +53,30 @@ TEST(too_many_blocks_is_an_error)
     EXPECT(live == 0);
 }
 
+TEST(a_detached_block_belongs_to_the_caller)
+{
+    ph_pool p = {alloc, release, NULL, {0}, {0}, {0}, 0};
+    nalloc = nfree = 0;
+    void *a = ph_pool_get(&p, 64), *b = ph_pool_get(&p, 64);
+    ph_pool_put(&p, b);
+    EXPECT(ph_pool_detach(&p, b) == -1); /* free blocks stay */
+    EXPECT(ph_pool_detach(&p, (char *)a + 1) == -1);
+    EXPECT(ph_pool_detach(&p, a) == 0);
+    EXPECT(p.n == 1 && ph_pool_bytes(&p) == 64);
+    EXPECT(ph_pool_get(&p, 64) == b);  /* a is not handed out again */
+    void *c = ph_pool_get(&p, 64);
+    EXPECT(c && c != a && nalloc == 3);
+    ph_pool_clear(&p);
+    EXPECT(nfree == 2 && live == 64); /* a is still alive */
+    release(NULL, a, 64);
+    EXPECT(live == 0);
+}
+
 int main(void)
 {
     ph_verbosity = 0;
     RUN(reuses_the_smallest_fitting_block);
     RUN(too_many_blocks_is_an_error);
+    RUN(a_detached_block_belongs_to_the_caller);
     return check_done();
 }

@@ -128,7 +128,14 @@ TEST(run_cross_convolves_fits_and_blanks_outside)
         ps[i] = 3 * g;
         pr[i] = 7 * g;
     }
-    ph_sub_in in = {.nx = nx, .ny = ny, .sci = sci, .ref = ref, .sci_mask = ms, .ref_mask = mr,
+    /* the run takes over its SCI planes in double */
+    double *dsci = ph_sfft_alloc_big(n * sizeof *dsci, "test"),
+           *dref = ph_sfft_alloc_big(n * sizeof *dref, "test");
+    for (long i = 0; i < n; i++) {
+        dsci[i] = sci[i];
+        dref[i] = ref[i];
+    }
+    ph_sub_in in = {.nx = nx, .ny = ny, .sci = dsci, .ref = dref, .sci_mask = ms, .ref_mask = mr,
                     .psf_sci = ps, .n_sci = 5, .psf_ref = pr, .n_ref = 5, .sci_name = "s.fits",
                     .ref_name = "r.fits", .ex_x0 = NAN, .ex_y0 = NAN, .star_r = 8};
     ph_sfft_params p = {3, 1, 0, 1};

@@ -281,8 +281,8 @@ int main(int argc, char **argv)
             all = fp != PH_SUB_FIT_DETECTED;
         ph_sub_in in = {.nx = d.sci.nx,
                         .ny = d.sci.ny,
-                        .sci = d.sci.sci,
-                        .ref = d.ref.sci,
+                        .sci = d.sci_plane,
+                        .ref = d.ref_plane,
                         .sci_var = d.sci.var,
                         .ref_var = d.ref.var,
                         .sci_mask = d.sci.mask,
@@ -304,16 +304,13 @@ int main(int argc, char **argv)
                         .star_r = (int)o.star_r,
                         .guard = all ? o.par.w + 4 : 0,
                         .clip = o.clip >= 0 ? o.clip : o.method == PH_SUB_PSF ? 10 : 0};
+        d.sci_plane = d.ref_plane = NULL; /* the run's now */
         st = ph_sub_run(e, &o.par, o.min_rcond, &in, &r);
         ph_info("engine peak memory %.2f GB (%s)", e->peak_bytes / 1e9, device);
     }
     ph_sfft_engine_free(e);
     ph_gpu_unlock(lock_fd);
     if (!st) {
-        /* the float inputs are no longer needed: make room for the writer */
-        free(d.sci.sci);
-        free(d.ref.sci);
-        d.sci.sci = d.ref.sci = NULL;
         ph_timing_begin("write");
         st = ph_sub_write(o.output, &o, &d, &r, device);
         ph_timing_end();

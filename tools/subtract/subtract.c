@@ -127,12 +127,6 @@ static double *normalised(const double *psf, long n)
     return k;
 }
 
-static void to_double(const float *in, size_t n, double *out)
-{
-    for (size_t i = 0; i < n; i++)
-        out[i] = in[i];
-}
-
 /* Pixel access for the residual statistics: DIFF and CSCI whole. */
 typedef struct resid_ctx {
     const ph_sub_out *out;
@@ -368,10 +362,7 @@ static int fit_and_difference(ph_sfft_engine *e, const ph_sfft_params *p, double
             ph_sfft_ratio_at(&out->sol, nx / 2.0 - 0.5, ny / 2.0 - 0.5));
     size_t n = (size_t)nx * ny;
     ph_timing_begin("difference");
-    if (!(out->diff = ph_sfft_alloc_big(n * sizeof(double), "DIFF")))
-        st = PH_EFAIL;
-    else
-        st = ph_sfft_difference(e, &out->sol, out->diff);
+    st = ph_sfft_difference_new(e, &out->sol, &out->diff);
     /* no reference data there: the difference is 0 (§5.6, BlankMask) */
     for (size_t i = 0; !st && i < n; i++)
         if (out->mask[i] & PH_DIFF_OUTSIDE)
@@ -428,25 +419,30 @@ int ph_sub_run(ph_sfft_engine *e, const ph_sfft_params *p, double min_rcond, con
                ph_sub_out *out)
 {
     memset(out, 0, sizeof *out);
+    out->csci = in->sci; /* ours from here, also on failure */
+    out->cref = in->ref;
     long nx = in->nx, ny = in->ny;
-    size_t n = (size_t)nx * ny, plane = n * sizeof(double);
+    size_t n = (size_t)nx * ny;
     ph_sfft_basis b;
     ph_sfft_basis_of(p, &b);
+    int st = PH_OK;
     if (ph_sfft_check(p, nx, ny, in->sci_name))
-        return ph_error_code();
-    if (in->n_sci > nx || in->n_sci > ny || in->n_ref > nx || in->n_ref > ny)
-        return ph_error(PH_EFAIL, in->sci_name, "the PSFs (%ld, %ld px) are larger than the image",
-                        in->n_sci, in->n_ref);
-    out->csci = ph_sfft_alloc_big(plane, "CSCI");
-    out->cref = ph_sfft_alloc_big(plane, "CREF");
+        st = ph_error_code();
+    else if (in->n_sci > nx || in->n_sci > ny || in->n_ref > nx || in->n_ref > ny)
+        st = ph_error(PH_EFAIL, in->sci_name, "the PSFs (%ld, %ld px) are larger than the image",
+                      in->n_sci, in->n_ref);
+    if (st) {
+        ph_sub_out_free(out);
+        return st;
+    }
     out->mask = ph_malloc(n, "MASK");
     out->match_kernel = ph_malloc((size_t)b.fab * sizeof(double), "MATCH_KERNEL");
     out->conv_psf = ph_malloc((size_t)in->n_sci * in->n_sci * sizeof(double), "CONV_PSF");
     double *kref = normalised(in->psf_ref, in->n_ref), *ksci = normalised(in->psf_sci, in->n_sci);
     uint8_t *fit = ph_malloc(n, "fitting mask");
     uint8_t *sig = in->fit_pixels == PH_SUB_FIT_STARS ? ph_malloc(n, "source mask") : NULL;
-    int st = !out->csci || !out->cref || !out->mask || !out->match_kernel || !out->conv_psf ||
-                     !kref || !ksci || !fit || (in->fit_pixels == PH_SUB_FIT_STARS && !sig)
+    st = !out->csci || !out->cref || !out->mask || !out->match_kernel || !out->conv_psf ||
+                 !kref || !ksci || !fit || (in->fit_pixels == PH_SUB_FIT_STARS && !sig)
                  ? PH_EFAIL
                  : PH_OK;
 
@@ -454,12 +450,9 @@ int ph_sub_run(ph_sfft_engine *e, const ph_sfft_params *p, double min_rcond, con
      * C_object = aligned reference (*) science PSF; zero boundary, "same". */
     if (!st) {
         ph_timing_begin("crossconv");
-        to_double(in->sci, n, out->csci);
         st = e->crossconv(e, PH_SFFT_J, out->csci, kref, in->n_ref, out->csci);
-        if (!st) {
-            to_double(in->ref, n, out->cref);
+        if (!st)
             st = e->crossconv(e, PH_SFFT_I, out->cref, ksci, in->n_sci, out->cref);
-        }
         ph_timing_end();
     }
     /* The template's modelled stars as the science side holds them (stars.h). */

@@ -53,7 +53,10 @@ enum { PH_SUB_SIGNAL_GROW = 2 };
 /* What the run needs, already read and checked by ui.c. */
 typedef struct ph_sub_in {
     long nx, ny;
-    float *sci, *ref;             /* SCI planes: science, aligned reference */
+    double *sci, *ref;            /* SCI planes: science, aligned reference, in arrays of
+                                   * ph_sfft_alloc_big that the run takes over: convolved in
+                                   * place they become out->csci and out->cref (freed with
+                                   * out, also when the run fails) */
     const float *sci_var, *ref_var; /* their VAR planes (the residual statistics) */
     const uint8_t *sci_mask, *ref_mask;
     const double *psf_sci;        /* n_sci^2, odd */
@@ -76,7 +79,7 @@ typedef struct ph_sub_in {
 } ph_sub_in;
 
 typedef struct ph_sub_out {
-    double *diff, *csci, *cref;   /* nx * ny each (ph_sfft_alloc_big) */
+    double *diff, *csci, *cref;   /* nx * ny each (ph_sfft_free_big) */
     uint8_t *mask;                /* nx * ny */
     ph_sfft_solution sol;
     double *match_kernel;         /* L * L at the image centre */
@@ -144,7 +147,8 @@ long ph_sub_clip(const double *diff, const float *vsci, const float *vref, doubl
                  double wref, double ratio, double k, long nx, long ny, uint8_t *fit,
                  uint8_t *outmask);
 
-/* The whole subtraction on engine `e`. Allocates the arrays of `out`. */
+/* The whole subtraction on engine `e`. Allocates the arrays of `out`
+ * (CSCI and CREF are in->sci and in->ref). */
 int ph_sub_run(ph_sfft_engine *e, const ph_sfft_params *p, double min_rcond, const ph_sub_in *in,
                ph_sub_out *out);
 

@@ -114,10 +114,27 @@ static int read_psfs(const ph_sub_opts *o, ph_sub_data *d)
     return PH_OK;
 }
 
+/* Check and sanitise an image's SCI and VAR planes, then replace SCI by a
+ * double copy in *plane. */
+static int planes_of(ph_image *im, const char *path, double **plane)
+{
+    size_t n = (size_t)im->nx * im->ny;
+    if (ph_sub_sanitise(im->sci, im->mask, im->nx, im->ny, path, "SCI") ||
+        ph_sub_sanitise(im->var, im->mask, im->nx, im->ny, path, "VAR") ||
+        !(*plane = ph_sfft_alloc_big(n * sizeof **plane, "a SCI plane")))
+        return PH_EFAIL;
+    for (size_t i = 0; i < n; i++)
+        (*plane)[i] = im->sci[i];
+    free(im->sci);
+    im->sci = NULL;
+    return PH_OK;
+}
+
 int ph_sub_read(const ph_sub_opts *o, ph_sub_data *d)
 {
     memset(d, 0, sizeof *d);
-    if (ph_image_read(o->sci, PH_PLANE_ALL, &d->sci) || ph_image_read(o->ref, PH_PLANE_ALL, &d->ref))
+    if (ph_image_read(o->sci, PH_PLANE_ALL, &d->sci) || planes_of(&d->sci, o->sci, &d->sci_plane) ||
+        ph_image_read(o->ref, PH_PLANE_ALL, &d->ref))
         return PH_EFAIL;
     if (d->sci.nx != d->ref.nx || d->sci.ny != d->ref.ny)
         return ph_error(PH_EFAIL, o->ref,
@@ -143,19 +160,15 @@ int ph_sub_read(const ph_sub_opts *o, ph_sub_data *d)
                   "residuals of a few %% of their peaks",
                   d->ov_sci ? d->psf_ref_src : d->psf_sci_src, d->ov_sci ? "reference" : "science",
                   drawn);
-    long nx = d->sci.nx, ny = d->sci.ny;
-    if (ph_sub_sanitise(d->sci.sci, d->sci.mask, nx, ny, o->sci, "SCI") ||
-        ph_sub_sanitise(d->sci.var, d->sci.mask, nx, ny, o->sci, "VAR") ||
-        ph_sub_sanitise(d->ref.sci, d->ref.mask, nx, ny, o->ref, "SCI") ||
-        ph_sub_sanitise(d->ref.var, d->ref.mask, nx, ny, o->ref, "VAR"))
-        return PH_EFAIL;
-    return PH_OK;
+    return planes_of(&d->ref, o->ref, &d->ref_plane);
 }
 
 void ph_sub_data_free(ph_sub_data *d)
 {
     ph_image_free(&d->sci);
     ph_image_free(&d->ref);
+    ph_sfft_free_big(d->sci_plane);
+    ph_sfft_free_big(d->ref_plane);
     ph_psf_free(&d->psf_sci);
     ph_psf_free(&d->psf_ref);
     ph_startab_free(&d->stars);

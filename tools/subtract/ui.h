@@ -35,7 +35,10 @@ void ph_sub_opts_default(ph_sub_opts *o);
 
 /* Everything read from the input files. */
 typedef struct ph_sub_data {
-    ph_image sci, ref;  /* SCI, VAR, MASK (+ PSF HDU); ref.meta = the template's */
+    ph_image sci, ref;  /* VAR, MASK (+ PSF HDU), header; ref.meta = the template's;
+                         * their SCI planes (sci.sci, ref.sci) are NULL: */
+    double *sci_plane, *ref_plane; /* the SCI planes in double (ph_sfft_alloc_big), what
+                         * the subtraction works in; ph_sub_run takes them over */
     ph_psf psf_sci;     /* science PSF stamp */
     ph_psf psf_ref;     /* rotated template PSF: --template-psf or the aligned file's PSF HDU */
     ph_psf psf_phased;  /* the science PSF at the transient's phase: the PHASED_PSF HDU of
@@ -48,7 +51,9 @@ typedef struct ph_sub_data {
 
 /* Read both images and PSFs and check them: same grid (size, and WCS when
  * both have one), same band when both are known, odd PSFs with a positive
- * sum, no NaN in a pixel not flagged BAD or OUTSIDE (those are set to 0). */
+ * sum, no NaN in a pixel not flagged BAD or OUTSIDE (those are set to 0).
+ * Each SCI plane is made double as soon as it is checked, its float copy
+ * freed before the next image is read (the memory at 4088 x 4088). */
 int ph_sub_read(const ph_sub_opts *o, ph_sub_data *d);
 void ph_sub_data_free(ph_sub_data *d);
 
