@@ -40,6 +40,7 @@
  * star-like (within 0.7 ... 1.3 of the 30th percentile of the candidates').
  */
 #include "detect.h"
+#include "epsf_priv.h"
 #include "interp.h"
 #include "linalg.h"
 #include "log.h"
@@ -77,16 +78,6 @@ void epsf_free(epsf_model *e)
     free(e->m);
     memset(e, 0, sizeof *e);
 }
-
-typedef struct star {
-    double x, y, f, chi2;
-    double x_det, y_det;
-    int label, use;
-    /* joint fit scratch */
-    double nss_inv[3][3], bs[3];
-    double *nms;
-    long nt;
-} star;
 
 static int nterms(int order) { return order == 0 ? 1 : order == 1 ? 3 : 6; }
 
@@ -249,7 +240,7 @@ static void sys_matvec(const system_t *S, const double *x, double *y)
 
 /* Smoothness: lambda |second differences|^2 along x and y for every term,
  * plus a tiny ridge. */
-static void sys_regularise(system_t *S, double lambda0, double rw_grid)
+static void sys_regularise(system_t *S, double lambda0, double rw_grid, int o)
 {
     long g = S->g, h = g / 2;
     int T = S->T;
@@ -261,6 +252,14 @@ static void sys_regularise(system_t *S, double lambda0, double rw_grid)
                 double r2 = ((double)(gx - h) * (gx - h) + (double)(gy - h) * (gy - h)) /
                             (rw_grid * rw_grid);
                 double lambda = lambda0 * (r2 >= 1 ? 1 : (r2 > 1e-4 ? r2 : 1e-4));
+                /* The wings: each star's pixels there are mostly noise
+                 * (1e-4 of its flux at 5 px, 1e-5 at 10), so the grid
+                 * must be smooth over a scale that grows with the radius,
+                 * or the stamp's normalisation inherits percents of noise
+                 * summed over thousands of pixels. */
+                double rp = sqrt(r2) * rw_grid / o; /* native px */
+                if (rp > 3)
+                    lambda += lambda0 * 100 * (rp / 3) * (rp / 3);
                 S->band[gi * S->nb + BIDX(t, t, T, 0, 0)] += 1e-3 * lambda;
                 for (int axis = 0; axis < 2; axis++) {
                     long p = axis ? gy : gx;
@@ -274,6 +273,25 @@ static void sys_regularise(system_t *S, double lambda0, double rw_grid)
                             S->band[gr * S->nb + BIDX(t, t, T, ddy, ddx)] += lambda * c[i] * c[j];
                         }
                 }
+            }
+}
+
+/* With a background of its own for each star, a model that is a constant
+ * c over the box (and every star's background moved by -F c) fits the
+ * data as well: nothing in the data fixes the level of the far wings. The
+ * ePSF has decayed there (the box is the stamp: 1e-5 of the flux a pixel
+ * at 20 px in Y106), so the outermost pixel ring of the model (every term)
+ * is held at 0 with the weight of a well-measured grid point; the
+ * smoothness carries that into the wings. */
+static void sys_edge(system_t *S, const epsf_model *e, double weight)
+{
+    long g = S->g, h = g / 2, lim = (long)e->oversamp * (e->radius - 1);
+    for (int t = 0; t < S->T; t++)
+        for (long gy = 0; gy < g; gy++)
+            for (long gx = 0; gx < g; gx++) {
+                long ax = labs(gx - h), ay = labs(gy - h);
+                if ((ax > ay ? ax : ay) > lim)
+                    S->band[(gy * g + gx) * S->nb + BIDX(t, t, S->T, 0, 0)] += weight;
             }
 }
 
@@ -391,21 +409,6 @@ static int sys_solve(const system_t *S, double *x)
 
 /* ---- stars ---------------------------------------------------------------------- */
 
-typedef struct ctx {
-    const float *img;
-    const uint8_t *bad;
-    const int32_t *seg;
-    long nx, ny;
-    double rms2, gain;
-} ctx;
-
-/* Is pixel (i, j) usable for star s? */
-static inline int usable(const ctx *c, const star *s, long i, long j)
-{
-    long k = j * c->nx + i;
-    return !c->bad[k] && (c->seg[k] == 0 || c->seg[k] == s->label);
-}
-
 static void build(const ctx *c, const epsf_model *e, star *st, int ns, int first, system_t *S)
 {
     memset(S->band, 0, (size_t)S->ng * S->nb * sizeof *S->band);
@@ -423,9 +426,9 @@ static void build(const ctx *c, const epsf_model *e, star *st, int ns, int first
             for (long i = cx - R; i <= cx + R; i++) {
                 double u = i - s->x, v = j - s->y;
                 if (fabs(u) > R || fabs(v) > R || i < 0 || j < 0 || i >= c->nx || j >= c->ny ||
-                    !usable(c, s, i, j))
+                    !usable(s, i, j))
                     continue;
-                double d = c->img[j * c->nx + i];
+                double d = c->img[j * c->nx + i] - s->b;
                 double mod = first ? d : s->f * eval_p(e, P, u, v);
                 double w = 1.0 / (c->rms2 + (mod > 0 ? mod : 0) / c->gain);
                 double wx[4], wy[4];
@@ -435,25 +438,60 @@ static void build(const ctx *c, const epsf_model *e, star *st, int ns, int first
     }
 }
 
-/* Pixel (i, j) of star s for its flux and centre: weight, residual, and
- * the derivatives of the prediction F M(u, v) by F, x, y (numerical, step
- * h). 0 if the pixel is not used (outside the model, off the image, bad,
- * another object's). */
+/* Pixel (i, j) of star s for its flux, centre and background: weight,
+ * residual, and the derivatives of the prediction F M(u, v) + b by F, x, y
+ * (numerical, step h) and b. 0 if the pixel is not used (outside the
+ * model, off the image, bad, another object's). */
 static int star_pixel(const ctx *c, const epsf_model *e, const star *s, const double *P, int R,
                       long i, long j, double h, double *w, double *r, double *J)
 {
     double u = i - s->x, v = j - s->y;
     if (fabs(u) > R - 0.5 || fabs(v) > R - 0.5 || i < 0 || j < 0 || i >= c->nx || j >= c->ny ||
-        !usable(c, s, i, j))
+        !usable(s, i, j))
         return 0;
     double m = eval_p(e, P, u, v);
     double mu = (eval_p(e, P, u + h, v) - eval_p(e, P, u - h, v)) / (2 * h);
     double mv = (eval_p(e, P, u, v + h) - eval_p(e, P, u, v - h)) / (2 * h);
     double mod = s->f * m;
     *w = 1.0 / (c->rms2 + (mod > 0 ? mod : 0) / c->gain);
-    *r = c->img[j * c->nx + i] - mod;
-    J[0] = m, J[1] = -s->f * mu, J[2] = -s->f * mv;
+    *r = c->img[j * c->nx + i] - s->b - mod;
+    J[0] = m, J[1] = -s->f * mu, J[2] = -s->f * mv, J[3] = 1;
     return 1;
+}
+
+/* A x = b for a small n x n A (Gaussian elimination, partial pivoting);
+ * A and b are destroyed. Non-zero if A is singular. */
+static int solve_small(int n, double A[4][4], double *b, double *x)
+{
+    for (int c = 0; c < n; c++) {
+        int p = c;
+        for (int r = c + 1; r < n; r++)
+            if (fabs(A[r][c]) > fabs(A[p][c]))
+                p = r;
+        if (!(fabs(A[p][c]) > 0))
+            return 1;
+        if (p != c) {
+            for (int k = 0; k < n; k++) {
+                double t = A[c][k];
+                A[c][k] = A[p][k], A[p][k] = t;
+            }
+            double t = b[c];
+            b[c] = b[p], b[p] = t;
+        }
+        for (int r = c + 1; r < n; r++) {
+            double f = A[r][c] / A[c][c];
+            for (int k = c; k < n; k++)
+                A[r][k] -= f * A[c][k];
+            b[r] -= f * b[c];
+        }
+    }
+    for (int c = n - 1; c >= 0; c--) {
+        double v = b[c];
+        for (int k = c + 1; k < n; k++)
+            v -= A[c][k] * x[k];
+        x[c] = v / A[c][c];
+    }
+    return 0;
 }
 
 static double det3(double M[3][3])
@@ -463,8 +501,7 @@ static double det3(double M[3][3])
            M[0][2] * (M[1][0] * M[2][1] - M[1][1] * M[2][0]);
 }
 
-/* A x = b for 3x3 A (Cramer); non-zero if singular. */
-static int solve3(double A[3][3], const double *b, double *x)
+int epsf_solve3(double A[3][3], const double *b, double *x)
 {
     double det = det3(A);
     if (!(fabs(det) > 0))
@@ -479,44 +516,54 @@ static int solve3(double A[3][3], const double *b, double *x)
     return 0;
 }
 
-/* Refit flux and centre of one star (Gauss-Newton, 4 steps); chi2 per
- * degree of freedom. */
-static void refit(const ctx *c, const epsf_model *e, star *s, int fix_centre)
+/* Refit flux and centre of one star (Gauss-Newton, 4 steps), and its
+ * local background when fit_bg (a model that reaches far enough from the
+ * core to see the sky: the sky subtraction leaves errors of a few e- about
+ * bright stars, which over a box of 41 x 41 pixels are percents of the
+ * star's flux); chi2 per degree of freedom. */
+static void refit(const ctx *c, const epsf_model *e, star *s, int fix_centre, int fit_bg)
 {
     int R = e->radius;
     double P[6], h = 0.02;
+    /* the parameters refitted: F, then x y unless fixed, then b */
+    int idx[4], np = 0;
+    idx[np++] = 0;
+    if (!fix_centre)
+        idx[np++] = 1, idx[np++] = 2;
+    if (fit_bg)
+        idx[np++] = 3;
     poly(e, s->x, s->y, P);
     for (int it = 0; it < 4; it++) {
-        double A[3][3] = {{0}}, b[3] = {0}, chi = 0;
+        double A[4][4] = {{0}}, b[4] = {0}, chi = 0;
         long npix = 0;
         long cx = (long)floor(s->x + 0.5), cy = (long)floor(s->y + 0.5);
         for (long j = cy - R; j <= cy + R; j++)
             for (long i = cx - R; i <= cx + R; i++) {
-                double w, r, J[3];
+                double w, r, J[4];
                 if (!star_pixel(c, e, s, P, R, i, j, h, &w, &r, J))
                     continue;
-                for (int a = 0; a < 3; a++) {
-                    b[a] += w * J[a] * r;
-                    for (int q = 0; q < 3; q++)
-                        A[a][q] += w * J[a] * J[q];
+                for (int a = 0; a < np; a++) {
+                    b[a] += w * J[idx[a]] * r;
+                    for (int q = 0; q < np; q++)
+                        A[a][q] += w * J[idx[a]] * J[idx[q]];
                 }
                 chi += w * r * r;
                 npix++;
             }
-        s->chi2 = npix > 3 ? chi / (npix - 3) : INFINITY;
+        s->chi2 = npix > np ? chi / (npix - np) : INFINITY;
         if (it == 3)
             break;
-        double x[3];
-        if (fix_centre) {
-            x[0] = A[0][0] > 0 ? b[0] / A[0][0] : 0;
-            x[1] = x[2] = 0;
-        } else if (solve3(A, b, x)) {
+        double x[4] = {0}, d[4] = {0};
+        if (solve_small(np, A, b, x)) {
             s->use = 0;
             return;
         }
-        s->f += x[0];
-        s->x += fmax(-0.3, fmin(0.3, x[1]));
-        s->y += fmax(-0.3, fmin(0.3, x[2]));
+        for (int a = 0; a < np; a++)
+            d[idx[a]] = x[a];
+        s->f += d[0];
+        s->x += fmax(-0.3, fmin(0.3, d[1]));
+        s->y += fmax(-0.3, fmin(0.3, d[2]));
+        s->b += d[3];
     }
     if (!(s->f > 0) || hypot(s->x - s->x_det, s->y - s->y_det) > 2)
         s->use = 0;
@@ -626,139 +673,6 @@ double epsf_fwhm(const epsf_model *e, double x0, double y0)
     return w;
 }
 
-/* Initial centre and flux: a fit of a pixel-integrated circular Gaussian
- * of rms `sig` px over the 7x7 pixels around the detection (Gauss-Newton).
- * Unlike the barycentre of an undersampled star, it has no bias that
- * depends on the sub-pixel phase for a symmetric PSF, which the joint
- * model/position iterations would otherwise remove only slowly. */
-static void gauss_prefit(const ctx *c, star *s, double sig)
-{
-    const double k = 1.0 / (sqrt(2.0) * sig), nrm = 1.0 / (sqrt(2 * M_PI) * sig);
-    double f = 0;
-    long cx = (long)floor(s->x + 0.5), cy = (long)floor(s->y + 0.5);
-    for (long j = cy - 3; j <= cy + 3; j++)
-        for (long i = cx - 3; i <= cx + 3; i++)
-            if (usable(c, s, i, j))
-                f += c->img[j * c->nx + i];
-    if (!(f > 0))
-        return;
-    double x = s->x, y = s->y;
-    for (int it = 0; it < 8; it++) {
-        double gx[7], gy[7], dgx[7], dgy[7];
-        for (int a = 0; a < 7; a++) {
-            double tx = cx - 3 + a - x, ty = cy - 3 + a - y;
-            gx[a] = 0.5 * (erf((tx + 0.5) * k) - erf((tx - 0.5) * k));
-            gy[a] = 0.5 * (erf((ty + 0.5) * k) - erf((ty - 0.5) * k));
-            dgx[a] = -nrm * (exp(-(tx + 0.5) * (tx + 0.5) * k * k) - exp(-(tx - 0.5) * (tx - 0.5) * k * k));
-            dgy[a] = -nrm * (exp(-(ty + 0.5) * (ty + 0.5) * k * k) - exp(-(ty - 0.5) * (ty - 0.5) * k * k));
-        }
-        double A[3][3] = {{0}}, b[3] = {0};
-        for (int q = 0; q < 7; q++)
-            for (int a = 0; a < 7; a++) {
-                long i = cx - 3 + a, j = cy - 3 + q;
-                if (!usable(c, s, i, j))
-                    continue;
-                double m = gx[a] * gy[q], mod = f * m;
-                double w = 1.0 / (c->rms2 + (mod > 0 ? mod : 0) / c->gain);
-                double r = c->img[j * c->nx + i] - mod;
-                double J[3] = {m, f * dgx[a] * gy[q], f * gx[a] * dgy[q]};
-                for (int u = 0; u < 3; u++) {
-                    b[u] += w * J[u] * r;
-                    for (int v = 0; v < 3; v++)
-                        A[u][v] += w * J[u] * J[v];
-                }
-            }
-        double d[3];
-        if (solve3(A, b, d))
-            return;
-        f += d[0];
-        x += fmax(-0.3, fmin(0.3, d[1]));
-        y += fmax(-0.3, fmin(0.3, d[2]));
-        if (!(f > 0) || fabs(x - s->x_det) > 1.5 || fabs(y - s->y_det) > 1.5)
-            return;
-    }
-    s->x = x, s->y = y;
-}
-
-static int cmp_desc(const void *a, const void *b)
-{
-    double fa = ((const star *)a)->f, fb = ((const star *)b)->f;
-    return fa < fb ? 1 : fa > fb ? -1 : 0;
-}
-
-static int select_stars(const ctx *c, const ph_detection *det, const epsf_params *p, star **out,
-                        int *nout, double *rhalf)
-{
-    long nobj = det->nobj;
-    int R = p->radius;
-    star *st = ph_calloc(nobj > 0 ? (size_t)nobj : 1, sizeof *st, "ePSF stars");
-    double *fr = ph_malloc((nobj > 0 ? (size_t)nobj : 1) * sizeof *fr, "ePSF stars");
-    if (!st || !fr) {
-        free(st), free(fr);
-        return PH_EFAIL;
-    }
-    int n = 0;
-    for (long k = 0; k < nobj; k++) {
-        const ph_object *ob = &det->obj[k];
-        if (ob->flags & (PH_OBJ_DEBLENDED | PH_OBJ_TRUNC | PH_OBJ_FORCED))
-            continue;
-        double snr = ob->flux_iso / sqrt(fmax(ob->flux_iso, 0) / c->gain + ob->npix * c->rms2);
-        if (!(snr >= p->snr))
-            continue;
-        long cx = (long)floor(ob->x + 0.5), cy = (long)floor(ob->y + 0.5);
-        if (cx - R - 1 < 0 || cy - R - 1 < 0 || cx + R + 1 >= c->nx || cy + R + 1 >= c->ny)
-            continue;
-        int ok = 1;
-        for (long j = cy - R - 1; ok && j <= cy + R + 1; j++)
-            for (long i = cx - R - 1; ok && i <= cx + R + 1; i++) {
-                long q = j * c->nx + i;
-                if (c->bad[q] || (isfinite(p->saturate) && c->img[q] > 0.8 * p->saturate))
-                    ok = 0;
-                int32_t l = c->seg[q];
-                if (l && l != k + 1 && det->obj[l - 1].flux_iso > 0.01 * ob->flux_iso)
-                    ok = 0;
-            }
-        if (!ok)
-            continue;
-        star *s = &st[n];
-        s->x = s->x_det = ob->x;
-        s->y = s->y_det = ob->y;
-        s->label = (int)(k + 1);
-        s->use = 1;
-        s->chi2 = ob->flux_radius; /* for the size cut below */
-        double f = 0;
-        for (long j = cy - R; j <= cy + R; j++)
-            for (long i = cx - R; i <= cx + R; i++)
-                if (usable(c, s, i, j))
-                    f += c->img[j * c->nx + i];
-        s->f = f;
-        if (f > 0)
-            fr[n++] = ob->flux_radius;
-    }
-    if (n > 0) {
-        double r0 = ph_percentile(fr, (size_t)n, 30);
-        /* A PSF that varies over the image (order > 0) spreads the sizes. */
-        double lo = p->order ? 0.6 : 0.7, hi = p->order ? 1.6 : 1.3;
-        *rhalf = r0;
-        int m = 0;
-        for (int k = 0; k < n; k++)
-            if (st[k].chi2 >= lo * r0 && st[k].chi2 <= hi * r0 && st[k].f > 0)
-                st[m++] = st[k];
-        n = m;
-        /* rms of a Gaussian with that half-light radius, less the pixel's 1/12. */
-        double sig = sqrt(fmax(0.04, r0 * r0 / (1.1774 * 1.1774) - 1.0 / 12));
-        for (int k = 0; k < n; k++)
-            gauss_prefit(c, &st[k], sig);
-    }
-    free(fr);
-    qsort(st, (size_t)n, sizeof *st, cmp_desc);
-    if (n > p->maxstars)
-        n = p->maxstars;
-    *out = st;
-    *nout = n;
-    return PH_OK;
-}
-
 /* Build the normal equations of the model for the current stars, add the
  * smoothness penalty (scaled by the mean diagonal) and solve. The
  * sub-lattice penalty of the joint fit is left out here: it slows the
@@ -775,7 +689,10 @@ static int solve_model(const ctx *c, epsf_model *e, star *stars, int ns, const e
         if (d > 0)
             diag += d, nd++;
     }
-    sys_regularise(S, p->reg * (nd ? diag / nd : 1), p->oversamp * fmax(3.0, e->radius / 2.0));
+    double dm = nd ? diag / nd : 1;
+    sys_regularise(S, p->reg * dm, p->oversamp * fmax(3.0, e->radius / 2.0), e->oversamp);
+    if (e->radius >= 8)
+        sys_edge(S, e, dm);
     return sys_solve(S, e->m);
 }
 
@@ -818,7 +735,7 @@ static int iterate(const ctx *c, epsf_model *e, star *stars, int ns, const epsf_
                 double x = stars[k].x, y = stars[k].y, sx, sy;
                 centroid_at(e, &mo, x, y, &sx, &sy);
                 stars[k].x += sx, stars[k].y += sy;
-                refit(c, e, &stars[k], fix_centres);
+                refit(c, e, &stars[k], fix_centres, e->radius >= 8);
                 moved = fmax(moved, fmax(fabs(stars[k].x - x), fabs(stars[k].y - y)));
                 if (stars[k].use)
                     chi[nuse++] = stars[k].chi2;
@@ -922,7 +839,7 @@ static int joint_core(const ctx *c, epsf_model *e, star *stars, int ns, const ep
             long cx = (long)floor(s->x + 0.5), cy = (long)floor(s->y + 0.5);
             for (long j = cy - R; j <= cy + R; j++)
                 for (long i = cx - R; i <= cx + R; i++) {
-                    double u = i - s->x, v = j - s->y, w, r, Js[3];
+                    double u = i - s->x, v = j - s->y, w, r, Js[4];
                     if (!star_pixel(c, e, s, P, R, i, j, 1e-3, &w, &r, Js))
                         continue;
                     double wx[4], wy[4], Jm[16];
@@ -960,7 +877,7 @@ static int joint_core(const ctx *c, epsf_model *e, star *stars, int ns, const ep
             int bad = 0;
             for (int t = 0; t < 3 && !bad; t++) {
                 double unit[3] = {t == 0, t == 1, t == 2};
-                bad = solve3(Nss, unit, e3);
+                bad = epsf_solve3(Nss, unit, e3);
                 for (int q = 0; q < 3; q++)
                     inv[q][t] = e3[q];
             }
@@ -1160,7 +1077,7 @@ int epsf_build(const float *img, const uint8_t *bad, long nx, long ny, double rm
     int ns = 0;
     double rhalf = 1;
     if (!st)
-        st = select_stars(&c, &det, p, &stars, &ns, &rhalf);
+        st = epsf_select_stars(&c, &det, p, &stars, &ns, &rhalf);
     ph_info("ePSF: %ld detections, %d star candidates", det.nobj, ns);
     ph_detection_free(&det);
     int nmin = p->order == 0 ? 5 : p->order == 1 ? 15 : 30;
@@ -1211,7 +1128,7 @@ int epsf_build(const float *img, const uint8_t *bad, long nx, long ny, double rm
             ph_debug("ePSF star %.4f %.4f %.2f %.3f", stars[k].x, stars[k].y, stars[k].f,
                      stars[k].chi2);
     free(chi);
-    free(stars);
+    epsf_stars_free(stars, ns);
     free(seg);
     if (st)
         epsf_free(e);
