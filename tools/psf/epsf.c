@@ -64,13 +64,14 @@ void epsf_defaults(epsf_params *p)
     p->kmax = 0;
     p->lattice_weight = 1;
     p->band_weight = 100;
-    p->niter_core = 30;
+    p->niter_core = 12;
     p->lm = 0.1;
     p->snr = 100;
     p->thresh = 5;
     p->reg = 1e-4;
     p->gain = 1;
     p->saturate = NAN;
+    p->fwhm_ref = 0;
 }
 
 void epsf_free(epsf_model *e)
@@ -459,9 +460,7 @@ static int star_pixel(const ctx *c, const epsf_model *e, const star *s, const do
     return 1;
 }
 
-/* A x = b for a small n x n A (Gaussian elimination, partial pivoting);
- * A and b are destroyed. Non-zero if A is singular. */
-static int solve_small(int n, double A[4][4], double *b, double *x)
+int epsf_solve_small(int n, double A[4][4], double *b, double *x)
 {
     for (int c = 0; c < n; c++) {
         int p = c;
@@ -554,7 +553,7 @@ static void refit(const ctx *c, const epsf_model *e, star *s, int fix_centre, in
         if (it == 3)
             break;
         double x[4] = {0}, d[4] = {0};
-        if (solve_small(np, A, b, x)) {
+        if (epsf_solve_small(np, A, b, x)) {
             s->use = 0;
             return;
         }
@@ -569,6 +568,43 @@ static void refit(const ctx *c, const epsf_model *e, star *s, int fix_centre, in
         s->use = 0;
 }
 
+/* Pixels of star s that the model cannot explain: cosmic rays and hot
+ * pixels that no flag marks (OpenUniverse2024 flags none), a neighbour's
+ * light past its isophote. A pixel more than 6 sigma from the model, with
+ * sigma^2 = rms^2 + model / gain + (5% of the model)^2 (the model's own
+ * error near the core), and its 8 neighbours (a hit spreads by charge
+ * diffusion) are left out of the star's fits from now on; a hit within
+ * 1.5 px of the centre drops the star. Returns the pixels left out. */
+static int clip_outliers(const ctx *c, const epsf_model *e, star *s)
+{
+    int R = e->radius, n = 0;
+    double P[6];
+    poly(e, s->x, s->y, P);
+    long cx = (long)floor(s->x + 0.5), cy = (long)floor(s->y + 0.5);
+    for (long j = cy - R; j <= cy + R; j++)
+        for (long i = cx - R; i <= cx + R; i++) {
+            double u = i - s->x, v = j - s->y;
+            if (fabs(u) > R - 0.5 || fabs(v) > R - 0.5 || !usable(s, i, j))
+                continue;
+            double mod = s->f * eval_p(e, P, u, v), mp = mod > 0 ? mod : 0;
+            double r = c->img[j * c->nx + i] - s->b - mod;
+            if (r * r <= 36 * (c->rms2 + mp / c->gain + 0.0025 * mp * mp))
+                continue;
+            if (hypot(u, v) <= 1.5) {
+                s->use = 0;
+                ph_debug("ePSF star at (%.2f, %.2f): an outlier in its core, dropped", s->x,
+                         s->y);
+                return n;
+            }
+            for (long b = j - 1; b <= j + 1; b++)
+                for (long a = i - 1; a <= i + 1; a++)
+                    if (usable(s, a, b))
+                        s->mask[(b - s->my0) * s->mw + (a - s->mx0)] = 0;
+            n++;
+        }
+    return n;
+}
+
 /* Windowed moments of each term: sums of m, u m and v m over the grid
  * points within 2.5 native px of the core's centroid. */
 typedef struct moments {
@@ -581,18 +617,38 @@ typedef struct moments {
 static void normalise(epsf_model *e, double *cx, double *cy, moments *mo)
 {
     long gg = e->g * e->g;
-    double o2 = (double)e->oversamp * e->oversamp, S[6];
+    int o = e->oversamp, L = o * o;
+    /* Sums of each term over each sub-lattice (the grid points one native
+     * sampling at a given phase reads). A star's flux trades exactly with
+     * a factor on the sub-lattice of its phase (the data cannot tell them
+     * apart), and an ePSF holds its whole flux at every phase: each
+     * sub-lattice of the constant term is scaled to sum 1, and the
+     * variation terms carry no flux on any of them. */
+    double S[6][64];
+    int ok = 1;
     for (int t = 0; t < e->nterm; t++) {
-        S[t] = 0;
+        for (int l = 0; l < L; l++)
+            S[t][l] = 0;
         for (long i = 0; i < gg; i++)
-            S[t] += e->m[t * gg + i];
-        S[t] /= o2;
+            S[t][lattice(i, e->g, o)] += e->m[t * gg + i];
     }
-    for (int t = 1; t < e->nterm; t++)
-        for (long i = 0; i < gg; i++)
-            e->m[t * gg + i] -= S[t] / S[0] * e->m[i];
-    for (long i = 0; i < gg * e->nterm; i++)
-        e->m[i] /= S[0];
+    for (int l = 0; l < L; l++)
+        ok &= S[0][l] > 0;
+    if (!ok) { /* a model without flux on some phase: one factor for all */
+        double s0 = 0;
+        for (int l = 0; l < L; l++)
+            s0 += S[0][l] / L;
+        for (int t = 0; t < e->nterm; t++)
+            for (int l = 0; l < L; l++)
+                S[t][l] = t == 0 ? s0 : S[t][l];
+    }
+    for (long i = 0; i < gg; i++) {
+        int l = lattice(i, e->g, o);
+        for (int t = 1; t < e->nterm; t++)
+            e->m[t * gg + i] -= S[t][l] / S[0][l] * e->m[i];
+        for (int t = 0; t < e->nterm; t++)
+            e->m[t * gg + i] /= S[0][l];
+    }
     if (mo) /* no core flux in the window: no centroid, no move */
         memset(mo, 0, sizeof *mo);
     /* Centroid within 2.5 native px, iterated about the current estimate. */
@@ -736,6 +792,10 @@ static int iterate(const ctx *c, epsf_model *e, star *stars, int ns, const epsf_
                 centroid_at(e, &mo, x, y, &sx, &sy);
                 stars[k].x += sx, stars[k].y += sy;
                 refit(c, e, &stars[k], fix_centres, e->radius >= 8);
+                /* only against the whole model (the core's first
+                 * iterations are too rough to tell a hit from a misfit) */
+                if (stars[k].use && e->radius >= 8 && clip_outliers(c, e, &stars[k]))
+                    refit(c, e, &stars[k], fix_centres, e->radius >= 8);
                 moved = fmax(moved, fmax(fabs(stars[k].x - x), fabs(stars[k].y - y)));
                 if (stars[k].use)
                     chi[nuse++] = stars[k].chi2;
@@ -1058,6 +1118,106 @@ static int joint_core(const ctx *c, epsf_model *e, star *stars, int ns, const ep
     return st;
 }
 
+/* Reduced chi^2 of star s against model e within 2.5 px of its centre,
+ * the model's own error counted (5% of the model a pixel): what tells a
+ * compact galaxy or a cosmic-ray track from a star of any brightness. */
+static double core_chi2(const ctx *c, const epsf_model *e, const star *s)
+{
+    double P[6], chi = 0;
+    long n = 0, cx = (long)floor(s->x + 0.5), cy = (long)floor(s->y + 0.5);
+    poly(e, s->x, s->y, P);
+    for (long j = cy - 3; j <= cy + 3; j++)
+        for (long i = cx - 3; i <= cx + 3; i++) {
+            double u = i - s->x, v = j - s->y;
+            if (u * u + v * v > 6.25 || !usable(s, i, j))
+                continue;
+            double mod = s->f * eval_p(e, P, u, v), mp = mod > 0 ? mod : 0;
+            double r = c->img[j * c->nx + i] - s->b - mod;
+            chi += r * r / (c->rms2 + mp / c->gain + 0.0025 * mp * mp);
+            n++;
+        }
+    return n > 3 ? chi / (n - 3) : INFINITY;
+}
+
+/* The first core model, from the brightest candidates whose width is
+ * within 15% of the stellar locus (at most 30: among bright point-like
+ * sources, stars outnumber compact galaxies and cosmic rays, whose counts
+ * rise steeply towards faint fluxes), then every candidate judged by it:
+ * its flux and centre refitted, its core chi^2 (core_chi2) must be below
+ * 2, or 3 times the seeds' median if that is larger. With fewer than nmin
+ * such seeds, all candidates build the first model. */
+static int seed_core(const ctx *c, epsf_model *core, star *stars, int ns, const epsf_params *p,
+                     double *chi, int nmin, double width, const char *file)
+{
+    int nseed = 0;
+    for (int k = 0; k < ns; k++) { /* brightest first */
+        stars[k].use = nseed < 30 && fabs(log(stars[k].rad / width)) <= 0.15;
+        nseed += stars[k].use;
+    }
+    if (nseed < nmin || nseed == ns) {
+        for (int k = 0; k < ns; k++)
+            stars[k].use = 1;
+        return iterate(c, core, stars, ns, p, chi, nmin, 2, 1, 0, file);
+    }
+    int st = iterate(c, core, stars, ns, p, chi, nmin, 2, 1, 0, file);
+    if (st)
+        return st;
+    int nk = 0;
+    for (int k = 0; k < ns; k++)
+        if (stars[k].use)
+            chi[nk++] = core_chi2(c, core, &stars[k]);
+    double lim = fmax(2, 3 * ph_median(chi, (size_t)nk));
+    int added = 0, nout = 0;
+    for (int k = 0; k < ns; k++) {
+        star *s = &stars[k];
+        if (s->use)
+            continue;
+        nout++;
+        s->use = 1;
+        refit(c, core, s, 0, 0);
+        if (s->use && core_chi2(c, core, s) <= lim)
+            added++;
+        else
+            s->use = 0;
+    }
+    ph_info("ePSF: the %d brightest stars near the locus gave the first core model; %d of the %d "
+            "other candidates fit it (core chi2 <= %.3g)",
+            nk, added, nout, lim);
+    return PH_OK;
+}
+
+int epsf_min_stars(int order) { return order == 0 ? 20 : order == 1 ? 40 : 80; }
+
+/* Can the stars have supported this model? A model from too few stars
+ * fits them better than their noise allows (its grid absorbs the noise:
+ * median reduced chi^2 0.2 to 0.45 from 8 to 16 stars on the OU2024
+ * look-alikes, 0.73 to 0.95 from 24 to 55); one built on blends or
+ * galaxies fits them badly, or has the width of a galaxy. (Its flux is
+ * the same at every phase by construction: normalise().) */
+static int check_model(const epsf_model *e, const epsf_params *p, const char *file)
+{
+    if (!(e->chi2 >= 0.5 && e->chi2 <= 3))
+        return ph_error(PH_EFAIL, file,
+                        e->chi2 < 0.5
+                            ? "the ePSF fits its %d stars better than their noise (median reduced "
+                              "chi^2 %.2f, below 0.5): too few stars for its grid; lower "
+                              "--epsf-snr, or use a PSF model (a25:, file:, roman)"
+                            : "the ePSF does not fit its %d stars (median reduced chi^2 %.2f, "
+                              "above 3): blends, galaxies or a PSF that varies over the image "
+                              "(--epsf-order 1)",
+                        e->nstars, e->chi2);
+    if (p->fwhm_ref > 0) {
+        double w = epsf_fwhm(e, e->xc, e->yc);
+        if (!(w >= 0.8 * p->fwhm_ref && w <= 2 * p->fwhm_ref))
+            return ph_error(PH_EFAIL, file,
+                            "the ePSF from %d stars has a FWHM of %.2f px where the band's optics "
+                            "give %.2f: its 'stars' are galaxies, blends or artefacts; use a PSF "
+                            "model (a25:, file:, roman)",
+                            e->nstars, w, p->fwhm_ref);
+    }
+    return PH_OK;
+}
+
 int epsf_build(const float *img, const uint8_t *bad, long nx, long ny, double rms,
                const epsf_params *p, epsf_model *e, const char *file)
 {
@@ -1071,20 +1231,23 @@ int epsf_build(const float *img, const uint8_t *bad, long nx, long ny, double rm
     ph_detect_defaults(&dp);
     dp.thresh = p->thresh * rms;
     ph_detection det = {0};
+    double t0 = ph_now();
     int st = ph_detect(img, NULL, 0, nx, ny, &dp, NULL, seg, &det);
+    double t1 = ph_now();
     ctx c = {img, bad, seg, nx, ny, rms * rms, p->gain > 0 ? p->gain : 1};
     star *stars = NULL;
     int ns = 0;
-    double rhalf = 1;
+    double rhalf = 1, width = 1;
     if (!st)
-        st = epsf_select_stars(&c, &det, p, &stars, &ns, &rhalf);
-    ph_info("ePSF: %ld detections, %d star candidates", det.nobj, ns);
+        st = epsf_select_stars(&c, &det, p, &stars, &ns, &rhalf, &width);
+    double t2 = ph_now();
     ph_detection_free(&det);
-    int nmin = p->order == 0 ? 5 : p->order == 1 ? 15 : 30;
+    int nmin = epsf_min_stars(p->order);
     if (!st && ns < nmin)
         st = ph_error(PH_EFAIL, file,
-                      "only %d isolated unsaturated stars with S/N >= %g (%d needed for order %d); "
-                      "lower --epsf-snr or use another model",
+                      "only %d isolated unsaturated point-like stars with S/N >= %g (%d needed for "
+                      "an order-%d ePSF); lower --epsf-snr, or use a PSF model (a25:, file:, "
+                      "roman)",
                       ns, p->snr, nmin, p->order);
     epsf_model core = {0};
     double *chi = st ? NULL : ph_malloc((size_t)ns * sizeof *chi, "ePSF chi2");
@@ -1104,7 +1267,7 @@ int epsf_build(const float *img, const uint8_t *bad, long nx, long ny, double rm
     if (!st)
         st = model_alloc(&core, &pc, rc, nx, ny);
     if (!st)
-        st = iterate(&c, &core, stars, ns, &pc, chi, nmin, 2, 1, 0, file);
+        st = seed_core(&c, &core, stars, ns, &pc, chi, nmin, width, file);
     /* The joint fit has one constant core model: on a PSF that varies
      * (order > 0) it does not converge (the constant model misfits the
      * stars at the edges), so there the centres are those of the varying
@@ -1114,6 +1277,7 @@ int epsf_build(const float *img, const uint8_t *bad, long nx, long ny, double rm
      * constrain the variation. */
     if (!st && p->order == 0)
         st = joint_core(&c, &core, stars, ns, &pc, p->niter_core, file);
+    double t3 = ph_now();
     if (!st)
         ph_info("ePSF core model: FWHM %.4f px", epsf_fwhm(&core, core.xc, core.yc));
     epsf_free(&core);
@@ -1123,6 +1287,10 @@ int epsf_build(const float *img, const uint8_t *bad, long nx, long ny, double rm
     if (!st)
         st = iterate(&c, e, stars, ns, p, chi, nmin, p->niter, 0, p->niter_core > 0 || p->order > 0, file);
     e->ncand = ns;
+    ph_info("ePSF: %.2f s detection, %.2f s stars, %.2f s core and centres, %.2f s model",
+            t1 - t0, t2 - t1, t3 - t2, ph_now() - t3);
+    if (!st)
+        st = check_model(e, p, file);
     for (int k = 0; !st && k < ns; k++)
         if (stars[k].use)
             ph_debug("ePSF star %.4f %.4f %.2f %.3f", stars[k].x, stars[k].y, stars[k].f,

@@ -14,6 +14,7 @@ typedef struct star {
     double x_det, y_det;
     double peak;         /* its brightest pixel (sky-subtracted) */
     double b;            /* local background left by the sky subtraction */
+    double rad;          /* width: sigma of a pixel-integrated Gaussian fit (px) */
     int label, use;
     /* Usable pixels: mask[(j - my0) * mw + (i - mx0)] != 0 for image pixel
      * (i, j) inside the box; outside it none is. Set when the star is
@@ -45,11 +46,16 @@ static inline int usable(const star *s, long i, long j)
 /* The stars for the model (epsf_stars.c): detections that are point-like,
  * isolated, unsaturated and free of flagged pixels in their core, with
  * their starting centres and fluxes, brightest first, at most p->maxstars.
- * *rhalf: the stars' half-light radius (px). Errors: allocation only; too
- * few stars is the caller's to judge. Free with epsf_stars_free. */
+ * *rhalf: the stars' median half-light radius (px); *width: the locus of
+ * their Gaussian widths (px). Errors: allocation only; too few stars is
+ * the caller's to judge. Free with epsf_stars_free. */
 int epsf_select_stars(const ctx *c, const ph_detection *det, const epsf_params *p, star **out,
-                      int *nout, double *rhalf);
+                      int *nout, double *rhalf, double *width);
 void epsf_stars_free(star *st, int n);
+
+/* A x = b for a small n x n A (n <= 4; Gaussian elimination with partial
+ * pivoting; A and b are destroyed); non-zero if A is singular. */
+int epsf_solve_small(int n, double A[4][4], double *b, double *x);
 
 /* A x = b for a 3x3 A (Cramer's rule); non-zero if A is singular. */
 int epsf_solve3(double A[3][3], const double *b, double *x);

@@ -9,6 +9,7 @@
  *    least 5 pixels share within their noise (a clipped star's flat top;
  *    a real peak is one pixel), with a star rejected when its peak reaches
  *    0.9 x that level;
+ *  - not elongated (cosmic-ray tracks: elongation() below);
  *  - the core (2.5 px about the detection) without a flagged pixel (a
  *    cosmic ray or a bad pixel there), on the image; the rest of the box
  *    may be off the image or flagged: those pixels are left out;
@@ -29,6 +30,7 @@
 #include "util.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,11 +127,43 @@ static int make_mask(const ctx *c, star *s, long cx, long cy, long H)
     return PH_OK;
 }
 
+/* Elongation of the light about pixel (cx, cy): the square root of the
+ * ratio of the principal second moments of the positive pixels of the
+ * 5x5 box. The detection's own moments are of the filtered image, which
+ * rounds a cosmic ray's 2-pixel track into a star; these are not. A star
+ * gives 1 at a pixel centre and up to 1.6 between two pixels (Y106); a
+ * track of 2 pixels 3 or more. */
+static double elongation(const ctx *c, long cx, long cy)
+{
+    double s = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+    for (long j = cy - 2; j <= cy + 2; j++)
+        for (long i = cx - 2; i <= cx + 2; i++) {
+            if (i < 0 || j < 0 || i >= c->nx || j >= c->ny)
+                continue;
+            double v = c->img[j * c->nx + i];
+            if (!(v > 0) || c->bad[j * c->nx + i])
+                continue;
+            double u = i - cx, w = j - cy;
+            s += v, sx += v * u, sy += v * w;
+            sxx += v * u * u, syy += v * w * w, sxy += v * u * w;
+        }
+    if (!(s > 0))
+        return INFINITY;
+    double mx = sx / s, my = sy / s;
+    double a = sxx / s - mx * mx, b = syy / s - my * my, d = sxy / s - mx * my;
+    double tr = a + b, det = a * b - d * d, disc = sqrt(fmax(0, tr * tr / 4 - det));
+    double l1 = tr / 2 + disc, l2 = tr / 2 - disc;
+    return l2 > 0 ? sqrt(l1 / l2) : INFINITY;
+}
+
 /* Why a detection is not a star for the model; 0 if it may be one. */
-enum { R_OK, R_FLAGS, R_SNR, R_EDGE, R_CORE_BAD, R_SATURATED, R_NEIGHBOUR, R_FLUX, R_SIZE, R_N };
+enum {
+    R_OK, R_FLAGS, R_SNR, R_EDGE, R_CORE_BAD, R_SATURATED, R_ELONGATED, R_NEIGHBOUR, R_FLUX,
+    R_SIZE, R_N
+};
 static const char *const reason_name[R_N] = {"kept", "deblended/truncated", "S/N", "edge",
-                                             "flagged core", "saturated", "neighbour", "no flux",
-                                             "not point-like"};
+                                             "flagged core", "saturated", "elongated",
+                                             "neighbour", "no flux", "not point-like"};
 
 static int check(const ctx *c, const ph_detection *det, long k, const epsf_params *p, double sat,
                  double satfrac, long R)
@@ -143,6 +177,8 @@ static int check(const ctx *c, const ph_detection *det, long k, const epsf_param
     long cx = (long)floor(ob->x + 0.5), cy = (long)floor(ob->y + 0.5);
     if (cx - 3 < 0 || cy - 3 < 0 || cx + 3 >= c->nx || cy + 3 >= c->ny)
         return R_EDGE;
+    if (elongation(c, cx, cy) > 2)
+        return R_ELONGATED;
     int reason = R_OK;
     for (long j = cy - R; j <= cy + R && reason == R_OK; j++)
         for (long i = cx - R; i <= cx + R && reason == R_OK; i++) {
@@ -222,14 +258,17 @@ static double locus(const double *r, int n)
     return r0;
 }
 
-/* Initial centre and flux: a fit of a pixel-integrated circular Gaussian
- * of rms `sig` px over the 7x7 pixels around the detection (Gauss-Newton).
- * Unlike the barycentre of an undersampled star, it has no bias that
- * depends on the sub-pixel phase for a symmetric PSF, which the joint
- * model/position iterations would otherwise remove only slowly. */
-static void gauss_prefit(const ctx *c, star *s, double sig)
+/* Flux, centre and width of a candidate: a fit of a pixel-integrated
+ * circular Gaussian (Gauss-Newton, F, x, y and sigma) over the 7x7 usable
+ * pixels about the detection. The width is the best size measure for
+ * telling stars apart: the pixel integration is modelled, so unlike the
+ * half-light radius (which an undersampled star's sub-pixel phase spreads
+ * by +-25%) it is nearly the same for every star; compact galaxies are
+ * wider, cosmic rays narrower. The centre has no phase-dependent bias for
+ * a symmetric PSF, unlike the barycentre. Returns sigma (px), NaN if the
+ * fit fails (then the star keeps its detection centre). */
+static double gauss_fit(const ctx *c, star *s)
 {
-    const double k = 1.0 / (sqrt(2.0) * sig), nrm = 1.0 / (sqrt(2 * M_PI) * sig);
     double f = 0;
     long cx = (long)floor(s->x + 0.5), cy = (long)floor(s->y + 0.5);
     for (long j = cy - 3; j <= cy + 3; j++)
@@ -237,18 +276,25 @@ static void gauss_prefit(const ctx *c, star *s, double sig)
             if (usable(s, i, j))
                 f += c->img[j * c->nx + i] - s->b;
     if (!(f > 0))
-        return;
-    double x = s->x, y = s->y;
-    for (int it = 0; it < 8; it++) {
-        double gx[7], gy[7], dgx[7], dgy[7];
+        return NAN;
+    /* start from the rms of a Gaussian of the detection's half-light
+     * radius, less the pixel's 1/12 */
+    double x = s->x, y = s->y, sig = sqrt(fmax(0.04, s->rad * s->rad / (1.1774 * 1.1774) - 1.0 / 12));
+    for (int it = 0; it < 12; it++) {
+        const double k = 1.0 / (sqrt(2.0) * sig), nrm = 1.0 / (sqrt(2 * M_PI) * sig);
+        double gx[7], gy[7], dgx[7], dgy[7], sgx[7], sgy[7];
         for (int a = 0; a < 7; a++) {
-            double tx = cx - 3 + a - x, ty = cy - 3 + a - y;
-            gx[a] = 0.5 * (erf((tx + 0.5) * k) - erf((tx - 0.5) * k));
-            gy[a] = 0.5 * (erf((ty + 0.5) * k) - erf((ty - 0.5) * k));
-            dgx[a] = -nrm * (exp(-(tx + 0.5) * (tx + 0.5) * k * k) - exp(-(tx - 0.5) * (tx - 0.5) * k * k));
-            dgy[a] = -nrm * (exp(-(ty + 0.5) * (ty + 0.5) * k * k) - exp(-(ty - 0.5) * (ty - 0.5) * k * k));
+            double t[2] = {cx - 3 + a - x, cy - 3 + a - y}, *g[2] = {gx, gy}, *dg[2] = {dgx, dgy},
+                   *sg[2] = {sgx, sgy};
+            for (int q = 0; q < 2; q++) {
+                double p = t[q] + 0.5, m = t[q] - 0.5, ep = exp(-p * p * k * k),
+                       em = exp(-m * m * k * k);
+                g[q][a] = 0.5 * (erf(p * k) - erf(m * k));
+                dg[q][a] = -nrm * (ep - em);                         /* d/d centre */
+                sg[q][a] = -(p * ep - m * em) * k / (sqrt(M_PI) * sig); /* d/d sigma */
+            }
         }
-        double A[3][3] = {{0}}, b[3] = {0};
+        double A[4][4] = {{0}}, b[4] = {0};
         for (int q = 0; q < 7; q++)
             for (int a = 0; a < 7; a++) {
                 long i = cx - 3 + a, j = cy - 3 + q;
@@ -257,23 +303,26 @@ static void gauss_prefit(const ctx *c, star *s, double sig)
                 double m = gx[a] * gy[q], mod = f * m;
                 double w = 1.0 / (c->rms2 + (mod > 0 ? mod : 0) / c->gain);
                 double r = c->img[j * c->nx + i] - s->b - mod;
-                double J[3] = {m, f * dgx[a] * gy[q], f * gx[a] * dgy[q]};
-                for (int u = 0; u < 3; u++) {
+                double J[4] = {m, f * dgx[a] * gy[q], f * gx[a] * dgy[q],
+                               f * (sgx[a] * gy[q] + gx[a] * sgy[q])};
+                for (int u = 0; u < 4; u++) {
                     b[u] += w * J[u] * r;
-                    for (int v = 0; v < 3; v++)
+                    for (int v = 0; v < 4; v++)
                         A[u][v] += w * J[u] * J[v];
                 }
             }
-        double d[3];
-        if (epsf_solve3(A, b, d))
-            return;
+        double d[4];
+        if (epsf_solve_small(4, A, b, d))
+            return NAN;
         f += d[0];
         x += fmax(-0.3, fmin(0.3, d[1]));
         y += fmax(-0.3, fmin(0.3, d[2]));
+        sig = fmin(5, fmax(0.05, sig + fmax(-0.3 * sig, fmin(0.3 * sig, d[3]))));
         if (!(f > 0) || fabs(x - s->x_det) > 1.5 || fabs(y - s->y_det) > 1.5)
-            return;
+            return NAN;
     }
     s->x = x, s->y = y;
+    return sig;
 }
 
 static int cmp_flux_desc(const void *a, const void *b)
@@ -283,7 +332,7 @@ static int cmp_flux_desc(const void *a, const void *b)
 }
 
 int epsf_select_stars(const ctx *c, const ph_detection *det, const epsf_params *p, star **out,
-                      int *nout, double *rhalf)
+                      int *nout, double *rhalf, double *width)
 {
     long nobj = det->nobj, R = p->radius;
     *out = NULL, *nout = 0;
@@ -315,6 +364,7 @@ int epsf_select_stars(const ctx *c, const ph_detection *det, const epsf_params *
         s->label = (int)(k + 1);
         s->use = 1;
         s->peak = ob->peak;
+        s->rad = ob->flux_radius;
         long cx = (long)floor(ob->x + 0.5), cy = (long)floor(ob->y + 0.5);
         /* room for the centre to move by 2 px (the fit drops a star that
          * moves farther) */
@@ -337,7 +387,17 @@ int epsf_select_stars(const ctx *c, const ph_detection *det, const epsf_params *
             s->mask = NULL;
             continue;
         }
-        fr[n++] = ob->flux_radius;
+        double sig = gauss_fit(c, s);
+        if (!(sig > 0)) {
+            count[R_FLUX]++;
+            free(s->mask);
+            s->mask = NULL;
+            continue;
+        }
+        s->rad = sig;
+        fr[n++] = sig;
+        ph_debug("ePSF candidate %.3f %.3f %.1f width %.4f radius %.4f", s->x, s->y, ob->flux_iso,
+                 sig, ob->flux_radius);
     }
     if (st_) {
         epsf_stars_free(st, n + 1);
@@ -345,12 +405,12 @@ int epsf_select_stars(const ctx *c, const ph_detection *det, const epsf_params *
         return st_;
     }
     if (n > 0) {
-        double r0 = locus(fr, n);
-        double lo = p->order ? 0.6 : 0.7, hi = p->order ? 1.6 : 1.3;
-        *rhalf = r0;
+        /* the widths' locus; the core radius wants the half-light radius */
+        double s0 = locus(fr, n);
+        double lo = p->order ? 0.65 : 0.75, hi = p->order ? 1.5 : 1.25;
         int m = 0;
         for (int k = 0; k < n; k++) {
-            if (fr[k] >= lo * r0 && fr[k] <= hi * r0)
+            if (st[k].rad >= lo * s0 && st[k].rad <= hi * s0)
                 st[m++] = st[k];
             else {
                 count[R_SIZE]++;
@@ -358,20 +418,20 @@ int epsf_select_stars(const ctx *c, const ph_detection *det, const epsf_params *
             }
         }
         n = m;
-        /* rms of a Gaussian with that half-light radius, less the pixel's 1/12 */
-        double sig = sqrt(fmax(0.04, r0 * r0 / (1.1774 * 1.1774) - 1.0 / 12));
+        *width = s0;
         for (int k = 0; k < n; k++)
-            gauss_prefit(c, &st[k], sig);
-        ph_info("ePSF: stellar locus at half-light radius %.3f px", r0);
+            fr[k] = det->obj[st[k].label - 1].flux_radius;
+        *rhalf = n > 0 ? ph_median(fr, (size_t)n) : 1;
+        ph_info("ePSF: stellar locus at a Gaussian width of %.3f px (half-light radius %.3f px)",
+                s0, *rhalf);
     }
     free(fr);
-    ph_info("ePSF: %ld detections: %d star candidates; rejected: %ld %s, %ld %s, %ld %s, %ld %s, "
-            "%ld %s, %ld %s, %ld %s, %ld %s",
-            nobj, n, count[R_FLAGS], reason_name[R_FLAGS], count[R_SNR], reason_name[R_SNR],
-            count[R_EDGE], reason_name[R_EDGE], count[R_CORE_BAD], reason_name[R_CORE_BAD],
-            count[R_SATURATED], reason_name[R_SATURATED], count[R_NEIGHBOUR],
-            reason_name[R_NEIGHBOUR], count[R_FLUX], reason_name[R_FLUX], count[R_SIZE],
-            reason_name[R_SIZE]);
+    char why[512];
+    size_t o = 0;
+    for (int r = 1; r < R_N && o < sizeof why; r++)
+        o += (size_t)snprintf(why + o, sizeof why - o, "%s%ld %s", r > 1 ? ", " : "", count[r],
+                              reason_name[r]);
+    ph_info("ePSF: %ld detections: %d star candidates; rejected: %s", nobj, n, why);
     qsort(st, (size_t)n, sizeof *st, cmp_flux_desc);
     for (int k = p->maxstars; k < n; k++)
         free(st[k].mask);

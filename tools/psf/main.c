@@ -580,6 +580,9 @@ static int run(params *p, const char *path)
         if (bd && ep.kmax == 0)
             ep.kmax = PH_ROMAN_DIAMETER_M / (bd->lambda_min_um * 1e-6) *
                       (PH_ROMAN_PIXSCALE_ARCSEC / 206264.806);
+        ph_romanpsf_opts ro;
+        if (bd && !ph_romanpsf_defaults(&ro, band))
+            ep.fwhm_ref = ph_romanpsf_fwhm_epsf(&ro);
         st = epsf_build(im.sci, im.bad, im.nx, im.ny, im.rms, &ep, &em, path);
         if (!st) {
             oversamp = em.oversamp;

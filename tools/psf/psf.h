@@ -121,6 +121,8 @@ typedef struct epsf_params {
     double reg;         /* smoothness weight, relative (1e-4) */
     double gain;        /* e- per image unit, for the Poisson variance (1) */
     double saturate;    /* stars with a pixel above 0.8 x this are dropped (NaN: none) */
+    double fwhm_ref;    /* the band's ePSF FWHM (px; 0: unknown): a model whose
+                         * FWHM is not within 0.8 ... 2 times it is refused */
 } epsf_params;
 
 void epsf_defaults(epsf_params *p);
@@ -134,6 +136,9 @@ typedef struct epsf_model {
     int ncand;          /* candidates after selection */
     double chi2;        /* median reduced chi^2 of the stars */
 } epsf_model;
+
+/* The fewest stars a model of that order may be built from (20, 40, 80). */
+int epsf_min_stars(int order);
 
 /* Build the ePSF from a sky-subtracted image. bad[i] != 0 marks pixels
  * never used (may be NULL); rms is the sky noise (image units). */
