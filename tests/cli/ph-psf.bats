@@ -379,7 +379,7 @@ fits.writeto('nan.fits', z, overwrite=True)"
   assert_one_line_error "^ph-psf: nan.fits: PSF model plane 0 has a non-finite value at \(4, 3\)"
   run ph-psf few/images/Y106/10000/Roman_TDS_simple_model_Y106_10000_1.fits.gz --x 3 --y 3 -m epsf -s 15 -o $o
   assert_failure 1
-  assert_one_line_error "only [0-9]+ isolated unsaturated stars with S/N >= 100"
+  assert_one_line_error "only [0-9]+ isolated unsaturated point-like stars with S/N >= 100 \(30 needed for an order-0 ePSF\); lower --epsf-snr, or use a PSF model"
   assert_no_file $o
 }
 

@@ -122,7 +122,7 @@ typedef struct epsf_params {
     double gain;        /* e- per image unit, for the Poisson variance (1) */
     double saturate;    /* stars with a pixel above 0.8 x this are dropped (NaN: none) */
     double fwhm_ref;    /* the band's ePSF FWHM (px; 0: unknown): a model whose
-                         * FWHM is not within 0.8 ... 2 times it is refused */
+                         * FWHM is below 0.8 times it is refused */
 } epsf_params;
 
 void epsf_defaults(epsf_params *p);
@@ -137,7 +137,7 @@ typedef struct epsf_model {
     double chi2;        /* median reduced chi^2 of the stars */
 } epsf_model;
 
-/* The fewest stars a model of that order may be built from (20, 40, 80). */
+/* The fewest stars a model of that order may be built from (30, 60, 120). */
 int epsf_min_stars(int order);
 
 /* Build the ePSF from a sky-subtracted image. bad[i] != 0 marks pixels
