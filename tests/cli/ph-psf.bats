@@ -183,6 +183,42 @@ print('%.4f' % (h['PSFFWHM'] / t['PSFFWHM'] - 1), h['PSFMODEL'], h['OVERSAMP'], 
   assert_output --partial "epsf 4 True True"
 }
 
+@test "epsf on a realistic field (OU2024 density, 4088^2, unflagged cosmic rays and saturation): rel L2 < 3%, FWHM within 2%; its cut-out: too few stars, exit 1" {
+  cd "$T"
+  F=$PH_TOP/tests/fixtures/epsf_field.py
+  pypeer "$F" catalog cat.txt --size 4088 --seed 5
+  ph-sim -q -b Y106 --size 4088 --catalog cat.txt --no-host --no-transient --templates 1 \
+    --science 0 --jitter-vary 0 --bad-pixels 400 --seed 5 --no-psf-files -o f
+  pypeer "$F" degrade f/images/Y106/10000/Roman_TDS_simple_model_Y106_10000_1.fits.gz deg.fits \
+    --crs 900 --seed 5
+  rm -r f
+  run ph-psf -v deg.fits --x 2000.3 --y 1500.8 -m epsf -o e.fits
+  assert_success
+  assert_output --regexp "clipped at saturation"
+  ph-sim stamp -q -b Y106 --jitter 0.014 -o t.fits
+  ph-psf -q deg.fits --x 2000.3 --y 1500.8 -m roman --jitter 0.014 -o r.fits
+  e=$(relative_l2 e.fits t.fits)
+  run fitsq e.fits "
+t = fits.getheader('r.fits')
+print('%.4f' % (h['PSFFWHM'] / t['PSFFWHM'] - 1), h['EPSFNSTR'] >= 30, h['PSFFRAC'] <= 1 + 1e-9,
+      0.5 < h['EPSFCHI2'] < 2)"
+  echo "# realistic Y106 field: rel L2 $e, FWHM error ${output%% *}" >&3
+  [ "$(awk -v w=$e 'BEGIN {print (w < 0.03)}')" = 1 ] || fail "rel L2 $e"
+  [ "$(awk -v w=${output%% *} 'BEGIN {print (w < 0.02 && w > -0.02)}')" = 1 ] || fail "FWHM $output"
+  assert_output --partial " True True True"
+  # a 1024^2 cut-out of it holds a sixteenth of the stars: an error, no stamp
+  pypeer -W ignore -c "
+from astropy.io import fits
+h = fits.open('deg.fits')
+for x in h[1:]:
+    x.data = x.data[:1024, :1024]
+h.writeto('cut.fits', overwrite=True)"
+  run ph-psf cut.fits --x 500 --y 500 -m epsf -o c.fits
+  assert_failure 1
+  assert_one_line_error "^ph-psf: cut.fits: only [0-9]+ isolated unsaturated point-like stars with S/N >= 100 \(30 needed for an order-0 ePSF\)"
+  assert_no_file c.fits
+}
+
 @test "config: photometry.phrosty.psf.type and params, ph.psf.model, the command line wins" {
   cd "$S"
   printf 'photometry:\n  phrosty:\n    psf:\n      type: gaussian\n      params:\n        sigmax: 1.5\n' > g.yaml

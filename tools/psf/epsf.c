@@ -1144,8 +1144,10 @@ static double core_chi2(const ctx *c, const epsf_model *e, const star *s)
  * sources, stars outnumber compact galaxies and cosmic rays, whose counts
  * rise steeply towards faint fluxes), then every candidate judged by it:
  * its flux and centre refitted, its core chi^2 (core_chi2) must be below
- * 2, or 3 times the seeds' median if that is larger. With fewer than nmin
- * such seeds, all candidates build the first model. */
+ * 2, or 3 times the seeds' median if that is larger. Seeds whose median
+ * is above 5 are no stars: an error. With fewer than nmin
+ * such seeds, or for a model that varies over the image (whose stars'
+ * widths vary with it), all candidates build the first model. */
 static int seed_core(const ctx *c, epsf_model *core, star *stars, int ns, const epsf_params *p,
                      double *chi, int nmin, double width, const char *file)
 {
@@ -1154,7 +1156,7 @@ static int seed_core(const ctx *c, epsf_model *core, star *stars, int ns, const 
         stars[k].use = nseed < cap && fabs(log(stars[k].rad / width)) <= 0.15;
         nseed += stars[k].use;
     }
-    if (nseed < nmin || nseed == ns) {
+    if (nseed < nmin || nseed == ns || p->order > 0) {
         for (int k = 0; k < ns; k++)
             stars[k].use = 1;
         return iterate(c, core, stars, ns, p, chi, nmin, 2, 1, 0, file);
@@ -1166,7 +1168,16 @@ static int seed_core(const ctx *c, epsf_model *core, star *stars, int ns, const 
     for (int k = 0; k < ns; k++)
         if (stars[k].use)
             chi[nk++] = core_chi2(c, core, &stars[k]);
-    double lim = fmax(2, 3 * ph_median(chi, (size_t)nk));
+    double med = ph_median(chi, (size_t)nk);
+    /* Stars share one PSF: the brightest point-like sources that do not
+     * (cosmic rays, blends) cannot seed a model. */
+    if (!(med <= 5))
+        return ph_error(PH_EFAIL, file,
+                        "the %d brightest point-like sources do not share one PSF (median core "
+                        "chi^2 %.3g against their common model): cosmic rays, blends or "
+                        "galaxies, not stars; use a PSF model (a25:, file:, roman)",
+                        nk, med);
+    double lim = fmax(2, 3 * med);
     int added = 0, nout = 0;
     for (int k = 0; k < ns; k++) {
         star *s = &stars[k];
