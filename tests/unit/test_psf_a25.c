@@ -201,72 +201,59 @@ static void expect_error(const char *path, const char *msg)
     ph_error_clear();
 }
 
+/* 3x3 float64 of 1/9: base64 of nine little-endian doubles 0x3FBC71C71C71C71C;
+ * nine zeros; zeros with a NaN (0x7FF8000000000000) in the middle */
+#define OK9 "HMdxHMdxvD8cx3Ecx3G8PxzHcRzHcbw/HMdxHMdxvD8cx3Ecx3G8PxzHcRzHcbw/HMdxHMdxvD8cx3Ecx3G8PxzHcRzHcbw/"
+#define ZERO9 "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+#define NAN9 "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAD4fwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+
 TEST(bad_files)
 {
     const char *d = check_tmpdir();
     char missing[1024];
     snprintf(missing, sizeof missing, "%s/none.psf", d);
     expect_error(missing, "A25 ePSF library file not found");
-    /* 3x3 float64 of 1/9: base64 of nine little-endian doubles 0x3FBC71C71C71C71C */
-    const char *ok9 = "HMdxHMdxvD8cx3Ecx3G8PxzHcRzHcbw/HMdxHMdxvD8cx3Ecx3G8PxzHcRzHcbw/HMdxHMdxvD8cx3"
-                      "Ecx3G8PxzHcRzHcbw/";
-    char buf[2048];
-    snprintf(buf, sizeof buf, "x0: 1.0\ny0: 2.0\noversamp: 1\nshape0: 3\nshape1: 3\ndtype: "
-                              "float64\ndata: %s\n",
-             ok9);
     a25_psf a;
-    EXPECT(a25_read(write_tmp(d, "ok.psf", buf), &a) == 0);
+    EXPECT(a25_read(write_tmp(d, "ok.psf", "x0: 1.0\ny0: 2.0\noversamp: 1\nshape0: 3\nshape1: "
+                                           "3\ndtype: float64\ndata: " OK9 "\n"),
+                    &a) == 0);
     EXPECT(a.n == 3);
     EXPECT_REL(a.sum, 1.0, 1e-12);
     a25_free(&a);
-    expect_error(write_tmp(d, "notyaml.psf", "x0: [1, 2\n"), "malformed YAML");
-    expect_error(write_tmp(d, "list.psf", "- 1\n- 2\n"), "not a mapping");
-    snprintf(buf, sizeof buf, "x0: 1.0\ny0: 2.0\noversamp: 1\nshape0: 3\nshape1: 3\ndata: %s\n",
-             ok9);
-    expect_error(write_tmp(d, "nodtype.psf", buf), "no 'dtype' key");
-    snprintf(buf, sizeof buf, "x0: 1.0\ny0: 2.0\noversamp: 1\nshape0: 3\nshape1: 3\ndtype: "
-                              "int16\ndata: %s\n",
-             ok9);
-    expect_error(write_tmp(d, "int.psf", buf), "dtype 'int16' is not a float type");
-    snprintf(buf, sizeof buf, "x0: 1.0\ny0: 2.0\noversamp: 1\nshape0: 3\nshape1: 5\ndtype: "
-                              "float64\ndata: %s\n",
-             ok9);
-    expect_error(write_tmp(d, "rect.psf", buf), "3x5; it must be square and odd");
-    snprintf(buf, sizeof buf, "x0: 1.0\ny0: 2.0\noversamp: 1\nshape0: 4\nshape1: 4\ndtype: "
-                              "float64\ndata: %s\n",
-             ok9);
-    expect_error(write_tmp(d, "even.psf", buf), "4x4; it must be square and odd");
-    snprintf(buf, sizeof buf, "x0: 1.0\ny0: 2.0\noversamp: 1\nshape0: 5\nshape1: 5\ndtype: "
-                              "float64\ndata: %s\n",
-             ok9);
-    expect_error(write_tmp(d, "short.psf", buf), "data holds 72 bytes; a 5x5 float64 array needs 200");
-    snprintf(buf, sizeof buf, "x0: 1.0\ny0: 2.0\noversamp: 1\nshape0: 3\nshape1: 3\ndtype: "
-                              "float32\ndata: %s\n",
-             ok9);
-    expect_error(write_tmp(d, "long.psf", buf), "data holds more than the 36 bytes");
-    snprintf(buf, sizeof buf, "x0: 1.0\ny0: 2.0\noversamp: 1\nshape0: 3\nshape1: 3\ndtype: "
-                              "float64\ndata: %s\n",
-             "not*base64!");
-    expect_error(write_tmp(d, "b64.psf", buf), "data is not base64");
-    snprintf(buf, sizeof buf, "x0: one\ny0: 2.0\noversamp: 1\nshape0: 3\nshape1: 3\ndtype: "
-                              "float64\ndata: %s\n",
-             ok9);
-    expect_error(write_tmp(d, "x0.psf", buf), "x0 'one', y0 '2.0' are not numbers");
-    snprintf(buf, sizeof buf, "x0: 1.0\ny0: 2.0\noversamp: 0\nshape0: 3\nshape1: 3\ndtype: "
-                              "float64\ndata: %s\n",
-             ok9);
-    expect_error(write_tmp(d, "ov.psf", buf), "oversamp = 0 is not in 1 ... 64");
-    /* nine zeros, then a NaN in the middle (0x7FF8000000000000) */
-    snprintf(buf, sizeof buf, "x0: 1.0\ny0: 2.0\noversamp: 1\nshape0: 3\nshape1: 3\ndtype: "
-                              "float64\ndata: %s\n",
-             "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
-             "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
-    expect_error(write_tmp(d, "zero.psf", buf), "sums to 0; it must be positive");
-    snprintf(buf, sizeof buf, "x0: 1.0\ny0: 2.0\noversamp: 1\nshape0: 3\nshape1: 3\ndtype: "
-                              "float64\ndata: %s\n",
-             "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
-             "AAD4fwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
-    expect_error(write_tmp(d, "nan.psf", buf), "a non-finite value at (1, 1)");
+    /* each: the YAML (keys x0 y0 oversamp shape0 shape1 dtype data, some
+     * wrong or missing) and the error it must give */
+    static const struct {
+        const char *yaml, *msg;
+    } bad[] = {
+        {"x0: [1, 2\n", "malformed YAML"},
+        {"- 1\n- 2\n", "not a mapping"},
+        {"x0: 1\ny0: 2\noversamp: 1\nshape0: 3\nshape1: 3\ndata: " OK9, "no 'dtype' key"},
+        {"x0: 1\ny0: 2\noversamp: 1\nshape0: 3\nshape1: 3\ndtype: int16\ndata: " OK9,
+         "dtype 'int16' is not a float type"},
+        {"x0: 1\ny0: 2\noversamp: 1\nshape0: 3\nshape1: 5\ndtype: float64\ndata: " OK9,
+         "3x5; it must be square and odd"},
+        {"x0: 1\ny0: 2\noversamp: 1\nshape0: 4\nshape1: 4\ndtype: float64\ndata: " OK9,
+         "4x4; it must be square and odd"},
+        {"x0: 1\ny0: 2\noversamp: 1\nshape0: 5\nshape1: 5\ndtype: float64\ndata: " OK9,
+         "data holds 72 bytes; a 5x5 float64 array needs 200"},
+        {"x0: 1\ny0: 2\noversamp: 1\nshape0: 3\nshape1: 3\ndtype: float32\ndata: " OK9,
+         "data holds more than the 36 bytes"},
+        {"x0: 1\ny0: 2\noversamp: 1\nshape0: 3\nshape1: 3\ndtype: float64\ndata: not*base64!",
+         "data is not base64"},
+        {"x0: one\ny0: 2.0\noversamp: 1\nshape0: 3\nshape1: 3\ndtype: float64\ndata: " OK9,
+         "x0 'one', y0 '2.0' are not numbers"},
+        {"x0: 1\ny0: 2\noversamp: 0\nshape0: 3\nshape1: 3\ndtype: float64\ndata: " OK9,
+         "oversamp = 0 is not in 1 ... 64"},
+        {"x0: 1\ny0: 2\noversamp: 1\nshape0: 3\nshape1: 3\ndtype: float64\ndata: " ZERO9,
+         "sums to 0; it must be positive"},
+        {"x0: 1\ny0: 2\noversamp: 1\nshape0: 3\nshape1: 3\ndtype: float64\ndata: " NAN9,
+         "a non-finite value at (1, 1)"},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        char name[32];
+        snprintf(name, sizeof name, "bad%zu.psf", k);
+        expect_error(write_tmp(d, name, bad[k].yaml), bad[k].msg);
+    }
 }
 
 int main(void)

@@ -194,6 +194,7 @@ static double read_float(const unsigned char *b, int size, int big)
     return f;
 }
 
+/* The whole file in memory (the library's files are 63 kB). */
 static char *slurp(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -203,33 +204,21 @@ static char *slurp(const char *path, size_t *len)
                  strerror(errno));
         return NULL;
     }
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap)
-            break;
-        if (cap > (size_t)1 << 30) { /* the library's files are 63 kB */
-            free(buf);
-            buf = NULL;
-            fclose(f);
-            ph_error(PH_EFAIL, path, "the A25 ePSF file is larger than 1 GB");
-            return NULL;
-        }
-        char *b = realloc(buf, cap *= 2);
-        if (!b)
-            free(buf);
-        buf = b;
+    long size = -1;
+    if (!fseek(f, 0, SEEK_END))
+        size = ftell(f);
+    char *buf = NULL;
+    if (size >= 0 && size <= (1L << 30) && !fseek(f, 0, SEEK_SET) &&
+        (buf = malloc((size_t)size + 1)) && fread(buf, 1, (size_t)size, f) == (size_t)size) {
+        fclose(f);
+        *len = (size_t)size;
+        return buf;
     }
-    int bad = ferror(f);
+    free(buf);
     fclose(f);
-    if (!buf || bad) {
-        free(buf);
-        ph_error(PH_EFAIL, path, "cannot read the A25 ePSF file");
-        return NULL;
-    }
-    *len = n;
-    return buf;
+    ph_error(PH_EFAIL, path, size > (1L << 30) ? "the A25 ePSF file is larger than 1 GB"
+                                               : "cannot read the A25 ePSF file");
+    return NULL;
 }
 
 int a25_read(const char *path, a25_psf *out)

@@ -583,14 +583,13 @@ static int clip_outliers(const ctx *c, const epsf_model *e, star *s)
     long cx = (long)floor(s->x + 0.5), cy = (long)floor(s->y + 0.5);
     for (long j = cy - R; j <= cy + R; j++)
         for (long i = cx - R; i <= cx + R; i++) {
-            double u = i - s->x, v = j - s->y;
-            if (fabs(u) > R - 0.5 || fabs(v) > R - 0.5 || !usable(s, i, j))
+            double w, r, J[4];
+            if (!star_pixel(c, e, s, P, R, i, j, 0.02, &w, &r, J))
                 continue;
-            double mod = s->f * eval_p(e, P, u, v), mp = mod > 0 ? mod : 0;
-            double r = c->img[j * c->nx + i] - s->b - mod;
-            if (r * r <= 36 * (c->rms2 + mp / c->gain + 0.0025 * mp * mp))
+            double mp = s->f * J[0] > 0 ? s->f * J[0] : 0;
+            if (r * r <= 36 * (1 / w + 0.0025 * mp * mp))
                 continue;
-            if (hypot(u, v) <= 1.5) {
+            if (hypot(i - s->x, j - s->y) <= 1.5) {
                 s->use = 0;
                 ph_debug("ePSF star at (%.2f, %.2f): an outlier in its core, dropped", s->x,
                          s->y);
