@@ -1117,18 +1117,19 @@ static int joint_core(const ctx *c, epsf_model *e, star *stars, int ns, const ep
     return st;
 }
 
-/* Reduced chi^2 of star s against model e within 2.5 px of its centre,
+/* Reduced chi^2 of star s against model e within 2.5 px of its centre
+ * (less for a model of radius 2),
  * the model's own error counted (5% of the model a pixel): what tells a
  * compact galaxy or a cosmic-ray track from a star of any brightness. */
 static double core_chi2(const ctx *c, const epsf_model *e, const star *s)
 {
-    double P[6], chi = 0;
+    double P[6], chi = 0, rr = fmin(2.5, e->radius - 0.5); /* within the model */
     long n = 0, cx = (long)floor(s->x + 0.5), cy = (long)floor(s->y + 0.5);
     poly(e, s->x, s->y, P);
     for (long j = cy - 3; j <= cy + 3; j++)
         for (long i = cx - 3; i <= cx + 3; i++) {
             double u = i - s->x, v = j - s->y;
-            if (u * u + v * v > 6.25 || !usable(s, i, j))
+            if (u * u + v * v > rr * rr || !usable(s, i, j))
                 continue;
             double mod = s->f * eval_p(e, P, u, v), mp = mod > 0 ? mod : 0;
             double r = c->img[j * c->nx + i] - s->b - mod;
