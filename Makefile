@@ -5,9 +5,12 @@
 #   make test       install missing dependencies, build, run every test
 #   make demo       install, build, run the whole pipeline on generated data
 #   make bench      full-size benchmarks (never part of make test)
-#   make install    PREFIX=/usr/local
+#   make install    PREFIX=/usr/local (tools, man pages, the pipeline Makefile,
+#                   bash completion in share/bash-completion/completions)
 #   make clean
 #   make SANITIZE=1 AddressSanitizer + UBSan build
+#   make fuzz       libFuzzer (clang) on every parser, FUZZ_TIME s each
+#                   (default 600), FUZZ_JOBS at once; see tests/fuzz/run
 #   make NO_CUDA=1  build without CUDA even when nvcc is present
 #
 # Everything is discovered: common/*.c form libph, each tools/<name>/ is
@@ -71,13 +74,21 @@ TOOLS := $(TOOL_DIRS:%=bin/ph-%)
 SCRIPTS := $(patsubst scripts/%,bin/%,$(wildcard scripts/ph-*))
 MANS := $(patsubst man/%,build/man/man1/%,$(wildcard man/*.1)) \
         $(patsubst man/%,build/man/man7/%,$(wildcard man/*.7))
+# Bash completion, generated from every command's option table.
+COMPLETION := build/completion/phrosty-c
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/tests/unit/%)
+# Fuzz harnesses: tests/fuzz/fuzz_<name>.c, built twice: with replay.c by
+# any compiler (make tests; tests/run replays the corpus), and with
+# libFuzzer by clang (make fuzz).
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=build/tests/fuzz/%)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 
-.PHONY: all tools tests man test demo bench install clean distclean deps help
-all: $(LIBPH) $(TOOLS) $(SCRIPTS) $(MANS)
+.PHONY: all tools tests man test demo bench install clean distclean deps help fuzz fuzz-build
+all: $(LIBPH) $(TOOLS) $(SCRIPTS) $(MANS) $(COMPLETION)
 tools: $(TOOLS)
-tests: $(UNIT_BIN)
+tests: $(UNIT_BIN) $(FUZZ_REPLAY)
 man: $(MANS)
 
 # Rebuild everything when the flags change (e.g. SANITIZE=1 after a plain build).
@@ -128,6 +139,44 @@ build/tests/unit/%: tests/unit/%.c tests/unit/check.h $$(call unit_objs,$$*) $(L
 	$(CC) $(CFLAGS) $(PH_CFLAGS) $(PH_LDFLAGS) -Itests/unit $(if $(call unit_tool,$*),-Itools/$(call unit_tool,$*)) \
 	    -MMD -MP -o $@ $< $(call unit_objs,$*) $(LIBPH) $(if $(call unit_tool,$*),$($(call unit_tool,$*)_LIBS)) $(PH_LDLIBS)
 
+build/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $$(call unit_objs,$$*) $(LIBPH) $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PH_CFLAGS) $(PH_LDFLAGS) -Itests/fuzz $(if $(call unit_tool,$*),-Itools/$(call unit_tool,$*)) \
+	    -MMD -MP -o $@ $< tests/fuzz/replay.c $(call unit_objs,$*) $(LIBPH) \
+	    $(if $(call unit_tool,$*),$($(call unit_tool,$*)_LIBS)) $(PH_LDLIBS)
+
+# libFuzzer builds: their own objects (clang, ASan + UBSan, no CUDA).
+FUZZ_CC ?= clang
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -pthread -Icommon -Ibuild $(PKG_CFLAGS) -fno-omit-frame-pointer \
+               -fsanitize=address,undefined -fno-sanitize-recover=undefined
+fuzz_objs = $(patsubst build/tools/%,build/fuzz/tools/%,$(call unit_objs,$(1)))
+build/fuzz/common/%.o: common/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+build/fuzz/tools/%.o: tools/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -Itools/$(firstword $(subst /, ,$*)) -c $< -o $@
+build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(COMMON_SRC:common/%.c=build/fuzz/common/%.o) $$(call fuzz_objs,$$*)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Itests/fuzz $(if $(call unit_tool,$*),-Itools/$(call unit_tool,$*)) \
+	    -o $@ $< $(call fuzz_objs,$*) $(COMMON_SRC:common/%.c=build/fuzz/common/%.o) \
+	    $(if $(call unit_tool,$*),$($(call unit_tool,$*)_LIBS)) $(PH_LDLIBS)
+
+.PRECIOUS: build/fuzz/common/%.o build/fuzz/tools/%.o
+fuzz-build:
+	@command -v $(FUZZ_CC) >/dev/null && echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { return 0; }' | \
+	    $(FUZZ_CC) -fsanitize=fuzzer -x c - -o build/.fuzzcheck 2>/dev/null || \
+	    { echo "make fuzz: $(FUZZ_CC) with libFuzzer is missing (scripts/install-deps --tests installs clang and libclang-rt-dev)" >&2; exit 2; }
+	@rm -f build/.fuzzcheck
+	$(MAKE) --no-print-directory $(FUZZ_BIN)
+
+fuzz: fuzz-build
+	tests/fuzz/run $(FUZZ_BIN)
+
+$(COMPLETION): $(TOOLS) $(SCRIPTS) scripts/mkcompletion
+	@mkdir -p $(@D)
+	scripts/mkcompletion $(TOOLS) $(SCRIPTS) > $@.tmp && mv -f $@.tmp $@
+
 build/man/man1/%: man/%
 	@mkdir -p $(@D)
 	cp $< $@
@@ -135,7 +184,7 @@ build/man/man7/%: man/%
 	@mkdir -p $(@D)
 	cp $< $@
 
--include $(wildcard build/common/*.d build/tools/*/*.d build/cuda/*.d build/tests/unit/*.d)
+-include $(wildcard build/common/*.d build/tools/*/*.d build/cuda/*.d build/tests/unit/*.d build/tests/fuzz/*.d)
 
 # ---- set-up goals: install what is missing, then build in a fresh make so
 # ---- that pkg-config sees the newly installed libraries.
@@ -160,6 +209,10 @@ install: all
 	install -m 644 $(filter build/man/man1/%,$(MANS)) $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 $(filter build/man/man7/%,$(MANS)) $(DESTDIR)$(PREFIX)/share/man/man7
 	install -m 644 $(wildcard scripts/*.mk) $(DESTDIR)$(PREFIX)/share/phrosty-c
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	for c in $(notdir $(TOOLS) $(SCRIPTS)); do \
+	    install -m 644 $(COMPLETION) $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$c || exit 1; \
+	done
 
 clean:
 	rm -rf build bin

@@ -22,8 +22,8 @@ if [ ! -e "sci-$n.fits" ] || [ ! -e "tpl-$n.fits" ]; then
 fi
 echo "ph-align on ${n}x${n}, $(nproc) CPUs, load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 for k in bilinear bicubic lanczos3; do
-  /usr/bin/time -v -o time.txt "$top/bin/ph-align" --timing -k "$k" \
-    --target "sci-$n.fits" "tpl-$n.fits" -o "aligned-$k.fits" 2> timing.txt
+  /usr/bin/time -v -o time.txt "$top/bin/ph-align" --timing --interp "$k" \
+    --science "sci-$n.fits" --template "tpl-$n.fits" -o "aligned-$k.fits" 2> timing.txt
   wall=$(awk -F': ' '/Elapsed/ {print $2}' time.txt)
   user=$(awk -F': ' '/User time/ {print $2}' time.txt)
   sys=$(awk -F': ' '/System time/ {print $2}' time.txt)

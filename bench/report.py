@@ -276,6 +276,15 @@ def main():
     w(f"- commit: {a.commit}; `make bench` (bench/run) took {a.total:.0f} s in all")
     w(f"- images: ph-sim Y106 scenes, {a.size}x{a.size} for the pair and the light curve "
       f"(1 template x {a.epochs} science epochs), {a.scale_size}x{a.scale_size} for the scaling runs")
+    scene = os.path.join(L, "scene.txt")
+    if os.path.exists(scene):
+        rows = [r.split() for r in open(scene).read().splitlines() if r.strip()]
+        if rows:
+            w("- scene (ph-sim's OpenUniverse2024-like defaults), per image template first: SCA "
+              + ", ".join(r[0] for r in sorted(rows, key=lambda r: -int(r[6])))
+              + "; roll " + ", ".join(r[1] + "\u00b0" for r in sorted(rows, key=lambda r: -int(r[6])))
+              + f"; {rows[0][2]} cosmic rays (not flagged), {rows[0][3]} bad pixels (DQ 1), "
+              f"{rows[0][4]} stars and {rows[0][5]} galaxies on the first image")
     notes = []
     if not a.have_psf:
         notes.append("bin/ph-psf absent: PSF stamps from `ph-sim stamp` (the exact ePSF of each "
@@ -292,7 +301,6 @@ def main():
     # ------------------------------------------------ the pair
     pair_labels = [("ph-skysub (template)", "skysub_tpl"), ("ph-psf (template)", "psf_tpl"),
                    ("ph-skysub (science)", "skysub_sci_1"), ("ph-psf (science)", "psf_sci_1"),
-                   ("ph-psf --at-position (science)", "psfat_sci_1"),
                    ("ph-align", "align_1"), ("ph-subtract (CPU)", "subtract_1"),
                    ("ph-decorr", "decorr_1"), ("ph-phot (CPU)", "phot_1")]
     rows = [(n, load(L, l)) for n, l in pair_labels]
@@ -436,7 +444,7 @@ def main():
         w("")
         w("| step | pairs | mean wall s | min-max | peak RSS MB |")
         w("|---|---|---|---|---|")
-        order = ["skysub_sci", "psf_sci", "psfat_sci", "align", "subtract", "decorr", "phot"]
+        order = ["skysub_sci", "psf_sci", "align", "subtract", "decorr", "phot"]
         for tool in order:
             if tool not in per:
                 continue

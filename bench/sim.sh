@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# bench/sim.sh -- ph-sim at full size: one 4088x4088 epoch (default scene
-# density: ~400 stars, ~1500 galaxies, host, transient), wall and CPU time
-# and peak RSS from /usr/bin/time -v, and the --timing table.
+# bench/sim.sh -- ph-sim at full size: one 4088x4088 epoch (the default
+# scene, as OpenUniverse2024: ~200 stars, ~17000 galaxies, 900 cosmic rays,
+# 400 bad pixels, host, transient), wall and CPU time and peak RSS from
+# /usr/bin/time -v, and the --timing table.
 #   bench/sim.sh [BAND] [EPOCHS]
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -42,8 +42,8 @@ for dev in $devices; do
   for i in $(seq 1 "$repeat"); do
     log="$work/time.$dev.log"
     if ! /usr/bin/time -v "$top/bin/ph-subtract" -v --timing --device "$dev" --threads "$threads" \
-        --gpu-lock none --sci "$work/sci.fits" --sci-psf "$work/sci_psf.fits" \
-        --ref "$work/ref.fits" -o "$work/diff.$dev.fits" 2> "$log"; then
+        --gpu-lock none --science "$work/sci.fits" --science-psf "$work/sci_psf.fits" \
+        --template "$work/ref.fits" -o "$work/diff.$dev.fits" 2> "$log"; then
       tail -3 "$log"
       continue 2
     fi

@@ -1,6 +1,8 @@
 /* atomicfile.c -- see atomicfile.h. */
 #include "atomicfile.h"
 #include "log.h"
+#include "sameinput.h"
+#include "tmpclean.h"
 #include "util.h"
 
 #include <errno.h>
@@ -15,12 +17,16 @@ int ph_atomic_open(ph_atomic *a, const char *path)
     if (ph_strlcpy(a->path, path, sizeof a->path) >= sizeof a->path)
         return ph_error(PH_EFAIL, path, "path too long");
     if (!strcmp(path, "-")) {
+        if (ph_output_check(path)) /* `>> input.csv` */
+            return PH_EUSAGE;
         a->f = stdout;
         return PH_OK;
     }
     /* An existing target that is not a regular file (/dev/null, a fifo, a
      * terminal) is written directly: renaming over it would replace a
      * device node with a plain file (as root, /dev/null itself). */
+    if (ph_output_check(path))
+        return PH_EUSAGE;
     struct stat st;
     if (!stat(path, &st) && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
         if (!(a->f = fopen(path, "wb")))
@@ -35,6 +41,7 @@ int ph_atomic_open(ph_atomic *a, const char *path)
         a->tmp[0] = '\0';
         return ph_error(PH_EFAIL, path, "cannot create output: %s", strerror(e));
     }
+    a->tmpslot = ph_tmp_remember(a->tmp) + 1;
     /* mkstemp makes the file 0600; give it the permissions a plain
      * fopen() would (0666 less the umask). */
     mode_t um = umask(0);
@@ -45,6 +52,8 @@ int ph_atomic_open(ph_atomic *a, const char *path)
         close(fd);
         unlink(a->tmp);
         a->tmp[0] = '\0';
+        ph_tmp_forget(a->tmpslot - 1);
+        a->tmpslot = 0;
         return ph_error(PH_EFAIL, path, "cannot create output: %s", strerror(e));
     }
     return PH_OK;
@@ -66,19 +75,11 @@ int ph_atomic_commit(ph_atomic *a)
         e = errno;
     }
     a->f = NULL;
-    if (bad) {
-        if (a->tmp[0])
-            unlink(a->tmp);
-        return ph_error(PH_EFAIL, a->path, "cannot write: %s", strerror(e));
-    }
     if (!a->tmp[0]) /* written directly (not a regular file) */
-        return PH_OK;
-    if (rename(a->tmp, a->path)) {
-        e = errno;
-        unlink(a->tmp);
-        return ph_error(PH_EFAIL, a->path, "cannot move the output into place: %s", strerror(e));
-    }
-    return PH_OK;
+        return bad ? ph_error(PH_EFAIL, a->path, "cannot write: %s", strerror(e)) : PH_OK;
+    if (bad)
+        ph_error(PH_EFAIL, a->path, "cannot write: %s", strerror(e));
+    return ph_tmp_finish(a->tmp, a->path, !bad, &a->tmpslot);
 }
 
 void ph_atomic_abort(ph_atomic *a)
@@ -89,4 +90,6 @@ void ph_atomic_abort(ph_atomic *a)
     if (a->tmp[0])
         unlink(a->tmp);
     a->tmp[0] = '\0';
+    ph_tmp_forget(a->tmpslot - 1);
+    a->tmpslot = 0;
 }

@@ -23,6 +23,7 @@ typedef struct ph_atomic {
     FILE *f;         /* write here */
     char path[4096]; /* the target */
     char tmp[4200];  /* the temporary ("" for stdout) */
+    int tmpslot;     /* tmpclean.h slot + 1 (0: none) */
 } ph_atomic;
 
 /* Create the temporary (the directory must exist). Error recorded. */

@@ -14,6 +14,8 @@
 #define PH_ROMAN_AREA_CM2 37570.0      /* collecting area (GalSim) */
 #define PH_ROMAN_GAIN 1.0              /* e-/ADU in OpenUniverse2024 */
 #define PH_ROMAN_READNOISE 8.5         /* e- rms */
+#define PH_OU2024_CLIP 100000.0        /* e-: OpenUniverse2024 clips counts here, before the read
+                                        * noise, and flags nothing (pipeline-reference.md 1.1) */
 #define PH_ROMAN_DARK 0.015            /* e-/px/s */
 #define PH_ROMAN_JITTER_ARCSEC 0.014   /* rms per axis */
 #define PH_ROMAN_DIFFUSION_PX 0.1      /* charge diffusion, Gaussian sigma */

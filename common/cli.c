@@ -11,19 +11,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Internal: a common option left out of --help and completion. */
+#define OPT_HIDDEN (1 << 15)
+
 enum { K_HELP = 'h', K_VERSION = 'V', K_VERBOSE = 'v', K_QUIET = 'q', K_CONFIG = 'c',
-       K_SET = 1000, K_TIMING };
+       K_SET = 1000, K_TIMING, K_LIST_OPTIONS, K_SETTINGS };
 
 static const ph_opt common_opts[] = {
-    {"config", K_CONFIG, "FILE", "config file (default: $SNPIT_CONFIG)", ""},
-    {"set", K_SET, "KEY=VALUE", "override a config value (repeatable)", ""},
-    {"timing", K_TIMING, NULL, "print a per-step timing table on stderr", ""},
-    {"verbose", K_VERBOSE, NULL, "show progress on stderr (-vv: debug)", ""},
-    {"quiet", K_QUIET, NULL, "print errors only", ""},
-    {"help", K_HELP, NULL, "show this help and exit", ""},
-    {"version", K_VERSION, NULL, "show the version and exit", ""},
-    {NULL, 0, NULL, NULL, NULL},
+    {"config", K_CONFIG, "FILE", "config file (default: $SNPIT_CONFIG; also --config-file)", "", 0},
+    {"config-file", 0, "FILE", "config", "", PH_OPT_ALIAS},
+    {"set", K_SET, "KEY=VALUE", "override a config value (repeatable)", "", 0},
+    {"timing", K_TIMING, NULL, "print a per-step timing table on stderr", "", 0},
+    {"verbose", K_VERBOSE, NULL, "show progress on stderr (-vv: debug)", "", 0},
+    {"quiet", K_QUIET, NULL, "print errors only", "", 0},
+    {"help", K_HELP, NULL, "show this help and exit", "", 0},
+    {"version", K_VERSION, NULL, "show the version and exit", "", 0},
+    {"list-options", K_LIST_OPTIONS, NULL, "", "", OPT_HIDDEN},
+    {"settings", K_SETTINGS, NULL, "", "", OPT_HIDDEN},
+    {NULL, 0, NULL, NULL, NULL, 0},
 };
+
+/* The settings of this run (ph_cli_setting), owned here. */
+static char **settings;
+static int nsettings;
 
 const char *ph_version(void)
 {
@@ -38,6 +48,8 @@ static int count_opts(const ph_opt *o)
     return n;
 }
 
+static int visible(const ph_opt *o) { return !(o->flags & (PH_OPT_ALIAS | OPT_HIDDEN)); }
+
 static const char *short_tool(const ph_cli *cli)
 {
     return strncmp(cli->tool, "ph-", 3) ? cli->tool : cli->tool + 3;
@@ -50,18 +62,57 @@ static void opt_cfgkey(const ph_cli *cli, const ph_opt *o, char *buf, size_t siz
         ph_strlcpy(buf, o->cfgkey, size);
         return;
     }
+    if (!o->name[0]) { /* a short letter only */
+        buf[0] = '\0';
+        return;
+    }
     snprintf(buf, size, "ph.%s.%s", short_tool(cli), o->name);
     for (char *p = buf + 3 + strlen(short_tool(cli)); *p; p++)
         if (*p == '-')
             *p = '_';
 }
 
+/* The option an alias stands for (the row itself if it is none). */
+static const ph_opt *primary(const ph_cli *cli, const ph_opt *o)
+{
+    if (!(o->flags & PH_OPT_ALIAS))
+        return o;
+    for (int pass = 0; pass < 2; pass++)
+        for (const ph_opt *p = pass ? common_opts : cli->opts; p && p->name; p++)
+            if (!(p->flags & PH_OPT_ALIAS) && !strcmp(p->name, o->help))
+                return p;
+    return o; /* a table error: the alias names no option */
+}
+
+/* "-t/--target", "-s", "--sci": how an alias is spelled, for messages. */
+static void spelling(const ph_opt *o, char *buf, size_t size)
+{
+    int shortk = o->key > 0 && o->key < 128 && isalpha(o->key);
+    if (shortk && o->name[0])
+        snprintf(buf, size, "-%c/--%s", o->key, o->name);
+    else if (shortk)
+        snprintf(buf, size, "-%c", o->key);
+    else
+        snprintf(buf, size, "--%s", o->name);
+}
+
+static void warn_old(const ph_cli *cli, const ph_opt *alias)
+{
+    char old[96], new[96];
+    spelling(alias, old, sizeof old);
+    spelling(primary(cli, alias), new, sizeof new);
+    ph_warn("%s is the old spelling of %s, accepted until the next release", old, new);
+}
+
 static void help_line(const ph_opt *o)
 {
     char left[96];
-    int n = isalpha(o->key) && o->key < 128 ? snprintf(left, sizeof left, "  -%c, --%s", o->key, o->name)
-                                             : snprintf(left, sizeof left, "      --%s", o->name);
-    if (o->arg && n < (int)sizeof left)
+    int shortk = o->key > 0 && o->key < 128 && isalpha(o->key);
+    int n = shortk ? snprintf(left, sizeof left, "  -%c, --%s%s", o->key,
+                              o->flags & PH_OPT_BOOL ? "[no-]" : "", o->name)
+                   : snprintf(left, sizeof left, "      --%s%s",
+                              o->flags & PH_OPT_BOOL ? "[no-]" : "", o->name);
+    if (o->arg && !(o->flags & PH_OPT_BOOL) && n < (int)sizeof left)
         snprintf(left + n, sizeof left - n, " %s", o->arg);
     if (strlen(left) <= 28)
         printf("%-30s%s\n", left, o->help);
@@ -77,18 +128,39 @@ void ph_cli_help(const ph_cli *cli)
     if (count_opts(cli->opts)) {
         printf("\nOptions:\n");
         for (const ph_opt *o = cli->opts; o->name; o++)
-            help_line(o);
+            if (visible(o))
+                help_line(o);
     }
     printf("\nCommon options:\n");
     for (const ph_opt *o = common_opts; o->name; o++)
-        help_line(o);
+        if (visible(o))
+            help_line(o);
     printf("\nEvery option can also be set in the config file under ph.%s.<option>\n"
            "(dashes written as underscores) unless it names a phrosty key; the command\n"
-           "line wins. Exit status: 0 success, 1 bad data or failed work, 2 bad usage.\n",
+           "line wins. A FILE given as - is standard input or output. Exit status: 0\n"
+           "success, 1 bad data or failed work, 2 bad usage.\n",
            short_tool(cli));
     if (cli->example)
         printf("\nExample:\n  %s\n", cli->example);
     printf("\nSee %s(1).\n", cli->tool);
+}
+
+/* --list-options: every visible option, one a line, for the completion. */
+static void list_options(const ph_cli *cli)
+{
+    for (int pass = 0; pass < 2; pass++)
+        for (const ph_opt *o = pass ? common_opts : cli->opts; o && o->name; o++) {
+            if (!visible(o))
+                continue;
+            if (o->key > 0 && o->key < 128 && isalpha(o->key))
+                printf("-%c ", o->key);
+            printf("--%s", o->name);
+            if (o->flags & PH_OPT_BOOL)
+                printf("\n--no-%s", o->name);
+            else if (o->arg)
+                printf(" %s", (o->flags & PH_OPT_DIR) ? "DIR" : o->arg);
+            putchar('\n');
+        }
 }
 
 int ph_cli_bad(ph_cli *cli, const char *fmt, ...)
@@ -151,12 +223,16 @@ int ph_cli_choice(ph_cli *cli, const char *arg, const char *choices, int *index)
     return ph_cli_bad(cli, "'%s' is not one of %s", arg ? arg : "", choices);
 }
 
+/* An option value to hand to the tool: its row (never an alias), the
+ * value, and where it came from. */
 typedef struct given {
-    int key;
+    const ph_opt *o;   /* the option */
+    const ph_opt *via; /* the row spelled (an alias, or o), for messages */
     const char *arg;
 } given;
 
-/* Warn about ph.<tool>.* keys that name no option: they are typos. */
+/* Warn about ph.<tool>.* keys that name no option: they are typos. An old
+ * spelling's key is known (and warned about where it is applied). */
 static void warn_unknown_keys(const ph_cli *cli)
 {
     char base[128];
@@ -177,65 +253,288 @@ static void warn_unknown_keys(const ph_cli *cli)
     }
 }
 
-static int apply_config_values(ph_cli *cli, const given *g, int ng)
+static const char *cfg_where(const ph_cli *cli)
 {
-    char key[256], src[1024];
+    return ph_config_path(cli->cfg) ? ph_config_path(cli->cfg) : "--set";
+}
+
+/* The scalar at `key`: NULL when absent or null (a null where phrosty
+ * gives None a meaning: that meaning); a list or mapping there is an error
+ * with its line and column (*st set), never the default in silence. */
+static const char *cfg_scalar(ph_cli *cli, const char *key, int *st)
+{
+    const char *v;
+    if ((*st = ph_config_get_value(cli->cfg, key, &v)))
+        return NULL;
+    return v ? v : ph_config_get(cli->cfg, key);
+}
+
+/* The config value of option `o` (or of one of its aliases, with a
+ * warning for an old spelling; *via is the row whose key held it); NULL
+ * if none. A null at a phrosty key that phrosty does not allow to be None
+ * is an error (*st set). */
+static const char *config_value(ph_cli *cli, const ph_opt *o, char *key, size_t size,
+                                const ph_opt **via, int *st)
+{
+    *st = PH_OK;
+    *via = o;
+    opt_cfgkey(cli, o, key, size);
+    if (key[0]) {
+        const char *v = cfg_scalar(cli, key, st);
+        if (v || *st)
+            return v;
+        if (ph_config_is_null(cli->cfg, key) && strncmp(key, "ph.", 3)) {
+            *st = ph_error(PH_EUSAGE, cfg_where(cli),
+                           "%s is null, which phrosty does not allow here (it has no default); "
+                           "give a value or remove the key",
+                           key);
+            return NULL;
+        }
+    }
+    for (const ph_opt *a = cli->opts; a && a->name; a++) {
+        if (!(a->flags & PH_OPT_ALIAS) || primary(cli, a) != o)
+            continue;
+        opt_cfgkey(cli, a, key, size);
+        const char *v = key[0] ? cfg_scalar(cli, key, st) : NULL;
+        if (*st)
+            return NULL;
+        if (v) {
+            *via = a;
+            if (a->flags & PH_OPT_OLD)
+                ph_warn("%s: %s is the old name of %s, accepted until the next release",
+                        cfg_where(cli), key, o->name);
+            return v;
+        }
+    }
+    return NULL;
+}
+
+/* Options set in the config and not on the command line, in table order. */
+static int config_values(ph_cli *cli, const given *g, int ng, given *out, int *nout)
+{
+    char key[256];
     for (const ph_opt *o = cli->opts; o && o->name; o++) {
-        opt_cfgkey(cli, o, key, sizeof key);
-        if (!key[0])
+        if (o->flags & PH_OPT_ALIAS)
             continue;
         int on_cli = 0;
         for (int i = 0; i < ng && !on_cli; i++)
-            on_cli = g[i].key == o->key;
-        const char *v = ph_config_get(cli->cfg, key);
-        if (on_cli || !v)
+            on_cli = g[i].o == o;
+        if (on_cli)
             continue;
-        snprintf(src, sizeof src, "%s: %s", ph_config_path(cli->cfg) ? ph_config_path(cli->cfg) : "--set",
-                 key);
-        cli->source = src;
         int st;
-        if (!o->arg) { /* a flag: true turns it on */
+        const ph_opt *via;
+        const char *v = config_value(cli, o, key, sizeof key, &via, &st);
+        if (st)
+            return st;
+        if (!v)
+            continue;
+        if (o->flags & PH_OPT_BOOL || !o->arg) {
             int on;
+            char src[1024];
+            snprintf(src, sizeof src, "%s: %s", cfg_where(cli), key);
+            cli->source = src;
             if ((st = ph_cli_bool(cli, v, &on)))
                 return st;
-            if (!on)
-                continue;
-            v = NULL;
+            cli->source = NULL;
+            if (!o->arg && !(o->flags & PH_OPT_BOOL) && !on)
+                continue; /* a plain flag left off */
+            v = o->flags & PH_OPT_BOOL ? (on ? "true" : "false") : NULL;
         }
-        if ((st = cli->handle(cli, o->key, v)))
+        out[*nout].o = o;
+        out[*nout].via = via;
+        out[(*nout)++].arg = v;
+    }
+    return PH_OK;
+}
+
+/* Hand the values to the tool; `from_cfg` says where they came from. */
+static int apply(ph_cli *cli, const given *g, int ng, int from_cfg)
+{
+    char src[1024], key[256];
+    for (int i = 0; i < ng; i++) {
+        if (from_cfg) {
+            opt_cfgkey(cli, g[i].via, key, sizeof key);
+            snprintf(src, sizeof src, "%s: %s", cfg_where(cli), key);
+        } else if (g[i].via->name[0]) {
+            snprintf(src, sizeof src, "--%s", g[i].via->name);
+        } else {
+            snprintf(src, sizeof src, "-%c", g[i].via->key);
+        }
+        cli->source = src;
+        int st = cli->handle(cli, g[i].o->key, g[i].arg);
+        if (st)
             return st;
     }
     cli->source = NULL;
     return PH_OK;
 }
 
+/* "-" names standard input or output: once each, and never a directory. */
+static int check_streams(const ph_cli *cli, const given *g, int ng)
+{
+    int nin = 0, nout = 0;
+    for (int i = 0; i < ng; i++) {
+        const ph_opt *o = g[i].o;
+        if (!g[i].arg || strcmp(g[i].arg, "-"))
+            continue;
+        if (o->flags & PH_OPT_DIR)
+            return ph_error(PH_EUSAGE, NULL, "--%s: - (standard output) cannot hold a directory "
+                            "of files; give a directory", o->name);
+        nin += !!(o->flags & PH_OPT_IN);
+        nout += !!(o->flags & PH_OPT_OUT);
+    }
+    for (int i = 0; cli->pos_in && i < cli->npos; i++)
+        nin += !strcmp(cli->pos[i], "-");
+    if (nin > 1)
+        return ph_error(PH_EUSAGE, NULL, "only one input can be - (standard input)");
+    if (nout > 1)
+        return ph_error(PH_EUSAGE, NULL, "only one output can be - (standard output)");
+    return PH_OK;
+}
+
+static void settings_free(void)
+{
+    for (int i = 0; i < nsettings; i++)
+        free(settings[i]);
+    free(settings);
+    settings = NULL;
+    nsettings = 0;
+}
+
+/* Record the options in effect, in table order, outputs left out. */
+static int record_settings(const ph_cli *cli, const given *g, int ng)
+{
+    settings_free();
+    if (!(settings = calloc((size_t)ng + 1, sizeof *settings)))
+        return ph_error(PH_EFAIL, NULL, "out of memory");
+    for (const ph_opt *o = cli->opts; o && o->name; o++)
+        for (int i = 0; i < ng; i++) {
+            if (g[i].o != o || (o->flags & PH_OPT_OUT))
+                continue;
+            char line[1200];
+            if (o->flags & PH_OPT_BOOL)
+                snprintf(line, sizeof line, "--%s%s", strcmp(g[i].arg, "true") ? "no-" : "",
+                         o->name);
+            else if (g[i].arg)
+                snprintf(line, sizeof line, "--%s %s", o->name, g[i].arg);
+            else
+                snprintf(line, sizeof line, "--%s", o->name);
+            if (!(settings[nsettings++] = ph_strdup(line)))
+                return PH_EFAIL;
+        }
+    return PH_OK;
+}
+
+const char *ph_cli_setting(int i) { return i >= 0 && i < nsettings ? settings[i] : NULL; }
+
+typedef struct leaf_ctx {
+    const char *prefix;
+} leaf_ctx;
+
+static void print_leaf(const char *key, const char *value, void *ctx)
+{
+    const leaf_ctx *c = ctx;
+    size_t n = strlen(c->prefix);
+    if (!strncmp(key, c->prefix, n) && (key[n] == '.' || !key[n]))
+        printf("%s: %s\n", key, value ? value : "null");
+}
+
+/* --settings: the version and the config values this tool reads. */
+static void print_settings(const ph_cli *cli)
+{
+    printf("%s (phrosty-c) %s\n", cli->tool, ph_version());
+    char key[256];
+    for (const ph_opt *o = cli->opts; o && o->name; o++) {
+        opt_cfgkey(cli, o, key, sizeof key);
+        if (!key[0] || !ph_config_has(cli->cfg, key))
+            continue;
+        const char *v = ph_config_get(cli->cfg, key);
+        printf("%s: %s\n", key, v ? v : ph_config_is_null(cli->cfg, key) ? "null" : "(not a value)");
+    }
+    for (int i = 0; cli->cfg_read && cli->cfg_read[i]; i++) {
+        leaf_ctx c = {cli->cfg_read[i]};
+        ph_config_foreach_leaf(cli->cfg, print_leaf, &c);
+    }
+}
+
+/* A boolean word ("no", "true", ...), as the old spelling --clean no gave. */
+static int bool_word(const char *s)
+{
+    int v;
+    return s && isalpha((unsigned char)s[0]) && !ph_parse_bool(s, &v);
+}
+
+static int is_common(const ph_opt *o)
+{
+    for (const ph_opt *p = common_opts; p->name; p++)
+        if (p == o)
+            return 1;
+    return 0;
+}
+
+/* The row a getopt code stands for (aliases resolved, *alias set). */
+enum { ALIAS_BASE = 0x10000, NEG_BASE = 0x20000 };
+static const ph_opt *row_of(const ph_cli *cli, int nt, int code, const ph_opt **alias)
+{
+    *alias = NULL;
+    const ph_opt *o = NULL;
+    if (code >= ALIAS_BASE) {
+        int gi = (code >= NEG_BASE ? code - NEG_BASE : code - ALIAS_BASE);
+        o = gi < nt ? &cli->opts[gi] : &common_opts[gi - nt];
+    } else {
+        for (int pass = 0; pass < 2 && !o; pass++)
+            for (const ph_opt *p = pass ? common_opts : cli->opts; p && p->name && !o; p++)
+                if (p->key == code && !(p->flags & PH_OPT_ALIAS))
+                    o = p;
+        for (int pass = 0; pass < 2 && !o; pass++)
+            for (const ph_opt *p = pass ? common_opts : cli->opts; p && p->name && !o; p++)
+                if (p->key == code)
+                    o = p;
+    }
+    if (o && (o->flags & PH_OPT_ALIAS)) {
+        *alias = o;
+        o = primary(cli, o);
+    }
+    return o;
+}
+
 int ph_cli_parse(ph_cli *cli, int argc, char **argv)
 {
     ph_set_progname(cli->tool);
     int nt = count_opts(cli->opts), nc = count_opts(common_opts);
-    struct option *lo = calloc((size_t)(nt + nc + 1), sizeof *lo);
+    struct option *lo = calloc((size_t)2 * (nt + nc) + 1, sizeof *lo);
     given *g = calloc((size_t)argc + 1, sizeof *g);
+    given *cg = calloc((size_t)nt + argc + 1, sizeof *cg);
     char shorts[256] = "";
-    int ns = 0, ng = 0, st = PH_OK;
+    int ns = 0, ng = 0, ncg = 0, nlo = 0, st = PH_OK, list = 0, show_settings = 0;
     const char *cfgpath = NULL;
     const char **sets = calloc((size_t)argc + 1, sizeof *sets);
     int nsets = 0;
-    if (!lo || !g || !sets) {
+    if (!lo || !g || !cg || !sets) {
         st = ph_error(PH_EFAIL, NULL, "out of memory");
         goto out;
     }
-    for (int pass = 0; pass < 2; pass++) {
-        const ph_opt *tab = pass ? common_opts : cli->opts;
-        for (const ph_opt *o = tab; o && o->name; o++) {
-            struct option *l = &lo[pass ? nt + (int)(o - common_opts) : (int)(o - cli->opts)];
+    for (int gi = 0; gi < nt + nc; gi++) {
+        const ph_opt *o = gi < nt ? &cli->opts[gi] : &common_opts[gi - nt];
+        int boolean = (o->flags & PH_OPT_BOOL) != 0;
+        if (o->name[0]) {
+            struct option *l = &lo[nlo++];
             l->name = o->name;
-            l->has_arg = o->arg ? required_argument : no_argument;
-            l->val = o->key;
-            if (o->key < 128 && isalpha(o->key) && ns < (int)sizeof shorts - 3) {
-                shorts[ns++] = (char)o->key;
-                if (o->arg)
-                    shorts[ns++] = ':';
-            }
+            l->has_arg = boolean ? optional_argument : o->arg ? required_argument : no_argument;
+            l->val = o->flags & PH_OPT_ALIAS || o->key <= 0 ? ALIAS_BASE + gi : o->key;
+        }
+        if (boolean) {
+            static char neg[128][72]; /* "no-NAME": getopt keeps the pointers */
+            struct option *l = &lo[nlo++];
+            snprintf(neg[gi % 128], sizeof neg[0], "no-%s", o->name);
+            l->name = neg[gi % 128];
+            l->has_arg = no_argument;
+            l->val = NEG_BASE + gi;
+        }
+        if (o->key > 0 && o->key < 128 && isalpha(o->key) && ns < (int)sizeof shorts - 3) {
+            shorts[ns++] = (char)o->key;
+            if (o->arg && !boolean)
+                shorts[ns++] = ':';
         }
     }
     shorts[ns] = '\0';
@@ -257,34 +556,74 @@ int ph_cli_parse(ph_cli *cli, int argc, char **argv)
                               bad);
             goto out;
         }
-        switch (c) {
-        case K_HELP:
-            ph_cli_help(cli);
-            st = -1;
+        const ph_opt *alias, *o = row_of(cli, nt, c, &alias);
+        if (!o) {
+            st = ph_error(PH_EUSAGE, NULL, "option %s is unknown (try --help)", argv[optind - 1]);
             goto out;
-        case K_VERSION:
-            printf("%s (phrosty-c) %s\n", cli->tool, ph_version());
-            st = -1;
-            goto out;
-        case K_VERBOSE:
-            ph_verbosity = ph_verbosity < 1 ? 2 : ph_verbosity + 1;
-            break;
-        case K_QUIET:
-            ph_verbosity = 0;
-            break;
-        case K_CONFIG:
-            cfgpath = optarg;
-            break;
-        case K_SET:
-            sets[nsets++] = optarg;
-            break;
-        case K_TIMING:
-            cli->timing = 1;
-            break;
-        default:
-            g[ng].key = c;
-            g[ng++].arg = optarg;
         }
+        if (alias && (alias->flags & PH_OPT_OLD))
+            warn_old(cli, alias);
+        const char *arg = optarg;
+        if (o->flags & PH_OPT_BOOL) {
+            int on = 1;
+            if (c >= NEG_BASE)
+                on = 0;
+            else if (arg) {
+                if (ph_parse_bool(arg, &on)) {
+                    st = ph_error(PH_EUSAGE, NULL, "--%s: '%s' is not true or false", o->name, arg);
+                    goto out;
+                }
+            } else if (optind < argc && bool_word(argv[optind])) {
+                /* the old spelling "--clean no": take the word */
+                ph_parse_bool(argv[optind], &on);
+                ph_warn("--%s %s is the old spelling of --%s%s, accepted until the next release",
+                        o->name, argv[optind], on ? "" : "no-", o->name);
+                optind++;
+            }
+            arg = on ? "true" : "false";
+        }
+        if (is_common(o)) {
+            switch (o->key) {
+            case K_HELP:
+                ph_cli_help(cli);
+                st = -1;
+                goto out;
+            case K_VERSION:
+                printf("%s (phrosty-c) %s\n", cli->tool, ph_version());
+                st = -1;
+                goto out;
+            case K_VERBOSE:
+                ph_verbosity = ph_verbosity < 1 ? 2 : ph_verbosity + 1;
+                break;
+            case K_QUIET:
+                ph_verbosity = 0;
+                break;
+            case K_CONFIG:
+                cfgpath = arg;
+                break;
+            case K_SET:
+                sets[nsets++] = arg;
+                break;
+            case K_TIMING:
+                cli->timing = 1;
+                break;
+            case K_LIST_OPTIONS:
+                list = 1;
+                break;
+            case K_SETTINGS:
+                show_settings = 1;
+                break;
+            }
+            continue;
+        }
+        g[ng].o = o;
+        g[ng].via = alias ? alias : o;
+        g[ng++].arg = arg;
+    }
+    if (list) {
+        list_options(cli);
+        st = -1;
+        goto out;
     }
     cli->npos = argc - optind;
     cli->pos = argv + optind;
@@ -297,22 +636,22 @@ int ph_cli_parse(ph_cli *cli, int argc, char **argv)
         if ((st = ph_config_set(cli->cfg, sets[i])))
             goto out;
     warn_unknown_keys(cli);
-    if ((st = apply_config_values(cli, g, ng)))
+    if ((st = config_values(cli, g, ng, cg, &ncg)) || (st = apply(cli, cg, ncg, 1)) ||
+        (st = apply(cli, g, ng, 0)))
         goto out;
-    char src[160];
-    for (int i = 0; i < ng; i++) {
-        const ph_opt *o = cli->opts;
-        while (o->name && o->key != g[i].key)
-            o++;
-        snprintf(src, sizeof src, "--%s", o->name ? o->name : "?");
-        cli->source = src;
-        if ((st = cli->handle(cli, g[i].key, g[i].arg)))
-            goto out;
+    /* the settings in effect: config values, then the command line's */
+    for (int i = 0; i < ng; i++)
+        cg[ncg++] = g[i];
+    if ((st = check_streams(cli, cg, ncg)) || (st = record_settings(cli, cg, ncg)))
+        goto out;
+    if (show_settings) { /* after the values were checked: a bad one is an error */
+        print_settings(cli);
+        st = -1;
     }
-    cli->source = NULL;
 out:
     free(lo);
     free(g);
+    free(cg);
     free(sets);
     return st;
 }
@@ -321,4 +660,5 @@ void ph_cli_free(ph_cli *cli)
 {
     ph_config_free(cli->cfg);
     cli->cfg = NULL;
+    settings_free();
 }

@@ -2,6 +2,7 @@
  * small tree of our own so that several files and --set overrides can be
  * merged, then look keys up by walking dotted paths. */
 #include "config.h"
+#include "sameinput.h"
 #include "log.h"
 #include "util.h"
 
@@ -18,6 +19,8 @@ typedef struct node {
     char *text; /* scalar text */
     struct node **kids;
     int nkids, cap;
+    unsigned long line, col; /* where the value starts in its file (1-based; 0: --set) */
+    char *file;              /* that file (a preload's, maybe); NULL for --set */
 } node;
 
 struct ph_config {
@@ -26,6 +29,10 @@ struct ph_config {
 };
 
 enum { MAX_PRELOAD_DEPTH = 8, MAX_KEY = 512 };
+/* Limits that keep a hostile or mistaken file from taking the machine:
+ * phrosty's configs are a few kB, a few hundred values, 6 levels deep. */
+enum { MAX_DEPTH = 64, MAX_NODES = 200000 };
+#define MAX_CONFIG_BYTES (4L << 20)
 
 /* ---- tree ------------------------------------------------------------ */
 
@@ -51,6 +58,7 @@ static void node_free(node *n)
     free(n->kids);
     free(n->key);
     free(n->text);
+    free(n->file);
     free(n);
 }
 
@@ -134,16 +142,11 @@ static int node_merge(node *dst, node *src)
 
 /* ---- YAML document -> tree ------------------------------------------- */
 
-static node *from_yaml(yaml_document_t *doc, yaml_node_t *y, const char *key, int depth,
-                       const char *name)
+/* One node without its children, with its position for messages. */
+static node *from_yaml_node(const yaml_node_t *y, const char *key, const char *name)
 {
-    if (depth > 64) {
-        ph_error(PH_EUSAGE, name, "config nested too deeply (or recursive aliases)");
-        return NULL;
-    }
     node *n = NULL;
-    switch (y->type) {
-    case YAML_SCALAR_NODE: {
+    if (y->type == YAML_SCALAR_NODE) {
         const char *v = (const char *)y->data.scalar.value;
         int plain = y->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
         n = node_new(plain && is_null_text(v) ? N_NULL : N_SCALAR, key);
@@ -151,15 +154,79 @@ static node *from_yaml(yaml_document_t *doc, yaml_node_t *y, const char *key, in
             node_free(n);
             return NULL;
         }
-        return n;
+    } else {
+        n = node_new(y->type == YAML_SEQUENCE_NODE ? N_SEQ
+                     : y->type == YAML_MAPPING_NODE ? N_MAP : N_NULL, key);
     }
-    case YAML_SEQUENCE_NODE:
-        n = node_new(N_SEQ, key);
-        if (!n)
+    if (n) {
+        n->line = (unsigned long)y->start_mark.line + 1;
+        n->col = (unsigned long)y->start_mark.column + 1;
+        if (!(n->file = ph_strdup(name))) {
+            node_free(n);
             return NULL;
+        }
+    }
+    return n;
+}
+
+/* A first pass over the events, before libyaml builds its document: stop
+ * a file nested deeper than any config at the first level too deep (libyaml
+ * takes seconds on 100,000 levels and its loader recurses). */
+static int check_depth(const unsigned char *text, size_t len, const char *name)
+{
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser))
+        return ph_error(PH_EUSAGE, name, "cannot initialise the YAML parser");
+    yaml_parser_set_input_string(&parser, text, len);
+    int depth = 0, st = PH_OK;
+    for (;;) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&parser, &ev))
+            break; /* the loader reports the syntax error */
+        yaml_event_type_t t = ev.type;
+        if (t == YAML_SEQUENCE_START_EVENT || t == YAML_MAPPING_START_EVENT) {
+            if (++depth > MAX_DEPTH) {
+                st = ph_error(PH_EUSAGE, name, "line %lu, column %lu: config nested more than %d "
+                              "deep", (unsigned long)ev.start_mark.line + 1,
+                              (unsigned long)ev.start_mark.column + 1, MAX_DEPTH);
+            }
+        } else if (t == YAML_SEQUENCE_END_EVENT || t == YAML_MAPPING_END_EVENT) {
+            depth--;
+        }
+        yaml_event_delete(&ev);
+        if (st || t == YAML_STREAM_END_EVENT)
+            break;
+    }
+    yaml_parser_delete(&parser);
+    return st;
+}
+
+static node *from_yaml(yaml_document_t *doc, yaml_node_t *y, const char *key, int depth,
+                       const char *name, long *budget)
+{
+    if (depth > MAX_DEPTH) {
+        ph_error(PH_EUSAGE, name, "line %lu, column %lu: config nested more than %d deep (or "
+                 "recursive aliases)", (unsigned long)y->start_mark.line + 1,
+                 (unsigned long)y->start_mark.column + 1, MAX_DEPTH);
+        return NULL;
+    }
+    /* Aliases share nodes in libyaml's document; we copy them, so a few
+     * nested aliases ("billion laughs") would expand without bound. */
+    if (--*budget < 0) {
+        ph_error(PH_EUSAGE, name, "line %lu, column %lu: more than %d values once aliases are "
+                 "expanded (an alias bomb?)", (unsigned long)y->start_mark.line + 1,
+                 (unsigned long)y->start_mark.column + 1, MAX_NODES);
+        return NULL;
+    }
+    node *n = from_yaml_node(y, key, name);
+    if (!n || y->type == YAML_SCALAR_NODE)
+        return n;
+    switch (y->type) {
+    case YAML_SEQUENCE_NODE:
         for (yaml_node_item_t *it = y->data.sequence.items.start;
              it < y->data.sequence.items.top; it++) {
-            node *k = from_yaml(doc, yaml_document_get_node(doc, *it), NULL, depth + 1, name);
+            node *k = from_yaml(doc, yaml_document_get_node(doc, *it), NULL, depth + 1, name,
+                                budget);
             if (!k || node_add(n, k)) {
                 node_free(k);
                 node_free(n);
@@ -168,9 +235,6 @@ static node *from_yaml(yaml_document_t *doc, yaml_node_t *y, const char *key, in
         }
         return n;
     case YAML_MAPPING_NODE:
-        n = node_new(N_MAP, key);
-        if (!n)
-            return NULL;
         for (yaml_node_pair_t *p = y->data.mapping.pairs.start; p < y->data.mapping.pairs.top;
              p++) {
             yaml_node_t *k = yaml_document_get_node(doc, p->key);
@@ -189,7 +253,8 @@ static node *from_yaml(yaml_document_t *doc, yaml_node_t *y, const char *key, in
                 node_free(n);
                 return NULL;
             }
-            node *v = from_yaml(doc, yaml_document_get_node(doc, p->value), ks, depth + 1, name);
+            node *v = from_yaml(doc, yaml_document_get_node(doc, p->value), ks, depth + 1, name,
+                                budget);
             if (!v || node_add(n, v)) {
                 node_free(v);
                 node_free(n);
@@ -198,7 +263,7 @@ static node *from_yaml(yaml_document_t *doc, yaml_node_t *y, const char *key, in
         }
         return n;
     default:
-        return node_new(N_NULL, key);
+        return n;
     }
 }
 
@@ -207,6 +272,8 @@ static node *parse_yaml(const unsigned char *text, size_t len, const char *name)
 {
     yaml_parser_t parser;
     yaml_document_t doc;
+    if (check_depth(text, len, name))
+        return NULL;
     if (!yaml_parser_initialize(&parser)) {
         ph_error(PH_EUSAGE, name, "cannot initialise the YAML parser");
         return NULL;
@@ -228,8 +295,10 @@ static node *parse_yaml(const unsigned char *text, size_t len, const char *name)
     else if (top->type != YAML_MAPPING_NODE)
         ph_error(PH_EUSAGE, name, "line %lu: the top level of a config must be a mapping (key: value)",
                  (unsigned long)top->start_mark.line + 1);
-    else
-        root = from_yaml(&doc, top, NULL, 0, name);
+    else {
+        long budget = MAX_NODES;
+        root = from_yaml(&doc, top, NULL, 0, name, &budget);
+    }
     yaml_document_delete(&doc);
     yaml_parser_delete(&parser);
     return root;
@@ -270,12 +339,20 @@ static char *read_file(const char *path, size_t *len)
         ph_error(PH_EUSAGE, path, "cannot open config: %s", strerror(errno));
         return NULL;
     }
+    ph_input_note(path);
     size_t cap = 4096, n = 0;
     char *buf = malloc(cap);
     while (buf) {
         n += fread(buf + n, 1, cap - n, f);
         if (n < cap)
             break;
+        if (n >= (size_t)MAX_CONFIG_BYTES) { /* /dev/zero, a data file given by mistake */
+            free(buf);
+            fclose(f);
+            ph_error(PH_EUSAGE, path, "larger than %ld MB: not a config file",
+                     MAX_CONFIG_BYTES >> 20);
+            return NULL;
+        }
         char *b = realloc(buf, cap *= 2);
         if (!b)
             free(buf);
@@ -406,9 +483,37 @@ int ph_config_set(ph_config *cfg, const char *assignment)
 
 /* ---- lookups ------------------------------------------------------------ */
 
+/* phrosty's keys that may be null (Python's None), and what None does
+ * there (pipeline.py, imagesubtraction.py): the detection mask keeps every
+ * segment; the flags are tested for truth, so None is false. Every other
+ * phrosty key needs a value (None fails in phrosty). */
+static const char *const null_meaning[][2] = {
+    {"photometry.phrosty.sfft.radius_cut_detmask", "none"},
+    {"photometry.phrosty.keep_intermediate", "false"},
+    {"photometry.phrosty.remove_temp_dir", "false"},
+    {"photometry.phrosty.mem_trace", "false"},
+    {"photometry.phrosty.force_sky_subtract", "false"},
+};
+
+const char *ph_config_null_meaning(const char *key)
+{
+    for (size_t i = 0; key && i < sizeof null_meaning / sizeof *null_meaning; i++)
+        if (!strcmp(key, null_meaning[i][0]))
+            return null_meaning[i][1];
+    return NULL;
+}
+
+int ph_config_is_null(const ph_config *cfg, const char *key)
+{
+    const node *n = node_find(cfg, key);
+    return n && n->type == N_NULL;
+}
+
 const char *ph_config_get(const ph_config *cfg, const char *key)
 {
     const node *n = node_find(cfg, key);
+    if (n && n->type == N_NULL)
+        return ph_config_null_meaning(key);
     return n && n->type == N_SCALAR ? n->text : NULL;
 }
 
@@ -418,17 +523,36 @@ static int wrong_type(const ph_config *cfg, const char *key, const char *want)
 {
     const node *n = node_find(cfg, key);
     const char *what = n->type == N_MAP ? "a mapping" : n->type == N_SEQ ? "a list" : NULL;
+    char where[64] = "";
+    if (n->line) /* from a file, not --set */
+        snprintf(where, sizeof where, "line %lu, column %lu: ", n->line, n->col);
+    const char *file = n->file ? n->file : "--set";
     if (what)
-        return ph_error(PH_EUSAGE, cfg->path ? cfg->path : "config", "%s: expected %s, found %s",
-                        key, want, what);
-    return ph_error(PH_EUSAGE, cfg->path ? cfg->path : "config", "%s: expected %s, found '%s'", key,
-                    want, n->text);
+        return ph_error(PH_EUSAGE, file, "%s%s: expected %s, found %s", where, key, want, what);
+    return ph_error(PH_EUSAGE, file, "%s%s: expected %s, found '%s'", where, key, want, n->text);
 }
 
-/* 0: absent or null (use default); 1: scalar in *text; error otherwise. */
+int ph_config_get_value(const ph_config *cfg, const char *key, const char **out)
+{
+    const node *n = node_find(cfg, key);
+    *out = NULL;
+    if (!n || n->type == N_NULL)
+        return PH_OK;
+    if (n->type != N_SCALAR)
+        return wrong_type(cfg, key, "a single value");
+    *out = n->text;
+    return PH_OK;
+}
+
+/* 0: absent or null (use default); 1: scalar in *text (a null where
+ * phrosty gives None a meaning: that meaning); error otherwise. */
 static int lookup(const ph_config *cfg, const char *key, const char *want, const char **text)
 {
     const node *n = node_find(cfg, key);
+    if (n && n->type == N_NULL && ph_config_null_meaning(key)) {
+        *text = ph_config_null_meaning(key);
+        return 1;
+    }
     if (!n || n->type == N_NULL)
         return 0;
     if (n->type != N_SCALAR)

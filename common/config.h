@@ -38,15 +38,29 @@ const char *ph_config_path(const ph_config *cfg);
 int ph_config_set(ph_config *cfg, const char *assignment);
 
 /* Lookups. ph_config_get returns the scalar text of `key`, or NULL when the
- * key is absent, null, or not a scalar. The typed getters return 0 and set
+ * key is absent, null, or not a scalar -- except a null where phrosty gives
+ * None a meaning (ph_config_null_meaning): then that meaning. The typed getters return 0 and set
  * *out (to `def` when the key is absent or null), or record an error naming
  * the config file and key when the value has the wrong type. */
 const char *ph_config_get(const ph_config *cfg, const char *key);
 int ph_config_has(const ph_config *cfg, const char *key);
+/* A value that must be a single scalar: *out is its text, or NULL when
+ * absent or null; a list or mapping there is an error naming the file,
+ * line and column (a tool must never fall back to its default in silence). */
+int ph_config_get_value(const ph_config *cfg, const char *key, const char **out);
 int ph_config_get_str(const ph_config *cfg, const char *key, const char *def, const char **out);
 int ph_config_get_double(const ph_config *cfg, const char *key, double def, double *out);
 int ph_config_get_long(const ph_config *cfg, const char *key, long def, long *out);
 int ph_config_get_bool(const ph_config *cfg, const char *key, int def, int *out);
+
+/* What a YAML null (phrosty's None) means at a phrosty key, as text the
+ * tools parse: "none" for photometry.phrosty.sfft.radius_cut_detmask (every
+ * segment goes into the detection mask), "false" for phrosty's flags
+ * (keep_intermediate, remove_temp_dir, mem_trace, force_sky_subtract);
+ * NULL where phrosty does not allow None. */
+const char *ph_config_null_meaning(const char *key);
+/* 1 if `key` is present and null. */
+int ph_config_is_null(const ph_config *cfg, const char *key);
 
 /* Child keys of the mapping at `key` ("" = top level): returns their count
  * and, if names != NULL, up to `max` pointers to their names. -1 if `key` is

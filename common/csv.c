@@ -2,6 +2,7 @@
  * curves are small) and cut into records by one tokenizer that both the
  * image-list and the table readers use. */
 #include "csv.h"
+#include "sameinput.h"
 #include "log.h"
 #include "util.h"
 
@@ -62,6 +63,7 @@ static char *read_all(const char *path, size_t *len)
         ph_error(PH_EFAIL, path, "cannot open: %s", strerror(errno));
         return NULL;
     }
+    ph_input_note(path);
     size_t cap = 1 << 14, n = 0;
     char *buf = malloc(cap + 1);
     while (buf) {

@@ -1,12 +1,18 @@
 /* fits.c -- see fits.h. We use cfitsio's disk-file entry points
  * (ffdkopn/ffdkinit) so that file names are taken literally and never
  * parsed as cfitsio's extended syntax ("a[1].fits" is a file name). */
+#define _GNU_SOURCE /* O_TMPFILE */
 #include "fits.h"
 #include "cli.h"
+#include "fitshead.h"
 #include "log.h"
+#include "sameinput.h"
+#include "stream.h"
+#include "tmpclean.h"
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,14 +34,70 @@ static int fits_fail(const char *path, const char *what, int status)
 
 /* ---- reading ------------------------------------------------------------ */
 
+static void hdu_name(ph_fits *fp, char *buf, size_t size);
+
+static char scratch_dir[1024];
+
+void ph_fits_scratch_dir(const char *dir)
+{
+    ph_strlcpy(scratch_dir, dir ? dir : "", sizeof scratch_dir);
+}
+
+/* An unlinked scratch file for an inflated .gz: it never shows in a
+ * directory, and the kernel frees it however the program ends (SIGKILL
+ * included). In the scratch directory, else $TMPDIR, else /tmp. */
+static int scratch_file(const char *path)
+{
+    const char *dir = scratch_dir[0] ? scratch_dir : getenv("TMPDIR");
+    if (!dir || !*dir)
+        dir = "/tmp";
+    int fd = open(dir, O_TMPFILE | O_RDWR, 0600);
+    if (fd >= 0)
+        return fd;
+    char tmp[1100];
+    snprintf(tmp, sizeof tmp, "%s/.ph-inflate.XXXXXX", dir);
+    if ((fd = mkstemp(tmp)) < 0)
+        return ph_error(PH_EFAIL, path, "cannot create a scratch file in %s to inflate it: %s",
+                        dir, strerror(errno)), -1;
+    unlink(tmp);
+    return fd;
+}
+
 int ph_fits_open(ph_fits *fp, const char *path)
 {
     int status = 0;
     fp->f = NULL;
     ph_strlcpy(fp->path, path, sizeof fp->path);
-    if (access(path, R_OK))
+    const char *real = ph_stream_in(path); /* "-": standard input */
+    if (!real)
+        return PH_EFAIL;
+    if (access(real, R_OK))
         return ph_error(PH_EFAIL, path, "cannot open: %s", strerror(errno));
-    if (ffdkopn(&fp->f, path, READONLY, &status)) {
+    /* Every HDU's claimed size against the file, before cfitsio reads
+     * (or allocates) anything; a .gz is inflated by us, bounded by its
+     * headers, into a scratch file (cfitsio would inflate it whole into
+     * memory, however large). Standard input is a file by now (stream.h),
+     * checked the same way. */
+    const char *name = real;
+    char proc[64];
+    int fd = -1;
+    if (ph_is_gzip(path)) {
+        if ((fd = scratch_file(path)) < 0)
+            return PH_EFAIL;
+        if (ph_fitshead_scan(path, fd, NULL)) {
+            close(fd);
+            return PH_EFAIL;
+        }
+        snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+        name = proc;
+    } else if (ph_fitshead_scan(path, -1, NULL)) {
+        return PH_EFAIL;
+    }
+    ph_input_note(path);
+    ffdkopn(&fp->f, name, READONLY, &status);
+    if (fd >= 0)
+        close(fd); /* cfitsio holds its own descriptor of the scratch file */
+    if (status) {
         fp->f = NULL;
         return fits_fail(path, "not a readable FITS file", status);
     }
@@ -91,16 +153,38 @@ int ph_fits_goto(ph_fits *fp, const char *hdu)
 
 int ph_fits_goto_first_image(ph_fits *fp)
 {
-    int n = ph_fits_nhdu(fp);
+    int n = ph_fits_nhdu(fp), chosen = 0, nimages = 0;
     for (int i = 1; i <= n; i++) {
         int status = 0, type, naxis = 0;
+        long naxes[3] = {0, 0, 1};
         if (ffmahd(fp->f, i, &type, &status))
             return fits_fail(fp->path, "cannot move to HDU", status);
         ffgidm(fp->f, &naxis, &status);
-        if (type == IMAGE_HDU && naxis == 2 && !status)
-            return PH_OK;
+        ffgisz(fp->f, 3, naxes, &status);
+        if (type != IMAGE_HDU || status || naxis == 0)
+            continue;
+        if (naxis == 2 || (naxis == 3 && naxes[2] == 1)) {
+            nimages++;
+            if (!chosen)
+                chosen = i;
+        } else if (!chosen && naxis >= 3) { /* never skip a cube for the next plane in silence */
+            char hn[96];
+            hdu_name(fp, hn, sizeof hn);
+            return ph_error(PH_EFAIL, fp->path, "%s is a %d-D image, not a 2-D one: name the "
+                            "image's HDU (e.g. --hdu)", hn, naxis);
+        }
     }
-    return ph_error(PH_EFAIL, fp->path, "no 2-D image HDU");
+    if (!chosen)
+        return ph_error(PH_EFAIL, fp->path, "no 2-D image HDU");
+    int status = 0;
+    ffmahd(fp->f, chosen, NULL, &status);
+    if (nimages > 1) { /* say which one was taken */
+        char hn[96];
+        hdu_name(fp, hn, sizeof hn);
+        ph_notice("%s: no HDU was named; reading the image from %s, the first of %d 2-D images",
+                  fp->path, hn, nimages);
+    }
+    return status ? fits_fail(fp->path, "cannot move to HDU", status) : PH_OK;
 }
 
 static void hdu_name(ph_fits *fp, char *buf, size_t size)
@@ -142,7 +226,10 @@ int ph_fits_image_size(ph_fits *fp, long *nx, long *ny)
         return PH_EFAIL;
     if (naxis == 3 && naxes[2] == 1)
         naxis = 2;
-    if (naxis != 2 || naxes[0] < 1 || naxes[1] < 1)
+    if (naxis == 2 && (naxes[0] < 1 || naxes[1] < 1))
+        return ph_error(PH_EFAIL, fp->path, "%s has NAXIS%d = %ld: an image without pixels", hn,
+                        naxes[0] < 1 ? 1 : 2, naxes[0] < 1 ? naxes[0] : naxes[1]);
+    if (naxis != 2)
         return ph_error(PH_EFAIL, fp->path, "%s is not a 2-D image (NAXIS = %d)", hn, naxis);
     *nx = naxes[0];
     *ny = naxes[1];
@@ -278,30 +365,103 @@ int ph_fits_read_column(ph_fits *fp, const char *colname, long *nrows, double **
 
 /* ---- writing ------------------------------------------------------------ */
 
+/* The primary header's provenance: tool, version, and the settings in
+ * effect as HISTORY cards (the same settings, the same cards). */
+static void write_provenance(ph_fits_out *o, int *status)
+{
+    ffpkys(o->f, "PH_TOOL", (char *)ph_progname(), "program that wrote this file", status);
+    ffpkys(o->f, "PH_VERS", (char *)ph_version(), "toolkit version", status);
+    char line[1400];
+    snprintf(line, sizeof line, "%s %s settings:%s", ph_progname(), ph_version(),
+             ph_cli_setting(0) ? "" : " the defaults");
+    ffphis(o->f, line, status);
+    for (int i = 0; ph_cli_setting(i); i++) {
+        snprintf(line, sizeof line, "  %s", ph_cli_setting(i));
+        ffphis(o->f, line, status);
+    }
+}
+
+/* "-": write to an unlinked temporary, copied to standard output on commit. */
+static int create_stdout(ph_fits_out *o)
+{
+    char name[1024];
+    int fd = ph_stream_tempfile("-", "for the output", 1, name, sizeof name);
+    if (fd < 0)
+        return PH_EFAIL;
+    close(fd);
+    unlink(name); /* cfitsio creates it anew */
+    /* Named only until it is reopened below: a signal in between must
+     * not leave it behind (tmpclean.h). */
+    int slot = ph_tmp_remember(name);
+    int status = 0;
+    if (ffdkinit(&o->f, name, &status)) {
+        o->f = NULL;
+        unlink(name);
+        ph_tmp_forget(slot);
+        return fits_fail("-", "cannot create output", status);
+    }
+    fd = open(name, O_RDONLY);
+    unlink(name);
+    ph_tmp_forget(slot);
+    o->spool = fd + 1;
+    if (fd < 0) {
+        ffclos(o->f, &status);
+        o->f = NULL;
+        return ph_error(PH_EFAIL, "-", "cannot reopen the temporary output: %s", strerror(errno));
+    }
+    return PH_OK;
+}
+
+/* The empty primary HDU of a multi-HDU file, with the provenance. */
+static int write_empty_primary(ph_fits_out *o)
+{
+    int status = 0;
+    ffcrim(o->f, BYTE_IMG, 0, NULL, &status);
+    ffpkys(o->f, "ORIGIN", "phrosty-c", "written by the phrosty C toolkit", &status);
+    write_provenance(o, &status);
+    if (status) {
+        ph_fits_abort(o);
+        return fits_fail(o->path, "cannot write the primary HDU", status);
+    }
+    o->nhdu = 1;
+    return PH_OK;
+}
+
 int ph_fits_create(ph_fits_out *o, const char *path, int primary_image)
 {
     memset(o, 0, sizeof *o);
     ph_strlcpy(o->path, path, sizeof o->path);
+    if (ph_is_stdio(path)) {
+        if (ph_output_check(path)) /* `>> input.fits` */
+            return PH_EUSAGE;
+        return create_stdout(o) ? PH_EFAIL : primary_image ? PH_OK : write_empty_primary(o);
+    }
     /* The output is renamed into place: never over a device or a fifo
      * (as root that would replace /dev/null with a plain file). */
     struct stat st;
     if (!stat(path, &st) && !S_ISREG(st.st_mode))
         return ph_error(PH_EFAIL, path, "not a regular file: FITS outputs are written to a "
                                         "temporary and renamed into place, give a file name");
+    if (ph_output_check(path))
+        return PH_EUSAGE;
     const char *base = ph_path_basename(path);
     size_t dirlen = (size_t)(base - path);
     size_t blen = strlen(base);
     const char *ext = blen > 3 && !strcmp(base + blen - 3, ".gz") ? ".gz" : "";
     /* cfitsio decides to gzip on the first ".gz" in the name, so the
-     * temporary name carries it only at its end. */
+     * temporary name carries it only at its end: one inside the name
+     * (phrosty's "x.fits.gz-y.fits.gz") is spelled "_gz" there. */
     char stem[512];
     snprintf(stem, sizeof stem, "%.*s", (int)(blen - strlen(ext)), base);
+    for (char *g = strstr(stem, ".gz"); g; g = strstr(g, ".gz"))
+        *g = '_';
     snprintf(o->tmp, sizeof o->tmp, "%.*s.%s.XXXXXX%s", (int)dirlen, path, stem, ext);
     int fd = mkstemps(o->tmp, (int)strlen(ext));
     if (fd < 0)
         return ph_error(PH_EFAIL, path, "cannot create output: %s", strerror(errno));
     close(fd);
     unlink(o->tmp); /* cfitsio creates it anew; mkstemps only reserved the name */
+    o->tmpslot = ph_tmp_remember(o->tmp) + 1;
     int status = 0;
     /* ffinit compresses a .gz name on close; ffdkinit takes the name
      * literally (no extended syntax) but never compresses. Our temporary
@@ -310,18 +470,7 @@ int ph_fits_create(ph_fits_out *o, const char *path, int primary_image)
         o->f = NULL;
         return fits_fail(path, "cannot create output", status);
     }
-    if (!primary_image) {
-        ffcrim(o->f, BYTE_IMG, 0, NULL, &status);
-        ffpkys(o->f, "ORIGIN", "phrosty-c", "written by the phrosty C toolkit", &status);
-        ffpkys(o->f, "PH_TOOL", (char *)ph_progname(), "program that wrote this file", &status);
-        ffpkys(o->f, "PH_VERS", (char *)ph_version(), "toolkit version", &status);
-        if (status) {
-            ph_fits_abort(o);
-            return fits_fail(path, "cannot write the primary HDU", status);
-        }
-        o->nhdu = 1;
-    }
-    return PH_OK;
+    return primary_image ? PH_OK : write_empty_primary(o);
 }
 
 static int write_hdr(ph_fits_out *o, const char *extname, const ph_header *hdr)
@@ -340,10 +489,8 @@ static int write_hdr(ph_fits_out *o, const char *extname, const ph_header *hdr)
             continue;
         ffprec(o->f, hdr->cards[i], &status);
     }
-    if (o->nhdu == 0) {
-        ffpkys(o->f, "PH_TOOL", (char *)ph_progname(), "program that wrote this file", &status);
-        ffpkys(o->f, "PH_VERS", (char *)ph_version(), "toolkit version", &status);
-    }
+    if (o->nhdu == 0)
+        write_provenance(o, &status);
     return status ? fits_fail(o->path, extname ? extname : "primary HDU", status) : PH_OK;
 }
 
@@ -427,6 +574,26 @@ int ph_fits_write_table(ph_fits_out *o, const char *extname, long nrows, int nco
     return PH_OK;
 }
 
+int ph_fits_update_keys(ph_fits_out *o, const char *extname, const ph_header *cards)
+{
+    int status = 0, last = 0;
+    ffthdu(o->f, &last, &status);
+    if (ffmnhd(o->f, ANY_HDU, (char *)extname, 0, &status))
+        return fits_fail(o->path, extname, status);
+    for (int i = 0; i < cards->ncards && !status; i++) {
+        char key[9];
+        int n = 0;
+        while (n < 8 && cards->cards[i][n] != ' ' && cards->cards[i][n] != '=')
+            n++;
+        memcpy(key, cards->cards[i], n);
+        key[n] = '\0';
+        if (!ph_header_is_structural(key))
+            ffucrd(o->f, key, (char *)cards->cards[i], &status);
+    }
+    ffmahd(o->f, last, NULL, &status);
+    return status ? fits_fail(o->path, extname, status) : PH_OK;
+}
+
 int ph_fits_commit(ph_fits_out *o)
 {
     int status = 0;
@@ -434,16 +601,17 @@ int ph_fits_commit(ph_fits_out *o)
         return ph_error(PH_EFAIL, o->path, "output was not opened");
     ffclos(o->f, &status);
     o->f = NULL;
-    if (status) {
-        unlink(o->tmp);
-        return fits_fail(o->path, "cannot finish writing", status);
+    if (o->spool) { /* "-" */
+        int st = status                 ? fits_fail("-", "cannot finish writing", status)
+                 : ph_output_check("-") ? PH_EUSAGE
+                                        : ph_stream_copy_out(o->spool - 1);
+        close(o->spool - 1);
+        o->spool = 0;
+        return st;
     }
-    if (rename(o->tmp, o->path)) {
-        int e = errno;
-        unlink(o->tmp);
-        return ph_error(PH_EFAIL, o->path, "cannot move the output into place: %s", strerror(e));
-    }
-    return PH_OK;
+    if (status)
+        fits_fail(o->path, "cannot finish writing", status);
+    return ph_tmp_finish(o->tmp, o->path, !status, &o->tmpslot);
 }
 
 void ph_fits_abort(ph_fits_out *o)
@@ -453,7 +621,12 @@ void ph_fits_abort(ph_fits_out *o)
         ffclos(o->f, &status);
         o->f = NULL;
     }
+    if (o->spool)
+        close(o->spool - 1);
+    o->spool = 0;
     if (o->tmp[0])
         unlink(o->tmp);
+    ph_tmp_forget(o->tmpslot - 1);
+    o->tmpslot = 0;
     fits_clear_errmsg();
 }

@@ -9,7 +9,13 @@
  * target (".NAME.XXXXXX" with the same extension, so a .gz target is
  * compressed), ph_fits_commit() closes it and renames it into place, and
  * ph_fits_abort() removes it. An interrupted run never leaves a file that
- * looks complete, and make never skips a half-written target.
+ * looks complete, and make never skips a half-written target. A name
+ * ending in .gz is written gzip-compressed, whatever else it holds.
+ *
+ * "-" is standard input for ph_fits_open() and standard output for
+ * ph_fits_create() (stream.h: a complete file, or nothing). The primary
+ * header of every file written carries PH_TOOL, PH_VERS and, as HISTORY
+ * cards, the settings in effect (cli.h, ph_cli_setting).
  *
  * Images are row-major [y][x]: element y*nx + x is FITS pixel (x+1, y+1).
  */
@@ -28,7 +34,14 @@ typedef struct ph_fits {
     char path[1024];
 } ph_fits;
 
+/* Open for reading. Every HDU's size claimed by its header is checked
+ * against the file first (fitshead.h ph_fitshead_scan: a truncated file
+ * is reported as truncated, a bomb before any allocation); a gzip file is
+ * inflated, no further than its HDUs, into an unlinked scratch file. */
 int ph_fits_open(ph_fits *fp, const char *path);
+/* Where .gz inputs are inflated: "" or NULL = $TMPDIR, else /tmp. Tools
+ * set it to their output's directory (the space they need anyway). */
+void ph_fits_scratch_dir(const char *dir);
 void ph_fits_close(ph_fits *fp);
 
 /* Move to the HDU named `hdu`: an EXTNAME ("SCI"), or a number ("1", 0 =
@@ -38,7 +51,10 @@ int ph_fits_goto(ph_fits *fp, const char *hdu);
 int ph_fits_has_hdu(ph_fits *fp, const char *extname);
 /* Number of HDUs. */
 int ph_fits_nhdu(ph_fits *fp);
-/* Move to the first HDU that holds a 2-D image with data (primary first). */
+/* Move to the first HDU that holds a 2-D image with data (primary first).
+ * An image of 3 or more dimensions before it is an error (never skipped
+ * for the next plane); when the file holds several 2-D images, a notice
+ * says which was taken. */
 int ph_fits_goto_first_image(ph_fits *fp);
 
 /* Size of the current image HDU; error if it is not a 2-D image. */
@@ -73,6 +89,9 @@ typedef struct ph_fits_out {
     char path[1024]; /* the final name */
     char tmp[1100];  /* the temporary name */
     int nhdu;
+    int tmpslot;     /* tmpclean.h slot + 1 (0: none) */
+    int spool;       /* "-": 1 + the descriptor of the unlinked temporary copied to
+                        standard output on commit; 0 otherwise (so {0} is safe to abort) */
 } ph_fits_out;
 
 /* Start writing `path` (overwritten on commit). Writes an empty primary HDU
@@ -104,6 +123,11 @@ typedef struct ph_column {
 } ph_column;
 int ph_fits_write_table(ph_fits_out *o, const char *extname, long nrows, int ncols,
                         const ph_column *cols, const ph_header *hdr);
+
+/* Add or replace the cards of `cards` in the header of HDU `extname`,
+ * already written to the file (its data stay as they are); later HDUs are
+ * appended at the end as before. */
+int ph_fits_update_keys(ph_fits_out *o, const char *extname, const ph_header *cards);
 
 /* Close and rename into place / close and remove. */
 int ph_fits_commit(ph_fits_out *o);

@@ -2,7 +2,10 @@
  * EXTNAME, ...) are parsed by header.h's getters on a ph_header that views
  * the HDU's raw cards, so quoting and number formats are cfitsio's. */
 #include "fitshead.h"
+#include "sameinput.h"
 #include "log.h"
+#include "sameinput.h"
+#include "stream.h"
 #include "util.h"
 
 #include <errno.h>
@@ -10,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -19,7 +23,8 @@
 int ph_is_gzip(const char *path)
 {
     unsigned char m[2] = {0, 0};
-    FILE *f = fopen(path, "rb");
+    const char *real = ph_stream_in(path); /* "-": standard input */
+    FILE *f = real ? fopen(real, "rb") : NULL;
     if (!f)
         return 0;
     size_t n = fread(m, 1, 2, f);
@@ -37,6 +42,9 @@ typedef struct hdu {
     int naxis;      /* of the image (ZNAXIS when compressed) */
     long naxes[3];  /* first three axes of the image, 0 beyond naxis */
     long long skip; /* bytes of the data unit, padded to whole blocks */
+    long long data; /* bytes of the data unit, unpadded */
+    char *raw;      /* the header's blocks as read (for ph_fitshead_copy) */
+    size_t nraw, rawcap;
     char name[72];  /* EXTNAME, "" if none */
 } hdu;
 
@@ -47,7 +55,13 @@ typedef struct stream {
     gzFile gz;
     const char *path;
     char why[160]; /* H_BROKEN: what is wrong */
+    int keep_raw;  /* keep each header's blocks in hdu.raw */
+    int cut;       /* H_BROKEN because the file ends inside a header */
 } stream;
+
+/* No real header comes near this; a file of blank cards without END would
+ * otherwise be read (and kept) to its end. */
+enum { MAX_HEADER_BLOCKS = 2800 }; /* 100,800 cards, 8 MB */
 
 /* A ph_header view of the raw cards (read-only use of the getters). */
 static ph_header view(const hdu *h)
@@ -111,20 +125,38 @@ static int read_cards(stream *s, int k, hdu *h)
 {
     char buf[BLOCK];
     h->ncards = 0;
-    for (int first = 1;; first = 0) {
+    h->nraw = 0;
+    s->cut = 0;
+    for (int first = 1, nblock = 0;; first = 0) {
         int n = read_block(s, buf);
         if (n < 0)
             return H_FAIL;
         if (first && (n == 0 || (k && (buf[0] == '\0' || buf[0] == '\n'))))
             return H_END;
+        if (++nblock > MAX_HEADER_BLOCKS)
+            return broken(s, "its header has no END card in its first 100,000 cards%s", "");
+        if (s->keep_raw && n == BLOCK) {
+            if (h->nraw + BLOCK > h->rawcap) {
+                size_t cap = h->rawcap ? 2 * h->rawcap : 4 * BLOCK;
+                char *r = realloc(h->raw, cap);
+                if (!r)
+                    return ph_error(PH_EFAIL, NULL, "out of memory reading a FITS header"), H_FAIL;
+                h->raw = r;
+                h->rawcap = cap;
+            }
+            memcpy(h->raw + h->nraw, buf, BLOCK);
+            h->nraw += BLOCK;
+        }
         const char *start = k ? "XTENSION" : "SIMPLE";
         char key[9] = "";
         if (n >= 8)
             keyword(buf, key);
         if (first && strcmp(key, start))
             return broken(s, "it does not start with %s", start);
-        if (n < BLOCK)
+        if (n < BLOCK) {
+            s->cut = 1;
             return broken(s, "its header is cut short (no END card)%s", "");
+        }
         for (int i = 0; i < CARDS_PER_BLOCK; i++) {
             const char *card = buf + 80 * i;
             for (int j = 0; j < 8; j++)
@@ -184,6 +216,7 @@ static int parse(stream *s, hdu *h, int k)
     if (over || bytes > (1LL << 60))
         return broken(s, "its data size (NAXISn, PCOUNT, GCOUNT) is %s", "beyond any file");
     h->skip = (bytes + BLOCK - 1) / BLOCK * BLOCK;
+    h->data = bytes;
     h->naxis = (int)naxis;
     h->image = !k || !strcmp(x, "IMAGE") || !strcmp(x, "IUEIMAGE");
     h->table = !strcmp(x, "TABLE") || !strcmp(x, "BINTABLE") || !strcmp(x, "A3DTABLE") ||
@@ -232,7 +265,10 @@ static int result(const char *path, const hdu *h, int k, long *nx, long *ny, ph_
     if (!h->image)
         return ph_error(PH_EFAIL, path, "%s is a table, not an image", hn);
     int naxis = h->naxis == 3 && h->naxes[2] == 1 ? 2 : h->naxis;
-    if (naxis != 2 || h->naxes[0] < 1 || h->naxes[1] < 1)
+    if (naxis == 2 && (h->naxes[0] < 1 || h->naxes[1] < 1))
+        return ph_error(PH_EFAIL, path, "%s has NAXIS%d = %ld: an image without pixels", hn,
+                        h->naxes[0] < 1 ? 1 : 2, h->naxes[0] < 1 ? h->naxes[0] : h->naxes[1]);
+    if (naxis != 2)
         return ph_error(PH_EFAIL, path, "%s is not a 2-D image (NAXIS = %d)", hn, h->naxis);
     /* cfitsio's header ends at the last card that is not blank */
     int n = h->ncards;
@@ -254,14 +290,18 @@ static int result(const char *path, const hdu *h, int k, long *nx, long *ny, ph_
 int ph_fitshead_read(const char *path, const char *name, long *nx, long *ny, ph_header **hdr)
 {
     *hdr = NULL;
-    if (access(path, R_OK))
+    const char *real = ph_stream_in(path); /* "-": standard input */
+    if (!real)
+        return PH_EFAIL;
+    if (access(real, R_OK))
         return ph_error(PH_EFAIL, path, "cannot open: %s", strerror(errno));
-    stream s = {gzopen(path, "rb"), path, ""};
+    stream s = {gzopen(real, "rb"), path, "", 0, 0};
     if (!s.gz)
         return ph_error(PH_EFAIL, path, "cannot open: %s", errno ? strerror(errno) : "zlib");
+    ph_input_note(path);
     gzbuffer(s.gz, 1 << 17);
     hdu cur = {0}, first = {0};
-    int kfirst = -1, kfound = -1, st = PH_OK, k;
+    int kfirst = -1, kfound = -1, kcube = -1, st = PH_OK, k;
     for (k = 0;; k++) {
         int r = read_cards(&s, k, &cur);
         if (r == H_OK)
@@ -281,6 +321,9 @@ int ph_fitshead_read(const char *path, const char *name, long *nx, long *ny, ph_
             break;
         }
         long long skip = cur.skip;
+        if (kfirst < 0 && kcube < 0 && cur.image && cur.naxis >= 3 &&
+            !(cur.naxis == 3 && cur.naxes[2] == 1))
+            kcube = k; /* a cube before any 2-D image: not skipped in silence */
         if (kfirst < 0 && cur.image && cur.naxis == 2) {
             kfirst = k;
             hdu t = first;
@@ -300,6 +343,9 @@ int ph_fitshead_read(const char *path, const char *name, long *nx, long *ny, ph_
     if (!st) {
         if (kfound >= 0)
             st = result(path, &cur, kfound, nx, ny, hdr);
+        else if (kcube >= 0 && (kfirst < 0 || kcube < kfirst))
+            st = ph_error(PH_EFAIL, path, "HDU %d is a %d-D cube, not a 2-D image: name the "
+                          "image's HDU", kcube, 3);
         else if (kfirst >= 0)
             st = result(path, &first, kfirst, nx, ny, hdr);
         else if (s.why[0])
@@ -310,6 +356,158 @@ int ph_fitshead_read(const char *path, const char *name, long *nx, long *ny, ph_
     }
     free(cur.cards);
     free(first.cards);
+    free(cur.raw);
+    free(first.raw);
     gzclose(s.gz);
+    return st;
+}
+
+/* ---- the whole file's layout: sizes claimed against sizes held ---------- */
+
+static void mb(char *buf, size_t size, long long bytes)
+{
+    if (bytes >= 10LL << 20)
+        snprintf(buf, size, "%lld MB", bytes >> 20);
+    else
+        snprintf(buf, size, "%lld bytes", bytes);
+}
+
+static void hdu_label(char *buf, size_t size, const hdu *h, int k)
+{
+    if (h->name[0])
+        snprintf(buf, size, "HDU %d (%s)", k, h->name);
+    else
+        snprintf(buf, size, "HDU %d", k);
+}
+
+/* Copy `n` bytes of the stream to fd `out` (-1: skip them). Returns the
+ * number copied (fewer at the end of the data), -1 on an error (recorded). */
+static long long pass(stream *s, int out, long long n)
+{
+    enum { PASS_BUF = 1 << 16 };
+    long long done = 0;
+    if (out < 0) {
+        z_off_t before = gztell(s->gz);
+        if (n && gzseek(s->gz, (z_off_t)n, SEEK_CUR) < 0) {
+            int zerr = Z_OK;
+            gzerror(s->gz, &zerr);
+            return ph_error(PH_EFAIL, s->path, zerr == Z_ERRNO ? "cannot read: %s"
+                            : "the gzip data are truncated or corrupt%s",
+                            zerr == Z_ERRNO ? strerror(errno) : ""), -1;
+        }
+        return (long long)(gztell(s->gz) - before);
+    }
+    char *buf = ph_malloc(PASS_BUF, "inflate buffer"); /* not static: readers may be threads */
+    if (!buf)
+        return -1;
+    while (done < n) {
+        int want = n - done < PASS_BUF ? (int)(n - done) : PASS_BUF;
+        int got = gzread(s->gz, buf, (unsigned)want);
+        if (got < 0) {
+            int zerr = Z_OK;
+            gzerror(s->gz, &zerr);
+            free(buf);
+            return ph_error(PH_EFAIL, s->path, zerr == Z_ERRNO ? "cannot read: %s"
+                            : "the gzip data are truncated or corrupt%s",
+                            zerr == Z_ERRNO ? strerror(errno) : ""), -1;
+        }
+        if (got == 0)
+            break;
+        if (write(out, buf, (size_t)got) != got) {
+            free(buf);
+            return ph_error(PH_EFAIL, s->path, "cannot inflate it: %s", strerror(errno)), -1;
+        }
+        done += got;
+    }
+    free(buf);
+    return done;
+}
+
+int ph_fitshead_scan(const char *path, int out, long long *total)
+{
+    struct stat sb;
+    const char *real = ph_stream_in(path); /* "-": standard input */
+    if (!real)
+        return PH_EFAIL;
+    if (stat(real, &sb))
+        return ph_error(PH_EFAIL, path, "cannot open: %s", strerror(errno));
+    int gz = ph_is_gzip(path);
+    /* Deflate cannot inflate more than 1032 bytes from one: past that a
+     * header's size is a lie (a bomb, or a corrupt card). */
+    long long held = gz ? (long long)sb.st_size * 1032 + (1 << 20) : (long long)sb.st_size;
+    stream s = {gzopen(real, "rb"), path, "", out >= 0, 0};
+    if (!s.gz)
+        return ph_error(PH_EFAIL, path, "cannot open: %s", errno ? strerror(errno) : "zlib");
+    ph_input_note(path);
+    gzbuffer(s.gz, 1 << 17);
+    hdu cur = {0};
+    long long pos = 0;
+    int st = PH_OK;
+    for (int k = 0; !st; k++) {
+        int r = read_cards(&s, k, &cur);
+        if (r == H_OK)
+            r = parse(&s, &cur, k);
+        char hn[96], a[32], b[32];
+        hdu_label(hn, sizeof hn, &cur, k);
+        if (r == H_FAIL)
+            st = PH_EFAIL;
+        else if (r == H_END && !k)
+            st = ph_error(PH_EFAIL, path, "not a readable FITS file: it is empty");
+        else if (r == H_BROKEN && !k)
+            st = ph_error(PH_EFAIL, path, "not a readable FITS file: HDU 0: %s", s.why);
+        else if (r == H_BROKEN && s.cut)
+            st = ph_error(PH_EFAIL, path, "the file is truncated: the header of HDU %d is cut "
+                          "short", k);
+        if (st || r != H_OK)
+            break; /* the HDUs end here, as cfitsio sees them */
+        long long hbytes = (long long)(cur.ncards / CARDS_PER_BLOCK + 1) * BLOCK;
+        if (out >= 0) {
+            hbytes = (long long)cur.nraw;
+            if (write(out, cur.raw, cur.nraw) != (ssize_t)cur.nraw) {
+                st = ph_error(PH_EFAIL, path, "cannot inflate it: %s", strerror(errno));
+                break;
+            }
+        }
+        pos += hbytes;
+        if (pos + cur.data > held) {
+            mb(a, sizeof a, cur.data);
+            mb(b, sizeof b, (long long)sb.st_size);
+            if (gz)
+                st = ph_error(PH_EFAIL, path, "%s claims %s of data, more than a %s gzip file "
+                              "can hold: a corrupt header or a gzip bomb", hn, a, b);
+            else
+                st = ph_error(PH_EFAIL, path, "the file is truncated: %s claims %s of data, "
+                              "ending at byte %lld, but the file has %lld bytes", hn, a,
+                              pos + cur.data, (long long)sb.st_size);
+            break;
+        }
+        long long got = pass(&s, out, cur.skip);
+        if (got < 0) {
+            st = PH_EFAIL;
+            break;
+        }
+        if (got < cur.data) {
+            mb(a, sizeof a, cur.data);
+            mb(b, sizeof b, got);
+            st = ph_error(PH_EFAIL, path, "the file is truncated: %s claims %s of data, the file "
+                          "holds %s of it", hn, a, b);
+            break;
+        }
+        if (got < cur.skip && out >= 0) { /* the last block's padding left out: add it */
+            static const char zero[BLOCK];
+            if (write(out, zero, (size_t)(cur.skip - got)) != (ssize_t)(cur.skip - got)) {
+                st = ph_error(PH_EFAIL, path, "cannot inflate it: %s", strerror(errno));
+                break;
+            }
+        }
+        pos += cur.skip;
+        if (got < cur.skip)
+            break; /* the end of the file */
+    }
+    free(cur.cards);
+    free(cur.raw);
+    gzclose(s.gz);
+    if (total)
+        *total = pos;
     return st;
 }

@@ -40,4 +40,17 @@ int ph_is_gzip(const char *path);
  * the first 2-D image HDU. */
 int ph_fitshead_read(const char *path, const char *name, long *nx, long *ny, ph_header **hdr);
 
+/* Walk every HDU of `path` (plain or gzip) by its headers and check the
+ * size each one claims against what the file holds: a data unit that runs
+ * past the end of a plain file, past what a gzip file of its size can
+ * inflate to (1032:1), or past the end of the inflated data is an error
+ * naming the HDU ("the file is truncated: HDU 1 (SCI) claims 38147 MB of
+ * data but the file holds 1 MB"), found before any pixel is read. A header
+ * cut short is "truncated"; what follows the last HDU (garbage, fill) ends
+ * the walk as cfitsio sees it. With out >= 0 the HDUs are copied there,
+ * inflated, and nothing past the last HDU is inflated (a .gz bomb of
+ * trailing data costs nothing); out = -1 only reads the headers (data
+ * units are skipped: seeks on a plain file). *total: bytes of the HDUs. */
+int ph_fitshead_scan(const char *path, int out, long long *total);
+
 #endif

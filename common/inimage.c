@@ -64,6 +64,18 @@ static int read_threefile(const char *path, ph_input *in)
     return st;
 }
 
+/* An OpenUniverse2024 file (ERR and DQ beside the image) without its SCI
+ * HDU is damaged: its first image would be ERR, the sky-only image. */
+static int ou_without_sci(ph_fits *fp, const ph_input_opts *opts)
+{
+    if (opts->hdu || ph_fits_has_hdu(fp, "SCI") ||
+        !(ph_fits_has_hdu(fp, "ERR") || ph_fits_has_hdu(fp, "DQ")))
+        return PH_OK;
+    return ph_error(PH_EFAIL, fp->path, "no SCI HDU, though the file has the ERR/DQ HDUs of the "
+                    "OpenUniverse2024 layout: a damaged file? (name the image's HDU to read "
+                    "another)");
+}
+
 int ph_input_read(const char *path, const ph_input_opts *opts, ph_input *in)
 {
     static const ph_input_opts none = {0};
@@ -80,6 +92,10 @@ int ph_input_read(const char *path, const ph_input_opts *opts, ph_input *in)
         ph_fits fp;
         if (ph_fits_open(&fp, path))
             return PH_EFAIL;
+        if (ou_without_sci(&fp, opts)) {
+            ph_fits_close(&fp);
+            return PH_EFAIL;
+        }
         int ou = ph_fits_has_hdu(&fp, "SCI") && ph_fits_has_hdu(&fp, "ERR") &&
                  ph_fits_has_hdu(&fp, "DQ");
         in->layout = ou && !opts->hdu ? PH_LAYOUT_OU2024 : PH_LAYOUT_GENERIC;
@@ -276,6 +292,11 @@ int ph_input_read_lite(const char *path, const ph_input_opts *opts, int want_noi
     } else {
         if (ph_fits_open(&fp, path))
             return PH_EFAIL;
+        if (ou_without_sci(&fp, opts)) {
+            ph_fits_close(&fp);
+            ph_input_lite_free(in);
+            return PH_EFAIL;
+        }
         int ou = ph_fits_has_hdu(&fp, "SCI") && ph_fits_has_hdu(&fp, "ERR") &&
                  ph_fits_has_hdu(&fp, "DQ");
         in->layout = ou && !opts->hdu ? PH_LAYOUT_OU2024 : PH_LAYOUT_GENERIC;

@@ -225,6 +225,10 @@ void ph_lc_format_cell(const ph_lc_row *row, int k, char *buf, size_t size)
     switch (ph_lc_columns[k].type) {
     case PH_LC_FLOAT:
         ph_format_double(buf, size, *(const double *)p);
+        /* a float column reads back as float (pandas takes "62450" for an
+         * int64): a whole number is written "62450.0" */
+        if (!strpbrk(buf, ".eEnNiI") && strlen(buf) + 3 <= size)
+            strcat(buf, ".0");
         break;
     case PH_LC_INT:
         if (k == COL_ZPT_NSTARS) {

@@ -10,6 +10,11 @@
  * and exits with the status: PH_EFAIL (1) for bad data or failed work,
  * PH_EUSAGE (2) for bad usage. Progress and warnings go to stderr through
  * ph_info/ph_warn, filtered by the verbosity set with -v/-q.
+ *
+ * With PH_LOG_FORMAT=phrosty in the environment (ph-pipeline sets it for
+ * the logs of its steps) every line carries a timestamp and a level as
+ * phrosty's logger writes them: "[2026-01-31 12:00:00 - WARNING] -
+ * ph-skysub: message" (levels DEBUG, INFO, WARNING, ERROR).
  */
 #ifndef PH_LOG_H
 #define PH_LOG_H

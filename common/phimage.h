@@ -3,15 +3,19 @@
  * One FITS file, an empty primary HDU, then image extensions found by
  * EXTNAME: SCI (float32, sky-subtracted image), VAR (float32, variance in
  * SCI units squared), MASK (uint8 bit field, PH_MASK_*), optional PSF
- * (float64, odd square, sum 1). The SCI header keeps the full WCS and the
+ * (float64, odd square, sum 1) and, with it, optional EPSF (the same PSF
+ * oversampled, common/ovpsf.h). The SCI header keeps the full WCS and the
  * metadata keys of meta.h. Arrays are row-major: [y * nx + x].
  */
 #ifndef PH_PHIMAGE_H
 #define PH_PHIMAGE_H
 
+#include "fits.h"
 #include "header.h"
 #include "meta.h"
+#include "ovpsf.h"
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum {
@@ -31,12 +35,13 @@ typedef struct ph_image {
     uint8_t *mask;
     double *psf;     /* psf_size x psf_size, or NULL */
     long psf_size;
+    ph_ovpsf *psf_ov;   /* the EPSF HDU, or NULL */
     ph_header *hdr;  /* SCI header: WCS + metadata */
     ph_meta meta;    /* parsed from hdr */
 } ph_image;
 
 /* Read the planes in `planes` (PSF is optional: absent means psf = NULL;
- * the others are required). Checks that all planes share one size and that
+ * PH_PLANE_PSF also reads EPSF when present; the others are required). Checks that all planes share one size and that
  * a PSF is odd and square. */
 int ph_image_read(const char *path, unsigned planes, ph_image *img);
 
@@ -44,6 +49,16 @@ int ph_image_read(const char *path, unsigned planes, ph_image *img);
  * written on SCI with the metadata of img->meta merged in. Atomic. */
 int ph_image_write(const char *path, const ph_image *img);
 
+/* The same HDUs appended to a file being written (the caller adds its own
+ * and commits). */
+int ph_image_write_hdus(ph_fits_out *o, const ph_image *img);
+
 void ph_image_free(ph_image *img);
+
+/* A variance plane must be positive somewhere: all zero (or NaN) gives
+ * errors of nothing and weights of infinity without a word. Error naming
+ * the file and HDU otherwise. (A constant plane is allowed: ph-import
+ * writes SKYRMS^2 when no noise map is given.) */
+int ph_var_check(const float *var, size_t n, const char *file, const char *hdu);
 
 #endif

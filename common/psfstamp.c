@@ -41,6 +41,8 @@ int ph_psf_read(const char *path, const char *hdu, ph_psf *p)
         st = ph_fits_goto(&fp, hdu);
     else if (ph_fits_has_hdu(&fp, "PSF"))
         st = ph_fits_goto(&fp, "PSF");
+    else if (ph_fits_has_hdu(&fp, PH_PSF_PHASED_HDU) || ph_fits_has_hdu(&fp, "EPSF"))
+        st = ph_fits_goto(&fp, "0"); /* ph-psf's file: the centred stamp is the primary */
     else
         st = ph_fits_goto_first_image(&fp);
     if (!st)
@@ -50,6 +52,15 @@ int ph_psf_read(const char *path, const char *hdu, ph_psf *p)
     ph_fits_close(&fp);
     if (!st)
         st = ph_psf_check(p->data, nx, ny, path);
+    if (!st && !(p->ov = ph_calloc(1, sizeof *p->ov, "oversampled PSF")))
+        st = PH_EFAIL;
+    int found = 0;
+    if (!st)
+        st = ph_ovpsf_read(path, "EPSF", p->ov, &found);
+    if (!st && !found) {
+        free(p->ov);
+        p->ov = NULL;
+    }
     if (st) {
         ph_psf_free(p);
         return PH_EFAIL;
@@ -85,21 +96,43 @@ void ph_psf_centroid(const double *d, long n, double *dx, double *dy)
     *dy = s != 0 ? sy / s : 0;
 }
 
-int ph_psf_write(const char *path, const ph_psf *p)
+int ph_psf_write_phased(const char *path, const ph_psf *p, const ph_psf *phased)
 {
     ph_fits_out o;
     if (ph_fits_create(&o, path, 1))
         return PH_EFAIL;
-    if (ph_fits_write_double(&o, NULL, p->n, p->n, p->data, p->hdr)) {
+    if (ph_fits_write_double(&o, NULL, p->n, p->n, p->data, p->hdr) ||
+        (phased && ph_fits_write_double(&o, PH_PSF_PHASED_HDU, phased->n, phased->n,
+                                        phased->data, phased->hdr)) ||
+        (p->ov && ph_ovpsf_write(&o, "EPSF", p->ov, NULL))) {
         ph_fits_abort(&o);
         return PH_EFAIL;
     }
     return ph_fits_commit(&o);
 }
 
+int ph_psf_write(const char *path, const ph_psf *p)
+{
+    return ph_psf_write_phased(path, p, NULL);
+}
+
+int ph_psf_read_phased(const char *path, ph_psf *p)
+{
+    memset(p, 0, sizeof *p);
+    ph_fits fp;
+    if (ph_fits_open(&fp, path))
+        return PH_EFAIL;
+    int has = ph_fits_has_hdu(&fp, PH_PSF_PHASED_HDU);
+    ph_fits_close(&fp);
+    return has ? ph_psf_read(path, PH_PSF_PHASED_HDU, p) : PH_OK;
+}
+
 void ph_psf_free(ph_psf *p)
 {
     free(p->data);
     ph_header_free(p->hdr);
+    if (p->ov)
+        ph_ovpsf_free(p->ov);
+    free(p->ov);
     memset(p, 0, sizeof *p);
 }

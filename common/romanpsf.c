@@ -23,6 +23,12 @@ typedef struct plan_slot {
     ph_fft2 *plan;
     ph_cplx *spec;
     double *img;
+    /* The transfer function on this grid's Fourier modes (m / L, |m| <= tfm
+     * on each axis), kept for the next object: rendering a scene draws
+     * thousands of objects on the same period. */
+    long tfl;         /* its period L; 0 = none yet */
+    long tfm;
+    double *tf;
 } plan_slot;
 
 struct ph_romanpsf {
@@ -206,6 +212,7 @@ void ph_romanpsf_free(ph_romanpsf *p)
         ph_fft2_free(p->plans[i].plan);
         ph_fft_free(p->plans[i].spec);
         ph_fft_free(p->plans[i].img);
+        free(p->plans[i].tf);
     }
     free(p->tab);
     free(p);
@@ -251,6 +258,7 @@ static plan_slot *get_plan(ph_romanpsf *p, long g)
     ph_fft2_free(s->plan);
     ph_fft_free(s->spec);
     ph_fft_free(s->img);
+    free(s->tf);
     memset(s, 0, sizeof *s);
     s->plan = ph_fft2_new(g, g);
     s->spec = ph_fft_alloc_cplx((size_t)g * (g / 2 + 1));
@@ -293,42 +301,67 @@ int ph_romanpsf_render(ph_romanpsf *p, const ph_source_ft *src, long L, int over
     long M = (long)ceil(kmax * L);
     size_t nm = (size_t)(2 * M + 1);
     ph_cplx *phx = malloc(nm * sizeof *phx), *phy = malloc(nm * sizeof *phy);
-    double *sx = malloc(nm * sizeof *sx);
-    if (!phx || !phy || !sx) {
+    long *jx = malloc(nm * sizeof *jx);
+    if (!phx || !phy || !jx) {
         free(phx);
         free(phy);
-        free(sx);
+        free(jx);
         return ph_error(PH_EFAIL, NULL, "out of memory rendering a PSF");
     }
     for (long m = -M; m <= M; m++) {
         double k = (double)m / L;
         phx[m + M] = cexp(-2.0 * M_PI * I * k * dx);
         phy[m + M] = cexp(-2.0 * M_PI * I * k * dy);
-        sx[m + M] = p->o.pixel ? sinc(k) : 1.0;
+        jx[m + M] = wrap(m, g); /* the grid column of mode m (no division per mode below) */
+    }
+    /* The PSF's transfer function on the modes of period L (the whole disc
+     * |k| <= p->kmax), once per period: the same products as below. */
+    long MT = (long)ceil(p->kmax * L), nt = 2 * MT + 1;
+    if (s->tfl != L) {
+        free(s->tf);
+        s->tfl = 0;
+        s->tf = malloc((size_t)nt * nt * sizeof *s->tf);
+        if (!s->tf) {
+            free(phx);
+            free(phy);
+            free(jx);
+            return ph_error(PH_EFAIL, NULL, "out of memory rendering a PSF");
+        }
+        double p2 = p->kmax * p->kmax;
+        for (long my = -MT; my <= MT; my++) {
+            double ky = (double)my / L, wy = p->o.pixel ? sinc(ky) : 1.0;
+            for (long mx = -MT; mx <= MT; mx++) {
+                double kx = (double)mx / L, k2 = kx * kx + ky * ky;
+                s->tf[(my + MT) * nt + mx + MT] =
+                    k2 > p2 ? 0.0 : radial(p, sqrt(k2)) * (p->o.pixel ? sinc(kx) : 1.0) * wy;
+            }
+        }
+        s->tfl = L;
+        s->tfm = MT;
     }
     memset(s->spec, 0, (size_t)g * gh * sizeof *s->spec);
     double k2max = kmax * kmax;
     for (long my = -M; my <= M; my++) {
         double ky = (double)my / L;
         ph_cplx *row = s->spec + wrap(my, g) * gh;
-        double wy = sx[my + M];
+        const double *tfrow = s->tf + (my + MT) * nt + MT;
         ph_cplx py = phy[my + M];
         for (long mx = -M; mx <= M; mx++) {
-            long jx = wrap(mx, g);
-            if (jx >= gh)
+            long j = jx[mx + M];
+            if (j >= gh)
                 continue;
             double kx = (double)mx / L, k2 = kx * kx + ky * ky;
             if (k2 > k2max)
                 continue;
-            double v = radial(p, sqrt(k2)) * sx[mx + M] * wy;
+            double v = tfrow[mx];
             if (src)
                 v *= src->ft(kx, ky, src->ctx);
-            row[jx] += v * (phx[mx + M] * py);
+            row[j] += v * (phx[mx + M] * py);
         }
     }
     free(phx);
     free(phy);
-    free(sx);
+    free(jx);
     ph_fft2_inverse(s->plan, s->spec, s->img);
     double norm = 1.0 / ((double)L * L);
     for (long j = 0; j < g; j++) {

@@ -178,12 +178,6 @@ int ph_mkdir_p(const char *path)
     return PH_OK;
 }
 
-int ph_ncpu(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? (int)n : 1;
-}
-
 double ph_now(void)
 {
     struct timespec t;

@@ -33,7 +33,10 @@ int ph_path_exists(const char *path);
 /* mkdir -p; records an error naming `path` on failure. */
 int ph_mkdir_p(const char *path);
 
-/* Number of online CPUs (at least 1). */
+/* The CPUs this process may use, the default thread count of every tool:
+ * the smallest of its CPU affinity mask, its cgroup CPU quota, and
+ * SLURM_CPUS_PER_TASK and OMP_NUM_THREADS where set (at least 1). See
+ * ncpu.h. */
 int ph_ncpu(void);
 
 /* Seconds on a monotonic clock. */

@@ -4,6 +4,7 @@
  * that a copy is a fresh parse, which is simpler and safer than copying
  * wcslib's nested distortion structures. */
 #include "wcs.h"
+#include "bands.h"
 #include "log.h"
 #include "util.h"
 
@@ -41,14 +42,63 @@ static int parse(ph_wcs *p)
         int stat[NWCSFIX];
         wcsfix(7, NULL, w, stat); /* translate non-standard keys (e.g. old dates); harmless */
         if (wcsset(w))
-            return ph_error(PH_EFAIL, p->file, "invalid WCS: %s",
-                            w->err && w->err->msg[0] ? w->err->msg : "wcsset failed");
+            return ph_error(PH_EFAIL, p->file, "bad WCS: wcslib cannot use it: %s",
+                            w->err && w->err->msg[0] ? w->err->msg
+                            : "wcsset failed (a singular CD or PC matrix?)");
         if (w->lng >= 0 && w->lat >= 0 && w->naxis == 2)
             p->w = w;
     }
     if (!p->w)
         return ph_error(PH_EFAIL, p->file,
                         "no celestial WCS (need CTYPE1/2 such as RA---TAN-SIP/DEC--TAN-SIP)");
+    return PH_OK;
+}
+
+/* The linear part of the WCS keys must be numbers: wcslib reads a
+ * quoted 'NaN' or a string as something else without a word. */
+static int check_keys(const ph_header *h, const char *file)
+{
+    static const char *const keys[] = {"CD1_1", "CD1_2", "CD2_1", "CD2_2", "PC1_1", "PC1_2",
+                                       "PC2_1", "PC2_2", "CDELT1", "CDELT2", "CRPIX1", "CRPIX2",
+                                       "CRVAL1", "CRVAL2", NULL};
+    for (int i = 0; keys[i]; i++) {
+        double v;
+        int r = ph_header_get_double(h, keys[i], &v);
+        if (r > 0 || (r == 0 && isfinite(v)))
+            continue; /* absent, or a finite number */
+        char text[80] = "";
+        ph_header_get_str(h, keys[i], text, sizeof text);
+        return ph_error(PH_EFAIL, file, "bad WCS: %s = %s is not a finite number", keys[i],
+                        text[0] ? text : "?");
+    }
+    return PH_OK;
+}
+
+/* Check the WCS once, for every tool: a singular or non-finite pixel
+ * matrix, and a pixel scale far from the band's (Roman's 0.11"/px for a
+ * Roman FILTER), are errors naming the keys. A degenerate WCS otherwise
+ * goes through: overlaps of 1, areas of 1e-9, PSFs at CRPIX. */
+static int check_linear(ph_wcs *p, const ph_header *h)
+{
+    const struct wcsprm *w = p->w;
+    const char *keys = w->altlin & 2 ? "CD1_1 CD1_2 CD2_1 CD2_2" : "PC1_1 ... PC2_2 x CDELT1/2";
+    const double *m = w->lin.piximg;
+    double det = m ? m[0] * m[3] - m[1] * m[2] : NAN;
+    if (!isfinite(det) || det == 0 || !isfinite(w->crval[0]) || !isfinite(w->crval[1]))
+        return ph_error(PH_EFAIL, p->file, "bad WCS: the pixel matrix (%s) is singular or not "
+                        "finite", keys);
+    ph_wcs_local loc;
+    if (ph_wcs_local_at(p, w->crpix[0] - 1, w->crpix[1] - 1, &loc))
+        return PH_EFAIL;
+    if (!isfinite(loc.scale_arcsec) || !(loc.scale_arcsec > 0))
+        return ph_error(PH_EFAIL, p->file, "bad WCS: no pixel scale at CRPIX (%s)", keys);
+    char filter[72];
+    const ph_band *b = !ph_header_get_str(h, "FILTER", filter, sizeof filter) ? ph_band_find(filter)
+                                                                              : NULL;
+    const double s0 = PH_ROMAN_PIXSCALE_ARCSEC;
+    if (b && (loc.scale_arcsec < s0 / 3 || loc.scale_arcsec > s0 * 3))
+        return ph_error(PH_EFAIL, p->file, "bad WCS: pixel scale %.4g\" (from %s), far from "
+                        "Roman's %.2g\" in %s", loc.scale_arcsec, keys, s0, b->name);
     return PH_OK;
 }
 
@@ -59,7 +109,8 @@ int ph_wcs_from_header(const ph_header *h, const char *file, ph_wcs **out)
     if (!p)
         return PH_EFAIL;
     ph_strlcpy(p->file, file ? file : "header", sizeof p->file);
-    if (!(p->text = ph_header_string(h, &p->ncards)) || parse(p)) {
+    if (check_keys(h, p->file) || !(p->text = ph_header_string(h, &p->ncards)) || parse(p) ||
+        check_linear(p, h)) {
         ph_wcs_free(p);
         return PH_EFAIL;
     }

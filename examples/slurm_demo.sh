@@ -8,6 +8,8 @@
 #SBATCH --time=00:20:00
 #SBATCH --output=/path/to/phrosty-c/demo/ph-slurm-%A_%a.out
 set -u
+# log lines with a timestamp and a level, as phrosty's (grep WARNING, ERROR)
+export PH_LOG_FORMAT=${PH_LOG_FORMAT:-phrosty}
 cd /path/to/phrosty-c/demo || exit 1
 export PATH=/path/to/phrosty-c/bin:$PATH
 objects=(

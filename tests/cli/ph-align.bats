@@ -12,34 +12,39 @@ SUITE="$PH_TOP/tests/fixtures/align_suite.py"
 al() {
   local n=$1 c=$2
   shift 2
-  ph-align -q --target "$P/$c/sci.fits" "$P/$c/tpl.fits" -o "$P/out/$n.fits" "$@" ||
+  ph-align -q --science "$P/$c/sci.fits" --template "$P/$c/tpl.fits" -o "$P/out/$n.fits" "$@" ||
     echo "ph-align $* failed for $n"
 }
 
 make_outputs() {
-  al default rot --psf "$P/rot/tpl_psf.fits"
+  al default rot --template-psf "$P/rot/tpl_psf.fits"
   for c in rot rot92 flip scale tan tanscale same; do
     for k in bilinear bicubic lanczos3; do
-      al $c-$k $c -k $k
+      al $c-$k $c --interp $k
     done
   done
-  al scale-affine scale -k lanczos3 --psf-mode affine
-  al flip-sfft flip --psf-mode sfft
-  al rot-sfft rot --psf-mode sfft
-  al rot-none-sq rot --flux-scale none
-  al rot-none-lin rot --flux-scale none --var-weights linear
-  al scale-jacobian scale --flux-scale jacobian
-  al scale-none scale --flux-scale none
-  al rot-exact rot --map-step 1
-  al rot-fine rot --map-step 512 --map-tol 1e-7
-  al rot-m09 rot --mask-threshold 0.9
-  al flip-j1 flip -k lanczos3 -j 1
-  al flip-j3 flip -k lanczos3 --threads 3
-  printf 'ph:\n  align:\n    kernel: bicubic\n    map_step: 32\n' > "$P/cfg.yaml"
+  al scale-affine scale --interp lanczos3 --psf-mode affine
+  al flip-sfft flip --method phrosty --psf-mode sfft
+  al rot-sfft rot --method phrosty --psf-mode sfft
+  al rot-none-sq rot --method phrosty --flux-scale none
+  al rot-none-lin rot --method phrosty --flux-scale none --var-weights linear
+  al scale-jacobian scale --method phrosty --flux-scale jacobian
+  al scale-none scale --method phrosty --flux-scale none
+  al rot-exact rot --method phrosty --map-step 1
+  al rot-fine rot --method phrosty --map-step 512 --map-tol 1e-7
+  al rot-m09 rot --method phrosty --mask-threshold 0.9
+  al rot-phrosty rot --method phrosty
+  al rot-phrosty-psf rot --method phrosty --template-psf "$P/rot/tpl_psf.fits"
+  for c in rot flip scale; do
+    al $c-stars $c --template-psf "$P/$c/tpl_psf.fits"
+  done
+  al flip-j1 flip --interp lanczos3 -j 1
+  al flip-j3 flip --interp lanczos3 --threads 3
+  printf 'ph:\n  align:\n    interp: bicubic\n    map_step: 32\n' > "$P/cfg.yaml"
   al cfg-file rot -c "$P/cfg.yaml"
-  al cfg-set rot -c "$P/cfg.yaml" --set ph.align.kernel=lanczos3
-  al cfg-cli rot -c "$P/cfg.yaml" -k bilinear
-  ph-align -q --target "$P/rot/sci.fits" "$P/bad/nan.fits" -o "$P/out/nan.fits"
+  al cfg-set rot -c "$P/cfg.yaml" --set ph.align.interp=lanczos3
+  al cfg-cli rot -c "$P/cfg.yaml" --interp bilinear
+  ph-align -q --science "$P/rot/sci.fits" "$P/bad/nan.fits" --method phrosty -o "$P/out/nan.fits"
 }
 
 setup_file() {
@@ -76,7 +81,7 @@ assert_check() {
   run ph-align --help
   assert_success
   assert_output --partial "Usage: ph-align"
-  for o in --target --psf --output --kernel --var-weights --flux-scale --psf-mode --map-step \
+  for o in --science --template --template-psf --output --interp --var-weights --flux-scale --psf-mode --map-step \
            --map-tol --mask-threshold --threads --set --timing; do
     assert_output --partial -- "$o"
   done
@@ -102,6 +107,10 @@ assert_check() {
 
 @test "stars land on their science positions with their flux (< 0.01 px rms, < 0.1 %), every kernel and frame" {
   assert_check stars
+}
+
+@test "psf method: the template's stars fitted with its EPSF land exactly (< 0.001 px, < 0.02 %; lanczos3: 0.02 px, 0.1 %), PSF < 1e-4 L2" {
+  assert_check stars-model
 }
 
 @test "the carried PSF matches the PSF rendered in the science frame (< 1 % L2 bicubic/lanczos3, affine for a zoom)" {
@@ -148,16 +157,16 @@ assert_check() {
   assert_check threads
 }
 
-@test "the template's PSF HDU is used when --psf is not given" {
+@test "the template's PSF HDU is used when --template-psf is not given" {
   assert_check psf-hdu
 }
 
 @test "options from the config file, --set, and the command line winning" {
   assert_check config
-  printf 'ph:\n  align:\n    kernel: nearest\n' > bad.yaml
-  run ph-align -c bad.yaml --target "$P/rot/sci.fits" "$P/rot/tpl.fits" -o x.fits
+  printf 'ph:\n  align:\n    interp: nearest\n' > bad.yaml
+  run ph-align -c bad.yaml --science "$P/rot/sci.fits" "$P/rot/tpl.fits" -o x.fits
   assert_failure 2
-  assert_one_line_error "^ph-align: .*bad.yaml.*ph.align.kernel.*'nearest' is not one of"
+  assert_one_line_error "^ph-align: .*bad.yaml.*ph.align.interp.*'nearest' is not one of"
   assert_no_file x.fits
 }
 
@@ -167,16 +176,22 @@ assert_check() {
 
 @test "--timing, -v and -q" {
   need_pairs
-  run ph-align --timing -q --target "$P/rot/sci.fits" "$P/rot/tpl.fits" -o t.fits
+  run ph-align --timing -q --science "$P/rot/sci.fits" "$P/rot/tpl.fits" -o t.fits
   assert_success
   for s in read map psf resample write total; do
     assert_line --regexp "^timing ph-align $s [0-9.]+ -$"
   done
-  run ph-align -v --target "$P/rot/sci.fits" "$P/rot/tpl.fits" -o t.fits
+  run ph-align -v --science "$P/rot/sci.fits" "$P/rot/tpl.fits" -o t.fits
   assert_success
   assert_output --regexp "mapping: step 64 px, error [0-9.e-]+ px"
   assert_output --regexp "overlap [01]\.[0-9]+, shift \(.*\) px, rotation 37\.[0-9]+ deg"
-  run ph-align --target "$P/rot/sci.fits" "$P/rot/tpl.fits" -o t.fits
+  run ph-align --science "$P/rot/sci.fits" "$P/rot/tpl.fits" --template-psf "$P/rot/tpl_psf.fits" -o t.fits
+  assert_output ""
+  # a template PSF without an oversampled model: its stars are interpolated, and it says so
+  run ph-align --science "$P/rot/sci.fits" "$P/rot/tpl.fits" -o t.fits
+  assert_success
+  assert_output --regexp "tpl.fits: the template PSF has no EPSF HDU .*; its stars are interpolated"
+  run ph-align --method phrosty --science "$P/rot/sci.fits" "$P/rot/tpl.fits" -o t.fits
   assert_output ""
 }
 
@@ -185,20 +200,20 @@ assert_check() {
 @test "usage errors exit 2" {
   run ph-align
   assert_failure 2
-  assert_one_line_error "^ph-align: expected one TEMPLATE ph image, got 0 arguments"
+  assert_one_line_error "^ph-align: --template TEMPLATE is required"
   run ph-align tpl.fits -o x.fits
   assert_failure 2
-  assert_one_line_error "^ph-align: --target SCIENCE is required"
-  run ph-align --target s.fits tpl.fits
+  assert_one_line_error "^ph-align: --science SCIENCE is required"
+  run ph-align --science s.fits tpl.fits
   assert_failure 2
   assert_one_line_error "^ph-align: -o/--output FILE is required"
-  run ph-align --target s.fits a.fits b.fits -o x.fits
+  run ph-align --science s.fits a.fits b.fits -o x.fits
   assert_failure 2
   assert_one_line_error "got 2 arguments"
-  for bad in "-k nearest" "--kernel=spline" "--var-weights cubed" "--flux-scale area" \
+  for bad in "--interp nearest" "--interp=spline" "--var-weights cubed" "--flux-scale area" \
              "--psf-mode zoom" "--map-step 0" "--map-step 2000" "--map-step x" "--map-tol 0" \
              "--map-tol abc" "--mask-threshold 2" "--mask-threshold -0.1" "-j -1" "--threads x"; do
-    run ph-align $bad --target s.fits t.fits -o x.fits
+    run ph-align $bad --science s.fits t.fits -o x.fits
     assert_failure 2
     assert_one_line_error "^ph-align: --[a-z-]+: "
   done
@@ -207,19 +222,19 @@ assert_check() {
 
 @test "unreadable inputs exit 1 and name the file" {
   need_pairs
-  run ph-align --target "$P/rot/sci.fits" nothere.fits -o x.fits
+  run ph-align --science "$P/rot/sci.fits" nothere.fits -o x.fits
   assert_failure 1
   assert_one_line_error "^ph-align: nothere.fits: cannot open"
-  run ph-align --target "$P/rot/sci.fits" "$P/bad/trunc.fits" -o x.fits
+  run ph-align --science "$P/rot/sci.fits" "$P/bad/trunc.fits" -o x.fits
   assert_failure 1
-  assert_one_line_error "^ph-align: .*trunc.fits: .*truncated or corrupt"
-  run ph-align --target "$P/rot/tpl_psf.fits" "$P/rot/tpl.fits" -o x.fits
+  assert_one_line_error "^ph-align: .*trunc.fits: the file is truncated: HDU 1 \\(SCI\\) claims"
+  run ph-align --science "$P/rot/tpl_psf.fits" "$P/rot/tpl.fits" -o x.fits
   assert_failure 1
   assert_one_line_error "tpl_psf.fits: no SCI HDU: not a ph image"
-  run ph-align --target "$P/rot/sci.fits" "$P/bad/novar.fits" -o x.fits
+  run ph-align --science "$P/rot/sci.fits" "$P/bad/novar.fits" -o x.fits
   assert_failure 1
   assert_one_line_error "^ph-align: .*novar.fits: .*VAR"
-  run ph-align --target "$P/rot/sci.fits" "$P/rot/tpl.fits" -o /nonexistent/dir/x.fits
+  run ph-align --science "$P/rot/sci.fits" "$P/rot/tpl.fits" --template-psf "$P/rot/tpl_psf.fits" -o /nonexistent/dir/x.fits
   assert_failure 1
   assert_one_line_error "^ph-align: /nonexistent/dir/x.fits: cannot create"
   assert_no_file x.fits
@@ -227,10 +242,10 @@ assert_check() {
 
 @test "missing WCS in either image is an error" {
   need_pairs
-  run ph-align --target "$P/bad/sci_nowcs.fits" "$P/rot/tpl.fits" -o x.fits
+  run ph-align --science "$P/bad/sci_nowcs.fits" "$P/rot/tpl.fits" -o x.fits
   assert_failure 1
   assert_one_line_error "^ph-align: .*sci_nowcs.fits: no (usable|celestial) WCS"
-  run ph-align --target "$P/rot/sci.fits" "$P/bad/tpl_nowcs.fits" -o x.fits
+  run ph-align --science "$P/rot/sci.fits" "$P/bad/tpl_nowcs.fits" -o x.fits
   assert_failure 1
   assert_one_line_error "^ph-align: .*tpl_nowcs.fits: no (usable|celestial) WCS"
   assert_no_file x.fits
@@ -238,10 +253,10 @@ assert_check() {
 
 @test "images that do not overlap are an error" {
   need_pairs
-  run ph-align --target "$P/rot/sci.fits" "$P/bad/far.fits" -o x.fits
+  run ph-align --science "$P/rot/sci.fits" "$P/bad/far.fits" -o x.fits
   assert_failure 1
   assert_one_line_error "^ph-align: .*far.fits: the template does not overlap the science image"
-  run ph-align --target "$P/rot/sci.fits" "$P/bad/far100.fits" -o x.fits
+  run ph-align --science "$P/rot/sci.fits" "$P/bad/far100.fits" -o x.fits
   assert_failure 1
   assert_one_line_error "^ph-align: .*far100.fits: the template does not overlap the science image"
   assert_no_file x.fits
@@ -249,21 +264,21 @@ assert_check() {
 
 @test "a PSF of even size, rotated off its stamp, or no PSF at all, is an error" {
   need_pairs
-  run ph-align --target "$P/rot/sci.fits" "$P/rot/tpl.fits" --psf "$P/bad/even.fits" -o x.fits
+  run ph-align --science "$P/rot/sci.fits" "$P/rot/tpl.fits" --template-psf "$P/bad/even.fits" -o x.fits
   assert_failure 1
   assert_one_line_error "^ph-align: .*even.fits: PSF has even size 40; it must be odd"
-  run ph-align --target "$P/rot/sci.fits" "$P/rot/tpl.fits" --psf "$P/bad/corner.fits" -o x.fits
+  run ph-align --method phrosty --science "$P/rot/sci.fits" "$P/rot/tpl.fits" --template-psf "$P/bad/corner.fits" -o x.fits
   assert_failure 1
   assert_one_line_error "^ph-align: .*corner.fits: the PSF has no positive flux after rotation into the science frame"
-  run ph-align --target "$P/rot/sci.fits" "$P/bad/nopsf.fits" -o x.fits
+  run ph-align --science "$P/rot/sci.fits" "$P/bad/nopsf.fits" -o x.fits
   assert_failure 2
-  assert_one_line_error "^ph-align: .*nopsf.fits: the template has no PSF HDU; give its PSF stamp with --psf FILE"
+  assert_one_line_error "^ph-align: .*nopsf.fits: the template has no PSF HDU; give its PSF stamp with --template-psf FILE"
   assert_no_file x.fits
 }
 
 @test "a band mismatch is an error" {
   need_pairs
-  run ph-align --target "$P/rot/sci.fits" "$P/bad/f184.fits" -o x.fits
+  run ph-align --science "$P/rot/sci.fits" "$P/bad/f184.fits" -o x.fits
   assert_failure 1
   assert_one_line_error "^ph-align: .*f184.fits: template band F184 differs from the science band R062"
   assert_no_file x.fits

@@ -134,3 +134,50 @@ psf"
   [[ $stderr =~ timing\ ph-config\ +get\ +[0-9.]+\ +- ]]
   [[ $stderr =~ timing\ ph-config\ +total\ +[0-9.]+ ]]
 }
+
+@test "YAML null is phrosty's None: get prints its meaning; a null phrosty needs a value for is an error" {
+  cat > n.yaml <<'YAML'
+photometry:
+  phrosty:
+    keep_intermediate: null
+    remove_temp_dir: ~
+    mem_trace:
+    kerpolyorder: null
+    sfft:
+      radius_cut_detmask: null
+    psf:
+      type: null
+ph:
+  subtract:
+    kernel_halfwidth: null
+YAML
+  run ph-config -c n.yaml get photometry.phrosty.sfft.radius_cut_detmask
+  assert_output "none"
+  for k in keep_intermediate remove_temp_dir mem_trace; do
+    run ph-config -c n.yaml get photometry.phrosty.$k true
+    assert_output "false"
+  done
+  # phrosty has no None for the kernel order or the PSF type: the tools say so
+  run ph-subtract -c n.yaml --science a.fits --template b.fits -o d.fits
+  assert_failure 2
+  assert_one_line_error "^ph-subtract: .*n.yaml: photometry.phrosty.kerpolyorder is null, which phrosty does not allow here"
+  run ph-psf -c n.yaml a.fits --x 1 --y 1 -o p.fits
+  assert_failure 2
+  assert_one_line_error "^ph-psf: .*n.yaml: photometry.phrosty.psf.type is null, which phrosty does not allow"
+  # our own keys: null is the default
+  run ph-subtract -c n.yaml --set photometry.phrosty.kerpolyorder=2 --settings
+  assert_success
+  assert_line "ph.subtract.kernel_halfwidth: null"
+  assert_line "photometry.phrosty.kerpolyorder: 2"
+}
+
+@test "cpus: the threads a tool takes by default" {
+  run ph-config cpus
+  assert_success
+  [ "$output" -ge 1 ] && [ "$output" -le "$(nproc --all)" ]
+  run env OMP_NUM_THREADS=1 ph-config cpus
+  assert_output "1"
+  run env SLURM_CPUS_PER_TASK=1 ph-config -v cpus
+  assert_line "1"
+  assert_output --partial "SLURM_CPUS_PER_TASK 1"
+}

@@ -28,7 +28,8 @@ $*" "$file"
 @test "ph-decorr --help lists every option and an example; --version" {
   run ph-decorr --help
   assert_success
-  for o in --output --sci-psf --ref-psf --conv-psf --sci-rms --ref-rms --match-kernel \
+  for o in --output --science-psf --template-psf --conv-psf --target-psf --centred-psf --science-rms \
+           --template-rms --match-kernel --quicklook --phrosty-dir \
            --match-kernel-file --psf-size --kernel-size --score --score-hdu --threads --timing; do
     assert_output --partial -- "$o"
   done
@@ -86,13 +87,13 @@ print('same WCS on all planes', all(f[n].header['CRVAL1'] == 7.5 for n in ('DECO
   assert_output --partial "DIFF_VAR: max error"
 }
 
-@test "-m uses the matching kernel (filter and variance); --psf-size, --kernel-size" {
-  run ph-decorr "$F/mk.fits" -o out.fits -m --psf-size 41 --kernel-size 21
+@test "--match-kernel uses the matching kernel (filter and variance); --psf-size, --kernel-size" {
+  run ph-decorr "$F/mk.fits" -o out.fits --match-kernel --psf-size 41 --kernel-size 21
   assert_success
   run check "$F/mk.fits" out.fits --match --psf-size 41 --kernel-size 21
   assert_success
   refute_output --partial FAIL
-  # without -m the result differs
+  # without --match-kernel the result differs
   ph-decorr -q "$F/mk.fits" -o plain.fits --psf-size 41 --kernel-size 21
   run check "$F/mk.fits" plain.fits --match --psf-size 41 --kernel-size 21
   assert_failure
@@ -106,7 +107,7 @@ print('same WCS on all planes', all(f[n].header['CRVAL1'] == 7.5 for n in ('DECO
   [ "$(head -c 2 out.fits.gz | od -An -tx1 | tr -d ' ')" = 1f8b ] # gzip's magic
 }
 
-@test "--match-kernel-file implies -m and wins over the HDU" {
+@test "--match-kernel-file implies --match-kernel and wins over the HDU" {
   # mkflat.fits has a wrong (flat) MATCH_KERNEL HDU; mk_kernel.fits the right one
   run ph-decorr "$F/mkflat.fits" -o out.fits --match-kernel-file "$F/mk_kernel.fits"
   assert_success
@@ -128,26 +129,26 @@ print(int(x), int(y), s.max() > 10, f['SCORE'].header['FILTER'])"
   assert_output "40 30 True R062"
 }
 
-@test "--sci-rms and --ref-rms override the header and replace missing keys" {
-  run ph-decorr "$F/norms.fits" -o out.fits --sci-rms 1.5 --ref-rms 4
+@test "--science-rms and --template-rms override the header and replace missing keys" {
+  run ph-decorr "$F/norms.fits" -o out.fits --science-rms 1.5 --template-rms 4
   assert_success
   run check "$F/norms.fits" out.fits --sci-rms 1.5 --ref-rms 4
   assert_success
-  run ph-decorr "$F/d.fits" -o out2.fits --sci-rms 1.5 --ref-rms 4
+  run ph-decorr "$F/d.fits" -o out2.fits --science-rms 1.5 --template-rms 4
   assert_success
   run check "$F/d.fits" out2.fits --sci-rms 1.5 --ref-rms 4
   assert_success
   cmp <(fitsq out2.fits "print(f[1].header['DCSKYSCI'], f[1].header['DCSKYREF'])") <(echo "1.5 4.0")
 }
 
-@test "--sci-psf/--ref-psf from files; CONV_PSF then recomputed, or taken from --conv-psf" {
+@test "--science-psf/--template-psf from files; CONV_PSF then recomputed, or taken from --conv-psf" {
   # psfT.fits holds transposed (wrong) PSF HDUs: only the files give psf.fits' answer
-  run ph-decorr "$F/psfT.fits" -o out.fits --sci-psf "$F/SCI_PSF.fits" --ref-psf "$F/REF_PSF.fits"
+  run ph-decorr "$F/psfT.fits" -o out.fits --science-psf "$F/SCI_PSF.fits" --template-psf "$F/REF_PSF.fits"
   assert_success
   run check "$F/psf.fits" out.fits
   assert_success
-  run ph-decorr "$F/psfT.fits" -o out2.fits --sci-psf "$F/SCI_PSF.fits" \
-      --ref-psf "$F/REF_PSF.fits" --conv-psf "$F/CONV_PSF.fits"
+  run ph-decorr "$F/psfT.fits" -o out2.fits --science-psf "$F/SCI_PSF.fits" \
+      --template-psf "$F/REF_PSF.fits" --conv-psf "$F/CONV_PSF.fits"
   assert_success
   run check "$F/psf.fits" out2.fits
   assert_success
@@ -244,13 +245,13 @@ print(max(np.max(np.abs(f[n].data.astype(float) - c[n].data)) / np.max(np.abs(c[
   run ph-decorr "$F/d.fits" -o out.fits --kernel-size 0
   assert_failure 2
   assert_one_line_error "out of range"
-  run ph-decorr "$F/d.fits" -o out.fits --sci-rms -1
+  run ph-decorr "$F/d.fits" -o out.fits --science-rms -1
   assert_failure 2
-  assert_one_line_error "^ph-decorr: --sci-rms: -1 is not a finite non-negative sky rms"
-  run ph-decorr "$F/d.fits" -o out.fits --ref-rms inf
+  assert_one_line_error "^ph-decorr: --science-rms: -1 is not a finite non-negative sky rms"
+  run ph-decorr "$F/d.fits" -o out.fits --template-rms inf
   assert_failure 2
-  assert_one_line_error "^ph-decorr: --ref-rms: inf is not a finite non-negative sky rms"
-  run ph-decorr "$F/d.fits" -o out.fits --ref-rms x
+  assert_one_line_error "^ph-decorr: --template-rms: inf is not a finite non-negative sky rms"
+  run ph-decorr "$F/d.fits" -o out.fits --template-rms x
   assert_failure 2
   assert_one_line_error "is not a number"
   run ph-decorr "$F/d.fits" -o out.fits --threads -2
@@ -271,7 +272,7 @@ print(max(np.max(np.abs(f[n].data.astype(float) - c[n].data)) / np.max(np.abs(c[
   assert_one_line_error "^ph-decorr: text.fits: not a readable FITS file"
   run ph-decorr trunc.fits -o out.fits
   assert_failure 1
-  assert_one_line_error "^ph-decorr: trunc.fits: the file is truncated: HDU 1 needs 70080 bytes, the file has 11520$"
+  assert_one_line_error "^ph-decorr: trunc.fits: the file is truncated: HDU 1 \\(DIFF\\) claims 61440 bytes of data, ending at byte 70080, but the file has 11520 bytes$"
   assert_no_file out.fits
 }
 
@@ -283,14 +284,14 @@ print(max(np.max(np.abs(f[n].data.astype(float) - c[n].data)) / np.max(np.abs(c[
     assert_no_file out.fits
   done
   run ph-decorr "$F/omit_SCI_PSF.fits" -o out.fits
-  assert_one_line_error "omit_SCI_PSF.fits: no SCI_PSF HDU; give the PSF with --sci-psf FILE$"
+  assert_one_line_error "omit_SCI_PSF.fits: no SCI_PSF HDU; give the PSF with --science-psf FILE$"
   run ph-decorr "$F/omit_REF_PSF.fits" -o out.fits
-  assert_one_line_error "omit_REF_PSF.fits: no REF_PSF HDU; give the PSF with --ref-psf FILE$"
-  run ph-decorr "$F/omit_MATCH_KERNEL.fits" -o out.fits -m
+  assert_one_line_error "omit_REF_PSF.fits: no REF_PSF HDU; give the PSF with --template-psf FILE$"
+  run ph-decorr "$F/omit_MATCH_KERNEL.fits" -o out.fits --match-kernel
   assert_failure 1
   assert_one_line_error "omit_MATCH_KERNEL.fits: no MATCH_KERNEL HDU; give the matching kernel with --match-kernel-file FILE$"
   assert_no_file out.fits
-  # without -m the matching kernel is not needed, and without CONV_PSF it is computed
+  # without --match-kernel the matching kernel is not needed, and without CONV_PSF it is computed
   run ph-decorr -q "$F/minimal.fits" -o out.fits
   assert_success
   run check "$F/d.fits" out.fits
@@ -338,28 +339,28 @@ print(max(np.max(np.abs(f[n].data.astype(float) - c[n].data)) / np.max(np.abs(c[
 @test "sky rms missing or bad in the header; both zero" {
   run ph-decorr "$F/nosky.fits" -o out.fits
   assert_failure 1
-  assert_one_line_error "nosky.fits: no SKYRMS key in the DIFF header; give the value with --sci-rms$"
+  assert_one_line_error "nosky.fits: no SKYRMS key in the DIFF header; give the value with --science-rms$"
   run ph-decorr "$F/notpl.fits" -o out.fits
-  assert_one_line_error "notpl.fits: no TPLRMS key in the DIFF header; give the value with --ref-rms$"
+  assert_one_line_error "notpl.fits: no TPLRMS key in the DIFF header; give the value with --template-rms$"
   run ph-decorr "$F/negsky.fits" -o out.fits
-  assert_one_line_error "negsky.fits: SKYRMS in the DIFF header is not a non-negative number; give the value with --sci-rms$"
+  assert_one_line_error "negsky.fits: SKYRMS in the DIFF header is not a non-negative number; give the value with --science-rms$"
   run ph-decorr "$F/strsky.fits" -o out.fits
   assert_one_line_error "strsky.fits: SKYRMS in the DIFF header is not a non-negative number"
-  run ph-decorr "$F/d.fits" -o out.fits --sci-rms 0 --ref-rms 0
+  run ph-decorr "$F/d.fits" -o out.fits --science-rms 0 --template-rms 0
   assert_failure 1
   assert_one_line_error "d.fits: decorrelation: the noise power vanishes at frequency \(kx, ky\) = \(0, 0\)"
   assert_no_file out.fits
 }
 
 @test "bad PSFs and matching kernels" {
-  run ph-decorr "$F/d.fits" -o out.fits --sci-psf "$F/even.fits"
+  run ph-decorr "$F/d.fits" -o out.fits --science-psf "$F/even.fits"
   assert_failure 1
   assert_one_line_error "even.fits: PSF has even size 4; it must be odd"
-  run ph-decorr "$F/d.fits" -o out.fits --ref-psf "$F/psfnan.fits"
+  run ph-decorr "$F/d.fits" -o out.fits --template-psf "$F/psfnan.fits"
   assert_one_line_error "psfnan.fits: PSF has a non-finite value at pixel \(2, 1\)$"
   run ph-decorr "$F/negconv.fits" -o out.fits
   assert_one_line_error "negconv.fits: PSF sums to -1"
-  run ph-decorr "$F/d.fits" -o out.fits --sci-psf "$F/bigpsf.fits"
+  run ph-decorr "$F/d.fits" -o out.fits --science-psf "$F/bigpsf.fits"
   assert_failure 1
   assert_one_line_error "d.fits: .*larger than the image 96x80$"
   run ph-decorr "$F/d.fits" -o out.fits --psf-size 99
@@ -368,7 +369,7 @@ print(max(np.max(np.abs(f[n].data.astype(float) - c[n].data)) / np.max(np.abs(c[
   assert_one_line_error "d.fits: decorrelation kernel size 81x81 is larger than the image 96x80$"
   run ph-decorr "$F/d.fits" -o out.fits --match-kernel-file "$F/mk35.fits"
   assert_one_line_error "mk35.fits: matching kernel is 5x3; it must be square and odd$"
-  run ph-decorr "$F/mknan.fits" -o out.fits -m
+  run ph-decorr "$F/mknan.fits" -o out.fits --match-kernel
   assert_one_line_error "mknan.fits: matching kernel has a non-finite value at pixel \(0, 0\)$"
   run ph-decorr "$F/d.fits" -o out.fits --match-kernel-file none.fits
   assert_one_line_error "^ph-decorr: none.fits: cannot open"
@@ -396,7 +397,7 @@ fits.writeto(sys.argv[2], d, h)
 PY
   run ph-decorr "$F/psf.fits" -o t.fits --target-psf target.fits
   assert_success
-  ph-decorr -q "$F/psf.fits" -o s.fits --sci-psf "$F/SCI_PSF.fits"
+  ph-decorr -q "$F/psf.fits" -o s.fits --science-psf "$F/SCI_PSF.fits"
   ph-decorr -q "$F/psf.fits" -o plain.fits
   run fitsq t.fits "
 h = f['DECORR_PSF'].header
@@ -414,4 +415,88 @@ assert abs(f['DECORR_DIFF'].data - s.data.sum() * fits.open('s.fits')['DECORR_DI
   assert_failure 1
   assert_one_line_error "nothere.fits"
   assert_no_file u.fits
+}
+
+@test "PHASED_PSF (ph-psf's, carried by ph-subtract) makes DECORR_PSF by default, as --target-psf; --science-psf's own; --centred-psf ignores it" {
+  pypeer - "$F/SCI_PSF.fits" "$F/psf.fits" <<'PY'
+import sys
+from astropy.io import fits
+d = fits.getdata(sys.argv[1])
+h = fits.Header()
+h["PSFX"], h["PSFY"], h["PSFFRAC"], h["PSFPHASE"] = 40.3, 30.8, 0.97, True
+fits.writeto("target.fits", d, h)
+ph = fits.ImageHDU(d, h, name="PHASED_PSF")
+# the difference file with the HDU ph-subtract carries
+f = fits.open(sys.argv[2])
+f.append(ph)
+f.writeto("pd.fits")
+# ph-psf's file: the centred stamp, then PHASED_PSF
+fits.HDUList([fits.PrimaryHDU(d), ph]).writeto("psffile.fits")
+PY
+  ph-decorr -q "$F/psf.fits" -o t.fits --target-psf target.fits
+  ph-decorr -q "$F/psf.fits" -o plain.fits
+  run ph-decorr pd.fits -o a.fits
+  assert_success
+  assert_output ""
+  ph-decorr -q pd.fits --centred-psf -o c.fits
+  ph-decorr -q "$F/psf.fits" --target-psf psffile.fits -o b.fits
+  ph-decorr -q "$F/psf.fits" --science-psf psffile.fits -o s.fits
+  run fitsq a.fits "
+t, p = fits.open('t.fits')['DECORR_PSF'], fits.open('plain.fits')['DECORR_PSF']
+h = f['DECORR_PSF'].header
+assert h['PSFPHASE'] is True and h['PSFX'] == 40.3 and h['PSFFRAC'] == 0.97, h
+assert f['DECORR_DIFF'].header['DCPSFPHS'] == 'HDU PHASED_PSF'
+for n in ('a.fits', 'b.fits', 's.fits'):
+    d = fits.open(n)['DECORR_PSF']
+    assert (d.data == t.data).all() and d.header['PSFPHASE'] is True, n
+c = fits.open('c.fits')['DECORR_PSF']
+assert (c.data == p.data).all() and c.header['PSFPHASE'] is False
+assert 'DCPSFPHS' not in fits.open('c.fits')['DECORR_DIFF'].header
+print(fits.open('b.fits')['DECORR_DIFF'].header['DCPSFPHS'], fits.open('s.fits')['DECORR_DIFF'].header['DCPSFPHS'])"
+  assert_success
+  assert_output "psffile.fits psffile.fits[PHASED_PSF]"
+  run ph-decorr pd.fits --centred-psf --target-psf target.fits -o u.fits
+  assert_failure 2
+  assert_one_line_error "target.fits: --target-psf and --centred-psf contradict each other; give one"
+  assert_no_file u.fits
+}
+
+@test "--phrosty-dir: phrosty's files under its names, the planes of the multi-HDU file; gzip by name" {
+  pypeer -c "
+from astropy.io import fits
+f = fits.open('$F/d.fits')
+f['DIFF'].header['PH_NAME'] = 'Roman_TDS_simple_model_Y106_35198_2.fits.gz'
+f['DIFF'].header['TPLNAME'] = 'Roman_TDS_simple_model_Y106_5934_3.fits.gz'
+f.writeto('named.fits')"
+  ph-decorr -q named.fits --phrosty-dir pd -o - > out.fits
+  S=Roman_TDS_simple_model_Y106_35198_2.fits.gz T=Roman_TDS_simple_model_Y106_5934_3.fits.gz
+  run ls pd
+  assert_output "decorr_diff_$S-$T
+decorr_psf_$S-$T
+decorr_zptimg_$S-$T
+diff_$S-$T
+diff_var_$S-$T"
+  for f in pd/*; do
+    [ "$(head -c 2 "$f" | od -An -tx1 | tr -d ' ')" = 1f8b ] || fail "$f is not gzip-compressed"
+  done
+  run pypeer -c "
+import numpy as np
+from astropy.io import fits
+o, i = fits.open('out.fits'), fits.open('named.fits')
+for p, h in (('decorr_diff_', o['DECORR_DIFF']), ('decorr_zptimg_', o['DECORR_SCI']),
+             ('diff_var_', o['DIFF_VAR']), ('decorr_psf_', o['DECORR_PSF']), ('diff_', i['DIFF'])):
+    g = fits.open('pd/' + p + '$S-$T')
+    print(p, len(g), np.array_equal(g[0].data, h.data), g[0].header.get('CTYPE1') == h.header.get('CTYPE1'))"
+  assert_output "decorr_diff_ 1 True True
+decorr_zptimg_ 1 True True
+diff_var_ 1 True True
+decorr_psf_ 1 True True
+diff_ 1 True True"
+  # names without .gz: plain FITS
+  ph-decorr -q "$F/d.fits" --phrosty-dir pd2 -o o2.fits
+  [ "$(head -c 6 pd2/decorr_diff_sci.fits-tpl.fits)" = SIMPLE ]
+  run ph-decorr "$F/d.fits" --phrosty-dir - -o o3.fits
+  assert_failure 2
+  assert_one_line_error "^ph-decorr: --phrosty-dir: - \(standard output\) cannot hold a directory of files"
+  assert_no_file o3.fits
 }

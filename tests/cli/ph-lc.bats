@@ -55,8 +55,8 @@ fixture() {
   run cut -d, -f1,2,7,15,20 "$f"
   assert_output "mjd,flux,observation_id,template_observation_id,success
 62000.25,nan,101,800,False
-62000.25,120,101,900,True
-62010.5,250,102,900,True"
+62000.25,120.0,101,900,True
+62010.5,250.0,102,900,True"
 }
 
 @test "pandas and astropy read the light curve: phrosty's 20 columns first, success is bool" {
@@ -82,6 +82,22 @@ print("ok")
 PY
   assert_success
   assert_output "ok"
+}
+
+@test "float columns read back as floats: a whole MJD is written 62450.0 (pandas: float64)" {
+  small
+  sed -i 's/^62000.25,/62000,/; s/^62010.5,/62010,/' r1.csv r2.csv r3.csv
+  ph-lc -q --no-meta -o lc.csv r1.csv r2.csv r3.csv
+  run cut -d, -f1 lc.csv
+  assert_output "mjd
+62000.0
+62000.0
+62010.0"
+  run pypeer -c "
+import pandas as pd
+d = pd.read_csv('lc.csv')
+print(d['mjd'].dtype, d['flux'].dtype, d['aperture_sum'].dtype, d['sca'].dtype)"
+  assert_output "float64 float64 float64 int64"
 }
 
 @test "the collation matches pandas' concat + stable sort, value for value" {
@@ -205,13 +221,13 @@ PY
   assert_output "ok"
   run ph-lc -o - --ecsv - r1.csv
   assert_failure 2
-  assert_one_line_error "^ph-lc: --ecsv - shares stdout with another output$"
+  assert_one_line_error "^ph-lc: only one output can be - \(standard output\)$"
   run ph-lc --ecsv lc.ecsv --plot lc.ecsv r1.csv
   assert_one_line_error "^ph-lc: --plot: 'lc.ecsv': the plot's extension"
   run ph-lc --ecsv e.csv -o e.csv r1.csv
   assert_one_line_error "^ph-lc: e.csv named for two outputs$"
   run ph-lc --ecsv - --meta - -o x.csv r1.csv
-  assert_one_line_error "^ph-lc: --meta - and --ecsv - both write to stdout$"
+  assert_one_line_error "^ph-lc: only one output can be - \(standard output\)$"
 }
 
 @test "--print with --truth: true flux and pulls agree with pandas" {
@@ -272,8 +288,8 @@ PY
   assert_success
   run cut -d, -f2 lc.csv
   assert_output "flux
-120
-260"
+120.0
+260.0"
   run ph-lc -o lc.csv --set ph.lc.duplicates=last r1b.csv r1.csv
   assert_success
   assert_output "ph-lc: 1 duplicate row replaced by a later one (--duplicates last)"
@@ -482,7 +498,7 @@ nan,103"
   assert_failure 2
   assert_one_line_error "^ph-lc: r1.csv: is both an input and an output$"
   run ph-lc -o lc.csv - -
-  assert_one_line_error "^ph-lc: - \(stdin\) given more than once$"
+  assert_one_line_error "^ph-lc: only one input can be - \(standard input\)$"
   run ph-lc -o lc.csv -b Q999 r1.csv
   assert_failure 2
   assert_one_line_error "^ph-lc: --band: unknown band 'Q999' \(one of R062 Z087"

@@ -34,8 +34,8 @@ HEADER="mjd,flux,flux_err,zpt,NEA,sky_rms,observation_id,sca,pix_x,pix_y,science
 @test "ph-phot --help lists every option and an example; --version" {
   run ph-phot --help
   assert_success
-  for o in --output --ra --dec --x --y --catalog --catalog-format --mag-range --min-stars \
-           --fit-size --annulus --aperture --aperture-subpixels --stamps --stamp-size --aligned --sci-image --tpl-image --star-table \
+  for o in --output --ra --dec --x --y --catalog --zpt --science-psf --catalog-format --mag-range --min-stars \
+           --fit-size --annulus --aperture --aperture-subpixels --stamps --stamp-size --aligned --science-image --template-image --star-table \
            --device --gpu-lock --gpu-slots --timing; do
     assert_output --partial -- "$o"
   done
@@ -158,7 +158,7 @@ assert abs(np.median(z) - float(r['zpt'])) < 1e-12"
 
 @test "zero point within 0.005 mag on a ph-sim image with its truth catalogue, also cross-convolved (issue 8)" {
   ph-sim -q -o sim --size 1024 --templates 1 --science 1 --band H158 --jitter-vary 0 \
-    --nstars 600 --star-mags 18,22
+    --nstars 600 --star-mags 18,22 --sca 1
   ph-sim stamp -q -b H158 --jitter 0.014 --stamp-size 41 -o stamp.fits
   pypeer "$PH_TOP/tests/fixtures/phot_from_sim.py" sim/images/H158/10001/*.fits.gz stamp.fits d.fits
   pypeer "$PH_TOP/tests/fixtures/phot_from_sim.py" sim/images/H158/10001/*.fits.gz stamp.fits dx.fits --cross
@@ -194,20 +194,101 @@ print(r['zpt_source'], int(r['zpt_nstars']) > 300, abs(float(r['zpt']) - zp) < 0
   assert_output "False nan"
 }
 
-@test "a zero-point failure keeps the flux (as phrosty) but the row fails" {
+@test "too few zero-point stars: the header zero point with a warning (success True); none at all keeps the flux but fails" {
+  run ph-phot -q "$F/d.fits" --x 101.3 --y 87.6 -o header.csv
+  assert_success
   run ph-phot "$F/d.fits" --x 101.3 --y 87.6 --catalog "$F/stars.csv" --min-stars 500 --device cpu -o row.csv
+  assert_success
+  assert_output --regexp "^ph-phot: warning: .*stars.csv: only 11 catalogue stars with 19 < mag < 21.5 measured on DECORR_SCI \(--min-stars 500\): using the header zero point [0-9.]+ \(zpt_source header\)$"
+  [ "${#lines[@]}" -eq 1 ]
+  run rowq row.csv "h = next(csv.DictReader(open('header.csv'))); print(r['success'], r['flux'] == h['flux'], r['zpt'] == h['zpt'], r['zpt_source'], r['zpt_nstars'], r['zpt_scatter'])"
+  assert_output "True True True header 11 nan"
+  # nothing to fall back on: the flux is kept, the row fails
+  run ph-phot "$F/nozpt.fits" --x 101.3 --y 87.6 --catalog "$F/stars.csv" --min-stars 500 -o row.csv
   assert_failure 1
-  assert_one_line_error "^ph-phot: .*stars.csv: only 11 catalogue stars with 19 < mag < 21.5 measured on DECORR_SCI \(--min-stars 500\)$"
-  run rowq row.csv "print(r['success'], r['flux'] != 'nan', r['zpt'], r['zpt_source'], r['zpt_nstars'])"
-  assert_output "False True nan catalog 11"
+  assert_one_line_error "^ph-phot: .*stars.csv: only 11 catalogue stars with 19 < mag < 21.5 measured on DECORR_SCI \(--min-stars 500\), and no header zero point$"
+  run rowq row.csv "print(r['success'], r['flux'] != 'nan', r['zpt'])"
+  assert_output "False True nan"
   run ph-phot "$F/nozpt.fits" --x 101.3 --y 87.6 -o row.csv
   assert_failure 1
-  assert_one_line_error "^ph-phot: .*nozpt.fits: no zero point: the header has no ZPT and no band/EXPTIME to make one \(give --catalog\)$"
+  assert_one_line_error "^ph-phot: .*nozpt.fits: no zero point: the header has no ZPT and no band/EXPTIME to make one \(give --catalog or --zpt\)$"
   run ph-phot "$F/nozpt.fits" --x 101.3 --y 87.6 --catalog "$F/truth.txt" --device cpu -o row.csv
   assert_one_line_error "^ph-phot: .*truth.txt: truth magnitudes lack ZPTMAG and the image has no EXPTIME to make it$"
   # a plain CSV needs no EXPTIME
   run ph-phot -q "$F/nozpt.fits" --x 101.3 --y 87.6 --catalog "$F/stars.csv" -o row.csv
   assert_success
+}
+
+@test "zero point once per science image: ph-phot SKY --science-psf --catalog writes the zero-point file; --zpt puts it in the row" {
+  ZPTH="science_name,observation_id,sca,band,mjd,zpt,zpt_source,zpt_nstars,zpt_scatter,zpt_header,ncatalog,method,catalog"
+  run ph-phot "$F/sky.fits" --science-psf "$F/psf.fits" --catalog "$F/stars.csv" --star-table st.csv -o zpt.csv
+  assert_success
+  assert_output ""
+  run head -1 zpt.csv
+  assert_output "$ZPTH"
+  # DECORR_SCI of d.fits is the same star field with the same PSF: the
+  # per-pair catalogue zero point is the same number, from the same stars
+  ph-phot -q "$F/d.fits" --x 101.3 --y 87.6 --catalog "$F/stars.csv" -o pair.csv
+  run rowq zpt.csv "
+p = next(csv.DictReader(open('pair.csv')))
+for k in ('zpt', 'zpt_source', 'zpt_nstars', 'zpt_scatter'):
+    assert r[k] == p[k], (k, r[k], p[k])
+assert abs(float(r['zpt']) - 32.6617) < 0.01, r['zpt']
+print(r['science_name'], r['observation_id'], r['sca'], r['band'], r['mjd'], r['zpt_source'], r['zpt_header'], r['ncatalog'], r['method'], r['catalog'])"
+  assert_output "Roman_TDS_simple_model_Y106_35198_3.fits.gz 35198 3 Y106 62455.25 catalog 32.6617 100 aperture:4 stars.csv"
+  run head -1 st.csv
+  assert_output "ra,dec,mag,x,y,flux,flux_err,sky,npix,status,used,zpt"
+  # the image's own PSF HDU serves when --science-psf is not given
+  ph-phot -q "$F/sky_psf.fits" --catalog "$F/stars.csv" -o zpt2.csv
+  cmp zpt.csv zpt2.csv
+  # per pair: the file's zero point, the flux untouched
+  ph-phot -q "$F/d.fits" --x 101.3 --y 87.6 -o plain.csv
+  run ph-phot "$F/d.fits" --x 101.3 --y 87.6 --zpt zpt.csv -o row.csv
+  assert_success
+  assert_output ""
+  run rowq row.csv "
+z, p = next(csv.DictReader(open('zpt.csv'))), next(csv.DictReader(open('plain.csv')))
+assert r['flux'] == p['flux'] and r['flux_err'] == p['flux_err'] and r['success'] == 'True'
+print([r[k] == z[k] for k in ('zpt', 'zpt_source', 'zpt_nstars', 'zpt_scatter')])"
+  assert_output "[True, True, True, True]"
+}
+
+@test "zero-point file: too few stars falls back to the header with a warning; another image's file, a bad file and misused options are errors" {
+  run ph-phot "$F/sky.fits" --science-psf "$F/psf.fits" --catalog "$F/stars.csv" --min-stars 500 -o zpt.csv
+  assert_success
+  assert_output --regexp "^ph-phot: warning: .*stars.csv: only [0-9]+ catalogue stars with 19 < mag < 21.5 measured on .*sky.fits \(--min-stars 500\): using the header zero point 32.6617 \(zpt_source header\)$"
+  run rowq zpt.csv "print(r['zpt'], r['zpt_source'], r['zpt_scatter'])"
+  assert_output "32.6617 header nan"
+  # the zero point of another science image
+  ph-phot -q "$F/sky_other.fits" --science-psf "$F/psf.fits" --catalog "$F/stars.csv" -o other.csv
+  run ph-phot "$F/d.fits" --x 101.3 --y 87.6 --zpt other.csv -o row.csv
+  assert_failure 1
+  assert_one_line_error "^ph-phot: other.csv: the zero point of science image Roman_TDS_simple_model_Y106_35198_3.fits.gz \(observation 35199, SCA 3\), but .*d.fits's science image is Roman_TDS_simple_model_Y106_35198_3.fits.gz \(observation 35198, SCA 3\)$"
+  run rowq row.csv "print(r['success'], r['flux'] != 'nan')"
+  assert_output "False True"
+  run ph-phot "$F/d.fits" --x 101.3 --y 87.6 --zpt "$F/stars.csv" -o row.csv
+  assert_failure 1
+  assert_one_line_error "^ph-phot: .*stars.csv: no column science_name: not a zero-point file of ph-phot$"
+  run ph-phot "$F/d.fits" --x 101.3 --y 87.6 --zpt nothere.csv -o row.csv
+  assert_failure 1
+  assert_one_line_error "^ph-phot: nothere.csv: "
+  # usage
+  run ph-phot "$F/sky.fits" --science-psf "$F/psf.fits" -o z.csv
+  assert_failure 2
+  assert_one_line_error "^ph-phot: a ph image is given: ph-phot measures its zero point, which needs --catalog STARS"
+  run ph-phot "$F/sky.fits" --catalog "$F/stars.csv" -o z.csv
+  assert_failure 2
+  assert_one_line_error "^ph-phot: .*sky.fits: no PSF HDU: give the image's PSF stamp with --science-psf$"
+  run ph-phot "$F/sky.fits" --science-psf "$F/psf.fits" --catalog "$F/stars.csv" --ra 7.55 --dec -44.8 -o z.csv
+  assert_failure 2
+  assert_one_line_error "^ph-phot: --ra/--dec is for a decorrelated file; a ph image only gets its zero point$"
+  run ph-phot "$F/d.fits" --x 101.3 --y 87.6 --zpt zpt.csv --catalog "$F/stars.csv" -o row.csv
+  assert_failure 2
+  assert_one_line_error "^ph-phot: --zpt and --catalog both give the zero point; give one$"
+  run ph-phot "$F/d.fits" --x 101.3 --y 87.6 --science-psf "$F/psf.fits" -o row.csv
+  assert_failure 2
+  assert_one_line_error "^ph-phot: --science-psf is for the zero point of a ph image"
+  assert_no_file z.csv
 }
 
 @test "--stamps: phrosty's names and geometry, NaN outside, CRPIX shifted; --aligned adds its stamp" {
@@ -232,6 +313,10 @@ for name, src in (('decorr_diff', d['DECORR_DIFF']), ('diff_var', d['DIFF_VAR'])
     assert s.header['CRPIX1'] == src.header['CRPIX1'] - (p - 50)
 print('ok')"
   assert_output "ok"
+  # names ending in .gz are gzip-compressed, as phrosty's are
+  for f in st/*; do
+    [ "$(head -c 2 "$f" | od -An -tx1 | tr -d ' ')" = 1f8b ] || fail "$f is not gzip-compressed"
+  done
   # near the edge: NaN outside
   ph-phot -q "$F/d.fits" --x 20.2 --y 190.7 --stamps st2 -o r2.csv
   run pypeer -c "
@@ -246,8 +331,38 @@ print(np.array_equal(s, e, equal_nan=True), np.isnan(s[:, :31]).all(), np.isnan(
   assert_output "True True True"
 }
 
-@test "--sci-image, --tpl-image: stamps of the original images, each through its own WCS" {
-  ph-phot -q "$F/d.fits" --x 101.3 --y 87.6 --stamps st --tpl-image "$F/orig_tpl.fits" --sci-image "$F/orig_tpl.fits" -o r.csv
+@test "--diff: phrosty's stamp_diff_ from ph-subtract's DIFF HDU or a single-image file" {
+  S=Roman_TDS_simple_model_Y106_35198_3.fits.gz T=Roman_TDS_simple_model_Y106_12000_5.fits.gz
+  pypeer -c "
+from astropy.io import fits
+import numpy as np
+d = fits.open('$F/d.fits')['DECORR_DIFF']
+x = (d.data * 2 + 1).astype(np.float64)
+fits.HDUList([fits.PrimaryHDU(), fits.ImageHDU(x * 0, d.header, name='CSCI'), fits.ImageHDU(x, d.header, name='DIFF')]).writeto('multi.fits')
+fits.PrimaryHDU(x, d.header).writeto('single.fits')"
+  ph-phot -q "$F/d.fits" --x 101.3 --y 87.6 --stamps a --diff multi.fits -o a.csv
+  ph-phot -q "$F/d.fits" --x 101.3 --y 87.6 --stamps b --diff single.fits -o b.csv
+  run pypeer -c "
+import numpy as np
+from astropy.io import fits
+x = fits.getdata('single.fits')
+p, q = int(101.3 - 0.5), int(87.6 - 0.5)
+for d in 'ab':
+    s = fits.getdata(d + '/stamp_diff_$S-$T')
+    print(np.array_equal(s, x[q - 50:q + 50, p - 50:p + 50].astype(np.float32)))"
+  assert_output "True
+True"
+  pypeer -c "from astropy.io import fits; fits.PrimaryHDU(fits.getdata('single.fits')[:50]).writeto('small.fits')"
+  run ph-phot "$F/d.fits" --x 101.3 --y 87.6 --stamps c --diff small.fits -o c.csv
+  assert_failure 1
+  assert_output --regexp "small.fits: the difference is ([0-9]+)x50, DECORR_DIFF [0-9]+x200"
+  run ph-phot "$F/d.fits" --x 101.3 --y 87.6 --diff single.fits -o r.csv
+  assert_failure 2
+  assert_one_line_error "^ph-phot: --diff is only read for --stamps$"
+}
+
+@test "--science-image, --template-image: stamps of the original images, each through its own WCS" {
+  ph-phot -q "$F/d.fits" --x 101.3 --y 87.6 --stamps st --template-image "$F/orig_tpl.fits" --science-image "$F/orig_tpl.fits" -o r.csv
   run ls st
   assert_output --partial "stamp_Roman_TDS_simple_model_Y106_12000_5.fits.gz"
   assert_output --partial "stamp_Roman_TDS_simple_model_Y106_35198_3.fits.gz"
@@ -262,9 +377,9 @@ p, q = int(x - 0.5), int(y - 0.5)
 s = fits.getdata('st/stamp_Roman_TDS_simple_model_Y106_12000_5.fits.gz')
 print(s.shape, np.array_equal(s, o.data[q - 50:q + 50, p - 50:p + 50].astype(np.float32)))"
   assert_output "(100, 100) True"
-  run ph-phot "$F/d.fits" --x 101.3 --y 87.6 --tpl-image "$F/orig_tpl.fits" -o r.csv
+  run ph-phot "$F/d.fits" --x 101.3 --y 87.6 --template-image "$F/orig_tpl.fits" -o r.csv
   assert_failure 2
-  assert_one_line_error "^ph-phot: --tpl-image is only read for --stamps$"
+  assert_one_line_error "^ph-phot: --template-image is only read for --stamps$"
 }
 
 @test "--fit-size, --annulus none, --aperture change the measurement as asked" {
@@ -438,7 +553,7 @@ print(len(a.columns), a['success'][0], b['success'][0], a['flux'][0] > 0)"
   assert_output "23 True False True"
 }
 
-@test "a phased DECORR_PSF (ph-decorr --target-psf) is fitted unshifted at its own position; PSFFRAC, PSFLOSS correct the flux" {
+@test "a phased DECORR_PSF (ph-decorr from PHASED_PSF) is fitted unshifted at its own position; PSFFRAC, PSFLOSS correct the flux" {
   pypeer - "$F/d.fits" <<'PY'
 import sys
 from astropy.io import fits
@@ -470,12 +585,12 @@ PY
   assert_success
   run ph-phot elsewhere.fits --x 101.3 --y 87.6 -o e.csv
   assert_failure 1
-  assert_one_line_error "elsewhere.fits: DECORR_PSF was drawn for pixel .60.000, 87.600. but the transient is at .101.300, 87.600.; give ph-decorr --target-psf"
+  assert_one_line_error "elsewhere.fits: DECORR_PSF was drawn for pixel .60.000, 87.600. but the transient is at .101.300, 87.600.; make the science PSF .ph-psf. at the transient's position"
 }
 
 @test "Y106 (undersampled): the aperture zero point within 0.005 mag, the PSF-fit one (--zpt-aperture psf) is not" {
   ph-sim -q -o sim --size 1024 --templates 1 --science 1 --band Y106 --jitter-vary 0 \
-    --nstars 600 --star-mags 18,22
+    --nstars 600 --star-mags 18,22 --sca 1
   ph-sim stamp -q -b Y106 --stamp-size 41 -o stamp.fits
   pypeer "$PH_TOP/tests/fixtures/phot_from_sim.py" sim/images/Y106/10001/*.fits.gz stamp.fits d.fits
   pypeer "$PH_TOP/tests/fixtures/phot_from_sim.py" sim/images/Y106/10001/*.fits.gz stamp.fits dx.fits --cross

@@ -14,9 +14,9 @@ setup_file() {
     --sca 3 --pointing 777 -o sc
   ph-skysub -q sc/images/Y106/777/Roman_TDS_simple_model_Y106_777_3.fits.gz -o ph.fits
   ph-sim -q -b H158 --size 1024 --psf gaussian:1.4 --templates 1 --science 0 --no-transient \
-    --nstars 400 --ngalaxies 100 --star-mags 17,22 --no-psf-files -o ep
+    --nstars 400 --ngalaxies 100 --star-mags 17,22 --no-psf-files --sca 1 -o ep
   ph-sim -q -b Y106 --size 128 --templates 1 --science 0 --no-transient --nstars 3 \
-    --ngalaxies 0 --no-psf-files -o few
+    --ngalaxies 0 --no-psf-files --sca 1 -o few
 }
 
 IMG=sc/images/Y106/777/Roman_TDS_simple_model_Y106_777_3.fits.gz
@@ -88,16 +88,38 @@ print(-44.9 < h['PSFDEC'] < -44.7, 7.4 < h['PSFRA'] < 7.7)"
 
 @test "roman is ph-sim's exact stamp, centred or at the position's phase (--at-position)" {
   cd "$S"
-  run ph-psf -q "$IMG" --x 100.3 --y 200.8 -s 25 -o $BATS_TEST_TMPDIR/c.fits
+  run ph-psf -q "$IMG" --x 100.3 --y 200.8 --size 25 -o $BATS_TEST_TMPDIR/c.fits
   ph-sim stamp -b Y106 --stamp-size 25 -o $BATS_TEST_TMPDIR/t0.fits
   run relative_l2 $BATS_TEST_TMPDIR/c.fits $BATS_TEST_TMPDIR/t0.fits
   [ "$(awk '{print ($1 < 1e-13)}' <<< "$output")" = 1 ] || fail "centred: rel L2 $output"
-  ph-psf -q "$IMG" --x 100.3 --y 200.8 -s 25 --at-position -o $BATS_TEST_TMPDIR/p.fits
+  ph-psf -q "$IMG" --x 100.3 --y 200.8 --size 25 --at-position -o $BATS_TEST_TMPDIR/p.fits
   ph-sim stamp -b Y106 --stamp-size 25 --phase 0.3,-0.2 -o $BATS_TEST_TMPDIR/t1.fits
   run relative_l2 $BATS_TEST_TMPDIR/p.fits $BATS_TEST_TMPDIR/t1.fits
   [ "$(awk '{print ($1 < 1e-13)}' <<< "$output")" = 1 ] || fail "phase: rel L2 $output"
   run fitsq $BATS_TEST_TMPDIR/p.fits "print(round(h['PSFDX'], 12), round(h['PSFDY'], 12))"
   assert_output "0.3 -0.2"
+  # by default, beside the centred primary: PHASED_PSF, the stamp at the phase,
+  # and EPSF, the model 8x oversampled
+  ph-sim stamp -b Y106 --stamp-size 25 --phase -0.25,0 -o $BATS_TEST_TMPDIR/t2.fits
+  run pypeer -c "
+from astropy.io import fits
+c, p = fits.open('$BATS_TEST_TMPDIR/c.fits'), fits.open('$BATS_TEST_TMPDIR/p.fits')
+print([h.name for h in c], c[0].header['PSFPHASE'], c[1].header['PSFPHASE'], p[0].header['PSFPHASE'])
+assert (c[1].data == p[0].data).all() and (p[1].data == p[0].data).all()
+for k in ('PSFX', 'PSFY', 'PSFDX', 'PSFDY', 'PSFFRAC', 'PSFMODEL', 'FILTER'):
+    assert c[1].header[k] == p[0].header[k], k
+assert c[0].header['PSFDX'] == 0 and c[0].header['PSFFRAC'] != c[1].header['PSFFRAC']
+# EPSF: the model oversampled 8x (roman), its phase-0 samples the centred stamp
+e, o = c['EPSF'].data, c['EPSF'].header['OVERSAMP']
+assert o == 8 and e.shape == (8 * 24 + 1,) * 2, (o, e.shape)
+import numpy as np
+assert np.allclose(e[::o, ::o], c[0].data, rtol=0, atol=1e-15)
+# ... and the samples 0.25 px along x hold ph-sim's stamp at phase -0.25
+t0, t2 = fits.getdata('$BATS_TEST_TMPDIR/t0.fits'), fits.getdata('$BATS_TEST_TMPDIR/t2.fits')
+d = np.abs(e[::o, 2::o][:, :24] * t0.sum() - t2[:, :24]).max() / t2.max()
+assert d < 1e-12, d"
+  assert_success
+  assert_output "['PRIMARY', 'PHASED_PSF', 'EPSF'] False True True"
 }
 
 @test "file: the scene's 9x PSF file reproduces the image's PSF at random positions (rel L2 < 1e-3)" {
@@ -155,7 +177,7 @@ print('%.10f %.10f' % (ra, dec))"
 
 @test "gaussian:SIGMA is the pixel-integrated Gaussian (scipy erf)" {
   cd "$S"
-  run ph-psf -q "$IMG" --x 50 --y 60.25 -m gaussian:1.7 --at-position -s 31 -o $BATS_TEST_TMPDIR/g.fits
+  run ph-psf -q "$IMG" --x 50 --y 60.25 -m gaussian:1.7 --at-position --size 31 -o $BATS_TEST_TMPDIR/g.fits
   assert_success
   run fitsq $BATS_TEST_TMPDIR/g.fits "
 from scipy.special import erf
@@ -169,10 +191,10 @@ print(np.abs(a - t).max() < 1e-7 * t.max(), h['PSFMODEL'])"
 @test "epsf: the image's stars give back the PSF (rel L2 < 2%, FWHM within 1%)" {
   cd "$S"
   run ph-psf -q ep/images/H158/10000/Roman_TDS_simple_model_H158_10000_1.fits.gz \
-    --x 500 --y 500 -m epsf -s 25 -o $BATS_TEST_TMPDIR/e.fits
+    --x 500 --y 500 -m epsf --size 25 -o $BATS_TEST_TMPDIR/e.fits
   assert_success
   ph-psf -q ep/images/H158/10000/Roman_TDS_simple_model_H158_10000_1.fits.gz \
-    --x 500 --y 500 -m gaussian:1.4 -s 25 -o $BATS_TEST_TMPDIR/t.fits
+    --x 500 --y 500 -m gaussian:1.4 --size 25 -o $BATS_TEST_TMPDIR/t.fits
   e=$(relative_l2 $BATS_TEST_TMPDIR/e.fits $BATS_TEST_TMPDIR/t.fits)
   run fitsq $BATS_TEST_TMPDIR/e.fits "
 t = fits.getheader('$BATS_TEST_TMPDIR/t.fits')
@@ -183,23 +205,20 @@ print('%.4f' % (h['PSFFWHM'] / t['PSFFWHM'] - 1), h['PSFMODEL'], h['OVERSAMP'], 
   assert_output --partial "epsf 4 True True"
 }
 
-@test "epsf on a realistic field (OU2024 density, 4088^2, unflagged cosmic rays and saturation): rel L2 < 3%, FWHM within 2%; its cut-out: too few stars, exit 1" {
+@test "epsf on a realistic field (ph-sim's OU2024 realism at 4088^2: density, unflagged cosmic rays and saturation, hot pixels): rel L2 < 3%, FWHM within 2%; its cut-out: too few stars, exit 1" {
   cd "$T"
-  F=$PH_TOP/tests/fixtures/epsf_field.py
-  pypeer "$F" catalog cat.txt --size 4088 --seed 5
-  ph-sim -q -b Y106 --size 4088 --catalog cat.txt --no-host --no-transient --templates 1 \
-    --science 0 --jitter-vary 0 --bad-pixels 400 --seed 5 --no-psf-files -o f
-  pypeer "$F" degrade f/images/Y106/10000/Roman_TDS_simple_model_Y106_10000_1.fits.gz deg.fits \
-    --crs 900 --seed 5
-  rm -r f
-  run ph-psf -v deg.fits --x 2000.3 --y 1500.8 -m epsf -o e.fits
+  ph-sim -q -b Y106 --size 4088 --templates 1 --science 0 --jitter-vary 0 --no-transient \
+    --no-host --sca 1 --seed 5 --no-psf-files -o f
+  img=f/images/Y106/10000/Roman_TDS_simple_model_Y106_10000_1.fits.gz
+  run ph-psf -v $img --x 2000.3 --y 1500.8 -m epsf -o e.fits
   assert_success
   assert_output --regexp "clipped at saturation"
-  ph-sim stamp -q -b Y106 --jitter 0.014 -o t.fits
-  ph-psf -q deg.fits --x 2000.3 --y 1500.8 -m roman --jitter 0.014 -o r.fits
+  # the truth: that SCA's exact PSF, through its 9x model file (4e-4 of the exact stamp)
+  ph-sim psf -q -b Y106 --sca 1 --jitter 0.014 -o model.fits
+  ph-psf -q $img --x 2000.3 --y 1500.8 -m file:model.fits -o t.fits
   e=$(relative_l2 e.fits t.fits)
   run fitsq e.fits "
-t = fits.getheader('r.fits')
+t = fits.getheader('t.fits')
 print('%.4f' % (h['PSFFWHM'] / t['PSFFWHM'] - 1), h['EPSFNSTR'] >= 30, h['PSFFRAC'] <= 1 + 1e-9,
       0.5 < h['EPSFCHI2'] < 2)"
   echo "# realistic Y106 field: rel L2 $e, FWHM error ${output%% *}" >&3
@@ -209,7 +228,7 @@ print('%.4f' % (h['PSFFWHM'] / t['PSFFWHM'] - 1), h['EPSFNSTR'] >= 30, h['PSFFRA
   # a 1024^2 cut-out of it holds a sixteenth of the stars: an error, no stamp
   pypeer -W ignore -c "
 from astropy.io import fits
-h = fits.open('deg.fits')
+h = fits.open('$img')
 for x in h[1:]:
     x.data = x.data[:1024, :1024]
 h.writeto('cut.fits', overwrite=True)"
@@ -352,10 +371,10 @@ fits.writeto('$T/tie.fits', np.zeros((64, 64), 'f4'), h, overwrite=True)"
 @test "usage errors: one line, exit 2, no output" {
   cd "$S"
   o=$BATS_TEST_TMPDIR/u.fits
-  run ph-psf "$IMG" --x 1 --y 1 -s 40 -o $o
+  run ph-psf "$IMG" --x 1 --y 1 --size 40 -o $o
   assert_failure 2
   assert_one_line_error "^ph-psf: --size: stamp size 40 is even; it must be odd"
-  run ph-psf "$IMG" --x 1 --y 1 -s 1 -o $o
+  run ph-psf "$IMG" --x 1 --y 1 --size 1 -o $o
   assert_failure 2
   assert_one_line_error "^ph-psf: --size: "
   run ph-psf "$IMG" --x 1 --y 1 --band Q999 -o $o
@@ -413,7 +432,7 @@ fits.writeto('nan.fits', z, overwrite=True)"
   run ph-psf "$IMG" --x 3 --y 3 -m file:nan.fits -o $o
   assert_failure 1
   assert_one_line_error "^ph-psf: nan.fits: PSF model plane 0 has a non-finite value at \(4, 3\)"
-  run ph-psf few/images/Y106/10000/Roman_TDS_simple_model_Y106_10000_1.fits.gz --x 3 --y 3 -m epsf -s 15 -o $o
+  run ph-psf few/images/Y106/10000/Roman_TDS_simple_model_Y106_10000_1.fits.gz --x 3 --y 3 -m epsf --size 15 -o $o
   assert_failure 1
   assert_one_line_error "only [0-9]+ isolated unsaturated point-like stars with S/N >= 100 \(30 needed for an order-0 ePSF\); lower --epsf-snr, or use a PSF model"
   assert_no_file $o

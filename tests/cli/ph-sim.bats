@@ -3,6 +3,8 @@
 load helpers
 
 img() { ls "$1"/images/*/"$2"/*.fits.gz; }
+# A whole OpenUniverse2024 look-alike SCA (real geometry, cosmic rays, bad pixels).
+LA_FULL=$PH_SHARED_DATA/ou2024-lookalike/full/images/simple_model/Y106/35198/Roman_TDS_simple_model_Y106_35198_2.fits.gz
 
 @test "ph-sim --help lists commands, options and an example" {
   run ph-sim --help
@@ -21,7 +23,7 @@ img() { ls "$1"/images/*/"$2"/*.fits.gz; }
 }
 
 @test "a scene: OpenUniverse2024 layout, lists, truth, light curve, PSF files" {
-  run ph-sim --size 96 --templates 2 --science 3 --seed 4 -o s
+  run ph-sim --size 96 --templates 2 --science 3 --seed 4 --sca 1 -o s
   assert_success
   assert_output ""
   [ "$(ls s/images/Y106 | wc -l)" -eq 5 ]
@@ -89,7 +91,7 @@ PY
   pypeer -c 'import astropy' 2>/dev/null || skip "no astropy"
   printf 'ra dec mag obj_type\n7.5502 -44.7999 19.5 star\n' > cat.txt
   ph-sim --size 128 --catalog cat.txt --no-host --no-transient --no-noise --sky 0 --dark 0 \
-    --templates 1 --science 0 -o s
+    --hot-pixels 0 --bad-pixels 0 --templates 1 --science 0 -o s
   run pypeer - <<'PY'
 import glob, numpy as np
 from astropy.io import fits
@@ -109,8 +111,9 @@ PY
   printf 'ra dec flux\n150.0001 2.0001 5000\n' > inj.txt
   ph-sim -b F129 --size 80x64 --templates 1 --science 1 --sca random --pointing 500 --mjd 60000 \
     --cadence 2 --template-mjd 59000 --exptime 100 --sky 50 --sky-gradient 3,-2 --read-noise 5 \
-    --dark 0.1 --saturate 60000 --bad-pixels 7 --bad-columns 1 --distortion 0 --rotation 30 \
-    --rotate 0 --dither 0 --psf gaussian:1.5 --jitter-vary 0 --nstars 3 --ngalaxies 2 \
+    --dark 0.1 --saturate 60000 --bad-pixels 20000 --bad-columns 200 --hot-pixels 0 \
+    --distortion 0 --rotation 30 \
+    --rotate 0 --dither 0 --model gaussian:1.5 --jitter-vary 0 --nstars 3 --ngalaxies 2 \
     --star-mags 20,21 --galaxy-mags 21,22 --inject inj.txt --oid 77 --sn-mag 21 --sn-peak 60001 \
     --sn-rise 5 --sn-fall 9 --sn-offset 0.5,0 --ra 150 --dec 2 -o s
   run pypeer - <<'PY'
@@ -146,7 +149,7 @@ PY
   assert_no_file s/truth/transient_20172782_Y106.csv
   assert_no_file s/psf
   ph-sim --size 64 --science 1 --no-transient --nlambda 3 --wfe 50 --obscuration 0.3 \
-    --jitter 0.02 --diffusion 0.2 -o p
+    --jitter 0.02 --diffusion 0.2 --sca 1 -o p
   run grep -a -o "NLAMBDA =                    3" p/psf/Y106/10001/Roman_TDS_psf_Y106_10001_1.fits
   assert_success
   run grep -a -o "WFE     =                  50." p/psf/Y106/10001/Roman_TDS_psf_Y106_10001_1.fits
@@ -187,7 +190,7 @@ PY
   run ph-sim --size big -o s
   assert_failure 2
   assert_one_line_error "expected NX or NXxNY, got 'big'"
-  run ph-sim --psf moffat -o s
+  run ph-sim --model moffat -o s
   assert_failure 2
   assert_one_line_error "PSF model 'moffat' is not roman or gaussian:SIGMA"
   run ph-sim stamp --phase 0.7,0 -o st.fits
@@ -273,6 +276,191 @@ PY
   assert_no_file s/templates.csv
 }
 
+@test "defaults as Roman data: a random SCA and any roll per epoch, in names, lists and WCS" {
+  pypeer -c 'import astropy' 2>/dev/null || skip "no astropy"
+  ph-sim --size 32 --templates 4 --science 20 --seed 8 -o s
+  ph-sim --size 32 --templates 1 --science 2 --seed 8 --rotation 30 --rotate 0 --sca 5 -o p
+  run pypeer - <<'PY'
+import glob, math, re, numpy as np
+from astropy.io import fits
+def epochs(d):
+    out = []
+    lists = {l.split()[0]: l.split() for n in ("templates", "science")
+             for l in open(f"{d}/{n}.csv").read().splitlines()[1:]}
+    for f in sorted(glob.glob(f"{d}/images/Y106/*/*.fits.gz")):
+        h = fits.getheader(f, "SCI")
+        sca = int(re.search(r"_(\d+)\.fits\.gz$", f).group(1))
+        row = lists[f.split("images/")[1]]
+        assert h["SCA_NUM"] == sca == int(row[2]), (f, h["SCA_NUM"], row)
+        # the +y axis points at PA_OBSY east of north
+        pa = math.degrees(math.atan2(h["CD1_2"], h["CD2_2"]))
+        assert abs((pa - h["PA_OBSY"] + 540) % 360 - 180) < 1e-6, (pa, h["PA_OBSY"])
+        out.append((sca, h["PA_OBSY"] % 360))
+    return out
+e = epochs("s")
+scas = {s for s, _ in e}; quads = {int(p // 90) for _, p in e}
+print(len(e), "epochs:", len(scas), "SCAs, rolls in", len(quads), "quadrants")
+assert len(e) == 24 and len(scas) >= 8 and quads == {0, 1, 2, 3}
+p = epochs("p")
+assert all(s == 5 and abs(r - 30) < 1e-9 for s, r in p), p
+print("ok")
+PY
+  assert_success
+  assert_line "ok"
+}
+
+@test "SCA geometry: ph-sim's SCA 2 pixels on the sky are OU2024's (the look-alike's WCS)" {
+  pypeer -c 'import astropy' 2>/dev/null || skip "no astropy"
+  la=$LA_FULL
+  [ -f "$la" ] || skip "no $la"
+  ph-sim --size 64 --templates 1 --science 0 --sca 2 --distortion 0 -o s
+  ph-sim --size 64 --templates 1 --science 0 --sca 11 --distortion 0 -o m
+  ph-sim --size 64 --templates 1 --science 0 --sca 2 --square-pixels -o q
+  run pypeer - "$la" <<'PY'
+import glob, sys, numpy as np
+from astropy.io import fits
+def steps(h):
+    cd = np.array([[h["CD1_1"], h["CD1_2"]], [h["CD2_1"], h["CD2_2"]]]) * 3600
+    sx, sy = np.hypot(*cd[:, 0]), np.hypot(*cd[:, 1])
+    return sx, sy, cd[:, 0] @ cd[:, 1] / sx / sy
+la = steps(fits.getheader(sys.argv[1], "SCI"))
+ours = steps(fits.getheader(glob.glob("s/images/Y106/*/*.fits.gz")[0], "SCI"))
+mirror = steps(fits.getheader(glob.glob("m/images/Y106/*/*.fits.gz")[0], "SCI"))
+square = steps(fits.getheader(glob.glob("q/images/Y106/*/*.fits.gz")[0], "SCI"))
+print("look-alike SCA 2: %.5f\" x %.5f\", cos %.4f; ph-sim: %.5f\" x %.5f\", cos %.4f" % (la + ours))
+assert abs(ours[0] / la[0] - 1) < 2e-3 and abs(ours[1] / la[1] - 1) < 2e-3
+assert abs(ours[2] - la[2]) < 3e-3
+assert abs(mirror[0] - ours[0]) < 1e-9 and abs(mirror[2] + ours[2]) < 1e-9
+assert abs(square[0] - 0.11) < 1e-9 and abs(square[1] - 0.11) < 1e-9 and abs(square[2]) < 1e-12
+print("ok")
+PY
+  assert_success
+  assert_line "ok"
+}
+
+@test "cosmic rays, hot and dead pixels as in the look-alike sample; --flag-cosmic-rays flags DQ 4" {
+  pypeer -c 'import scipy, astropy' 2>/dev/null || skip "no scipy/astropy"
+  la=$LA_FULL
+  [ -f "$la" ] || skip "no $la"
+  ph-sim -q --size 2048 --templates 1 --science 0 --sca 2 --flag-cosmic-rays --no-psf-files -o f
+  ph-sim -q --size 2048 --templates 1 --science 0 --sca 2 --no-psf-files -o u
+  run pypeer - "$la" <<'PY'
+import glob, sys, numpy as np
+from astropy.io import fits
+from scipy import ndimage as nd
+def stats(path, scale):
+    h = fits.open(path); sci = h["SCI"].data; err = h["ERR"].data.astype(float); dq = h["DQ"].data
+    lab, n = nd.label((dq & 4) > 0, structure=np.ones((3, 3)))
+    npix = np.bincount(lab.ravel())[1:]
+    lev = nd.mean(sci - err, lab, range(1, n + 1))
+    bad = (dq & 1) > 0; dead = bad & (sci == 0); hot = bad & (sci != 0)
+    return dict(tracks=n * scale, px_per_track=npix.mean(), two_px=np.mean(npix == 2),
+                level=np.median(lev), bad=bad.sum() * scale, dead=dead.sum() * scale,
+                hot_median=np.median((sci - err)[hot]), dq=set(np.unique(dq)))
+la = stats(sys.argv[1], 1.0)
+f = glob.glob("f/images/Y106/*/*.fits.gz")[0]
+ours = stats(f, 4.0)  # a quarter of an SCA
+for k in ("tracks", "px_per_track", "two_px", "level", "bad", "dead", "hot_median"):
+    print("%-12s look-alike %9.2f  ph-sim %9.2f" % (k, la[k], ours[k]))
+tol = dict(px_per_track=0.1, two_px=0.2, level=0.12, hot_median=0.2)
+for k, t in tol.items():
+    assert abs(ours[k] / la[k] - 1) < t, k
+for k in ("tracks", "bad", "dead"):  # counts in a quarter SCA: Poisson
+    assert abs(ours[k] - la[k]) / 4 < 4 * (la[k] / 4) ** 0.5, k
+assert ours["dq"] == {0, 1, 4} == la["dq"]
+h = fits.getheader(f, "SCI")
+assert h["SIMCRDQ"] is True and h["SIMNCR"] == round(900 * (2048 / 4088) ** 2) and h["SIMSATDQ"] is False
+# Unflagged (OU2024's convention): the same charge, DQ without bit 4.
+u = fits.open(glob.glob("u/images/Y106/*/*.fits.gz")[0])
+g = fits.open(f)
+assert (u["SCI"].data == g["SCI"].data).all() and set(np.unique(u["DQ"].data)) == {0, 1}
+assert fits.getheader(glob.glob("u/images/Y106/*/*.fits.gz")[0], "SCI")["SIMCRDQ"] is False
+print("ok")
+PY
+  assert_success
+  assert_line "ok"
+}
+
+@test "saturation: clipped at --saturate without a flag, as OU2024; --flag-saturated sets DQ 2" {
+  pypeer -c 'import astropy' 2>/dev/null || skip "no astropy"
+  printf 'ra dec mag obj_type\n7.55 -44.8 12 star\n' > bright.txt
+  common="--size 64 --catalog bright.txt --no-host --no-transient --templates 1 --science 0 --dither 0 --hot-pixels 0 --bad-pixels 0 --cosmic-rays 0"
+  ph-sim $common -o n
+  ph-sim $common --flag-saturated -o f
+  la=$PH_SHARED_DATA/ou2024-lookalike/cut/images/simple_model/Y106/35967/Roman_TDS_simple_model_Y106_35967_3.fits.gz
+  run pypeer - "$la" <<'PY'
+import glob, os, sys, numpy as np
+from astropy.io import fits
+n = fits.open(glob.glob("n/images/Y106/*/*.fits.gz")[0]); f = fits.open(glob.glob("f/images/Y106/*/*.fits.gz")[0])
+sat = n["SCI"].data > 1e5 - 50
+print("clipped pixels", sat.sum(), "max", n["SCI"].data.max())
+assert sat.sum() >= 9 and abs(n["SCI"].data.max() - 1e5) < 50  # the clip, then read noise
+assert (n["DQ"].data == 0).all() and n["SCI"].header["SIMSATDQ"] is False
+flag = f["DQ"].data == 2  # every clipped pixel (a pixel just below the clip may read above 1e5 - 50)
+assert (flag <= sat).all() and (sat & ~flag).sum() <= 2 and (f["SCI"].data == n["SCI"].data).all()
+if os.path.exists(sys.argv[1]):  # the look-alike (OU2024's convention): clipped, DQ 0
+    la = fits.open(sys.argv[1]); s = la["SCI"].data > 1e5 - 50
+    assert s.sum() > 0 and (la["DQ"].data[s] == 0).all() and abs(la["SCI"].data.max() - 1e5) < 50
+print("ok")
+PY
+  assert_success
+  assert_line "ok"
+}
+
+@test "per-SCA PSF: SCA 18's noise area exceeds SCA 1's as in STScI's PSF summary; SIMWFE; stamp --sca" {
+  pypeer -c 'import astropy' 2>/dev/null || skip "no astropy"
+  for s in 1 18; do
+    ph-sim stamp -b Y106 --sca $s --phase 0.5,0.5 --stamp-size 63 -o c$s.fits
+    ph-sim stamp -b Y106 --sca $s --phase 0,0 --stamp-size 63 -o p$s.fits
+  done
+  ph-sim --size 32 --templates 1 --science 0 --sca 18 --no-psf-files -o s
+  run pypeer - <<'PY'
+import glob
+from astropy.io import fits
+neff = lambda f: (lambda a: 1 / ((a / a.sum()) ** 2).sum())(fits.getdata(f))
+# roman-technical-information SummaryPSFstats (F106, K0V): SCA 18 / SCA 1
+# noise pixels 11.82 / 10.96 (PSF on a pixel corner), 5.49 / 4.83 (centred)
+corner, centre = neff("c18.fits") / neff("c1.fits"), neff("p18.fits") / neff("p1.fits")
+print("noise area SCA 18 / SCA 1: corner %.3f (STScI 1.078), centre %.3f (STScI 1.137)" % (corner, centre))
+assert abs(corner - 1.078) < 0.03 and abs(centre - 1.137) < 0.04
+h = fits.getheader(glob.glob("s/images/Y106/*/*.fits.gz")[0], "SCI")
+assert h["SIMWFE"] == 100.0, h["SIMWFE"]
+print("ok")
+PY
+  assert_success
+  assert_line "ok"
+}
+
+@test "--mag-dist uniform: the ranges' uniform magnitudes; OU2024's distribution has no stars of AB 5-10" {
+  pypeer -c 'import numpy' 2>/dev/null || skip "no numpy"
+  ph-sim --size 256 --templates 1 --science 0 --mag-dist uniform --nstars 300 --star-mags 18,20 \
+    --ngalaxies 0 --no-host --no-transient --rotate 0 --dither 0 -o u
+  run pypeer - <<'PY'
+import glob, numpy as np
+t = [l.split() for l in open(glob.glob("u/truth/Y106/*/*.txt")[0]) if not l.startswith("#")]
+ab = np.array([float(r[7]) for r in t if r[8] == "star"]) + 2.5 * np.log10(302.275 * 37570)
+print(len(ab), ab.min(), ab.max(), np.median(ab))
+assert len(ab) > 250 and ab.min() >= 18 and ab.max() <= 20 and abs(np.median(ab) - 19) < 0.2
+print("ok")
+PY
+  assert_line "ok"
+  run ph-sim --size 64 --star-mags 5,10 --templates 1 --science 0 -o z
+  assert_success
+  run grep -c " star$" z/truth/Y106/*/*.txt
+  assert_output "0"
+  run ph-sim --size 64 --star-mags 5,10 --nstars 10 -o s
+  assert_failure 2
+  assert_one_line_error "^ph-sim: OpenUniverse2024 has no stars of AB 5 ... 10 \(give --mag-dist uniform\)$"
+  assert_no_file s
+  run ph-sim --size 64 --mag-dist schechter -o s
+  assert_failure 2
+  assert_one_line_error "'schechter' is not ou2024 or uniform"
+  run ph-sim --size 64 --cosmic-rays -3 -o s
+  assert_failure 2
+  run ph-sim --size 64 --hot-pixels lots -o s
+  assert_failure 2
+}
+
 @test "man page exists and renders without warnings" {
   run bash -c "groff -man -Tutf8 -ww -z '$PH_TOP/man/ph-sim.1' 2>&1"
   assert_success
@@ -286,16 +474,16 @@ PY
   pypeer -c 'import astropy' 2>/dev/null || skip "no astropy"
   printf 'ra dec flux\n7.55012 -44.80007 10000\n' > cat.txt
   ph-sim -b R062 --size 96 --catalog cat.txt --no-host --no-transient --no-noise --sky 0 --dark 0 \
-    --templates 1 --science 0 -o s
-  read -r x1 y1 jit < <(pypeer -c '
+    --hot-pixels 0 --bad-pixels 0 --templates 1 --science 0 -o s
+  read -r x1 y1 jit sca < <(pypeer -c '
 import glob, numpy as np
 from astropy.io import fits
 t = np.genfromtxt(glob.glob("s/truth/R062/*/*.txt")[0], dtype=None, encoding=None)
 h = fits.getheader(glob.glob("s/images/R062/*/*.fits.gz")[0], "SCI")
-print(repr(float(t["f3"])), repr(float(t["f4"])), repr(h["SIMJITTR"]))')
+print(repr(float(t["f3"])), repr(float(t["f4"])), repr(h["SIMJITTR"]), h["SCA_NUM"])')
   dx=$(pypeer -c "import math; x=$x1-1; print(repr(x-math.floor(x+0.5)))")
   dy=$(pypeer -c "import math; y=$y1-1; print(repr(y-math.floor(y+0.5)))")
-  ph-sim stamp -b R062 --jitter "$jit" --phase "$dx,$dy" --stamp-size 15 -o st.fits
+  ph-sim stamp -b R062 --jitter "$jit" --sca "$sca" --phase "$dx,$dy" --stamp-size 15 -o st.fits
   run pypeer - "$x1" "$y1" <<'PY'
 import glob, sys, math, numpy as np
 from astropy.io import fits

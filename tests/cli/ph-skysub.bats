@@ -26,7 +26,7 @@ key() {
   run ph-skysub --help
   assert_success
   for o in --output --hdu --noise-hdu --flags-hdu --back-size --back-filtersize \
-           --detect-thresh --detect-minarea --deblend-nthresh --deblend-mincont --clean \
+           --detect-thresh --detect-minarea --deblend-nthresh --deblend-mincont --[no-]clean \
            --clean-param --radius-cut --dilate --saturation --variance --gain --read-noise \
            --check-images --set --timing; do
     assert_output --partial -- "$o"
@@ -260,7 +260,7 @@ PY
 @test "every detection and mask option changes what it should" {
   in="$BATS_FILE_TMPDIR/ou.fits"
   opts=("" "--back-size 32" "--back-filtersize 1" "--detect-thresh 3" "--detect-minarea 12"
-        "--deblend-nthresh 1" "--deblend-mincont 0.5" "--clean no" "--clean-param 3"
+        "--deblend-nthresh 1" "--deblend-mincont 0.5" "--no-clean" "--clean-param 3"
         "--radius-cut 1" "--radius-cut none" "--dilate 0")
   for i in "${!opts[@]}"; do
     run ph-skysub -q -o "opt$i.fits" ${opts[$i]} "$in"
@@ -280,6 +280,50 @@ PY
   done
   [[ ${lines[10]} == *" none 2" ]] || fail "--radius-cut none: ${lines[10]}"
   [[ ${lines[11]} == *" 0" ]] || fail "--dilate 0: ${lines[11]}"
+}
+
+@test "YAML null is phrosty's None: radius_cut_detmask null puts every segment in the detection mask" {
+  in="$BATS_FILE_TMPDIR/ou.fits"
+  printf 'photometry:\n  phrosty:\n    sfft:\n      radius_cut_detmask: null\n' > null.yaml
+  printf 'photometry:\n  phrosty:\n    sfft:\n      radius_cut_detmask: ~\n' > tilde.yaml
+  ph-skysub -q -c null.yaml -o n.fits "$in"
+  ph-skysub -q -c tilde.yaml -o t.fits "$in"
+  ph-skysub -q --radius-cut none -o none.fits "$in"
+  ph-skysub -q -o two.fits "$in"
+  run key n.fits RADCUT
+  assert_output "none"
+  run pypeer -c "
+from astropy.io import fits
+import numpy as np
+m = {n: fits.getdata(n + '.fits', 'MASK') & 1 for n in ('n', 't', 'none', 'two')}
+h = {n: fits.getheader(n + '.fits', 'SCI') for n in ('n', 'two')}
+print(np.array_equal(m['n'], m['none']), np.array_equal(m['t'], m['none']), not np.array_equal(m['n'], m['two']),
+      h['n']['NOBJMASK'] == h['n']['NOBJ'], h['two']['NOBJMASK'] < h['two']['NOBJ'])"
+  assert_output "True True True True True"
+  # --set with an empty value is a null too
+  ph-skysub -q --set photometry.phrosty.sfft.radius_cut_detmask= -o s.fits "$in"
+  run key s.fits RADCUT
+  assert_output "none"
+}
+
+@test "--print-meta: the band, observation_id, sca and mjd the tools read (OpenUniverse2024 name, threefile, stdin --name)" {
+  ph-sim -q --size 64 --templates 0 --science 1 --seed 4 --sca 1 -o sc
+  img=$(ls sc/images/Y106/*/*.fits.gz)
+  obs=$(basename "$(dirname "$img")")
+  run ph-skysub --print-meta "$img"
+  assert_success
+  assert_output "band=Y106 observation_id=$obs sca=1 mjd=62450 name=$(basename "$img")"
+  run ph-skysub --print-meta - --name "$(basename "$img")" < "$img"
+  assert_output "band=Y106 observation_id=$obs sca=1 mjd=62450 name=$(basename "$img")"
+  pypeer -c "
+from astropy.io import fits
+h = fits.open('$img')['SCI'].header.copy()
+for k in ('FILTER', 'MJD-OBS', 'SCA_NUM'): del h[k]
+h['BAND'], h['MJD'], h['POINTING'], h['SCA'] = 'J129', 62000.25, 777, 9
+fits.PrimaryHDU(fits.getdata('$img', 'SCI'), h).writeto('tf_image.fits')"
+  run ph-skysub --print-meta tf
+  assert_output "band=J129 observation_id=777 sca=9 mjd=62000.25 name=tf"
+  [ ! -e out.fits ] && [ -z "$(ls ./*_skysub.fits 2>/dev/null)" ]
 }
 
 @test "options from the config file, --set, and the command line winning" {
@@ -382,7 +426,7 @@ fits.PrimaryHDU(np.ones((40, 50), np.float32)).writeto('small.fits')"
   gzip -c "$BATS_FILE_TMPDIR/ou.fits" | head -c 100000 > trunc.fits.gz
   run ph-skysub -o o.fits trunc.fits.gz
   assert_failure 1
-  assert_one_line_error "^ph-skysub: trunc.fits.gz: the gzip data are truncated or corrupt$"
+  assert_one_line_error "^ph-skysub: trunc.fits.gz: (the gzip data are truncated or corrupt|the file is truncated: HDU 1 \\(SCI\\) claims .*)$"
   assert_no_file o.fits
   printf '\037\213garbage' > bad.fits.gz
   mkdir tmp
@@ -430,7 +474,7 @@ fits.PrimaryHDU(np.ones((40, 50), np.float32)).writeto('small.fits')"
   run ph-skysub -o o.fits --variance frob "$in"
   assert_failure 2
   assert_one_line_error "^ph-skysub: --variance: 'frob' is not one of auto\|physical\|phrosty\|noise\|model$"
-  run ph-skysub -o o.fits --clean maybe "$in"
+  run ph-skysub -o o.fits --clean=maybe "$in"
   assert_failure 2
   assert_one_line_error "^ph-skysub: --clean: "
   run ph-skysub -o o.fits --radius-cut -1 "$in"

@@ -16,7 +16,7 @@ setup_file() {
 }
 
 sub_small() {
-  ph-subtract -q --sci "$SMALL/sci.fits" --sci-psf "$SMALL/sci_psf.fits" --ref "$SMALL/ref.fits" "$@"
+  ph-subtract -q --science "$SMALL/sci.fits" --science-psf "$SMALL/sci_psf.fits" --template "$SMALL/ref.fits" "$@"
 }
 
 # Edit a copy of a FITS file with astropy: fedit IN OUT 'python using f (HDUList)'
@@ -35,8 +35,8 @@ PY
   run ph-subtract --help
   assert_success
   assert_output --partial "Usage: ph-subtract"
-  for o in --sci --sci-psf --ref --ref-psf --output --kernel-halfwidth --kernel-order \
-           --bg-order --const-phot-ratio --kernel-grid --min-rcond --device --threads \
+  for o in --science --science-psf --template --template-psf --output --kernel-halfwidth --kernel-order \
+           --bg-order --[no-]const-phot-ratio --kernel-grid --min-rcond --device --threads \
            --gpu-lock --gpu-slots --timing; do
     assert_output --partial -- "$o"
   done
@@ -51,7 +51,7 @@ PY
 
 @test "synthetic truth: known order-2 kernel recovered (1e-3), DIFF/sigma std 1.00+-0.03, no 5-sigma star pixel (2000 stars)" {
   /usr/bin/python3 "$FIX/subtract_synth.py" big --nx 1024 --ny 1000 --nstars 2000 --no-poisson --seed 1
-  run ph-subtract --device cpu --sci big/sci.fits --sci-psf big/sci_psf.fits --ref big/ref.fits -o big/diff.fits
+  run ph-subtract --device cpu --method sfft --science big/sci.fits --science-psf big/sci_psf.fits --template big/ref.fits -o big/diff.fits
   assert_success
   run pypeer "$FIX/subtract_check.py" big/diff.fits big/truth.npz --ratio 1.1 --coef-tol 1e-3
   echo "$output"
@@ -61,7 +61,7 @@ PY
 
 @test "self-subtraction with Gaussian PSFs: photometric ratio 1.3 and noise-consistent DIFF" {
   /usr/bin/python3 "$FIX/subtract_synth.py" psf --scenario psf --nx 512 --ny 480 --nstars 500 --no-poisson --seed 2
-  run ph-subtract --device cpu --sci psf/sci.fits --sci-psf psf/sci_psf.fits --ref psf/ref.fits -o psf/diff.fits
+  run ph-subtract --device cpu --science psf/sci.fits --science-psf psf/sci_psf.fits --template psf/ref.fits -o psf/diff.fits
   assert_success
   # smooth images leave the delta basis ill-conditioned: the coefficients
   # are not unique (no coefficient check), the difference is
@@ -71,7 +71,7 @@ PY
 }
 
 @test "the output follows the Difference-file contract" {
-  run sub_small -o d.fits
+  run sub_small --method sfft -o d.fits
   assert_success
   run pypeer - <<'PY'
 import numpy as np
@@ -89,6 +89,7 @@ for k in ["KERHW", "KERORDER", "BGORDER", "CONSTPHR", "NFITPIX", "KERSUM", "RCON
           "TPLID", "TPLMJD", "TPLRMS", "TPLBAND"]:
     assert k in h, k
 assert h["KERHW"] == 9 and h["KERORDER"] == 2 and h["BGORDER"] == 0 and h["CONSTPHR"]
+assert h["SUBMETH"] == "sfft" and h["NSTARFIX"] == 0
 assert h["MJD-OBS"] == 60100 and h["TPLMJD"] == 60000 and h["TPLRMS"] == 3 and h["SKYRMS"] == 5
 sci = fits.getdata("%s/sci.fits" % __import__("os").environ["SMALL"], "SCI").astype(float)
 ref = fits.getdata("%s/ref.fits" % __import__("os").environ["SMALL"], "SCI").astype(float)
@@ -133,8 +134,39 @@ print(c['DIFF'].header['DEVICE'])"
   assert_output "cpu (FFTW, 1 thread)"
 }
 
+@test "threads default to the allotment: affinity (taskset), OMP_NUM_THREADS, SLURM_CPUS_PER_TASK; -j wins" {
+  command -v taskset >/dev/null || skip "taskset is not installed"
+  [ "$(taskset -c 0,1 nproc 2>/dev/null)" = 2 ] || skip "needs two CPUs to tell 1 from the machine's"
+  device() { pypeer -c "from astropy.io import fits; print(fits.getheader('$1', 'DIFF')['DEVICE'])"; }
+  taskset -c 0,1 env -u OMP_NUM_THREADS -u SLURM_CPUS_PER_TASK ph-subtract -q --device cpu \
+    --science "$SMALL/sci.fits" --science-psf "$SMALL/sci_psf.fits" --template "$SMALL/ref.fits" -o two.fits
+  run device two.fits
+  assert_output "cpu (FFTW, 2 threads)"
+  taskset -c 0 env -u OMP_NUM_THREADS -u SLURM_CPUS_PER_TASK ph-subtract -q --device cpu \
+    --science "$SMALL/sci.fits" --science-psf "$SMALL/sci_psf.fits" --template "$SMALL/ref.fits" -o one.fits
+  run device one.fits
+  assert_output "cpu (FFTW, 1 thread)"
+  for v in OMP_NUM_THREADS SLURM_CPUS_PER_TASK; do
+    taskset -c 0,1 env $v=1 ph-subtract -q --device cpu --science "$SMALL/sci.fits" \
+      --science-psf "$SMALL/sci_psf.fits" --template "$SMALL/ref.fits" -o env.fits
+    run device env.fits
+    assert_output "cpu (FFTW, 1 thread)"
+  done
+  taskset -c 0 ph-subtract -q --device cpu -j 2 --science "$SMALL/sci.fits" \
+    --science-psf "$SMALL/sci_psf.fits" --template "$SMALL/ref.fits" -o j2.fits
+  run device j2.fits
+  assert_output "cpu (FFTW, 2 threads)"
+  # ph-config cpus says what every tool takes, and why
+  run taskset -c 0 ph-config cpus
+  assert_output "1"
+  run taskset -c 0,1 env OMP_NUM_THREADS=1 ph-config -v cpus
+  assert_line "1"
+  assert_output --partial "affinity 2, cgroup quota"
+  assert_output --partial "OMP_NUM_THREADS 1"
+}
+
 @test "--kernel-halfwidth, --kernel-order, --bg-order, --const-phot-ratio, --kernel-grid" {
-  run sub_small --kernel-halfwidth 4 --kernel-order 1 --bg-order 1 --const-phot-ratio false \
+  run sub_small --kernel-halfwidth 4 --kernel-order 1 --bg-order 1 --no-const-phot-ratio \
     --kernel-grid 3 -o d.fits
   assert_success
   run pypeer -c "
@@ -150,20 +182,27 @@ print(h['KERHW'], h['KERORDER'], h['BGORDER'], h['CONSTPHR'], len(t), h['NUNKNOW
 
 @test "the kernel order comes from phrosty's config key; the command line wins" {
   printf 'photometry:\n  phrosty:\n    kerpolyorder: 1\nph:\n  subtract:\n    kernel_halfwidth: 5\n' > cfg.yaml
-  run sub_small -c cfg.yaml -o d.fits
+  run sub_small --method sfft -c cfg.yaml -o d.fits
   assert_success
   run pypeer -c "from astropy.io import fits; h = fits.getheader('d.fits', 'DIFF'); print(h['KERORDER'], h['KERHW'])"
   assert_output "1 5"
-  run sub_small -c cfg.yaml --kernel-order 0 -o d.fits
+  run sub_small --method sfft -c cfg.yaml --kernel-order 0 -o d.fits
   run pypeer -c "from astropy.io import fits; print(fits.getheader('d.fits', 'DIFF')['KERORDER'])"
   assert_output "0"
+  # phrosty's kerpolyorder is its SFFT kernel's: the psf method keeps order 0 unless told
+  run sub_small -c cfg.yaml -o d.fits
+  run pypeer -c "from astropy.io import fits; h = fits.getheader('d.fits', 'DIFF'); print(h['SUBMETH'], h['KERORDER'], h['KERHW'])"
+  assert_output "psf 0 5"
+  run sub_small -c cfg.yaml --kernel-order 1 -o d.fits
+  run pypeer -c "from astropy.io import fits; print(fits.getheader('d.fits', 'DIFF')['KERORDER'])"
+  assert_output "1"
 }
 
-@test "--sci-psf defaults to the science PSF HDU; --ref-psf overrides the PSF HDU" {
+@test "--science-psf defaults to the science PSF HDU; --template-psf overrides the PSF HDU" {
   fedit "$SMALL/sci.fits" sci.fits "f.append(fits.ImageHDU(fits.getdata('$SMALL/sci_psf.fits'), name='PSF'))"
-  run ph-subtract -q --sci sci.fits --ref "$SMALL/ref.fits" -o a.fits
+  run ph-subtract -q --science sci.fits --template "$SMALL/ref.fits" -o a.fits
   assert_success
-  run ph-subtract -q --sci sci.fits --ref "$SMALL/ref.fits" --ref-psf "$SMALL/sci_psf.fits" -o b.fits
+  run ph-subtract -q --science sci.fits --template "$SMALL/ref.fits" --template-psf "$SMALL/sci_psf.fits" -o b.fits
   assert_success
   run pypeer -c "
 from astropy.io import fits
@@ -175,10 +214,10 @@ print(fits.getheader('a.fits', 'DIFF')['SCIPSF'], fits.getheader('b.fits', 'DIFF
   run sub_small --device cpu -o a.fits
   assert_success
   assert_output ""
-  if ph-subtract -q --device gpu --sci "$SMALL/sci.fits" --sci-psf "$SMALL/sci_psf.fits" --ref "$SMALL/ref.fits" -o g.fits 2>/dev/null; then
+  if ph-subtract -q --device gpu --science "$SMALL/sci.fits" --science-psf "$SMALL/sci_psf.fits" --template "$SMALL/ref.fits" -o g.fits 2>/dev/null; then
     skip "a GPU is usable here: the fallback cannot be tested"
   fi
-  run ph-subtract --device auto --sci "$SMALL/sci.fits" --sci-psf "$SMALL/sci_psf.fits" --ref "$SMALL/ref.fits" -o b.fits
+  run ph-subtract --device auto --science "$SMALL/sci.fits" --science-psf "$SMALL/sci_psf.fits" --template "$SMALL/ref.fits" -o b.fits
   assert_success
   assert_output --regexp "^ph-subtract: no usable GPU \(.*\); running on the CPU$"
   run sub_small --device gpu -o c.fits
@@ -191,12 +230,12 @@ print(fits.getheader('a.fits', 'DIFF')['SCIPSF'], fits.getheader('b.fits', 'DIFF
 }
 
 @test "CPU and GPU agree to 1e-10 on DIFF (needs a GPU)" {
-  if ! ph-subtract -q --device gpu --sci "$SMALL/sci.fits" --sci-psf "$SMALL/sci_psf.fits" --ref "$SMALL/ref.fits" -o g0.fits 2>/dev/null; then
+  if ! ph-subtract -q --device gpu --science "$SMALL/sci.fits" --science-psf "$SMALL/sci_psf.fits" --template "$SMALL/ref.fits" -o g0.fits 2>/dev/null; then
     skip "no usable GPU here (ph-subtract --device gpu fails)"
   fi
   /usr/bin/python3 "$FIX/subtract_synth.py" big --nx 1024 --ny 1000 --nstars 2000 --scenario psf --seed 4
-  ph-subtract -q --device cpu --sci big/sci.fits --sci-psf big/sci_psf.fits --ref big/ref.fits -o cpu.fits
-  ph-subtract -q --device gpu --gpu-lock none --sci big/sci.fits --sci-psf big/sci_psf.fits --ref big/ref.fits -o gpu.fits
+  ph-subtract -q --device cpu --science big/sci.fits --science-psf big/sci_psf.fits --template big/ref.fits -o cpu.fits
+  ph-subtract -q --device gpu --gpu-lock none --science big/sci.fits --science-psf big/sci_psf.fits --template big/ref.fits -o gpu.fits
   run pypeer -c "
 from astropy.io import fits
 import numpy as np
@@ -226,16 +265,19 @@ assert g['DIFF'].header['DEVICE'].startswith('gpu')"
   for s in read setup crossconv fit difference write total; do
     assert_output --regexp "timing ph-subtract $s [0-9.]+"
   done
-  run ph-subtract -v --device cpu --sci "$SMALL/sci.fits" --sci-psf "$SMALL/sci_psf.fits" --ref "$SMALL/ref.fits" -o d.fits
+  run ph-subtract -v --device cpu --method sfft --science "$SMALL/sci.fits" --science-psf "$SMALL/sci_psf.fits" --template "$SMALL/ref.fits" -o d.fits
   assert_output --regexp "fitting pixels"
   assert_output --regexp "SFFT: 2162 unknowns, reciprocal condition"
+  run ph-subtract -v --device cpu --sci "$SMALL/sci.fits" --sci-psf "$SMALL/sci_psf.fits" --ref "$SMALL/ref.fits" -o d.fits
+  assert_output --regexp "SFFT: 362 unknowns, reciprocal condition"
+  refute_output --partial "kerpolyorder"
 }
 
 @test "usage errors exit 2 with one line" {
-  run ph-subtract --ref "$SMALL/ref.fits" -o d.fits
+  run ph-subtract --template "$SMALL/ref.fits" -o d.fits
   assert_failure 2
-  assert_one_line_error "^ph-subtract: --sci, --ref and -o are required"
-  run ph-subtract --sci "$SMALL/sci.fits" --ref "$SMALL/ref.fits" -o d.fits extra
+  assert_one_line_error "^ph-subtract: --science, --template and -o are required"
+  run ph-subtract --science "$SMALL/sci.fits" --template "$SMALL/ref.fits" -o d.fits extra
   assert_failure 2
   assert_one_line_error "unexpected argument 'extra'"
   run sub_small --kernel-order 11 -o d.fits
@@ -244,7 +286,7 @@ assert g['DIFF'].header['DEVICE'].startswith('gpu')"
   run sub_small --kernel-halfwidth x -o d.fits
   assert_failure 2
   assert_one_line_error "^ph-subtract: --kernel-halfwidth: 'x' is not a whole number$"
-  run sub_small --const-phot-ratio maybe -o d.fits
+  run sub_small --const-phot-ratio=maybe -o d.fits
   assert_failure 2
   assert_one_line_error "not true or false"
   run sub_small --min-rcond 2 -o d.fits
@@ -256,44 +298,44 @@ assert g['DIFF'].header['DEVICE'].startswith('gpu')"
 }
 
 @test "bad data: missing file, truncated FITS, missing HDU, no PSF" {
-  run ph-subtract -q --sci nothere.fits --sci-psf "$SMALL/sci_psf.fits" --ref "$SMALL/ref.fits" -o d.fits
+  run ph-subtract -q --science nothere.fits --science-psf "$SMALL/sci_psf.fits" --template "$SMALL/ref.fits" -o d.fits
   assert_failure 1
   assert_one_line_error "^ph-subtract: nothere.fits: cannot open"
   head -c 20000 "$SMALL/ref.fits" > trunc.fits
-  run ph-subtract -q --sci "$SMALL/sci.fits" --sci-psf "$SMALL/sci_psf.fits" --ref trunc.fits -o d.fits
+  run ph-subtract -q --science "$SMALL/sci.fits" --science-psf "$SMALL/sci_psf.fits" --template trunc.fits -o d.fits
   assert_failure 1
   assert_one_line_error "^ph-subtract: trunc.fits: .*(truncated|corrupt)"
   fedit "$SMALL/ref.fits" novar.fits "del f['VAR']"
-  run ph-subtract -q --sci "$SMALL/sci.fits" --sci-psf "$SMALL/sci_psf.fits" --ref novar.fits -o d.fits
+  run ph-subtract -q --science "$SMALL/sci.fits" --science-psf "$SMALL/sci_psf.fits" --template novar.fits -o d.fits
   assert_failure 1
   assert_one_line_error "^ph-subtract: novar.fits: no HDU named VAR$"
   fedit "$SMALL/ref.fits" nopsf.fits "del f['PSF']"
-  run ph-subtract -q --sci "$SMALL/sci.fits" --sci-psf "$SMALL/sci_psf.fits" --ref nopsf.fits -o d.fits
+  run ph-subtract -q --science "$SMALL/sci.fits" --science-psf "$SMALL/sci_psf.fits" --template nopsf.fits -o d.fits
   assert_failure 2
-  assert_one_line_error "^ph-subtract: nopsf.fits: no PSF HDU .*give --ref-psf$"
-  run ph-subtract -q --sci "$SMALL/sci.fits" --ref "$SMALL/ref.fits" -o d.fits
+  assert_one_line_error "^ph-subtract: nopsf.fits: no PSF HDU .*give --template-psf$"
+  run ph-subtract -q --science "$SMALL/sci.fits" --template "$SMALL/ref.fits" -o d.fits
   assert_failure 2
-  assert_one_line_error "^ph-subtract: .*sci.fits: no PSF HDU: give the science PSF with --sci-psf$"
+  assert_one_line_error "^ph-subtract: .*sci.fits: no PSF HDU: give the science PSF with --science-psf$"
   assert_no_file d.fits
 }
 
 @test "mismatched grids, mismatched WCS, band mismatch" {
   fedit "$SMALL/ref.fits" small.fits "
 for n in ['SCI', 'VAR', 'MASK']: f[n].data = f[n].data[:170]"
-  run ph-subtract -q --sci "$SMALL/sci.fits" --sci-psf "$SMALL/sci_psf.fits" --ref small.fits -o d.fits
+  run ph-subtract -q --science "$SMALL/sci.fits" --science-psf "$SMALL/sci_psf.fits" --template small.fits -o d.fits
   assert_failure 1
   assert_one_line_error "^ph-subtract: small.fits: mismatched grids: the reference is 200x170 but the science image is 200x180; resample it onto the science grid with ph-align$"
   fedit "$SMALL/ref.fits" shifted.fits "f['SCI'].header['CRPIX1'] += 0.5"
-  run ph-subtract -q --sci "$SMALL/sci.fits" --sci-psf "$SMALL/sci_psf.fits" --ref shifted.fits -o d.fits
+  run ph-subtract -q --science "$SMALL/sci.fits" --science-psf "$SMALL/sci_psf.fits" --template shifted.fits -o d.fits
   assert_failure 1
   assert_one_line_error "^ph-subtract: shifted.fits: not on the science pixel grid: science pixel \(0.0, 0.0\) is at \(0.500, -?0.000\) here"
   fedit "$SMALL/ref.fits" nowcs.fits "
 for k in ['CTYPE1', 'CTYPE2']: del f['SCI'].header[k]"
-  run ph-subtract -q --sci "$SMALL/sci.fits" --sci-psf "$SMALL/sci_psf.fits" --ref nowcs.fits -o d.fits
+  run ph-subtract -q --science "$SMALL/sci.fits" --science-psf "$SMALL/sci_psf.fits" --template nowcs.fits -o d.fits
   assert_failure 1
   assert_one_line_error "^ph-subtract: nowcs.fits: no WCS \(CTYPE1/CTYPE2\) while the other image has one"
   fedit "$SMALL/ref.fits" band.fits "f['SCI'].header['FILTER'] = 'J129'"
-  run ph-subtract -q --sci "$SMALL/sci.fits" --sci-psf "$SMALL/sci_psf.fits" --ref band.fits -o d.fits
+  run ph-subtract -q --science "$SMALL/sci.fits" --science-psf "$SMALL/sci_psf.fits" --template band.fits -o d.fits
   assert_failure 1
   assert_one_line_error "^ph-subtract: band.fits: band J129 differs from the science image's Y106$"
   assert_no_file d.fits
@@ -301,29 +343,34 @@ for k in ['CTYPE1', 'CTYPE2']: del f['SCI'].header[k]"
 
 @test "NaN in an unmasked pixel is an error; NaN in a BAD pixel is not" {
   fedit "$SMALL/sci.fits" nan.fits "f['SCI'].data[10, 20] = np.nan"
-  run ph-subtract -q --sci nan.fits --sci-psf "$SMALL/sci_psf.fits" --ref "$SMALL/ref.fits" -o d.fits
+  run ph-subtract -q --science nan.fits --science-psf "$SMALL/sci_psf.fits" --template "$SMALL/ref.fits" -o d.fits
   assert_failure 1
   assert_one_line_error "^ph-subtract: nan.fits: SCI is NaN at pixel \(20, 10\) \(0-based x, y\) but MASK does not flag it BAD or OUTSIDE$"
   fedit "$SMALL/ref.fits" vnan.fits "f['VAR'].data[11, 30] = np.inf"
-  run ph-subtract -q --sci "$SMALL/sci.fits" --sci-psf "$SMALL/sci_psf.fits" --ref vnan.fits -o d.fits
+  run ph-subtract -q --science "$SMALL/sci.fits" --science-psf "$SMALL/sci_psf.fits" --template vnan.fits -o d.fits
   assert_failure 1
   assert_one_line_error "^ph-subtract: vnan.fits: VAR is infinite at pixel \(30, 11\)"
   fedit "$SMALL/sci.fits" nanbad.fits "f['SCI'].data[10, 20] = np.nan; f['MASK'].data[10, 20] = 2"
-  run ph-subtract -q --sci nanbad.fits --sci-psf "$SMALL/sci_psf.fits" --ref "$SMALL/ref.fits" -o d.fits
+  run ph-subtract -q --science nanbad.fits --science-psf "$SMALL/sci_psf.fits" --template "$SMALL/ref.fits" -o d.fits
   assert_success
   assert_no_file nothing
 }
 
 @test "empty fitting mask and a singular system are errors" {
   fedit "$SMALL/sci.fits" nodet.fits "f['MASK'].data &= 6"
-  run ph-subtract -q --sci nodet.fits --sci-psf "$SMALL/sci_psf.fits" --ref "$SMALL/ref.fits" -o d.fits
+  run ph-subtract -q --method sfft --science nodet.fits --science-psf "$SMALL/sci_psf.fits" --template "$SMALL/ref.fits" -o d.fits
   assert_failure 1
   assert_one_line_error "^ph-subtract: the fitting mask is empty: no pixel is DETECTED in both images"
+  # the psf method fits every good pixel: empty when every one is BAD (or near one)
+  fedit "$SMALL/sci.fits" allbad.fits "f['MASK'].data[::20, ::20] |= 2"
+  run ph-subtract -q --sci allbad.fits --sci-psf "$SMALL/sci_psf.fits" --ref "$SMALL/ref.fits" -o d.fits
+  assert_failure 1
+  assert_one_line_error "^ph-subtract: the fitting mask is empty: every pixel is BAD or OUTSIDE in one of the images, or within 13 px of such a pixel or of the border"
   # one detected pixel cannot constrain 2162 unknowns
   fedit "$SMALL/sci.fits" onedet.fits "
 r = fits.getdata('$SMALL/ref.fits', 'MASK'); y, x = np.argwhere(r & 1)[0]
 f['MASK'].data &= 6; f['MASK'].data[y, x] |= 1"
-  run ph-subtract -q --sci onedet.fits --sci-psf "$SMALL/sci_psf.fits" --ref "$SMALL/ref.fits" -o d.fits
+  run ph-subtract -q --method sfft --science onedet.fits --science-psf "$SMALL/sci_psf.fits" --template "$SMALL/ref.fits" -o d.fits
   assert_failure 1
   assert_one_line_error "^ph-subtract: the SFFT system is singular"
   run sub_small --min-rcond 0.5 -o d.fits
@@ -337,10 +384,10 @@ f['MASK'].data &= 6; f['MASK'].data[y, x] |= 1"
 from astropy.io import fits; import numpy as np
 fits.PrimaryHDU(np.ones((4, 4))).writeto('even.fits')
 fits.PrimaryHDU(np.ones((201, 201))).writeto('huge.fits')"
-  run ph-subtract -q --sci "$SMALL/sci.fits" --sci-psf even.fits --ref "$SMALL/ref.fits" -o d.fits
+  run ph-subtract -q --science "$SMALL/sci.fits" --science-psf even.fits --template "$SMALL/ref.fits" -o d.fits
   assert_failure 1
   assert_one_line_error "^ph-subtract: even.fits: PSF has even size 4; it must be odd"
-  run ph-subtract -q --sci "$SMALL/sci.fits" --sci-psf huge.fits --ref "$SMALL/ref.fits" -o d.fits
+  run ph-subtract -q --science "$SMALL/sci.fits" --science-psf huge.fits --template "$SMALL/ref.fits" -o d.fits
   assert_failure 1
   assert_one_line_error "^ph-subtract: huge.fits: the PSF \(201 px\) is larger than the image$"
   run sub_small --kernel-halfwidth 45 -o d.fits
@@ -363,8 +410,8 @@ fits.PrimaryHDU(np.ones((201, 201))).writeto('huge.fits')"
   ph-import -q "$N/input_data/$S.fits" --noise "$N/auxiliary/$S.noise.fits" \
     --detmask "$N/auxiliary/$S.mask4sfft.fits" --psf "$N/auxiliary/$S.WebbPSF.fits" \
     --psf-out sci_psf.fits -o sci.fits
-  run ph-subtract -v --device cpu --kernel-halfwidth 11 --kernel-order 2 --bg-order 0 \
-    --sci sci.fits --sci-psf sci_psf.fits --ref ref.fits -o diff.fits
+  run ph-subtract -v --device cpu --method sfft --kernel-halfwidth 11 --kernel-order 2 --bg-order 0 \
+    --science sci.fits --science-psf sci_psf.fits --template ref.fits -o diff.fits
   echo "$output"
   assert_success
   assert_output --partial "102910 fitting pixels"
@@ -385,9 +432,10 @@ assert 0.2 < (q3 - q1) / 1.349 < 1.2"
 }
 
 @test "--ra/--dec keep the transient's circle out of the fit (EXCLX/EXCLY/EXCLR); --exclude-radius 0 is phrosty's fit" {
-  sub_small -o a.fits
-  sub_small --ra 7.5 --dec -44.0 --exclude-radius 12 -o b.fits
-  sub_small --ra 7.5 --dec -44.0 --exclude-radius 0 -o c.fits
+  # one fit (--clip 0): the outliers a second fit leaves out would differ
+  sub_small --clip 0 -o a.fits
+  sub_small --clip 0 --ra 7.5 --dec -44.0 --exclude-radius 12 -o b.fits
+  sub_small --clip 0 --ra 7.5 --dec -44.0 --exclude-radius 0 -o c.fits
   run pypeer - <<'PY'
 import numpy as np
 from astropy.io import fits
@@ -415,4 +463,34 @@ PY
   assert_failure 2
   assert_one_line_error "exclude-radius"
   assert_no_file d.fits
+}
+
+@test "PHASED_PSF of the --science-psf file (ph-psf's) is carried into the difference file; one warning when it was drawn elsewhere" {
+  fedit "$SMALL/sci_psf.fits" psf.fits '
+d = f[0].data.copy()
+h = fits.Header()
+h["PSFX"], h["PSFY"], h["PSFPHASE"], h["PSFFRAC"] = 99.5, 89.5, True, 0.98
+f.append(fits.ImageHDU(d[::-1], h, name="PHASED_PSF"))'
+  fedit psf.fits far.fits 'f["PHASED_PSF"].header["PSFX"] = 60.0'
+  run ph-subtract --science "$SMALL/sci.fits" --science-psf psf.fits --template "$SMALL/ref.fits" --ra 7.5 --dec -44.0 -o d.fits --device cpu
+  assert_success
+  assert_output ""
+  sub_small -o plain.fits
+  run pypeer - <<'PY'
+import numpy as np
+from astropy.io import fits
+d, p, s = fits.open("d.fits"), fits.open("plain.fits"), fits.open("psf.fits")
+assert "PHASED_PSF" not in [h.name for h in p]
+names = [h.name for h in d]
+assert names.index("PHASED_PSF") == names.index("CONV_PSF") + 1, names
+h = d["PHASED_PSF"].header
+assert (d["PHASED_PSF"].data == s["PHASED_PSF"].data).all()
+assert h["PSFX"] == 99.5 and h["PSFPHASE"] is True and h["PSFFRAC"] == 0.98
+assert (d["SCI_PSF"].data == s[0].data).all()
+PY
+  assert_success
+  run ph-subtract --science "$SMALL/sci.fits" --science-psf far.fits --template "$SMALL/ref.fits" --ra 7.5 --dec -44.0 -o e.fits --device cpu
+  assert_success
+  assert_output --regexp "^ph-subtract: warning: far.fits: PHASED_PSF was drawn at pixel \(60.000, 89.500\) but the transient is at \(99.500, 89.500\): make the science PSF at --ra/--dec$"
+  [ "${#lines[@]}" -eq 1 ]
 }

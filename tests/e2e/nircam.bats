@@ -22,8 +22,8 @@ load ../cli/helpers
   ph-import -q "$N/input_data/$S.fits" --noise "$N/auxiliary/$S.noise.fits" \
     --detmask "$N/auxiliary/$S.mask4sfft.fits" --psf "$N/auxiliary/$S.WebbPSF.fits" \
     --psf-out sci_psf.fits -o sci.fits
-  ph-subtract -q --device cpu --kernel-halfwidth 11 --kernel-order 2 --bg-order 0 \
-    --sci sci.fits --sci-psf sci_psf.fits --ref ref.fits -o diff.fits
+  ph-subtract -q --device cpu --method sfft --kernel-halfwidth 11 --kernel-order 2 --bg-order 0 \
+    --science sci.fits --science-psf sci_psf.fits --template ref.fits -o diff.fits
   ph-decorr -q diff.fits -o decorr.fits
   run pypeer "$PH_TOP/tests/fixtures/nircam_compare.py" diff.fits decorr.fits \
     "$N/4check/$S.crossConvd.sfftdiff.DeCorrelated.SNR.fits" --border 25 --min-corr 0.9 --noise-tol 0.05

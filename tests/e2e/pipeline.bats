@@ -36,8 +36,8 @@ stamps() { find dia_out_dir phrosty_temp -name '*.fits' -o -name '*.csv' | sort 
   assert_success
   assert_line --index $((${#lines[@]} - 1)) "Results saved to $PWD/$LC"
   assert_output --partial "6 pairs"
-  assert_output --regexp "\\[ *1/38\\] sky_subtract"
-  assert_output --regexp "\\[38/38\\] make_lightcurve"
+  assert_output --regexp "\\[ *1/35\\] sky_subtract"
+  assert_output --regexp "\\[35/35\\] make_lightcurve"
   run head -1 "$LC"
   assert_output "$HDR"
   [ "$(tail -n +2 "$LC" | wc -l)" -eq 6 ]
@@ -57,7 +57,7 @@ stamps() { find dia_out_dir phrosty_temp -name '*.fits' -o -name '*.csv' | sort 
   before=$(stamps)
   run pipeline -p 2 -v
   assert_success
-  assert_output --partial "0 of 38 steps to run"
+  assert_output --partial "0 of 35 steps to run"
   assert_line --index $((${#lines[@]} - 1)) "Results saved to $PWD/$LC"
   [ "$(stamps)" = "$before" ]
 }
@@ -101,7 +101,7 @@ stamps() { find dia_out_dir phrosty_temp -name '*.fits' -o -name '*.csv' | sort 
   run pipeline -p 2 --catchfailures
   assert_success
   assert_line --index $((${#lines[@]} - 1)) "Results saved to $PWD/$LC"
-  assert_output --partial "truncated or corrupt"
+  assert_output --partial "truncated"
   [ "$(tail -n +2 "$LC" | wc -l)" -eq 6 ]
   [ "$(cut -d, -f20 "$LC" | grep -c True)" -eq 4 ]
   obs=$(awk 'NR==3 {print $2}' science.csv)
@@ -124,7 +124,7 @@ nan False"
   before=$(stamps)
   run pipeline -p 2 -v
   assert_success
-  assert_output --partial "16 of 38 steps to run"
+  assert_output --partial "13 of 35 steps to run"
   for f in $(echo "$before" | cut -d' ' -f1); do
     grep -qxF "$(stat -c '%n %Y.%y' "$f")" <<< "$before" || fail "$f was redone"
   done
@@ -140,7 +140,7 @@ nan False"
   before=$(stamps)
   run pipeline --set photometry.phrosty.keep_intermediate=false --set photometry.phrosty.remove_temp_dir=true -p 2 -v
   assert_success
-  assert_output --partial "0 of 38 steps to run"
+  assert_output --partial "0 of 35 steps to run"
   [ "$(stamps)" = "$before" ]
 }
 
@@ -152,8 +152,8 @@ nan False"
   [ "$(tail -n +2 "$LC" | wc -l)" -eq 4 ]
   run pipeline -p 2 -v
   assert_success
-  # 1 image x 3 steps (sky, PSF, phased PSF) + 2 pairs x 4 steps + the light curve
-  assert_output --partial "12 of 38 steps to run"
+  # 1 image x 2 steps (sky, PSF) + 2 pairs x 4 steps + the light curve
+  assert_output --partial "11 of 35 steps to run"
   [ "$(tail -n +2 "$LC" | wc -l)" -eq 6 ]
 }
 
@@ -170,31 +170,78 @@ nan False"
   [ "$(ls phrosty_temp/ph-$OID-Y106/sky_*.fits | wc -l)" -eq 5 ]
 }
 
-@test "--catalog: each science image's truth catalogue gives ph-phot's zero point" {
+@test "--catalog: one zero point per science image (DIA/zpt_S.csv), which every pair's row takes" {
   scene
   rm -rf images truth psf ./*.csv
-  ph-sim -q --size 256 --templates 1 --science 2 --nstars 60 --seed 4 -o .
-  run pipeline -p 2 --catalog 'truth/{band}/{pointing}/Roman_TDS_index_{band}_{pointing}_{sca}.txt'
+  ph-sim -q --size 256 --templates 2 --science 2 --nstars 60 --seed 4 --sca 1 -o .
+  run pipeline -p 2 -v --catalog 'truth/{band}/{pointing}/Roman_TDS_index_{band}_{pointing}_{sca}.txt'
   assert_success
+  # 4 images x 2 + 2 zero points + 4 pairs x 4 + the light curve
+  assert_output --partial "27 of 27 steps to run"
+  [ "$(ls dia_out_dir/$OID/zpt_*.csv | grep -vc _stars.csv)" -eq 2 ]
+  [ "$(ls dia_out_dir/$OID/zpt_*_stars.csv | wc -l)" -eq 2 ]
+  [ "$(cut -d, -f20,21 "$LC" | grep -c '^True,catalog$')" -eq 4 ]
+  # both pairs of a science image carry its one zero point
+  run sh -c "tail -n +2 $LC | cut -d, -f4,7,22,23 | sort -u | wc -l"
+  assert_output 2
+  for z in dia_out_dir/$OID/zpt_*[0-9].csv; do
+    obs=$(awk -F, 'NR == 2 {print $2}' "$z")
+    [ "$(awk -F, -v o="$obs" '$7 == o {print $4}' "$LC" | sort -u)" = "$(awk -F, 'NR == 2 {print $6}' "$z")" ]
+  done
+  # a zero-point step that fails: the pairs keep their flux, header zero point
+  s1=$(awk 'NR == 2 {print $1}' science.csv); s1=$(basename "${s1%.fits.gz}")
+  rm dia_out_dir/$OID/zpt_${s1}.csv
+  printf 'ra,dec\n' > truth/bad.csv
+  mkdir -p alt && cp truth/Y106/*/Roman_TDS_index_Y106_*_1.txt alt/
+  cp truth/bad.csv "alt/Roman_TDS_index_Y106_$(awk 'NR == 2 {print $2}' science.csv)_1.txt"
+  run pipeline -p 2 --catalog 'alt/Roman_TDS_index_{band}_{pointing}_{sca}.txt'
+  assert_success
+  assert_output --partial "zpt_${s1}.csv: zero_point: ph-phot: "
+  [ "$(cut -d, -f20,21 "$LC" | grep -c '^True,header$')" -eq 2 ]
   [ "$(cut -d, -f20,21 "$LC" | grep -c '^True,catalog$')" -eq 2 ]
+  grep -q "zpt_${s1}.csv is missing (zero_point failed): the header zero point" phrosty_temp/ph-$OID-Y106/log/phot_${s1}-*.log
   run pipeline --catalog 'truth/{band}/{pointing}/nothere_{sca}.txt'
   [ "$status" -eq 2 ]
-  assert_one_line_error "^ph-pipeline: truth/Y106/10001/nothere_1.txt: no such catalogue \(--catalog for science.csv line 2\)$"
+  assert_one_line_error "^ph-pipeline: truth/Y106/10002/nothere_1.txt: no such catalogue \(--catalog for science.csv line 2\)$"
 }
 
-@test "phased PSFs: one per science image by default (ph-psf --at-position, ph-decorr --target-psf); ph.pipeline.phased_psf false: none" {
+@test "the PSF at the transient's phase travels by default (PHASED_PSF in psf_S, the difference, DECORR_PSF); ph.pipeline.phased_psf false: ph-decorr --centred-psf" {
   scene
-  run pipeline --through-step get_psfs --set ph.pipeline.phased_psf=false
-  assert_success
-  [ "$(ls phrosty_temp/ph-$OID-Y106/psf_*.fits | wc -l)" -eq 5 ]
-  [ -z "$(ls phrosty_temp/ph-$OID-Y106/psfat_* 2>/dev/null)" ]
-  run pipeline --through-step get_psfs -v
-  assert_success
-  assert_output --partial "3 of 13 steps to run"
-  [ "$(ls phrosty_temp/ph-$OID-Y106/psfat_*.fits | wc -l)" -eq 3 ]
   run pipeline -n
-  assert_output --regexp "ph-decorr .* --target-psf .*/psfat_"
   assert_output --regexp "ph-subtract .* --ra $RA --dec $DEC"
+  refute_output --partial "--target-psf"
+  refute_output --partial "--at-position"
+  refute_output --partial "--centred-psf"
+  run pipeline -n --set ph.pipeline.phased_psf=false
+  assert_output --regexp "ph-decorr .* --centred-psf"
+  run pipeline --through-step find_decorrelation -p 2
+  assert_success
+  [ -z "$(ls phrosty_temp/ph-$OID-Y106/psfat_* 2>/dev/null)" ]
+  run pypeer -c "
+import glob
+from astropy.io import fits
+for p in glob.glob('phrosty_temp/ph-$OID-Y106/psf_*.fits'):
+    assert [h.name for h in fits.open(p)] == ['PRIMARY', 'PHASED_PSF', 'EPSF'], p
+for d in glob.glob('phrosty_temp/scratch/$OID/diff_*.fits'):
+    assert 'PHASED_PSF' in fits.open(d), d
+ds = glob.glob('dia_out_dir/$OID/decorr_*.fits')
+print(len(ds), set(fits.open(d)['DECORR_PSF'].header['PSFPHASE'] for d in ds))"
+  assert_success
+  assert_output "6 {True}"
+}
+
+@test "exit status 1 when no pair succeeded (every row success False), also through an earlier step" {
+  scene
+  for f in images/Y106/*/*.fits.gz; do head -c 3000 "$f" > x && mv x "$f"; done
+  run pipeline -p 2
+  assert_failure 1
+  assert_line --index $((${#lines[@]} - 1)) --regexp "^ph-pipeline: $OID Y106: no pair succeeded: all 6 light-curve rows have success False"
+  assert_line --partial "Results saved to $PWD/$LC"
+  [ "$(tail -n +2 "$LC" | wc -l)" -eq 6 ]
+  [ "$(cut -d, -f20 "$LC" | grep -c False)" -eq 6 ]
+  run pipeline -p 2 --through-step sky_subtract
+  assert_failure 1
+  assert_line --index $((${#lines[@]} - 1)) --regexp "^ph-pipeline: $OID Y106: no sky_subtract product was made"
 }
 
 # ---- errors: one line, exit 2, nothing written ---------------------------
@@ -325,7 +372,7 @@ e() { ph-pipeline --oid 1 -r 7.5 -d -44.8 -b Y106 "$@"; }
   assert_output --partial "Example:"
   run ph-pipeline --version
   assert_success
-  assert_output --regexp "^ph-pipeline [0-9]+\.[0-9]+\.[0-9]+"
+  assert_output --regexp "^ph-pipeline \(phrosty-c\) [0-9]+\.[0-9]+\.[0-9]+"
   errsetup
   mkdir -p images/Y106/1 images/Y106/2 && touch images/Y106/1/a.fits.gz images/Y106/2/b.fits.gz
   run e -c config.yaml -t t.csv -s s.csv -n
@@ -430,4 +477,214 @@ e() { ph-pipeline --oid 1 -r 7.5 -d -44.8 -b Y106 "$@"; }
   run lone/ph-pipeline -c config.yaml --oid $OID -r "$RA" -d "$DEC" -b Y106 -t templates.csv -s science.csv
   [ "$status" -eq 1 ]
   assert_one_line_error "^ph-pipeline: .*/share/phrosty-c/pipeline.mk: the pipeline Makefile is missing \(reinstall phrosty-c\)$"
+}
+
+# name mtime of every file under the product and run directories
+mtimes() { find dia_out_dir phrosty_temp lc_out_dir -type f ! -path '*/log/*' ! -name 'progress*' ! -name plan.mk \
+             ! -name lock ! -name '*.lock' |
+           sort | xargs stat -c '%n %Y.%y'; }
+# the kinds of files whose mtime changed between two mtimes listings
+remade() { diff "$1" "$2" | sed -n 's/^> //p' | awk '{print $1}' | sed 's|.*/||; s/_Roman_TDS.*//; s/^stamp_.*/stamp/' | sort | uniq -c | awk '{print $2, $1}'; }
+
+@test "a changed setting remakes exactly the products it affects: a config key, a tool's version" {
+  scene
+  # phrosty's kerpolyorder is the kernel order of ph-subtract's sfft method
+  sed -i 's/^  pipeline:$/  subtract:\n    method: sfft\n  pipeline:/' config.yaml
+  run pipeline -p 2
+  assert_success
+  mtimes > m0.txt
+  sleep 1
+  # the kernel order: the differences and everything after them, nothing before
+  run pipeline -p 2 -v --set photometry.phrosty.kerpolyorder=1
+  assert_success
+  assert_output --partial "19 of 35 steps to run"
+  mtimes > m1.txt
+  run remade m0.txt m1.txt
+  assert_output "${OID}_Y106_all.csv 1
+${OID}_Y106_all.meta.yaml 1
+${OID}_Y106_all.png 1
+decorr 6
+diff 6
+phot 6
+stamp 24
+subtract 1"
+  # the product says how it was made
+  d=$(ls phrosty_temp/scratch/$OID/diff_*.fits | head -1)
+  run pypeer -c "
+from astropy.io import fits
+print(fits.getheader('$d', 'DIFF')['KERORDER'])
+print([str(h) for h in fits.getheader('$d')['HISTORY']][1:])"
+  assert_line --index 0 "1"
+  assert_output --partial "'  --kernel-order 1'"
+  assert_output --partial "'  --ra "
+  [ -f dia_out_dir/$OID/settings_Y106/subtract ]
+  grep -q "^photometry.phrosty.kerpolyorder: 1$" dia_out_dir/$OID/settings_Y106/subtract
+  # the same settings again: nothing to do
+  run pipeline -p 2 -v --set photometry.phrosty.kerpolyorder=1
+  assert_output --partial "0 of 35 steps to run"
+  # a new ph-decorr (another version): the decorrelated files and what follows
+  mkdir new
+  real=$(command -v ph-decorr)
+  printf '#!/bin/sh\ncase " $* " in *" --settings "*) "%s" "$@" | sed "1s/(git /(git new-/" ;; *) exec "%s" "$@" ;; esac\n' \
+    "$real" "$real" > new/ph-decorr
+  chmod +x new/ph-decorr
+  sleep 1
+  PATH=$PWD/new:$PATH run pipeline -p 2 -v --set photometry.phrosty.kerpolyorder=1
+  assert_success
+  assert_output --partial "13 of 35 steps to run"
+  mtimes > m2.txt
+  run remade m1.txt m2.txt
+  assert_output "${OID}_Y106_all.csv 1
+${OID}_Y106_all.meta.yaml 1
+${OID}_Y106_all.png 1
+decorr 7
+phot 6
+stamp 24"
+}
+
+@test "the settings stamps cover the zero-point step and ph-align's and ph-subtract's methods: each change remakes what it affects" {
+  scene
+  CAT='truth/{band}/{pointing}/Roman_TDS_index_{band}_{pointing}_{sca}.txt'
+  run pipeline -p 2 --catalog "$CAT"
+  assert_success
+  [ -f dia_out_dir/$OID/settings_Y106/zpt ]
+  grep -q "^catalog: $CAT$" dia_out_dir/$OID/settings_Y106/zpt
+  mtimes > m0.txt
+  sleep 1
+  # ph-align's psf method: the aligned templates and what follows; no sky, PSF or zero point
+  run pipeline -p 2 -v --catalog "$CAT" --set ph.align.star_snr=20
+  assert_success
+  assert_output --partial "25 of 38 steps to run"
+  mtimes > m1.txt
+  run remade m0.txt m1.txt
+  assert_output "${OID}_Y106_all.csv 1
+${OID}_Y106_all.meta.yaml 1
+${OID}_Y106_all.png 1
+align 1
+aligned 6
+decorr 6
+diff 6
+phot 6
+stamp 24"
+  sleep 1
+  # ph-phot's zero-point aperture: the zero points (and their star tables) and the rows only
+  run pipeline -p 2 -v --catalog "$CAT" --set ph.align.star_snr=20 --set ph.phot.zpt_aperture=5
+  assert_success
+  assert_output --partial "10 of 38 steps to run"
+  mtimes > m2.txt
+  run remade m1.txt m2.txt
+  assert_output "${OID}_Y106_all.csv 1
+${OID}_Y106_all.meta.yaml 1
+${OID}_Y106_all.png 1
+phot 7
+stamp 24
+zpt 7"
+  sleep 1
+  # a catalogue file that changes: its science image's zero point and rows
+  s=$(awk 'NR==2 {print $1}' science.csv | xargs basename | sed 's/.fits.gz$//')
+  c=$(ls truth/Y106/*/$(echo "$s" | sed 's/simple_model/index/').txt)
+  echo >> "$c"
+  run pipeline -p 2 -v --catalog "$CAT" --set ph.align.star_snr=20 --set ph.phot.zpt_aperture=5
+  assert_success
+  assert_output --partial "4 of 38 steps to run"
+  # ph-subtract's method: the differences and what follows
+  run pipeline -p 2 -v --catalog "$CAT" --set ph.align.star_snr=20 --set ph.phot.zpt_aperture=5 \
+    --set ph.subtract.method=sfft
+  assert_success
+  assert_output --partial "19 of 38 steps to run"
+}
+
+@test "phrosty's threefile images (-ic manual_fits -is threefile, paths from the list's directory) end to end; # lines; list values that disagree with a header are warned about" {
+  scene
+  pypeer "$PH_TOP/tests/fixtures/threefile.py" . tf
+  # a comment, and a list that disagrees with the images' headers
+  sed -i '2i # the first science image' tf/science.csv
+  obs=$(awk 'NR==3 {print $2}' tf/science.csv) sca=$(awk 'NR==3 {print $3}' tf/science.csv)
+  lsca=$((sca % 18 + 1)) # another SCA in the list (ph-sim's are random)
+  sed -i "3s/ $obs $sca \\([0-9.]*\\) / 99$obs $lsca \\1 /" tf/science.csv
+  sed -i '2s/ \([0-9]*\)\.0 Y106$/ \1.5 Y106/' tf/templates.csv
+  run ph-pipeline -c config.yaml --oid $OID -r "$RA" -d "$DEC" -b Y106 -t tf/templates.csv -s tf/science.csv \
+    -p 2 -ic manual_fits -is threefile
+  assert_success
+  assert_line --index $((${#lines[@]} - 1)) "Results saved to $PWD/$LC"
+  assert_line "ph-pipeline: warning: tf/science.csv line 3: observation_id 99$obs in the list, $obs in the header of sim_$obs (the header's is used)"
+  assert_line "ph-pipeline: warning: tf/science.csv line 3: sca $lsca in the list, $sca in the header of sim_$obs (the header's is used)"
+  assert_line --regexp "^ph-pipeline: warning: tf/templates.csv line 2: mjd [0-9]+\.5 in the list, [0-9]+ in the header of sim_10000 \(the header's is used\)$"
+  [ "$(tail -n +2 "$LC" | wc -l)" -eq 6 ]
+  [ "$(cut -d, -f20 "$LC" | grep -c True)" -eq 6 ]
+  run sh -c "tail -n +2 $LC | cut -d, -f7,11,12 | sort -u | head -2"
+  assert_output "$obs,sim_$obs,sim_10000
+$obs,sim_$obs,sim_10001"
+  # errors of the new options
+  run ph-pipeline -c config.yaml --oid $OID -r "$RA" -d "$DEC" -b Y106 -t tf/templates.csv -s tf/science.csv -is threefile
+  assert_failure 2
+  assert_one_line_error "^ph-pipeline: -is threefile: goes with -ic manual_fits"
+  run ph-pipeline -c config.yaml --oid $OID -r "$RA" -d "$DEC" -b Y106 -t tf/templates.csv -s tf/science.csv -ic snpitdb
+  assert_failure 2
+  assert_one_line_error "^ph-pipeline: -ic snpitdb: phrosty's database is not available here"
+}
+
+@test "--layout phrosty (ph.pipeline.layout): phrosty's files and seven stamp kinds, gzipped; mjd a float; log lines with time and level" {
+  scene
+  sed -i 's/^  pipeline:$/  pipeline:\n    layout: phrosty/' config.yaml
+  run ph-config -c config.yaml get ph.pipeline.layout
+  assert_output "phrosty"
+  PH_LOG_FORMAT=phrosty run pipeline -p 2 -v
+  assert_success
+  assert_line --index $((${#lines[@]} - 1)) "Results saved to $PWD/$LC"
+  # every stderr line stamped as phrosty's logger does
+  for ((i = 0; i < ${#lines[@]} - 1; i++)); do
+    [[ ${lines[$i]} =~ ^\[[0-9]{4}-[0-9]{2}-[0-9]{2}\ [0-9:]{8}\ -\ (INFO|WARNING|ERROR)\]\ -\ ph- ]] ||
+      fail "not a log line: ${lines[$i]}"
+  done
+  # and the run's own log, and each step's
+  run grep -c -v -E '^\[[0-9-]{10} [0-9:]{8} - (INFO|WARNING|ERROR)\] - ' phrosty_temp/ph-$OID-Y106/log/pipeline.log
+  assert_output "0"
+  grep -q "Results saved to" phrosty_temp/ph-$OID-Y106/log/pipeline.log
+  # phrosty's names in dia_out_dir itself, beside today's files in dia_out_dir/OID
+  S=$(awk 'NR==2 {print $1}' science.csv | xargs basename) T=$(awk 'NR==2 {print $1}' templates.csv | xargs basename)
+  for p in decorr_diff_ decorr_zptimg_ decorr_psf_ diff_var_ diff_ stamp_decorr_diff_ stamp_decorr_zptimg_ \
+           stamp_diff_var_ stamp_aligned_ stamp_diff_; do
+    f=dia_out_dir/$p$S-$T
+    [ -f "$f" ] || fail "no $f"
+    [ "$(head -c 2 "$f" | od -An -tx1 | tr -d ' ')" = 1f8b ] || fail "$f is not gzip-compressed"
+  done
+  [ -f "dia_out_dir/stamp_$S" ] && [ -f "dia_out_dir/stamp_$T" ]
+  [ "$(ls dia_out_dir | grep -c '^decorr_diff_')" -eq 6 ]
+  [ "$(ls dia_out_dir/$OID/decorr_*.fits | wc -l)" -eq 6 ]
+  s=${S%.fits.gz} t=${T%.fits.gz}
+  run pypeer -c "
+import numpy as np
+from astropy.io import fits
+m = fits.open('dia_out_dir/$OID/decorr_$s-$t.fits')
+for p, h in (('decorr_diff_', 'DECORR_DIFF'), ('decorr_zptimg_', 'DECORR_SCI'), ('diff_var_', 'DIFF_VAR'), ('decorr_psf_', 'DECORR_PSF')):
+    print(p, np.array_equal(fits.getdata('dia_out_dir/' + p + '$S-$T'), m[h].data))
+print(fits.getdata('dia_out_dir/stamp_diff_$S-$T').shape)"
+  assert_output "decorr_diff_ True
+decorr_zptimg_ True
+diff_var_ True
+decorr_psf_ True
+(100, 100)"
+  # mjd reads back as a float
+  run pypeer -c "import pandas as pd; print(pd.read_csv('$LC')['mjd'].dtype)"
+  assert_output "float64"
+  [[ $(awk -F, 'NR==2 {print $1}' "$LC") == *.* ]]
+}
+
+@test "threads a job follow the allotment (taskset); keep_intermediate null is phrosty's false" {
+  command -v taskset >/dev/null || skip "taskset is not installed"
+  [ "$(taskset -c 0,1 nproc 2>/dev/null)" = 2 ] || skip "needs two CPUs"
+  scene
+  sed -i 's/^\( *keep_intermediate:\).*/\1 null/; s/^\( *scratch_dir:\).*/\1 null/' config.yaml
+  run taskset -c 0 env -u OMP_NUM_THREADS -u SLURM_CPUS_PER_TASK ph-pipeline -c config.yaml --oid $OID -r "$RA" -d "$DEC" \
+    -b Y106 -t templates.csv -s science.csv -v --through-step sky_subtract
+  assert_success
+  assert_output --partial "make -j 1, 1 threads a job"
+  run taskset -c 0,1 env -u OMP_NUM_THREADS -u SLURM_CPUS_PER_TASK ph-pipeline -c config.yaml --oid $OID -r "$RA" -d "$DEC" \
+    -b Y106 -t templates.csv -s science.csv -v --through-step sky_subtract
+  assert_output --partial "make -j 1, 2 threads a job"
+  run ph-pipeline -c config.yaml --oid $OID -r "$RA" -d "$DEC" -b Y106 -t templates.csv -s science.csv -v \
+    --through-step sky_subtract -p 2 -j 3
+  assert_output --partial "make -j 2, 3 threads a job"
+  [ ! -e phrosty_temp/scratch ]
 }

@@ -40,10 +40,15 @@ scene() {
   assert_output --partial "2\\ 7.6\\ -44.9\\ Y106\\ $PWD/t.csv\\ $PWD/s.csv"
   assert_output --regexp "ph-pipeline -c $PWD/c.yaml --oid \"\\\$oid\" .* -p 8 -v --catchfailures"
   [ ! -e ph-slurm-obj.sh ]
+  # each task's log lines carry a timestamp and a level, as phrosty's
+  assert_line 'export PH_LOG_FORMAT=${PH_LOG_FORMAT:-phrosty}'
   # the script is valid bash
   ph-slurm -c c.yaml -n obj.csv > job.sh
   run bash -n job.sh
   assert_success
+  # the version in the form of every ph tool
+  run ph-slurm --version
+  assert_output --regexp "^ph-slurm \(phrosty-c\) [0-9]+\.[0-9]+\.[0-9]+"
 }
 
 @test "ph-slurm: errors are one line, exit 2" {

@@ -3,6 +3,7 @@
 #include "check.h"
 #include "config.h"
 #include "log.h"
+#include "util.h"
 
 static const char *phrosty_yaml =
     "replaceable_preloads:\n"
@@ -63,6 +64,64 @@ TEST(wrong_type_names_key)
     EXPECT(strstr(ph_error_message(), "two") != NULL);
     ph_error_clear();
     ph_config_free(c);
+}
+
+/* Issue 17: a list where one value is read is an error with its place,
+ * never the default in silence. */
+TEST(list_for_a_value_has_line_and_column)
+{
+    ph_config *c = ph_config_new();
+    EXPECT(ph_config_load_string(c, "photometry:\n  phrosty:\n    kerpolyorder: [0]\n", "k.yaml")
+           == 0);
+    const char *v = "x";
+    ph_error_clear();
+    EXPECT(ph_config_get_value(c, "photometry.phrosty.kerpolyorder", &v) == PH_EUSAGE);
+    EXPECT_STR(ph_error_message(),
+               "line 3, column 19: photometry.phrosty.kerpolyorder: expected a single value, "
+               "found a list");
+    EXPECT_STR(ph_error_file(), "k.yaml");
+    ph_error_clear();
+    EXPECT(ph_config_get_value(c, "photometry.absent", &v) == 0 && v == NULL);
+    ph_config_free(c);
+}
+
+/* Issue 17: hostile configs end at once with an error naming the file. */
+TEST(bombs_end_at_once)
+{
+    const char *dir = check_tmpdir();
+    char deep[600], alias[600];
+    snprintf(deep, sizeof deep, "%s/deep.yaml", dir);
+    snprintf(alias, sizeof alias, "%s/alias.yaml", dir);
+    size_t n = 100000;
+    char *text = malloc(2 * n + 8);
+    memcpy(text, "a: ", 3);
+    memset(text + 3, '[', n);
+    memset(text + 3 + n, ']', n);
+    strcpy(text + 3 + 2 * n, "\n");
+    write_file(deep, text);
+    free(text);
+    write_file(alias, "a: &a [1,2,3,4,5,6,7,8,9]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+                      "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+                      "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
+                      "g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\nh: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\n");
+    const char *files[3] = {deep, alias, "/dev/zero"};
+    const char *what[3] = {"nested more than 64 deep", "alias bomb", "not a config file"};
+    for (int i = 0; i < 3; i++) {
+        ph_config *c = ph_config_new();
+        ph_error_clear();
+        double t0 = ph_now();
+        EXPECT(ph_config_load(c, files[i]) != 0 && ph_error_code() == PH_EUSAGE);
+        double dt = ph_now() - t0;
+        printf("# %s: %.3f s: %s\n", files[i], dt, ph_error_message());
+        EXPECT(dt < 1.0);
+        EXPECT(strstr(ph_error_message(), what[i]) != NULL);
+        EXPECT_STR(ph_error_file(), files[i]);
+        ph_config_free(c);
+    }
+    ph_error_clear();
+    unlink(deep);
+    unlink(alias);
+    rmdir(dir);
 }
 
 TEST(set_overrides)
@@ -147,6 +206,8 @@ int main(void)
 {
     RUN(phrosty_layout);
     RUN(wrong_type_names_key);
+    RUN(list_for_a_value_has_line_and_column);
+    RUN(bombs_end_at_once);
     RUN(set_overrides);
     RUN(malformed_yaml_line_column);
     RUN(preloads_merge_under_file);

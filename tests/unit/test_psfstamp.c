@@ -41,6 +41,35 @@ TEST(stamp_round_trip_and_checks)
     ph_psf_free(&a);
 }
 
+TEST(phased_extension_beside_the_primary)
+{
+    const char *d = check_tmpdir();
+    char p[512], q[512];
+    snprintf(p, sizeof p, "%s/two.fits", d);
+    snprintf(q, sizeof q, "%s/one.fits", d);
+    double c[9] = {0, 0, 0, 0, 1, 0, 0, 0, 0}, f[9] = {0, 0, 0, 0, 0.5, 0.5, 0, 0, 0};
+    ph_psf a = {.n = 3, .data = c, .hdr = ph_header_new()}, b = {.n = 3, .data = f,
+                                                               .hdr = ph_header_new()};
+    ph_header_set_double(b.hdr, "PSFX", 20.5, NULL);
+    EXPECT(ph_psf_write_phased(p, &a, &b) == 0);
+    EXPECT(ph_psf_write(q, &a) == 0);
+    ph_psf r, s;
+    /* readers that know nothing of it get the primary, the centred stamp */
+    EXPECT(ph_psf_read(p, NULL, &r) == 0 && r.data[4] == 1);
+    ph_psf_free(&r);
+    EXPECT(ph_psf_read_phased(p, &s) == 0 && s.data && s.data[5] == 0.5);
+    double x = 0;
+    EXPECT(!ph_header_get_double(s.hdr, "PSFX", &x) && x == 20.5);
+    ph_psf_free(&s);
+    /* no extension: no stamp, no error */
+    EXPECT(ph_psf_read_phased(q, &s) == 0 && s.data == NULL);
+    ph_error_clear();
+    EXPECT(ph_psf_read_phased("/nonexistent/x.fits", &s) != 0 && s.data == NULL);
+    ph_error_clear();
+    ph_header_free(a.hdr);
+    ph_header_free(b.hdr);
+}
+
 TEST(interpolators)
 {
     double w[6];
@@ -77,6 +106,7 @@ TEST(interpolators)
 int main(void)
 {
     RUN(stamp_round_trip_and_checks);
+    RUN(phased_extension_beside_the_primary);
     RUN(interpolators);
     return check_done();
 }

@@ -2,24 +2,20 @@
  * statistics, SCI - ERR, the transient, the SIP distortion, galaxy shapes
  * and transforms, read back through libph. */
 #include "check.h"
+#include "sameinput.h"
 #include "galaxy.h"
 #include "inimage.h"
 #include "io.h"
 #include "log.h"
 #include "sim.h"
+#include "sim_scene.h"
 #include "wcs.h"
 
 #include <stdlib.h>
 
 static sim_scene empty_scene(long n)
 {
-    sim_scene s = {.itransient = -1};
-    sim_params_defaults(&s.p, "Y106");
-    s.p.nx = s.p.ny = n;
-    s.p.nstars = s.p.ngalaxies = 0;
-    s.p.host = s.p.transient = 0;
-    s.p.ntemplates = 1;
-    s.p.nscience = 1;
+    sim_scene s = sim_test_scene(n);
     sim_params_finish(&s.p);
     s.zpt = ph_band_zeropoint(s.p.band, s.p.exptime_s);
     return s;
@@ -122,6 +118,7 @@ TEST(star_truth_through_libph)
         EXPECT(sim_render(&s, e, psf, &img) == 0);
         char path[1200];
         snprintf(path, sizeof path, "%s", sim_path(dir, "images", &s, e));
+        ph_input_forget(); /* the file read at k - 2 is rewritten: not an input of this one */
         EXPECT(sim_write_image(path, &s, e, &img) == 0);
         ph_input in;
         EXPECT(ph_input_read(path, NULL, &in) == 0);

@@ -29,13 +29,21 @@ TEST(fit_mask_is_detected_in_both_and_never_bad_or_outside)
     uint8_t s[8] = {1, 1, 0, 1, 3, 1, 5, 0};
     uint8_t r[8] = {1, 0, 1, 1, 1, 3, 1, 4};
     uint8_t fit[8], out[8];
-    long n = ph_sub_fit_mask(s, r, 8, fit, out);
+    long n = ph_sub_fit_mask(s, r, 8, 0, fit, out);
     uint8_t efit[8] = {1, 0, 0, 1, 0, 0, 0, 0};
     uint8_t eout[8] = {1, 0, 0, 1, 2, 2, 4, 4};
     EXPECT(n == 2);
     for (int i = 0; i < 8; i++) {
         EXPECT(fit[i] == efit[i]);
         EXPECT(out[i] == eout[i]);
+    }
+    /* all: every pixel BAD or OUTSIDE in neither, detected or not */
+    n = ph_sub_fit_mask(s, r, 8, 1, fit, out);
+    uint8_t afit[8] = {1, 1, 1, 1, 0, 0, 0, 0};
+    EXPECT(n == 4);
+    for (int i = 0; i < 8; i++) {
+        EXPECT(fit[i] == afit[i]);
+        EXPECT(out[i] == (afit[i] | (eout[i] & 6)));
     }
 }
 
@@ -120,7 +128,9 @@ TEST(run_cross_convolves_fits_and_blanks_outside)
         ps[i] = 3 * g;
         pr[i] = 7 * g;
     }
-    ph_sub_in in = {nx, ny, sci, ref, ms, mr, ps, 5, pr, 5, "s.fits", "r.fits", NAN, NAN, 0};
+    ph_sub_in in = {.nx = nx, .ny = ny, .sci = sci, .ref = ref, .sci_mask = ms, .ref_mask = mr,
+                    .psf_sci = ps, .n_sci = 5, .psf_ref = pr, .n_ref = 5, .sci_name = "s.fits",
+                    .ref_name = "r.fits", .ex_x0 = NAN, .ex_y0 = NAN, .star_r = 8};
     ph_sfft_params p = {3, 1, 0, 1};
     ph_sfft_engine *e = ph_sfft_cpu_engine_new(nx, ny, 2);
     ph_sub_out o;
@@ -160,9 +170,91 @@ TEST(run_cross_convolves_fits_and_blanks_outside)
     free(mr);
 }
 
+/* Count the pixels of a 20 x 20 mask that are set. */
+static long count(const uint8_t *m, long n, uint8_t bit)
+{
+    long k = 0;
+    for (long i = 0; i < n; i++)
+        k += (m[i] & bit) != 0;
+    return k;
+}
+
+TEST(guard_band_around_bad_and_outside_and_the_border)
+{
+    enum { N = 20 };
+    uint8_t s[N * N] = {0}, r[N * N] = {0}, fit[N * N], out[N * N];
+    s[10 * N + 10] = 2;  /* BAD in the science image */
+    r[3 * N + 15] = 4;   /* OUTSIDE in the reference */
+    memset(fit, 1, sizeof fit);
+    memset(out, 1, sizeof out);
+    long removed = -1;
+    EXPECT(ph_sub_guard(fit, out, s, r, N, N, 2, &removed) == 0);
+    /* brute force: Chebyshev distance <= 2 of either pixel, or of the border */
+    long want = 0;
+    for (int y = 0; y < N; y++)
+        for (int x = 0; x < N; x++) {
+            int near = (abs(x - 10) <= 2 && abs(y - 10) <= 2) || (abs(x - 15) <= 2 && abs(y - 3) <= 2) ||
+                       x < 2 || y < 2 || x >= N - 2 || y >= N - 2;
+            want += near;
+            EXPECT(fit[y * N + x] == !near);
+            EXPECT((out[y * N + x] & 1) == !near);
+        }
+    EXPECT(removed == want);
+}
+
+TEST(signal_keeps_every_source_and_no_sky)
+{
+    enum { N = 20 };
+    double cs[N * N] = {0}, cr[N * N] = {0};
+    float v[N * N];
+    uint8_t fit[N * N], out[N * N];
+    for (int i = 0; i < N * N; i++)
+        v[i] = 1;
+    cs[5 * N + 5] = 4;    /* 4 sigma in the science image only */
+    cr[14 * N + 12] = 10; /* a source in the reference only */
+    cs[2 * N + 16] = -50; /* a negative dip is no source */
+    memset(fit, 1, sizeof fit);
+    memset(out, 1, sizeof out);
+    long removed = ph_sub_signal(cs, cr, v, v, 1.0, 1.0, N, N, fit, out);
+    /* two 5x5 blocks kept (the grown sources) */
+    EXPECT(removed == N * N - 50);
+    EXPECT(fit[5 * N + 5] && fit[7 * N + 7] && fit[3 * N + 3] && !fit[8 * N + 5]);
+    EXPECT(fit[14 * N + 12] && fit[16 * N + 14] && !fit[2 * N + 16]);
+    EXPECT(count(out, N * N, 1) == 50);
+    /* sigma scales with the kernel's squared sum: 4 < 3 sqrt(4) */
+    memset(fit, 1, sizeof fit);
+    removed = ph_sub_signal(cs, cr, v, v, 4.0, 1.0, N, N, fit, out);
+    EXPECT(removed == N * N - 25 && fit[14 * N + 12] && !fit[5 * N + 5]);
+}
+
+TEST(clip_removes_outliers_with_a_margin)
+{
+    enum { N = 20 };
+    double d[N * N] = {0};
+    float v[N * N];
+    uint8_t fit[N * N], out[N * N];
+    for (int i = 0; i < N * N; i++)
+        v[i] = 1, d[i] = (i % 7) - 3.0; /* |d| <= 3 sigma */
+    d[9 * N + 9] = 40;
+    memset(fit, 1, sizeof fit);
+    memset(out, 1, sizeof out);
+    fit[9 * N + 11] = 0; /* not fitted: stays as it is */
+    long n = ph_sub_clip(d, v, v, 1.0, 1.0, 2.0, 10, N, N, fit, out);
+    /* sigma = sqrt(1 + 4): 40 is 17.9 sigma; a 5x5 block, less the unfitted pixel */
+    EXPECT(n == 24);
+    EXPECT(!fit[7 * N + 7] && !fit[11 * N + 11] && fit[6 * N + 9] && fit[12 * N + 9]);
+    EXPECT(count(out, N * N, 8) == 24 && (out[9 * N + 9] & 9) == 8 && (out[9 * N + 11] & 8) == 0);
+    /* below the threshold nothing moves */
+    memset(fit, 1, sizeof fit);
+    EXPECT(ph_sub_clip(d, v, v, 1.0, 1.0, 2.0, 20, N, N, fit, out) == 0);
+}
+
 int main(void)
 {
     ph_verbosity = 0;
+    RUN(guard_band_around_bad_and_outside_and_the_border);
+    RUN(signal_keeps_every_source_and_no_sky);
+    RUN(clip_removes_outliers_with_a_margin);
     RUN(sanitise_zeroes_masked_nan_and_rejects_unmasked);
     RUN(fit_mask_is_detected_in_both_and_never_bad_or_outside);
     RUN(exclude_takes_the_circle_out_of_the_fit);

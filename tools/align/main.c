@@ -2,7 +2,7 @@
  * with its PSF carried into the science frame (sfft-spec.md "Alignment",
  * sfft-reference.md §3; output: HACKING.md "Aligned template").
  *
- *   ph-align --target SCIENCE TEMPLATE [--psf PSF] -o ALIGNED
+ *   ph-align --science SCIENCE --template TEMPLATE [--template-psf PSF] -o ALIGNED
  *
  * main.c: options, reading and checking, the steps in order, writing.
  */
@@ -16,6 +16,7 @@
 #include "pixmap.h"
 #include "psfstamp.h"
 #include "resample.h"
+#include "stars.h"
 #include "timing.h"
 #include "util.h"
 #include "wcs.h"
@@ -24,45 +25,64 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_VARW = 256, OPT_FLUX, OPT_PSFMODE, OPT_STEP, OPT_TOL, OPT_MTHR };
+enum { OPT_VARW = 256, OPT_FLUX, OPT_PSFMODE, OPT_STEP, OPT_TOL, OPT_MTHR, OPT_METHOD,
+       OPT_STARSNR, OPT_SCI, OPT_TPL, OPT_TPSF, OPT_INTERP };
+
+enum { METHOD_PSF = 0, METHOD_PHROSTY = 1 };
 
 typedef struct params {
-    const char *target, *psf, *output;
+    const char *target, *template, *psf, *output;
     align_opts ro;
     align_psf_mode psf_mode;
     long map_step;
     double map_tol;
+    int method, kernel_set, psf_mode_set;
+    ph_ptsrc_opts stars;
 } params;
 
 static const ph_opt opts[] = {
-    {"target", 't', "FILE", "science ph image whose pixel grid and WCS the output takes (required)",
-     ""},
-    {"psf", 'p', "FILE", "template PSF stamp (default: the template's PSF HDU)", ""},
-    {"output", 'o', "FILE", "aligned template ph image to write (required)", ""},
-    {"kernel", 'k', "NAME", "bilinear|bicubic|lanczos3 interpolation (default bilinear, SFFT's)",
-     NULL},
+    {"science", OPT_SCI, "FILE", "science ph image whose pixel grid and WCS the output takes (required)",
+     "", PH_OPT_IN},
+    {"template", OPT_TPL, "FILE", "template ph image to resample (required; also the argument)", "",
+     PH_OPT_IN},
+    {"template-psf", OPT_TPSF, "FILE", "template PSF stamp (default: the template's PSF HDU)", "",
+     PH_OPT_IN},
+    {"output", 'o', "FILE", "aligned template ph image to write (required)", "", PH_OPT_OUT},
+    {"method", OPT_METHOD, "psf|phrosty",
+     "psf: the template's stars fitted with its oversampled PSF (EPSF) and drawn exactly on the "
+     "science grid, the rest interpolated with lanczos3 (default); phrosty: everything "
+     "interpolated bilinearly, as SFFT",
+     NULL, 0},
+    {"interp", OPT_INTERP, "bilinear|bicubic|lanczos3",
+     "interpolation (default: lanczos3, or bilinear with --method phrosty)", NULL, 0},
+    {"star-snr", OPT_STARSNR, "X", "psf method: smallest star S/N modelled (default 10)", NULL, 0},
     {"var-weights", OPT_VARW, "W",
      "squared: VAR = sum w^2 V, the variance of the interpolated pixel (default); linear: "
      "sum w V, as SFFT",
-     NULL},
+     NULL, 0},
     {"flux-scale", OPT_FLUX, "MODE",
      "mean: multiply by the mean pixel-area ratio (default); jacobian: by the per-pixel ratio; "
      "none: no scaling (SFFT)",
-     NULL},
+     NULL, 0},
     {"psf-mode", OPT_PSFMODE, "MODE",
      "rotate: rotate (mirror when parities differ), normalise (default); affine: full local "
      "map; sfft: SFFT's rotation exactly, unnormalised",
-     NULL},
+     NULL, 0},
     {"map-step", OPT_STEP, "N", "exact WCS mapping every N pixels, interpolated between (default 64; "
                                 "1: exact everywhere)",
-     NULL},
+     NULL, 0},
     {"map-tol", OPT_TOL, "PX", "largest mapping error accepted; the step is halved until met "
                                "(default 0.001)",
-     NULL},
+     NULL, 0},
     {"mask-threshold", OPT_MTHR, "F",
-     "DETECTED where the bilinearly resampled template mask >= F (default 0.1, SFFT's)", NULL},
-    {"threads", 'j', "N", "threads (default 0: one per CPU)", NULL},
-    {NULL, 0, NULL, NULL, NULL}};
+     "DETECTED where the bilinearly resampled template mask >= F (default 0.1, SFFT's)", NULL, 0},
+    {"threads", 'j', "N", "threads (default 0: the CPUs this process may use, see ph-config cpus)",
+     NULL, 0},
+    /* old spellings, accepted until the next release */
+    {"target", 't', "FILE", "science", "", PH_OPT_ALIAS | PH_OPT_OLD},
+    {"psf", 'p', "FILE", "template-psf", "", PH_OPT_ALIAS | PH_OPT_OLD},
+    {"kernel", 'k', "NAME", "interp", NULL, PH_OPT_ALIAS | PH_OPT_OLD},
+    {NULL, 0, NULL, NULL, NULL, 0}};
 
 static int handle(ph_cli *cli, int key, const char *arg)
 {
@@ -70,20 +90,31 @@ static int handle(ph_cli *cli, int key, const char *arg)
     int i;
     long v;
     switch (key) {
-    case 't':
+    case OPT_SCI:
         p->target = arg;
         return PH_OK;
-    case 'p':
+    case OPT_TPL:
+        p->template = arg;
+        return PH_OK;
+    case OPT_TPSF:
         p->psf = arg;
         return PH_OK;
     case 'o':
         p->output = arg;
         return PH_OK;
-    case 'k':
+    case OPT_INTERP:
         if (ph_cli_choice(cli, arg, "bilinear|bicubic|lanczos3", &i))
             return PH_EUSAGE;
         p->ro.kernel = i == 0 ? PH_INTERP_BILINEAR : i == 1 ? PH_INTERP_BICUBIC : PH_INTERP_LANCZOS3;
+        p->kernel_set = 1;
         return PH_OK;
+    case OPT_METHOD:
+        if (ph_cli_choice(cli, arg, "psf|phrosty", &i))
+            return PH_EUSAGE;
+        p->method = i;
+        return PH_OK;
+    case OPT_STARSNR:
+        return ph_cli_double_range(cli, arg, 1, 1e6, &p->stars.snr_min);
     case OPT_VARW:
         if (ph_cli_choice(cli, arg, "squared|linear", &i))
             return PH_EUSAGE;
@@ -98,6 +129,7 @@ static int handle(ph_cli *cli, int key, const char *arg)
         if (ph_cli_choice(cli, arg, "rotate|affine|sfft", &i))
             return PH_EUSAGE;
         p->psf_mode = i == 0 ? ALIGN_PSF_ROTATE : i == 1 ? ALIGN_PSF_AFFINE : ALIGN_PSF_SFFT;
+        p->psf_mode_set = 1;
         return PH_OK;
     case OPT_STEP:
         return ph_cli_long(cli, arg, 1, 1024, &p->map_step);
@@ -122,7 +154,7 @@ static int load_psf(const params *p, const char *tpath, ph_image *tpl, ph_psf *p
         return ph_psf_read(p->psf, NULL, psf);
     if (!tpl->psf)
         return ph_error(PH_EUSAGE, tpath,
-                        "the template has no PSF HDU; give its PSF stamp with --psf FILE");
+                        "the template has no PSF HDU; give its PSF stamp with --template-psf FILE");
     if (ph_psf_check(tpl->psf, tpl->psf_size, tpl->psf_size, tpath))
         return PH_EFAIL;
     psf->n = tpl->psf_size;
@@ -193,19 +225,43 @@ static int run(const params *p, const char *tpath)
 
     ph_timing_begin("psf");
     align_geom g = {0};
-    double ax = 0, ay = 0, psum = 0;
+    double ax = 0, ay = 0, psum = 0, m[2][2] = {{1, 0}, {0, 1}}, norm = 1;
+    ph_ovpsf rov = {0};
+    /* With an oversampled PSF the template's stars are always found and
+     * listed (STARS: ph-subtract measures the residuals there); the psf
+     * method also draws them instead of interpolating them. */
+    int listed = !st && psf.ov, stars = listed && p->method == METHOD_PSF;
+    if (!st && p->method == METHOD_PSF && !psf.ov)
+        ph_notice("%s: the template PSF has no EPSF HDU (an oversampled model: ph-psf writes one); "
+                  "its stars are interpolated, which changes their shapes on an undersampled "
+                  "image",
+                  p->psf ? p->psf : tpath);
     if (!st) {
         anchor(p, &psf, &tpl, &ax, &ay);
         st = align_geometry(swcs, twcs, tpl.nx, tpl.ny, map, ax, ay, &g);
     }
     if (!st && !(rpsf = ph_malloc((size_t)psf.n * psf.n * sizeof *rpsf, "rotated PSF")))
         st = PH_EFAIL;
-    if (!st) {
+    if (!st && listed) {
+        /* science offsets -> template offsets: the inverse of the local map */
+        ph_mat2_inverse(g.rot.jac, m);
+        st = align_stars_psf(psf.ov, m, psf.n, &rov, rpsf, &norm, p->psf ? p->psf : tpath);
+        psum = 1 / norm;
+    }
+    if (!st && !stars) {
         align_psf(psf.data, psf.n, &g, p->psf_mode, p->ro.kernel, rpsf, &psum);
         if (!(psum > 0))
             st = ph_error(PH_EFAIL, p->psf ? p->psf : tpath,
                           "the PSF has no positive flux after rotation into the science frame");
     }
+    ph_timing_end();
+
+    ph_timing_begin("stars");
+    ph_ptsrc *src = NULL;
+    long nsrc = 0;
+    if (listed)
+        st = align_stars_fit(tpl.sci, tpl.var, tpl.mask, tpl.nx, tpl.ny, psf.ov, &p->stars, stars,
+                             tpath, &src, &nsrc);
     ph_timing_end();
 
     ph_timing_begin("resample");
@@ -216,6 +272,21 @@ static int run(const params *p, const char *tpath)
         align_planes in = {tpl.nx, tpl.ny, tpl.sci, tpl.var, tpl.mask};
         st = align_resample(map, &in, &ro, &out, &stats);
     }
+    ph_timing_end();
+
+    ph_timing_begin("stars");
+    ph_startab placed = {0};
+    if (!st && listed) {
+        double det = fabs(m[0][0] * m[1][1] - m[0][1] * m[1][0]);
+        double fac = ro.flux == ALIGN_FLUX_NONE ? 1.0 : ro.flux == ALIGN_FLUX_MEAN ? g.area_ratio
+                                                                                 : 1 / det;
+        st = align_stars_place(src, nsrc, twcs, swcs, &rov, fac * norm / det, stars, &out,
+                               &placed);
+        if (!st)
+            ph_info("%ld point sources fitted on the template, %ld %s on the science grid", nsrc,
+                    placed.n, stars ? "drawn" : "listed");
+    }
+    free(src);
     ph_timing_end();
     free(tpl.sci), free(tpl.var), free(tpl.mask);
     tpl.sci = tpl.var = NULL, tpl.mask = NULL;
@@ -234,6 +305,8 @@ static int run(const params *p, const char *tpath)
                         .overlap = (double)stats.n_inside / ((double)sci.nx * sci.ny),
                         .map = map,
                         .psf_sum = psum,
+                        .method = p->method == METHOD_PSF ? "psf" : "phrosty",
+                        .nstars = stars ? placed.n : -1,
                         .target = p->target,
                         .template = tpath};
         st = align_output_header(tpl.hdr, &tpl.meta, sci.hdr, &k, &hdr);
@@ -241,8 +314,15 @@ static int run(const params *p, const char *tpath)
     if (!st) {
         ph_image o = {.nx = out.nx, .ny = out.ny, .sci = out.sci, .var = out.var,
                       .mask = out.mask, .psf = rpsf, .psf_size = psf.n, .hdr = hdr,
-                      .meta = tpl.meta};
-        st = ph_image_write(p->output, &o);
+                      .meta = tpl.meta, .psf_ov = stars ? &rov : NULL};
+        ph_fits_out fo;
+        st = ph_fits_create(&fo, p->output, 0);
+        if (!st && (ph_image_write_hdus(&fo, &o) || (listed && ph_startab_write(&fo, &placed))))
+            st = PH_EFAIL;
+        if (!st)
+            st = ph_fits_commit(&fo);
+        else if (fo.f || fo.tmp[0])
+            ph_fits_abort(&fo);
     }
     ph_timing_end();
     if (!st)
@@ -253,6 +333,8 @@ static int run(const params *p, const char *tpath)
                 g.area_ratio, stats.n_bad);
 
     ph_header_free(hdr);
+    ph_startab_free(&placed);
+    ph_ovpsf_free(&rov);
     free(rpsf);
     align_planes_free(&out);
     ph_pixmap_free(map);
@@ -266,41 +348,49 @@ static int run(const params *p, const char *tpath)
 
 int main(int argc, char **argv)
 {
-    params p = {.ro = {.kernel = PH_INTERP_BILINEAR, .det_threshold = 0.1,
+    params p = {.ro = {.kernel = PH_INTERP_LANCZOS3, .det_threshold = 0.1,
                        .flux = ALIGN_FLUX_MEAN},
                 .psf_mode = ALIGN_PSF_ROTATE,
                 .map_step = 64,
                 .map_tol = 0.001};
     ph_cli cli = {
         .tool = "ph-align",
-        .usage = "[OPTION]... --target SCIENCE TEMPLATE -o ALIGNED",
+        .usage = "[OPTION]... --science SCIENCE --template TEMPLATE -o ALIGNED",
         .summary = "Resample a template ph image onto the science pixel grid and rotate its PSF.",
         .description =
             "TEMPLATE's SCI, VAR and MASK are resampled at the positions every science\n"
             "pixel maps to through both WCSs (SIP/TPV included); its PSF is carried into\n"
             "the science frame. The output is a ph image on the science grid with the\n"
             "science WCS, the template's metadata and AL* keys describing the alignment.",
-        .example = "ph-align --target sci.fits tpl.fits --psf tpl_psf.fits -o tpl_aligned.fits",
+        .example = "ph-align --science sci.fits --template tpl.fits --template-psf tpl_psf.fits "
+                   "-o tpl_aligned.fits",
         .opts = opts,
+        .pos_in = 1,
         .handle = handle,
         .ctx = &p,
     };
+    ph_ptsrc_defaults(&p.stars);
     int st = ph_cli_parse(&cli, argc, argv);
     if (st < 0)
         return 0;
-    if (!st && cli.npos != 1)
-        st = ph_error(PH_EUSAGE, NULL, "expected one TEMPLATE ph image, got %d arguments (try "
-                                       "--help)",
-                      cli.npos);
+    if (!st && cli.npos > (p.template ? 0 : 1))
+        st = ph_error(PH_EUSAGE, NULL, "expected one TEMPLATE ph image, got %d arguments (try --help)",
+                      cli.npos + (p.template != NULL));
+    if (!st && cli.npos == 1)
+        p.template = cli.pos[0];
+    if (!st && !p.template)
+        st = ph_error(PH_EUSAGE, NULL, "--template TEMPLATE is required: the ph image to resample");
     if (!st && !p.target)
-        st = ph_error(PH_EUSAGE, NULL, "--target SCIENCE is required: the image whose grid the "
+        st = ph_error(PH_EUSAGE, NULL, "--science SCIENCE is required: the image whose grid the "
                                        "template is resampled onto");
     if (!st && !p.output)
         st = ph_error(PH_EUSAGE, NULL, "-o/--output FILE is required");
     if (!st && p.ro.nthreads == 0)
         p.ro.nthreads = ph_ncpu();
+    if (!st && p.method == METHOD_PHROSTY && !p.kernel_set)
+        p.ro.kernel = PH_INTERP_BILINEAR;
     if (!st)
-        st = run(&p, cli.pos[0]);
+        st = run(&p, p.template);
     if (cli.timing)
         ph_timing_report();
     ph_cli_free(&cli);

@@ -29,7 +29,11 @@ int align_output_header(const ph_header *tpl, const ph_meta *tplmeta, const ph_h
                                "[deg] CCW PSF rotation applied");
     st |= ph_header_set_double(h, "ALROTSF", g->rot.alpha_deg, "[deg] SFFT pattern rotation");
     st |= ph_header_set_bool(h, "ALFLIP", g->rot.flip, "parities differ: PSF mirrored in x");
-    st |= ph_header_set_str(h, "ALPSFMOD", psfm[k->psf_mode], "PSF transform");
+    st |= ph_header_set_str(h, "ALPSFMOD", k->nstars >= 0 ? "epsf" : psfm[k->psf_mode],
+                            "PSF transform");
+    st |= ph_header_set_str(h, "ALMETHOD", k->method ? k->method : "phrosty", "ph-align method");
+    if (k->nstars >= 0)
+        st |= ph_header_set_long(h, "ALNSTAR", k->nstars, "stars drawn from the PSF model");
     st |= ph_header_set_double(h, "ALANCHX", g->anchor_x0, "[px] template x0 of orientation");
     st |= ph_header_set_double(h, "ALANCHY", g->anchor_y0, "[px] template y0 of orientation");
     st |= ph_header_set_double(h, "ALPSFSUM", k->psf_sum, "PSF sum before normalisation");

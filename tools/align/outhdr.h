@@ -15,6 +15,7 @@
  *   ALMAPSTP  mapping grid step, px          ALMAPERR  its measured error bound, px
  *   ALPSFSUM  PSF sum after resampling, before normalisation
  *   ALANCHX, ALANCHY  template pixel (0-based) where the orientation was measured
+ *   ALMETHOD  psf|phrosty                    ALNSTAR   stars drawn from the PSF model
  */
 #ifndef ALIGN_OUTHDR_H
 #define ALIGN_OUTHDR_H
@@ -34,6 +35,8 @@ typedef struct align_keys {
     double overlap;
     const ph_pixmap *map;
     double psf_sum;
+    const char *method;  /* "psf" or "phrosty" */
+    long nstars;         /* stars drawn (psf method), -1: none fitted */
     const char *target, *template; /* file names, for HISTORY */
 } align_keys;
 

@@ -43,3 +43,13 @@ int ph_known_config_key(const char *key)
             return 1;
     return 0;
 }
+
+int ph_known_config_scalar(const char *key)
+{
+    if (!strncmp(key, "ph.", 3))
+        return 1;
+    for (size_t i = 0; i < sizeof exact / sizeof *exact; i++)
+        if (!strcmp(key, exact[i]))
+            return strcmp(key, "replaceable_preloads") && strcmp(key, "photometry.phrosty.psf.params");
+    return 0;
+}

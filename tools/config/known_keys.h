@@ -7,4 +7,8 @@
  * use (system.ou24.*, system.db.* ...), which we accept silently. */
 int ph_known_config_key(const char *key);
 
+/* 1 if phrosty-c reads `key` as a single value (not a list or mapping):
+ * every ph.<tool>.<option> and phrosty's scalar keys. */
+int ph_known_config_scalar(const char *key);
+
 #endif

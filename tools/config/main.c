@@ -12,6 +12,7 @@
 #include "config.h"
 #include "known_keys.h"
 #include "log.h"
+#include "ncpu.h"
 #include "timing.h"
 
 #include <stdio.h>
@@ -24,7 +25,7 @@ static int handle(ph_cli *cli, int key, const char *arg)
     return ph_cli_bad(cli, "unexpected option");
 }
 
-static const ph_opt opts[] = {{NULL, 0, NULL, NULL, NULL}};
+static const ph_opt opts[] = {{NULL, 0, NULL, NULL, NULL, 0}};
 
 static const char *where(const ph_config *cfg)
 {
@@ -81,21 +82,32 @@ static int cmd_list(ph_config *cfg, int argc, char **argv)
     return PH_OK;
 }
 
+typedef struct check_ctx {
+    const ph_config *cfg;
+    int unknown;
+} check_ctx;
+
 static void check_leaf(const char *key, const char *value, void *ctx)
 {
     (void)value;
-    int *unknown = ctx;
+    check_ctx *c = ctx;
     if (!ph_known_config_key(key)) {
         ph_warn("%s is not a key phrosty-c knows; it is ignored", key);
-        (*unknown)++;
+        c->unknown++;
+        return;
     }
+    /* A key read as one value (every tool option, kerpolyorder ...) that
+     * holds a list or mapping would be ignored by the tools: an error. */
+    const char *v;
+    if (ph_known_config_scalar(key))
+        ph_config_get_value(c->cfg, key, &v); /* records the first such error */
 }
 
 int main(int argc, char **argv)
 {
     ph_cli cli = {
         .tool = "ph-config",
-        .usage = "[OPTION]... get KEY [DEFAULT] | dump [KEY] | keys [KEY] | list KEY | check",
+        .usage = "[OPTION]... get KEY [DEFAULT] | dump [KEY] | keys [KEY] | list KEY | check | cpus",
         .summary = "Read phrosty's YAML config as every ph tool reads it.",
         .description =
             "The config comes from -c FILE or $SNPIT_CONFIG, with the files named in\n"
@@ -105,7 +117,13 @@ int main(int argc, char **argv)
             "  dump [KEY]         print the merged config or a subtree as YAML\n"
             "  keys [KEY]         print the child keys of a mapping\n"
             "  list KEY           print the items of a list\n"
-            "  check              warn about keys phrosty-c does not use",
+            "  check              warn about keys phrosty-c does not use\n"
+            "  cpus               print the threads a tool runs by default: the smallest of\n"
+            "                     the CPU affinity, the cgroup CPU quota, SLURM_CPUS_PER_TASK\n"
+            "                     and OMP_NUM_THREADS (-v: each of them)\n"
+            "A null (~) at a phrosty key means what None means to phrosty: for\n"
+            "photometry.phrosty.sfft.radius_cut_detmask every segment (none), for its\n"
+            "flags false; get prints that meaning.",
         .example = "ph-config -c config.yaml get photometry.phrosty.kerpolyorder 2",
         .opts = opts,
         .handle = handle,
@@ -117,8 +135,8 @@ int main(int argc, char **argv)
         return 0;
     if (!st) {
         if (cli.npos < 1) {
-            st = ph_error(PH_EUSAGE, NULL, "expected a command: get, dump, keys, list or check "
-                                           "(try --help)");
+            st = ph_error(PH_EUSAGE, NULL, "expected a command: get, dump, keys, list, check or "
+                                           "cpus (try --help)");
         } else {
             const char *cmd = cli.pos[0];
             int n = cli.npos - 1;
@@ -133,13 +151,19 @@ int main(int argc, char **argv)
             else if (!strcmp(cmd, "list"))
                 st = cmd_list(cli.cfg, n, a);
             else if (!strcmp(cmd, "check")) {
-                int unknown = 0;
-                ph_config_foreach_leaf(cli.cfg, check_leaf, &unknown);
-                ph_info("%s: %d key%s not used by phrosty-c", where(cli.cfg), unknown,
-                        unknown == 1 ? "" : "s");
+                check_ctx c = {cli.cfg, 0};
+                ph_config_foreach_leaf(cli.cfg, check_leaf, &c);
+                st = ph_error_code();
+                if (!st)
+                    ph_info("%s: %d key%s not used by phrosty-c", where(cli.cfg), c.unknown,
+                            c.unknown == 1 ? "" : "s");
+            } else if (!strcmp(cmd, "cpus")) {
+                char why[512];
+                printf("%d\n", ph_ncpu_explain(why, sizeof why));
+                ph_info("%s", why);
             } else
-                st = ph_error(PH_EUSAGE, NULL, "unknown command '%s' (get, dump, keys, list, check)",
-                              cmd);
+                st = ph_error(PH_EUSAGE, NULL, "unknown command '%s' (get, dump, keys, list, check, "
+                              "cpus)", cmd);
             ph_timing_end();
         }
     }

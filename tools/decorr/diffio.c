@@ -4,6 +4,7 @@
 #include "fits.h"
 #include "fitshead.h"
 #include "log.h"
+#include "stream.h"
 #include "phimage.h"
 #include "util.h"
 
@@ -26,7 +27,8 @@ static int check_complete(ph_fits *fp, const char *path)
     LONGLONG head, start, end, bitpix = 0, naxis = 0, pcount = 0, gcount = 1, count = 1;
     struct stat sb;
     ffthdu(fp->f, &n, &status);
-    if (status || n < 1 || stat(path, &sb) || ph_is_gzip(path)) { /* size on disk says nothing */
+    const char *real = ph_stream_in(path); /* "-": the copy of standard input */
+    if (status || n < 1 || !real || stat(real, &sb) || ph_is_gzip(path)) { /* size on disk says nothing */
         fits_clear_errmsg();
         return PH_OK; /* the checks that follow say what is wrong */
     }
@@ -92,6 +94,34 @@ static int read_psf(const dc_input *in, ph_fits *fp, const char *file, const cha
     return ph_psf_read(in->path, hdu, p);
 }
 
+/* The science PSF at the transient's sub-pixel phase: --target-psf (its
+ * PHASED_PSF HDU when it has one, so that ph-psf's file serves as it is),
+ * else by default the PHASED_PSF HDU of --science-psf's file or of the
+ * difference file. None with --centred-psf or --conv-psf. */
+static int read_target(dc_input *in, ph_fits *fp, const dc_sources *src)
+{
+    const char *file = src->target_psf;
+    if (file) {
+        if (ph_psf_read_phased(file, &in->target))
+            return PH_EFAIL;
+        snprintf(in->target_src, sizeof in->target_src, "%s", ph_path_basename(file));
+        return in->target.data ? PH_OK : ph_psf_read(file, NULL, &in->target);
+    }
+    if (src->centred || src->conv_psf)
+        return PH_OK;
+    if (src->sci_psf) {
+        if (ph_psf_read_phased(src->sci_psf, &in->target))
+            return PH_EFAIL;
+        snprintf(in->target_src, sizeof in->target_src, "%s[%s]",
+                 ph_path_basename(src->sci_psf), PH_PSF_PHASED_HDU);
+        return PH_OK;
+    }
+    snprintf(in->target_src, sizeof in->target_src, "HDU %s", PH_PSF_PHASED_HDU);
+    return ph_fits_has_hdu(fp, PH_PSF_PHASED_HDU)
+               ? ph_psf_read(in->path, PH_PSF_PHASED_HDU, &in->target)
+               : PH_OK;
+}
+
 static int read_match(dc_input *in, ph_fits *fp, const char *file)
 {
     const char *where = file ? file : in->path;
@@ -139,27 +169,30 @@ int dc_input_open(const char *path, const dc_sources *src, dc_input *in)
         return PH_EFAIL;
     int st = check_planes(&fp, in);
     if (!st)
-        st = read_psf(in, &fp, src->sci_psf, "SCI_PSF", "--sci-psf", &in->sci);
+        st = read_psf(in, &fp, src->sci_psf, "SCI_PSF", "--science-psf", &in->sci);
     if (!st)
-        st = read_psf(in, &fp, src->ref_psf, "REF_PSF", "--ref-psf", &in->ref);
-    if (!st) {
-        if (src->conv_psf)
-            st = ph_psf_read(src->conv_psf, NULL, &in->conv);
-        else if (!src->sci_psf && !src->ref_psf && !src->target_psf &&
-                 ph_fits_has_hdu(&fp, "CONV_PSF"))
-            st = ph_psf_read(path, "CONV_PSF", &in->conv);
-    }
-    if (!st && src->target_psf)
-        st = ph_psf_read(src->target_psf, NULL, &in->target);
+        st = read_psf(in, &fp, src->ref_psf, "REF_PSF", "--template-psf", &in->ref);
     if (!st && src->target_psf && src->conv_psf)
         st = ph_error(PH_EUSAGE, src->target_psf, "--target-psf and --conv-psf both give the "
                       "PSF of the difference; give one");
+    if (!st && src->target_psf && src->centred)
+        st = ph_error(PH_EUSAGE, src->target_psf, "--target-psf and --centred-psf contradict "
+                      "each other; give one");
+    if (!st)
+        st = read_target(in, &fp, src);
+    if (!st) {
+        if (src->conv_psf)
+            st = ph_psf_read(src->conv_psf, NULL, &in->conv);
+        else if (!src->sci_psf && !src->ref_psf && !in->target.data &&
+                 ph_fits_has_hdu(&fp, "CONV_PSF"))
+            st = ph_psf_read(path, "CONV_PSF", &in->conv);
+    }
     if (!st && src->use_match)
         st = read_match(in, &fp, src->match_file);
     if (!st)
-        st = read_rms(in, src->rms_sci, "SKYRMS", "--sci-rms", &in->rms_sci);
+        st = read_rms(in, src->rms_sci, "SKYRMS", "--science-rms", &in->rms_sci);
     if (!st)
-        st = read_rms(in, src->rms_ref, "TPLRMS", "--ref-rms", &in->rms_ref);
+        st = read_rms(in, src->rms_ref, "TPLRMS", "--template-rms", &in->rms_ref);
     long mx, my;
     if (!st && !(st = ph_fits_goto(&fp, "MASK")) && !(st = ph_fits_read_u8(&fp, &mx, &my, &in->mask)))
         st = ph_fits_read_header(&fp, &in->mask_hdr);

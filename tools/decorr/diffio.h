@@ -18,7 +18,11 @@ typedef struct dc_sources {
     const char *ref_psf;    /* file, or NULL: HDU REF_PSF */
     const char *conv_psf;   /* file, or NULL: HDU CONV_PSF (see conv_given) */
     const char *target_psf; /* file: the science PSF rendered at the transient's
-                             * sub-pixel phase (ph-psf --at-position), or NULL */
+                             * sub-pixel phase (its PHASED_PSF HDU, else its PSF
+                             * or first image: ph-psf --at-position), or NULL:
+                             * the PHASED_PSF HDU of --science-psf's file, else of
+                             * the difference file (ph-subtract carries it) */
+    int centred;            /* --centred-psf: no phased PSF, DECORR_PSF centred */
     const char *match_file; /* file, or NULL: HDU MATCH_KERNEL */
     int use_match;          /* read a matching kernel at all */
     double rms_sci;         /* NaN: key SKYRMS of DIFF */
@@ -31,7 +35,8 @@ typedef struct dc_input {
     ph_header *hdr;   /* the DIFF header (science WCS, meta, TPL*, SFFT keys) */
     ph_psf sci, ref;  /* science PSF, rotated template PSF */
     ph_psf conv;      /* PSF of the difference; conv.data NULL: compute it */
-    ph_psf target;    /* --target-psf, or data NULL */
+    ph_psf target;    /* the science PSF at the transient's phase, or data NULL */
+    char target_src[256]; /* where it came from: "HDU PHASED_PSF" or a file name */
     double *match;    /* n_match^2, or NULL */
     long n_match;
     double rms_sci, rms_ref;
@@ -42,8 +47,10 @@ typedef struct dc_input {
 /* Read and check everything but the float planes: the file is complete
  * and holds DIFF, CSCI, SCI_VAR, REF_VAR and MASK of one size; the PSFs are
  * odd, square, finite with a positive sum; the sky rms values are finite
- * and >= 0. CONV_PSF is taken from the file only when neither PSF was
- * replaced by an option (else it would not belong to them). MASK is read. */
+ * and >= 0. The phased science PSF (target) is read as dc_sources says;
+ * CONV_PSF is taken from the file only when there is none and neither PSF
+ * was replaced by an option (else it would not belong to them). MASK is
+ * read. */
 int dc_input_open(const char *path, const dc_sources *src, dc_input *in);
 void dc_input_free(dc_input *in);
 

@@ -5,7 +5,7 @@
  *
  * Reads ph-subtract's difference file (HACKING.md "Difference file"),
  * computes the decorrelation filter from both PSFs and both sky rms values
- * (and the matching kernel with -m), and writes the "Decorrelated file":
+ * (and the matching kernel with --match-kernel), and writes the "Decorrelated file":
  * DECORR_DIFF, DECORR_SCI, DIFF_VAR, DECORR_PSF, DECORR_KERNEL, MASK (and
  * SCORE on request). Full planes are streamed one at a time through one
  * FFT buffer: peak memory is about 4.5 float64 planes.
@@ -15,6 +15,7 @@
 #include "diffio.h"
 #include "fits.h"
 #include "log.h"
+#include "quality.h"
 #include "timing.h"
 #include "util.h"
 
@@ -22,8 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { K_SCI_PSF = 256, K_REF_PSF, K_CONV_PSF, K_TARGET_PSF, K_SCI_RMS, K_REF_RMS, K_MATCH_FILE, K_PSF_SIZE,
-       K_KERNEL_SIZE, K_SCORE, K_SCORE_HDU, K_THREADS };
+enum { K_SCI_PSF = 256, K_REF_PSF, K_CONV_PSF, K_TARGET_PSF, K_CENTRED, K_SCI_RMS, K_REF_RMS, K_MATCH_FILE, K_PSF_SIZE,
+       K_KERNEL_SIZE, K_SCORE, K_SCORE_HDU, K_MATCH, K_PHROSTY_DIR, K_QUICKLOOK };
 
 typedef struct dc_opts {
     const char *output;
@@ -33,30 +34,49 @@ typedef struct dc_opts {
     const char *score_file;
     int score_hdu;
     long threads; /* 0: every CPU */
+    const char *quicklook; /* PNG to write, or NULL */
+    const char *phrosty_dir; /* also phrosty's single-image files here */
 } dc_opts;
 
 static const ph_opt opts[] = {
-    {"output", 'o', "FILE", "the decorrelated file to write (required)", ""},
-    {"sci-psf", K_SCI_PSF, "FILE", "science PSF (default: HDU SCI_PSF)", ""},
-    {"ref-psf", K_REF_PSF, "FILE", "rotated template PSF (default: HDU REF_PSF)", ""},
+    {"output", 'o', "FILE", "the decorrelated file to write (required)", "", PH_OPT_OUT},
+    {"science-psf", K_SCI_PSF, "FILE", "science PSF (default: HDU SCI_PSF)", "", PH_OPT_IN},
+    {"template-psf", K_REF_PSF, "FILE", "rotated template PSF (default: HDU REF_PSF)", "",
+     PH_OPT_IN},
     {"conv-psf", K_CONV_PSF, "FILE",
-     "PSF of DIFF (default: HDU CONV_PSF or sci(*)ref)", ""},
+     "PSF of DIFF (default: HDU CONV_PSF or science (*) template)", "", PH_OPT_IN},
     {"target-psf", K_TARGET_PSF, "FILE",
-     "science PSF at the transient's sub-pixel phase (ph-psf --at-position): DECORR_PSF is then "
-     "the transient's exact pixel profile (key PSFPHASE)", ""},
-    {"sci-rms", K_SCI_RMS, "X", "science sky rms (default: DIFF key SKYRMS)", ""},
-    {"ref-rms", K_REF_RMS, "X", "template sky rms (default: DIFF key TPLRMS)", ""},
-    {"match-kernel", 'm', NULL, "use the matching kernel (phrosty: no)", NULL},
+     "science PSF at the transient's phase (default: HDU PHASED_PSF of DIFF_FILE)", "",
+     PH_OPT_IN},
+    {"centred-psf", K_CENTRED, NULL,
+     "DECORR_PSF from the centred science PSF, not PHASED_PSF (phrosty's; biased)", NULL, 0},
+    {"science-rms", K_SCI_RMS, "X", "science sky rms (default: DIFF key SKYRMS)", "", 0},
+    {"template-rms", K_REF_RMS, "X", "template sky rms (default: DIFF key TPLRMS)", "", 0},
+    {"match-kernel", K_MATCH, NULL, "use the matching kernel (phrosty: no)", NULL, 0},
     {"match-kernel-file", K_MATCH_FILE, "FILE",
-     "matching kernel (implies -m; default: HDU)", ""},
+     "matching kernel (implies --match-kernel; default: HDU)", "", PH_OPT_IN},
     {"psf-size", K_PSF_SIZE, "N", "odd size of DECORR_PSF (default: input's)",
-     NULL},
+     NULL, 0},
     {"kernel-size", K_KERNEL_SIZE, "N", "odd size of DECORR_KERNEL (default: 2L+1)",
-     NULL},
-    {"score", K_SCORE, "FILE", "also write the score image (HDU SCORE) to FILE", ""},
-    {"score-hdu", K_SCORE_HDU, NULL, "add the score image to the output as HDU SCORE", NULL},
-    {"threads", K_THREADS, "N", "FFTW threads (default 0: one per CPU)", NULL},
-    {NULL, 0, NULL, NULL, NULL},
+     NULL, 0},
+    {"score", K_SCORE, "FILE", "also write the score image (HDU SCORE) to FILE", "", PH_OPT_OUT},
+    {"score-hdu", K_SCORE_HDU, NULL, "add the score image to the output as HDU SCORE", NULL, 0},
+    {"threads", 'j', "N", "FFTW threads (default 0: the CPUs this process may use, see ph-config "
+                          "cpus)", NULL, 0},
+    {"quicklook", K_QUICKLOOK, "PNG",
+     "also draw z = DECORR_DIFF / sqrt(DIFF_VAR) around the transient and the brightest "
+     "measured stars",
+     "", PH_OPT_OUT},
+    {"phrosty-dir", K_PHROSTY_DIR, "DIR",
+     "also write phrosty's files into DIR: diff_, decorr_diff_, decorr_zptimg_, diff_var_, "
+     "decorr_psf_<S>-<T> (S, T: the images' file names)", "", PH_OPT_DIR},
+    /* old spellings, accepted until the next release */
+    {"sci-psf", 0, "FILE", "science-psf", "", PH_OPT_ALIAS | PH_OPT_OLD},
+    {"ref-psf", 0, "FILE", "template-psf", "", PH_OPT_ALIAS | PH_OPT_OLD},
+    {"sci-rms", 0, "X", "science-rms", "", PH_OPT_ALIAS | PH_OPT_OLD},
+    {"ref-rms", 0, "X", "template-rms", "", PH_OPT_ALIAS | PH_OPT_OLD},
+    {"", 'm', NULL, "match-kernel", "", PH_OPT_ALIAS | PH_OPT_OLD},
+    {NULL, 0, NULL, NULL, NULL, 0},
 };
 
 static int odd_size(ph_cli *cli, const char *arg, long *out)
@@ -86,9 +106,10 @@ static int handle(ph_cli *cli, int key, const char *arg)
     case K_REF_PSF: o->src.ref_psf = arg; return PH_OK;
     case K_CONV_PSF: o->src.conv_psf = arg; return PH_OK;
     case K_TARGET_PSF: o->src.target_psf = arg; return PH_OK;
+    case K_CENTRED: o->src.centred = 1; return PH_OK;
     case K_SCI_RMS: return nonneg_rms(cli, arg, &o->src.rms_sci);
     case K_REF_RMS: return nonneg_rms(cli, arg, &o->src.rms_ref);
-    case 'm': o->src.use_match = 1; return PH_OK;
+    case K_MATCH: o->src.use_match = 1; return PH_OK;
     case K_MATCH_FILE:
         o->src.match_file = arg;
         o->src.use_match = 1;
@@ -97,7 +118,9 @@ static int handle(ph_cli *cli, int key, const char *arg)
     case K_KERNEL_SIZE: return odd_size(cli, arg, &o->kernel_size);
     case K_SCORE: o->score_file = arg; return PH_OK;
     case K_SCORE_HDU: o->score_hdu = 1; return PH_OK;
-    case K_THREADS: return ph_cli_long(cli, arg, 0, 1024, &o->threads);
+    case 'j': return ph_cli_long(cli, arg, 0, 1024, &o->threads);
+    case K_QUICKLOOK: o->quicklook = arg; return PH_OK;
+    case K_PHROSTY_DIR: o->phrosty_dir = arg; return PH_OK;
     }
     return ph_cli_bad(cli, "unexpected option");
 }
@@ -117,6 +140,12 @@ static int blame(const char *path)
     return code;
 }
 
+/* phrosty's single-image files (pipeline.py: dia_out_dir/<prefix><S>-<T>),
+ * in the order they are written. */
+enum { PF_DIFF, PF_DECORR_DIFF, PF_ZPTIMG, PF_VAR, PF_PSF, PF_N };
+static const char *const pf_prefix[PF_N] = {"diff_", "decorr_diff_", "decorr_zptimg_",
+                                             "diff_var_", "decorr_psf_"};
+
 typedef struct dc_run {
     const dc_opts *o;
     dc_input in;
@@ -126,7 +155,9 @@ typedef struct dc_run {
     ph_decorr *d;
     ph_header *hdr;     /* DIFF header + settings: on every full plane */
     ph_fits_out out, score;
+    ph_fits_out pf[PF_N]; /* --phrosty-dir: phrosty's files */
     int warned_diff;
+    dc_quality q;       /* the static-star residuals, the quick-look boxes */
 } dc_run;
 
 static int setup(dc_run *r)
@@ -144,11 +175,12 @@ static int setup(dc_run *r)
         r->conv = in->conv.data;
         r->n_conv = in->conv.n;
     } else {
-        /* With --target-psf the science PSF is the one drawn at the
-         * transient's phase: an undersampled PSF cannot be moved to a
-         * sub-pixel phase by interpolation (Y106: -8% to -16% in the fitted
-         * flux), and the transient's profile in DIFF is that PSF (*) the
-         * template PSF. The filter itself keeps the centred PSFs. */
+        /* With a phased PSF (PHASED_PSF, --target-psf) the science PSF is
+         * the one drawn at the transient's phase: an undersampled PSF
+         * cannot be moved to a sub-pixel phase by interpolation (Y106: -8%
+         * to -16% in the fitted flux), and the transient's profile in DIFF
+         * is that PSF (*) the template PSF. The filter itself keeps the
+         * centred PSFs. */
         dc_pair of = r->pair;
         if (in->target.data) {
             of.psf_sci = in->target.data;
@@ -158,9 +190,19 @@ static int setup(dc_run *r)
         r->conv = ph_malloc((size_t)r->n_conv * r->n_conv * sizeof *r->conv, "difference PSF");
         if (!r->conv || dc_conv_psf(&of, r->conv))
             return blame(in->path);
-        ph_info("PSF of the difference: science PSF%s (*) template PSF (%ldx%ld)",
-                in->target.data ? " at the transient's phase" : "", r->n_conv, r->n_conv);
+        if (in->target.data)
+            ph_info("PSF of the difference: science PSF at the transient's phase (%s) (*) "
+                    "template PSF (%ldx%ld)", in->target_src, r->n_conv, r->n_conv);
+        else
+            ph_info("PSF of the difference: centred science PSF (*) template PSF (%ldx%ld)",
+                    r->n_conv, r->n_conv);
     }
+    if (dc_quality_init(&r->q, in->path, in->hdr, in->mask, in->nx, in->ny, o->quicklook != NULL))
+        return PH_EFAIL;
+    if (!in->target.data && !o->src.centred && !o->src.conv_psf)
+        ph_info("%s: no PHASED_PSF (the science PSF at the transient's sub-pixel phase, which "
+                  "ph-psf writes): DECORR_PSF is centred, and ph-phot's shift of it by "
+                  "interpolation is biased for an undersampled PSF", in->path);
     ph_info("%s: %ldx%ld, sky rms science %g template %g, matching kernel %s", in->path, in->nx,
             in->ny, in->rms_sci, in->rms_ref, in->match ? "used" : "ignored");
 
@@ -176,6 +218,10 @@ static int setup(dc_run *r)
     r->hdr = ph_header_copy(in->hdr);
     if (!r->hdr)
         return PH_EFAIL;
+    /* ph-subtract's residual statistics were of DIFF: DECORR_DIFF gets its own */
+    ph_header_del(r->hdr, "RESNSTAR");
+    ph_header_del(r->hdr, "RESZMED");
+    ph_header_del(r->hdr, "RESZP90");
     ph_header_set_double(r->hdr, "DCSKYSCI", in->rms_sci, "science sky rms used by ph-decorr");
     ph_header_set_double(r->hdr, "DCSKYREF", in->rms_ref, "template sky rms used by ph-decorr");
     ph_header_set_bool(r->hdr, "DCMATCH", in->match != NULL, "matching kernel in the filter");
@@ -186,8 +232,37 @@ static int setup(dc_run *r)
                                                          : "SCI_PSF", "science PSF used");
     ph_header_set_str(r->hdr, "DCPSFREF", o->src.ref_psf ? ph_path_basename(o->src.ref_psf)
                                                          : "REF_PSF", "template PSF used");
+    if (in->target.data)
+        ph_header_set_str(r->hdr, "DCPSFPHS", in->target_src,
+                          "science PSF at the transient's phase used");
     return ph_header_add_text(r->hdr, "HISTORY",
                               "ph-decorr: noise decorrelation, sfft-reference 6-7 (SFFT fork)");
+}
+
+/* Write one of phrosty's files (--phrosty-dir): DIR/<prefix><S>-<T>, S and
+ * T the file names of the science and template images (PH_NAME, TPLNAME),
+ * a single image with the header given; committed with the main output.
+ * `data` is float (double_data 0) or double. */
+static int write_phrosty(dc_run *r, int which, const void *data, int double_data, long nx, long ny,
+                         const ph_header *h)
+{
+    const char *dir = r->o->phrosty_dir;
+    if (!dir)
+        return PH_OK;
+    char s[256] = "", t[256] = "", path[4200];
+    ph_header_get_str(r->in.hdr, "PH_NAME", s, sizeof s);
+    ph_header_get_str(r->in.hdr, "TPLNAME", t, sizeof t);
+    if ((size_t)snprintf(path, sizeof path, "%s/%s%s-%s", dir, pf_prefix[which],
+                         s[0] ? s : "science", t[0] ? t : "template") >= sizeof path)
+        return ph_error(PH_EFAIL, dir, "--phrosty-dir: file name too long");
+    ph_fits_out *o = &r->pf[which];
+    int st = ph_mkdir_p(dir);
+    if (!st)
+        st = ph_fits_create(o, path, 1);
+    if (!st)
+        st = double_data ? ph_fits_write_double(o, NULL, nx, ny, data, h)
+                         : ph_fits_write_float(o, NULL, nx, ny, data, h);
+    return st;
 }
 
 /* Read a plane into the FFT buffer; say how many flagged bad pixels were
@@ -212,11 +287,18 @@ static int decorrelate_plane(dc_run *r, const char *hdu, const char *extname)
     double *plane = ph_decorr_plane(r->d);
     ph_timing_begin(extname);
     int st = read_plane(r, hdu, 0, plane);
+    if (!st && !strcmp(hdu, "DIFF")) /* phrosty's diff_: the difference itself */
+        st = write_phrosty(r, PF_DIFF, plane, 1, r->in.nx, r->in.ny, r->in.hdr);
     if (!st) {
         ph_decorr_apply_plane(r->d);
+        if (!strcmp(extname, "DECORR_DIFF"))
+            dc_quality_take_diff(&r->q, plane);
         size_t n = (size_t)r->in.nx * r->in.ny;
-        st = ph_fits_write_float(&r->out, extname, r->in.nx, r->in.ny,
-                                 dc_to_float_inplace(plane, n), r->hdr);
+        float *f = dc_to_float_inplace(plane, n);
+        st = ph_fits_write_float(&r->out, extname, r->in.nx, r->in.ny, f, r->hdr);
+        if (!st)
+            st = write_phrosty(r, !strcmp(hdu, "DIFF") ? PF_DECORR_DIFF : PF_ZPTIMG, f, 0,
+                               r->in.nx, r->in.ny, r->hdr);
     }
     ph_timing_end();
     return st;
@@ -235,7 +317,10 @@ static int write_variance(dc_run *r)
         st = dc_variance_sci(r->d, &r->pair, acc);
     if (!st) {
         dc_variance_finish(acc, n);
+        dc_quality_take_var(&r->q, acc);
         st = ph_fits_write_float(&r->out, "DIFF_VAR", r->in.nx, r->in.ny, acc, r->hdr);
+        if (!st)
+            st = write_phrosty(r, PF_VAR, acc, 0, r->in.nx, r->in.ny, r->hdr);
     }
     free(acc);
     ph_timing_end();
@@ -259,6 +344,8 @@ static int write_psf(dc_run *r)
                            "T: drawn at the sub-pixel phase of PSFX, PSFY (no shift)");
         ph_header_add_text(h, "HISTORY", "ph-decorr: PSF of the difference, decorrelated");
         st = ph_fits_write_double(&r->out, "DECORR_PSF", n, n, psf, h);
+        if (!st)
+            st = write_phrosty(r, PF_PSF, psf, 1, n, n, h);
         ph_info("DECORR_PSF %ldx%ld, flux lost by cropping %.3g", n, n, lost);
     }
     free(psf);
@@ -322,6 +409,36 @@ static int write_score(dc_run *r)
     return st;
 }
 
+/* The static-star residuals of DECORR_DIFF (resid.h) into its header, the
+ * STARS table carried on, the quick-look PNG. */
+static int quality(dc_run *r)
+{
+    if (r->q.stars.n == 0 && !r->o->quicklook)
+        return PH_OK;
+    ph_timing_begin("quality");
+    ph_resid_stats s;
+    int st = dc_quality_stats(&r->q, &s);
+    ph_header *h = st ? NULL : ph_header_new();
+    if (!st && !h)
+        st = PH_EFAIL;
+    if (!st && r->q.stars.n > 0) {
+        st = ph_resid_keys(h, &s, "decorrelated");
+        if (!st)
+            st = ph_fits_update_keys(&r->out, "DECORR_DIFF", h);
+        if (!st)
+            st = ph_startab_write(&r->out, &r->q.stars);
+        if (!st)
+            ph_info("static stars: %ld measured (S/N >= %g), median max|z| %.2f, 90th percentile "
+                    "%.2f",
+                    s.nstars, s.snr_min, s.zmed, s.zp90);
+    }
+    if (!st && r->o->quicklook)
+        st = dc_quality_png(&r->q, &s, r->o->quicklook);
+    ph_header_free(h);
+    ph_timing_end();
+    return st;
+}
+
 static int run(dc_run *r)
 {
     int st = setup(r);
@@ -346,7 +463,16 @@ static int run(dc_run *r)
         st = write_mask(r);
     if (!st && (r->o->score_hdu || r->o->score_file))
         st = write_score(r);
+    if (!st)
+        st = quality(r);
     ph_timing_begin("write");
+    /* phrosty's files first: the main output (make's target) comes last */
+    for (int i = 0; i < PF_N; i++) { /* {0} when not opened: abort is safe */
+        if (!st && r->pf[i].f)
+            st = ph_fits_commit(&r->pf[i]);
+        else
+            ph_fits_abort(&r->pf[i]);
+    }
     if (!st)
         st = ph_fits_commit(&r->out);
     else
@@ -357,6 +483,7 @@ static int run(dc_run *r)
         else
             ph_fits_abort(&r->score);
     }
+
     ph_timing_end();
     return st;
 }
@@ -368,11 +495,11 @@ static int check_usage(const ph_cli *cli, const dc_opts *o)
                         cli->npos);
     if (!o->output)
         return ph_error(PH_EUSAGE, NULL, "no output: give -o FILE");
-    if (!strcmp(o->output, cli->pos[0]))
+    if (strcmp(o->output, "-") && !strcmp(o->output, cli->pos[0]))
         return ph_error(PH_EUSAGE, NULL, "the output %s would replace the input", o->output);
     if (o->score_file && !strcmp(o->score_file, o->output))
         return ph_error(PH_EUSAGE, NULL, "--score and -o name the same file %s", o->output);
-    if (o->score_file && !strcmp(o->score_file, cli->pos[0]))
+    if (o->score_file && strcmp(o->score_file, "-") && !strcmp(o->score_file, cli->pos[0]))
         return ph_error(PH_EUSAGE, NULL, "the score file %s would replace the input",
                         o->score_file);
     return PH_OK;
@@ -390,13 +517,16 @@ int main(int argc, char **argv)
             "SCI_PSF, REF_PSF, CONV_PSF, MATCH_KERNEL; sky rms SKYRMS and TPLRMS in the DIFF\n"
             "header). The decorrelation filter, in Fourier space on the full frame,\n"
             "  D = [sci_rms^2 |F REF_PSF|^2 + ref_rms^2 |F SCI_PSF|^2 |F M|^2]^-1/2, D(0) = 1\n"
-            "(M: the matching kernel with -m, else a delta, as phrosty), is applied\n"
-            "circularly to DIFF and CSCI and to the PSF of the difference. Writes\n"
+            "(M: the matching kernel with --match-kernel, else a delta, as phrosty), is\n"
+            "applied circularly to DIFF and CSCI and to the PSF of the difference: by\n"
+            "default PHASED_PSF (the science PSF at the transient's sub-pixel phase,\n"
+            "ph-psf's) (*) REF_PSF, the transient's own profile. Writes\n"
             "DECORR_DIFF, DECORR_SCI, DIFF_VAR (variance of DECORR_DIFF), DECORR_PSF\n"
             "(odd, sum 1, key PSFLOSS), DECORR_KERNEL and MASK; optionally SCORE.\n"
             "Edges wrap around: keep photometry away from them.",
         .example = "ph-decorr diff.fits -o decorr.fits --score score.fits",
         .opts = opts,
+        .pos_in = 1,
         .handle = handle,
         .ctx = &o,
     };
@@ -413,6 +543,7 @@ int main(int argc, char **argv)
             free(r.conv);
         ph_header_free(r.hdr);
         dc_input_free(&r.in);
+        dc_quality_free(&r.q);
         if (cli.timing)
             ph_timing_report();
     }

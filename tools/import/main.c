@@ -29,23 +29,23 @@ typedef struct opts {
 } opts;
 
 static const ph_opt options[] = {
-    {"output", 'o', "FILE", "the ph image to write", ""},
-    {"hdu", K_HDU, "HDU", "image HDU, name or number (default: the first 2-D image)", ""},
-    {"noise", K_NOISE, "FILE", "noise (1-sigma) map: VAR = noise^2", ""},
-    {"var", K_VAR, "FILE", "variance map (instead of --noise)", ""},
-    {"mask", K_MASK, "FILE", "bad-pixel mask: non-zero pixels are BAD", ""},
+    {"output", 'o', "FILE", "the ph image to write", "", PH_OPT_OUT},
+    {"hdu", K_HDU, "HDU", "image HDU, name or number (default: the first 2-D image)", "", 0},
+    {"noise", K_NOISE, "FILE", "noise (1-sigma) map: VAR = noise^2", "", PH_OPT_IN},
+    {"var", K_VAR, "FILE", "variance map (instead of --noise)", "", PH_OPT_IN},
+    {"mask", K_MASK, "FILE", "bad-pixel mask: non-zero pixels are BAD", "", PH_OPT_IN},
     {"detmask", K_DET, "FILE", "detection mask: non-zero pixels are DETECTED (the SFFT fitting "
-                               "pixels); all or none (default all)", ""},
-    {"psf", K_PSF, "FILE", "PSF model (odd square): written as the PSF HDU, sum 1", ""},
-    {"psf-size", K_PSFSIZE, "N", "crop the PSF to N x N around its centre (odd)", ""},
-    {"psf-out", K_PSFOUT, "FILE", "also write the PSF as a stamp file (ph-psf's format)", ""},
+                               "pixels); all or none (default all)", "", PH_OPT_IN},
+    {"psf", K_PSF, "FILE", "PSF model (odd square): written as the PSF HDU, sum 1", "", PH_OPT_IN},
+    {"psf-size", K_PSFSIZE, "N", "crop the PSF to N x N around its centre (odd)", "", 0},
+    {"psf-out", K_PSFOUT, "FILE", "also write the PSF as a stamp file (ph-psf's format)", "", PH_OPT_OUT},
     {"skyrms", K_SKYRMS, "X", "sky rms for SKYRMS (default: median noise, or the image's "
-                              "robust sigma)", ""},
-    {"nan-outside", K_NANOUT, NULL, "NaN image pixels are OUTSIDE (no data), not BAD", ""},
-    {"band", K_BAND, "NAME", "band (default: the FILTER key)", ""},
-    {"mjd", K_MJD, "MJD", "MJD of the exposure (default: MJD-OBS)", ""},
-    {"zpt", K_ZPT, "MAG", "AB zero point (default: ZPT, else from the band)", ""},
-    {NULL, 0, NULL, NULL, NULL},
+                              "robust sigma)", "", 0},
+    {"nan-outside", K_NANOUT, NULL, "NaN image pixels are OUTSIDE (no data), not BAD", "", 0},
+    {"band", K_BAND, "NAME", "band (default: the FILTER key)", "", 0},
+    {"mjd", K_MJD, "MJD", "MJD of the exposure (default: MJD-OBS)", "", 0},
+    {"zpt", K_ZPT, "MAG", "AB zero point (default: ZPT, else from the band)", "", 0},
+    {NULL, 0, NULL, NULL, NULL, 0},
 };
 
 static int handle(ph_cli *cli, int key, const char *arg)
@@ -276,6 +276,7 @@ int main(int argc, char **argv)
         .example = "ph-import sci_i2d.fits --noise sci_err.fits --detmask fitmask.fits --psf "
                    "sci_webbpsf.fits --psf-out sci_psf.fits -o sci.fits",
         .opts = options,
+        .pos_in = 1,
         .handle = handle,
         .ctx = &o,
     };

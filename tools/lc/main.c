@@ -34,35 +34,35 @@ enum {
 };
 
 static const ph_opt opts[] = {
-    {"output", K_OUTPUT, "FILE", "write the light curve CSV to FILE (- = stdout)", ""},
+    {"output", K_OUTPUT, "FILE", "write the light curve CSV to FILE (- = stdout)", "", PH_OPT_OUT},
     {"ltcv-dir", K_LTCV_DIR, "DIR",
      "with --oid, --band: DIR/data/OID/OID_BAND_all.csv",
-     "system.paths.ltcv_dir"},
-    {"oid", K_OID, "OID", "object id (names the output and the plot)", ""},
-    {"band", K_BAND, "BAND", "band: R062 Z087 Y106 J129 H158 F184 K213 W146", ""},
-    {"ra", K_RA, "DEG", "object right ascension, degrees (metadata)", ""},
-    {"dec", K_DEC, "DEG", "object declination, degrees (metadata)", ""},
-    {"ra-err", K_RA_ERR, "DEG", "uncertainty of --ra, degrees (metadata)", ""},
-    {"dec-err", K_DEC_ERR, "DEG", "uncertainty of --dec, degrees (metadata)", ""},
-    {"iau-name", K_IAU, "NAME", "IAU name of the object (metadata)", ""},
-    {"diaobject-id", K_DIAOBJ, "ID", "diaobject id (metadata; default: --oid)", ""},
-    {"provenance-id", K_PROV, "ID", "provenance id (metadata; default: null)", ""},
-    {"local-sb", K_LSB, "MAG", "local_surface_brightness_<band> (default -999.0)", ""},
-    {"meta", K_META, "FILE", "metadata YAML (default: <csv stem>.meta.yaml)", ""},
-    {"no-meta", K_NO_META, NULL, "do not write the metadata file", NULL},
-    {"ecsv", K_ECSV, "FILE", "also write the light curve as ECSV 1.0 (astropy)", ""},
+     "system.paths.ltcv_dir", PH_OPT_DIR},
+    {"oid", K_OID, "OID", "object id (names the output and the plot)", "", 0},
+    {"band", K_BAND, "BAND", "band: R062 Z087 Y106 J129 H158 F184 K213 W146", "", 0},
+    {"ra", K_RA, "DEG", "object right ascension, degrees (metadata)", "", 0},
+    {"dec", K_DEC, "DEG", "object declination, degrees (metadata)", "", 0},
+    {"ra-err", K_RA_ERR, "DEG", "uncertainty of --ra, degrees (metadata)", "", 0},
+    {"dec-err", K_DEC_ERR, "DEG", "uncertainty of --dec, degrees (metadata)", "", 0},
+    {"iau-name", K_IAU, "NAME", "IAU name of the object (metadata)", "", 0},
+    {"diaobject-id", K_DIAOBJ, "ID", "diaobject id (metadata; default: --oid)", "", 0},
+    {"provenance-id", K_PROV, "ID", "provenance id (metadata; default: null)", "", 0},
+    {"local-sb", K_LSB, "MAG", "local_surface_brightness_<band> (default -999.0)", "", 0},
+    {"meta", K_META, "FILE", "metadata YAML (default: <csv stem>.meta.yaml)", "", PH_OPT_OUT},
+    {"no-meta", K_NO_META, NULL, "do not write the metadata file", NULL, 0},
+    {"ecsv", K_ECSV, "FILE", "also write the light curve as ECSV 1.0 (astropy)", "", PH_OPT_OUT},
     {"duplicates", K_DUP, "error|last",
-     "pair given twice: fail (default) or keep the later", NULL},
-    {"truth", K_TRUTH, "FILE", "true light curve: CSV with mjd, flux (see man)", ""},
+     "pair given twice: fail (default) or keep the later", NULL, 0},
+    {"truth", K_TRUTH, "FILE", "true light curve: CSV with mjd, flux (see man)", "", PH_OPT_IN},
     {"truth-max-dt", K_TRUTH_DT, "DAYS",
-     "match truth by MJD within DAYS (default 0.5)", NULL},
-    {"plot", K_PLOT, "FILE", "plot flux and magnitude to FILE.png, .svg or .pdf", ""},
+     "match truth by MJD within DAYS (default 0.5)", NULL, 0},
+    {"plot", K_PLOT, "FILE", "plot flux and magnitude to FILE.png, .svg or .pdf", "", PH_OPT_OUT},
     {"plot-size", K_PLOT_SIZE, "WxH",
-     "plot size, px or pt (default 1000x800, 720x576 pt)", NULL},
+     "plot size, px or pt (default 1000x800, 720x576 pt)", NULL, 0},
     {"print", K_PRINT, NULL, "print the light curve as a table on stdout",
-     ""},
-    {"title", K_TITLE, "TEXT", "plot title (default: 'OID BAND')", ""},
-    {NULL, 0, NULL, NULL, NULL},
+     "", 0},
+    {"title", K_TITLE, "TEXT", "plot title (default: 'OID BAND')", "", 0},
+    {NULL, 0, NULL, NULL, NULL, 0},
 };
 
 typedef struct params {
@@ -109,6 +109,9 @@ static int handle(ph_cli *cli, int key, const char *arg)
     case K_TRUTH_DT: return ph_cli_double_range(cli, arg, 0, 1e6, &p->truth_dt);
     case K_PLOT:
         p->plot = arg;
+        if (!strcmp(arg, "-"))
+            return ph_cli_bad(cli, "the plot cannot go to standard output (its format comes from "
+                                   "the name); give FILE.png, .svg or .pdf");
         if ((p->plot_format = lc_plot_format(arg)) < 0)
             return ph_cli_bad(cli, "'%s': the plot's extension must be .png, .svg or .pdf", arg);
         return PH_OK;
@@ -159,8 +162,6 @@ static int plan_outputs(const params *p, const ph_cli *cli, char *csv, size_t cs
     }
     if (!strcmp(csv, "-") && p->print)
         return ph_error(PH_EUSAGE, NULL, "-o - and --print both write to stdout; choose one");
-    if (p->plot && !strcmp(p->plot, "-"))
-        return ph_error(PH_EUSAGE, NULL, "--plot needs a file name");
     if (p->ecsv && !strcmp(p->ecsv, "-") && (p->print || !strcmp(csv, "-")))
         return ph_error(PH_EUSAGE, NULL, "--ecsv - shares stdout with another output");
     if (p->meta && p->no_meta)
@@ -405,6 +406,7 @@ int main(int argc, char **argv)
             "with --duplicates last.",
         .example = "ph-lc --ltcv-dir lc --oid 20172782 -b Y106 phot/*.csv --plot lc.png --print",
         .opts = opts,
+        .pos_in = 1,
         .handle = handle,
         .ctx = &p,
     };

@@ -1,7 +1,9 @@
 /* catalog.c -- see catalog.h. */
 #include "catalog.h"
 
+#include "sameinput.h"
 #include "log.h"
+#include "stream.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -79,9 +81,13 @@ static int push(ph_catalog *c, long *cap, double ra, double dec, double mag)
 int ph_catalog_read(const char *path, int format, double zptmag, ph_catalog *c)
 {
     memset(c, 0, sizeof *c);
-    FILE *f = fopen(path, "r");
+    const char *real = ph_stream_in(path); /* "-": standard input */
+    if (!real)
+        return PH_EFAIL;
+    FILE *f = fopen(real, "r");
     if (!f)
         return ph_error(PH_EFAIL, path, "cannot read the catalogue: %s", strerror(errno));
+    ph_input_note(path);
     char line[8192], head[8192];
     char *names[MAXF], *fld[MAXF];
     int nnames = 0, comma = 0, lineno = 0, st = PH_OK;

@@ -1,5 +1,6 @@
 /* io.c -- see io.h. */
 #include "io.h"
+#include "phimage.h"
 
 #include "fits.h"
 #include "log.h"
@@ -52,6 +53,8 @@ int ph_phot_input_read(const char *path, int want_zpimg, ph_phot_input *in)
         st = ph_fits_read_float(&fp, &in->nx, &in->ny, &in->diff);
     if (!st)
         st = read_plane(&fp, "DIFF_VAR", in, &in->var);
+    if (!st)
+        st = ph_var_check(in->var, (size_t)in->nx * in->ny, path, "DIFF_VAR");
     if (!st) {
         long nx, ny;
         st = ph_fits_goto(&fp, "MASK") || ph_fits_read_u8(&fp, &nx, &ny, &in->mask);
@@ -78,10 +81,21 @@ void ph_phot_input_free(ph_phot_input *in)
     memset(in, 0, sizeof *in);
 }
 
-static int has_suffix(const char *s, const char *suf)
+int ph_phot_read_plane(const char *path, const char *hdu, long *nx, long *ny, float **plane,
+                       ph_header **hdr)
 {
-    size_t a = strlen(s), b = strlen(suf);
-    return a >= b && !strcmp(s + a - b, suf);
+    ph_fits fp;
+    *plane = NULL;
+    *hdr = NULL;
+    if (ph_fits_open(&fp, path))
+        return PH_EFAIL;
+    int st = ph_fits_has_hdu(&fp, hdu) ? ph_fits_goto(&fp, hdu) : ph_fits_goto_first_image(&fp);
+    if (!st)
+        st = ph_fits_read_header(&fp, hdr);
+    if (!st)
+        st = ph_fits_read_float(&fp, nx, ny, plane);
+    ph_fits_close(&fp);
+    return st;
 }
 
 int ph_phot_write_stamp(const char *dir, const char *what, const char *sname, const char *tname,
@@ -94,10 +108,8 @@ int ph_phot_write_stamp(const char *dir, const char *what, const char *sname, co
         len = snprintf(path, sizeof path, "%s/stamp_%s_%s-%s", dir, what, sname, tname);
     else
         len = snprintf(path, sizeof path, "%s/stamp_%s", dir, sname);
-    if (len >= (int)sizeof path - 6)
+    if (len >= (int)sizeof path)
         return ph_error(PH_EFAIL, dir, "stamp file name too long");
-    if (!has_suffix(path, ".fits") && !has_suffix(path, ".fits.gz"))
-        strcat(path, ".fits");
     long xa = ph_phot_stamp_start(x0, size), ya = ph_phot_stamp_start(y0, size);
     float *s = ph_malloc((size_t)size * size * sizeof *s, "stamp");
     ph_header *h = hdr ? ph_header_copy(hdr) : ph_header_new();

@@ -13,6 +13,7 @@
 #include "catalog.h"
 #include "cli.h"
 #include "csv.h"
+#include "fits.h"
 #include "gpu.h"
 #include "inimage.h"
 #include "io.h"
@@ -24,6 +25,7 @@
 #include "timing.h"
 #include "util.h"
 #include "wcs.h"
+#include "zeropoint.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -31,7 +33,7 @@
 
 enum { K_RA = 256, K_DEC, K_X, K_Y, K_CATALOG, K_CATFMT, K_MAGS, K_MINSTARS, K_ZPTAP, K_FITSIZE,
        K_ANNULUS, K_APERTURE, K_SUBPIX, K_NOAPCORR, K_STAMPS, K_STAMPSIZE, K_ALIGNED, K_SCIIMG, K_TPLIMG, K_STARTABLE,
-       K_DEVICE, K_LOCK, K_SLOTS };
+       K_DEVICE, K_LOCK, K_SLOTS, K_PSF, K_ZPT, K_DIFF };
 
 typedef struct phot_opts {
     const char *output;
@@ -46,7 +48,10 @@ typedef struct phot_opts {
     long subpixels; /* 0: exact overlap */
     int no_apcorr;  /* fluxes of the normalised stamp, as phrosty */
     const char *stamps, *aligned, *star_table;
+    const char *psf;      /* zero-point mode: the PSF stamp (default: the image's PSF HDU) */
+    const char *zpt_file; /* the science image's zero-point file */
     const char *sci_image, *tpl_image; /* original images for stamp_<S>, stamp_<T> */
+    const char *diff;                  /* the difference before decorrelation: stamp_diff_ */
     long stamp_size;
     ph_device device;
     const char *gpu_lock;
@@ -54,39 +59,54 @@ typedef struct phot_opts {
 } phot_opts;
 
 static const ph_opt opts[] = {
-    {"output", 'o', "FILE", "the photometry row (CSV) to write (required)", ""},
-    {"ra", K_RA, "DEG", "transient RA (with --dec; through the DECORR_DIFF WCS)", ""},
-    {"dec", K_DEC, "DEG", "transient Dec", ""},
-    {"x", K_X, "X0", "transient column, 0-based (with --y; instead of --ra/--dec)", ""},
-    {"y", K_Y, "Y0", "transient row, 0-based", ""},
+    {"output", 'o', "FILE", "the photometry row (CSV) to write (required)", "", PH_OPT_OUT},
+    {"ra", K_RA, "DEG", "transient RA (with --dec; through the DECORR_DIFF WCS)", "", 0},
+    {"dec", K_DEC, "DEG", "transient Dec", "", 0},
+    {"x", K_X, "X0", "transient column, 0-based (with --y; instead of --ra/--dec)", "", 0},
+    {"y", K_Y, "Y0", "transient row, 0-based", "", 0},
     {"catalog", K_CATALOG, "FILE",
      "stars for a zero point: OpenUniverse2024 truth file or CSV ra,dec,mag (default: header ZPT)",
-     ""},
-    {"catalog-format", K_CATFMT, "FMT", "auto, truth or csv (auto)", NULL},
-    {"mag-range", K_MAGS, "LO,HI", "AB range of the zero-point stars (19,21.5)", NULL},
+     "", PH_OPT_IN},
+    {"zpt", K_ZPT, "FILE",
+     "the science image's zero point: the file ph-phot SKY_IMAGE --catalog wrote", "", PH_OPT_IN},
+    {"science-psf", K_PSF, "FILE",
+     "zero-point mode: the image's PSF stamp (ph-psf; default: the image's PSF HDU)", "",
+     PH_OPT_IN},
+    {"catalog-format", K_CATFMT, "auto|truth|csv", "catalogue format (auto)", NULL, 0},
+    {"mag-range", K_MAGS, "LO,HI", "AB range of the zero-point stars (19,21.5)", NULL, 0},
     {"zpt-aperture", K_ZPTAP, "R|psf",
      "catalogue stars measured in an aperture of R px over the PSF's own (4), or psf: the PSF fit "
-     "(phrosty; biased for undersampled PSFs)", NULL},
-    {"min-stars", K_MINSTARS, "N", "fewest stars for a catalogue zero point (3)", NULL},
-    {"fit-size", K_FITSIZE, "N", "odd side of the PSF fit box, px (5)", NULL},
-    {"annulus", K_ANNULUS, "RIN,ROUT", "local sky annulus, px, or none (15,25)", NULL},
-    {"aperture", K_APERTURE, "R", "aperture_sum radius, px (3)", NULL},
+     "(phrosty; biased for undersampled PSFs)", NULL, 0},
+    {"min-stars", K_MINSTARS, "N", "fewest stars for a catalogue zero point (3)", NULL, 0},
+    {"fit-size", K_FITSIZE, "N", "odd side of the PSF fit box, px (5)", NULL, 0},
+    {"annulus", K_ANNULUS, "RIN,ROUT", "local sky annulus, px, or none (15,25)", NULL, 0},
+    {"aperture", K_APERTURE, "R", "aperture_sum radius, px (3)", NULL, 0},
     {"aperture-subpixels", K_SUBPIX, "N",
-     "0: exact pixel/circle overlap (default); N: photutils' subpixel method (phrosty: 5)", NULL},
+     "0: exact pixel/circle overlap (default); N: photutils' subpixel method (phrosty: 5)", NULL, 0},
     {"no-aperture-correction", K_NOAPCORR, NULL,
      "fluxes of the normalised DECORR_PSF as phrosty (default: divided by PSFFRAC x (1 - "
-     "PSFLOSS), the model flux the stamp holds)", NULL},
-    {"stamps", K_STAMPS, "DIR", "write phrosty's stamps around the transient into DIR", ""},
-    {"stamp-size", K_STAMPSIZE, "N", "stamp side, px (100)", NULL},
-    {"aligned", K_ALIGNED, "FILE", "aligned template (ph-align output) for its stamp", ""},
-    {"sci-image", K_SCIIMG, "FILE", "original science image (its SCI) for stamp_<S>", ""},
-    {"tpl-image", K_TPLIMG, "FILE", "original template image for stamp_<T> (through its WCS)", ""},
-    {"star-table", K_STARTABLE, "FILE", "write every catalogue star's fit (CSV)", ""},
-    {"device", K_DEVICE, "WHERE", "auto, cpu or gpu for the star fits (auto)", NULL},
+     "PSFLOSS), the model flux the stamp holds)", NULL, 0},
+    {"stamps", K_STAMPS, "DIR", "write phrosty's stamps around the transient into DIR", "",
+     PH_OPT_DIR},
+    {"stamp-size", K_STAMPSIZE, "N", "stamp side, px (100)", NULL, 0},
+    {"aligned", K_ALIGNED, "FILE", "aligned template (ph-align output) for its stamp", "",
+     PH_OPT_IN},
+    {"diff", K_DIFF, "FILE", "difference before decorrelation (ph-subtract output, or one image) "
+                             "for stamp_diff_", "", PH_OPT_IN},
+    {"science-image", K_SCIIMG, "FILE", "original science image (its SCI) for stamp_<S>", "",
+     PH_OPT_IN},
+    {"template-image", K_TPLIMG, "FILE", "original template image for stamp_<T> (through its "
+                                         "WCS)", "", PH_OPT_IN},
+    {"star-table", K_STARTABLE, "FILE", "write every catalogue star's fit (CSV)", "", PH_OPT_OUT},
+    {"device", K_DEVICE, "auto|cpu|gpu", "where the star fits run (auto)", NULL, 0},
     {"gpu-lock", K_LOCK, "PATH", "GPU lock (default $TMPDIR/phrosty-gpu.lock; none: no lock)",
-     NULL},
-    {"gpu-slots", K_SLOTS, "N", "jobs allowed on the GPU at once (1)", NULL},
-    {NULL, 0, NULL, NULL, NULL},
+     NULL, 0},
+    {"gpu-slots", K_SLOTS, "N", "jobs allowed on the GPU at once (1)", NULL, 0},
+    /* old spellings, accepted until the next release */
+    {"sci-image", 0, "FILE", "science-image", "", PH_OPT_ALIAS | PH_OPT_OLD},
+    {"tpl-image", 0, "FILE", "template-image", "", PH_OPT_ALIAS | PH_OPT_OLD},
+    {"psf", 0, "FILE", "science-psf", "", PH_OPT_ALIAS | PH_OPT_OLD},
+    {NULL, 0, NULL, NULL, NULL, 0},
 };
 
 static int pair_arg(ph_cli *cli, const char *arg, double *a, double *b)
@@ -116,6 +136,8 @@ static int handle(ph_cli *cli, int key, const char *arg)
     case K_X: return ph_cli_double_range(cli, arg, -1e9, 1e9, &o->x0);
     case K_Y: return ph_cli_double_range(cli, arg, -1e9, 1e9, &o->y0);
     case K_CATALOG: o->catalog = arg; return PH_OK;
+    case K_ZPT: o->zpt_file = arg; return PH_OK;
+    case K_PSF: o->psf = arg; return PH_OK;
     case K_CATFMT:
         if (ph_cli_choice(cli, arg, "auto|truth|csv", &idx))
             return PH_EUSAGE;
@@ -154,6 +176,7 @@ static int handle(ph_cli *cli, int key, const char *arg)
     case K_ALIGNED: o->aligned = arg; return PH_OK;
     case K_SCIIMG: o->sci_image = arg; return PH_OK;
     case K_TPLIMG: o->tpl_image = arg; return PH_OK;
+    case K_DIFF: o->diff = arg; return PH_OK;
     case K_STARTABLE: o->star_table = arg; return PH_OK;
     case K_DEVICE:
         if (ph_device_parse(arg, &o->device))
@@ -172,7 +195,7 @@ static int check_usage(const ph_cli *cli, const phot_opts *o)
                         cli->npos);
     if (!o->output)
         return ph_error(PH_EUSAGE, NULL, "no output: give -o FILE");
-    if (!strcmp(o->output, cli->pos[0]))
+    if (strcmp(o->output, "-") && !strcmp(o->output, cli->pos[0]))
         return ph_error(PH_EUSAGE, NULL, "the output %s would replace the input", o->output);
     int sky = !isnan(o->ra) || !isnan(o->dec), pix = !isnan(o->x0) || !isnan(o->y0);
     if (sky && pix)
@@ -185,9 +208,15 @@ static int check_usage(const ph_cli *cli, const phot_opts *o)
         return ph_error(PH_EUSAGE, NULL, "--x and --y go together");
     if (o->star_table && !o->catalog)
         return ph_error(PH_EUSAGE, NULL, "--star-table needs --catalog");
-    if ((o->aligned || o->sci_image || o->tpl_image) && !o->stamps)
+    if (o->zpt_file && o->catalog)
+        return ph_error(PH_EUSAGE, NULL, "--zpt and --catalog both give the zero point; give one");
+    if (o->psf)
+        return ph_error(PH_EUSAGE, NULL, "--science-psf is for the zero point of a ph image; a "
+                        "decorrelated file has its DECORR_PSF");
+    if ((o->aligned || o->sci_image || o->tpl_image || o->diff) && !o->stamps)
         return ph_error(PH_EUSAGE, NULL, "--%s is only read for --stamps",
-                        o->aligned ? "aligned" : o->sci_image ? "sci-image" : "tpl-image");
+                        o->aligned ? "aligned" : o->sci_image ? "science-image"
+                                             : o->tpl_image ? "template-image" : "diff");
     if (o->fit.r_out > 0 && o->fit.r_in >= o->fit.r_out)
         return ph_error(PH_EUSAGE, NULL, "--annulus: the inner radius must be below the outer");
     return PH_OK;
@@ -268,17 +297,17 @@ static int measure(phot_run *r)
     return PH_OK;
 }
 
-/* The star fits on the chosen device. */
-static int fit_stars(phot_run *r, const ph_fit_plane *p, const ph_fit_opts *fo, long n,
-                     const double *x, const double *y, ph_fit_result *res)
+/* The star fits on the chosen device (ph_zp_fitter). */
+static int fit_stars(const ph_zp_opts *o, const ph_psf_spline *s, const ph_fit_plane *p,
+                     const ph_fit_opts *fo, long n, const double *x, const double *y,
+                     ph_fit_result *res)
 {
 #ifdef PH_WITH_CUDA
-    const phot_opts *o = r->o;
-    if (r->use_gpu) {
+    if (o->use_gpu) {
         int fd = -1;
         if (ph_gpu_lock_option(o->gpu_lock, (int)o->gpu_slots, &fd))
             return PH_EFAIL;
-        ph_psffit_gpu *g = ph_psffit_gpu_new(p, &r->spline, fo);
+        ph_psffit_gpu *g = ph_psffit_gpu_new(p, s, fo);
         int st = g ? ph_psffit_gpu_run(g, n, x, y, res) : PH_EFAIL;
         if (g)
             ph_info("star fits on %s", ph_psffit_gpu_desc(g));
@@ -289,120 +318,98 @@ static int fit_stars(phot_run *r, const ph_fit_plane *p, const ph_fit_opts *fo, 
         ph_notice("the GPU star fit failed (%s); running on the CPU", ph_error_message());
         ph_error_clear();
     }
+#else
+    (void)o;
 #endif
-    return ph_psffit_batch(p, &r->spline, fo, n, x, y, res);
+    return ph_psffit_batch(p, s, fo, n, x, y, res);
 }
 
-static int write_star_table(const char *path, const ph_catalog *c, const double *x,
-                            const double *y, const ph_fit_result *res, const unsigned char *used)
+/* The zero-point options as ph_zp_measure takes them. */
+static ph_zp_opts zp_opts(const phot_opts *o, int use_gpu)
 {
-    ph_atomic a;
-    if (ph_atomic_open(&a, path))
-        return PH_EFAIL;
-    fprintf(a.f, "ra,dec,mag,x,y,flux,flux_err,sky,npix,status,used,zpt\n");
-    ph_csv_out w;
-    ph_csv_begin(&w, a.f);
-    for (long i = 0; i < c->n; i++) {
-        ph_csv_double(&w, c->ra[i]);
-        ph_csv_double(&w, c->dec[i]);
-        ph_csv_double(&w, c->mag[i]);
-        ph_csv_double(&w, x[i]);
-        ph_csv_double(&w, y[i]);
-        ph_csv_double(&w, res[i].flux);
-        ph_csv_double(&w, res[i].flux_err);
-        ph_csv_double(&w, res[i].sky);
-        ph_csv_long(&w, res[i].npix);
-        ph_csv_str(&w, res[i].status == PH_FIT_OK ? "ok" : ph_fit_status_text(res[i].status));
-        ph_csv_bool(&w, used[i]);
-        ph_csv_double(&w, used[i] ? c->mag[i] + 2.5 * log10(res[i].flux) : NAN);
-        ph_csv_end_row(&w);
-    }
-    return ph_atomic_commit(&a);
+    return (ph_zp_opts){o->catalog, o->catfmt, o->mag_lo, o->mag_hi, o->min_stars,
+                        o->zpt_aperture, o->fit, o->star_table, fit_stars, use_gpu, o->device,
+                        o->gpu_lock, o->gpu_slots};
+}
+
+/* Too few catalogue stars: the header zero point, with a warning (a
+ * measured flux never fails for its zero point). */
+static int header_fallback(const char *what, const phot_opts *o, long nused, double hdr_zpt,
+                           double *zpt, char *source, size_t size)
+{
+    *zpt = NAN;
+    if (!isfinite(hdr_zpt))
+        return ph_error(PH_EFAIL, o->catalog, "only %ld catalogue star%s with %g < mag < %g "
+                        "measured on %s (--min-stars %ld), and no header zero point",
+                        nused, nused == 1 ? "" : "s", o->mag_lo, o->mag_hi, what, o->min_stars);
+    ph_warn("%s: only %ld catalogue star%s with %g < mag < %g measured on %s (--min-stars %ld): "
+            "using the header zero point %.4f (zpt_source header)", o->catalog, nused,
+            nused == 1 ? "" : "s", o->mag_lo, o->mag_hi, what, o->min_stars, hdr_zpt);
+    *zpt = hdr_zpt;
+    ph_strlcpy(source, "header", size);
+    return PH_OK;
+}
+
+/* The zero-point file belongs to this pair's science image. */
+static int zpt_file_matches(const phot_run *r, const ph_zp_file *z)
+{
+    const ph_meta *s = &r->in.sci;
+    int differ = (z->observation_id[0] && s->obsid[0] && strcmp(z->observation_id, s->obsid)) ||
+                 (z->sca >= 0 && s->sca >= 0 && z->sca != s->sca) ||
+                 (z->science_name[0] && s->name[0] && strcmp(z->science_name, s->name));
+    if (differ)
+        return ph_error(PH_EFAIL, r->o->zpt_file, "the zero point of science image %s "
+                        "(observation %s, SCA %ld), but %s's science image is %s (observation %s, "
+                        "SCA %ld)", z->science_name, z->observation_id, z->sca, r->path, s->name,
+                        s->obsid, s->sca);
+    return PH_OK;
 }
 
 static int zeropoint(phot_run *r)
 {
     const phot_opts *o = r->o;
+    double hdr_zpt = r->row.zpt;
+    if (o->zpt_file) {
+        ph_zp_file z;
+        int st = ph_zp_file_read(o->zpt_file, &z);
+        if (!st)
+            st = zpt_file_matches(r, &z);
+        if (st)
+            return st;
+        r->row.zpt = z.zpt;
+        ph_strlcpy(r->row.zpt_source, z.zpt_source, sizeof r->row.zpt_source);
+        r->row.zpt_nstars = z.zpt_nstars;
+        r->row.zpt_scatter = z.zpt_scatter;
+        return PH_OK;
+    }
     if (!o->catalog) {
         ph_strlcpy(r->row.zpt_source, "header", sizeof r->row.zpt_source);
         r->row.zpt_nstars = 0;
         if (!isfinite(r->row.zpt))
             return ph_error(PH_EFAIL, r->path,
                             "no zero point: the header has no ZPT and no band/EXPTIME to make "
-                            "one (give --catalog)");
+                            "one (give --catalog or --zpt)");
         return PH_OK;
     }
+    /* per pair, on DECORR_SCI: only where the template overlaps */
     ph_strlcpy(r->row.zpt_source, "catalog", sizeof r->row.zpt_source);
-    r->row.zpt = NAN;
-    double zptmag = r->in.sci.exptime > 0 ? 2.5 * log10(r->in.sci.exptime * PH_ROMAN_AREA_CM2)
-                                          : NAN;
-    ph_catalog c;
-    ph_timing_begin("catalog");
-    int st = ph_catalog_read(o->catalog, o->catfmt, zptmag, &c);
-    if (!st && !r->wcs)
-        st = ph_wcs_from_header(r->in.hdr, r->path, &r->wcs);
-    double *x = NULL, *y = NULL;
-    ph_fit_result *res = NULL;
-    unsigned char *used = NULL;
-    if (!st) {
-        x = ph_malloc((size_t)(c.n + 1) * sizeof *x, "star positions");
-        y = ph_malloc((size_t)(c.n + 1) * sizeof *y, "star positions");
-        res = ph_malloc((size_t)(c.n + 1) * sizeof *res, "star fits");
-        used = ph_calloc((size_t)c.n + 1, 1, "star fits");
-        st = x && y && res && used ? PH_OK : PH_EFAIL;
+    ph_zp_opts zo = zp_opts(o, r->use_gpu);
+    ph_zp_image im = {r->path, r->in.zpimg, r->in.var, r->in.mask, r->in.nx, r->in.ny, r->in.hdr,
+                      r->in.sci.exptime, r->in.psf.data, r->in.psf.n, &r->spline, r->model.dx,
+                      r->model.dy, r->model.apcorr};
+    ph_zp_result zr;
+    int st = ph_zp_measure(&zo, &im, &zr);
+    if (st)
+        return st;
+    r->row.zpt = zr.zpt;
+    r->row.zpt_scatter = zr.scatter;
+    r->row.zpt_nstars = (double)zr.nused;
+    if (zr.nused < o->min_stars) {
+        r->row.zpt_scatter = NAN;
+        return header_fallback("DECORR_SCI", o, zr.nused, hdr_zpt, &r->row.zpt,
+                               r->row.zpt_source, sizeof r->row.zpt_source);
     }
-    if (!st && c.n)
-        st = ph_wcs_sky2pix(r->wcs, (size_t)c.n, c.ra, c.dec, x, y);
-    /* a phased stamp's centre is off the centre pixel by (dx, dy) */
-    for (long i = 0; !st && i < c.n; i++)
-        x[i] -= r->model.dx, y[i] -= r->model.dy;
-    ph_timing_end();
-    if (!st) {
-        ph_fit_plane p = {r->in.zpimg, r->in.var, r->in.mask, PH_MASK_BAD | PH_MASK_OUTSIDE,
-                          r->in.nx, r->in.ny};
-        ph_fit_opts fo = o->fit;
-        fo.full_box = 1;
-        /* A PSF moved to each star's phase by interpolation is biased for
-         * undersampled PSFs (Y106: 0.12-0.15 mag on the bench); an
-         * aperture of a few FWHM over the PSF's own is not. */
-        if (o->zpt_aperture > 0) {
-            ph_timing_begin("star apertures");
-            st = ph_phot_star_apertures(&p, r->in.psf.data, r->in.psf.n, r->model.dx,
-                                        r->model.dy, o->zpt_aperture, &fo, c.n, x, y, res);
-        } else {
-            ph_timing_begin("star fits");
-            st = fit_stars(r, &p, &fo, c.n, x, y, res);
-        }
-        ph_timing_end();
-    }
-    for (long i = 0; !st && i < c.n; i++)
-        if (res[i].status == PH_FIT_OK) {
-            res[i].flux /= r->model.apcorr;
-            res[i].flux_err /= r->model.apcorr;
-        }
-    if (!st) {
-        long nused;
-        ph_phot_zeropoint(c.n, c.mag, res, o->mag_lo, o->mag_hi, &r->row.zpt,
-                          &r->row.zpt_scatter, &nused, used);
-        r->row.zpt_nstars = (double)nused;
-        ph_info("zero point %.5f from %ld of %ld catalogue stars (scatter %.4f mag)", r->row.zpt,
-                nused, c.n, r->row.zpt_scatter);
-        if (o->star_table)
-            st = write_star_table(o->star_table, &c, x, y, res, used);
-        if (!st && nused < o->min_stars) {
-            r->row.zpt = NAN;
-            st = ph_error(PH_EFAIL, o->catalog,
-                          "only %ld catalogue star%s with %g < mag < %g measured on DECORR_SCI "
-                          "(--min-stars %ld)",
-                          nused, nused == 1 ? "" : "s", o->mag_lo, o->mag_hi, o->min_stars);
-        }
-    }
-    free(x);
-    free(y);
-    free(res);
-    free(used);
-    ph_catalog_free(&c);
-    return st;
+    return PH_OK;
 }
 
 static int write_stamps(phot_run *r)
@@ -429,6 +436,20 @@ static int write_stamps(phot_run *r)
             st = ph_phot_write_stamp(o->stamps, "aligned", S, T, al.sci, al.nx, al.ny, al.hdr,
                                      r->x0, r->y0, o->stamp_size);
         ph_image_free(&al);
+    }
+    if (!st && o->diff) { /* phrosty's stamp_diff_: the difference before decorrelation */
+        long nx = 0, ny = 0;
+        float *plane = NULL;
+        ph_header *h = NULL;
+        st = ph_phot_read_plane(o->diff, "DIFF", &nx, &ny, &plane, &h);
+        if (!st && (nx != in->nx || ny != in->ny))
+            st = ph_error(PH_EFAIL, o->diff, "the difference is %ldx%ld, DECORR_DIFF %ldx%ld", nx,
+                          ny, in->nx, in->ny);
+        if (!st)
+            st = ph_phot_write_stamp(o->stamps, "diff", S, T, plane, nx, ny, h, r->x0, r->y0,
+                                     o->stamp_size);
+        free(plane);
+        ph_header_free(h);
     }
     /* the original images, each through its own WCS at the transient's sky
      * position (phrosty's stamp_<S>, stamp_<T>: raw SCI, sky included) */
@@ -487,12 +508,23 @@ static int run(phot_run *r)
     if (((o->catalog && o->zpt_aperture == 0) || o->device == PH_DEVICE_GPU) &&
         ph_device_resolve(o->device, &r->use_gpu, &info))
         return PH_EFAIL;
+    if (!isfinite(r->row.mjd)) /* a row without its epoch is no light-curve point */
+        return ph_error(PH_EFAIL, r->path, "DECORR_DIFF has no MJD-OBS: the row would have no "
+                        "epoch");
     if ((st = locate(r)))
         return st;
+    if (!(r->x0 >= -0.5 && r->x0 < r->in.nx - 0.5 && r->y0 >= -0.5 && r->y0 < r->in.ny - 0.5))
+        return ph_error(PH_EFAIL, r->path, "transient at pixel (%.3f, %.3f) of %ldx%ld: position "
+                        "off the image", r->x0, r->y0, r->in.nx, r->in.ny);
     if (r->model.phased && (fabs(r->model.psfx - r->x0) > 0.02 || fabs(r->model.psfy - r->y0) > 0.02))
         return ph_error(PH_EFAIL, r->path, "DECORR_PSF was drawn for pixel (%.3f, %.3f) but the "
-                        "transient is at (%.3f, %.3f); give ph-decorr --target-psf a stamp made "
-                        "at this position", r->model.psfx, r->model.psfy, r->x0, r->y0);
+                        "transient is at (%.3f, %.3f); make the science PSF (ph-psf) at the "
+                        "transient's position", r->model.psfx, r->model.psfy, r->x0, r->y0);
+    double phx = r->x0 - floor(r->x0 + 0.5), phy = r->y0 - floor(r->y0 + 0.5);
+    if (!r->model.phased && hypot(phx, phy) > 0.05)
+        ph_info("%s: DECORR_PSF is centred: shifted by interpolation to the transient's phase "
+                "(%.2f, %.2f), biased for an undersampled PSF (ph-decorr makes it at the phase "
+                "from ph-psf's PHASED_PSF)", r->path, phx, phy);
     if (r->model.phased || r->model.apcorr != 1.0)
         ph_info("DECORR_PSF: %s, aperture correction %.5f",
                 r->model.phased ? "drawn at the transient's phase" : "centred, shifted by spline",
@@ -503,6 +535,114 @@ static int run(phot_run *r)
         return st;
     if (o->stamps)
         st = write_stamps(r);
+    return st;
+}
+
+/* ---- zero-point mode: a science image's field-star zero point ---- */
+
+/* A ph image (SCI, VAR, MASK; not a decorrelated file). */
+static int is_ph_image(const char *path)
+{
+    ph_fits fp;
+    if (ph_fits_open(&fp, path)) {
+        ph_error_clear(); /* the pair mode says what is wrong with it */
+        return 0;
+    }
+    int yes = !ph_fits_has_hdu(&fp, "DECORR_DIFF") && ph_fits_has_hdu(&fp, "SCI") &&
+              ph_fits_has_hdu(&fp, "VAR") && ph_fits_has_hdu(&fp, "MASK");
+    ph_fits_close(&fp);
+    return yes;
+}
+
+static int check_usage_zp(const phot_opts *o)
+{
+    const char *pair = !isnan(o->ra) || !isnan(o->dec) ? "--ra/--dec"
+                       : !isnan(o->x0) || !isnan(o->y0) ? "--x/--y"
+                       : o->stamps                       ? "--stamps"
+                       : o->zpt_file                     ? "--zpt"
+                       : o->aligned                      ? "--aligned"
+                       : o->diff                         ? "--diff"
+                       : o->sci_image || o->tpl_image    ? "--science-image/--template-image"
+                                                         : NULL;
+    if (!o->catalog)
+        return ph_error(PH_EUSAGE, NULL, "a ph image is given: ph-phot measures its zero point, "
+                        "which needs --catalog STARS (the transient is measured on ph-decorr's "
+                        "file)");
+    if (pair)
+        return ph_error(PH_EUSAGE, NULL, "%s is for a decorrelated file; a ph image only gets "
+                        "its zero point", pair);
+    if (!o->output)
+        return ph_error(PH_EUSAGE, NULL, "no output: give -o FILE");
+    return PH_OK;
+}
+
+/* The zero point of a sky-subtracted science image over its whole field,
+ * on the flux scale of its decorrelated differences (zeropoint.h). */
+static int run_zp(const phot_opts *o, const char *path)
+{
+    ph_image im = {0};
+    ph_psf psf = {0};
+    ph_psf_spline spline = {0};
+    ph_timing_begin("read");
+    int st = ph_image_read(path, PH_PLANE_ALL, &im);
+    if (!st && o->psf)
+        st = ph_psf_read(o->psf, NULL, &psf);
+    else if (!st && im.psf) {
+        psf.n = im.psf_size;
+        psf.data = im.psf;
+        im.psf = NULL;
+    } else if (!st)
+        st = ph_error(PH_EUSAGE, path, "no PSF HDU: give the image's PSF stamp with --science-psf");
+    ph_timing_end();
+    ph_phot_psf_model model = {0};
+    if (!st) {
+        ph_phot_psf_model_read(psf.hdr, &model);
+        if (ph_psf_spline_init(&spline, psf.data, psf.n)) {
+            char msg[1024];
+            ph_strlcpy(msg, ph_error_message(), sizeof msg);
+            ph_error_clear();
+            st = ph_error(PH_EFAIL, o->psf ? o->psf : path, "PSF: %s", msg);
+        }
+    }
+    int use_gpu = 0;
+    ph_gpu_info info;
+    if (!st && (o->zpt_aperture == 0 || o->device == PH_DEVICE_GPU))
+        st = ph_device_resolve(o->device, &use_gpu, &info);
+    ph_zp_result zr;
+    if (!st) {
+        ph_zp_opts zo = zp_opts(o, use_gpu);
+        ph_zp_image zi = {path, im.sci, im.var, im.mask, im.nx, im.ny, im.hdr, im.meta.exptime,
+                          psf.data, psf.n, &spline, model.dx, model.dy, model.apcorr};
+        st = ph_zp_measure(&zo, &zi, &zr);
+    }
+    ph_zp_file z = {.sca = im.meta.sca, .mjd = im.meta.mjd, .zpt_header = im.meta.zpt};
+    if (!st) {
+        ph_strlcpy(z.science_name, im.meta.name, sizeof z.science_name);
+        ph_strlcpy(z.observation_id, im.meta.obsid, sizeof z.observation_id);
+        ph_strlcpy(z.band, im.meta.band, sizeof z.band);
+        ph_strlcpy(z.catalog, ph_path_basename(o->catalog), sizeof z.catalog);
+        ph_zp_method(o->zpt_aperture, z.method, sizeof z.method);
+        z.zpt = zr.zpt;
+        z.zpt_nstars = (double)zr.nused;
+        z.zpt_scatter = zr.scatter;
+        z.ncatalog = (double)zr.ncatalog;
+        ph_strlcpy(z.zpt_source, "catalog", sizeof z.zpt_source);
+        if (zr.nused < o->min_stars) {
+            z.zpt_scatter = NAN;
+            st = header_fallback(path, o, zr.nused, im.meta.zpt, &z.zpt, z.zpt_source,
+                                 sizeof z.zpt_source);
+        }
+    }
+    if (!st) {
+        ph_timing_begin("write");
+        st = ph_zp_file_write(o->output, &z);
+        ph_timing_end();
+        ph_info("%s: zero point %.5f (%s, %g stars, scatter %.4f mag) -> %s", path, z.zpt,
+                z.zpt_source, z.zpt_nstars, z.zpt_scatter, o->output);
+    }
+    ph_psf_spline_free(&spline);
+    ph_psf_free(&psf);
+    ph_image_free(&im);
     return st;
 }
 
@@ -524,7 +664,8 @@ int main(int argc, char **argv)
                    .stamp_size = 100, .gpu_slots = 1};
     ph_cli cli = {
         .tool = "ph-phot",
-        .usage = "[OPTION]... DECORR_FILE (--ra RA --dec DEC | --x X0 --y Y0) -o ROW.csv",
+        .usage = "[OPTION]... DECORR_FILE (--ra RA --dec DEC | --x X0 --y Y0) -o ROW.csv\n"
+                 "  or:  ph-phot [OPTION]... SKY_IMAGE --catalog STARS [--science-psf PSF] -o ZPT.csv",
         .summary = "Forced PSF photometry of a transient on a decorrelated difference; zero point.",
         .description =
             "Reads ph-decorr's file (DECORR_DIFF, DIFF_VAR, MASK, DECORR_PSF, DECORR_SCI).\n"
@@ -538,18 +679,30 @@ int main(int argc, char **argv)
             "(or, --zpt-aperture psf, PSF-fitted in a batch, on the GPU with --device).\n"
             "Writes one CSV row: phrosty's 20 light-curve columns, zpt_source,\n"
             "zpt_nstars, zpt_scatter. A failed measurement still writes the row\n"
-            "(success False, NaN measurements), prints the reason and exits 1.",
-        .example = "ph-phot decorr.fits --ra 7.5512 --dec -44.8013 --catalog truth.txt -o row.csv",
+            "(success False, NaN measurements), prints the reason and exits 1.\n"
+            "Given a ph image (ph-skysub's sky-subtracted science image) with --catalog\n"
+            "and --science-psf instead, it measures that image's field-star zero point\n"
+            "once, over the whole field, and writes the zero-point file each pair's --zpt\n"
+            "reads.",
+        .example = "ph-phot decorr.fits --ra 7.5512 --dec -44.8013 --zpt zpt_sci.csv -o row.csv",
         .opts = opts,
+        .pos_in = 1,
         .handle = handle,
         .ctx = &o,
     };
     int st = ph_cli_parse(&cli, argc, argv);
     if (st < 0)
         return 0;
-    if (!st)
+    int zp_mode = !st && cli.npos == 1 && is_ph_image(cli.pos[0]);
+    if (!st && zp_mode) {
+        st = check_usage_zp(&o);
+        if (!st)
+            st = run_zp(&o, cli.pos[0]);
+        if (cli.timing)
+            ph_timing_report();
+    } else if (!st)
         st = check_usage(&cli, &o);
-    if (!st) {
+    if (!st && !zp_mode) {
         phot_run r = {.o = &o, .path = cli.pos[0]};
         ph_lc_row_init(&r.row);
         r.row.pix_x0 = r.row.pix_y0 = NAN;

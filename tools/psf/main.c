@@ -50,42 +50,43 @@ typedef struct params {
 } params;
 
 static const ph_opt opts[] = {
-    {"output", 'o', "FILE", "PSF stamp to write (required)", ""},
-    {"ra", O_RA, "DEG", "right ascension of the position (with --dec)", ""},
-    {"dec", O_DEC, "DEG", "declination of the position (with --ra)", ""},
-    {"x", O_X, "X", "0-based pixel x of the position (with --y)", ""},
-    {"y", O_Y, "Y", "0-based pixel y of the position (with --x)", ""},
+    {"output", 'o', "FILE", "PSF stamp to write (required)", "", PH_OPT_OUT},
+    {"ra", O_RA, "DEG", "right ascension of the position (with --dec)", "", 0},
+    {"dec", O_DEC, "DEG", "declination of the position (with --ra)", "", 0},
+    {"x", O_X, "X", "0-based pixel x of the position (with --y)", "", 0},
+    {"y", O_Y, "Y", "0-based pixel y of the position (with --x)", "", 0},
     {"model", 'm', "MODEL",
      "roman | gaussian:SIGMA | file:PATTERN ({band} {sca} {pointing}) | a25:DIR (the A25 ePSF "
      "library) | epsf (default roman, or photometry.phrosty.psf.type)",
-     NULL},
-    {"size", 's', "N", "stamp size, odd, 3 ... 1001 (default 41)", NULL},
-    {"band", 'b', "BAND", "band, instead of the image's FILTER", ""},
-    {"sca", O_SCA, "N", "detector for {sca}, instead of the image's SCA_NUM", ""},
-    {"pointing", O_POINTING, "ID", "observation id for {pointing}, instead of the image's", ""},
+     NULL, 0},
+    {"size", O_SIZE, "N", "stamp size, odd, 3 ... 1001 (default 41)", NULL, 0},
+    {"band", 'b', "BAND", "band, instead of the image's FILTER", "", 0},
+    {"sca", O_SCA, "N", "detector for {sca}, instead of the image's SCA_NUM", "", 0},
+    {"pointing", O_POINTING, "ID", "observation id for {pointing}, instead of the image's", "", 0},
     {"at-position", O_ATPOS, NULL,
      "PSF centre at the position's sub-pixel phase (phrosty's stamps) instead of the centre "
      "pixel's centre",
-     NULL},
+     NULL, 0},
     {"interp", O_INTERP, "NAME",
      "file and a25 models: bicubic|lanczos3|fourier resampling (default bicubic; a25: fourier)",
-     NULL},
-    {"jitter", O_JITTER, "ARCSEC", "roman: pointing jitter rms per axis (default 0.014)", NULL},
-    {"nlambda", O_NLAMBDA, "N", "roman: wavelengths across the band (default 9)", NULL},
-    {"wfe", O_WFE, "NM", "roman: static wavefront error rms (default 80)", NULL},
+     NULL, 0},
+    {"jitter", O_JITTER, "ARCSEC", "roman: pointing jitter rms per axis (default 0.014)", NULL, 0},
+    {"nlambda", O_NLAMBDA, "N", "roman: wavelengths across the band (default 9)", NULL, 0},
+    {"wfe", O_WFE, "NM", "roman: static wavefront error rms (default 80)", NULL, 0},
     {"obscuration", O_OBSCUR, "EPS", "roman: linear obscuration (default 0.32; F184 K213 0.38)",
-     NULL},
-    {"diffusion", O_DIFFUSION, "PX", "roman: charge diffusion sigma (default 0.1)", NULL},
-    {"epsf-oversamp", O_EOVER, "N", "epsf: grid samples per pixel, 1 ... 8 (default 4)", NULL},
-    {"epsf-radius", O_ERADIUS, "PX", "epsf: model half-width (default: half the stamp size)", NULL},
+     NULL, 0},
+    {"diffusion", O_DIFFUSION, "PX", "roman: charge diffusion sigma (default 0.1)", NULL, 0},
+    {"epsf-oversamp", O_EOVER, "N", "epsf: grid samples per pixel, 1 ... 8 (default 4)", NULL, 0},
+    {"epsf-radius", O_ERADIUS, "PX", "epsf: model half-width (default: half the stamp size)", NULL, 0},
     {"epsf-order", O_EORDER, "N", "epsf: spatial variation, 0 constant, 1 linear, 2 quadratic "
                                   "(default 0; 1 and 2 take longer, see man ph-psf)",
-     NULL},
-    {"epsf-stars", O_EMAX, "N", "epsf: brightest stars used at most (default 300)", NULL},
-    {"epsf-snr", O_ESNR, "SNR", "epsf: smallest star signal-to-noise (default 100)", NULL},
-    {"epsf-thresh", O_ETHRESH, "K", "epsf: detection threshold, x sky rms (default 5)", NULL},
-    {"epsf-iter", O_EITER, "N", "epsf: fit iterations (default 6)", NULL},
-    {NULL, 0, NULL, NULL, NULL}};
+     NULL, 0},
+    {"epsf-stars", O_EMAX, "N", "epsf: brightest stars used at most (default 300)", NULL, 0},
+    {"epsf-snr", O_ESNR, "SNR", "epsf: smallest star signal-to-noise (default 100)", NULL, 0},
+    {"epsf-thresh", O_ETHRESH, "K", "epsf: detection threshold, x sky rms (default 5)", NULL, 0},
+    {"epsf-iter", O_EITER, "N", "epsf: fit iterations (default 6)", NULL, 0},
+    {"", 's', "N", "size", "", PH_OPT_ALIAS | PH_OPT_OLD}, /* old spelling, until the next release */
+    {NULL, 0, NULL, NULL, NULL, 0}};
 
 static int set_model(params *p, const char *arg, const char *source)
 {
@@ -124,7 +125,7 @@ static int handle(ph_cli *cli, int key, const char *arg)
     case O_X: p->have_x = 1; return ph_cli_double_range(cli, arg, -1e7, 1e7, &p->x);
     case O_Y: p->have_y = 1; return ph_cli_double_range(cli, arg, -1e7, 1e7, &p->y);
     case 'm': return set_model(p, arg, cli->source);
-    case 's':
+    case O_SIZE:
         if (ph_cli_long(cli, arg, 3, 1001, &p->size))
             return PH_EUSAGE;
         if (p->size % 2 == 0)
@@ -181,11 +182,17 @@ static int handle(ph_cli *cli, int key, const char *arg)
     return ph_cli_bad(cli, "unexpected option");
 }
 
+/* The phrosty keys read below (for --settings). */
+static const char *const phrosty_keys[] = {"photometry.phrosty.psf",
+                                           "system.paths.snappl.A25ePSF_path", NULL};
+
 /* phrosty's config: photometry.phrosty.psf.type and .params, used when
  * neither --model nor ph.psf.model is given. */
 static int cfg_double(const ph_config *cfg, const char *key, double lo, double hi, double *out)
 {
-    const char *s = ph_config_get(cfg, key);
+    const char *s;
+    if (ph_config_get_value(cfg, key, &s))
+        return PH_EUSAGE;
     if (!s)
         return PH_OK;
     double v;
@@ -199,10 +206,16 @@ static int cfg_double(const ph_config *cfg, const char *key, double lo, double h
 static int model_from_phrosty(params *p, const ph_config *cfg)
 {
     static const char *tk = "photometry.phrosty.psf.type";
-    const char *type = ph_config_get(cfg, tk);
-    const char *pat = ph_config_get(cfg, "photometry.phrosty.psf.params.pattern");
+    const char *type, *pat;
+    if (ph_config_get_value(cfg, tk, &type) ||
+        ph_config_get_value(cfg, "photometry.phrosty.psf.params.pattern", &pat))
+        return PH_EUSAGE;
     char buf[1100], src[1200];
     snprintf(src, sizeof src, "%s: %s", ph_config_path(cfg) ? ph_config_path(cfg) : "config", tk);
+    if (!type && ph_config_is_null(cfg, tk))
+        return ph_error(PH_EUSAGE, ph_config_path(cfg),
+                        "%s is null, which phrosty does not allow (it needs a PSF type); give "
+                        "one or remove the key", tk);
     if (!type) {
         p->model = M_ROMAN;
         ph_strlcpy(p->model_text, "roman", sizeof p->model_text);
@@ -378,8 +391,15 @@ static int read_pixels(const char *path, image *im)
 
 /* ---- the stamp ------------------------------------------------------------- */
 
-static int roman_stamp(const params *p, const char *band, const char *image, double dx, double dy,
-                       double *out, double *frac, double *fwhm)
+/* One stamp of the output: the model at phase (dx, dy), not normalised
+ * yet; frac = its sum over the model's flux. */
+typedef struct stamp {
+    double *data;
+    double frac, dx, dy;
+} stamp;
+
+static int roman_stamp(const params *p, const char *band, const char *image, stamp *out, int nout,
+                       double *fwhm, ph_romanpsf **keep)
 {
     ph_romanpsf_opts o;
     if (ph_romanpsf_defaults(&o, band)) {
@@ -400,14 +420,39 @@ static int roman_stamp(const params *p, const char *band, const char *image, dou
     if (!r)
         return PH_EFAIL;
     *fwhm = ph_romanpsf_fwhm_epsf(&o);
-    int st = ph_romanpsf_stamp(r, dx, dy, p->size, out);
-    ph_romanpsf_free(r);
+    int st = PH_OK;
+    for (int k = 0; k < nout && !st; k++) {
+        st = ph_romanpsf_stamp(r, out[k].dx, out[k].dy, p->size, out[k].data);
+        double s = 0;
+        for (long i = 0; !st && i < p->size * p->size; i++)
+            s += out[k].data[i];
+        out[k].frac = s;
+    }
     if (st)
-        return st;
-    double s = 0;
-    for (long i = 0; i < p->size * p->size; i++)
-        s += out[i];
-    *frac = s;
+        ph_romanpsf_free(r);
+    else
+        *keep = r;
+    return st;
+}
+
+/* One model behind psf_stamp_fn, for the oversampled ePSF. */
+typedef struct model_ctx {
+    const params *p;
+    ph_romanpsf *roman;
+    const psf_file *file;
+    const epsf_model *em;
+    double x0, y0;
+} model_ctx;
+
+static int model_stamp(void *ctx, double dx, double dy, long n, double *out)
+{
+    const model_ctx *m = ctx;
+    double frac;
+    if (m->roman)
+        return ph_romanpsf_stamp(m->roman, dx, dy, n, out);
+    if (m->file)
+        return psf_file_stamp(m->file, m->x0, m->y0, dx, dy, n, m->p->interp, out, &frac);
+    epsf_stamp(m->em, m->x0, m->y0, dx, dy, n, out, &frac);
     return PH_OK;
 }
 
@@ -439,63 +484,82 @@ static int a25_model(const char *dir, const image *im, const char *band, long sc
     return st;
 }
 
-static int write_stamp(const params *p, const char *path, const image *im, const char *band,
-                       double x0, double y0, double ra, double dec, double dx, double dy,
-                       double *data, double frac, double fwhm, int oversamp, const char *src,
-                       const epsf_model *em)
+/* What both stamps' headers share. */
+typedef struct stamp_info {
+    const char *path, *band, *src;
+    const image *im;
+    double x0, y0, ra, dec, fwhm;
+    int oversamp;
+    const epsf_model *em;
+} stamp_info;
+
+/* Normalise `s` and make its header: the position, the model, its phase. */
+static int stamp_finish(const params *p, const stamp_info *si, stamp *s, int phased,
+                        ph_psf *out)
 {
-    ph_psf out = {.n = p->size, .data = data, .hdr = ph_header_new()};
-    if (!out.hdr)
+    const char *where = si->src ? si->src : si->path;
+    *out = (ph_psf){.n = p->size, .data = s->data, .hdr = ph_header_new()};
+    if (!out->hdr)
         return PH_EFAIL;
-    double s = ph_psf_normalise(data, p->size);
-    int st = PH_OK;
-    if (!(s > 0) || ph_psf_check(data, p->size, p->size, src ? src : path))
-        st = ph_error(PH_EFAIL, src ? src : path, "the %s PSF has no positive flux in a %ld-pixel "
-                                                  "stamp",
-                      p->model_text, p->size);
-    if (!st) {
-        ph_header *h = out.hdr;
-        int k = ph_header_set_double(h, "PSFX", x0, "0-based x on the image");
-        k |= ph_header_set_double(h, "PSFY", y0, "0-based y on the image");
-        if (isfinite(ra) && isfinite(dec)) {
-            k |= ph_header_set_double(h, "PSFRA", ra, "[deg] position");
-            k |= ph_header_set_double(h, "PSFDEC", dec, "[deg] position");
-        }
-        k |= ph_header_set_str(h, "FILTER", band, "band");
-        /* A long file pattern does not fit a card: its file name part. */
-        char mt[80];
-        if (strlen(p->model_text) <= 60 || (p->model != M_FILE && p->model != M_A25))
-            ph_strlcpy(mt, p->model_text, sizeof mt);
-        else
-            snprintf(mt, sizeof mt, "%s:%.60s", p->model == M_FILE ? "file" : "a25",
-                     ph_path_basename(p->pattern));
-        k |= ph_header_set_str(h, "PSFMODEL", mt, "model");
-        k |= ph_header_set_long(h, "OVERSAMP", oversamp, "oversampling of the model");
-        k |= ph_header_set_double(h, "PSFFRAC", frac, "model flux fraction inside the stamp");
-        k |= ph_header_set_bool(h, "PSFNORM", 1, "stamp normalised to sum 1");
-        if (isfinite(fwhm))
-            k |= ph_header_set_double(h, "PSFFWHM", fwhm, "[px] FWHM of the oversampled ePSF");
-        k |= ph_header_set_double(h, "PSFDX", dx, "[px] PSF centre - centre pixel centre, x");
-        k |= ph_header_set_double(h, "PSFDY", dy, "[px] PSF centre - centre pixel centre, y");
-        k |= ph_header_set_str(h, "PSFIMAGE", ph_path_basename(path), "image");
-        if (src)
-            k |= ph_header_set_str(h, "PSFSRC", ph_path_basename(src), "model file");
-        if (im->meta.obsid[0])
-            k |= ph_header_set_str(h, "OBSID", im->meta.obsid, "observation id");
-        if (im->meta.sca >= 0)
-            k |= ph_header_set_long(h, "SCA_NUM", im->meta.sca, "detector");
-        if (em) {
-            k |= ph_header_set_long(h, "EPSFNSTR", em->nstars, "stars in the ePSF");
-            k |= ph_header_set_long(h, "EPSFORD", em->order, "ePSF spatial order");
-            k |= ph_header_set_long(h, "EPSFRAD", em->radius, "[px] ePSF model half-width");
-            k |= ph_header_set_double(h, "EPSFCHI2", em->chi2, "median reduced chi^2 of stars");
-        }
-        if (k)
-            st = ph_error(PH_EFAIL, p->output, "cannot format the header");
+    double sum = ph_psf_normalise(s->data, p->size);
+    if (!(sum > 0) || ph_psf_check(s->data, p->size, p->size, where))
+        return ph_error(PH_EFAIL, where, "the %s PSF has no positive flux in a %ld-pixel stamp",
+                        p->model_text, p->size);
+    ph_header *h = out->hdr;
+    int k = ph_header_set_double(h, "PSFX", si->x0, "0-based x on the image");
+    k |= ph_header_set_double(h, "PSFY", si->y0, "0-based y on the image");
+    if (isfinite(si->ra) && isfinite(si->dec)) {
+        k |= ph_header_set_double(h, "PSFRA", si->ra, "[deg] position");
+        k |= ph_header_set_double(h, "PSFDEC", si->dec, "[deg] position");
     }
+    k |= ph_header_set_str(h, "FILTER", si->band, "band");
+    /* A long file pattern does not fit a card: its file name part. */
+    char mt[80];
+    if (strlen(p->model_text) <= 60 || (p->model != M_FILE && p->model != M_A25))
+        ph_strlcpy(mt, p->model_text, sizeof mt);
+    else
+        snprintf(mt, sizeof mt, "%s:%.60s", p->model == M_FILE ? "file" : "a25",
+                 ph_path_basename(p->pattern));
+    k |= ph_header_set_str(h, "PSFMODEL", mt, "model");
+    k |= ph_header_set_long(h, "OVERSAMP", si->oversamp, "oversampling of the model");
+    k |= ph_header_set_double(h, "PSFFRAC", s->frac, "model flux fraction inside the stamp");
+    k |= ph_header_set_bool(h, "PSFNORM", 1, "stamp normalised to sum 1");
+    if (isfinite(si->fwhm))
+        k |= ph_header_set_double(h, "PSFFWHM", si->fwhm, "[px] FWHM of the oversampled ePSF");
+    k |= ph_header_set_double(h, "PSFDX", s->dx, "[px] PSF centre - centre pixel centre, x");
+    k |= ph_header_set_double(h, "PSFDY", s->dy, "[px] PSF centre - centre pixel centre, y");
+    k |= ph_header_set_bool(h, "PSFPHASE", phased, "T: at the sub-pixel phase of PSFX, PSFY");
+    k |= ph_header_set_str(h, "PSFIMAGE", ph_path_basename(si->path), "image");
+    if (si->src)
+        k |= ph_header_set_str(h, "PSFSRC", ph_path_basename(si->src), "model file");
+    if (si->im->meta.obsid[0])
+        k |= ph_header_set_str(h, "OBSID", si->im->meta.obsid, "observation id");
+    if (si->im->meta.sca >= 0)
+        k |= ph_header_set_long(h, "SCA_NUM", si->im->meta.sca, "detector");
+    if (si->em) {
+        const epsf_model *em = si->em;
+        k |= ph_header_set_long(h, "EPSFNSTR", em->nstars, "stars in the ePSF");
+        k |= ph_header_set_long(h, "EPSFORD", em->order, "ePSF spatial order");
+        k |= ph_header_set_long(h, "EPSFRAD", em->radius, "[px] ePSF model half-width");
+        k |= ph_header_set_double(h, "EPSFCHI2", em->chi2, "median reduced chi^2 of stars");
+    }
+    return k ? ph_error(PH_EFAIL, p->output, "cannot format the header") : PH_OK;
+}
+
+/* The primary stamp (centred, or phased with --at-position), the
+ * PHASED_PSF extension and the oversampled EPSF (psfstamp.h). */
+static int write_stamps(const params *p, const stamp_info *si, stamp *primary, stamp *phased,
+                        ph_ovpsf *ov)
+{
+    ph_psf a = {0}, b = {0};
+    int st = stamp_finish(p, si, primary, p->at_position, &a);
+    a.ov = ov;
     if (!st)
-        st = ph_psf_write(p->output, &out);
-    ph_header_free(out.hdr);
+        st = stamp_finish(p, si, phased, 1, &b);
+    if (!st)
+        st = ph_psf_write_phased(p->output, &a, &b);
+    ph_header_free(a.hdr);
+    ph_header_free(b.hdr);
     return st;
 }
 
@@ -511,11 +575,14 @@ static int run(params *p, const char *path)
     ph_wcs *w = NULL;
     if (!st) {
         int havewcs = !ph_wcs_from_header(im.hdr, path, &w);
-        if (!havewcs)
+        char why[600] = "no usable WCS";
+        if (!havewcs) { /* kept to name a bad WCS, not just "no WCS" */
+            ph_strlcpy(why, ph_error_message(), sizeof why);
             ph_error_clear();
+        }
         if (p->have_ra) {
             if (!havewcs)
-                st = ph_error(PH_EFAIL, path, "no usable WCS to place RA, Dec; give --x --y");
+                st = ph_error(PH_EFAIL, path, "%s: cannot place RA, Dec (or give --x --y)", why);
             else if (ph_wcs_sky2pix(w, 1, &ra, &dec, &x0, &y0) || !isfinite(x0) || !isfinite(y0))
                 st = ph_error(PH_EFAIL, path, "RA %.8g, Dec %.8g cannot be placed on the image",
                               ra, dec);
@@ -528,11 +595,14 @@ static int run(params *p, const char *path)
     if (!st && !(x0 >= -0.5 && x0 < im.nx - 0.5 && y0 >= -0.5 && y0 < im.ny - 0.5))
         st = ph_error(PH_EFAIL, path, "position (%.3f, %.3f) is off the %ldx%ld image", x0, y0,
                       im.nx, im.ny);
-    double dx = 0, dy = 0;
-    if (p->at_position) {
-        dx = x0 - floor(x0 + 0.5);
-        dy = y0 - floor(y0 + 0.5);
-    }
+    /* Two stamps: [0] the primary (centred, or at the position's phase
+     * with --at-position), [1] PHASED_PSF, always at the position's phase
+     * (psfstamp.h). */
+    stamp sv[2] = {{0}};
+    sv[1].dx = x0 - floor(x0 + 0.5);
+    sv[1].dy = y0 - floor(y0 + 0.5);
+    if (p->at_position)
+        sv[0].dx = sv[1].dx, sv[0].dy = sv[1].dy;
 
     /* Band, detector, pointing. */
     const char *band = p->band ? p->band : im.meta.band;
@@ -542,18 +612,20 @@ static int run(params *p, const char *path)
         st = ph_error(PH_EFAIL, path, "the image has no FILTER; give --band");
 
     long n = p->size;
-    double *data = st ? NULL : ph_malloc((size_t)n * n * sizeof *data, "PSF stamp");
-    if (!st && !data)
-        st = PH_EFAIL;
-    double frac = NAN, fwhm = NAN;
-    int oversamp = 1;
+    for (int k = 0; k < 2 && !st; k++)
+        if (!(sv[k].data = ph_malloc((size_t)n * n * sizeof *sv[k].data, "PSF stamp")))
+            st = PH_EFAIL;
+    double fwhm = NAN;
+    int oversamp = 1, ov_o = 0;
     char file[1024] = "";
     epsf_model em = {0};
+    psf_file f = {0};
+    model_ctx mc = {.p = p, .x0 = x0, .y0 = y0};
     ph_timing_begin("model");
-    if (!st && (p->model == M_ROMAN || p->model == M_GAUSS))
-        st = roman_stamp(p, band, path, dx, dy, data, &frac, &fwhm);
-    else if (!st && (p->model == M_FILE || p->model == M_A25)) {
-        psf_file f;
+    if (!st && (p->model == M_ROMAN || p->model == M_GAUSS)) {
+        st = roman_stamp(p, band, path, sv, 2, &fwhm, &mc.roman);
+        ov_o = 8; /* analytic: exact at any phase; 8x resolves R062's band limit */
+    } else if (!st && (p->model == M_FILE || p->model == M_A25)) {
         if (p->model == M_FILE) {
             st = psf_pattern_expand(p->pattern, band, sca, pointing, file, sizeof file, path);
             if (!st)
@@ -563,10 +635,13 @@ static int run(params *p, const char *path)
         if (!st && p->fourier >= 0)
             f.fourier = p->fourier;
         if (!st) {
+            mc.file = &f;
             oversamp = f.oversamp;
+            ov_o = f.oversamp >= 2 ? f.oversamp : 0;
             fwhm = psf_file_fwhm(&f, x0, y0);
-            st = psf_file_stamp(&f, x0, y0, dx, dy, n, p->interp, data, &frac);
-            psf_file_free(&f);
+            for (int k = 0; k < 2 && !st; k++)
+                st = psf_file_stamp(&f, x0, y0, sv[k].dx, sv[k].dy, n, p->interp, sv[k].data,
+                                    &sv[k].frac);
         }
     } else if (!st && p->model == M_EPSF) {
         epsf_params ep = p->ep;
@@ -587,23 +662,46 @@ static int run(params *p, const char *path)
         if (!st) {
             oversamp = em.oversamp;
             fwhm = epsf_fwhm(&em, x0, y0);
-            epsf_stamp(&em, x0, y0, dx, dy, n, data, &frac);
+            for (int k = 0; k < 2; k++)
+                epsf_stamp(&em, x0, y0, sv[k].dx, sv[k].dy, n, sv[k].data, &sv[k].frac);
             ph_info("ePSF from %d stars (%d candidates), median reduced chi^2 %.3g", em.nstars,
                     em.ncand, em.chi2);
+            mc.em = &em;
+            ov_o = em.oversamp >= 2 ? em.oversamp : 0;
         }
     }
     ph_timing_end();
 
+    /* The oversampled ePSF beside the stamps, for the tools that draw the
+     * PSF at other phases or in another image's frame (ph-align,
+     * ph-subtract). */
+    ph_timing_begin("oversampled");
+    ph_ovpsf ov = {0};
+    if (!st && ov_o)
+        st = psf_oversampled(model_stamp, &mc, ov_o, n, file[0] ? file : path, &ov);
+    else if (!st)
+        ph_notice("%s: the model is not oversampled (OVERSAMP 1): no EPSF HDU, so later "
+                  "steps cannot draw this PSF at other phases",
+                  file[0] ? file : path);
+    ph_timing_end();
+
     ph_timing_begin("write");
+    stamp_info si = {path, band, file[0] ? file : NULL, &im, x0, y0, ra, dec, fwhm, oversamp,
+                     p->model == M_EPSF ? &em : NULL};
     if (!st)
-        st = write_stamp(p, path, &im, band, x0, y0, ra, dec, dx, dy, data, frac, fwhm, oversamp,
-                         file[0] ? file : NULL, p->model == M_EPSF ? &em : NULL);
+        st = write_stamps(p, &si, &sv[0], &sv[1], ov.v ? &ov : NULL);
     ph_timing_end();
     if (!st)
-        ph_info("%s PSF at (%.3f, %.3f), %ldx%ld, flux fraction %.5f", p->model_text, x0, y0, n, n,
-                frac);
+        ph_info("%s PSF at (%.3f, %.3f), %ldx%ld, flux fraction %.5f; phase (%.3f, %.3f) in %s",
+                p->model_text, x0, y0, n, n, sv[0].frac, sv[1].dx, sv[1].dy, PH_PSF_PHASED_HDU);
     epsf_free(&em);
-    free(data);
+    ph_ovpsf_free(&ov);
+    if (mc.roman)
+        ph_romanpsf_free(mc.roman);
+    if (mc.file)
+        psf_file_free(&f);
+    free(sv[0].data);
+    free(sv[1].data);
     image_free(&im);
     return st;
 }
@@ -611,23 +709,29 @@ static int run(params *p, const char *path)
 int main(int argc, char **argv)
 {
     params p = {.size = 41, .sca = -1, .interp = PH_INTERP_BICUBIC, .fourier = -1, .jitter = NAN,
-                .wfe = NAN,
-                .obscur = NAN, .diffusion = NAN};
+                .wfe = NAN, .obscur = NAN, .diffusion = NAN};
     epsf_defaults(&p.ep);
     p.ep.radius = 0;
     p.ep.saturate = NAN;
     ph_cli cli = {
         .tool = "ph-psf",
         .usage = "[OPTION]... IMAGE (--ra RA --dec DEC | --x X --y Y) -o PSF",
-        .summary = "Write the PSF stamp of an image at a position: odd, sum 1, centred.",
+        .summary = "Write the PSF stamp of an image at a position: odd, sum 1, centred, and at "
+                   "the position's phase.",
         .description =
             "IMAGE is a ph image (ph-skysub output) or an input image. The model is the\n"
             "analytic Roman PSF of the image's band (roman), a pixel-integrated Gaussian\n"
             "(gaussian:SIGMA), PSF model files (file:PATTERN, {band} {sca} {pointing}\n"
-            "filled from the image), or an empirical PSF built from the image's stars\n"
-            "(epsf). Without --model, photometry.phrosty.psf.type of the config decides.",
+            "filled from the image), phrosty's A25 ePSF library (a25:DIR), or an empirical\n"
+            "PSF built from the image's stars (epsf). Without --model,\n"
+            "photometry.phrosty.psf.type of the config decides.\n"
+            "The primary image is the centred stamp (SFFT's); extension PHASED_PSF holds\n"
+            "the PSF at the position's sub-pixel phase, the transient's own pixel profile,\n"
+            "which ph-subtract carries and ph-decorr turns into the photometry's PSF.",
         .example = "ph-psf sci.fits --ra 7.551 --dec -44.807 -m roman -o psf.fits",
         .opts = opts,
+        .pos_in = 1,
+        .cfg_read = phrosty_keys,
         .handle = handle,
         .ctx = &p,
     };

@@ -12,6 +12,7 @@
 
 #include "header.h"
 #include "interp.h"
+#include "ovpsf.h"
 
 #include <stdint.h>
 
@@ -159,5 +160,18 @@ void epsf_stamp(const epsf_model *e, double x0, double y0, double dx, double dy,
 double epsf_fwhm(const epsf_model *e, double x0, double y0);
 
 void epsf_free(epsf_model *e);
+
+/* ---- the oversampled ePSF (oversamp.c) ---------------------------------- */
+
+/* A model's native n x n stamp with the PSF centre at (dx, dy) from the
+ * centre pixel's centre, not normalised (the flux fraction per pixel). */
+typedef int (*psf_stamp_fn)(void *ctx, double dx, double dy, long n, double *out);
+
+/* The model oversampled o times (ovpsf.h) over the n x n native stamp's
+ * extent: the samples of o x o native stamps at phases -r/o (r in
+ * (-o/2, o/2]) interleaved, so every sample is the model's own value at its
+ * offset, and scaled so that the phase-0 stamp sums to 1. `file` names the
+ * model in errors. */
+int psf_oversampled(psf_stamp_fn fn, void *ctx, int o, long n, const char *file, ph_ovpsf *out);
 
 #endif

@@ -1,5 +1,6 @@
 /* io.c -- see io.h. */
 #include "io.h"
+#include "atomicfile.h"
 #include "csv.h"
 #include "fits.h"
 #include "log.h"
@@ -17,12 +18,13 @@
 
 typedef struct tfile {
     FILE *f;
-    char path[1100], tmp[1200];
+    ph_atomic a;
 } tfile;
 
+/* Text outputs: written atomically (atomicfile.h), with the permissions a
+ * plain fopen() gives (the umask's), as the FITS files get. */
 static int t_open(tfile *t, const char *path)
 {
-    ph_strlcpy(t->path, path, sizeof t->path);
     char dir[1100];
     ph_strlcpy(dir, path, sizeof dir);
     char *slash = strrchr(dir, '/');
@@ -31,34 +33,13 @@ static int t_open(tfile *t, const char *path)
         if (ph_mkdir_p(dir))
             return PH_EFAIL;
     }
-    const char *base = ph_path_basename(path);
-    snprintf(t->tmp, sizeof t->tmp, "%.*s.%s.XXXXXX", (int)(base - path), path, base);
-    int fd = mkstemp(t->tmp);
-    if (fd < 0 || !(t->f = fdopen(fd, "w"))) {
-        int e = errno;
-        if (fd >= 0) {
-            close(fd);
-            unlink(t->tmp);
-        }
-        return ph_error(PH_EFAIL, path, "cannot create output: %s", strerror(e));
-    }
+    if (ph_atomic_open(&t->a, path))
+        return PH_EFAIL;
+    t->f = t->a.f;
     return PH_OK;
 }
 
-static int t_commit(tfile *t)
-{
-    int bad = ferror(t->f);
-    if (fclose(t->f) || bad) {
-        unlink(t->tmp);
-        return ph_error(PH_EFAIL, t->path, "cannot write the file");
-    }
-    if (rename(t->tmp, t->path)) {
-        int e = errno;
-        unlink(t->tmp);
-        return ph_error(PH_EFAIL, t->path, "cannot move the output into place: %s", strerror(e));
-    }
-    return PH_OK;
-}
+static int t_commit(tfile *t) { return ph_atomic_commit(&t->a); }
 
 /* ---- paths ------------------------------------------------------------------- */
 
@@ -111,7 +92,23 @@ static int sim_keys(const sim_scene *s, const sim_epoch *e, ph_header *h)
     st |= ph_header_set_double(h, "SIMRDNS", p->read_noise_e, "[e-] read noise");
     st |= ph_header_set_double(h, "SIMDARK", p->dark_e_s, "[e-/s] dark current");
     st |= ph_header_set_double(h, "SIMSATUR", p->saturate_e, "[e-] saturation clip");
+    st |= ph_header_set_bool(h, "SIMSATDQ", p->flag_saturated, "clipped pixels flagged (DQ 2)");
     st |= ph_header_set_bool(h, "SIMTMPL", e->is_template, "template epoch (no transient)");
+    if (o->model == PH_RPSF_ROMAN) {
+        ph_romanpsf_opts eo;
+        sim_epoch_psf(s, e, &eo);
+        st |= ph_header_set_double(h, "SIMWFE", eo.wfe_nm, "[nm] wavefront error (this SCA)");
+    }
+    return st;
+}
+
+/* What the detector and the sky added to this image. */
+static int image_keys(const sim_scene *s, const sim_image *img, ph_header *h)
+{
+    int st = ph_header_set_long(h, "SIMNCR", img->ncr, "cosmic-ray tracks drawn");
+    st |= ph_header_set_bool(h, "SIMCRDQ", s->p.flag_cosmic_rays, "cosmic rays flagged (DQ 4)");
+    st |= ph_header_set_long(h, "SIMNHOT", img->nhot, "hot pixels in the image (DQ 1)");
+    st |= ph_header_set_long(h, "SIMNDEAD", img->ndead, "dead pixels in the image (DQ 1)");
     return st;
 }
 
@@ -123,7 +120,7 @@ int sim_write_image(const char *path, const sim_scene *s, const sim_epoch *e,
         return ph_error(PH_EFAIL, path, "out of memory");
     int st = sim_epoch_header(s, e, h);
     if (!st && (ph_header_set_double(h, "SKY_MEAN", img->sky_mean, "[e-] mean sky + dark level") ||
-                sim_keys(s, e, h)))
+                sim_keys(s, e, h) || image_keys(s, img, h)))
         st = ph_error(PH_EFAIL, path, "cannot format the header");
     if (!st)
         st = mkdir_for(path);

@@ -9,9 +9,11 @@
  * (render.c) and writes the files (io.c).
  */
 #include "cli.h"
+#include "counts.h"
 #include "galaxy.h"
 #include "io.h"
 #include "log.h"
+#include "sca.h"
 #include "sim.h"
 #include "timing.h"
 #include "util.h"
@@ -27,70 +29,90 @@ enum {
     O_CATALOG, O_INJECT, O_NOHOST, O_NOTRANS, O_OID, O_SNMAG, O_SNPEAK, O_SNRISE, O_SNFALL,
     O_SNOFF, O_EXPTIME, O_SKY, O_SKYGRAD, O_RDNOISE, O_DARK, O_SATURATE, O_NONOISE, O_BADPIX,
     O_BADCOL, O_PSF, O_JITTER, O_JITVARY, O_DIFFUSION, O_NLAMBDA, O_WFE, O_OBSCUR, O_PSFOVER,
-    O_PSFSIZE, O_NOPSFFILES, O_PHASE, O_STAMPSIZE
+    O_PSFSIZE, O_NOPSFFILES, O_PHASE, O_STAMPSIZE, O_COSMIC, O_FLAGCR, O_HOTPIX, O_FLAGSAT,
+    O_MAGDIST, O_SQUARE
 };
 
 static const ph_opt opts[] = {
-    {"output", 'o', "PATH", "scene directory (scene) or FITS file (psf, stamp); required", NULL},
-    {"band", 'b', "BAND", "band: R062 Z087 Y106 J129 H158 F184 K213 W146 (default Y106)", NULL},
-    {"size", O_SIZE, "NX[xNY]", "image size in pixels, 16 ... 4088 (default 4088)", NULL},
-    {"seed", O_SEED, "N", "random seed: same seed, same files (default 1)", NULL},
-    {"templates", O_TEMPLATES, "N", "template epochs, without the transient (default 1)", NULL},
-    {"science", O_SCIENCE, "N", "science epochs (default 4)", NULL},
-    {"mjd", O_MJD, "MJD", "first science epoch (default 62450)", NULL},
-    {"template-mjd", O_TMJD, "MJD", "first template epoch (default MJD - 365)", NULL},
-    {"cadence", O_CADENCE, "DAYS", "days between epochs (default 5)", NULL},
-    {"ra", O_RA, "DEG", "scene centre RA (default 7.55)", NULL},
-    {"dec", O_DEC, "DEG", "scene centre Dec (default -44.8)", NULL},
-    {"rotation", O_ROT, "DEG", "position angle of the +y axis, east of north (default 0)", NULL},
-    {"rotate", O_ROTRANGE, "DEG", "random rotation per epoch, +-DEG (default 10)", NULL},
-    {"dither", O_DITHER, "PX", "random pointing offset per epoch, +-PX (default 5% of the size)", NULL},
-    {"sca", O_SCA, "N|random", "detector number 1 ... 18, or random per epoch (default 1)", NULL},
-    {"pointing", O_POINTING, "N", "observation id of the first epoch; then +1 (default 10000)", NULL},
+    {"output", 'o', "PATH", "scene directory (scene) or FITS file (psf, stamp); required", NULL,
+     PH_OPT_OUT},
+    {"band", 'b', "BAND", "band: R062 Z087 Y106 J129 H158 F184 K213 W146 (default Y106)", NULL, 0},
+    {"size", O_SIZE, "NX[xNY]", "image size in pixels, 16 ... 4088 (default 4088)", NULL, 0},
+    {"seed", O_SEED, "N", "random seed: same seed, same files (default 1)", NULL, 0},
+    {"templates", O_TEMPLATES, "N", "template epochs, without the transient (default 1)", NULL, 0},
+    {"science", O_SCIENCE, "N", "science epochs (default 4)", NULL, 0},
+    {"mjd", O_MJD, "MJD", "first science epoch (default 62450)", NULL, 0},
+    {"template-mjd", O_TMJD, "MJD", "first template epoch (default MJD - 365)", NULL, 0},
+    {"cadence", O_CADENCE, "DAYS", "days between epochs (default 5)", NULL, 0},
+    {"ra", O_RA, "DEG", "scene centre RA (default 7.55)", NULL, 0},
+    {"dec", O_DEC, "DEG", "scene centre Dec (default -44.8)", NULL, 0},
+    {"rotation", O_ROT, "DEG", "position angle of the +y axis, east of north (default 0)", NULL, 0},
+    {"rotate", O_ROTRANGE, "DEG", "random roll per epoch, +-DEG about --rotation; 180: any roll "
+     "(default 180)", NULL, 0},
+    {"dither", O_DITHER, "PX", "random pointing offset per epoch, +-PX (default 5% of the size)", NULL, 0},
+    {"sca", O_SCA, "N|random", "detector 1 ... 18 of every epoch, or random per epoch (default "
+     "random); psf, stamp: that SCA's PSF", NULL, 0},
+    {"pointing", O_POINTING, "N", "observation id of the first epoch; then +1 (default 10000)", NULL, 0},
     {"distortion", O_DISTORT, "PX", "SIP distortion at the corners of a 4088 SCA; 0: plain TAN "
-     "(default 3)", NULL},
-    {"nstars", O_NSTARS, "N", "random stars per image area (default 400 per 4088^2)", NULL},
-    {"ngalaxies", O_NGAL, "N", "random galaxies per image area (default 1500 per 4088^2)", NULL},
-    {"star-mags", O_STARMAGS, "LO,HI", "AB range of random stars (default 18,24)", NULL},
-    {"galaxy-mags", O_GALMAGS, "LO,HI", "AB range of random galaxies (default 20,25.5)", NULL},
+     "(default 3)", NULL, 0},
+    {"square-pixels", O_SQUARE, NULL, "0.11\" square pixels on every SCA, not the SCA's own plate "
+     "scale", NULL, 0},
+    {"nstars", O_NSTARS, "N", "random stars per image area (default: OpenUniverse2024's density "
+     "in --star-mags, 202 per 4088^2)", NULL, 0},
+    {"ngalaxies", O_NGAL, "N", "random galaxies per image area (default: OpenUniverse2024's "
+     "density in --galaxy-mags, 16988 per 4088^2)", NULL, 0},
+    {"star-mags", O_STARMAGS, "LO,HI", "AB range of random stars (default 13.9,26.7)", NULL, 0},
+    {"galaxy-mags", O_GALMAGS, "LO,HI", "AB range of random galaxies (default 16,31.5)", NULL, 0},
+    {"mag-dist", O_MAGDIST, "ou2024|uniform", "magnitudes of random objects: OpenUniverse2024's "
+     "distribution or uniform, within the ranges (default ou2024)", NULL, 0},
     {"catalog", O_CATALOG, "FILE", "static objects: ra dec mag|flux [obj_type object_id re_arcsec "
-     "sersic_n q pa_deg]; then no random objects unless --nstars/--ngalaxies", NULL},
-    {"inject", O_INJECT, "FILE", "point sources on science epochs: ra dec flux [object_id]", NULL},
-    {"no-host", O_NOHOST, NULL, "no host galaxy (the transient sits at the scene centre)", NULL},
-    {"no-transient", O_NOTRANS, NULL, "no transient", NULL},
-    {"oid", O_OID, "ID", "transient object id (default 20172782)", NULL},
-    {"sn-mag", O_SNMAG, "MAG", "transient peak AB magnitude (default 22)", NULL},
-    {"sn-peak", O_SNPEAK, "MJD", "transient peak (default: middle of the science epochs)", NULL},
-    {"sn-rise", O_SNRISE, "DAYS", "linear rise before the peak (default 15)", NULL},
-    {"sn-fall", O_SNFALL, "DAYS", "exponential decline time after the peak (default 25)", NULL},
+     "sersic_n q pa_deg]; then no random objects unless --nstars/--ngalaxies", NULL, PH_OPT_IN},
+    {"inject", O_INJECT, "FILE", "point sources on science epochs: ra dec flux [object_id]", NULL,
+     PH_OPT_IN},
+    {"no-host", O_NOHOST, NULL, "no host galaxy (the transient sits at the scene centre)", NULL, 0},
+    {"no-transient", O_NOTRANS, NULL, "no transient", NULL, 0},
+    {"oid", O_OID, "ID", "transient object id (default 20172782)", NULL, 0},
+    {"sn-mag", O_SNMAG, "MAG", "transient peak AB magnitude (default 22)", NULL, 0},
+    {"sn-peak", O_SNPEAK, "MJD", "transient peak (default: middle of the science epochs)", NULL, 0},
+    {"sn-rise", O_SNRISE, "DAYS", "linear rise before the peak (default 15)", NULL, 0},
+    {"sn-fall", O_SNFALL, "DAYS", "exponential decline time after the peak (default 25)", NULL, 0},
     {"sn-offset", O_SNOFF, "E,N", "transient offset from the host, arcsec east, north "
-     "(default 0.25,0.15)", NULL},
-    {"exptime", O_EXPTIME, "S", "exposure time (default: OpenUniverse2024's for the band)", NULL},
-    {"sky", O_SKY, "E", "sky level, e- per pixel (default 0.37 e-/s x EXPTIME)", NULL},
+     "(default 0.25,0.15)", NULL, 0},
+    {"exptime", O_EXPTIME, "S", "exposure time (default: OpenUniverse2024's for the band)", NULL, 0},
+    {"sky", O_SKY, "E", "sky level, e- per pixel (default 0.37 e-/s x EXPTIME)", NULL, 0},
     {"sky-gradient", O_SKYGRAD, "GX,GY", "sky gradient, e- per 1000 px along x, y (default 0,0)",
-     NULL},
-    {"read-noise", O_RDNOISE, "E", "read noise rms, e- (default 8.5)", NULL},
-    {"dark", O_DARK, "E", "dark current, e-/s (default 0.015)", NULL},
-    {"saturate", O_SATURATE, "E", "saturation clip, e- (default 100000)", NULL},
-    {"no-noise", O_NONOISE, NULL, "expected values: no photon or read noise, no quantisation", NULL},
-    {"bad-pixels", O_BADPIX, "N", "dead pixels per image: SCI 0, DQ 1 (default 0)", NULL},
-    {"bad-columns", O_BADCOL, "N", "dead columns per image: SCI 0, DQ 1 (default 0)", NULL},
-    {"psf", O_PSF, "MODEL", "roman or gaussian:SIGMA (native px, pixel-integrated) (default roman)",
-     NULL},
-    {"jitter", O_JITTER, "ARCSEC", "pointing jitter rms per axis (default 0.014)", NULL},
-    {"jitter-vary", O_JITVARY, "FRAC", "per-epoch jitter variation, +-FRAC (default 0.1)", NULL},
-    {"diffusion", O_DIFFUSION, "PX", "charge diffusion sigma (default 0.1)", NULL},
-    {"nlambda", O_NLAMBDA, "N", "wavelengths across the band; 1 = monochromatic (default 9)", NULL},
-    {"wfe", O_WFE, "NM", "static wavefront error rms (default 80)", NULL},
+     NULL, 0},
+    {"read-noise", O_RDNOISE, "E", "read noise rms, e- (default 8.5)", NULL, 0},
+    {"dark", O_DARK, "E", "dark current, e-/s (default 0.015)", NULL, 0},
+    {"saturate", O_SATURATE, "E", "saturation clip, e- (default 100000)", NULL, 0},
+    {"flag-saturated", O_FLAGSAT, NULL, "flag clipped pixels in DQ (bit 2); OpenUniverse2024 does "
+     "not", NULL, 0},
+    {"no-noise", O_NONOISE, NULL, "expected values: no photon or read noise, no quantisation, no "
+     "cosmic rays", NULL, 0},
+    {"cosmic-rays", O_COSMIC, "N", "cosmic-ray tracks per image (default 900 per 4088^2 per "
+     "302.275 s)", NULL, 0},
+    {"flag-cosmic-rays", O_FLAGCR, NULL, "flag cosmic-ray pixels in DQ (bit 4); OpenUniverse2024 "
+     "does not", NULL, 0},
+    {"hot-pixels", O_HOTPIX, "N", "hot pixels per 4088^2 SCA: DQ 1 (default 300)", NULL, 0},
+    {"bad-pixels", O_BADPIX, "N", "dead pixels per 4088^2 SCA: SCI 0, DQ 1 (default 100)", NULL, 0},
+    {"bad-columns", O_BADCOL, "N", "dead columns per 4088^2 SCA: SCI 0, DQ 1 (default 0)", NULL, 0},
+    {"model", O_PSF, "MODEL", "roman or gaussian:SIGMA (native px, pixel-integrated) (default roman)",
+     NULL, 0},
+    {"jitter", O_JITTER, "ARCSEC", "pointing jitter rms per axis (default 0.014)", NULL, 0},
+    {"jitter-vary", O_JITVARY, "FRAC", "per-epoch jitter variation, +-FRAC (default 0.1)", NULL, 0},
+    {"diffusion", O_DIFFUSION, "PX", "charge diffusion sigma (default 0.1)", NULL, 0},
+    {"nlambda", O_NLAMBDA, "N", "wavelengths across the band; 1 = monochromatic (default 9)", NULL, 0},
+    {"wfe", O_WFE, "NM", "static wavefront error rms (default 80)", NULL, 0},
     {"obscuration", O_OBSCUR, "EPS", "linear central obscuration (default 0.32; F184, K213 0.38)",
-     NULL},
-    {"psf-oversamp", O_PSFOVER, "N", "oversampling of PSF model files, odd (default 9)", NULL},
-    {"psf-size", O_PSFSIZE, "N", "native size of PSF model files, odd (default 41)", NULL},
-    {"no-psf-files", O_NOPSFFILES, NULL, "scene: do not write the PSF model files", NULL},
+     NULL, 0},
+    {"psf-oversamp", O_PSFOVER, "N", "oversampling of PSF model files, odd (default 9)", NULL, 0},
+    {"psf-size", O_PSFSIZE, "N", "native size of PSF model files, odd (default 41)", NULL, 0},
+    {"no-psf-files", O_NOPSFFILES, NULL, "scene: do not write the PSF model files", NULL, 0},
     {"phase", O_PHASE, "DX,DY", "stamp: PSF centre - centre pixel, px, each in [-0.5, 0.5] "
-     "(default 0,0)", NULL},
-    {"stamp-size", O_STAMPSIZE, "N", "stamp: size, odd (default 41)", NULL},
-    {NULL, 0, NULL, NULL, NULL},
+     "(default 0,0)", NULL, 0},
+    {"stamp-size", O_STAMPSIZE, "N", "stamp: size, odd (default 41)", NULL, 0},
+    {"psf", 0, "MODEL", "model", NULL, PH_OPT_ALIAS | PH_OPT_OLD}, /* until the next release */
+    {NULL, 0, NULL, NULL, NULL, 0},
 };
 
 typedef struct ctx {
@@ -208,8 +230,21 @@ static int handle(ph_cli *cli, int key, const char *arg)
     case O_DARK: return ph_cli_double_range(cli, arg, 0, 1e3, &s->dark_e_s);
     case O_SATURATE: return ph_cli_double_range(cli, arg, 1, 1e12, &s->saturate_e);
     case O_NONOISE: s->noise = 0; return 0;
+    case O_FLAGSAT: s->flag_saturated = 1; return 0;
+    case O_COSMIC: return ph_cli_long(cli, arg, 0, 10000000, &s->cosmic_rays);
+    case O_FLAGCR: s->flag_cosmic_rays = 1; return 0;
+    case O_HOTPIX: return ph_cli_long(cli, arg, 0, 1000000, &s->hot_pixels);
     case O_BADPIX: return ph_cli_long(cli, arg, 0, 1000000, &s->bad_pixels);
     case O_BADCOL: return ph_cli_long(cli, arg, 0, 4088, &s->bad_columns);
+    case O_SQUARE: s->square_pixels = 1; return 0;
+    case O_MAGDIST:
+        if (!strcmp(arg, "ou2024"))
+            s->mag_dist = SIM_MAGS_OU2024;
+        else if (!strcmp(arg, "uniform"))
+            s->mag_dist = SIM_MAGS_UNIFORM;
+        else
+            return ph_cli_bad(cli, "'%s' is not ou2024 or uniform", arg);
+        return 0;
     case O_PSF: {
         ph_romanpsf_opts t;
         memset(&t, 0, sizeof t);
@@ -296,6 +331,12 @@ static int make_params(ctx *c)
         {O_DARK, &p->dark_e_s, &s->dark_e_s, sizeof(double)},
         {O_SATURATE, &p->saturate_e, &s->saturate_e, sizeof(double)},
         {O_NONOISE, &p->noise, &s->noise, sizeof(int)},
+        {O_FLAGSAT, &p->flag_saturated, &s->flag_saturated, sizeof(int)},
+        {O_COSMIC, &p->cosmic_rays, &s->cosmic_rays, sizeof(long)},
+        {O_FLAGCR, &p->flag_cosmic_rays, &s->flag_cosmic_rays, sizeof(int)},
+        {O_HOTPIX, &p->hot_pixels, &s->hot_pixels, sizeof(long)},
+        {O_SQUARE, &p->square_pixels, &s->square_pixels, sizeof(int)},
+        {O_MAGDIST, &p->mag_dist, &s->mag_dist, sizeof(int)},
         {O_BADPIX, &p->bad_pixels, &s->bad_pixels, sizeof(long)},
         {O_BADCOL, &p->bad_columns, &s->bad_columns, sizeof(long)},
         {O_JITVARY, &p->jitter_vary, &s->jitter_vary, sizeof(double)},
@@ -417,6 +458,8 @@ static int run_scene(ctx *c)
 
 static int run_psf(ctx *c, int stamp)
 {
+    if (c->p.sca > 0) /* that SCA's optics (sca.h) */
+        c->p.psf.wfe_nm *= sim_sca_get(c->p.sca, 0).wfe_scale;
     ph_romanpsf *psf = ph_romanpsf_new(&c->p.psf);
     if (!psf)
         return PH_EFAIL;
@@ -462,6 +505,9 @@ int main(int argc, char **argv)
     }
     if (!st && !c.out)
         st = ph_error(PH_EUSAGE, NULL, "no output: give -o %s", cmd ? "FILE" : "DIR");
+    if (!st && cmd == 0 && !strcmp(c.out, "-"))
+        st = ph_error(PH_EUSAGE, NULL, "-o -: a scene is a directory of files and cannot go to "
+                                       "standard output; give a directory (psf and stamp can)");
     if (!st)
         st = make_params(&c);
     if (!st)

@@ -1,9 +1,13 @@
-/* render.c -- one epoch: objects through the WCS and PSF, then sky, dark,
+/* render.c -- one epoch: objects through the WCS and PSF, then the
+ * detector's hot pixels and the exposure's cosmic rays, then sky, dark,
  * photon and read noise, saturation and quantisation as roman_imsim's
  * simple model (pipeline-reference 1.1): objects and sky are Poisson
  * draws, the sum is clipped at the saturation level, read noise is added,
  * and SCI and the sky-only ERR plane share the sky, dark and read-noise
- * realisations, so SCI - ERR is the objects' photon counts. */
+ * realisations, so SCI - ERR is the objects' photon counts (plus hot-pixel
+ * and cosmic-ray charge); dead pixels and columns end at 0. */
+#include "cosmic.h"
+#include "defects.h"
 #include "galaxy.h"
 #include "log.h"
 #include "sim.h"
@@ -15,13 +19,25 @@
 #include <string.h>
 
 #define MAX_PERIOD 1024
+/* Objects fainter than this many e- (AB 25.2 in Y106: most of OU2024's
+ * galaxies) are drawn on a period of 32 px instead of 64: their light
+ * beyond 16 px of the centre (1 to 3%, a few e-) wraps around inside the
+ * stamp, and drawing them costs a quarter as much. */
+#define FAINT_E 1000.0
 
-static long pow2_at_least(long n)
+static long pow2_at_least(long L, long n)
 {
-    long L = 64;
     while (L < n)
         L *= 2;
     return L;
+}
+
+/* Add v to the image pixel under stamp pixel k (if it is on the image). */
+static void put(const sim_params *p, long k, long L, long ix, long iy, double v, double *sci)
+{
+    long y = iy + k / L - L / 2, x = ix + k % L - L / 2;
+    if (y >= 0 && y < p->ny && x >= 0 && x < p->nx)
+        sci[y * p->nx + x] += v;
 }
 
 /* Add one object: its stamp (period L, centred on pixel (ix, iy)) times
@@ -30,7 +46,46 @@ static double add_stamp(const sim_scene *s, const double *stamp, long L, long ix
                         double flux, ph_rng *r, double *sci)
 {
     const sim_params *p = &s->p;
-    double drawn = 0.0;
+    long n = L * L;
+    double drawn = 0.0, pos = 0.0;
+    if (p->noise)
+        for (long k = 0; k < n; k++)
+            pos += stamp[k] > 0 ? stamp[k] : 0.0;
+    if (p->noise && flux * pos < 0.25 * (double)n) {
+        /* Few photons for the stamp's pixels (the faint galaxies that make
+         * most of the sky): draw their total, then give each one a pixel
+         * with probability proportional to the stamp -- the same
+         * distribution as a Poisson draw per pixel (Poisson splitting), for
+         * a handful of random numbers instead of one per pixel. The
+         * photons' positions are sorted uniforms (cumulated exponential
+         * spacings), met in one sweep of the stamp. */
+        long np = (long)ph_rng_poisson(r, flux * pos);
+        if (np == 0)
+            return 0.0;
+        ph_rng replay = *r; /* the same exponentials twice: their sum, then the sweep */
+        double total = 0.0, cum = 0.0;
+        for (long k = 0; k <= np; k++)
+            total -= log(1.0 - ph_rng_uniform(r));
+        double scale = pos / total, next = -log(1.0 - ph_rng_uniform(&replay)) * scale;
+        long got = 0, last = -1;
+        for (long k = 0; k < n && got < np; k++) {
+            if (!(stamp[k] > 0))
+                continue;
+            cum += stamp[k];
+            last = k;
+            double v = 0.0;
+            while (got < np && next < cum) {
+                v += 1.0;
+                got++;
+                next -= log(1.0 - ph_rng_uniform(&replay)) * scale;
+            }
+            if (v > 0)
+                put(p, k, L, ix, iy, v, sci);
+        }
+        if (got < np) /* rounding at the very end of the stamp */
+            put(p, last, L, ix, iy, (double)(np - got), sci);
+        return (double)np;
+    }
     for (long j = 0; j < L; j++) {
         long y = iy + j - L / 2;
         int yin = y >= 0 && y < p->ny;
@@ -75,7 +130,7 @@ static int render_objects(const sim_scene *s, const sim_epoch *e, ph_romanpsf *p
             continue;
         long ix = (long)floor(x0[i] + 0.5), iy = (long)floor(y0[i] + 0.5);
         double dx = x0[i] - ix, dy = y0[i] - iy;
-        long L = ph_romanpsf_period(psf, 1);
+        long L0 = flux < FAINT_E ? 32 : ph_romanpsf_period(psf, 1), L = L0;
         sim_galaxy_ft g;
         ph_source_ft src, *srcp = NULL;
         if (o->type == SIM_GALAXY) {
@@ -88,7 +143,7 @@ static int render_objects(const sim_scene *s, const sim_epoch *e, ph_romanpsf *p
                 for (int b = 0; b < 2; b++)
                     J[a][b] = loc.cd[a][b] * 3600.0;
             double ext = sim_galaxy_setup(&g, &src, tab, J, o->re_arcsec, o->q, o->pa_deg);
-            L = pow2_at_least((long)ceil(2 * ext) + 32);
+            L = pow2_at_least(L0, (long)ceil(2 * ext) + L0 / 2);
             if (L > MAX_PERIOD) {
                 st = ph_error(PH_EFAIL, NULL, "galaxy %lld is too large to draw (%.0f px across; "
                               "at most %d)", o->id, 2 * ext, MAX_PERIOD - 32);
@@ -139,7 +194,8 @@ static void add_sky_noise(const sim_scene *s, const sim_epoch *e, sim_image *img
             double tot = sci[x] + sky;
             if (tot > p->saturate_e) {
                 tot = p->saturate_e;
-                dq[x] |= 2;
+                if (p->flag_saturated)
+                    dq[x] |= 2;
             }
             if (p->noise) {
                 double rn = p->read_noise_e * ph_rng_gauss(&r);
@@ -154,23 +210,31 @@ static void add_sky_noise(const sim_scene *s, const sim_epoch *e, sim_image *img
     img->sky_mean = p->sky_e + dark;
 }
 
-/* Dead pixels and columns: SCI 0, DQ bit 1. */
-static void add_defects(const sim_scene *s, const sim_epoch *e, sim_image *img)
+/* Hot pixels: their dark current, drawn (Poisson) when noise is on. */
+static void add_hot(const sim_scene *s, const sim_epoch *e, const sim_defects *d, sim_image *img)
 {
     const sim_params *p = &s->p;
     ph_rng r;
     ph_rng_seed2(&r, e->seed, (uint64_t)p->ny + 1);
-    for (long k = 0; k < p->bad_columns; k++) {
-        long x = (long)(ph_rng_u64(&r) % (uint64_t)p->nx);
-        for (long y = 0; y < p->ny; y++) {
-            img->sci[y * p->nx + x] = 0.0;
-            img->dq[y * p->nx + x] |= 1;
-        }
+    for (long k = 0; k < d->nhot; k++) {
+        double mu = d->hot_rate[k] * p->exptime_s;
+        img->sci[d->hot[k]] += p->noise ? ph_rng_poisson(&r, mu) : mu;
+        img->dq[d->hot[k]] |= 1;
     }
-    for (long k = 0; k < p->bad_pixels; k++) {
-        long i = (long)(ph_rng_u64(&r) % (uint64_t)(p->nx * p->ny));
-        img->sci[i] = 0.0;
-        img->dq[i] |= 1;
+}
+
+/* Dead pixels and columns: SCI 0, DQ bit 1. */
+static void add_dead(const sim_scene *s, const sim_defects *d, sim_image *img)
+{
+    const sim_params *p = &s->p;
+    for (long k = 0; k < d->ncol; k++)
+        for (long y = 0; y < p->ny; y++) {
+            img->sci[y * p->nx + d->col[k]] = 0.0;
+            img->dq[y * p->nx + d->col[k]] |= 1;
+        }
+    for (long k = 0; k < d->ndead; k++) {
+        img->sci[d->dead[k]] = 0.0;
+        img->dq[d->dead[k]] |= 1;
     }
 }
 
@@ -196,9 +260,19 @@ int sim_render(const sim_scene *s, const sim_epoch *e, ph_romanpsf *psf, sim_ima
     }
     if (!st)
         st = render_objects(s, e, psf, w, img);
-    if (!st) {
+    sim_defects d;
+    if (!st && !(st = sim_defects_get(p, e->sca, &d))) {
+        add_hot(s, e, &d, img);
+        img->nhot = d.nhot;
+        img->ndead = d.ndead;
+        if (p->noise && p->cosmic_rays > 0) {
+            sim_cosmic_rays(p->nx, p->ny, p->cosmic_rays, e->seed, p->flag_cosmic_rays, img->sci,
+                            img->dq);
+            img->ncr = p->cosmic_rays;
+        }
         add_sky_noise(s, e, img);
-        add_defects(s, e, img);
+        add_dead(s, &d, img);
+        sim_defects_free(&d);
     }
     ph_wcs_free(w);
     if (st)

@@ -1,6 +1,9 @@
 /* sim.c -- see sim.h: parameters, the static sky, the epochs, the WCS. */
 #include "sim.h"
+#include "cosmic.h"
+#include "counts.h"
 #include "log.h"
+#include "sca.h"
 #include "util.h"
 
 #include <math.h>
@@ -36,16 +39,14 @@ int sim_params_defaults(sim_params *p, const char *band)
     p->ra0 = 7.55;
     p->dec0 = -44.8;
     p->rot_deg = 0.0;
-    p->rot_range_deg = 10.0;
+    p->rot_range_deg = 180.0;
     p->dither_px = NAN;
-    p->sca = 1;
+    p->sca = -1;
     p->pointing0 = 10000;
     p->distortion_px = 3.0;
     p->nstars = p->ngalaxies = -1;
-    p->star_mag[0] = 18.0;
-    p->star_mag[1] = 24.0;
-    p->gal_mag[0] = 20.0;
-    p->gal_mag[1] = 25.5;
+    p->star_mag[0] = p->star_mag[1] = p->gal_mag[0] = p->gal_mag[1] = NAN;
+    p->mag_dist = SIM_MAGS_OU2024;
     p->host = p->transient = 1;
     p->oid = 20172782;
     p->sn_peak_mag = 22.0;
@@ -60,23 +61,42 @@ int sim_params_defaults(sim_params *p, const char *band)
     p->dark_e_s = PH_ROMAN_DARK;
     p->saturate_e = 100000.0;
     p->noise = 1;
+    p->cosmic_rays = -1;
+    p->hot_pixels = 300;
+    p->bad_pixels = 100;
     p->jitter_vary = 0.1;
     return PH_OK;
 }
 
 void sim_params_finish(sim_params *p)
 {
-    double area = (double)p->nx * p->ny / ((double)PH_ROMAN_NPIX * PH_ROMAN_NPIX);
+    double *range[2] = {p->star_mag, p->gal_mag};
+    for (int type = 0; type < 2; type++)
+        if (isnan(range[type][0]) || isnan(range[type][1])) {
+            double lo, hi;
+            sim_counts_range(type, &lo, &hi);
+            if (isnan(range[type][0]))
+                range[type][0] = lo;
+            if (isnan(range[type][1]))
+                range[type][1] = hi;
+        }
+    /* Default counts: OU2024's sky density in the magnitude ranges, over the
+     * image's area at 0.11"/px; at least one of each. */
+    double side = PH_ROMAN_PIXSCALE_ARCSEC / 60.0, area_arcmin2 = p->nx * side * p->ny * side;
     if (p->nstars < 0)
-        p->nstars = (long)ceil(400.0 * area);
+        p->nstars = (long)ceil(sim_counts_density(SIM_STAR, p->star_mag[0], p->star_mag[1]) *
+                               area_arcmin2);
     if (p->ngalaxies < 0)
-        p->ngalaxies = (long)ceil(1500.0 * area);
+        p->ngalaxies = (long)ceil(sim_counts_density(SIM_GALAXY, p->gal_mag[0], p->gal_mag[1]) *
+                                  area_arcmin2);
     if (isnan(p->dither_px))
         p->dither_px = floor(0.05 * (p->nx < p->ny ? p->nx : p->ny));
     if (isnan(p->exptime_s))
         p->exptime_s = p->band->exptime_s > 0 ? p->band->exptime_s : DEFAULT_EXPTIME_S;
     if (isnan(p->sky_e))
         p->sky_e = SKY_RATE_E_S * p->exptime_s;
+    if (p->cosmic_rays < 0)
+        p->cosmic_rays = sim_cosmic_default(p->nx, p->ny, p->exptime_s);
     if (isnan(p->mjd_template))
         p->mjd_template = p->mjd_science - 365.0;
     if (isnan(p->sn_peak_mjd))
@@ -127,21 +147,24 @@ static int draw_objects(sim_scene *s, ph_rng *r)
     long counts[2] = {(long)llround(p->nstars * disc_over_image),
                       (long)llround(p->ngalaxies * disc_over_image)};
     static const double sersic_n[] = {1, 1, 1, 1, 1, 1, 0.5, 1.5, 2.5, 4, 4, 4};
+    const double *range[2] = {p->star_mag, p->gal_mag};
     for (int type = 0; type < 2; type++) {
         for (long i = 0; i < counts[type]; i++) {
             sim_obj o = {0};
             double rr = rad_px * sqrt(ph_rng_uniform(r)) * scale, th = 2 * M_PI * ph_rng_uniform(r);
             tan_deproject(p->ra0, p->dec0, rr * cos(th), rr * sin(th), &o.ra, &o.dec);
             o.type = type;
+            double mag = sim_counts_draw_mag(type, p->mag_dist, range[type][0], range[type][1], r);
+            if (isnan(mag))
+                return ph_error(PH_EUSAGE, NULL, "OpenUniverse2024 has no %ss of AB %g ... %g "
+                                "(give --mag-dist uniform)", sim_type_name(type), range[type][0],
+                                range[type][1]);
+            o.flux = sim_mag_to_flux(s, mag);
             if (type == SIM_STAR) {
                 o.id = 1000000 + i;
-                o.flux = sim_mag_to_flux(s, p->star_mag[0] + (p->star_mag[1] - p->star_mag[0]) *
-                                                                  ph_rng_uniform(r));
             } else {
                 o.id = 2000000 + i;
-                o.flux = sim_mag_to_flux(s, p->gal_mag[0] + (p->gal_mag[1] - p->gal_mag[0]) *
-                                                                ph_rng_uniform(r));
-                o.re_arcsec = 0.08 * pow(7.5, ph_rng_uniform(r)); /* 0.08 ... 0.6 arcsec */
+                o.re_arcsec = sim_counts_galaxy_re(mag, r);
                 o.n = sersic_n[ph_rng_u64(r) % (sizeof sersic_n / sizeof *sersic_n)];
                 o.q = 0.3 + 0.7 * ph_rng_uniform(r);
                 o.pa_deg = 180.0 * ph_rng_uniform(r);
@@ -217,6 +240,7 @@ void sim_epoch_psf(const sim_scene *s, const sim_epoch *e, ph_romanpsf_opts *o)
 {
     *o = s->p.psf;
     o->jitter_arcsec = e->jitter_arcsec;
+    o->wfe_nm *= sim_sca_get(e->sca, 0).wfe_scale;
 }
 
 /* SIP polynomial for a 4088 SCA, normalised so that the displacement at the
@@ -231,8 +255,18 @@ static const struct { int p, q; double a, b; } sip_terms[] = {
 int sim_epoch_header(const sim_scene *s, const sim_epoch *e, ph_header *h)
 {
     const sim_params *p = &s->p;
-    double sc = p->psf.pixscale_arcsec / 3600.0, th = e->rot_deg * D2R;
+    sim_sca g = sim_sca_get(e->sca, p->square_pixels);
+    double th = e->rot_deg * D2R;
     int sip = p->distortion_px > 0;
+    /* The +y step points at position angle rot (east of north), g.sy long;
+     * the x step is g.sx long, at 90 degrees east-left of it tilted by the
+     * SCA's skew (cos of the angle between them = g.cosxy). */
+    double uy[2] = {sin(th), cos(th)}, ux[2] = {-cos(th), sin(th)};
+    double sn = sqrt(1.0 - g.cosxy * g.cosxy), cd[2][2];
+    for (int i = 0; i < 2; i++) {
+        cd[i][0] = g.sx / 3600.0 * (sn * ux[i] + g.cosxy * uy[i]);
+        cd[i][1] = g.sy / 3600.0 * uy[i];
+    }
     int st = 0;
     st |= ph_header_set_long(h, "WCSAXES", 2, "number of World Coordinate System axes");
     st |= ph_header_set_str(h, "CTYPE1", sip ? "RA---TAN-SIP" : "RA---TAN", NULL);
@@ -243,11 +277,10 @@ int sim_epoch_header(const sim_scene *s, const sim_epoch *e, ph_header *h)
     st |= ph_header_set_double(h, "CRVAL2", e->dec0, "[deg] Dec at the reference pixel");
     st |= ph_header_set_str(h, "CUNIT1", "deg", NULL);
     st |= ph_header_set_str(h, "CUNIT2", "deg", NULL);
-    /* East left (det < 0), +y axis at position angle rot east of north. */
-    st |= ph_header_set_double(h, "CD1_1", -sc * cos(th), NULL);
-    st |= ph_header_set_double(h, "CD1_2", sc * sin(th), NULL);
-    st |= ph_header_set_double(h, "CD2_1", sc * sin(th), NULL);
-    st |= ph_header_set_double(h, "CD2_2", sc * cos(th), NULL);
+    st |= ph_header_set_double(h, "CD1_1", cd[0][0], NULL);
+    st |= ph_header_set_double(h, "CD1_2", cd[0][1], NULL);
+    st |= ph_header_set_double(h, "CD2_1", cd[1][0], NULL);
+    st |= ph_header_set_double(h, "CD2_2", cd[1][1], NULL);
     st |= ph_header_set_double(h, "LONPOLE", 180.0, NULL);
     st |= ph_header_set_double(h, "EQUINOX", 2000.0, NULL);
     if (sip) {
@@ -256,11 +289,14 @@ int sim_epoch_header(const sim_scene *s, const sim_epoch *e, ph_header *h)
         st |= ph_header_set_long(h, "B_ORDER", 3, "SIP polynomial order");
         for (size_t i = 0; i < sizeof sip_terms / sizeof *sip_terms; i++) {
             char key[16];
-            double norm = p->distortion_px / pow(u, sip_terms[i].p + sip_terms[i].q);
-            snprintf(key, sizeof key, "A_%d_%d", sip_terms[i].p, sip_terms[i].q);
-            st |= ph_header_set_double(h, key, sip_terms[i].a * norm, NULL);
-            snprintf(key, sizeof key, "B_%d_%d", sip_terms[i].p, sip_terms[i].q);
-            st |= ph_header_set_double(h, key, sip_terms[i].b * norm, NULL);
+            int pp = sip_terms[i].p;
+            double norm = p->distortion_px / pow(u, pp + sip_terms[i].q);
+            /* SCAs 10-18: the pattern mirrored in x (u -> -u, A -> -A). */
+            double sa = g.mirror ? (pp % 2 ? 1.0 : -1.0) : 1.0, sb = g.mirror && pp % 2 ? -1.0 : 1.0;
+            snprintf(key, sizeof key, "A_%d_%d", pp, sip_terms[i].q);
+            st |= ph_header_set_double(h, key, sa * sip_terms[i].a * norm, NULL);
+            snprintf(key, sizeof key, "B_%d_%d", pp, sip_terms[i].q);
+            st |= ph_header_set_double(h, key, sb * sip_terms[i].b * norm, NULL);
         }
     }
     st |= ph_header_set_str(h, "TELESCOP", "ROMAN", NULL);

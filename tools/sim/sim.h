@@ -38,15 +38,17 @@ typedef struct sim_params {
     double mjd_template;     /* first template epoch */
     double cadence_days;
     double ra0, dec0;        /* scene centre */
-    double rot_deg;          /* position angle of the +y axis, first epoch (east of north) */
-    double rot_range_deg;    /* +- random rotation per epoch */
+    double rot_deg;          /* position angle of the +y axis (east of north) about which ... */
+    double rot_range_deg;    /* ... each epoch is rolled at random by +- this (180: any roll) */
     double dither_px;        /* +- random pointing offset per epoch and axis */
     long sca;                /* SCA of every epoch, or -1: random 1..18 per epoch */
     long pointing0;          /* first pointing (observation id) */
     double distortion_px;    /* SIP displacement at the corners of a 4088 SCA; 0 = TAN */
+    int square_pixels;       /* 1: 0.11" square pixels on every SCA (sca.h) */
     /* objects */
-    long nstars, ngalaxies;  /* per image area; -1: default density */
-    double star_mag[2], gal_mag[2];
+    long nstars, ngalaxies;  /* per image area (at 0.11"/px); -1: OU2024's density */
+    double star_mag[2], gal_mag[2]; /* AB ranges; NaN: OU2024's (counts.h) */
+    int mag_dist;            /* SIM_MAGS_OU2024 or SIM_MAGS_UNIFORM (counts.h) */
     int host, transient;
     long long oid;
     double sn_peak_mag, sn_peak_mjd, sn_rise_days, sn_fall_days;
@@ -56,8 +58,11 @@ typedef struct sim_params {
     double sky_e;            /* sky level, e-/px per exposure */
     double sky_grad[2];      /* e-/px per 1000 px along x, y */
     double read_noise_e, dark_e_s, saturate_e;
-    int noise;               /* 0: expected values, no noise, no quantisation */
-    long bad_pixels, bad_columns;
+    int flag_saturated;      /* 1: DQ bit 2 where the clip applied (OU2024: 0) */
+    int noise;               /* 0: expected values, no noise, no quantisation, no cosmic rays */
+    long cosmic_rays;        /* tracks per image; -1: 900 per 4088^2 per 302.275 s (cosmic.h) */
+    int flag_cosmic_rays;    /* 1: DQ bit 4 on their pixels (OU2024: 0) */
+    long hot_pixels, bad_pixels, bad_columns; /* per 4088^2 SCA (defects.h) */
     /* PSF */
     ph_romanpsf_opts psf;
     double jitter_vary;      /* per-epoch jitter = jitter * (1 + U(-v, v)) */
@@ -65,8 +70,9 @@ typedef struct sim_params {
 
 /* Defaults for a band (PH_EUSAGE error if unknown). */
 int sim_params_defaults(sim_params *p, const char *band);
-/* Derived defaults that depend on the size and band (object counts, dither,
- * sky, exposure time), filled where still unset (< 0 or NaN). */
+/* Derived defaults that depend on the size and band (object counts and
+ * magnitude ranges, dither, sky, exposure time, cosmic rays), filled where
+ * still unset (< 0 or NaN). */
 void sim_params_finish(sim_params *p);
 
 typedef struct sim_epoch {
@@ -117,8 +123,11 @@ typedef struct sim_image {
     long nx, ny;
     double *sci;          /* e-; sky not subtracted */
     float *err;           /* the sky-only image (sky + dark + read noise) */
-    uint32_t *dq;         /* 1 dead pixel/column, 2 saturated */
+    uint32_t *dq;         /* 1 hot/dead pixel or dead column, 2 saturated, 4 cosmic ray
+                           * (2 and 4 only when flag_saturated, flag_cosmic_rays) */
     double sky_mean;      /* mean sky + dark level, e- */
+    long ncr;             /* cosmic-ray tracks drawn */
+    long nhot, ndead;     /* hot and dead pixels in the image */
     int ntruth;
     sim_truth *truth;
 } sim_image;
@@ -128,7 +137,8 @@ typedef struct sim_image {
 int sim_render(const sim_scene *s, const sim_epoch *e, ph_romanpsf *psf, sim_image *img);
 void sim_image_free(sim_image *img);
 
-/* The PSF options of an epoch (the scene's, with the epoch's jitter). */
+/* The PSF options of an epoch (the scene's, with the epoch's jitter and
+ * its SCA's wavefront error, sca.h). */
 void sim_epoch_psf(const sim_scene *s, const sim_epoch *e, ph_romanpsf_opts *o);
 
 const char *sim_type_name(int type);

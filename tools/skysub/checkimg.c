@@ -1,5 +1,6 @@
 /* checkimg.c -- see checkimg.h. */
 #include "checkimg.h"
+#include "atomicfile.h"
 #include "csv.h"
 #include "fits.h"
 #include "log.h"
@@ -34,11 +35,10 @@ static int write_map(const char *path, ph_bkg *sky, int which, const ph_header *
 
 static int write_catalog(const char *path, const ph_detection *det, double radius_cut)
 {
-    char tmp[1500];
-    snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return ph_error(PH_EFAIL, path, "cannot write: %s", strerror(errno));
+    ph_atomic a;
+    if (ph_atomic_open(&a, path))
+        return PH_EFAIL;
+    FILE *f = a.f;
     ph_csv_out o;
     ph_csv_begin(&o, f);
     const char *cols[] = {"number",   "x_image",   "y_image",     "a_image",     "b_image",
@@ -64,12 +64,7 @@ static int write_catalog(const char *path, const ph_detection *det, double radiu
         ph_csv_bool(&o, isnan(radius_cut) || b->flux_radius > radius_cut);
         ph_csv_end_row(&o);
     }
-    if (fclose(f) || rename(tmp, path)) {
-        int e = errno;
-        unlink(tmp);
-        return ph_error(PH_EFAIL, path, "cannot write: %s", strerror(e));
-    }
-    return PH_OK;
+    return ph_atomic_commit(&a);
 }
 
 int checkimg_write(const char *dir, const char *stem, ph_bkg *sky, const int32_t *seg,

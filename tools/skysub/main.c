@@ -10,12 +10,14 @@
 #include "bands.h"
 #include "checkimg.h"
 #include "cli.h"
+#include "fits.h"
 #include "fitshead.h"
 #include "inimage.h"
 #include "log.h"
 #include "plane.h"
 #include "phimage.h"
 #include "skysub.h"
+#include "stream.h"
 #include "timing.h"
 #include "util.h"
 #include "variance.h"
@@ -26,7 +28,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
 
 enum {
     O_OUTPUT = 'o',
@@ -48,37 +49,47 @@ enum {
     O_GAIN,
     O_READ_NOISE,
     O_CHECK_IMAGES,
+    O_NAME,
+    O_PRINT_META,
 };
 
 static const ph_opt opts[] = {
-    {"output", O_OUTPUT, "FILE", "output ph image (default: STEM_skysub.fits here)", NULL},
+    {"output", O_OUTPUT, "FILE", "output ph image (default: STEM_skysub.fits here)", NULL,
+     PH_OPT_OUT},
     {"hdu", O_HDU, "HDU", "image HDU, name or number (default: SCI, else the first image)",
-     NULL},
-    {"noise-hdu", O_NOISE_HDU, "HDU", "noise HDU, or none (default: ERR if present)", NULL},
+     NULL, 0},
+    {"noise-hdu", O_NOISE_HDU, "HDU", "noise HDU, or none (default: ERR if present)", NULL, 0},
     {"flags-hdu", O_FLAGS_HDU, "HDU", "flags HDU (0 = good), or none (default: DQ if present)",
-     NULL},
-    {"back-size", O_BACK_SIZE, "N", "background mesh, pixels (64)", NULL},
-    {"back-filtersize", O_BACK_FILTERSIZE, "N", "background median filter, meshes (3)", NULL},
-    {"detect-thresh", O_DETECT_THRESH, "X", "detection threshold, sigmas of the rms (1.5)", NULL},
-    {"detect-minarea", O_DETECT_MINAREA, "N", "minimum object area, pixels (5)", NULL},
+     NULL, 0},
+    {"back-size", O_BACK_SIZE, "N", "background mesh, pixels (64)", NULL, 0},
+    {"back-filtersize", O_BACK_FILTERSIZE, "N", "background median filter, meshes (3)", NULL, 0},
+    {"detect-thresh", O_DETECT_THRESH, "X", "detection threshold, sigmas of the rms (1.5)", NULL, 0},
+    {"detect-minarea", O_DETECT_MINAREA, "N", "minimum object area, pixels (5)", NULL, 0},
     {"deblend-nthresh", O_DEBLEND_NTHRESH, "N", "deblending sub-thresholds (32; 1 = none)",
-     NULL},
-    {"deblend-mincont", O_DEBLEND_MINCONT, "X", "deblending minimum contrast (0.005)", NULL},
-    {"clean", O_CLEAN, "yes|no", "merge spurious detections as SExtractor's CLEAN (yes)", NULL},
-    {"clean-param", O_CLEAN_PARAM, "X", "CLEAN_PARAM, Moffat beta of the wings (1.0)", NULL},
+     NULL, 0},
+    {"deblend-mincont", O_DEBLEND_MINCONT, "X", "deblending minimum contrast (0.005)", NULL, 0},
+    {"clean", O_CLEAN, NULL, "merge spurious detections as SExtractor's CLEAN (default on)", NULL,
+     PH_OPT_BOOL},
+    {"clean-param", O_CLEAN_PARAM, "X", "CLEAN_PARAM, Moffat beta of the wings (1.0)", NULL, 0},
     {"radius-cut", O_RADIUS_CUT, "X|none",
      "detection mask: objects with FLUX_RADIUS > X px (2); none = every segment",
-     "photometry.phrosty.sfft.radius_cut_detmask"},
-    {"dilate", O_DILATE, "N", "detection mask: 4-connected dilations (2)", NULL},
+     "photometry.phrosty.sfft.radius_cut_detmask", 0},
+    {"dilate", O_DILATE, "N", "detection mask: 4-connected dilations (2)", NULL, 0},
     {"saturation", O_SATURATION, "X|none",
-     "saturation level, ADU (default: header SATURATE, else none)", NULL},
-    {"variance", O_VARIANCE, "KIND", "auto|physical|phrosty|noise|model (auto)", NULL},
-    {"gain", O_GAIN, "X", "gain, e-/ADU (default: header GAIN; 1 for OpenUniverse2024)", NULL},
+     "saturation level, ADU (default: header SATURATE; OpenUniverse2024 files: its clip, 1e5 e-, "
+     "minus 5 read-noise rms; else none)",
+     NULL, 0},
+    {"variance", O_VARIANCE, "KIND", "auto|physical|phrosty|noise|model (auto)", NULL, 0},
+    {"gain", O_GAIN, "X", "gain, e-/ADU (default: header GAIN; 1 for OpenUniverse2024)", NULL, 0},
     {"read-noise", O_READ_NOISE, "X",
-     "read noise, e- (default: header RDNOISE; 8.5 for OpenUniverse2024)", NULL},
+     "read noise, e- (default: header RDNOISE; 8.5 for OpenUniverse2024)", NULL, 0},
     {"check-images", O_CHECK_IMAGES, "DIR", "also write the sky, rms, segmentation and catalogue",
-     NULL},
-    {NULL, 0, NULL, NULL, NULL},
+     NULL, PH_OPT_DIR},
+    {"name", O_NAME, "NAME", "the image's file name when IMAGE is - (standard input): PH_NAME, "
+                             "PH_ID, an OpenUniverse2024 pointing", "", 0},
+    {"print-meta", O_PRINT_META, NULL, "print the image's band, observation_id, sca and mjd as "
+                                       "the tools read them, and exit", "", 0},
+    {NULL, 0, NULL, NULL, NULL, 0},
 };
 
 typedef struct ctx {
@@ -88,6 +99,8 @@ typedef struct ctx {
     var_kind variance;
     double gain, read_noise;
     const char *check_dir;
+    const char *name; /* --name: the file name of a streamed image */
+    int print_meta;
 } ctx;
 
 static int parse_none_or_double(ph_cli *cli, const char *arg, double lo, double hi, double *out)
@@ -173,6 +186,12 @@ static int handle(ph_cli *cli, int key, const char *arg)
     case O_CHECK_IMAGES:
         c->check_dir = arg;
         break;
+    case O_NAME:
+        c->name = arg;
+        break;
+    case O_PRINT_META:
+        c->print_meta = 1;
+        break;
     default:
         st = ph_cli_bad(cli, "unexpected option");
     }
@@ -244,92 +263,51 @@ static int add_settings(ph_header *h, const ctx *c, const skysub_result *r, var_
     return st ? PH_EFAIL : PH_OK;
 }
 
-/* ---- gzip-compressed inputs ----------------------------------------------
- * cfitsio opens a .fits.gz by inflating the whole file into memory: for an
- * OpenUniverse2024 frame that is 268 MB (SCI float64 + ERR + DQ) on top of
- * the planes we keep, over ph-skysub's memory budget. Instead the file is
- * inflated, streaming, into a temporary file in $TMPDIR (default /tmp),
- * which is read like any FITS file and removed.
- *
- * If `path` starts with the gzip magic bytes, gunzip_to_temp() inflates it
- * into a new temporary file and puts its name in tmp (the caller removes
- * it); otherwise tmp[0] = '\0'. Errors (truncated or corrupt data, a full
- * disk) name `path` and leave no temporary behind. */
-
-#define CHUNK (1 << 20)
-
-static int gunzip_to_temp(const char *path, char *tmp, size_t size)
+/* A .fits.gz input: ph_fits_open() inflates it, no further than its HDUs,
+ * into an unlinked scratch file (cfitsio would inflate it whole into
+ * memory: 268 MB for an OpenUniverse2024 frame, over ph-skysub's budget).
+ * The scratch file goes in the output's directory, where the space is
+ * needed anyway, and is gone however the run ends. */
+static void scratch_beside(const char *output)
 {
-    tmp[0] = '\0';
-    if (!ph_is_gzip(path))
-        return PH_OK;
-    const char *dir = getenv("TMPDIR");
-    if (!dir || !*dir)
-        dir = "/tmp";
-    snprintf(tmp, size, "%s/ph-skysub.XXXXXX", dir);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        int e = errno;
-        tmp[0] = '\0';
-        return ph_error(PH_EFAIL, path, "cannot create a temporary file in %s to inflate it: %s",
-                        dir, strerror(e));
-    }
-    FILE *out = fdopen(fd, "wb");
-    gzFile in = gzopen(path, "rb");
-    char *buf = ph_malloc(CHUNK, "inflate buffer");
-    int st = PH_OK;
-    if (!out || !in || !buf) {
-        st = buf ? ph_error(PH_EFAIL, path, "cannot open: %s", strerror(errno)) : PH_EFAIL;
-    } else {
-        gzbuffer(in, CHUNK);
-        for (;;) {
-            int n = gzread(in, buf, CHUNK);
-            if (n < 0) {
-                int zerr = 0;
-                const char *msg = gzerror(in, &zerr);
-                st = ph_error(PH_EFAIL, path, "corrupt gzip data (%s)", msg ? msg : "zlib error");
-                break;
-            }
-            if (n == 0)
-                break;
-            if (fwrite(buf, 1, (size_t)n, out) != (size_t)n) {
-                st = ph_error(PH_EFAIL, path, "cannot inflate into %s: %s", tmp, strerror(errno));
-                break;
-            }
-        }
-        /* gzread stops quietly at a truncated member: ask. */
-        if (!st) {
-            int zerr = 0;
-            gzerror(in, &zerr);
-            if (zerr != Z_OK && zerr != Z_STREAM_END)
-                st = ph_error(PH_EFAIL, path, "the gzip data are truncated or corrupt");
-        }
-    }
-    free(buf);
-    if (in && gzclose(in) != Z_OK && !st)
-        st = ph_error(PH_EFAIL, path, "the gzip data are truncated or corrupt");
-    if (out ? fclose(out) : close(fd)) {
-        if (!st)
-            st = ph_error(PH_EFAIL, path, "cannot inflate into %s: %s", tmp, strerror(errno));
-    }
-    if (st) {
-        unlink(tmp);
-        tmp[0] = '\0';
-    }
-    return st;
+    if (ph_is_stdio(output)) /* $TMPDIR, as for standard input's copy */
+        return;
+    char dir[1024];
+    const char *base = ph_path_basename(output);
+    if (base == output)
+        ph_strlcpy(dir, ".", sizeof dir);
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(base - output), output);
+    ph_fits_scratch_dir(dir);
 }
 
-/* An error recorded about `from` (a temporary) is about `to`. */
-static void rename_error(const char *from, const char *to)
+/* --print-meta: what the tools take from the image's header (and, for
+ * OpenUniverse2024, its name), one line of KEY=VALUE, for ph-pipeline's
+ * check of the image lists. Only the header is read. */
+static int print_meta(const char *input, const char *name)
 {
-    const char *f = ph_error_file();
-    if (!f || strcmp(f, from))
-        return;
-    char msg[512];
-    int code = ph_error_code();
-    ph_strlcpy(msg, ph_error_message(), sizeof msg);
-    ph_error_clear();
-    ph_error(code, to, "%s", msg);
+    char three[1100];
+    const char *path = input;
+    snprintf(three, sizeof three, "%s_image.fits", input);
+    if (strcmp(input, "-") && !ph_path_exists(input) && ph_path_exists(three))
+        path = three; /* phrosty's threefile PATH */
+    long nx, ny;
+    ph_header *h = NULL;
+    if (ph_fitshead_read(path, "SCI", &nx, &ny, &h))
+        return PH_EFAIL;
+    ph_meta m;
+    ph_meta_from_header(h, name ? name : input, &m);
+    ph_header_free(h);
+    printf("band=%s observation_id=%s sca=", m.band, m.obsid);
+    if (m.sca >= 0)
+        printf("%ld", m.sca);
+    printf(" mjd=");
+    if (isfinite(m.mjd))
+        printf("%.17g", m.mjd);
+    printf(" name=%s\n", m.name);
+    return fflush(stdout) || ferror(stdout)
+               ? ph_error(PH_EFAIL, "-", "cannot write to standard output")
+               : PH_OK;
 }
 
 static void default_output(const char *input, char *out, size_t size)
@@ -352,19 +330,12 @@ static int run(ctx *c, const char *input)
                      : c->variance == VAR_AUTO ? PH_NOISE_UNLESS_OU
                                                : PH_NOISE_NO;
     ph_input_lite in;
-    char tmp[1100];
     ph_timing_begin("read");
-    int st = gunzip_to_temp(input, tmp, sizeof tmp);
-    if (!st) {
-        st = ph_input_read_lite(tmp[0] ? tmp : input, &c->in, want_noise, &in);
-        if (tmp[0]) {
-            unlink(tmp);
-            if (st)
-                rename_error(tmp, input);
-            else /* names, ids and the pointing come from the real name */
-                ph_meta_from_header(in.hdr, input, &in.meta);
-        }
-    }
+    scratch_beside(output);
+    int st = ph_input_read_lite(input, &c->in, want_noise, &in);
+    /* a streamed image's names, ids and pointing come from --name */
+    if (!st && c->name)
+        ph_meta_from_header(in.hdr, c->name, &in.meta);
     ph_timing_end();
     if (st)
         return st;
@@ -399,6 +370,13 @@ static int run(ctx *c, const char *input)
     skysub_params p = c->p;
     if (isnan(p.saturation))
         p.saturation = in.meta.saturate; /* header SATURATE, or NaN */
+    if (isnan(p.saturation) && in.layout == PH_LAYOUT_OU2024 && !isnan(rn)) {
+        /* Unflagged clipping: a pixel within 5 read-noise rms of the clip is
+         * a clipped one (an unclipped pixel gets there with odds ~3e-7). */
+        p.saturation = PH_OU2024_CLIP - 5 * rn;
+        ph_info("%s: OpenUniverse2024 clips at %.0f e- without a flag: pixels >= %.1f are "
+                "saturated", input, PH_OU2024_CLIP, p.saturation);
+    }
     else if (isinf(p.saturation))
         p.saturation = NAN;
     c->p.saturation = p.saturation;
@@ -511,6 +489,7 @@ int main(int argc, char **argv)
             "PATH (PATH_image.fits ...), or any FITS image (--hdu).",
         .example = "ph-skysub -o sci.fits Roman_TDS_simple_model_Y106_35198_2.fits.gz",
         .opts = opts,
+        .pos_in = 1,
         .handle = handle,
         .ctx = &c,
     };
@@ -520,7 +499,12 @@ int main(int argc, char **argv)
     if (!st && cli.npos != 1)
         st = ph_error(PH_EUSAGE, NULL, "expected one input image, got %d (try --help)",
                       cli.npos);
-    if (!st)
+    if (!st && !strcmp(cli.pos[0], "-") && !c.output && !c.print_meta)
+        st = ph_error(PH_EUSAGE, NULL, "the image is standard input: give -o FILE (- for "
+                                       "standard output)");
+    if (!st && c.print_meta)
+        st = print_meta(cli.pos[0], c.name);
+    else if (!st)
         st = run(&c, cli.pos[0]);
     if (cli.timing)
         ph_timing_report();

@@ -1,7 +1,7 @@
 /* ph-subtract -- cross-convolution and SFFT subtraction of a science image
  * and its aligned reference (phrosty's GPU steps 5 and 6; sfft-spec.md).
  *
- *   ph-subtract --sci SCI --sci-psf PSF --ref ALIGNED -o diff.fits
+ *   ph-subtract --science SCI --science-psf PSF --template ALIGNED -o diff.fits
  *
  * main: options, read and check, run on the chosen device, write. */
 #include "cli.h"
@@ -20,32 +20,56 @@
 #include <string.h>
 
 enum { K_SCI = 256, K_SCI_PSF, K_REF, K_REF_PSF, K_HW, K_ORDER, K_BG, K_CONST, K_GRID,
-       K_DEVICE, K_THREADS, K_LOCK, K_SLOTS, K_RCOND, K_RA, K_DEC, K_EXCL };
+       K_DEVICE, K_LOCK, K_SLOTS, K_RCOND, K_RA, K_DEC, K_EXCL, K_METHOD, K_FITPIX, K_STARR,
+       K_CLIP };
 
 static const ph_opt opts[] = {
-    {"sci", K_SCI, "FILE", "science ph image (SCI, VAR, MASK; header SKYRMS)", ""},
-    {"sci-psf", K_SCI_PSF, "FILE", "science PSF stamp (default: the PSF HDU of --sci)", ""},
-    {"ref", K_REF, "FILE", "aligned reference: ph image on the science grid with a PSF HDU", ""},
-    {"ref-psf", K_REF_PSF, "FILE", "rotated reference PSF (default: the PSF HDU of --ref)", ""},
-    {"output", 'o', "FILE", "the difference file to write", ""},
-    {"ra", K_RA, "DEG", "transient RA (with --dec): its pixels stay out of the kernel fit", ""},
-    {"dec", K_DEC, "DEG", "transient Dec", ""},
+    {"science", K_SCI, "FILE", "science ph image (SCI, VAR, MASK; header SKYRMS)", "", PH_OPT_IN},
+    {"science-psf", K_SCI_PSF, "FILE", "science PSF stamp (default: the PSF HDU of --science)", "",
+     PH_OPT_IN},
+    {"template", K_REF, "FILE", "aligned template: ph image on the science grid with a PSF HDU", "",
+     PH_OPT_IN},
+    {"template-psf", K_REF_PSF, "FILE", "rotated template PSF (default: the PSF HDU of --template)",
+     "", PH_OPT_IN},
+    {"output", 'o', "FILE", "the difference file to write", "", PH_OPT_OUT},
+    {"ra", K_RA, "DEG", "transient RA (with --dec): its pixels stay out of the kernel fit", "", 0},
+    {"dec", K_DEC, "DEG", "transient Dec", "", 0},
     {"exclude-radius", K_EXCL, "PX",
-     "radius around --ra/--dec kept out of the fit; 0: none, as phrosty (15)", NULL},
-    {"kernel-halfwidth", K_HW, "N", "matching-kernel half-width w, (2w+1)^2 kernel (9)", NULL},
+     "radius around --ra/--dec kept out of the fit; 0: none, as phrosty (15)", NULL, 0},
+    {"method", K_METHOD, "psf|sfft",
+     "psf: the template's modelled stars (ph-align's STARS) matched exactly, every good pixel "
+     "fitted (default); sfft: phrosty's SFFT exactly",
+     NULL, 0},
+    {"fit-pixels", K_FITPIX, "signal|detected|all",
+     "signal: every source, 3 sigma in either cross-convolved image (psf default); detected: "
+     "DETECTED in both masks (sfft default); all: every pixel; never BAD or OUTSIDE",
+     NULL, 0},
+    {"star-radius", K_STARR, "PX", "psf method: radius of the star correction (8)", NULL, 0},
+    {"clip", K_CLIP, "K",
+     "fit again without the pixels beyond K sigma of the first fit (psf default 10; sfft: 0, "
+     "one fit)",
+     NULL, 0},
+    {"kernel-halfwidth", K_HW, "N", "matching-kernel half-width w, (2w+1)^2 kernel (9)", NULL, 0},
     {"kernel-order", K_ORDER, "N", "kernel spatial polynomial order (2)",
-     "photometry.phrosty.kerpolyorder"},
-    {"bg-order", K_BG, "N", "differential background polynomial order (0)", NULL},
-    {"const-phot-ratio", K_CONST, "BOOL", "kernel sum constant over the image (true)", NULL},
+     "photometry.phrosty.kerpolyorder", 0},
+    {"bg-order", K_BG, "N", "differential background polynomial order (0)", NULL, 0},
+    {"const-phot-ratio", K_CONST, NULL, "kernel sum constant over the image (default on)", NULL,
+     PH_OPT_BOOL},
     {"kernel-grid", K_GRID, "N", "also write the kernel at N x N positions (KERNEL_GRID; 0)",
-     NULL},
-    {"min-rcond", K_RCOND, "X", "smallest reciprocal condition accepted (1e-18)", NULL},
-    {"device", K_DEVICE, "WHERE", "auto, cpu or gpu (auto: the GPU when one is usable)", NULL},
-    {"threads", K_THREADS, "N", "CPU threads (0: every CPU; default 0)", NULL},
+     NULL, 0},
+    {"min-rcond", K_RCOND, "X", "smallest reciprocal condition accepted (1e-18)", NULL, 0},
+    {"device", K_DEVICE, "auto|cpu|gpu", "where to run (auto: the GPU when one is usable)", NULL, 0},
+    {"threads", 'j', "N", "CPU threads (default 0: the CPUs this process may use, see ph-config "
+                          "cpus)", NULL, 0},
     {"gpu-lock", K_LOCK, "PATH", "GPU lock (default $TMPDIR/phrosty-gpu.lock; none: no lock)",
-     NULL},
-    {"gpu-slots", K_SLOTS, "N", "jobs allowed on the GPU at once (1)", NULL},
-    {NULL, 0, NULL, NULL, NULL},
+     NULL, 0},
+    {"gpu-slots", K_SLOTS, "N", "jobs allowed on the GPU at once (1)", NULL, 0},
+    /* old spellings, accepted until the next release */
+    {"sci", 0, "FILE", "science", "", PH_OPT_ALIAS | PH_OPT_OLD},
+    {"sci-psf", 0, "FILE", "science-psf", "", PH_OPT_ALIAS | PH_OPT_OLD},
+    {"ref", 0, "FILE", "template", "", PH_OPT_ALIAS | PH_OPT_OLD},
+    {"ref-psf", 0, "FILE", "template-psf", "", PH_OPT_ALIAS | PH_OPT_OLD},
+    {NULL, 0, NULL, NULL, NULL, 0},
 };
 
 static int handle(ph_cli *cli, int key, const char *arg)
@@ -78,6 +102,9 @@ static int handle(ph_cli *cli, int key, const char *arg)
         if ((st = ph_cli_long(cli, arg, 0, 10, &v)))
             return st;
         o->par.dk = (int)v;
+        /* phrosty's kerpolyorder is the order of its SFFT kernel: it sets
+         * the sfft method's, not the psf method's (see main()) */
+        o->order_src = cli->source && strstr(cli->source, "photometry.phrosty.") ? 1 : 2;
         return PH_OK;
     case K_BG:
         if ((st = ph_cli_long(cli, arg, 0, 10, &v)))
@@ -97,7 +124,7 @@ static int handle(ph_cli *cli, int key, const char *arg)
         if (ph_device_parse(arg, &o->device))
             return ph_cli_bad(cli, "'%s' is not one of auto|cpu|gpu", arg);
         return PH_OK;
-    case K_THREADS:
+    case 'j':
         return ph_cli_long(cli, arg, 0, 256, &o->threads);
     case K_LOCK:
         o->gpu_lock = arg;
@@ -110,6 +137,20 @@ static int handle(ph_cli *cli, int key, const char *arg)
         return ph_cli_double_range(cli, arg, 0, 10000, &o->exclude_r);
     case K_SLOTS:
         return ph_cli_long(cli, arg, 1, 64, &o->gpu_slots);
+    case K_METHOD:
+        if (ph_cli_choice(cli, arg, "psf|sfft", &b))
+            return PH_EUSAGE;
+        o->method = b;
+        return PH_OK;
+    case K_FITPIX:
+        if (ph_cli_choice(cli, arg, "detected|all|signal", &b))
+            return PH_EUSAGE;
+        o->fit_pixels = b;
+        return PH_OK;
+    case K_STARR:
+        return ph_cli_long(cli, arg, 2, 30, &o->star_r);
+    case K_CLIP:
+        return ph_cli_double_range(cli, arg, 0, 1000, &o->clip);
     }
     return ph_cli_bad(cli, "unexpected option");
 }
@@ -166,7 +207,7 @@ int main(int argc, char **argv)
     ph_sub_opts_default(&o);
     ph_cli cli = {
         .tool = "ph-subtract",
-        .usage = "[OPTION]... --sci SCI --ref ALIGNED -o DIFF.fits",
+        .usage = "[OPTION]... --science SCI --template ALIGNED -o DIFF.fits",
         .summary = "Cross-convolve a science image and its aligned reference and subtract them "
                    "with SFFT.",
         .description =
@@ -177,8 +218,8 @@ int main(int argc, char **argv)
             "kernel (*) reference with CSCI, CREF, the variances, the mask, the PSFs and the\n"
             "kernel solution. Defaults are phrosty's: w 9, order 2, background 0, constant\n"
             "photometric ratio.",
-        .example = "ph-subtract --sci sci.fits --sci-psf sci_psf.fits --ref aligned.fits -o "
-                   "diff.fits",
+        .example = "ph-subtract --science sci.fits --science-psf sci_psf.fits --template "
+                   "aligned.fits -o diff.fits",
         .opts = opts,
         .handle = handle,
         .ctx = &o,
@@ -187,13 +228,24 @@ int main(int argc, char **argv)
     if (st < 0)
         return 0;
     if (!st && cli.npos > 0)
-        st = ph_error(PH_EUSAGE, NULL, "unexpected argument '%s' (inputs are given with --sci "
-                                       "and --ref; try --help)",
+        st = ph_error(PH_EUSAGE, NULL, "unexpected argument '%s' (inputs are given with "
+                                       "--science and --template; try --help)",
                       cli.pos[0]);
     if (!st && (!o.sci || !o.ref || !o.output))
-        st = ph_error(PH_EUSAGE, NULL, "--sci, --ref and -o are required (try --help)");
+        st = ph_error(PH_EUSAGE, NULL, "--science, --template and -o are required (try --help)");
     if (!st && isnan(o.ra) != isnan(o.dec))
         st = ph_error(PH_EUSAGE, NULL, "--ra and --dec go together");
+    /* The psf method matches the stars exactly: what is left for the kernel is
+     * the photometric ratio and the mean PSF mismatch, which do not vary over
+     * the image; spatial terms fitted there only add noise to every star
+     * (man ph-subtract, "Methods"). */
+    if (!st && o.method == PH_SUB_PSF && o.order_src < 2) {
+        if (o.order_src == 1 && o.par.dk != 0)
+            ph_info("photometry.phrosty.kerpolyorder (%d) is the sfft method's kernel order; the "
+                    "psf method fits order 0 unless --kernel-order says otherwise",
+                    o.par.dk);
+        o.par.dk = 0;
+    }
 
     ph_sub_data d;
     ph_sub_out r;
@@ -209,6 +261,11 @@ int main(int argc, char **argv)
     }
     if (!st && !isnan(o.ra))
         st = transient_pixel(&o, &d);
+    double px, py; /* where the carried PHASED_PSF was drawn */
+    if (!st && !isnan(o.ra) && d.psf_phased.hdr && !ph_header_get_double(d.psf_phased.hdr, "PSFX", &px) &&
+        !ph_header_get_double(d.psf_phased.hdr, "PSFY", &py) && hypot(px - o.ex_x0, py - o.ex_y0) > 0.02)
+        ph_warn("%s: PHASED_PSF was drawn at pixel (%.3f, %.3f) but the transient is at (%.3f, %.3f): "
+                "make the science PSF at --ra/--dec", o.sci_psf, px, py, o.ex_x0, o.ex_y0);
     if (!st && !(st = ph_sfft_check(&o.par, d.sci.nx, d.sci.ny, o.sci))) {
         ph_timing_begin("setup");
         e = make_engine(&o, d.sci.nx, d.sci.ny,
@@ -218,10 +275,34 @@ int main(int argc, char **argv)
     }
     if (!st) {
         snprintf(device, sizeof device, "%s", e->desc);
-        ph_sub_in in = {d.sci.nx,          d.sci.ny,   d.sci.sci,       d.ref.sci,
-                        d.sci.mask,        d.ref.mask, d.psf_sci.data,  d.psf_sci.n,
-                        d.psf_ref.data,    d.psf_ref.n, o.sci,          o.ref,
-                        o.ex_x0,           o.ex_y0,    o.exclude_r};
+        int fp = o.fit_pixels >= 0 ? o.fit_pixels
+                                   : o.method == PH_SUB_PSF ? PH_SUB_FIT_SIGNAL : PH_SUB_FIT_DETECTED,
+            all = fp != PH_SUB_FIT_DETECTED;
+        ph_sub_in in = {.nx = d.sci.nx,
+                        .ny = d.sci.ny,
+                        .sci = d.sci.sci,
+                        .ref = d.ref.sci,
+                        .sci_var = d.sci.var,
+                        .ref_var = d.ref.var,
+                        .sci_mask = d.sci.mask,
+                        .ref_mask = d.ref.mask,
+                        .psf_sci = d.psf_sci.data,
+                        .n_sci = d.psf_sci.n,
+                        .psf_ref = d.psf_ref.data,
+                        .n_ref = d.psf_ref.n,
+                        .sci_name = o.sci,
+                        .ref_name = o.ref,
+                        .ex_x0 = o.ex_x0,
+                        .ex_y0 = o.ex_y0,
+                        .ex_r = o.exclude_r,
+                        .fit_pixels = fp,
+                        .stars = &d.stars,
+                        .correct = o.method == PH_SUB_PSF && d.ov_sci && d.ov_ref,
+                        .ov_sci = d.ov_sci,
+                        .ov_ref = d.ov_ref,
+                        .star_r = (int)o.star_r,
+                        .guard = all ? o.par.w + 4 : 0,
+                        .clip = o.clip >= 0 ? o.clip : o.method == PH_SUB_PSF ? 10 : 0};
         st = ph_sub_run(e, &o.par, o.min_rcond, &in, &r);
         ph_info("engine peak memory %.2f GB (%s)", e->peak_bytes / 1e9, device);
     }

@@ -25,14 +25,67 @@ int ph_sub_sanitise(float *img, const uint8_t *mask, long nx, long ny, const cha
     return PH_OK;
 }
 
-long ph_sub_fit_mask(const uint8_t *sci_mask, const uint8_t *ref_mask, long n, uint8_t *fit,
-                     uint8_t *outmask)
+/* In place: m[i] = 1 where a pixel within Chebyshev distance r of i had m
+ * = 1, the image border counting as set when `border` (a separable
+ * sliding-window maximum). */
+static int dilate_square(uint8_t *m, long nx, long ny, long r, int border)
+{
+    long nmax = nx > ny ? nx : ny;
+    uint8_t *line = ph_malloc((size_t)nmax, "dilation");
+    if (!line)
+        return PH_EFAIL;
+    for (int pass = 0; pass < 2; pass++) {
+        long len = pass ? ny : nx, nlines = pass ? nx : ny, stride = pass ? nx : 1;
+        long step = pass ? 1 : nx;
+        for (long l = 0; l < nlines; l++) {
+            uint8_t *p = m + l * step;
+            long count = border ? r : 0; /* the pixels beyond index 0 */
+            for (long i = 0; i <= r && i < len; i++)
+                count += p[i * stride] != 0;
+            for (long i = 0; i < len; i++) {
+                line[i] = count > 0;
+                long out = i - r, in = i + r + 1;
+                count -= out < 0 ? border : p[out * stride] != 0;
+                count += in >= len ? border : p[in * stride] != 0;
+            }
+            for (long i = 0; i < len; i++)
+                p[i * stride] = line[i];
+        }
+    }
+    free(line);
+    return PH_OK;
+}
+
+int ph_sub_guard(uint8_t *fit, uint8_t *outmask, const uint8_t *sci_mask, const uint8_t *ref_mask,
+                 long nx, long ny, long r, long *removed)
+{
+    size_t n = (size_t)nx * ny;
+    uint8_t *near = ph_malloc(n, "guard band");
+    if (!near)
+        return PH_EFAIL;
+    for (size_t i = 0; i < n; i++)
+        near[i] = ((sci_mask[i] | ref_mask[i]) & (PH_MASK_BAD | PH_MASK_OUTSIDE)) != 0;
+    int st = r > 0 ? dilate_square(near, nx, ny, r, 1) : PH_OK;
+    long k = 0;
+    for (size_t i = 0; !st && i < n; i++)
+        if (near[i] && fit[i]) {
+            fit[i] = 0;
+            outmask[i] &= (uint8_t)~PH_DIFF_FIT;
+            k++;
+        }
+    free(near);
+    *removed = k;
+    return st;
+}
+
+long ph_sub_fit_mask(const uint8_t *sci_mask, const uint8_t *ref_mask, long n, int all,
+                     uint8_t *fit, uint8_t *outmask)
 {
     const uint8_t never = PH_MASK_BAD | PH_MASK_OUTSIDE;
     long nfit = 0;
     for (long i = 0; i < n; i++) {
         uint8_t s = sci_mask[i], r = ref_mask[i];
-        fit[i] = (s & PH_MASK_DETECTED) && (r & PH_MASK_DETECTED) && !((s | r) & never);
+        fit[i] = (all || ((s & PH_MASK_DETECTED) && (r & PH_MASK_DETECTED))) && !((s | r) & never);
         nfit += fit[i];
         outmask[i] = (fit[i] ? PH_DIFF_FIT : 0) | ((s | r) & PH_MASK_BAD ? PH_DIFF_BAD : 0) |
                      ((s | r) & PH_MASK_OUTSIDE ? PH_DIFF_OUTSIDE : 0);
@@ -80,6 +133,214 @@ static void to_double(const float *in, size_t n, double *out)
         out[i] = in[i];
 }
 
+/* Pixel access for the residual statistics: DIFF and CSCI whole. */
+typedef struct resid_ctx {
+    const ph_sub_out *out;
+    long nx;
+    ph_resid_var var;
+} resid_ctx;
+static double r_diff(void *c, long x, long y)
+{
+    const resid_ctx *r = c;
+    return r->out->diff[y * r->nx + x];
+}
+static double r_conv(void *c, long x, long y)
+{
+    const resid_ctx *r = c;
+    return r->out->csci[y * r->nx + x];
+}
+static double r_sigma(void *c, long x, long y) { return ph_resid_sigma_at(&((resid_ctx *)c)->var, x, y); }
+
+/* The static-star residuals of DIFF (resid.h), z from the propagated
+ * variance. */
+static int residuals(const ph_sub_in *in, const double *kref, const double *ksci, ph_sub_out *out)
+{
+    const ph_startab *t = in->stars;
+    double *snr = ph_malloc((size_t)t->n * sizeof *snr, "star S/N");
+    long *sel = ph_malloc((size_t)t->n * sizeof *sel, "star selection");
+    if (!snr || !sel) {
+        free(snr);
+        free(sel);
+        return PH_EFAIL;
+    }
+    for (long i = 0; i < t->n; i++)
+        snr[i] = t->fluxerr[i] > 0 ? t->tflux[i] / t->fluxerr[i] : 0;
+    ph_resid_stars s = {t->n, t->x, t->y, t->tflux, snr};
+    ph_resid_opts o;
+    ph_resid_defaults(&o);
+    o.excl_x = in->ex_x0;
+    o.excl_y = in->ex_y0;
+    o.excl_r = in->ex_r > 0 ? in->ex_r : 15;
+    resid_ctx c = {out, in->nx,
+                   {in->sci_var, in->ref_var, in->nx, in->ny, kref, ksci, in->n_ref, in->n_sci,
+                    ph_sfft_ratio_at(&out->sol, in->nx / 2.0 - 0.5, in->ny / 2.0 - 0.5)}};
+    ph_resid_src src = {r_diff, r_sigma, r_conv, &c};
+    long nsel = ph_resid_select(&s, &o, out->mask, in->nx, in->ny, sel);
+    int st = ph_resid_measure(&src, &s, sel, nsel, o.snr_min, &out->res);
+    if (!st)
+        ph_info("static stars: %ld measured (S/N >= %g), median max|z| %.2f, 90th percentile "
+            "%.2f, residual %.4f of the peak",
+            out->res.nstars, o.snr_min, out->res.zmed, out->res.zp90, out->res.frac_med);
+    free(snr);
+    free(sel);
+    return st;
+}
+
+/* The squared sums of the cross-convolution kernels: the science image is
+ * convolved with kref, the reference with ksci. */
+static void squared_sums(const ph_sub_in *in, const double *kref, const double *ksci,
+                         double *wsci, double *wref)
+{
+    *wsci = *wref = 0;
+    for (long i = 0; i < in->n_ref * in->n_ref; i++)
+        *wsci += kref[i] * kref[i];
+    for (long i = 0; i < in->n_sci * in->n_sci; i++)
+        *wref += ksci[i] * ksci[i];
+}
+
+long ph_sub_signal(const double *csci, const double *cref, const float *vsci, const float *vref,
+                   double wsci, double wref, long nx, long ny, uint8_t *fit, uint8_t *outmask)
+{
+    size_t n = (size_t)nx * ny;
+    uint8_t *sig = ph_malloc(n, "signal mask");
+    if (!sig)
+        return -1;
+    const double k2 = PH_SUB_SIGNAL_K * PH_SUB_SIGNAL_K;
+    for (size_t i = 0; i < n; i++)
+        sig[i] = (csci[i] > 0 && csci[i] * csci[i] > k2 * wsci * vsci[i]) ||
+                 (cref[i] > 0 && cref[i] * cref[i] > k2 * wref * vref[i]);
+    if (dilate_square(sig, nx, ny, PH_SUB_SIGNAL_GROW, 0)) {
+        free(sig);
+        return -1;
+    }
+    long removed = 0;
+    for (size_t i = 0; i < n; i++)
+        if (fit[i] && !sig[i]) {
+            fit[i] = 0;
+            outmask[i] &= (uint8_t)~PH_DIFF_FIT;
+            removed++;
+        }
+    free(sig);
+    return removed;
+}
+
+/* The fitting mask and the output MASK bits; the counts reported. */
+static int fitting_mask(const ph_sub_in *in, const double *kref, const double *ksci, uint8_t *fit,
+                        ph_sub_out *out, long *nfit_out)
+{
+    long nx = in->nx, ny = in->ny;
+    size_t n = (size_t)nx * ny;
+    long nfit = ph_sub_fit_mask(in->sci_mask, in->ref_mask, (long)n,
+                                in->fit_pixels != PH_SUB_FIT_DETECTED, fit, out->mask);
+    if (in->fit_pixels == PH_SUB_FIT_SIGNAL) {
+        double wsci, wref;
+        squared_sums(in, kref, ksci, &wsci, &wref);
+        long ns = ph_sub_signal(out->csci, out->cref, in->sci_var, in->ref_var, wsci, wref, nx,
+                                ny, fit, out->mask);
+        if (ns < 0)
+            return PH_EFAIL;
+        ph_info("%ld fitting pixels hold no source (< %g sigma in both images): left out", ns,
+                PH_SUB_SIGNAL_K);
+        nfit -= ns;
+    }
+    long nex = ph_sub_exclude(fit, out->mask, nx, ny, in->ex_x0, in->ex_y0, in->ex_r), ng = 0;
+    nfit -= nex;
+    int st = PH_OK;
+    if (in->guard > 0) {
+        st = ph_sub_guard(fit, out->mask, in->sci_mask, in->ref_mask, nx, ny, in->guard, &ng);
+        nfit -= ng;
+        ph_info("%ld fitting pixels within %ld px of a BAD or OUTSIDE pixel or the border left "
+                "out",
+                ng, in->guard);
+    }
+    if (in->ex_r > 0 && isfinite(in->ex_x0))
+        ph_info("transient at (%.2f, %.2f): %ld fitting pixels within %g px left out", in->ex_x0,
+                in->ex_y0, nex, in->ex_r);
+    for (size_t i = 0; i < n; i++) {
+        out->nbad += (out->mask[i] & PH_DIFF_BAD) != 0;
+        out->noutside += (out->mask[i] & PH_DIFF_OUTSIDE) != 0;
+    }
+    ph_info("%ld fitting pixels (%.2f%% of the image), %ld BAD, %ld OUTSIDE", nfit,
+            100.0 * nfit / (double)n, out->nbad, out->noutside);
+    if (!st && nfit == 0 && in->fit_pixels != PH_SUB_FIT_DETECTED)
+        st = ph_error(PH_EFAIL, NULL,
+                      "the fitting mask is empty: every pixel is BAD or OUTSIDE in one of the "
+                      "images, or within %ld px of such a pixel or of the border",
+                      in->guard);
+    *nfit_out = nfit;
+    return st;
+}
+
+/* Fit the kernel on `fit` and form DIFF (0 where OUTSIDE). */
+static int fit_and_difference(ph_sfft_engine *e, const ph_sfft_params *p, double min_rcond,
+                              const uint8_t *fit, long nx, long ny, ph_sub_out *out)
+{
+    ph_timing_begin("fit");
+    int st = ph_sfft_fit(e, fit, p, min_rcond, &out->sol);
+    ph_timing_end();
+    if (st)
+        return st;
+    ph_info("SFFT: %d unknowns, reciprocal condition %.3g (%s), kernel sum %.6g",
+            out->sol.basis.nfree, out->sol.rcond, out->sol.used_lu ? "LU" : "Cholesky",
+            ph_sfft_ratio_at(&out->sol, nx / 2.0 - 0.5, ny / 2.0 - 0.5));
+    size_t n = (size_t)nx * ny;
+    ph_timing_begin("difference");
+    if (!(out->diff = ph_sfft_alloc_big(n * sizeof(double), "DIFF")))
+        st = PH_EFAIL;
+    else
+        st = ph_sfft_difference(e, &out->sol, out->diff);
+    /* no reference data there: the difference is 0 (§5.6, BlankMask) */
+    for (size_t i = 0; !st && i < n; i++)
+        if (out->mask[i] & PH_DIFF_OUTSIDE)
+            out->diff[i] = 0.0;
+    ph_timing_end();
+    return st;
+}
+
+long ph_sub_clip(const double *diff, const float *vsci, const float *vref, double wsci,
+                 double wref, double ratio, double k, long nx, long ny, uint8_t *fit,
+                 uint8_t *outmask)
+{
+    size_t n = (size_t)nx * ny;
+    uint8_t *hit = ph_calloc(n, 1, "outlier mask");
+    if (!hit)
+        return -1;
+    long any = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!fit[i])
+            continue;
+        double v = wsci * vsci[i] + ratio * ratio * wref * vref[i];
+        if (v > 0 && fabs(diff[i]) > k * sqrt(v))
+            hit[i] = 1, any++;
+    }
+    /* a margin: the cross-convolution spread each outlier over the PSF core */
+    if (any && dilate_square(hit, nx, ny, PH_SUB_CLIP_GROW, 0)) {
+        free(hit);
+        return -1;
+    }
+    long removed = 0;
+    for (size_t i = 0; any && i < n; i++)
+        if (hit[i] && fit[i]) {
+            fit[i] = 0;
+            outmask[i] = (uint8_t)((outmask[i] & ~PH_DIFF_FIT) | PH_DIFF_CLIPPED);
+            removed++;
+        }
+    free(hit);
+    return removed;
+}
+
+/* The outliers of the first fit (ph_sub_clip with the cross-convolution
+ * kernels' squared sums). */
+static long clip_outliers(const ph_sub_in *in, const double *kref, const double *ksci,
+                          uint8_t *fit, ph_sub_out *out)
+{
+    double wsci, wref;
+    squared_sums(in, kref, ksci, &wsci, &wref);
+    double r = ph_sfft_ratio_at(&out->sol, in->nx / 2.0 - 0.5, in->ny / 2.0 - 0.5);
+    return ph_sub_clip(out->diff, in->sci_var, in->ref_var, wsci, wref, r, in->clip, in->nx,
+                       in->ny, fit, out->mask);
+}
+
 int ph_sub_run(ph_sfft_engine *e, const ph_sfft_params *p, double min_rcond, const ph_sub_in *in,
                ph_sub_out *out)
 {
@@ -117,39 +378,41 @@ int ph_sub_run(ph_sfft_engine *e, const ph_sfft_params *p, double min_rcond, con
         }
         ph_timing_end();
     }
-    if (!st) {
-        long nfit = ph_sub_fit_mask(in->sci_mask, in->ref_mask, (long)n, fit, out->mask);
-        long nex = ph_sub_exclude(fit, out->mask, nx, ny, in->ex_x0, in->ex_y0, in->ex_r);
-        nfit -= nex;
-        if (in->ex_r > 0 && isfinite(in->ex_x0))
-            ph_info("transient at (%.2f, %.2f): %ld fitting pixels within %g px left out", in->ex_x0,
-                    in->ex_y0, nex, in->ex_r);
-        for (size_t i = 0; i < n; i++) {
-            out->nbad += (out->mask[i] & PH_DIFF_BAD) != 0;
-            out->noutside += (out->mask[i] & PH_DIFF_OUTSIDE) != 0;
-        }
-        ph_info("%ld fitting pixels (%.2f%% of the image), %ld BAD, %ld OUTSIDE", nfit,
-                100.0 * nfit / (double)n, out->nbad, out->noutside);
-        ph_timing_begin("fit");
-        st = ph_sfft_fit(e, fit, p, min_rcond, &out->sol);
+    /* The template's modelled stars as the science side holds them (stars.h). */
+    if (!st && in->correct && in->stars && in->stars->n > 0) {
+        ph_timing_begin("stars");
+        out->nstarfix = sub_stars_correct(out->cref, nx, ny, in->stars, in->ov_sci, in->ov_ref,
+                                          ksci, in->n_sci, kref, in->n_ref, in->star_r);
+        st = out->nstarfix < 0 ? PH_EFAIL : out->nstarfix ? e->load(e, PH_SFFT_I, out->cref) : 0;
         ph_timing_end();
-        if (!st)
-            ph_info("SFFT: %d unknowns, reciprocal condition %.3g (%s), kernel sum %.6g",
-                    b.nfree, out->sol.rcond, out->sol.used_lu ? "LU" : "Cholesky",
-                    ph_sfft_ratio_at(&out->sol, nx / 2.0 - 0.5, ny / 2.0 - 0.5));
+        ph_info("%ld template stars matched exactly in the cross-convolution", out->nstarfix);
+    }
+    long nfit = 0;
+    if (!st)
+        st = fitting_mask(in, kref, ksci, fit, out, &nfit);
+    if (!st)
+        st = fit_and_difference(e, p, min_rcond, fit, nx, ny, out);
+    /* Outliers (unflagged cosmic rays, variable stars, a saturated core's
+     * wings) left the fit and it is made again: HOTPANTS's stamp rejection,
+     * pixel by pixel. */
+    if (!st && in->clip > 0) {
+        long nc = clip_outliers(in, kref, ksci, fit, out);
+        if (nc > 0) {
+            ph_info("%ld fitting pixels beyond %g sigma (with a %d px margin) left out; fitting "
+                    "again",
+                    nc, in->clip, PH_SUB_CLIP_GROW);
+            ph_sfft_solution_free(&out->sol);
+            ph_sfft_free_big(out->diff);
+            out->diff = NULL;
+            st = fit_and_difference(e, p, min_rcond, fit, nx, ny, out);
+        }
+        out->nclip = nc;
     }
     free(fit);
     fit = NULL;
-    if (!st) {
-        ph_timing_begin("difference");
-        if (!(out->diff = ph_sfft_alloc_big(plane, "DIFF")))
-            st = PH_EFAIL;
-        else
-            st = ph_sfft_difference(e, &out->sol, out->diff);
-        /* no reference data there: the difference is 0 (§5.6, BlankMask) */
-        for (size_t i = 0; !st && i < n; i++)
-            if (out->mask[i] & PH_DIFF_OUTSIDE)
-                out->diff[i] = 0.0;
+    if (!st && in->stars && in->stars->n > 0) {
+        ph_timing_begin("residuals");
+        st = residuals(in, kref, ksci, out);
         ph_timing_end();
     }
     if (!st) {

@@ -18,6 +18,10 @@ void ph_sub_opts_default(ph_sub_opts *o)
     o->gpu_slots = 1;
     o->ra = o->dec = o->ex_x0 = o->ex_y0 = NAN;
     o->exclude_r = 15;
+    o->method = PH_SUB_PSF;
+    o->fit_pixels = -1;
+    o->star_r = 8;
+    o->clip = -1;
 }
 
 static int has_wcs(const ph_header *h)
@@ -71,7 +75,8 @@ static int check_grid(const ph_image *sci, const char *spath, const ph_image *re
 static int read_psfs(const ph_sub_opts *o, ph_sub_data *d)
 {
     if (o->sci_psf) {
-        if (ph_psf_read(o->sci_psf, NULL, &d->psf_sci))
+        if (ph_psf_read(o->sci_psf, NULL, &d->psf_sci) ||
+            ph_psf_read_phased(o->sci_psf, &d->psf_phased))
             return PH_EFAIL;
         d->psf_sci_src = o->sci_psf;
     } else if (d->sci.psf) {
@@ -82,7 +87,7 @@ static int read_psfs(const ph_sub_opts *o, ph_sub_data *d)
         d->sci.psf = NULL;
         d->psf_sci_src = o->sci;
     } else
-        return ph_error(PH_EUSAGE, o->sci, "no PSF HDU: give the science PSF with --sci-psf");
+        return ph_error(PH_EUSAGE, o->sci, "no PSF HDU: give the science PSF with --science-psf");
     if (o->ref_psf) {
         if (ph_psf_read(o->ref_psf, NULL, &d->psf_ref))
             return PH_EFAIL;
@@ -96,7 +101,9 @@ static int read_psfs(const ph_sub_opts *o, ph_sub_data *d)
         d->psf_ref_src = o->ref;
     } else
         return ph_error(PH_EUSAGE, o->ref,
-                        "no PSF HDU (the rotated template PSF ph-align writes): give --ref-psf");
+                        "no PSF HDU (the rotated template PSF ph-align writes): give --template-psf");
+    d->ov_sci = d->psf_sci.ov ? d->psf_sci.ov : d->sci.psf_ov;
+    d->ov_ref = d->psf_ref.ov ? d->psf_ref.ov : d->ref.psf_ov;
     long n = d->sci.nx < d->sci.ny ? d->sci.nx : d->sci.ny;
     if (d->psf_sci.n > n)
         return ph_error(PH_EFAIL, d->psf_sci_src, "the PSF (%ld px) is larger than the image",
@@ -124,6 +131,18 @@ int ph_sub_read(const ph_sub_opts *o, ph_sub_data *d)
                         d->ref.meta.band, d->sci.meta.band);
     if (read_psfs(o, d))
         return ph_error_code();
+    int found;
+    if (ph_startab_read(o->ref, &d->stars, &found))
+        return PH_EFAIL;
+    long drawn = 0;
+    for (long i = 0; i < d->stars.n; i++)
+        drawn += d->stars.drawn[i] == 1;
+    if (o->method == PH_SUB_PSF && drawn > 0 && (!d->ov_sci || !d->ov_ref))
+        ph_notice("%s: no EPSF HDU (the oversampled PSF ph-psf writes) for the %s PSF: the "
+                  "%ld stars ph-align drew are cross-convolved like the rest, and leave "
+                  "residuals of a few %% of their peaks",
+                  d->ov_sci ? d->psf_ref_src : d->psf_sci_src, d->ov_sci ? "reference" : "science",
+                  drawn);
     long nx = d->sci.nx, ny = d->sci.ny;
     if (ph_sub_sanitise(d->sci.sci, d->sci.mask, nx, ny, o->sci, "SCI") ||
         ph_sub_sanitise(d->sci.var, d->sci.mask, nx, ny, o->sci, "VAR") ||
@@ -139,4 +158,6 @@ void ph_sub_data_free(ph_sub_data *d)
     ph_image_free(&d->ref);
     ph_psf_free(&d->psf_sci);
     ph_psf_free(&d->psf_ref);
+    ph_startab_free(&d->stars);
+    ph_psf_free(&d->psf_phased);
 }

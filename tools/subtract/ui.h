@@ -7,6 +7,7 @@
 #include "phimage.h"
 #include "psfstamp.h"
 #include "sfft.h"
+#include "stars.h"
 
 typedef struct ph_sub_opts {
     const char *sci, *sci_psf, *ref, *ref_psf, *output;
@@ -20,7 +21,15 @@ typedef struct ph_sub_opts {
     double ra, dec;      /* --ra, --dec: the transient (NaN: none) */
     double exclude_r;    /* --exclude-radius, px */
     double ex_x0, ex_y0; /* the transient on the science grid, 0-based (set by main) */
+    int method;          /* --method: PH_SUB_PSF or PH_SUB_SFFT */
+    int fit_pixels;      /* --fit-pixels: PH_SUB_FIT_*; -1: the method's */
+    long star_r;         /* --star-radius */
+    double clip;         /* --clip (-1: the method's) */
+    int order_src;       /* where --kernel-order came from: 0 default, 1 phrosty's
+                          * kerpolyorder, 2 the command line or ph.subtract.kernel_order */
 } ph_sub_opts;
+
+enum { PH_SUB_PSF = 0, PH_SUB_SFFT = 1 };
 
 void ph_sub_opts_default(ph_sub_opts *o);
 
@@ -28,8 +37,13 @@ void ph_sub_opts_default(ph_sub_opts *o);
 typedef struct ph_sub_data {
     ph_image sci, ref;  /* SCI, VAR, MASK (+ PSF HDU); ref.meta = the template's */
     ph_psf psf_sci;     /* science PSF stamp */
-    ph_psf psf_ref;     /* rotated template PSF: --ref-psf or the aligned file's PSF HDU */
+    ph_psf psf_ref;     /* rotated template PSF: --template-psf or the aligned file's PSF HDU */
+    ph_psf psf_phased;  /* the science PSF at the transient's phase: the PHASED_PSF HDU of
+                         * --science-psf (ph-psf writes it), carried to ph-decorr; data NULL
+                         * when the file has none */
     const char *psf_sci_src, *psf_ref_src; /* where they came from, for the header */
+    ph_startab stars;   /* the aligned template's STARS table (n = 0: none) */
+    const ph_ovpsf *ov_sci, *ov_ref; /* the PSFs' EPSF HDUs (NULL: none) */
 } ph_sub_data;
 
 /* Read both images and PSFs and check them: same grid (size, and WCS when

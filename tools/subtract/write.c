@@ -20,7 +20,8 @@ static ph_header *base_header(const ph_sub_data *d)
     return h;
 }
 
-static int diff_keys(ph_header *h, const ph_sub_opts *o, const ph_sub_out *r, const char *device)
+static int diff_keys(ph_header *h, const ph_sub_opts *o, const ph_sub_data *d, const ph_sub_out *r,
+                     const char *device)
 {
     const ph_sfft_params *p = &r->sol.par;
     int st = ph_header_set_str(h, "DIFFTYPE", "SCI - K*REF",
@@ -29,6 +30,12 @@ static int diff_keys(ph_header *h, const ph_sub_opts *o, const ph_sub_out *r, co
     st |= ph_header_set_long(h, "KERORDER", p->dk, "kernel spatial polynomial order");
     st |= ph_header_set_long(h, "BGORDER", p->db, "differential background order");
     st |= ph_header_set_bool(h, "CONSTPHR", p->const_ratio, "constant photometric ratio");
+    st |= ph_header_set_str(h, "SUBMETH", o->method == PH_SUB_SFFT ? "sfft" : "psf",
+                            "ph-subtract method");
+    st |= ph_header_set_long(h, "NSTARFIX", r->nstarfix, "template stars matched exactly");
+    st |= ph_header_set_long(h, "NCLIP", r->nclip, "fitting pixels clipped as outliers");
+    if (d->stars.n > 0)
+        st |= ph_resid_keys(h, &r->res, "DIFF");
     st |= ph_header_set_long(h, "NFITPIX", r->sol.nfit, "pixels in the kernel fit");
     if (isfinite(o->ex_x0) && o->exclude_r > 0) {
         st |= ph_header_set_double(h, "EXCLX", o->ex_x0, "transient x (0-based), out of the fit");
@@ -182,7 +189,7 @@ int ph_sub_write(const char *path, const ph_sub_opts *o, const ph_sub_data *d,
     ph_header *h = base_header(d), *hw = ph_header_copy(d->sci.hdr), *hm = ph_header_new();
     ph_fits_out f;
     memset(&f, 0, sizeof f);
-    int st = !h || !hw || !hm ? PH_EFAIL : diff_keys(h, o, r, device);
+    int st = !h || !hw || !hm ? PH_EFAIL : diff_keys(h, o, d, r, device);
     if (!st)
         st = ph_fits_create(&f, path, 0);
     if (!st)
@@ -204,7 +211,7 @@ int ph_sub_write(const char *path, const ph_sub_opts *o, const ph_sub_data *d,
         st = ph_fits_write_float(&f, "REF_VAR", nx, ny, d->ref.var, hw);
     }
     if (!st) {
-        ph_header_set_str(hm, "MASKBITS", "1=FIT 2=BAD 4=OUTSIDE", "bit meanings");
+        ph_header_set_str(hm, "MASKBITS", "1=FIT 2=BAD 4=OUTSIDE 8=CLIPPED", "bit meanings");
         st = ph_fits_write_u8(&f, "MASK", nx, ny, r->mask, hm);
     }
     if (!st)
@@ -213,6 +220,10 @@ int ph_sub_write(const char *path, const ph_sub_opts *o, const ph_sub_data *d,
         st = write_psf(&f, "REF_PSF", d->psf_ref.data, d->psf_ref.n, d->psf_ref.hdr, 0.0 / 0.0, 0);
     if (!st)
         st = write_psf(&f, "CONV_PSF", r->conv_psf, d->psf_sci.n, NULL, r->conv_frac, 1);
+    /* ph-decorr makes DECORR_PSF from it (psfstamp.h) */
+    if (!st && d->psf_phased.data)
+        st = write_psf(&f, PH_PSF_PHASED_HDU, d->psf_phased.data, d->psf_phased.n,
+                       d->psf_phased.hdr, 0.0 / 0.0, 0);
     if (!st) {
         ph_header *hk = ph_header_new();
         int L = r->sol.basis.L;
@@ -231,6 +242,8 @@ int ph_sub_write(const char *path, const ph_sub_opts *o, const ph_sub_data *d,
         st = write_kernel_table(&f, &r->sol);
     if (!st && o->kernel_grid > 0)
         st = write_kernel_grid(&f, &r->sol, o->kernel_grid);
+    if (!st && d->stars.n > 0)
+        st = ph_startab_write(&f, &d->stars); /* for ph-decorr's residuals */
     ph_header_free(h);
     ph_header_free(hw);
     ph_header_free(hm);
