@@ -35,7 +35,9 @@ for spec in Y106:roman H158:roman H158:gaussian:1.4; do
   img=$(ls "$d"/images/*/*/*.fits.gz)
   [ -e "$d/ph.fits" ] || "$top/bin/ph-skysub" -q "$img" -o "$d/ph.fits"
   pat="file:$d/psf/{band}/{pointing}/Roman_TDS_psf_{band}_{pointing}_{sca}.fits"
-  "$top/bin/ph-sim" stamp -q -b "$band" --model "$psf" -o truth.fits
+  # the scene's own SCA (its wavefront error differs per SCA) and jitter
+  sca=$(/usr/bin/python3 -c "from astropy.io import fits; print(fits.getheader('$img', 1)['SCA_NUM'])")
+  "$top/bin/ph-sim" stamp -q -b "$band" --model "$psf" --sca "$sca" -o truth.fits
   echo "$band, PSF $psf:"
   x=$((n / 2 + 7)).3 y=$((n / 3)).8
   run "roman on the ph image" "$top/bin/ph-psf" "$d/ph.fits" --x $x --y $y -m "${psf/gaussian:*/$psf}" -o roman.fits
@@ -49,7 +51,7 @@ import sys
 import numpy as np
 from astropy.io import fits
 t = fits.getdata(sys.argv[-1]).astype(float); t /= t.sum()
-tf = fits.getheader('roman.fits')['PSFFWHM']
+tf = fits.getheader('file.fits')['PSFFWHM']  # the scene's own model
 for p in sys.argv[1:-1]:
     a = fits.getdata(p); h = fits.getheader(p)
     e = np.sqrt(((a - t) ** 2).sum() / (t ** 2).sum())

@@ -205,6 +205,39 @@ print('%.4f' % (h['PSFFWHM'] / t['PSFFWHM'] - 1), h['PSFMODEL'], h['OVERSAMP'], 
   assert_output --partial "epsf 4 True True"
 }
 
+@test "epsf on a realistic field (ph-sim's OU2024 realism at 4088^2: density, unflagged cosmic rays and saturation, hot pixels): rel L2 < 3%, FWHM within 2%; its cut-out: too few stars, exit 1" {
+  cd "$T"
+  ph-sim -q -b Y106 --size 4088 --templates 1 --science 0 --jitter-vary 0 --no-transient \
+    --no-host --sca 1 --seed 5 --no-psf-files -o f
+  img=f/images/Y106/10000/Roman_TDS_simple_model_Y106_10000_1.fits.gz
+  run ph-psf -v $img --x 2000.3 --y 1500.8 -m epsf -o e.fits
+  assert_success
+  assert_output --regexp "clipped at saturation"
+  # the truth: that SCA's exact PSF, through its 9x model file (4e-4 of the exact stamp)
+  ph-sim psf -q -b Y106 --sca 1 --jitter 0.014 -o model.fits
+  ph-psf -q $img --x 2000.3 --y 1500.8 -m file:model.fits -o t.fits
+  e=$(relative_l2 e.fits t.fits)
+  run fitsq e.fits "
+t = fits.getheader('t.fits')
+print('%.4f' % (h['PSFFWHM'] / t['PSFFWHM'] - 1), h['EPSFNSTR'] >= 30, h['PSFFRAC'] <= 1 + 1e-9,
+      0.5 < h['EPSFCHI2'] < 2)"
+  echo "# realistic Y106 field: rel L2 $e, FWHM error ${output%% *}" >&3
+  [ "$(awk -v w=$e 'BEGIN {print (w < 0.03)}')" = 1 ] || fail "rel L2 $e"
+  [ "$(awk -v w=${output%% *} 'BEGIN {print (w < 0.02 && w > -0.02)}')" = 1 ] || fail "FWHM $output"
+  assert_output --partial " True True True"
+  # a 1024^2 cut-out of it holds a sixteenth of the stars: an error, no stamp
+  pypeer -W ignore -c "
+from astropy.io import fits
+h = fits.open('$img')
+for x in h[1:]:
+    x.data = x.data[:1024, :1024]
+h.writeto('cut.fits', overwrite=True)"
+  run ph-psf cut.fits --x 500 --y 500 -m epsf -o c.fits
+  assert_failure 1
+  assert_one_line_error "^ph-psf: cut.fits: only [0-9]+ isolated unsaturated point-like stars with S/N >= 100 \(30 needed for an order-0 ePSF\)"
+  assert_no_file c.fits
+}
+
 @test "config: photometry.phrosty.psf.type and params, ph.psf.model, the command line wins" {
   cd "$S"
   printf 'photometry:\n  phrosty:\n    psf:\n      type: gaussian\n      params:\n        sigmax: 1.5\n' > g.yaml
@@ -237,6 +270,93 @@ print('%.4f' % (h['PSFFWHM'] / t['PSFFWHM'] - 1), h['PSFMODEL'], h['OVERSAMP'], 
   assert_failure 2
   assert_one_line_error "sigmax 1.5 and sigmay 2 differ"
   assert_no_file $BATS_TEST_TMPDIR/7.fits
+}
+
+@test "a25:DIR and phrosty's A25ePSF config read the A25 ePSF library (snappl's files): its samples, the grid rule, LTV" {
+  cd "$S"
+  A=$PH_TOP/tests/fixtures/a25epsf
+  # A 64x64 Y106 cut-out of SCA 2 whose pixel (32, 32) is SCA pixel (1700, 800):
+  # the nearest grid centres are 1788.5, 766.5.
+  pypeer -W ignore -c "
+import numpy as np
+from astropy.io import fits
+h = fits.Header({'FILTER': 'Y106', 'SCA_NUM': 2, 'LTV1': -1668, 'LTV2': -768})
+fits.writeto('$T/cut.fits', np.zeros((64, 64), 'f4'), h, overwrite=True)
+fits.writeto('$T/nosca.fits', np.zeros((64, 64), 'f4'), fits.Header({'FILTER': 'Y106'}), overwrite=True)"
+  # The stamp at phase 0 and at a phase of a third of a pixel (--at-position) is every
+  # third sample of the file (read here with PyYAML and base64) times 9, normalised;
+  # PSFFRAC the sum of those samples times 9 (the file's own sum is its share of the PSF).
+  run ph-psf -q $T/cut.fits --x 32 --y 32 -m a25:$A -o $T/a.fits
+  assert_success
+  run ph-psf -q $T/cut.fits --x 32.33333333333333 --y 31.666666666666668 --at-position -m a25:$A -s 31 -o $T/b.fits
+  assert_success
+  run pypeer -W ignore -c "
+import base64, yaml
+import numpy as np
+from astropy.io import fits
+y = yaml.safe_load(open('$A/Y106/2/511_1788.5_766.5_-_19.0_21.5_-_Y106_2.psf'))
+d = np.frombuffer(base64.b64decode(y['data']), dtype=y['dtype']).reshape(y['shape0'], y['shape1'])
+# the sample at the centre pixel: 38 at phase 0, 38 - 3 dx with the phase
+for f, n, gx, gy in (('$T/a.fits', 41, 38, 38), ('$T/b.fits', 31, 37, 39)):
+    a = fits.getdata(f); h = fits.getheader(f)
+    t = np.zeros((n, n)); c = n // 2
+    for j in range(n):
+        for i in range(n):
+            u, v = gx + 3 * (i - c), gy + 3 * (j - c)
+            if 0 <= u < 77 and 0 <= v < 77:
+                t[j, i] = 9 * d[v, u]
+    print(f[-6:], np.abs(a - t / t.sum()).max() < 1e-12, abs(h['PSFFRAC'] - t.sum()) < 1e-12,
+          h['PSFMODEL'].startswith('a25:'), h['PSFSRC'], h['OVERSAMP'], round(h['PSFFWHM'], 3))"
+  assert_line "a.fits True True True 511_1788.5_766.5_-_19.0_21.5_-_Y106_2.psf 3 1.384"
+  assert_line "b.fits True True True 511_1788.5_766.5_-_19.0_21.5_-_Y106_2.psf 3 1.384"
+  # phrosty's config: type A25ePSF and system.paths.snappl.A25ePSF_path
+  printf 'system:\n  paths:\n    snappl:\n      A25ePSF_path: %s\nphotometry:\n  phrosty:\n    psf:\n      type: A25ePSF\n      params: {}\n' "$A" > $T/a25.yaml
+  run ph-psf -q -c $T/a25.yaml $T/cut.fits --x 32 --y 32 -o $T/c.fits
+  assert_success
+  cmp <(fitsq $T/a.fits "print(a.tobytes().hex())") <(fitsq $T/c.fits "print(a.tobytes().hex())")
+  # The grid rule: SCA x 1533 lies half-way between the centres 1277.5 and 1788.5 and
+  # takes the lower one, whose file the library lacks (exit 1); just above, the upper.
+  pypeer -W ignore -c "
+import numpy as np
+from astropy.io import fits
+h = fits.Header({'FILTER': 'Y106', 'SCA_NUM': 2, 'LTV1': -1501, 'LTV2': -768})
+fits.writeto('$T/tie.fits', np.zeros((64, 64), 'f4'), h, overwrite=True)"
+  run ph-psf -q -c $T/a25.yaml $T/tie.fits --x 32 --y 32 -o $T/d.fits
+  assert_failure 1
+  assert_one_line_error "^ph-psf: $A/Y106/2/511_1277.5_766.5_-_19.0_21.5_-_Y106_2.psf: A25 ePSF library file not found$"
+  assert_no_file $T/d.fits
+  run ph-psf -q -c $T/a25.yaml $T/tie.fits --x 32.001 --y 32 -o $T/e.fits
+  assert_success
+  run ph-psf -q -m a25:$A $T/cut.fits --x 32 --y 32 --sca 7 -o $T/d.fits
+  assert_failure 1
+  assert_one_line_error "^ph-psf: $A/Y106/7/511_1788.5_766.5_-_19.0_21.5_-_Y106_7.psf: A25 ePSF library file not found$"
+  run ph-psf -q -m a25:$T/nolibrary $T/cut.fits --x 32 --y 32 -o $T/d.fits
+  assert_failure 1
+  assert_one_line_error "^ph-psf: $T/nolibrary/Y106/2/511_1788.5_766.5_-_19.0_21.5_-_Y106_2.psf: A25 ePSF library file not found$"
+  run ph-psf -q -m a25:$A $T/nosca.fits --x 32 --y 32 -o $T/d.fits
+  assert_failure 1
+  assert_one_line_error "^ph-psf: $T/nosca.fits: the A25 ePSF library needs the detector but the image has no SCA_NUM; give --sca$"
+  # a small image without LTV: its positions are the SCA's, with a warning
+  run ph-psf -m a25:$A $T/nosca.fits --x 32 --y 32 --sca 2 -o $T/d.fits
+  assert_failure 1
+  assert_line --index 0 --partial "a 64x64 image without LTV1/LTV2: its pixel positions are taken as the SCA's"
+  assert_line --index 1 --regexp "511_255.5_255.5_-_19.0_21.5_-_Y106_2.psf: A25 ePSF library file not found$"
+  # a file that is not an A25 ePSF: one line naming it
+  mkdir -p $T/lib/Y106/2 && echo "x0: [1" > $T/lib/Y106/2/511_1788.5_766.5_-_19.0_21.5_-_Y106_2.psf
+  run ph-psf -q -m a25:$T/lib $T/cut.fits --x 32 --y 32 -o $T/d.fits
+  assert_failure 1
+  assert_one_line_error "^ph-psf: $T/lib/Y106/2/511_1788.5_766.5_-_19.0_21.5_-_Y106_2.psf: not an A25 ePSF file: malformed YAML at line"
+  assert_no_file $T/d.fits
+  # never another model in its place: no library path (exit 2)
+  printf 'photometry:\n  phrosty:\n    psf:\n      type: A25ePSF\n' > $T/nopath.yaml
+  run ph-psf -q -c $T/nopath.yaml $T/cut.fits --x 32 --y 32 -o $T/d.fits
+  assert_failure 2
+  assert_one_line_error "^ph-psf: $T/nopath.yaml: photometry.phrosty.psf.type A25ePSF needs system.paths.snappl.A25ePSF_path \(the A25 ePSF library\), or photometry.phrosty.psf.params.pattern, or --model$"
+  printf 'photometry:\n  phrosty:\n    psf:\n      type: OversampledImagePSF\n' > $T/ov.yaml
+  run ph-psf -q -c $T/ov.yaml $T/cut.fits --x 32 --y 32 -o $T/d.fits
+  assert_failure 2
+  assert_one_line_error "photometry.phrosty.psf.type OversampledImagePSF needs photometry.phrosty.psf.params.pattern"
+  assert_no_file $T/d.fits
 }
 
 @test "--timing prints the step table" {
@@ -314,7 +434,7 @@ fits.writeto('nan.fits', z, overwrite=True)"
   assert_one_line_error "^ph-psf: nan.fits: PSF model plane 0 has a non-finite value at \(4, 3\)"
   run ph-psf few/images/Y106/10000/Roman_TDS_simple_model_Y106_10000_1.fits.gz --x 3 --y 3 -m epsf --size 15 -o $o
   assert_failure 1
-  assert_one_line_error "only [0-9]+ isolated unsaturated stars with S/N >= 100"
+  assert_one_line_error "only [0-9]+ isolated unsaturated point-like stars with S/N >= 100 \(30 needed for an order-0 ePSF\); lower --epsf-snr, or use a PSF model"
   assert_no_file $o
 }
 

@@ -282,6 +282,23 @@ e() { ph-pipeline --oid 1 -r 7.5 -d -44.8 -b Y106 "$@"; }
   assert_one_line_error "^ph-pipeline: --set 'nokey': expected KEY=VALUE"
 }
 
+@test "phrosty's PSF type A25ePSF: its library is required, never replaced by another model" {
+  errsetup
+  a25() { e -c config.yaml --set ph.psf.model= --set photometry.phrosty.psf.type=A25ePSF "$@" -t t.csv -s s.csv; }
+  run a25
+  [ "$status" -eq 2 ]
+  assert_one_line_error "^ph-pipeline: .*config.yaml: photometry.phrosty.psf.type A25ePSF needs system.paths.snappl.A25ePSF_path \(the A25 ePSF library\)"
+  run a25 --set system.paths.snappl.A25ePSF_path=nolib
+  [ "$status" -eq 1 ]
+  assert_one_line_error "^ph-pipeline: nolib: the A25 ePSF library \(system.paths.snappl.A25ePSF_path\) is not a directory$"
+  assert_no_file dia_out_dir
+  assert_no_file phrosty_temp
+  # ph.psf.model, or our params.pattern, decide instead: no library needed
+  mkdir -p images/Y106/1 images/Y106/2 && touch images/Y106/1/a.fits.gz images/Y106/2/b.fits.gz
+  run e -c config.yaml --set photometry.phrosty.psf.type=A25ePSF -t t.csv -s s.csv --dry-run
+  assert_success
+}
+
 @test "missing or malformed CSV lists: one-line error, exit 2" {
   errsetup
   run e -c config.yaml -t t.csv -s missing.csv

@@ -6,8 +6,12 @@
 #include "rng.h"
 #include "romanpsf.h"
 
+#include "log.h"
+
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* nstar stars on a jittered lattice, flux fmin..fmax, Gaussian noise rms
  * (plus Poisson as Gaussian when poisson). */
@@ -110,20 +114,20 @@ static void run_case_order(const char *band, double rms, int poisson, double l2m
     ph_romanpsf_free(p);
 }
 
-/* Y106 is undersampled (FWHM 1.19 px): the joint fit keeps about +1% of
- * the pixel-phase degeneracy in the FWHM here (+0.7% on ph-sim's 4088
- * scene); see man ph-psf. */
+/* Y106 is undersampled (FWHM 1.19 px): the joint fit and the equal flux
+ * of every sub-lattice leave +0.2% of the pixel-phase degeneracy in the
+ * FWHM here (+0.2% on ph-sim's 4088 scene); see man ph-psf. */
 static void run_case(const char *band, double rms, int poisson, double l2max, double fwmax)
 {
     run_case_order(band, rms, poisson, l2max, fwmax, 0);
 }
 
-TEST(epsf_noisy_y106) { run_case("Y106", 10, 1, 0.02, 0.012); }
-TEST(epsf_noisy_h158) { run_case("H158", 10, 1, 0.02, 0.01); }
+TEST(epsf_noisy_y106) { run_case("Y106", 10, 1, 0.01, 0.006); }
+TEST(epsf_noisy_h158) { run_case("H158", 10, 1, 0.012, 0.006); }
 
 /* --epsf-order 1 on a constant PSF must give the constant answer back
  * (the variation terms fitted to nothing). */
-TEST(epsf_order1_constant_h158) { run_case_order("H158", 10, 1, 0.02, 0.01, 1); }
+TEST(epsf_order1_constant_h158) { run_case_order("H158", 10, 1, 0.012, 0.008, 1); }
 
 /* A PSF that varies: a pixel-integrated Gaussian whose sigma goes from
  * 1.4 px at x = 0 to 1.8 px at x = n (FWHM +-12%), 400 stars. The model at
@@ -172,6 +176,129 @@ TEST(epsf_varying_order0_misses) { run_varying(0, 8, 0, 0, 0.10); }
 TEST(epsf_varying_order1) { run_varying(1, 8, 0.025, 0.025, 0); }
 TEST(epsf_varying_order2) { run_varying(2, 6, 0.025, 0.012, 0); }
 
+/* What real fields add (OpenUniverse2024): cosmic rays that no flag
+ * marks (tracks of 1 to 6 px, 300 to 30000 e-, a tenth in the
+ * neighbours) and stars clipped at a saturation level without a flag
+ * (SATURATE unknown): the model must come out as without them. The Y106
+ * field of epsf_noisy_y106, 600 hits (about 1 in 60 of the stars' 41x41
+ * boxes' pixels), clipped at 40000: the peaks of the brightest quarter of
+ * the stars. */
+static void add_cosmic_rays(float *img, long n, int count, unsigned seed)
+{
+    ph_rng r;
+    ph_rng_seed(&r, seed);
+    for (int k = 0; k < count; k++) {
+        double x = n * ph_rng_uniform(&r), y = n * ph_rng_uniform(&r);
+        double len = 1 + 5 * ph_rng_uniform(&r), ang = M_PI * ph_rng_uniform(&r);
+        double q = 300 * pow(100, ph_rng_uniform(&r));
+        int steps = (int)(3 * len);
+        for (int t = 0; t < steps; t++) {
+            double f = (t + 0.5) / steps - 0.5;
+            long i = (long)(x + f * len * cos(ang)), j = (long)(y + f * len * sin(ang));
+            if (i < 1 || j < 1 || i >= n - 1 || j >= n - 1)
+                continue;
+            img[j * n + i] += (float)(0.92 * q / steps);
+            img[j * n + i + 1] += (float)(0.02 * q / steps);
+            img[j * n + i - 1] += (float)(0.02 * q / steps);
+            img[(j + 1) * n + i] += (float)(0.02 * q / steps);
+            img[(j - 1) * n + i] += (float)(0.02 * q / steps);
+        }
+    }
+}
+
+TEST(epsf_cosmic_rays_and_clipping)
+{
+    ph_romanpsf_opts o;
+    ph_romanpsf_defaults(&o, "Y106");
+    ph_romanpsf *p = ph_romanpsf_new(&o);
+    long n = 1024;
+    float *img = field(p, n, 14, 2e4, 3e5, 10, 1, 7, 0, 0);
+    add_cosmic_rays(img, n, 600, 11);
+    long clipped = 0;
+    for (long k = 0; k < n * n; k++)
+        if (img[k] > 4e4)
+            img[k] = 4e4f, clipped++;
+    uint8_t *bad = calloc((size_t)n * n, 1);
+    epsf_params ep;
+    epsf_defaults(&ep);
+    ep.gain = 1;
+    ep.kmax = o.diameter_m / (o.lambda_min_um * 1e-6) * (o.pixscale_arcsec / 206264.806);
+    ep.fwhm_ref = ph_romanpsf_fwhm_epsf(&o);
+    epsf_model e;
+    int st = epsf_build(img, bad, n, n, 10, &ep, &e, "field");
+    EXPECT(st == 0);
+    if (!st) {
+        double l2, fw;
+        compare(&e, p, n / 2.0, n / 2.0, &l2, &fw);
+        printf("# Y106 + 600 cosmic rays, %ld pixels clipped: %d stars, rel L2 %.4f, FWHM %+.4f\n",
+               clipped, e.nstars, l2, fw);
+        EXPECT(l2 < 0.01);
+        EXPECT(fabs(fw) < 0.01);
+        EXPECT(e.nstars < 196 * 0.85); /* the clipped stars are not in it */
+    } else
+        printf("# %s\n", ph_error_message());
+    epsf_free(&e);
+    free(img), free(bad);
+    ph_romanpsf_free(p);
+}
+
+/* When the stars cannot support a model: an error, never a stamp. */
+static int build_expect_error(float *img, long n, const char *band, const char *msg)
+{
+    ph_romanpsf_opts o;
+    ph_romanpsf_defaults(&o, band);
+    uint8_t *bad = calloc((size_t)n * n, 1);
+    epsf_params ep;
+    epsf_defaults(&ep);
+    ep.gain = 1;
+    ep.fwhm_ref = ph_romanpsf_fwhm_epsf(&o);
+    epsf_model e;
+    int st = epsf_build(img, bad, n, n, 10, &ep, &e, "field");
+    const char *m = st ? ph_error_message() : "(no error)";
+    printf("# %s\n", m);
+    EXPECT(st != 0 && strstr(m, msg) != NULL);
+    EXPECT(e.m == NULL);
+    ph_error_clear();
+    epsf_free(&e);
+    free(bad);
+    return st;
+}
+
+/* 25 good stars: fewer than an order-0 model needs. */
+TEST(epsf_too_few_stars)
+{
+    ph_romanpsf_opts o;
+    ph_romanpsf_defaults(&o, "Y106");
+    ph_romanpsf *p = ph_romanpsf_new(&o);
+    long n = 512;
+    float *img = field(p, n, 5, 2e4, 3e5, 10, 1, 3, 0, 0);
+    build_expect_error(img, n, "Y106", "only 25 isolated unsaturated point-like stars with S/N "
+                                       ">= 100 (30 needed for an order-0 ePSF)");
+    free(img);
+    ph_romanpsf_free(p);
+}
+
+/* Only cosmic rays (single-pixel hits with a little charge spread, no
+ * stars): no model may come of them. */
+TEST(epsf_only_cosmic_rays)
+{
+    long n = 1024;
+    float *img = calloc((size_t)n * n, sizeof *img);
+    ph_rng r;
+    ph_rng_seed(&r, 5);
+    for (long k = 0; k < n * n; k++)
+        img[k] = (float)(10 * ph_rng_gauss(&r));
+    for (int k = 0; k < 400; k++) {
+        long i = 2 + (long)((n - 4) * ph_rng_uniform(&r)), j = 2 + (long)((n - 4) * ph_rng_uniform(&r));
+        double q = 5000 * pow(10, ph_rng_uniform(&r));
+        img[j * n + i] += (float)(0.9 * q);
+        img[j * n + i + 1] += (float)(0.03 * q), img[j * n + i - 1] += (float)(0.03 * q);
+        img[(j + 1) * n + i] += (float)(0.02 * q), img[(j - 1) * n + i] += (float)(0.02 * q);
+    }
+    build_expect_error(img, n, "Y106", "point-like sources do not share one PSF");
+    free(img);
+}
+
 int main(void)
 {
     RUN(epsf_noisy_y106);
@@ -180,5 +307,8 @@ int main(void)
     RUN(epsf_varying_order0_misses);
     RUN(epsf_varying_order1);
     RUN(epsf_varying_order2);
+    RUN(epsf_cosmic_rays_and_clipping);
+    RUN(epsf_too_few_stars);
+    RUN(epsf_only_cosmic_rays);
     return check_done();
 }

@@ -40,6 +40,7 @@
  * star-like (within 0.7 ... 1.3 of the 30th percentile of the candidates').
  */
 #include "detect.h"
+#include "epsf_priv.h"
 #include "interp.h"
 #include "linalg.h"
 #include "log.h"
@@ -63,13 +64,14 @@ void epsf_defaults(epsf_params *p)
     p->kmax = 0;
     p->lattice_weight = 1;
     p->band_weight = 100;
-    p->niter_core = 30;
+    p->niter_core = 12;
     p->lm = 0.1;
     p->snr = 100;
     p->thresh = 5;
     p->reg = 1e-4;
     p->gain = 1;
     p->saturate = NAN;
+    p->fwhm_ref = 0;
 }
 
 void epsf_free(epsf_model *e)
@@ -77,16 +79,6 @@ void epsf_free(epsf_model *e)
     free(e->m);
     memset(e, 0, sizeof *e);
 }
-
-typedef struct star {
-    double x, y, f, chi2;
-    double x_det, y_det;
-    int label, use;
-    /* joint fit scratch */
-    double nss_inv[3][3], bs[3];
-    double *nms;
-    long nt;
-} star;
 
 static int nterms(int order) { return order == 0 ? 1 : order == 1 ? 3 : 6; }
 
@@ -249,7 +241,7 @@ static void sys_matvec(const system_t *S, const double *x, double *y)
 
 /* Smoothness: lambda |second differences|^2 along x and y for every term,
  * plus a tiny ridge. */
-static void sys_regularise(system_t *S, double lambda0, double rw_grid)
+static void sys_regularise(system_t *S, double lambda0, double rw_grid, int o)
 {
     long g = S->g, h = g / 2;
     int T = S->T;
@@ -261,6 +253,14 @@ static void sys_regularise(system_t *S, double lambda0, double rw_grid)
                 double r2 = ((double)(gx - h) * (gx - h) + (double)(gy - h) * (gy - h)) /
                             (rw_grid * rw_grid);
                 double lambda = lambda0 * (r2 >= 1 ? 1 : (r2 > 1e-4 ? r2 : 1e-4));
+                /* The wings: each star's pixels there are mostly noise
+                 * (1e-4 of its flux at 5 px, 1e-5 at 10), so the grid
+                 * must be smooth over a scale that grows with the radius,
+                 * or the stamp's normalisation inherits percents of noise
+                 * summed over thousands of pixels. */
+                double rp = sqrt(r2) * rw_grid / o; /* native px */
+                if (rp > 3)
+                    lambda += lambda0 * 100 * (rp / 3) * (rp / 3);
                 S->band[gi * S->nb + BIDX(t, t, T, 0, 0)] += 1e-3 * lambda;
                 for (int axis = 0; axis < 2; axis++) {
                     long p = axis ? gy : gx;
@@ -274,6 +274,25 @@ static void sys_regularise(system_t *S, double lambda0, double rw_grid)
                             S->band[gr * S->nb + BIDX(t, t, T, ddy, ddx)] += lambda * c[i] * c[j];
                         }
                 }
+            }
+}
+
+/* With a background of its own for each star, a model that is a constant
+ * c over the box (and every star's background moved by -F c) fits the
+ * data as well: nothing in the data fixes the level of the far wings. The
+ * ePSF has decayed there (the box is the stamp: 1e-5 of the flux a pixel
+ * at 20 px in Y106), so the outermost pixel ring of the model (every term)
+ * is held at 0 with the weight of a well-measured grid point; the
+ * smoothness carries that into the wings. */
+static void sys_edge(system_t *S, const epsf_model *e, double weight)
+{
+    long g = S->g, h = g / 2, lim = (long)e->oversamp * (e->radius - 1);
+    for (int t = 0; t < S->T; t++)
+        for (long gy = 0; gy < g; gy++)
+            for (long gx = 0; gx < g; gx++) {
+                long ax = labs(gx - h), ay = labs(gy - h);
+                if ((ax > ay ? ax : ay) > lim)
+                    S->band[(gy * g + gx) * S->nb + BIDX(t, t, S->T, 0, 0)] += weight;
             }
 }
 
@@ -391,21 +410,6 @@ static int sys_solve(const system_t *S, double *x)
 
 /* ---- stars ---------------------------------------------------------------------- */
 
-typedef struct ctx {
-    const float *img;
-    const uint8_t *bad;
-    const int32_t *seg;
-    long nx, ny;
-    double rms2, gain;
-} ctx;
-
-/* Is pixel (i, j) usable for star s? */
-static inline int usable(const ctx *c, const star *s, long i, long j)
-{
-    long k = j * c->nx + i;
-    return !c->bad[k] && (c->seg[k] == 0 || c->seg[k] == s->label);
-}
-
 static void build(const ctx *c, const epsf_model *e, star *st, int ns, int first, system_t *S)
 {
     memset(S->band, 0, (size_t)S->ng * S->nb * sizeof *S->band);
@@ -423,9 +427,9 @@ static void build(const ctx *c, const epsf_model *e, star *st, int ns, int first
             for (long i = cx - R; i <= cx + R; i++) {
                 double u = i - s->x, v = j - s->y;
                 if (fabs(u) > R || fabs(v) > R || i < 0 || j < 0 || i >= c->nx || j >= c->ny ||
-                    !usable(c, s, i, j))
+                    !usable(s, i, j))
                     continue;
-                double d = c->img[j * c->nx + i];
+                double d = c->img[j * c->nx + i] - s->b;
                 double mod = first ? d : s->f * eval_p(e, P, u, v);
                 double w = 1.0 / (c->rms2 + (mod > 0 ? mod : 0) / c->gain);
                 double wx[4], wy[4];
@@ -435,25 +439,58 @@ static void build(const ctx *c, const epsf_model *e, star *st, int ns, int first
     }
 }
 
-/* Pixel (i, j) of star s for its flux and centre: weight, residual, and
- * the derivatives of the prediction F M(u, v) by F, x, y (numerical, step
- * h). 0 if the pixel is not used (outside the model, off the image, bad,
- * another object's). */
+/* Pixel (i, j) of star s for its flux, centre and background: weight,
+ * residual, and the derivatives of the prediction F M(u, v) + b by F, x, y
+ * (numerical, step h) and b. 0 if the pixel is not used (outside the
+ * model, off the image, bad, another object's). */
 static int star_pixel(const ctx *c, const epsf_model *e, const star *s, const double *P, int R,
                       long i, long j, double h, double *w, double *r, double *J)
 {
     double u = i - s->x, v = j - s->y;
     if (fabs(u) > R - 0.5 || fabs(v) > R - 0.5 || i < 0 || j < 0 || i >= c->nx || j >= c->ny ||
-        !usable(c, s, i, j))
+        !usable(s, i, j))
         return 0;
     double m = eval_p(e, P, u, v);
     double mu = (eval_p(e, P, u + h, v) - eval_p(e, P, u - h, v)) / (2 * h);
     double mv = (eval_p(e, P, u, v + h) - eval_p(e, P, u, v - h)) / (2 * h);
     double mod = s->f * m;
     *w = 1.0 / (c->rms2 + (mod > 0 ? mod : 0) / c->gain);
-    *r = c->img[j * c->nx + i] - mod;
-    J[0] = m, J[1] = -s->f * mu, J[2] = -s->f * mv;
+    *r = c->img[j * c->nx + i] - s->b - mod;
+    J[0] = m, J[1] = -s->f * mu, J[2] = -s->f * mv, J[3] = 1;
     return 1;
+}
+
+int epsf_solve_small(int n, double A[4][4], double *b, double *x)
+{
+    for (int c = 0; c < n; c++) {
+        int p = c;
+        for (int r = c + 1; r < n; r++)
+            if (fabs(A[r][c]) > fabs(A[p][c]))
+                p = r;
+        if (!(fabs(A[p][c]) > 0))
+            return 1;
+        if (p != c) {
+            for (int k = 0; k < n; k++) {
+                double t = A[c][k];
+                A[c][k] = A[p][k], A[p][k] = t;
+            }
+            double t = b[c];
+            b[c] = b[p], b[p] = t;
+        }
+        for (int r = c + 1; r < n; r++) {
+            double f = A[r][c] / A[c][c];
+            for (int k = c; k < n; k++)
+                A[r][k] -= f * A[c][k];
+            b[r] -= f * b[c];
+        }
+    }
+    for (int c = n - 1; c >= 0; c--) {
+        double v = b[c];
+        for (int k = c + 1; k < n; k++)
+            v -= A[c][k] * x[k];
+        x[c] = v / A[c][c];
+    }
+    return 0;
 }
 
 static double det3(double M[3][3])
@@ -463,8 +500,7 @@ static double det3(double M[3][3])
            M[0][2] * (M[1][0] * M[2][1] - M[1][1] * M[2][0]);
 }
 
-/* A x = b for 3x3 A (Cramer); non-zero if singular. */
-static int solve3(double A[3][3], const double *b, double *x)
+int epsf_solve3(double A[3][3], const double *b, double *x)
 {
     double det = det3(A);
     if (!(fabs(det) > 0))
@@ -479,47 +515,93 @@ static int solve3(double A[3][3], const double *b, double *x)
     return 0;
 }
 
-/* Refit flux and centre of one star (Gauss-Newton, 4 steps); chi2 per
- * degree of freedom. */
-static void refit(const ctx *c, const epsf_model *e, star *s, int fix_centre)
+/* Refit flux and centre of one star (Gauss-Newton, 4 steps), and its
+ * local background when fit_bg (a model that reaches far enough from the
+ * core to see the sky: the sky subtraction leaves errors of a few e- about
+ * bright stars, which over a box of 41 x 41 pixels are percents of the
+ * star's flux); chi2 per degree of freedom. */
+static void refit(const ctx *c, const epsf_model *e, star *s, int fix_centre, int fit_bg)
 {
     int R = e->radius;
     double P[6], h = 0.02;
+    /* the parameters refitted: F, then x y unless fixed, then b */
+    int idx[4], np = 0;
+    idx[np++] = 0;
+    if (!fix_centre)
+        idx[np++] = 1, idx[np++] = 2;
+    if (fit_bg)
+        idx[np++] = 3;
     poly(e, s->x, s->y, P);
     for (int it = 0; it < 4; it++) {
-        double A[3][3] = {{0}}, b[3] = {0}, chi = 0;
+        double A[4][4] = {{0}}, b[4] = {0}, chi = 0;
         long npix = 0;
         long cx = (long)floor(s->x + 0.5), cy = (long)floor(s->y + 0.5);
         for (long j = cy - R; j <= cy + R; j++)
             for (long i = cx - R; i <= cx + R; i++) {
-                double w, r, J[3];
+                double w, r, J[4];
                 if (!star_pixel(c, e, s, P, R, i, j, h, &w, &r, J))
                     continue;
-                for (int a = 0; a < 3; a++) {
-                    b[a] += w * J[a] * r;
-                    for (int q = 0; q < 3; q++)
-                        A[a][q] += w * J[a] * J[q];
+                for (int a = 0; a < np; a++) {
+                    b[a] += w * J[idx[a]] * r;
+                    for (int q = 0; q < np; q++)
+                        A[a][q] += w * J[idx[a]] * J[idx[q]];
                 }
                 chi += w * r * r;
                 npix++;
             }
-        s->chi2 = npix > 3 ? chi / (npix - 3) : INFINITY;
+        s->chi2 = npix > np ? chi / (npix - np) : INFINITY;
         if (it == 3)
             break;
-        double x[3];
-        if (fix_centre) {
-            x[0] = A[0][0] > 0 ? b[0] / A[0][0] : 0;
-            x[1] = x[2] = 0;
-        } else if (solve3(A, b, x)) {
+        double x[4] = {0}, d[4] = {0};
+        if (epsf_solve_small(np, A, b, x)) {
             s->use = 0;
             return;
         }
-        s->f += x[0];
-        s->x += fmax(-0.3, fmin(0.3, x[1]));
-        s->y += fmax(-0.3, fmin(0.3, x[2]));
+        for (int a = 0; a < np; a++)
+            d[idx[a]] = x[a];
+        s->f += d[0];
+        s->x += fmax(-0.3, fmin(0.3, d[1]));
+        s->y += fmax(-0.3, fmin(0.3, d[2]));
+        s->b += d[3];
     }
     if (!(s->f > 0) || hypot(s->x - s->x_det, s->y - s->y_det) > 2)
         s->use = 0;
+}
+
+/* Pixels of star s that the model cannot explain: cosmic rays and hot
+ * pixels that no flag marks (OpenUniverse2024 flags none), a neighbour's
+ * light past its isophote. A pixel more than 6 sigma from the model, with
+ * sigma^2 = rms^2 + model / gain + (5% of the model)^2 (the model's own
+ * error near the core), and its 8 neighbours (a hit spreads by charge
+ * diffusion) are left out of the star's fits from now on; a hit within
+ * 1.5 px of the centre drops the star. Returns the pixels left out. */
+static int clip_outliers(const ctx *c, const epsf_model *e, star *s)
+{
+    int R = e->radius, n = 0;
+    double P[6];
+    poly(e, s->x, s->y, P);
+    long cx = (long)floor(s->x + 0.5), cy = (long)floor(s->y + 0.5);
+    for (long j = cy - R; j <= cy + R; j++)
+        for (long i = cx - R; i <= cx + R; i++) {
+            double w, r, J[4];
+            if (!star_pixel(c, e, s, P, R, i, j, 0.02, &w, &r, J))
+                continue;
+            double mp = s->f * J[0] > 0 ? s->f * J[0] : 0;
+            if (r * r <= 36 * (1 / w + 0.0025 * mp * mp))
+                continue;
+            if (hypot(i - s->x, j - s->y) <= 1.5) {
+                s->use = 0;
+                ph_debug("ePSF star at (%.2f, %.2f): an outlier in its core, dropped", s->x,
+                         s->y);
+                return n;
+            }
+            for (long b = j - 1; b <= j + 1; b++)
+                for (long a = i - 1; a <= i + 1; a++)
+                    if (usable(s, a, b))
+                        s->mask[(b - s->my0) * s->mw + (a - s->mx0)] = 0;
+            n++;
+        }
+    return n;
 }
 
 /* Windowed moments of each term: sums of m, u m and v m over the grid
@@ -534,18 +616,38 @@ typedef struct moments {
 static void normalise(epsf_model *e, double *cx, double *cy, moments *mo)
 {
     long gg = e->g * e->g;
-    double o2 = (double)e->oversamp * e->oversamp, S[6];
+    int o = e->oversamp, L = o * o;
+    /* Sums of each term over each sub-lattice (the grid points one native
+     * sampling at a given phase reads). A star's flux trades exactly with
+     * a factor on the sub-lattice of its phase (the data cannot tell them
+     * apart), and an ePSF holds its whole flux at every phase: each
+     * sub-lattice of the constant term is scaled to sum 1, and the
+     * variation terms carry no flux on any of them. */
+    double S[6][64];
+    int ok = 1;
     for (int t = 0; t < e->nterm; t++) {
-        S[t] = 0;
+        for (int l = 0; l < L; l++)
+            S[t][l] = 0;
         for (long i = 0; i < gg; i++)
-            S[t] += e->m[t * gg + i];
-        S[t] /= o2;
+            S[t][lattice(i, e->g, o)] += e->m[t * gg + i];
     }
-    for (int t = 1; t < e->nterm; t++)
-        for (long i = 0; i < gg; i++)
-            e->m[t * gg + i] -= S[t] / S[0] * e->m[i];
-    for (long i = 0; i < gg * e->nterm; i++)
-        e->m[i] /= S[0];
+    for (int l = 0; l < L; l++)
+        ok &= S[0][l] > 0;
+    if (!ok) { /* a model without flux on some phase: one factor for all */
+        double s0 = 0;
+        for (int l = 0; l < L; l++)
+            s0 += S[0][l] / L;
+        for (int t = 0; t < e->nterm; t++)
+            for (int l = 0; l < L; l++)
+                S[t][l] = t == 0 ? s0 : S[t][l];
+    }
+    for (long i = 0; i < gg; i++) {
+        int l = lattice(i, e->g, o);
+        for (int t = 1; t < e->nterm; t++)
+            e->m[t * gg + i] -= S[t][l] / S[0][l] * e->m[i];
+        for (int t = 0; t < e->nterm; t++)
+            e->m[t * gg + i] /= S[0][l];
+    }
     if (mo) /* no core flux in the window: no centroid, no move */
         memset(mo, 0, sizeof *mo);
     /* Centroid within 2.5 native px, iterated about the current estimate. */
@@ -626,139 +728,6 @@ double epsf_fwhm(const epsf_model *e, double x0, double y0)
     return w;
 }
 
-/* Initial centre and flux: a fit of a pixel-integrated circular Gaussian
- * of rms `sig` px over the 7x7 pixels around the detection (Gauss-Newton).
- * Unlike the barycentre of an undersampled star, it has no bias that
- * depends on the sub-pixel phase for a symmetric PSF, which the joint
- * model/position iterations would otherwise remove only slowly. */
-static void gauss_prefit(const ctx *c, star *s, double sig)
-{
-    const double k = 1.0 / (sqrt(2.0) * sig), nrm = 1.0 / (sqrt(2 * M_PI) * sig);
-    double f = 0;
-    long cx = (long)floor(s->x + 0.5), cy = (long)floor(s->y + 0.5);
-    for (long j = cy - 3; j <= cy + 3; j++)
-        for (long i = cx - 3; i <= cx + 3; i++)
-            if (usable(c, s, i, j))
-                f += c->img[j * c->nx + i];
-    if (!(f > 0))
-        return;
-    double x = s->x, y = s->y;
-    for (int it = 0; it < 8; it++) {
-        double gx[7], gy[7], dgx[7], dgy[7];
-        for (int a = 0; a < 7; a++) {
-            double tx = cx - 3 + a - x, ty = cy - 3 + a - y;
-            gx[a] = 0.5 * (erf((tx + 0.5) * k) - erf((tx - 0.5) * k));
-            gy[a] = 0.5 * (erf((ty + 0.5) * k) - erf((ty - 0.5) * k));
-            dgx[a] = -nrm * (exp(-(tx + 0.5) * (tx + 0.5) * k * k) - exp(-(tx - 0.5) * (tx - 0.5) * k * k));
-            dgy[a] = -nrm * (exp(-(ty + 0.5) * (ty + 0.5) * k * k) - exp(-(ty - 0.5) * (ty - 0.5) * k * k));
-        }
-        double A[3][3] = {{0}}, b[3] = {0};
-        for (int q = 0; q < 7; q++)
-            for (int a = 0; a < 7; a++) {
-                long i = cx - 3 + a, j = cy - 3 + q;
-                if (!usable(c, s, i, j))
-                    continue;
-                double m = gx[a] * gy[q], mod = f * m;
-                double w = 1.0 / (c->rms2 + (mod > 0 ? mod : 0) / c->gain);
-                double r = c->img[j * c->nx + i] - mod;
-                double J[3] = {m, f * dgx[a] * gy[q], f * gx[a] * dgy[q]};
-                for (int u = 0; u < 3; u++) {
-                    b[u] += w * J[u] * r;
-                    for (int v = 0; v < 3; v++)
-                        A[u][v] += w * J[u] * J[v];
-                }
-            }
-        double d[3];
-        if (solve3(A, b, d))
-            return;
-        f += d[0];
-        x += fmax(-0.3, fmin(0.3, d[1]));
-        y += fmax(-0.3, fmin(0.3, d[2]));
-        if (!(f > 0) || fabs(x - s->x_det) > 1.5 || fabs(y - s->y_det) > 1.5)
-            return;
-    }
-    s->x = x, s->y = y;
-}
-
-static int cmp_desc(const void *a, const void *b)
-{
-    double fa = ((const star *)a)->f, fb = ((const star *)b)->f;
-    return fa < fb ? 1 : fa > fb ? -1 : 0;
-}
-
-static int select_stars(const ctx *c, const ph_detection *det, const epsf_params *p, star **out,
-                        int *nout, double *rhalf)
-{
-    long nobj = det->nobj;
-    int R = p->radius;
-    star *st = ph_calloc(nobj > 0 ? (size_t)nobj : 1, sizeof *st, "ePSF stars");
-    double *fr = ph_malloc((nobj > 0 ? (size_t)nobj : 1) * sizeof *fr, "ePSF stars");
-    if (!st || !fr) {
-        free(st), free(fr);
-        return PH_EFAIL;
-    }
-    int n = 0;
-    for (long k = 0; k < nobj; k++) {
-        const ph_object *ob = &det->obj[k];
-        if (ob->flags & (PH_OBJ_DEBLENDED | PH_OBJ_TRUNC | PH_OBJ_FORCED))
-            continue;
-        double snr = ob->flux_iso / sqrt(fmax(ob->flux_iso, 0) / c->gain + ob->npix * c->rms2);
-        if (!(snr >= p->snr))
-            continue;
-        long cx = (long)floor(ob->x + 0.5), cy = (long)floor(ob->y + 0.5);
-        if (cx - R - 1 < 0 || cy - R - 1 < 0 || cx + R + 1 >= c->nx || cy + R + 1 >= c->ny)
-            continue;
-        int ok = 1;
-        for (long j = cy - R - 1; ok && j <= cy + R + 1; j++)
-            for (long i = cx - R - 1; ok && i <= cx + R + 1; i++) {
-                long q = j * c->nx + i;
-                if (c->bad[q] || (isfinite(p->saturate) && c->img[q] > 0.8 * p->saturate))
-                    ok = 0;
-                int32_t l = c->seg[q];
-                if (l && l != k + 1 && det->obj[l - 1].flux_iso > 0.01 * ob->flux_iso)
-                    ok = 0;
-            }
-        if (!ok)
-            continue;
-        star *s = &st[n];
-        s->x = s->x_det = ob->x;
-        s->y = s->y_det = ob->y;
-        s->label = (int)(k + 1);
-        s->use = 1;
-        s->chi2 = ob->flux_radius; /* for the size cut below */
-        double f = 0;
-        for (long j = cy - R; j <= cy + R; j++)
-            for (long i = cx - R; i <= cx + R; i++)
-                if (usable(c, s, i, j))
-                    f += c->img[j * c->nx + i];
-        s->f = f;
-        if (f > 0)
-            fr[n++] = ob->flux_radius;
-    }
-    if (n > 0) {
-        double r0 = ph_percentile(fr, (size_t)n, 30);
-        /* A PSF that varies over the image (order > 0) spreads the sizes. */
-        double lo = p->order ? 0.6 : 0.7, hi = p->order ? 1.6 : 1.3;
-        *rhalf = r0;
-        int m = 0;
-        for (int k = 0; k < n; k++)
-            if (st[k].chi2 >= lo * r0 && st[k].chi2 <= hi * r0 && st[k].f > 0)
-                st[m++] = st[k];
-        n = m;
-        /* rms of a Gaussian with that half-light radius, less the pixel's 1/12. */
-        double sig = sqrt(fmax(0.04, r0 * r0 / (1.1774 * 1.1774) - 1.0 / 12));
-        for (int k = 0; k < n; k++)
-            gauss_prefit(c, &st[k], sig);
-    }
-    free(fr);
-    qsort(st, (size_t)n, sizeof *st, cmp_desc);
-    if (n > p->maxstars)
-        n = p->maxstars;
-    *out = st;
-    *nout = n;
-    return PH_OK;
-}
-
 /* Build the normal equations of the model for the current stars, add the
  * smoothness penalty (scaled by the mean diagonal) and solve. The
  * sub-lattice penalty of the joint fit is left out here: it slows the
@@ -775,7 +744,10 @@ static int solve_model(const ctx *c, epsf_model *e, star *stars, int ns, const e
         if (d > 0)
             diag += d, nd++;
     }
-    sys_regularise(S, p->reg * (nd ? diag / nd : 1), p->oversamp * fmax(3.0, e->radius / 2.0));
+    double dm = nd ? diag / nd : 1;
+    sys_regularise(S, p->reg * dm, p->oversamp * fmax(3.0, e->radius / 2.0), e->oversamp);
+    if (e->radius >= 8)
+        sys_edge(S, e, dm);
     return sys_solve(S, e->m);
 }
 
@@ -818,7 +790,11 @@ static int iterate(const ctx *c, epsf_model *e, star *stars, int ns, const epsf_
                 double x = stars[k].x, y = stars[k].y, sx, sy;
                 centroid_at(e, &mo, x, y, &sx, &sy);
                 stars[k].x += sx, stars[k].y += sy;
-                refit(c, e, &stars[k], fix_centres);
+                refit(c, e, &stars[k], fix_centres, e->radius >= 8);
+                /* only against the whole model (the core's first
+                 * iterations are too rough to tell a hit from a misfit) */
+                if (stars[k].use && e->radius >= 8 && clip_outliers(c, e, &stars[k]))
+                    refit(c, e, &stars[k], fix_centres, e->radius >= 8);
                 moved = fmax(moved, fmax(fabs(stars[k].x - x), fabs(stars[k].y - y)));
                 if (stars[k].use)
                     chi[nuse++] = stars[k].chi2;
@@ -922,7 +898,7 @@ static int joint_core(const ctx *c, epsf_model *e, star *stars, int ns, const ep
             long cx = (long)floor(s->x + 0.5), cy = (long)floor(s->y + 0.5);
             for (long j = cy - R; j <= cy + R; j++)
                 for (long i = cx - R; i <= cx + R; i++) {
-                    double u = i - s->x, v = j - s->y, w, r, Js[3];
+                    double u = i - s->x, v = j - s->y, w, r, Js[4];
                     if (!star_pixel(c, e, s, P, R, i, j, 1e-3, &w, &r, Js))
                         continue;
                     double wx[4], wy[4], Jm[16];
@@ -960,7 +936,7 @@ static int joint_core(const ctx *c, epsf_model *e, star *stars, int ns, const ep
             int bad = 0;
             for (int t = 0; t < 3 && !bad; t++) {
                 double unit[3] = {t == 0, t == 1, t == 2};
-                bad = solve3(Nss, unit, e3);
+                bad = epsf_solve3(Nss, unit, e3);
                 for (int q = 0; q < 3; q++)
                     inv[q][t] = e3[q];
             }
@@ -1141,6 +1117,120 @@ static int joint_core(const ctx *c, epsf_model *e, star *stars, int ns, const ep
     return st;
 }
 
+/* Reduced chi^2 of star s against model e within 2.5 px of its centre
+ * (less for a model of radius 2),
+ * the model's own error counted (5% of the model a pixel): what tells a
+ * compact galaxy or a cosmic-ray track from a star of any brightness. */
+static double core_chi2(const ctx *c, const epsf_model *e, const star *s)
+{
+    double P[6], chi = 0, rr = fmin(2.5, e->radius - 0.5); /* within the model */
+    long n = 0, cx = (long)floor(s->x + 0.5), cy = (long)floor(s->y + 0.5);
+    poly(e, s->x, s->y, P);
+    for (long j = cy - 3; j <= cy + 3; j++)
+        for (long i = cx - 3; i <= cx + 3; i++) {
+            double u = i - s->x, v = j - s->y;
+            if (u * u + v * v > rr * rr || !usable(s, i, j))
+                continue;
+            double mod = s->f * eval_p(e, P, u, v), mp = mod > 0 ? mod : 0;
+            double r = c->img[j * c->nx + i] - s->b - mod;
+            chi += r * r / (c->rms2 + mp / c->gain + 0.0025 * mp * mp);
+            n++;
+        }
+    return n > 3 ? chi / (n - 3) : INFINITY;
+}
+
+/* The first core model, from the brightest candidates whose width is
+ * within 15% of the stellar locus (at most 40: among bright point-like
+ * sources, stars outnumber compact galaxies and cosmic rays, whose counts
+ * rise steeply towards faint fluxes), then every candidate judged by it:
+ * its flux and centre refitted, its core chi^2 (core_chi2) must be below
+ * 2, or 3 times the seeds' median if that is larger. Seeds whose median
+ * is above 5 are no stars: an error. With fewer than nmin
+ * such seeds, or for a model that varies over the image (whose stars'
+ * widths vary with it), all candidates build the first model. */
+static int seed_core(const ctx *c, epsf_model *core, star *stars, int ns, const epsf_params *p,
+                     double *chi, int nmin, double width, const char *file)
+{
+    int nseed = 0, cap = nmin > 40 ? nmin : 40;
+    for (int k = 0; k < ns; k++) { /* brightest first */
+        stars[k].use = nseed < cap && fabs(log(stars[k].rad / width)) <= 0.15;
+        nseed += stars[k].use;
+    }
+    if (nseed < nmin || nseed == ns || p->order > 0) {
+        for (int k = 0; k < ns; k++)
+            stars[k].use = 1;
+        return iterate(c, core, stars, ns, p, chi, nmin, 2, 1, 0, file);
+    }
+    int st = iterate(c, core, stars, ns, p, chi, nmin, 2, 1, 0, file);
+    if (st)
+        return st;
+    int nk = 0;
+    for (int k = 0; k < ns; k++)
+        if (stars[k].use)
+            chi[nk++] = core_chi2(c, core, &stars[k]);
+    double med = ph_median(chi, (size_t)nk);
+    /* Stars share one PSF: the brightest point-like sources that do not
+     * (cosmic rays, blends) cannot seed a model. */
+    if (!(med <= 5))
+        return ph_error(PH_EFAIL, file,
+                        "the %d brightest point-like sources do not share one PSF (median core "
+                        "chi^2 %.3g against their common model): cosmic rays, blends or "
+                        "galaxies, not stars; use a PSF model (a25:, file:, roman)",
+                        nk, med);
+    double lim = fmax(2, 3 * med);
+    int added = 0, nout = 0;
+    for (int k = 0; k < ns; k++) {
+        star *s = &stars[k];
+        if (s->use)
+            continue;
+        nout++;
+        s->use = 1;
+        refit(c, core, s, 0, 0);
+        if (s->use && core_chi2(c, core, s) <= lim)
+            added++;
+        else
+            s->use = 0;
+    }
+    ph_info("ePSF: the %d brightest stars near the locus gave the first core model; %d of the %d "
+            "other candidates fit it (core chi2 <= %.3g)",
+            nk, added, nout, lim);
+    return PH_OK;
+}
+
+int epsf_min_stars(int order) { return order == 0 ? 30 : order == 1 ? 60 : 120; }
+
+/* Can the stars have supported this model? A model from too few stars
+ * fits them better than their noise allows (its grid absorbs the noise:
+ * median reduced chi^2 0.2 to 0.45 from 8 to 16 stars on the OU2024
+ * look-alikes, 0.73 to 0.95 from 24 to 55); one built on blends or
+ * galaxies fits them badly; one built on cosmic rays is sharper than the
+ * optics allow (a wider PSF than the band's is no error: defocus,
+ * jitter, another telescope). (Its flux is the same at every phase by
+ * construction: normalise().) */
+static int check_model(const epsf_model *e, const epsf_params *p, const char *file)
+{
+    if (!(e->chi2 >= 0.5 && e->chi2 <= 3))
+        return ph_error(PH_EFAIL, file,
+                        e->chi2 < 0.5
+                            ? "the ePSF fits its %d stars better than their noise (median reduced "
+                              "chi^2 %.2f, below 0.5): too few stars for its grid; lower "
+                              "--epsf-snr, or use a PSF model (a25:, file:, roman)"
+                            : "the ePSF does not fit its %d stars (median reduced chi^2 %.2f, "
+                              "above 3): blends, galaxies or a PSF that varies over the image "
+                              "(--epsf-order 1)",
+                        e->nstars, e->chi2);
+    if (p->fwhm_ref > 0) {
+        double w = epsf_fwhm(e, e->xc, e->yc);
+        if (!(w >= 0.8 * p->fwhm_ref))
+            return ph_error(PH_EFAIL, file,
+                            "the ePSF from %d stars has a FWHM of %.2f px, sharper than the band's "
+                            "optics allow (%.2f): its 'stars' are cosmic rays or hot pixels; use "
+                            "a PSF model (a25:, file:, roman)",
+                            e->nstars, w, p->fwhm_ref);
+    }
+    return PH_OK;
+}
+
 int epsf_build(const float *img, const uint8_t *bad, long nx, long ny, double rms,
                const epsf_params *p, epsf_model *e, const char *file)
 {
@@ -1154,20 +1244,23 @@ int epsf_build(const float *img, const uint8_t *bad, long nx, long ny, double rm
     ph_detect_defaults(&dp);
     dp.thresh = p->thresh * rms;
     ph_detection det = {0};
+    double t0 = ph_now();
     int st = ph_detect(img, NULL, 0, nx, ny, &dp, NULL, seg, &det);
+    double t1 = ph_now();
     ctx c = {img, bad, seg, nx, ny, rms * rms, p->gain > 0 ? p->gain : 1};
     star *stars = NULL;
     int ns = 0;
-    double rhalf = 1;
+    double rhalf = 1, width = 1;
     if (!st)
-        st = select_stars(&c, &det, p, &stars, &ns, &rhalf);
-    ph_info("ePSF: %ld detections, %d star candidates", det.nobj, ns);
+        st = epsf_select_stars(&c, &det, p, &stars, &ns, &rhalf, &width);
+    double t2 = ph_now();
     ph_detection_free(&det);
-    int nmin = p->order == 0 ? 5 : p->order == 1 ? 15 : 30;
+    int nmin = epsf_min_stars(p->order);
     if (!st && ns < nmin)
         st = ph_error(PH_EFAIL, file,
-                      "only %d isolated unsaturated stars with S/N >= %g (%d needed for order %d); "
-                      "lower --epsf-snr or use another model",
+                      "only %d isolated unsaturated point-like stars with S/N >= %g (%d needed for "
+                      "an order-%d ePSF); lower --epsf-snr, or use a PSF model (a25:, file:, "
+                      "roman)",
                       ns, p->snr, nmin, p->order);
     epsf_model core = {0};
     double *chi = st ? NULL : ph_malloc((size_t)ns * sizeof *chi, "ePSF chi2");
@@ -1187,7 +1280,7 @@ int epsf_build(const float *img, const uint8_t *bad, long nx, long ny, double rm
     if (!st)
         st = model_alloc(&core, &pc, rc, nx, ny);
     if (!st)
-        st = iterate(&c, &core, stars, ns, &pc, chi, nmin, 2, 1, 0, file);
+        st = seed_core(&c, &core, stars, ns, &pc, chi, nmin, width, file);
     /* The joint fit has one constant core model: on a PSF that varies
      * (order > 0) it does not converge (the constant model misfits the
      * stars at the edges), so there the centres are those of the varying
@@ -1197,6 +1290,7 @@ int epsf_build(const float *img, const uint8_t *bad, long nx, long ny, double rm
      * constrain the variation. */
     if (!st && p->order == 0)
         st = joint_core(&c, &core, stars, ns, &pc, p->niter_core, file);
+    double t3 = ph_now();
     if (!st)
         ph_info("ePSF core model: FWHM %.4f px", epsf_fwhm(&core, core.xc, core.yc));
     epsf_free(&core);
@@ -1206,12 +1300,16 @@ int epsf_build(const float *img, const uint8_t *bad, long nx, long ny, double rm
     if (!st)
         st = iterate(&c, e, stars, ns, p, chi, nmin, p->niter, 0, p->niter_core > 0 || p->order > 0, file);
     e->ncand = ns;
+    ph_info("ePSF: %.2f s detection, %.2f s stars, %.2f s core and centres, %.2f s model",
+            t1 - t0, t2 - t1, t3 - t2, ph_now() - t3);
+    if (!st)
+        st = check_model(e, p, file);
     for (int k = 0; !st && k < ns; k++)
         if (stars[k].use)
             ph_debug("ePSF star %.4f %.4f %.2f %.3f", stars[k].x, stars[k].y, stars[k].f,
                      stars[k].chi2);
     free(chi);
-    free(stars);
+    epsf_stars_free(stars, ns);
     free(seg);
     if (st)
         epsf_free(e);

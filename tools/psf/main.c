@@ -33,7 +33,7 @@ enum {
     O_ETHRESH, O_EITER
 };
 
-enum { M_NONE = 0, M_ROMAN, M_GAUSS, M_FILE, M_EPSF };
+enum { M_NONE = 0, M_ROMAN, M_GAUSS, M_FILE, M_EPSF, M_A25 };
 
 typedef struct params {
     const char *output, *band, *pointing;
@@ -42,6 +42,7 @@ typedef struct params {
     double ra, dec, x, y, sigma;
     long size, sca;
     ph_interp interp;
+    int fourier; /* --interp fourier: 1; another kernel: 0; not given: -1 */
     double jitter, wfe, obscur, diffusion; /* NaN: band default */
     long nlambda;                          /* 0: default */
     epsf_params ep;
@@ -55,8 +56,8 @@ static const ph_opt opts[] = {
     {"x", O_X, "X", "0-based pixel x of the position (with --y)", "", 0},
     {"y", O_Y, "Y", "0-based pixel y of the position (with --x)", "", 0},
     {"model", 'm', "MODEL",
-     "roman | gaussian:SIGMA | file:PATTERN ({band} {sca} {pointing}) | epsf (default roman, "
-     "or photometry.phrosty.psf.type)",
+     "roman | gaussian:SIGMA | file:PATTERN ({band} {sca} {pointing}) | a25:DIR (the A25 ePSF "
+     "library) | epsf (default roman, or photometry.phrosty.psf.type)",
      NULL, 0},
     {"size", O_SIZE, "N", "stamp size, odd, 3 ... 1001 (default 41)", NULL, 0},
     {"band", 'b', "BAND", "band, instead of the image's FILTER", "", 0},
@@ -66,7 +67,9 @@ static const ph_opt opts[] = {
      "PSF centre at the position's sub-pixel phase (phrosty's stamps) instead of the centre "
      "pixel's centre",
      NULL, 0},
-    {"interp", O_INTERP, "NAME", "file models: bicubic|lanczos3 resampling (default bicubic)", NULL, 0},
+    {"interp", O_INTERP, "NAME",
+     "file and a25 models: bicubic|lanczos3|fourier resampling (default bicubic; a25: fourier)",
+     NULL, 0},
     {"jitter", O_JITTER, "ARCSEC", "roman: pointing jitter rms per axis (default 0.014)", NULL, 0},
     {"nlambda", O_NLAMBDA, "N", "roman: wavelengths across the band (default 9)", NULL, 0},
     {"wfe", O_WFE, "NM", "roman: static wavefront error rms (default 80)", NULL, 0},
@@ -95,13 +98,16 @@ static int set_model(params *p, const char *arg, const char *source)
     else if (!strncmp(arg, "file:", 5) && arg[5]) {
         p->model = M_FILE;
         ph_strlcpy(p->pattern, arg + 5, sizeof p->pattern);
+    } else if (!strncmp(arg, "a25:", 4) && arg[4]) {
+        p->model = M_A25;
+        ph_strlcpy(p->pattern, arg + 4, sizeof p->pattern);
     } else if (!strncmp(arg, "gaussian:", 9) && !ph_romanpsf_parse_model(arg, &t)) {
         p->model = M_GAUSS;
         p->sigma = t.sigma_px;
     } else
         return ph_error(PH_EUSAGE, NULL,
                         "%s: unknown PSF model '%s' (roman, gaussian:SIGMA with SIGMA 0.2 ... 50, "
-                        "file:PATTERN, epsf)",
+                        "file:PATTERN, a25:DIR, epsf)",
                         source, arg);
     ph_strlcpy(p->model_text, arg, sizeof p->model_text);
     return PH_OK;
@@ -135,9 +141,10 @@ static int handle(ph_cli *cli, int key, const char *arg)
     case O_POINTING: p->pointing = arg; return PH_OK;
     case O_ATPOS: p->at_position = 1; return PH_OK;
     case O_INTERP:
-        if (ph_cli_choice(cli, arg, "bicubic|lanczos3", &i))
+        if (ph_cli_choice(cli, arg, "bicubic|lanczos3|fourier", &i))
             return PH_EUSAGE;
-        p->interp = i == 0 ? PH_INTERP_BICUBIC : PH_INTERP_LANCZOS3;
+        p->interp = i == 1 ? PH_INTERP_LANCZOS3 : PH_INTERP_BICUBIC;
+        p->fourier = i == 2;
         return PH_OK;
     case O_JITTER: return ph_cli_double_range(cli, arg, 0, 1, &p->jitter);
     case O_NLAMBDA: return ph_cli_long(cli, arg, 1, 101, &p->nlambda);
@@ -176,7 +183,8 @@ static int handle(ph_cli *cli, int key, const char *arg)
 }
 
 /* The phrosty keys read below (for --settings). */
-static const char *const phrosty_keys[] = {"photometry.phrosty.psf", NULL};
+static const char *const phrosty_keys[] = {"photometry.phrosty.psf",
+                                           "system.paths.snappl.A25ePSF_path", NULL};
 
 /* phrosty's config: photometry.phrosty.psf.type and .params, used when
  * neither --model nor ph.psf.model is given. */
@@ -223,14 +231,32 @@ static int model_from_phrosty(params *p, const ph_config *cfg)
             int st = cfg_double(cfg, "photometry.phrosty.psf.params.jitter", 0, 1, &p->jitter);
             return st ? st : set_model(p, "roman", src);
         }
+    /* Image PSFs: FITS model files when params.pattern names them (ours);
+     * A25ePSF otherwise reads phrosty's library. Never another model in
+     * their place: a config that cannot be honoured is an error. */
     for (int i = 0; image[i]; i++)
         if (!strcmp(type, image[i])) {
             if (pat) {
                 snprintf(buf, sizeof buf, "file:%s", pat);
                 return set_model(p, buf, src);
             }
-            ph_info("%s %s without params.pattern: using the empirical PSF (epsf)", tk, type);
-            return set_model(p, "epsf", src);
+            if (i == 0) {
+                static const char *lk = "system.paths.snappl.A25ePSF_path";
+                const char *dir = ph_config_get(cfg, lk);
+                if (!dir || !*dir)
+                    return ph_error(PH_EUSAGE, ph_config_path(cfg),
+                                    "%s A25ePSF needs %s (the A25 ePSF library), or "
+                                    "photometry.phrosty.psf.params.pattern, or --model",
+                                    tk, lk);
+                if (strlen(dir) >= sizeof p->pattern)
+                    return ph_error(PH_EUSAGE, ph_config_path(cfg), "%s is too long", lk);
+                snprintf(buf, sizeof buf, "a25:%s", dir);
+                return set_model(p, buf, src);
+            }
+            return ph_error(PH_EUSAGE, ph_config_path(cfg),
+                            "%s %s needs photometry.phrosty.psf.params.pattern (FITS model "
+                            "files, see man ph-psf), or --model",
+                            tk, type);
         }
     if (!strcmp(type, "gaussian")) {
         double sx = 1, sy = NAN;
@@ -247,7 +273,8 @@ static int model_from_phrosty(params *p, const ph_config *cfg)
         snprintf(buf, sizeof buf, "gaussian:%.17g", sx);
         return set_model(p, buf, src);
     }
-    if (!strcmp(type, "epsf") || !strncmp(type, "file:", 5) || !strncmp(type, "gaussian:", 9))
+    if (!strcmp(type, "epsf") || !strncmp(type, "file:", 5) || !strncmp(type, "gaussian:", 9) ||
+        !strncmp(type, "a25:", 4))
         return set_model(p, type, src);
     return ph_error(PH_EUSAGE, ph_config_path(cfg),
                     "%s: unknown PSF type '%s' (ou24PSF, STPSF, gaussian, A25ePSF, "
@@ -429,6 +456,34 @@ static int model_stamp(void *ctx, double dx, double dy, long n, double *out)
     return PH_OK;
 }
 
+/* The A25 library's model for (x0, y0). The library's grid is over a
+ * whole 4088-pixel SCA: a cut-out's position there is x0 - LTV1, y0 -
+ * LTV2 (IRAF's physical coordinates, which cut-outs carry). */
+static int a25_model(const char *dir, const image *im, const char *band, long sca, double x0,
+                     double y0, const char *path, char *file, size_t size, psf_file *f)
+{
+    double ltv1 = 0, ltv2 = 0;
+    int h1 = ph_header_get_double(im->hdr, "LTV1", &ltv1) == 0;
+    int h2 = ph_header_get_double(im->hdr, "LTV2", &ltv2) == 0;
+    if (!h1)
+        ltv1 = 0;
+    if (!h2)
+        ltv2 = 0;
+    if (!h1 && !h2 && (im->nx != 4088 || im->ny != 4088))
+        ph_warn("%s: a %ldx%ld image without LTV1/LTV2: its pixel positions are taken as the "
+                "SCA's for the A25 ePSF grid",
+                path, im->nx, im->ny);
+    a25_psf a;
+    int st = a25_path(dir, band, sca, x0 - ltv1, y0 - ltv2, file, size, path);
+    if (!st)
+        st = a25_read(file, &a);
+    if (!st) {
+        st = a25_to_model(&a, file, f);
+        a25_free(&a);
+    }
+    return st;
+}
+
 /* What both stamps' headers share. */
 typedef struct stamp_info {
     const char *path, *band, *src;
@@ -460,10 +515,11 @@ static int stamp_finish(const params *p, const stamp_info *si, stamp *s, int pha
     k |= ph_header_set_str(h, "FILTER", si->band, "band");
     /* A long file pattern does not fit a card: its file name part. */
     char mt[80];
-    if (strlen(p->model_text) <= 60 || p->model != M_FILE)
+    if (strlen(p->model_text) <= 60 || (p->model != M_FILE && p->model != M_A25))
         ph_strlcpy(mt, p->model_text, sizeof mt);
     else
-        snprintf(mt, sizeof mt, "file:%.60s", ph_path_basename(p->pattern));
+        snprintf(mt, sizeof mt, "%s:%.60s", p->model == M_FILE ? "file" : "a25",
+                 ph_path_basename(p->pattern));
     k |= ph_header_set_str(h, "PSFMODEL", mt, "model");
     k |= ph_header_set_long(h, "OVERSAMP", si->oversamp, "oversampling of the model");
     k |= ph_header_set_double(h, "PSFFRAC", s->frac, "model flux fraction inside the stamp");
@@ -569,9 +625,16 @@ static int run(params *p, const char *path)
     if (!st && (p->model == M_ROMAN || p->model == M_GAUSS)) {
         st = roman_stamp(p, band, path, sv, 2, &fwhm, &mc.roman);
         ov_o = 8; /* analytic: exact at any phase; 8x resolves R062's band limit */
-    } else if (!st && p->model == M_FILE) {
-        st = psf_pattern_expand(p->pattern, band, sca, pointing, file, sizeof file, path);
-        if (!st && !(st = psf_file_load(file, &f))) {
+    } else if (!st && (p->model == M_FILE || p->model == M_A25)) {
+        if (p->model == M_FILE) {
+            st = psf_pattern_expand(p->pattern, band, sca, pointing, file, sizeof file, path);
+            if (!st)
+                st = psf_file_load(file, &f);
+        } else
+            st = a25_model(p->pattern, &im, band, sca, x0, y0, path, file, sizeof file, &f);
+        if (!st && p->fourier >= 0)
+            f.fourier = p->fourier;
+        if (!st) {
             mc.file = &f;
             oversamp = f.oversamp;
             ov_o = f.oversamp >= 2 ? f.oversamp : 0;
@@ -592,6 +655,9 @@ static int run(params *p, const char *path)
         if (bd && ep.kmax == 0)
             ep.kmax = PH_ROMAN_DIAMETER_M / (bd->lambda_min_um * 1e-6) *
                       (PH_ROMAN_PIXSCALE_ARCSEC / 206264.806);
+        ph_romanpsf_opts ro;
+        if (bd && !ph_romanpsf_defaults(&ro, band))
+            ep.fwhm_ref = ph_romanpsf_fwhm_epsf(&ro);
         st = epsf_build(im.sci, im.bad, im.nx, im.ny, im.rms, &ep, &em, path);
         if (!st) {
             oversamp = em.oversamp;
@@ -642,8 +708,8 @@ static int run(params *p, const char *path)
 
 int main(int argc, char **argv)
 {
-    params p = {.size = 41, .sca = -1, .interp = PH_INTERP_BICUBIC, .jitter = NAN, .wfe = NAN,
-                .obscur = NAN, .diffusion = NAN};
+    params p = {.size = 41, .sca = -1, .interp = PH_INTERP_BICUBIC, .fourier = -1, .jitter = NAN,
+                .wfe = NAN, .obscur = NAN, .diffusion = NAN};
     epsf_defaults(&p.ep);
     p.ep.radius = 0;
     p.ep.saturate = NAN;
@@ -656,8 +722,9 @@ int main(int argc, char **argv)
             "IMAGE is a ph image (ph-skysub output) or an input image. The model is the\n"
             "analytic Roman PSF of the image's band (roman), a pixel-integrated Gaussian\n"
             "(gaussian:SIGMA), PSF model files (file:PATTERN, {band} {sca} {pointing}\n"
-            "filled from the image), or an empirical PSF built from the image's stars\n"
-            "(epsf). Without --model, photometry.phrosty.psf.type of the config decides.\n"
+            "filled from the image), phrosty's A25 ePSF library (a25:DIR), or an empirical\n"
+            "PSF built from the image's stars (epsf). Without --model,\n"
+            "photometry.phrosty.psf.type of the config decides.\n"
             "The primary image is the centred stamp (SFFT's); extension PHASED_PSF holds\n"
             "the PSF at the position's sub-pixel phase, the transient's own pixel profile,\n"
             "which ph-subtract carries and ph-decorr turns into the photometry's PSF.",

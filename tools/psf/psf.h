@@ -40,6 +40,8 @@ typedef struct psf_file {
     int ngx, ngy;
     double *gx, *gy;   /* ngx, ngy positions */
     double *planes;    /* ngx * ngy planes of m * m */
+    int fourier;       /* resample by band-limited (Fourier) interpolation, not
+                        * with the kernel passed to psf_file_stamp */
     char path[1024];
 } psf_file;
 
@@ -51,17 +53,56 @@ int psf_pattern_expand(const char *pattern, const char *band, long sca, const ch
 
 int psf_file_load(const char *path, psf_file *f);
 
-/* FWHM (native px) of the model at (x0, y0): resampled 8x (bicubic),
+/* FWHM (native px) of the model at (x0, y0): resampled 8x (bicubic, or
+ * Fourier when f->fourier is set),
  * half-maximum method (romanpsf.h); NaN when OVERSAMP < 2. */
 double psf_file_fwhm(const psf_file *f, double x0, double y0);
 void psf_file_free(psf_file *f);
 
 /* The native stamp at image position (x0, y0) and phase (dx, dy), sampled
- * from the (interpolated, pixel-integrated) model with kernel `k`. *frac =
+ * from the (interpolated, pixel-integrated) model with kernel `k`, or by
+ * Fourier interpolation when f->fourier is set. *frac =
  * stamp sum / model flux (the model flux is the sum of its samples /
  * OVERSAMP^2). Not normalised. */
 int psf_file_stamp(const psf_file *f, double x0, double y0, double dx, double dy, long n,
                    ph_interp k, double *out, double *frac);
+
+/* ---- the A25 ePSF library (a25.c) --------------------------------------- */
+
+/* One file of the library as stored: an n x n array (odd) sampling the
+ * ePSF every 1/oversamp pixel, centred on its centre sample, summing to
+ * the share of the PSF's flux it holds; x0, y0 where it was made. */
+typedef struct a25_psf {
+    long n;
+    int oversamp;
+    double x0, y0, sum;
+    double *data; /* row-major, as stored */
+} a25_psf;
+
+/* The grid centre (255.5 + 511 k, k = 0 ... 7) nearest to the 0-based SCA
+ * coordinate p; a tie goes to the lower one. */
+double a25_grid_centre(double p);
+
+/* The library file for band, sca and the SCA position (x, y):
+ * DIR/BAND/SCA/511_XC_YC_-_19.0_21.5_-_BAND_SCA.psf. Errors name `image`
+ * (no band, no detector). */
+int a25_path(const char *dir, const char *band, long sca, double x, double y, char *out,
+             size_t size, const char *image);
+
+/* Read one file (YAML: x0 y0 oversamp shape0 shape1 dtype data). Errors
+ * (exit 1) name the file: not found, not YAML, a missing key, not square
+ * and odd, an unknown dtype, data not base64 or of the wrong length,
+ * non-finite values, a sum that is not positive. */
+int a25_read(const char *path, a25_psf *out);
+void a25_free(a25_psf *a);
+
+/* As a file model (one plane, PIXRESP T, samples times oversamp^2 so that
+ * they are ePSF values per native pixel, PSFFRAC = the array's sum), with
+ * Fourier resampling: the library's 3x samples of a band-limited ePSF
+ * (Roman's optics pass at most 1.36 cycles a pixel in Y106, below their
+ * Nyquist frequency of 1.5) are interpolated exactly that way, where
+ * Keys' bicubic kernel errs by about 1% (relative L2, Y106). */
+int a25_to_model(const a25_psf *a, const char *path, psf_file *f);
 
 /* ---- empirical PSF (epsf.c) --------------------------------------------- */
 
@@ -81,6 +122,8 @@ typedef struct epsf_params {
     double reg;         /* smoothness weight, relative (1e-4) */
     double gain;        /* e- per image unit, for the Poisson variance (1) */
     double saturate;    /* stars with a pixel above 0.8 x this are dropped (NaN: none) */
+    double fwhm_ref;    /* the band's ePSF FWHM (px; 0: unknown): a model whose
+                         * FWHM is below 0.8 times it is refused */
 } epsf_params;
 
 void epsf_defaults(epsf_params *p);
@@ -94,6 +137,9 @@ typedef struct epsf_model {
     int ncand;          /* candidates after selection */
     double chi2;        /* median reduced chi^2 of the stars */
 } epsf_model;
+
+/* The fewest stars a model of that order may be built from (30, 60, 120). */
+int epsf_min_stars(int order);
 
 /* Build the ePSF from a sky-subtracted image. bad[i] != 0 marks pixels
  * never used (may be NULL); rms is the sky noise (image units). */

@@ -220,6 +220,60 @@ int psf_file_load(const char *path, psf_file *f)
     return st;
 }
 
+/* Band-limited (Fourier) interpolation of the m x m model (m odd) at the
+ * sample coordinates xs[0 .. nxs-1] (columns) and ys[] (rows): the
+ * periodic sinc (Dirichlet) kernel D(t) = sin(pi t) / (m sin(pi t / m)),
+ * exact for samples of a function band-limited below their Nyquist
+ * frequency that has decayed at the array's edges. Coordinates outside
+ * the array (beyond half a sample) give 0. Separable: out = Wy M Wx^T. */
+static double dirichlet(double t, long m)
+{
+    double s = sin(M_PI * t / m);
+    if (fabs(s) < 1e-12)
+        return 1; /* t a multiple of m: only t = 0 is in range */
+    return sin(M_PI * t) / (m * s);
+}
+
+static int fourier_sample(const double *model, long m, const double *xs, long nxs,
+                          const double *ys, long nys, double *out)
+{
+    double *wx = ph_malloc((size_t)(nxs + nys) * m * sizeof *wx, "PSF resampling");
+    double *t = ph_malloc((size_t)nys * m * sizeof *t, "PSF resampling");
+    if (!wx || !t) {
+        free(wx), free(t);
+        return PH_EFAIL;
+    }
+    double *wy = wx + nxs * m;
+    for (int axis = 0; axis < 2; axis++) {
+        const double *c = axis ? ys : xs;
+        double *w = axis ? wy : wx;
+        for (long i = 0; i < (axis ? nys : nxs); i++)
+            for (long k = 0; k < m; k++) {
+                double d = c[i] - k;
+                w[i * m + k] = c[i] >= -0.5 && c[i] <= m - 0.5
+                                   ? (fabs(d) < 1e-12 ? 1 : dirichlet(d, m))
+                                   : 0;
+            }
+    }
+    /* t = Wy M (nys x m), then out = t Wx^T (nys x nxs) */
+    for (long j = 0; j < nys; j++)
+        for (long k = 0; k < m; k++) {
+            double s = 0;
+            for (long r = 0; r < m; r++)
+                s += wy[j * m + r] * model[r * m + k];
+            t[j * m + k] = s;
+        }
+    for (long j = 0; j < nys; j++)
+        for (long i = 0; i < nxs; i++) {
+            double s = 0;
+            for (long k = 0; k < m; k++)
+                s += t[j * m + k] * wx[i * m + k];
+            out[j * nxs + i] = s;
+        }
+    free(wx), free(t);
+    return PH_OK;
+}
+
 /* Bracketing index i and weight t of position p on grid g[0..n-1]
  * (clamped outside). */
 static void bracket(const double *g, int n, double p, int *i, double *t)
@@ -273,15 +327,23 @@ double psf_file_fwhm(const psf_file *f, double x0, double y0)
     long n = 8 * 2 * 8 + 1;
     double *t = ph_malloc((size_t)n * n * sizeof *t, "PSF FWHM"), cm = (f->m - 1) / 2.0,
            o = f->oversamp;
+    double *c = ph_malloc((size_t)n * sizeof *c, "PSF FWHM");
     double w = NAN;
-    if (t) {
-        for (long j = 0; j < n; j++)
-            for (long i = 0; i < n; i++)
-                t[j * n + i] = ph_interp_sample(model, f->m, f->m, cm + o * (i - (n - 1) / 2) / 8.0,
-                                                cm + o * (j - (n - 1) / 2) / 8.0, PH_INTERP_BICUBIC,
-                                                0);
-        w = ph_fwhm_halfmax(t, n, 1.0 / 8);
+    if (t && c) {
+        for (long i = 0; i < n; i++)
+            c[i] = cm + o * (i - (n - 1) / 2) / 8.0;
+        int st = PH_OK;
+        if (f->fourier)
+            st = fourier_sample(model, f->m, c, n, c, n, t);
+        else
+            for (long j = 0; j < n; j++)
+                for (long i = 0; i < n; i++)
+                    t[j * n + i] = ph_interp_sample(model, f->m, f->m, c[i], c[j],
+                                                    PH_INTERP_BICUBIC, 0);
+        if (!st)
+            w = ph_fwhm_halfmax(t, n, 1.0 / 8);
     }
+    free(c);
     free(t);
     free(model);
     return w;
@@ -296,13 +358,30 @@ int psf_file_stamp(const psf_file *f, double x0, double y0, double dx, double dy
         return PH_EFAIL;
     double flux = model_at(f, x0, y0, model), o = f->oversamp;
     double cm = (m - 1) / 2.0, c = (n - 1) / 2.0, s = 0;
-    for (long j = 0; j < n; j++)
-        for (long i = 0; i < n; i++) {
-            double v = ph_interp_sample(model, m, m, cm + o * (i - c - dx), cm + o * (j - c - dy),
-                                        k, 0.0);
-            out[j * n + i] = v;
-            s += v;
+    if (f->fourier) {
+        double *xs = ph_malloc((size_t)2 * n * sizeof *xs, "PSF resampling");
+        int st = xs ? PH_OK : PH_EFAIL;
+        for (long i = 0; !st && i < n; i++) {
+            xs[i] = cm + o * (i - c - dx);
+            xs[n + i] = cm + o * (i - c - dy);
         }
+        if (!st)
+            st = fourier_sample(model, m, xs, n, xs + n, n, out);
+        free(xs);
+        if (st) {
+            free(model);
+            return st;
+        }
+        for (long i = 0; i < n * n; i++)
+            s += out[i];
+    } else
+        for (long j = 0; j < n; j++)
+            for (long i = 0; i < n; i++) {
+                double v = ph_interp_sample(model, m, m, cm + o * (i - c - dx),
+                                            cm + o * (j - c - dy), k, 0.0);
+                out[j * n + i] = v;
+                s += v;
+            }
     free(model);
     /* of the whole PSF, not just of the (truncated) model: what a
      * photometry on the normalised stamp must be corrected by */
