@@ -45,6 +45,30 @@ HEADER="mjd,flux,flux_err,zpt,NEA,sky_rms,observation_id,sca,pix_x,pix_y,science
   assert_output --regexp "^ph-phot \(phrosty-c\) [0-9]+\.[0-9]+\.[0-9]+"
 }
 
+@test "a fit box the model does not describe is said (reduced chi^2), the flux still written; a clean one is not" {
+  run ph-phot -v "$F/d.fits" --x 101.3 --y 87.6 -o row.csv
+  assert_success
+  assert_output --regexp "PSF fit: reduced chi\^2 (0|1)\.[0-9]+"
+  refute_output --partial "warning"
+  # a static star's subtraction residual 1.3 px from the transient: a
+  # dipole of 30% of the transient's peak (11 sigma) each side
+  pypeer - "$F/d.fits" resid.fits <<'PY'
+import sys
+import numpy as np
+from astropy.io import fits
+with fits.open(sys.argv[1]) as h:
+    d = h["DECORR_DIFF"].data
+    peak = d[86:90, 100:104].max()
+    d[88, 102] += 0.3 * peak
+    d[88, 103] -= 0.3 * peak
+    h.writeto(sys.argv[2])
+PY
+  run ph-phot resid.fits --x 101.3 --y 87.6 -o row2.csv
+  assert_success
+  assert_line --regexp "^ph-phot: warning: resid.fits: the PSF fit at the transient leaves reduced chi\^2 [0-9.]+ over its 5x5 box .*look at the difference there$"
+  [ "$(tail -1 row2.csv | cut -d, -f20)" = True ]
+}
+
 @test "man ph-phot renders cleanly and states the memory at 4088x4088" {
   run groff -man -Tutf8 -ww -z "$PH_TOP/man/ph-phot.1"
   assert_success

@@ -31,6 +31,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The transient's fit is said to be poor beyond this reduced chi^2 (plus
+ * the 3% model-error allowance): over a 5x5 box, pure noise exceeds 4 with
+ * a probability of 1e-10. */
+#define PHOT_FIT_CHI2_MAX 4.0
+
 enum { K_RA = 256, K_DEC, K_X, K_Y, K_CATALOG, K_CATFMT, K_MAGS, K_MINSTARS, K_ZPTAP, K_FITSIZE,
        K_ANNULUS, K_APERTURE, K_SUBPIX, K_NOAPCORR, K_STAMPS, K_STAMPSIZE, K_ALIGNED, K_SCIIMG, K_TPLIMG, K_STARTABLE,
        K_DEVICE, K_LOCK, K_SLOTS, K_PSF, K_ZPT, K_DIFF };
@@ -303,6 +308,19 @@ static int measure(phot_run *r)
     r->row.mag_err = r->meas.mag_err;
     ph_info("transient at (%.3f, %.3f): flux %.6g +- %.6g, local sky %.4g, aperture %.6g",
             r->x0, r->y0, r->row.flux, r->row.flux_err, r->meas.fit.sky, r->row.aperture_sum);
+    /* Nothing silently wrong: a fit box the model does not describe (a
+     * static star under the transient left by the subtraction, a cosmic
+     * ray) gives a flux that looks fine and is not. */
+    double allow, chi2 = ph_phot_fit_chi2(&p, &r->spline, &fo, fx, fy,
+                                          r->meas.fit.flux * r->model.apcorr, r->meas.fit.sky,
+                                          &allow);
+    if (isfinite(chi2) && chi2 > PHOT_FIT_CHI2_MAX + allow)
+        ph_warn("%s: the PSF fit at the transient leaves reduced chi^2 %.1f over its %dx%d box "
+                "(about 1 for a point source on the noise): a source or a subtraction residual "
+                "under it biases the flux; look at the difference there",
+                r->path, chi2, fo.box, fo.box);
+    else if (isfinite(chi2))
+        ph_info("PSF fit: reduced chi^2 %.2f", chi2);
     return PH_OK;
 }
 

@@ -89,6 +89,43 @@ int ph_phot_measure_at(const ph_fit_plane *p, const ph_psf_spline *s, const ph_f
     return PH_OK;
 }
 
+double ph_phot_fit_chi2(const ph_fit_plane *p, const ph_psf_spline *s, const ph_fit_opts *o,
+                        double fx, double fy, double amp, double sky, double *allow)
+{
+    int b = o->box;
+    long bx = ph_fit_box_start(fx, b), by = ph_fit_box_start(fy, b);
+    double *m = malloc((size_t)b * b * sizeof *m), *work = malloc((size_t)3 * b * s->n * sizeof *work);
+    double chi = 0, me = 0;
+    long n = 0;
+    *allow = 0;
+    if (!m || !work) {
+        free(m);
+        free(work);
+        return NAN;
+    }
+    ph_psf_spline_box(s, fx, fy, bx, by, b, b, m, work);
+    for (long j = 0; j < b; j++)
+        for (long i = 0; i < b; i++) {
+            long x = bx + i, y = by + j;
+            if (x < 0 || y < 0 || x >= p->nx || y >= p->ny)
+                continue;
+            long k = y * p->nx + x;
+            float d = p->data[k], v = p->var[k];
+            if (!isfinite(d) || !(v > 0) || !isfinite(v) || (p->mask && (p->mask[k] & p->badbits)))
+                continue;
+            double model = amp * m[j * b + i], r = d - sky - model;
+            chi += r * r / v;
+            me += (0.03 * model) * (0.03 * model) / v;
+            n++;
+        }
+    free(m);
+    free(work);
+    if (n < 2)
+        return NAN;
+    *allow = me / (double)(n - 1);
+    return chi / (double)(n - 1);
+}
+
 void ph_phot_zeropoint(long n, const double *mag, const ph_fit_result *fit, double lo, double hi,
                        double *zpt, double *scatter, long *nused, unsigned char *used)
 {

@@ -39,6 +39,15 @@ int ph_phot_measure_at(const ph_fit_plane *p, const ph_psf_spline *s, const ph_f
                        double x0, double y0, double fx, double fy, double apcorr, double ap_r,
                        int subpixels, long stamp, ph_phot_meas *m);
 
+/* How well the fitted model amp x PSF(fx, fy) + sky describes the fit box:
+ * the reduced chi^2 sum w (d - sky - amp P)^2 / (n - 1) over its usable
+ * pixels (NaN with fewer than 2), and in *allow what a PSF wrong by 3% of
+ * its value in every pixel would add (as ptsrc.h's test of a point source).
+ * A static source under the transient, or a residual of the subtraction,
+ * shows as a chi^2 far above 1 + *allow while the flux alone looks fine. */
+double ph_phot_fit_chi2(const ph_fit_plane *p, const ph_psf_spline *s, const ph_fit_opts *o,
+                        double fx, double fy, double amp, double sky, double *allow);
+
 /* Catalogue stars by aperture instead of the PSF fit: for each star the
  * sum of (data - local annulus sky) within radius r of (x[i] + dx, y[i] +
  * dy), exact pixel/circle overlap, divided by the PSF stamp's own sum in
