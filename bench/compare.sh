@@ -67,9 +67,9 @@ run_case() {
   for m in psf sfft; do
     local am=psf
     [ $m = sfft ] && am=phrosty
-    ph-align -q --method $am --target "$D/sci.fits" "$D/tpl.fits" --psf "$D/tpl_psf.fits" -o "$D/al_$m.fits"
-    timed sub_$m "$D" ph-subtract -q --device cpu --method $m --sci "$D/sci.fits" \
-      --sci-psf "$D/sci_psf.fits" --ref "$D/al_$m.fits" --ra "$ra" --dec "$dec" -o "$D/diff_$m.fits"
+    ph-align -q --method $am --science "$D/sci.fits" --template "$D/tpl.fits" --template-psf "$D/tpl_psf.fits" -o "$D/al_$m.fits"
+    timed sub_$m "$D" ph-subtract -q --device cpu --method $m --science "$D/sci.fits" \
+      --science-psf "$D/sci_psf.fits" --template "$D/al_$m.fits" --ra "$ra" --dec "$dec" -o "$D/diff_$m.fits"
     ph-decorr -q "$D/diff_$m.fits" -o "$D/decorr_$m.fits"
   done
   # the plain images HOTPANTS reads: -1e6 where the template has no data
