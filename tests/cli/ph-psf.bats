@@ -238,6 +238,46 @@ h.writeto('cut.fits', overwrite=True)"
   assert_no_file c.fits
 }
 
+@test "the default model, auto: epsf where the stars support it (PSFFRAC the optics' share, as the true PSF's), else roman with a warning" {
+  cd "$T"
+  ph-sim -q -b Y106 --size 4088 --templates 1 --science 0 --jitter-vary 0 --no-transient \
+    --no-host --sca 1 --seed 5 --no-psf-files -o f
+  img=f/images/Y106/10000/Roman_TDS_simple_model_Y106_10000_1.fits.gz
+  ph-psf -q $img --x 2000.3 --y 1500.8 -m epsf -o e.fits
+  run ph-psf $img --x 2000.3 --y 1500.8 -o a.fits
+  assert_success
+  assert_output ""
+  ph-sim psf -q -b Y106 --sca 1 --jitter 0.014 -o model.fits
+  ph-psf -q $img --x 2000.3 --y 1500.8 -m file:model.fits -o t.fits
+  run fitsq a.fits "
+e = fits.open('e.fits'); t = fits.getheader('t.fits')
+print(h['PSFMODEL'], h['PSFAUTO'], np.array_equal(a, e[0].data), np.array_equal(fits.getdata('a.fits', 'PHASED_PSF'), e['PHASED_PSF'].data))
+# the share of the whole PSF inside the stamp: the optics', not 1
+print('%.5f %.5f' % (h['PSFFRAC'], t['PSFFRAC']))"
+  assert_line -n 0 "epsf True True True"
+  read -r fa ft <<< "${lines[1]}"
+  echo "# PSFFRAC: auto (epsf) $fa, the true PSF $ft" >&3
+  [ "$(awk -v a=$fa -v t=$ft 'BEGIN {print (a < 0.999 && a - t < 0.002 && t - a < 0.002)}')" = 1 ]
+  # a cut-out with a sixteenth of the stars: roman, and a warning that says why
+  pypeer -W ignore -c "
+from astropy.io import fits
+h = fits.open('$img')
+for x in h[1:]:
+    x.data = x.data[:1024, :1024]
+h.writeto('cut.fits', overwrite=True)"
+  run ph-psf cut.fits --x 500 --y 500 -o c.fits
+  assert_success
+  [ "${#lines[@]}" -eq 1 ] || fail "expected one warning line: $output"
+  assert_line --regexp "^ph-psf: warning: cut.fits: only [0-9]+ isolated unsaturated point-like stars with S/N >= 100 .*; the band's analytic PSF \(roman\) is used, which knows neither this image's jitter nor its optics"
+  run fitsq c.fits "print(h['PSFMODEL'], h['PSFAUTO'])"
+  assert_output "roman True"
+  # an explicit model is never replaced
+  run ph-psf -q cut.fits --x 500 --y 500 -m roman -o r.fits
+  assert_success
+  run fitsq r.fits "print(h['PSFMODEL'], 'PSFAUTO' in h)"
+  assert_output "roman False"
+}
+
 @test "config: photometry.phrosty.psf.type and params, ph.psf.model, the command line wins" {
   cd "$S"
   printf 'photometry:\n  phrosty:\n    psf:\n      type: gaussian\n      params:\n        sigmax: 1.5\n' > g.yaml
@@ -534,7 +574,7 @@ open('cuthead.fits', 'wb').write(open('table.fits', 'rb').read()[:2880 + 400])"
     "cuthead.fits: HDU 1 cannot be read: its header is cut short \(no END card\): the file is truncated or corrupt"
   )
   for c in "${cases[@]}"; do
-    run ph-psf "${c%%: *}" --x 3 --y 3 -o $o
+    run ph-psf "${c%%: *}" --x 3 --y 3 -m roman -o $o
     assert_failure 1
     assert_one_line_error "^ph-psf: $c\$"
   done
