@@ -33,13 +33,15 @@ enum {
     O_ETHRESH, O_EITER
 };
 
-enum { M_NONE = 0, M_ROMAN, M_GAUSS, M_FILE, M_EPSF, M_A25, M_AUTO };
+enum { M_NONE = 0, M_ROMAN, M_GAUSS, M_FILE, M_EPSF, M_A25, M_AUTO, M_ROMANFIT };
 
 typedef struct params {
     const char *output, *band, *pointing;
     char model_text[1100], pattern[1024];
     int model, have_ra, have_dec, have_x, have_y, at_position;
     int autofell; /* auto: 1 when the image could not support an ePSF (roman used) */
+    int fitted;   /* romanfit (or auto's choice of it): rf holds the fit */
+    romanfit_result rf;
     double ra, dec, x, y, sigma;
     long size, sca;
     ph_interp interp;
@@ -57,9 +59,10 @@ static const ph_opt opts[] = {
     {"x", O_X, "X", "0-based pixel x of the position (with --y)", "", 0},
     {"y", O_Y, "Y", "0-based pixel y of the position (with --x)", "", 0},
     {"model", 'm', "MODEL",
-     "auto | epsf | roman | gaussian:SIGMA | file:PATTERN ({band} {sca} {pointing}) | a25:DIR "
-     "(the A25 ePSF library); default photometry.phrosty.psf.type, else auto: epsf where the "
-     "image's stars support it, else roman with a warning",
+     "auto | epsf | romanfit | roman | gaussian:SIGMA | file:PATTERN ({band} {sca} {pointing}) "
+     "| a25:DIR (the A25 ePSF library); default photometry.phrosty.psf.type, else auto: epsf "
+     "where the image's stars support it, else romanfit (roman fitted to them), else roman with "
+     "a warning",
      NULL, 0},
     {"size", O_SIZE, "N", "stamp size, odd, 3 ... 1001 (default 41)", NULL, 0},
     {"band", 'b', "BAND", "band, instead of the image's FILTER", "", 0},
@@ -97,6 +100,8 @@ static int set_model(params *p, const char *arg, const char *source)
         p->model = M_ROMAN;
     else if (!strcmp(arg, "auto"))
         p->model = M_AUTO;
+    else if (!strcmp(arg, "romanfit"))
+        p->model = M_ROMANFIT;
     else if (!strcmp(arg, "epsf"))
         p->model = M_EPSF;
     else if (!strncmp(arg, "file:", 5) && arg[5]) {
@@ -111,7 +116,7 @@ static int set_model(params *p, const char *arg, const char *source)
     } else
         return ph_error(PH_EUSAGE, NULL,
                         "%s: unknown PSF model '%s' (roman, gaussian:SIGMA with SIGMA 0.2 ... 50, "
-                        "file:PATTERN, a25:DIR, epsf, auto)",
+                        "file:PATTERN, a25:DIR, epsf, romanfit, auto)",
                         source, arg);
     ph_strlcpy(p->model_text, arg, sizeof p->model_text);
     return PH_OK;
@@ -281,12 +286,12 @@ static int model_from_phrosty(params *p, const ph_config *cfg)
         snprintf(buf, sizeof buf, "gaussian:%.17g", sx);
         return set_model(p, buf, src);
     }
-    if (!strcmp(type, "epsf") || !strcmp(type, "auto") || !strncmp(type, "file:", 5) || !strncmp(type, "gaussian:", 9) ||
+    if (!strcmp(type, "epsf") || !strcmp(type, "auto") || !strcmp(type, "romanfit") || !strncmp(type, "file:", 5) || !strncmp(type, "gaussian:", 9) ||
         !strncmp(type, "a25:", 4))
         return set_model(p, type, src);
     return ph_error(PH_EUSAGE, ph_config_path(cfg),
                     "%s: unknown PSF type '%s' (ou24PSF, STPSF, gaussian, A25ePSF, "
-                    "OversampledImagePSF, or ours: roman, epsf, auto, file:PATTERN)",
+                    "OversampledImagePSF, or ours: roman, romanfit, epsf, auto, file:PATTERN)",
                     tk, type);
 }
 
@@ -500,6 +505,7 @@ typedef struct stamp_info {
     int oversamp;
     const epsf_model *em;
     int chosen; /* --model auto chose the model */
+    const romanfit_result *rf; /* romanfit: the fit */
 } stamp_info;
 
 /* Normalise `s` and make its header: the position, the model, its phase. */
@@ -532,6 +538,12 @@ static int stamp_finish(const params *p, const stamp_info *si, stamp *s, int pha
     k |= ph_header_set_str(h, "PSFMODEL", mt, "model");
     if (si->chosen)
         k |= ph_header_set_bool(h, "PSFAUTO", 1, "model chosen by --model auto");
+    if (si->rf) {
+        k |= ph_header_set_double(h, "PSFWFE", si->rf->wfe_nm, "[nm] fitted wavefront error rms");
+        k |= ph_header_set_double(h, "PSFJITTR", si->rf->jitter_arcsec, "[arcsec] fitted jitter");
+        k |= ph_header_set_long(h, "PSFFITN", si->rf->nstars, "stars the roman model was fitted to");
+        k |= ph_header_set_double(h, "PSFFITC2", si->rf->chi2, "their median reduced chi^2");
+    }
     k |= ph_header_set_long(h, "OVERSAMP", si->oversamp, "oversampling of the model");
     k |= ph_header_set_double(h, "PSFFRAC", s->frac, "model flux fraction inside the stamp");
     k |= ph_header_set_bool(h, "PSFNORM", 1, "stamp normalised to sum 1");
@@ -629,8 +641,42 @@ static int epsf_stamps(const params *p, const image *im, const char *band, doubl
     return PH_OK;
 }
 
+/* --model romanfit: the band's roman model with its wavefront error and
+ * jitter fitted to the image's stars (romanfit.c). */
+static int roman_fit(params *p, const image *im, const char *band, const char *path)
+{
+    ph_romanpsf_opts base;
+    if (!band[0])
+        return ph_error(PH_EFAIL, path, "the image has no FILTER; give --band");
+    if (ph_romanpsf_defaults(&base, band)) {
+        ph_error_clear();
+        return ph_error(PH_EFAIL, path, "unknown band '%s' (%s); give --band", band,
+                        ph_band_names());
+    }
+    if (isfinite(p->obscur)) base.obscuration = p->obscur;
+    if (isfinite(p->diffusion)) base.diffusion_px = p->diffusion;
+    if (p->nlambda > 0) base.nlambda = (int)p->nlambda;
+    epsf_params ep = p->ep;
+    ep.radius = 8;
+    ep.fwhm_ref = ph_romanpsf_fwhm_epsf(&base);
+    if (!isfinite(ep.saturate))
+        ep.saturate = im->meta.saturate;
+    if (isfinite(im->meta.gain) && im->meta.gain > 0)
+        ep.gain = im->meta.gain;
+    int st = romanfit_run(im->sci, im->bad, im->nx, im->ny, im->rms, &ep, &base, &p->rf, path);
+    if (st)
+        return st;
+    p->fitted = 1;
+    p->model = M_ROMAN;
+    p->wfe = p->rf.wfe_nm;
+    p->jitter = p->rf.jitter_arcsec;
+    ph_strlcpy(p->model_text, "romanfit", sizeof p->model_text);
+    return PH_OK;
+}
+
 /* --model auto: the ePSF where the image's stars support one, else the
- * band's analytic model with a warning that says why. */
+ * band's analytic model fitted to them (romanfit), else that model as it
+ * is, with a warning that says why. */
 static int auto_model(params *p, const image *im, const char *band, double x0, double y0,
                       stamp *sv, epsf_model *em, const char *path, int small)
 {
@@ -649,6 +695,20 @@ static int auto_model(params *p, const image *im, const char *band, double x0, d
         ph_error_clear();
         epsf_free(em);
         memset(em, 0, sizeof *em);
+        if (band[0]) {
+            if (!roman_fit(p, im, band, path)) {
+                ph_notice("%s: too few stars for an empirical PSF; the roman model fitted to %d "
+                          "of them: wavefront error %.0f nm, jitter %.4f\" (median reduced chi^2 "
+                          "%.2f)",
+                          path, p->rf.nstars, p->rf.wfe_nm, p->rf.jitter_arcsec, p->rf.chi2);
+                return PH_OK;
+            }
+            char w2[300];
+            ph_strlcpy(w2, ph_error_message(), sizeof w2);
+            ph_error_clear();
+            size_t l = strlen(why);
+            snprintf(why + l, sizeof why - l, "; %s", w2);
+        }
     }
     if (!band[0])
         return ph_error(PH_EFAIL, path, "the image has no FILTER; give --band (auto: %s)", why);
@@ -667,7 +727,7 @@ static int run(params *p, const char *path)
     image im = {0};
     ph_timing_begin("read");
     int st, small = 0;
-    if (p->model == M_EPSF || p->model == M_AUTO) {
+    if (p->model == M_EPSF || p->model == M_AUTO || p->model == M_ROMANFIT) {
         st = read_pixels(path, &im);
         /* auto: an image too small for an ePSF is read for its header */
         if (st && p->model == M_AUTO && im.nx > 0 && (im.nx < 64 || im.ny < 64)) {
@@ -728,6 +788,8 @@ static int run(params *p, const char *path)
         st = auto_model(p, &im, band, x0, y0, sv, &em, path, small);
     else if (!st && p->model == M_EPSF)
         st = epsf_stamps(p, &im, band, x0, y0, sv, &em, path);
+    else if (!st && p->model == M_ROMANFIT)
+        st = roman_fit(p, &im, band, path);
     if (!st && (p->model == M_ROMAN || p->model == M_GAUSS) && !band[0])
         st = ph_error(PH_EFAIL, path, "the image has no FILTER; give --band");
     double fwhm = NAN;
@@ -779,7 +841,7 @@ static int run(params *p, const char *path)
 
     ph_timing_begin("write");
     stamp_info si = {path, band, file[0] ? file : NULL, &im, x0, y0, ra, dec, fwhm, oversamp,
-                     p->model == M_EPSF ? &em : NULL, auto_chosen};
+                     p->model == M_EPSF ? &em : NULL, auto_chosen, p->fitted ? &p->rf : NULL};
     if (!st)
         st = write_stamps(p, &si, &sv[0], &sv[1], ov.v ? &ov : NULL);
     ph_timing_end();
@@ -817,7 +879,8 @@ int main(int argc, char **argv)
             "filled from the image), phrosty's A25 ePSF library (a25:DIR), or an empirical\n"
             "PSF built from the image's stars (epsf). Without --model,\n"
             "photometry.phrosty.psf.type of the config decides; with none, auto: epsf\n"
-            "where the image's stars support it, else roman with a warning.\n"
+            "where the image's stars support it, else romanfit (roman with its wavefront\n"
+            "error and jitter fitted to 3 or more stars), else roman with a warning.\n"
             "The primary image is the centred stamp (SFFT's); extension PHASED_PSF holds\n"
             "the PSF at the position's sub-pixel phase, the transient's own pixel profile,\n"
             "which ph-subtract carries and ph-decorr turns into the photometry's PSF.",
