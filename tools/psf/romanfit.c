@@ -139,6 +139,8 @@ static void refine_centres(const fctx *c, ph_romanpsf *r, fstar *fs, int n)
                 fit_star(c, r, &fs[k], 1, step) != 0)
                 break;
             if (fabs(step[0]) > 0.5 || fabs(step[1]) > 0.5) { /* not converging: keep it out */
+                ph_debug("roman fit: star at %.2f %.2f does not converge; not used", fs[k].x,
+                         fs[k].y);
                 fs[k].use = 0;
                 break;
             }
@@ -240,9 +242,14 @@ int romanfit_run(const float *img, const uint8_t *bad, long nx, long ny, double 
                 red[m++] = fs[k].chi2 / (fs[k].npix - 2);
         double med = red && m ? ph_median(red, m) : NAN;
         free(red);
-        for (int k = 0; k < ns; k++)
-            if (fs[k].use && fs[k].chi2 / (fs[k].npix - 2) > 3 * med && fs[k].chi2 / (fs[k].npix - 2) > 3)
+        /* (with 3 stars a median says little: all are kept) */
+        for (int k = 0; k < ns && m > MIN_STARS; k++)
+            if (fs[k].use && fs[k].chi2 / (fs[k].npix - 2) > 3 * med &&
+                fs[k].chi2 / (fs[k].npix - 2) > 3) {
+                ph_debug("roman fit: star at %.2f %.2f, reduced chi^2 %.2f (median %.2f); not used",
+                         fs[k].x, fs[k].y, fs[k].chi2 / (fs[k].npix - 2), med);
                 fs[k].use = 0;
+            }
         ph_romanpsf_opts o = *base;
         o.wfe_nm = wfe, o.jitter_arcsec = jit;
         if ((r = ph_romanpsf_new(&o))) {
