@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""phot_peer.py -- stand-in for ph-phot while it does not exist (bench only).
+"""phot_peer.py -- an independent forced photometry beside ph-phot (bench only).
 
   phot_peer.py DECORR_FILE --diff DIFF --sci-epsf EPSF --ra RA --dec DEC
                [--catalog TRUTH.txt] -o row.csv
@@ -7,8 +7,8 @@
 
 Forced PSF photometry with numpy on a ph-decorr file, written as the
 "Photometry row" of HACKING.md (phrosty's 20 columns, then zpt_source,
-zpt_nstars, zpt_scatter) so that ph-lc collates it. bench/run uses it only
-when bin/ph-phot is missing and says so in the results.
+zpt_nstars, zpt_scatter) so that ph-lc collates it. bench/run measures the
+injected sources with it and the transient again beside ph-phot.
 
 - Position: RA/Dec through the DECORR_DIFF WCS (astropy, SIP included).
 - PSF: DECORR_PSF moved to the sub-pixel phase by a Fourier phase ramp.

@@ -223,15 +223,12 @@ def update_readme(path, out, results, size):
     table = [x for x in out[i + 1:j] if x.startswith("|")]
     when = out[0].replace("# phrosty-c bench, ", "")
     mach = next((x[len("- machine: "):] for x in out if x.startswith("- machine: ")), "")
-    stand = next((x for x in out if x.startswith("- stand-ins: ")), "")
     block = [BEGIN, "", f"`make bench`, {when}, on {mach}; {size}x{size} Y106 images "
              f"from ph-sim. Every figure, per tool and per step, is in [{results}]({results}).",
              ""] + table + [""]
     where = next((x for x in out if x.startswith("Where it goes: ")), "")
     if where:
         block += [where, ""]
-    if stand:
-        block += ["S" + stand[3:], ""]
     block += [END]
     with open(path) as f:
         text = f.read()
@@ -258,9 +255,6 @@ def main():
     ap.add_argument("--scale", default="1 5 20")
     ap.add_argument("--commit", default="unknown")
     ap.add_argument("--gpu", default="none")
-    ap.add_argument("--have-psf", type=int, default=1)
-    ap.add_argument("--have-phot", type=int, default=1)
-    ap.add_argument("--have-pipeline", type=int, default=0)
     ap.add_argument("--total", type=float, default=float("nan"))
     ap.add_argument("--readme", help="README to update between its bench markers")
     ap.add_argument("--results-name", default="bench/results/latest.md")
@@ -285,15 +279,6 @@ def main():
               + "; roll " + ", ".join(r[1] + "\u00b0" for r in sorted(rows, key=lambda r: -int(r[6])))
               + f"; {rows[0][2]} cosmic rays (not flagged), {rows[0][3]} bad pixels (DQ 1), "
               f"{rows[0][4]} stars and {rows[0][5]} galaxies on the first image")
-    notes = []
-    if not a.have_psf:
-        notes.append("bin/ph-psf absent: PSF stamps from `ph-sim stamp` (the exact ePSF of each "
-                     "image, normalised); its row times that command")
-    if not a.have_phot:
-        notes.append("bin/ph-phot absent: photometry by bench/phot_peer.py (numpy/astropy forced "
-                     "PSF fit, catalogue zero point); its row times that script")
-    if notes:
-        w("- stand-ins: " + "; ".join(notes))
     w(f"- load average at the end: {' '.join(open('/proc/loadavg').read().split()[:3])} "
       "(the machine may be shared; times are wall clock of single runs)")
     w("")
@@ -557,20 +542,19 @@ def main():
                 v = steps[tool]
                 w(f"| {tool} | {len(v)} | {statistics.mean(v):.2f} |")
             w("")
-        if a.have_pipeline:
-            w("ph-pipeline -p 2 (make -j 2), a fresh output directory for each N:")
-            w("")
-            w("| N | wall s | CPU s | per pair s | peak RSS MB | light-curve rows (success) |")
-            w("|---|---|---|---|---|---|")
-            for n in ns:
-                r = load(L, f"pipeline_{n}")
-                rows_f = os.path.join(L, f"pipeline_{n}.rows")
-                rr = open(rows_f).read().split() if os.path.exists(rows_f) else []
-                rtxt = f"{rr[1]} ({rr[0]})" if len(rr) == 2 else "-"
-                if r:
-                    w(f"| {n} | {r['wall']:.2f} | {r['cpu']:.2f} | {r['wall'] / n:.2f} | "
-                      f"{r['rss']:.0f} | {rtxt} |")
-            w("")
+        w("ph-pipeline -p 2 (make -j 2), a fresh output directory for each N:")
+        w("")
+        w("| N | wall s | CPU s | per pair s | peak RSS MB | light-curve rows (success) |")
+        w("|---|---|---|---|---|---|")
+        for n in ns:
+            r = load(L, f"pipeline_{n}")
+            rows_f = os.path.join(L, f"pipeline_{n}.rows")
+            rr = open(rows_f).read().split() if os.path.exists(rows_f) else []
+            rtxt = f"{rr[1]} ({rr[0]})" if len(rr) == 2 else "-"
+            if r:
+                w(f"| {n} | {r['wall']:.2f} | {r['cpu']:.2f} | {r['wall'] / n:.2f} | "
+                  f"{r['rss']:.0f} | {rtxt} |")
+        w("")
     text = "\n".join(out) + "\n"
     if a.readme:
         update_readme(a.readme, out, a.results_name, a.size)

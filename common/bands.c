@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 #include <strings.h>
 
@@ -37,7 +38,28 @@ const ph_band *ph_band_find(const char *name)
     return NULL;
 }
 
-const char *ph_band_names(void) { return "R062 Z087 Y106 J129 H158 F184 K213 W146"; }
+const ph_band *ph_band_at(int i)
+{
+    return i >= 0 && i < (int)(sizeof bands / sizeof *bands) ? &bands[i] : NULL;
+}
+
+static char names[sizeof bands / sizeof *bands * 5];
+static pthread_once_t names_once = PTHREAD_ONCE_INIT;
+
+static void make_names(void)
+{
+    for (size_t i = 0; i < sizeof bands / sizeof *bands; i++) {
+        if (i)
+            strcat(names, " ");
+        strcat(names, bands[i].name);
+    }
+}
+
+const char *ph_band_names(void)
+{
+    pthread_once(&names_once, make_names);
+    return names;
+}
 
 double ph_band_zeropoint(const ph_band *band, double exptime_s)
 {

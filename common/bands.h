@@ -35,7 +35,12 @@ typedef struct ph_band {
  * names F062 ... F213 and F146. NULL if unknown. */
 const ph_band *ph_band_find(const char *name);
 
-/* "R062 Z087 Y106 J129 H158 F184 K213 W146", for error messages. */
+/* The i-th band of the table (0-based, in the order of ph_band_names()),
+ * NULL past the end: for listing them (ph-config bands). */
+const ph_band *ph_band_at(int i);
+
+/* "R062 Z087 Y106 J129 H158 F184 K213 W146", for error messages (made
+ * from the table). */
 const char *ph_band_names(void);
 
 /* Zero point (AB) of an exposure of `exptime_s` seconds in `band`:

@@ -2,6 +2,7 @@
  * curves are small) and cut into records by one tokenizer that both the
  * image-list and the table readers use. */
 #include "csv.h"
+#include "bands.h"
 #include "sameinput.h"
 #include "log.h"
 #include "util.h"
@@ -263,7 +264,7 @@ int ph_imlist_read(const char *path, ph_imlist *list)
         okhdr = !strcmp(rs.r[0].f[i], hdr[i]);
     if (!okhdr) {
         st = ph_error(PH_EFAIL, path,
-                      "line %d: the first line must be 'path observation_id sca mjd band'",
+                      "line %d: expected the header 'path observation_id sca mjd band'",
                       rs.r[0].line);
         goto out;
     }
@@ -279,9 +280,16 @@ int ph_imlist_read(const char *path, ph_imlist *list)
     for (int i = 1; i < rs.n; i++) {
         record *r = &rs.r[i];
         ph_imlist_entry *e = &list->e[list->n];
+        if (r->nf > 5 && ph_band_find(r->f[r->nf - 1])) {
+            /* the band is last: the path's own blanks split it */
+            st = ph_error(PH_EFAIL, path, "line %d: expected 5 fields, got %d: a path with a "
+                          "space? ('%s %s'); paths with spaces are not supported, rename or "
+                          "link the file", r->line, r->nf, r->f[0], r->f[1]);
+            goto out;
+        }
         if (r->nf != 5) {
-            st = ph_error(PH_EFAIL, path, "line %d: %d fields, expected 5 "
-                          "(path observation_id sca mjd band)", r->line, r->nf);
+            st = ph_error(PH_EFAIL, path, "line %d: expected 5 fields (path observation_id sca "
+                          "mjd band), got %d", r->line, r->nf);
             goto out;
         }
         e->line = r->line;
@@ -294,12 +302,12 @@ int ph_imlist_read(const char *path, ph_imlist *list)
             goto out;
         }
         ph_strlcpy(e->obsid, r->f[1], sizeof e->obsid);
-        if (ph_parse_long(r->f[2], &e->sca)) {
+        if (ph_parse_long(r->f[2], &e->sca) || e->sca < 0) {
             st = ph_error(PH_EFAIL, path, "line %d: sca '%s' is not a whole number", r->line,
                           r->f[2]);
             goto out;
         }
-        if (ph_parse_double(r->f[3], &e->mjd)) {
+        if (ph_parse_double(r->f[3], &e->mjd) || !isfinite(e->mjd)) {
             st = ph_error(PH_EFAIL, path, "line %d: mjd '%s' is not a number", r->line, r->f[3]);
             goto out;
         }

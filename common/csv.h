@@ -35,7 +35,8 @@ typedef struct ph_imlist {
 } ph_imlist;
 
 /* Read a list; errors name the file and line (bad header, wrong number of
- * fields, bad sca/mjd, empty list). */
+ * fields, a negative or non-whole sca, an mjd that is not a finite number,
+ * empty list). ph-config imlist prints it for scripts (ph-pipeline). */
 int ph_imlist_read(const char *path, ph_imlist *list);
 void ph_imlist_free(ph_imlist *list);
 

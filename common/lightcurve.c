@@ -89,8 +89,9 @@ static int parse_bool(const char *s, int *out)
 
 static int is_nan_text(const char *s) { return !*s || !strcasecmp(s, "nan"); }
 
-/* Parse `text` into column k of `row`. */
-static int parse_cell(ph_lc_row *row, int k, const char *text, const char *path, int line)
+/* Parse `text` into column k of `row`; messages name `path` and begin with
+ * `at` ("line 4: ", or ""). */
+static int parse_cell(ph_lc_row *row, int k, const char *text, const char *path, const char *at)
 {
     const ph_lc_column *c = &ph_lc_columns[k];
     void *p = (char *)row + field[k].off;
@@ -101,7 +102,7 @@ static int parse_cell(ph_lc_row *row, int k, const char *text, const char *path,
             return PH_OK;
         }
         if (ph_parse_double(text, p))
-            return ph_error(PH_EFAIL, path, "line %d: column %s: '%s' is not a number", line,
+            return ph_error(PH_EFAIL, path, "%scolumn %s: '%s' is not a number", at,
                             c->name, text);
         return PH_OK;
     case PH_LC_INT: {
@@ -111,8 +112,8 @@ static int parse_cell(ph_lc_row *row, int k, const char *text, const char *path,
             return PH_OK;
         }
         if (ph_parse_long(text, &v))
-            return ph_error(PH_EFAIL, path, "line %d: column %s: '%s' is not a whole number",
-                            line, c->name, text);
+            return ph_error(PH_EFAIL, path, "%scolumn %s: '%s' is not a whole number",
+                            at, c->name, text);
         if (k == COL_ZPT_NSTARS)
             *(double *)p = (double)v;
         else
@@ -121,15 +122,25 @@ static int parse_cell(ph_lc_row *row, int k, const char *text, const char *path,
     }
     case PH_LC_BOOL:
         if (parse_bool(text, p))
-            return ph_error(PH_EFAIL, path, "line %d: column %s: '%s' is not True or False", line,
+            return ph_error(PH_EFAIL, path, "%scolumn %s: '%s' is not True or False", at,
                             c->name, text);
         return PH_OK;
     default:
         if (ph_strlcpy(p, text, field[k].size) >= field[k].size)
-            return ph_error(PH_EFAIL, path, "line %d: column %s: longer than %zu characters",
-                            line, c->name, field[k].size - 1);
+            return ph_error(PH_EFAIL, path, "%scolumn %s: longer than %zu characters",
+                            at, c->name, field[k].size - 1);
         return PH_OK;
     }
+}
+
+/* Set column `name` of `row` from its text, as a cell of a file is read. */
+int ph_lc_row_set(ph_lc_row *row, const char *name, const char *text, const char *where)
+{
+    int k = ph_lc_column_index(name);
+    if (k < 0)
+        return ph_error(PH_EFAIL, where, "'%s' is not a light-curve column (%s, ... %s)", name,
+                        ph_lc_columns[0].name, ph_lc_columns[PH_LC_NCOLS - 1].name);
+    return parse_cell(row, k, text, where, "");
 }
 
 int ph_lc_rows_push(ph_lc_rows *rows, const ph_lc_row *row)
@@ -214,8 +225,10 @@ int ph_lc_rows_add_table(ph_lc_rows *rows, const ph_table *t, const char *path)
         ph_lc_row_init(&row);
         row.file = path;
         row.line = t->lines[i];
+        char at[32];
+        snprintf(at, sizeof at, "line %d: ", row.line);
         for (int k = 0; k < PH_LC_NCOLS; k++)
-            if (map[k] >= 0 && parse_cell(&row, k, ph_table_cell(t, i, map[k]), path, row.line))
+            if (map[k] >= 0 && parse_cell(&row, k, ph_table_cell(t, i, map[k]), path, at))
                 return PH_EFAIL;
         if (ph_lc_rows_push(rows, &row))
             return PH_EFAIL;

@@ -89,6 +89,11 @@ void ph_lc_rows_free(ph_lc_rows *rows);
  * success false: the start of a row for a pair whose photometry failed. */
 void ph_lc_row_init(ph_lc_row *row);
 
+/* Set the column called `name` of `row` from its CSV text, parsed as
+ * ph_lc_rows_add_table() parses a cell; errors name `where` ("column sca:
+ * 'x' is not a whole number", "'foo' is not a light-curve column"). */
+int ph_lc_row_set(ph_lc_row *row, const char *name, const char *text, const char *where);
+
 /* Write the header line (all PH_LC_NCOLS columns) / one row, CSV. */
 void ph_lc_write_header(FILE *f);
 void ph_lc_write_row(FILE *f, const ph_lc_row *row);

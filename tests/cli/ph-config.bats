@@ -181,3 +181,101 @@ YAML
   assert_line "1"
   assert_output --partial "SLURM_CPUS_PER_TASK 1"
 }
+
+# ---- imlist and bands: the C side of ph-pipeline's list reading -----------
+
+@test "imlist prints a list's images as the tools read it: line, path, obsid, sca, mjd, band" {
+  printf '# a comment before the header\n\npath observation_id sca mjd band\n# skipped\nY106/1/a.fits.gz 35198 2 62455.669 Y106\nJ129/2/b.fits.gz  35199\t3 62460 J129\n' > l.csv
+  run ph-config imlist l.csv
+  assert_success
+  assert_output "$(printf '5\tY106/1/a.fits.gz\t35198\t2\t62455.669\tY106\n6\tJ129/2/b.fits.gz\t35199\t3\t62460\tJ129')"
+  run ph-config imlist -b Y106 l.csv
+  assert_output "$(printf '5\tY106/1/a.fits.gz\t35198\t2\t62455.669\tY106')"
+  # a band of the known names, however it is spelled on the command line
+  run ph-config imlist --band j129 l.csv
+  assert_output "$(printf '6\tJ129/2/b.fits.gz\t35199\t3\t62460\tJ129')"
+  # no image of the band: nothing, success
+  run ph-config imlist -b H158 l.csv
+  assert_success
+  assert_output ""
+  # comma lists (phrosty's CSV files) read the same
+  printf 'path,observation_id,sca,mjd,band\r\na.fits,7,1,60000.5,R062\r\n' > c.csv
+  run ph-config imlist c.csv
+  assert_output "$(printf '2\ta.fits\t7\t1\t60000.5\tR062')"
+}
+
+@test "imlist: a bad list is one line naming the file and line (exit 1)" {
+  printf 'file obs sca mjd band\n' > h.csv
+  run ph-config imlist h.csv
+  assert_failure 1
+  assert_one_line_error "^ph-config: h.csv: line 1: expected the header 'path observation_id sca mjd band'$"
+  printf 'path observation_id sca mjd band\na 1 2 Y106\n' > f.csv
+  run ph-config imlist f.csv
+  assert_failure 1
+  assert_one_line_error "^ph-config: f.csv: line 2: expected 5 fields \(path observation_id sca mjd band\), got 4$"
+  printf 'path observation_id sca mjd band\nmy images/a.fits 1 2 3 Y106\n' > s.csv
+  run ph-config imlist s.csv
+  assert_failure 1
+  assert_one_line_error "^ph-config: s.csv: line 2: expected 5 fields, got 6: a path with a space\? \('my images/a.fits'\); paths with spaces are not supported, rename or link the file$"
+  printf 'path observation_id sca mjd band\na 1 x 3 Y106\n' > sca.csv
+  run ph-config imlist sca.csv
+  assert_one_line_error "^ph-config: sca.csv: line 2: sca 'x' is not a whole number$"
+  printf 'path observation_id sca mjd band\na 1 -2 3 Y106\n' > neg.csv
+  run ph-config imlist neg.csv
+  assert_one_line_error "^ph-config: neg.csv: line 2: sca '-2' is not a whole number$"
+  printf 'path observation_id sca mjd band\na 1 2 soon Y106\n' > mjd.csv
+  run ph-config imlist mjd.csv
+  assert_one_line_error "^ph-config: mjd.csv: line 2: mjd 'soon' is not a number$"
+  printf 'path observation_id sca mjd band\na 1 2 nan Y106\n' > nan.csv
+  run ph-config imlist nan.csv
+  assert_one_line_error "^ph-config: nan.csv: line 2: mjd 'nan' is not a number$"
+  printf 'path observation_id sca mjd band\n# c\na 2/3 2 3 Y106\n' > obs.csv
+  run ph-config imlist obs.csv
+  assert_failure 1
+  assert_one_line_error "^ph-config: obs.csv: line 3: observation_id '2/3' is not a plain word$"
+  printf 'path,observation_id,sca,mjd,band\n"a\tb",1,2,3,Y106\n' > tab.csv
+  run ph-config imlist tab.csv
+  assert_one_line_error "^ph-config: tab.csv: line 2: a tab or control character in a field$"
+  # every line is checked, not only the band's
+  printf 'path observation_id sca mjd band\na 1 2 3 Y106\nb 1 two 3 J129\n' > other.csv
+  run ph-config imlist -b Y106 other.csv
+  assert_one_line_error "^ph-config: other.csv: line 3: sca 'two' is not a whole number$"
+  : > empty.csv
+  run ph-config imlist empty.csv
+  assert_failure 1
+  assert_one_line_error "^ph-config: empty.csv: empty image list"
+  printf 'path observation_id sca mjd band\n' > hdr.csv
+  run ph-config imlist hdr.csv
+  assert_one_line_error "^ph-config: hdr.csv: the image list has a header but no images$"
+  run ph-config imlist missing.csv
+  assert_failure 1
+  assert_one_line_error "^ph-config: missing.csv: cannot open: No such file or directory$"
+}
+
+@test "imlist and bands: usage errors exit 2" {
+  printf 'path observation_id sca mjd band\na 1 2 3 Y106\n' > l.csv
+  run ph-config imlist -b X999 l.csv
+  assert_failure 2
+  assert_one_line_error "^ph-config: --band: unknown band 'X999' \(one of R062 Z087 Y106 J129 H158 F184 K213 W146\)$"
+  run ph-config imlist
+  assert_failure 2
+  assert_one_line_error "^ph-config: imlist: expected FILE \(an image list\)$"
+  run ph-config imlist l.csv l.csv
+  assert_failure 2
+}
+
+@test "bands prints the known bands, one a line, as every tool knows them" {
+  run ph-config bands
+  assert_success
+  assert_output "R062
+Z087
+Y106
+J129
+H158
+F184
+K213
+W146"
+  # the same names the tools' messages list
+  run ph-lc --band Q999 -o x.csv x.csv
+  assert_output --partial "(one of $(ph-config bands | tr '\n' ' ' | sed 's/ $//'))"
+}

@@ -554,3 +554,59 @@ nan,103"
   assert_output --partial "MEMORY"
   assert_output --partial "EXIT STATUS"
 }
+
+# ---- --failure-row: a failed pair's row, lightcurve.h's columns -------------
+
+@test "--failure-row writes the header and one success False row from COLUMN=VALUE" {
+  run ph-lc --failure-row -o f.csv mjd=62000 observation_id=101 sca=2 science_name=sci_101.fits \
+    science_id=sci_101 template_observation_id=900 template_sca=3 template_name=tpl_900.fits \
+    template_id=tpl_900
+  assert_success
+  assert_output ""
+  run cat f.csv
+  assert_line --index 0 "$HDR"
+  # the measurements NaN; a whole mjd written as a float, as ph-phot writes it
+  assert_line --index 1 "62000.0,nan,nan,nan,nan,nan,101,2,nan,nan,sci_101.fits,tpl_900.fits,sci_101,tpl_900,900,3,nan,nan,nan,False,,nan,nan,nan,nan,nan"
+  [ "${#lines[@]}" -eq 2 ]
+  # as many columns as the header, and ph-lc reads it back as a failed pair
+  [ "$(awk -F, '{print NF}' f.csv | sort -u)" = "$(echo "$HDR" | awk -F, '{print NF}')" ]
+  row r1.csv 62010.5 102 900 250
+  run ph-lc -o lc.csv f.csv r1.csv
+  assert_success
+  run grep -c ',False,' lc.csv
+  assert_output "1"
+  # standard output without -o; a name that needs quoting is quoted
+  run ph-lc --failure-row mjd=62000.5 science_name="a,b.fits"
+  assert_success
+  assert_line --index 1 --partial '62000.5,nan,nan,nan,nan,nan,,0,nan,nan,"a,b.fits",'
+}
+
+@test "--failure-row: bad columns and values are usage errors (exit 2), no file" {
+  run ph-lc --failure-row -o f.csv mjd=62000 sca=two
+  assert_failure 2
+  assert_one_line_error "^ph-lc: --failure-row: column sca: 'two' is not a whole number$"
+  assert_no_file f.csv
+  run ph-lc --failure-row -o f.csv mjd=soon
+  assert_failure 2
+  assert_one_line_error "^ph-lc: --failure-row: column mjd: 'soon' is not a number$"
+  run ph-lc --failure-row -o f.csv colour=red
+  assert_failure 2
+  assert_one_line_error "^ph-lc: --failure-row: 'colour' is not a light-curve column \(mjd, ... res_zp90\)$"
+  run ph-lc --failure-row -o f.csv success=True
+  assert_failure 2
+  assert_one_line_error "^ph-lc: --failure-row: success: a failure row has success False$"
+  run ph-lc --failure-row -o f.csv mjd=1 mjd=2
+  assert_failure 2
+  assert_one_line_error "^ph-lc: --failure-row: column mjd given twice$"
+  run ph-lc --failure-row -o f.csv mjd
+  assert_failure 2
+  assert_one_line_error "^ph-lc: --failure-row: 'mjd': expected COLUMN=VALUE$"
+  run ph-lc --failure-row -o f.csv
+  assert_failure 2
+  assert_one_line_error "^ph-lc: --failure-row: no COLUMN=VALUE given"
+  run ph-lc --failure-row --plot p.png mjd=1
+  assert_failure 2
+  assert_one_line_error "^ph-lc: --failure-row: writes one row: --plot, --print, --ecsv, --meta and --truth do not go with it$"
+  assert_no_file f.csv
+  assert_no_file p.png
+}

@@ -53,16 +53,32 @@ TEST(comma_list_and_seed_examples)
     ph_imlist_free(&l);
 }
 
+TEST(comments_anywhere)
+{
+    /* '#' lines (and blank ones) are skipped wherever they are, also
+     * before the header; line numbers count them */
+    const char *p = write_tmp("cm.csv", "# made by hand\n\npath observation_id sca mjd band\n"
+                                        "  # not this one\na 1 2 3 Y106\n");
+    ph_imlist l;
+    EXPECT(ph_imlist_read(p, &l) == 0);
+    EXPECT(l.n == 1 && l.e[0].line == 5);
+    EXPECT_STR(l.e[0].path, "a");
+    ph_imlist_free(&l);
+}
+
 TEST(bad_lists)
 {
     ph_imlist l;
     const char *cases[][2] = {
         {"", "empty"},
         {"path observation_id sca mjd band\n", "no images"},
-        {"path obsid sca mjd band\na 1 2 3 Y106\n", "first line"},
-        {"path observation_id sca mjd band\na 1 2 3\n", "4 fields"},
+        {"path obsid sca mjd band\na 1 2 3 Y106\n", "expected the header"},
+        {"path observation_id sca mjd band\na 1 2 3\n", "got 4"},
         {"path observation_id sca mjd band\na 1 two 3 Y106\n", "sca 'two'"},
         {"path observation_id sca mjd band\na 1 2 x Y106\n", "mjd 'x'"},
+        {"path observation_id sca mjd band\na 1 -2 3 Y106\n", "sca '-2'"},
+        {"path observation_id sca mjd band\na 1 2 nan Y106\n", "mjd 'nan'"},
+        {"path observation_id sca mjd band\nmy a.fits 1 2 3 Y106\n", "a path with a space"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         ph_error_clear();
@@ -150,6 +166,7 @@ int main(void)
 {
     RUN(phrosty_list_blanks);
     RUN(comma_list_and_seed_examples);
+    RUN(comments_anywhere);
     RUN(bad_lists);
     RUN(tables_quotes_comments_append);
     RUN(writer_pandas_read_back);

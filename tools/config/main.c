@@ -7,9 +7,14 @@
  *   ph-config list KEY            items of a list, one per line
  *   ph-config check               parse, merge preloads, warn about keys
  *                                 phrosty-c does not know
+ *   ph-config cpus                the threads a tool runs by default
+ *   ph-config imlist FILE [-b B]  an image list as the tools read it
+ *   ph-config bands               the known bands
  */
+#include "bands.h"
 #include "cli.h"
 #include "config.h"
+#include "imlist.h"
 #include "known_keys.h"
 #include "log.h"
 #include "ncpu.h"
@@ -18,14 +23,34 @@
 #include <stdio.h>
 #include <string.h>
 
+static const char *imlist_band; /* -b: imlist prints this band's images only */
+
 static int handle(ph_cli *cli, int key, const char *arg)
 {
-    (void)key;
-    (void)arg;
+    if (key == 'b') {
+        const ph_band *b = ph_band_find(arg);
+        if (!b)
+            return ph_cli_bad(cli, "unknown band '%s' (one of %s)", arg, ph_band_names());
+        imlist_band = b->name;
+        return PH_OK;
+    }
     return ph_cli_bad(cli, "unexpected option");
 }
 
-static const ph_opt opts[] = {{NULL, 0, NULL, NULL, NULL, 0}};
+static const ph_opt opts[] = {
+    {"band", 'b', "BAND", "imlist: the images of BAND only (ph-config bands lists them)", "", 0},
+    {NULL, 0, NULL, NULL, NULL, 0},
+};
+
+static int cmd_imlist(int argc, char **argv)
+{
+    if (argc != 1)
+        return ph_error(PH_EUSAGE, NULL, "imlist: expected FILE (an image list)");
+    int st = config_imlist(stdout, argv[0], imlist_band);
+    if (!st && fflush(stdout))
+        st = ph_error(PH_EFAIL, "-", "cannot write to standard output");
+    return st;
+}
 
 static const char *where(const ph_config *cfg)
 {
@@ -107,7 +132,8 @@ int main(int argc, char **argv)
 {
     ph_cli cli = {
         .tool = "ph-config",
-        .usage = "[OPTION]... get KEY [DEFAULT] | dump [KEY] | keys [KEY] | list KEY | check | cpus",
+        .usage = "[OPTION]... get KEY [DEFAULT] | dump [KEY] | keys [KEY] | list KEY | check |\n"
+                 "       cpus | imlist FILE | bands",
         .summary = "Read phrosty's YAML config as every ph tool reads it.",
         .description =
             "The config comes from -c FILE or $SNPIT_CONFIG, with the files named in\n"
@@ -121,6 +147,12 @@ int main(int argc, char **argv)
             "  cpus               print the threads a tool runs by default: the smallest of\n"
             "                     the CPU affinity, the cgroup CPU quota, SLURM_CPUS_PER_TASK\n"
             "                     and OMP_NUM_THREADS (-v: each of them)\n"
+            "  imlist FILE        read an image list (path observation_id sca mjd band) as\n"
+            "                     the tools do and print its images, -b BAND's only, one a\n"
+            "                     line: LINE PATH OBSERVATION_ID SCA MJD BAND, tab-separated\n"
+            "                     (LINE: its line in FILE); a bad list is an error naming\n"
+            "                     the line (exit 1)\n"
+            "  bands              print the known bands, one a line\n"
             "A null (~) at a phrosty key means what None means to phrosty: for\n"
             "photometry.phrosty.sfft.radius_cut_detmask every segment (none), for its\n"
             "flags false; get prints that meaning.",
@@ -135,8 +167,8 @@ int main(int argc, char **argv)
         return 0;
     if (!st) {
         if (cli.npos < 1) {
-            st = ph_error(PH_EUSAGE, NULL, "expected a command: get, dump, keys, list, check or "
-                                           "cpus (try --help)");
+            st = ph_error(PH_EUSAGE, NULL, "expected a command: get, dump, keys, list, check, "
+                                           "cpus, imlist or bands (try --help)");
         } else {
             const char *cmd = cli.pos[0];
             int n = cli.npos - 1;
@@ -161,9 +193,13 @@ int main(int argc, char **argv)
                 char why[512];
                 printf("%d\n", ph_ncpu_explain(why, sizeof why));
                 ph_info("%s", why);
-            } else
+            } else if (!strcmp(cmd, "imlist"))
+                st = cmd_imlist(n, a);
+            else if (!strcmp(cmd, "bands"))
+                config_bands(stdout);
+            else
                 st = ph_error(PH_EUSAGE, NULL, "unknown command '%s' (get, dump, keys, list, check, "
-                              "cpus)", cmd);
+                              "cpus, imlist, bands)", cmd);
             ph_timing_end();
         }
     }
