@@ -12,6 +12,73 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+int ph_phot_read_plane(const char *path, const char *hdu, long *nx, long *ny, float **plane,
+                       ph_header **hdr)
+{
+    ph_fits fp;
+    *plane = NULL;
+    *hdr = NULL;
+    if (ph_fits_open(&fp, path))
+        return PH_EFAIL;
+    int st = ph_fits_has_hdu(&fp, hdu) ? ph_fits_goto(&fp, hdu) : ph_fits_goto_first_image(&fp);
+    if (!st)
+        st = ph_fits_read_header(&fp, hdr);
+    if (!st)
+        st = ph_fits_read_float(&fp, nx, ny, plane);
+    ph_fits_close(&fp);
+    return st;
+}
+
+int ph_phot_write_stamp(const char *dir, const char *what, const char *sname, const char *tname,
+                        const float *plane, long nx, long ny, const ph_header *hdr, double x0,
+                        double y0, long size)
+{
+    char path[4096];
+    int len;
+    if (what)
+        len = snprintf(path, sizeof path, "%s/stamp_%s_%s-%s", dir, what, sname, tname);
+    else
+        len = snprintf(path, sizeof path, "%s/stamp_%s", dir, sname);
+    if (len >= (int)sizeof path)
+        return ph_error(PH_EFAIL, dir, "stamp file name too long");
+    long xa = ph_phot_stamp_start(x0, size), ya = ph_phot_stamp_start(y0, size);
+    float *s = ph_malloc((size_t)size * size * sizeof *s, "stamp");
+    ph_header *h = hdr ? ph_header_copy(hdr) : ph_header_new();
+    if (!s || !h) {
+        free(s);
+        ph_header_free(h);
+        return PH_EFAIL;
+    }
+    for (long y = 0; y < size; y++)
+        for (long x = 0; x < size; x++) {
+            long X = xa + x, Y = ya + y;
+            s[y * size + x] = X >= 0 && Y >= 0 && X < nx && Y < ny ? plane[Y * nx + X] : NAN;
+        }
+    double c;
+    if (!ph_header_get_double(h, "CRPIX1", &c))
+        ph_header_set_double(h, "CRPIX1", c - xa, NULL);
+    if (!ph_header_get_double(h, "CRPIX2", &c))
+        ph_header_set_double(h, "CRPIX2", c - ya, NULL);
+    char txt[160];
+    snprintf(txt, sizeof txt, "ph-phot stamp: columns %ld..%ld, rows %ld..%ld (0-based)", xa,
+             xa + size - 1, ya, ya + size - 1);
+    ph_header_add_text(h, "COMMENT", txt);
+    ph_header_set_double(h, "STAMPX0", (double)xa, "first column on the full image, 0-based");
+    ph_header_set_double(h, "STAMPY0", (double)ya, "first row on the full image, 0-based");
+    ph_fits_out o;
+    int st = ph_fits_create(&o, path, 1);
+    if (!st) {
+        st = ph_fits_write_float(&o, NULL, size, size, s, h);
+        if (!st)
+            st = ph_fits_commit(&o);
+        else
+            ph_fits_abort(&o);
+    }
+    free(s);
+    ph_header_free(h);
+    return st;
+}
+
 int phot_write_stamps(phot_run *r)
 {
     const phot_opts *o = r->o;
@@ -81,72 +148,5 @@ int phot_write_stamps(phot_run *r)
         ph_input_lite_free(&im);
     }
     ph_timing_end();
-    return st;
-}
-
-int ph_phot_read_plane(const char *path, const char *hdu, long *nx, long *ny, float **plane,
-                       ph_header **hdr)
-{
-    ph_fits fp;
-    *plane = NULL;
-    *hdr = NULL;
-    if (ph_fits_open(&fp, path))
-        return PH_EFAIL;
-    int st = ph_fits_has_hdu(&fp, hdu) ? ph_fits_goto(&fp, hdu) : ph_fits_goto_first_image(&fp);
-    if (!st)
-        st = ph_fits_read_header(&fp, hdr);
-    if (!st)
-        st = ph_fits_read_float(&fp, nx, ny, plane);
-    ph_fits_close(&fp);
-    return st;
-}
-
-int ph_phot_write_stamp(const char *dir, const char *what, const char *sname, const char *tname,
-                        const float *plane, long nx, long ny, const ph_header *hdr, double x0,
-                        double y0, long size)
-{
-    char path[4096];
-    int len;
-    if (what)
-        len = snprintf(path, sizeof path, "%s/stamp_%s_%s-%s", dir, what, sname, tname);
-    else
-        len = snprintf(path, sizeof path, "%s/stamp_%s", dir, sname);
-    if (len >= (int)sizeof path)
-        return ph_error(PH_EFAIL, dir, "stamp file name too long");
-    long xa = ph_phot_stamp_start(x0, size), ya = ph_phot_stamp_start(y0, size);
-    float *s = ph_malloc((size_t)size * size * sizeof *s, "stamp");
-    ph_header *h = hdr ? ph_header_copy(hdr) : ph_header_new();
-    if (!s || !h) {
-        free(s);
-        ph_header_free(h);
-        return PH_EFAIL;
-    }
-    for (long y = 0; y < size; y++)
-        for (long x = 0; x < size; x++) {
-            long X = xa + x, Y = ya + y;
-            s[y * size + x] = X >= 0 && Y >= 0 && X < nx && Y < ny ? plane[Y * nx + X] : NAN;
-        }
-    double c;
-    if (!ph_header_get_double(h, "CRPIX1", &c))
-        ph_header_set_double(h, "CRPIX1", c - xa, NULL);
-    if (!ph_header_get_double(h, "CRPIX2", &c))
-        ph_header_set_double(h, "CRPIX2", c - ya, NULL);
-    char txt[160];
-    snprintf(txt, sizeof txt, "ph-phot stamp: columns %ld..%ld, rows %ld..%ld (0-based)", xa,
-             xa + size - 1, ya, ya + size - 1);
-    ph_header_add_text(h, "COMMENT", txt);
-    ph_header_set_double(h, "STAMPX0", (double)xa, "first column on the full image, 0-based");
-    ph_header_set_double(h, "STAMPY0", (double)ya, "first row on the full image, 0-based");
-    ph_fits_out o;
-    int st = ph_fits_create(&o, path, 1);
-    if (!st) {
-        st = ph_fits_write_float(&o, NULL, size, size, s, h);
-        if (!st)
-            st = ph_fits_commit(&o);
-        else
-            ph_fits_abort(&o);
-    }
-    free(s);
-    ph_header_free(h);
     return st;
 }
