@@ -1,7 +1,7 @@
 /* pair.h -- ph-decorr's work on arrays: phrosty's single science/template
  * pair expressed in common/decorr.h's general model (sfft-reference §6-7),
  * the decorrelated PSF, the variance of the decorrelated difference and the
- * score image. No file I/O here (main.c, diffio.c).
+ * score image. No file I/O here (diffio.c, products.c).
  *
  * Roles (SFFT's SpaceSFFT_CupyFlow.find_decorrelation, sci_is_target):
  *   J side: the science image, its noise filtered by the ROTATED template

@@ -3,7 +3,9 @@
  *
  *   ph-subtract --science SCI --science-psf PSF --template ALIGNED -o diff.fits
  *
- * main: options, read and check, run on the chosen device, write. */
+ * main: the option table and its handling, the engine on the chosen
+ * device (here because only the tool links the CUDA code), the steps in
+ * order; the checks, reading and the work's input are ui.c's. */
 #include "cli.h"
 #include "gpu.h"
 #include "log.h"
@@ -11,11 +13,9 @@
 #include "timing.h"
 #include "ui.h"
 #include "util.h"
-#include "wcs.h"
 #include "write.h"
 
 #include <malloc.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,21 +79,11 @@ static int handle(ph_cli *cli, int key, const char *arg)
     long v;
     int b, st;
     switch (key) {
-    case K_SCI:
-        o->sci = arg;
-        return PH_OK;
-    case K_SCI_PSF:
-        o->sci_psf = arg;
-        return PH_OK;
-    case K_REF:
-        o->ref = arg;
-        return PH_OK;
-    case K_REF_PSF:
-        o->ref_psf = arg;
-        return PH_OK;
-    case 'o':
-        o->output = arg;
-        return PH_OK;
+    case K_SCI: o->sci = arg; return PH_OK;
+    case K_SCI_PSF: o->sci_psf = arg; return PH_OK;
+    case K_REF: o->ref = arg; return PH_OK;
+    case K_REF_PSF: o->ref_psf = arg; return PH_OK;
+    case 'o': o->output = arg; return PH_OK;
     case K_HW:
         if ((st = ph_cli_long(cli, arg, 1, 100, &v)))
             return st;
@@ -104,7 +94,7 @@ static int handle(ph_cli *cli, int key, const char *arg)
             return st;
         o->par.dk = (int)v;
         /* phrosty's kerpolyorder is the order of its SFFT kernel: it sets
-         * the sfft method's, not the psf method's (see main()) */
+         * the sfft method's, not the psf method's (see ph_sub_opts_check) */
         o->order_src = cli->source && strstr(cli->source, "photometry.phrosty.") ? 1 : 2;
         return PH_OK;
     case K_BG:
@@ -117,27 +107,18 @@ static int handle(ph_cli *cli, int key, const char *arg)
             return st;
         o->par.const_ratio = b;
         return PH_OK;
-    case K_GRID:
-        return ph_cli_long(cli, arg, 0, 64, &o->kernel_grid);
-    case K_RCOND:
-        return ph_cli_double_range(cli, arg, 0, 1, &o->min_rcond);
+    case K_GRID: return ph_cli_long(cli, arg, 0, 64, &o->kernel_grid);
+    case K_RCOND: return ph_cli_double_range(cli, arg, 0, 1, &o->min_rcond);
     case K_DEVICE:
         if (ph_device_parse(arg, &o->device))
             return ph_cli_bad(cli, "'%s' is not one of auto|cpu|gpu", arg);
         return PH_OK;
-    case 'j':
-        return ph_cli_long(cli, arg, 0, 256, &o->threads);
-    case K_LOCK:
-        o->gpu_lock = arg;
-        return PH_OK;
-    case K_RA:
-        return ph_cli_double_range(cli, arg, -360, 360, &o->ra);
-    case K_DEC:
-        return ph_cli_double_range(cli, arg, -90, 90, &o->dec);
-    case K_EXCL:
-        return ph_cli_double_range(cli, arg, 0, 10000, &o->exclude_r);
-    case K_SLOTS:
-        return ph_cli_long(cli, arg, 1, 64, &o->gpu_slots);
+    case 'j': return ph_cli_long(cli, arg, 0, 256, &o->threads);
+    case K_LOCK: o->gpu_lock = arg; return PH_OK;
+    case K_RA: return ph_cli_double_range(cli, arg, -360, 360, &o->ra);
+    case K_DEC: return ph_cli_double_range(cli, arg, -90, 90, &o->dec);
+    case K_EXCL: return ph_cli_double_range(cli, arg, 0, 10000, &o->exclude_r);
+    case K_SLOTS: return ph_cli_long(cli, arg, 1, 64, &o->gpu_slots);
     case K_METHOD:
         if (ph_cli_choice(cli, arg, "psf|sfft", &b))
             return PH_EUSAGE;
@@ -148,10 +129,8 @@ static int handle(ph_cli *cli, int key, const char *arg)
             return PH_EUSAGE;
         o->fit_pixels = b;
         return PH_OK;
-    case K_STARR:
-        return ph_cli_long(cli, arg, 2, 30, &o->star_r);
-    case K_CLIP:
-        return ph_cli_double_range(cli, arg, 0, 1000, &o->clip);
+    case K_STARR: return ph_cli_long(cli, arg, 2, 30, &o->star_r);
+    case K_CLIP: return ph_cli_double_range(cli, arg, 0, 1000, &o->clip);
     }
     return ph_cli_bad(cli, "unexpected option");
 }
@@ -183,17 +162,6 @@ static ph_sfft_engine *make_engine(const ph_sub_opts *o, long nx, long ny, long 
     (void)max_psf;
     long t = o->threads > 0 ? o->threads : ph_ncpu();
     return ph_sfft_cpu_engine_new(nx, ny, (int)t);
-}
-
-/* The transient's pixel on the science grid, through the science WCS. */
-static int transient_pixel(ph_sub_opts *o, const ph_sub_data *d)
-{
-    ph_wcs *w = NULL;
-    int st = ph_wcs_from_header(d->sci.hdr, o->sci, &w);
-    if (!st)
-        st = ph_wcs_sky2pix_one(w, o->ra, o->dec, &o->ex_x0, &o->ex_y0);
-    ph_wcs_free(w);
-    return st;
 }
 
 int main(int argc, char **argv)
@@ -228,25 +196,8 @@ int main(int argc, char **argv)
     int st = ph_cli_parse(&cli, argc, argv);
     if (st < 0)
         return 0;
-    if (!st && cli.npos > 0)
-        st = ph_error(PH_EUSAGE, NULL, "unexpected argument '%s' (inputs are given with "
-                                       "--science and --template; try --help)",
-                      cli.pos[0]);
-    if (!st && (!o.sci || !o.ref || !o.output))
-        st = ph_error(PH_EUSAGE, NULL, "--science, --template and -o are required (try --help)");
-    if (!st && isnan(o.ra) != isnan(o.dec))
-        st = ph_error(PH_EUSAGE, NULL, "--ra and --dec go together");
-    /* The psf method matches the stars exactly: what is left for the kernel is
-     * the photometric ratio and the mean PSF mismatch, which do not vary over
-     * the image; spatial terms fitted there only add noise to every star
-     * (man ph-subtract, "Methods"). */
-    if (!st && o.method == PH_SUB_PSF && o.order_src < 2) {
-        if (o.order_src == 1 && o.par.dk != 0)
-            ph_info("photometry.phrosty.kerpolyorder (%d) is the sfft method's kernel order; the "
-                    "psf method fits order 0 unless --kernel-order says otherwise",
-                    o.par.dk);
-        o.par.dk = 0;
-    }
+    if (!st)
+        st = ph_sub_opts_check(&cli, &o);
 
     ph_sub_data d;
     ph_sub_out r;
@@ -260,13 +211,8 @@ int main(int argc, char **argv)
         st = ph_sub_read(&o, &d);
         ph_timing_end();
     }
-    if (!st && !isnan(o.ra))
-        st = transient_pixel(&o, &d);
-    double px, py; /* where the carried PHASED_PSF was drawn */
-    if (!st && !isnan(o.ra) && d.psf_phased.hdr && !ph_header_get_double(d.psf_phased.hdr, "PSFX", &px) &&
-        !ph_header_get_double(d.psf_phased.hdr, "PSFY", &py) && hypot(px - o.ex_x0, py - o.ex_y0) > 0.02)
-        ph_warn("%s: PHASED_PSF was drawn at pixel (%.3f, %.3f) but the transient is at (%.3f, %.3f): "
-                "make the science PSF at --ra/--dec", o.sci_psf, px, py, o.ex_x0, o.ex_y0);
+    if (!st)
+        st = ph_sub_locate(&o, &d);
     if (!st && !(st = ph_sfft_check(&o.par, d.sci.nx, d.sci.ny, o.sci))) {
         ph_timing_begin("setup");
         e = make_engine(&o, d.sci.nx, d.sci.ny,
@@ -276,35 +222,8 @@ int main(int argc, char **argv)
     }
     if (!st) {
         snprintf(device, sizeof device, "%s", e->desc);
-        int fp = o.fit_pixels >= 0 ? o.fit_pixels
-                                   : o.method == PH_SUB_PSF ? PH_SUB_FIT_STARS : PH_SUB_FIT_DETECTED,
-            all = fp != PH_SUB_FIT_DETECTED;
-        ph_sub_in in = {.nx = d.sci.nx,
-                        .ny = d.sci.ny,
-                        .sci = d.sci_plane,
-                        .ref = d.ref_plane,
-                        .sci_var = d.sci.var,
-                        .ref_var = d.ref.var,
-                        .sci_mask = d.sci.mask,
-                        .ref_mask = d.ref.mask,
-                        .psf_sci = d.psf_sci.data,
-                        .n_sci = d.psf_sci.n,
-                        .psf_ref = d.psf_ref.data,
-                        .n_ref = d.psf_ref.n,
-                        .sci_name = o.sci,
-                        .ref_name = o.ref,
-                        .ex_x0 = o.ex_x0,
-                        .ex_y0 = o.ex_y0,
-                        .ex_r = o.exclude_r,
-                        .fit_pixels = fp,
-                        .stars = &d.stars,
-                        .correct = o.method == PH_SUB_PSF && d.ov_sci && d.ov_ref,
-                        .ov_sci = d.ov_sci,
-                        .ov_ref = d.ov_ref,
-                        .star_r = (int)o.star_r,
-                        .guard = all ? o.par.w + 4 : 0,
-                        .clip = o.clip >= 0 ? o.clip : o.method == PH_SUB_PSF ? 10 : 0};
-        d.sci_plane = d.ref_plane = NULL; /* the run's now */
+        ph_sub_in in;
+        ph_sub_in_make(&o, &d, &in);
         st = ph_sub_run(e, &o.par, o.min_rcond, &in, &r);
         ph_info("engine peak memory %.2f GB (%s)", e->peak_bytes / 1e9, device);
     }

@@ -174,3 +174,87 @@ void ph_sub_data_free(ph_sub_data *d)
     ph_startab_free(&d->stars);
     ph_psf_free(&d->psf_phased);
 }
+
+int ph_sub_opts_check(const ph_cli *cli, ph_sub_opts *o)
+{
+    if (cli->npos > 0)
+        return ph_error(PH_EUSAGE, NULL, "unexpected argument '%s' (inputs are given with "
+                                         "--science and --template; try --help)",
+                        cli->pos[0]);
+    if (!o->sci || !o->ref || !o->output)
+        return ph_error(PH_EUSAGE, NULL, "--science, --template and -o are required (try --help)");
+    if (isnan(o->ra) != isnan(o->dec))
+        return ph_error(PH_EUSAGE, NULL, "--ra and --dec go together");
+    /* The psf method matches the stars exactly: what is left for the kernel is
+     * the photometric ratio and the mean PSF mismatch, which do not vary over
+     * the image; spatial terms fitted there only add noise to every star
+     * (man ph-subtract, "Methods"). */
+    if (o->method == PH_SUB_PSF && o->order_src < 2) {
+        if (o->order_src == 1 && o->par.dk != 0)
+            ph_info("photometry.phrosty.kerpolyorder (%d) is the sfft method's kernel order; the "
+                    "psf method fits order 0 unless --kernel-order says otherwise",
+                    o->par.dk);
+        o->par.dk = 0;
+    }
+    return PH_OK;
+}
+
+/* The transient's pixel on the science grid, through the science WCS. */
+static int transient_pixel(ph_sub_opts *o, const ph_sub_data *d)
+{
+    ph_wcs *w = NULL;
+    int st = ph_wcs_from_header(d->sci.hdr, o->sci, &w);
+    if (!st)
+        st = ph_wcs_sky2pix_one(w, o->ra, o->dec, &o->ex_x0, &o->ex_y0);
+    ph_wcs_free(w);
+    return st;
+}
+
+int ph_sub_locate(ph_sub_opts *o, const ph_sub_data *d)
+{
+    if (isnan(o->ra))
+        return PH_OK;
+    int st = transient_pixel(o, d);
+    double px, py; /* where the carried PHASED_PSF was drawn */
+    if (!st && d->psf_phased.hdr && !ph_header_get_double(d->psf_phased.hdr, "PSFX", &px) &&
+        !ph_header_get_double(d->psf_phased.hdr, "PSFY", &py) &&
+        hypot(px - o->ex_x0, py - o->ex_y0) > 0.02)
+        ph_warn("%s: PHASED_PSF was drawn at pixel (%.3f, %.3f) but the transient is at (%.3f, "
+                "%.3f): make the science PSF at --ra/--dec", o->sci_psf, px, py, o->ex_x0,
+                o->ex_y0);
+    return st;
+}
+
+void ph_sub_in_make(const ph_sub_opts *o, ph_sub_data *d, ph_sub_in *in)
+{
+    int fp = o->fit_pixels >= 0          ? o->fit_pixels
+             : o->method == PH_SUB_PSF ? PH_SUB_FIT_STARS
+                                       : PH_SUB_FIT_DETECTED,
+        all = fp != PH_SUB_FIT_DETECTED;
+    *in = (ph_sub_in){.nx = d->sci.nx,
+                      .ny = d->sci.ny,
+                      .sci = d->sci_plane,
+                      .ref = d->ref_plane,
+                      .sci_var = d->sci.var,
+                      .ref_var = d->ref.var,
+                      .sci_mask = d->sci.mask,
+                      .ref_mask = d->ref.mask,
+                      .psf_sci = d->psf_sci.data,
+                      .n_sci = d->psf_sci.n,
+                      .psf_ref = d->psf_ref.data,
+                      .n_ref = d->psf_ref.n,
+                      .sci_name = o->sci,
+                      .ref_name = o->ref,
+                      .ex_x0 = o->ex_x0,
+                      .ex_y0 = o->ex_y0,
+                      .ex_r = o->exclude_r,
+                      .fit_pixels = fp,
+                      .stars = &d->stars,
+                      .correct = o->method == PH_SUB_PSF && d->ov_sci && d->ov_ref,
+                      .ov_sci = d->ov_sci,
+                      .ov_ref = d->ov_ref,
+                      .star_r = (int)o->star_r,
+                      .guard = all ? o->par.w + 4 : 0,
+                      .clip = o->clip >= 0 ? o->clip : o->method == PH_SUB_PSF ? 10 : 0};
+    d->sci_plane = d->ref_plane = NULL; /* the run's now */
+}

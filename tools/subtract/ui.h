@@ -3,11 +3,13 @@
 #ifndef PH_SUBTRACT_UI_H
 #define PH_SUBTRACT_UI_H
 
+#include "cli.h"
 #include "gpu.h"
 #include "phimage.h"
 #include "psfstamp.h"
 #include "sfft.h"
 #include "stars.h"
+#include "subtract.h"
 
 typedef struct ph_sub_opts {
     const char *sci, *sci_psf, *ref, *ref_psf, *output;
@@ -33,6 +35,11 @@ enum { PH_SUB_PSF = 0, PH_SUB_SFFT = 1 };
 
 void ph_sub_opts_default(ph_sub_opts *o);
 
+/* The usage: no argument, --science, --template and -o given, --ra with
+ * --dec; and the psf method's kernel order 0 unless asked (phrosty's
+ * kerpolyorder is the sfft method's). Errors PH_EUSAGE. */
+int ph_sub_opts_check(const ph_cli *cli, ph_sub_opts *o);
+
 /* Everything read from the input files. */
 typedef struct ph_sub_data {
     ph_image sci, ref;  /* VAR, MASK (+ PSF HDU), header; ref.meta = the template's;
@@ -56,5 +63,15 @@ typedef struct ph_sub_data {
  * freed before the next image is read (the memory at 4088 x 4088). */
 int ph_sub_read(const ph_sub_opts *o, ph_sub_data *d);
 void ph_sub_data_free(ph_sub_data *d);
+
+/* With --ra/--dec, the transient's pixel on the science grid (o->ex_x0,
+ * o->ex_y0, through the science WCS), and a warning when the carried
+ * PHASED_PSF was drawn elsewhere. */
+int ph_sub_locate(ph_sub_opts *o, const ph_sub_data *d);
+
+/* The work's input from the options and the data: each method's defaults
+ * for the fit pixels, the guard and the clip resolved. The SCI planes are
+ * handed over (d's are set to NULL: ph_sub_run frees them). */
+void ph_sub_in_make(const ph_sub_opts *o, ph_sub_data *d, ph_sub_in *in);
 
 #endif
