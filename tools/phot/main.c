@@ -20,6 +20,7 @@
 #include "lightcurve.h"
 #include "atomicfile.h"
 #include "log.h"
+#include "ph_cuda.h" /* the GPU engine, under PH_WITH_CUDA */
 #include "phimage.h"
 #include "phot.h"
 #include "timing.h"
