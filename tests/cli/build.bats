@@ -34,3 +34,16 @@ undefined_in() {
   run nm "$PH_TOP/build/common/gpu.o"
   assert_line --regexp '^[0-9a-f]+ W ph_cuda_probe$'
 }
+
+@test "scripts/module-table derives HACKING.md's module-to-tool table from the build" {
+  [ -x "$PH_TOP/bin/ph-subtract" ] || skip "the tools are not built (make all)"
+  run "$PH_TOP/scripts/module-table"
+  assert_success
+  assert_line --index 0 "| module | included by | linked into |"
+  # facts of the tree: SFFT is ph-subtract's (and cuda/'s), sim's rng its own
+  assert_line --regexp '^\| sfft \(sfft, sfft_cpu\) \| subtract cuda \| .*subtract.* \|$'
+  assert_line '| rng | sim | sim |'
+  assert_line --regexp '^\| hd \| .* \| \(header only\) \|$'
+  [ "$(grep -c '^| ' <<< "$output")" -eq $(( $(ls "$PH_TOP"/common/*.h | wc -l) + 1 )) ] ||
+    fail "not one row per header of common/"
+}
