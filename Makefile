@@ -36,7 +36,7 @@ endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
-PH_CFLAGS := -std=gnu11 -Wall -Wextra -pthread -Icommon -Ibuild $(PKG_CFLAGS)
+PH_CFLAGS := -std=gnu11 -Wall -Wextra -pthread -Icommon -Icuda -Ibuild $(PKG_CFLAGS)
 PH_LDLIBS := $(PKG_LIBS) -lfftw3_threads -llapacke -llapack -lm -lpthread
 ifdef SANITIZE
   SAN := -fsanitize=address,undefined -fno-omit-frame-pointer
@@ -58,8 +58,9 @@ ifneq ($(NVCC),)
   PH_CFLAGS += -DPH_WITH_CUDA
   CUDA_SRC := $(wildcard cuda/*.cu)
   CUDA_OBJ := $(CUDA_SRC:cuda/%.cu=build/cuda/%.o)
-  CUDA_LDLIBS := $(CUDA_OBJ) -L$(CUDA_HOME)/lib64 -Wl,-rpath,$(CUDA_HOME)/lib64 \
-                 -lcufft -lcudart -lstdc++
+  # A GPU tool links: its objects, $(CUDA_OBJ), libph (which the CUDA objects
+  # call into), then these. libph needs none of them (cuda/ph_cuda.h).
+  CUDA_LDLIBS := -L$(CUDA_HOME)/lib64 -Wl,-rpath,$(CUDA_HOME)/lib64 -lcufft -lcudart -lstdc++
 endif
 
 # ---- libph ----------------------------------------------------------------
@@ -119,8 +120,8 @@ build/tools/%.o: tools/%.c $(FLAGS_STAMP)
 define TOOL_RULE
 bin/ph-$(1): $$(patsubst tools/%.c,build/tools/%.o,$$(wildcard tools/$(1)/*.c)) $$(LIBPH) $$(if $$($(1)_GPU),$$(CUDA_OBJ))
 	@mkdir -p bin
-	$$(CC) $$(CFLAGS) $$(PH_CFLAGS) $$(PH_LDFLAGS) -o $$@ $$(filter build/tools/%,$$^) $$(LIBPH) \
-	    $$($(1)_LIBS) $$(if $$($(1)_GPU),$$(CUDA_LDLIBS) $$(LIBPH)) $$(PH_LDLIBS)
+	$$(CC) $$(CFLAGS) $$(PH_CFLAGS) $$(PH_LDFLAGS) -o $$@ $$(filter build/tools/%,$$^) \
+	    $$(if $$($(1)_GPU),$$(CUDA_OBJ)) $$(LIBPH) $$($(1)_LIBS) $$(if $$($(1)_GPU),$$(CUDA_LDLIBS)) $$(PH_LDLIBS)
 endef
 $(foreach t,$(TOOL_DIRS),$(eval $(call TOOL_RULE,$(t))))
 
@@ -147,7 +148,7 @@ build/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $$(call
 
 # libFuzzer builds: their own objects (clang, ASan + UBSan, no CUDA).
 FUZZ_CC ?= clang
-FUZZ_CFLAGS := -std=gnu11 -g -O1 -pthread -Icommon -Ibuild $(PKG_CFLAGS) -fno-omit-frame-pointer \
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -pthread -Icommon -Icuda -Ibuild $(PKG_CFLAGS) -fno-omit-frame-pointer \
                -fsanitize=address,undefined -fno-sanitize-recover=undefined
 fuzz_objs = $(patsubst build/tools/%,build/fuzz/tools/%,$(call unit_objs,$(1)))
 build/fuzz/common/%.o: common/%.c

@@ -2,6 +2,7 @@
  * file holds what needs no CUDA: device choice and the lock. */
 #include "gpu.h"
 #include "log.h"
+#include "ph_cuda.h"
 #include "util.h"
 
 #include <errno.h>
@@ -13,7 +14,15 @@
 #include <unistd.h>
 
 #ifdef PH_WITH_CUDA
-void ph_cuda_probe(ph_gpu_info *info); /* cuda/device.cu */
+/* libph links on its own: this weak definition answers for cuda/device.cu
+ * in a program linked without the CUDA objects (only the tools whose
+ * tool.mk says <name>_GPU = 1 link them), and device.o's definition
+ * replaces it in those that are. */
+__attribute__((weak)) void ph_cuda_probe(ph_gpu_info *info)
+{
+    snprintf(info->why, sizeof info->why,
+             "this program was linked without the CUDA objects (cuda/device.cu)");
+}
 int ph_gpu_compiled(void) { return 1; }
 void ph_gpu_probe(ph_gpu_info *info)
 {

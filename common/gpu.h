@@ -4,7 +4,9 @@
  * oversubscribing its memory.
  *
  * Built with nvcc (PH_WITH_CUDA defined), ph_gpu_probe() asks the CUDA
- * runtime (cuda/device.cu); without it, it says so and the CPU path runs.
+ * runtime (ph_cuda_probe in cuda/device.cu; every CUDA entry point is
+ * declared in cuda/ph_cuda.h); without it, it says so and the CPU path
+ * runs.
  */
 #ifndef PH_GPU_H
 #define PH_GPU_H

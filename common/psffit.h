@@ -135,18 +135,7 @@ double ph_circle_pixel_weight(double xa, double xb, double ya, double yb, double
 double ph_aperture_sum(const ph_fit_plane *p, double x0, double y0, double r, double sky,
                        int subpixels, int *nbad);
 
-/* The GPU batch (cuda/phot_engine.cu): the planes and the PSF stay on the
- * device between calls. */
-typedef struct ph_psffit_gpu ph_psffit_gpu;
-#ifdef PH_WITH_CUDA
-/* Errors (recorded): no device memory, annulus or box too large for the
- * engine (it says so: the CPU then runs). */
-ph_psffit_gpu *ph_psffit_gpu_new(const ph_fit_plane *p, const ph_psf_spline *s,
-                                 const ph_fit_opts *o);
-int ph_psffit_gpu_run(ph_psffit_gpu *g, long n, const double *x0, const double *y0,
-                      ph_fit_result *r);
-void ph_psffit_gpu_free(ph_psffit_gpu *g);
-const char *ph_psffit_gpu_desc(const ph_psffit_gpu *g);
-#endif
+/* The GPU batch of the same fits (cuda/phot_engine.cu, ph_psffit_gpu_*)
+ * is declared in cuda/ph_cuda.h with the other CUDA entry points. */
 
 #endif

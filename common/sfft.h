@@ -153,16 +153,8 @@ int ph_sfft_fit_count(int dk, int db);
  * and pointwise loops). NULL on error (recorded). */
 ph_sfft_engine *ph_sfft_cpu_engine_new(long nx, long ny, int nthreads);
 
-#ifdef PH_WITH_CUDA
-/* The GPU engine (cuda/subtract_engine.cu): cuFFT D2Z/Z2D in float64,
- * images resident on the device, for parameters p and PSFs of at most
- * max_psf pixels. NULL on error (recorded), e.g. when the planned memory
- * does not fit in the free device memory. */
-ph_sfft_engine *ph_subtract_gpu_engine_new(long nx, long ny, const ph_sfft_params *p,
-                                           long max_psf);
-/* Device memory the GPU engine plans for an nx x ny pair (bytes). */
-double ph_subtract_gpu_planned_bytes(long nx, long ny, const ph_sfft_params *p, long max_psf);
-#endif
+/* The GPU engine (cuda/subtract_engine.cu, ph_subtract_gpu_engine_new) is
+ * declared in cuda/ph_cuda.h with the other CUDA entry points. */
 
 void ph_sfft_engine_free(ph_sfft_engine *e);
 

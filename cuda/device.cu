@@ -9,7 +9,7 @@
 #include <string.h>
 
 extern "C" {
-#include "gpu.h"
+#include "ph_cuda.h"
 
 static void probe(ph_gpu_info *info);
 

@@ -24,6 +24,7 @@
 #include <nvtx3/nvToolsExt.h>
 
 #include "psffit_elem.h"
+#include "ph_cuda.h"
 #include "region.h"
 
 #include <math.h>

@@ -28,6 +28,7 @@
 #include <cufft.h>
 #include <nvtx3/nvToolsExt.h>
 
+#include "ph_cuda.h"
 #include "region.h"
 #include "sfft_elem.h"
 

@@ -17,13 +17,13 @@
 #include "cli.h"
 #include "gpu.h"
 #include "log.h"
+#include "ph_cuda.h" /* the GPU engine, under PH_WITH_CUDA */
 #include "psffit.h"
 #include "timing.h"
 #include "transient.h"
 #include "ui.h"
 #include "util.h"
 #include "zpsource.h"
-
 #include <math.h>
 #include <string.h>
 
@@ -217,9 +217,9 @@ int main(int argc, char **argv)
             "header's ZPT, or with --catalog the median of m_cat + 2.5 log10(flux) over\n"
             "catalogue stars measured on DECORR_SCI in an aperture over DECORR_PSF's own\n"
             "(or, --zpt-aperture psf, PSF-fitted in a batch, on the GPU with --device).\n"
-            "Writes one CSV row: phrosty's 20 light-curve columns, zpt_source,\n"
-            "zpt_nstars, zpt_scatter. A failed measurement still writes the row\n"
-            "(success False, NaN measurements), prints the reason and exits 1.\n"
+            "Writes one CSV row, the 26 light-curve columns (phrosty's 20, zpt_*, res_*).\n"
+            "A failed measurement still writes the row (success False, NaN\n"
+            "measurements), prints the reason and exits 1.\n"
             "Given a ph image (ph-skysub's sky-subtracted science image) with --catalog\n"
             "and --science-psf instead, it measures that image's field-star zero point\n"
             "once, over the whole field, and writes the zero-point file each pair's --zpt\n"

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "gpu.h"
 #include "log.h"
+#include "ph_cuda.h" /* the GPU engine, under PH_WITH_CUDA */
 #include "subtract.h"
 #include "timing.h"
 #include "ui.h"
