@@ -37,6 +37,20 @@ static int read_header(const char *path, image *im)
     return st;
 }
 
+/* The n pixels into im->sci, and im->bad: where mask (may be NULL) has
+ * one of `bits`, or the pixel is not finite. */
+static int copy_pixels(image *im, const float *sci, const uint8_t *mask, uint8_t bits, long n)
+{
+    im->sci = ph_malloc((size_t)n * sizeof(float), "image");
+    im->bad = ph_malloc((size_t)n, "mask");
+    if (!im->sci || !im->bad)
+        return PH_EFAIL;
+    memcpy(im->sci, sci, (size_t)n * sizeof(float));
+    for (long i = 0; i < n; i++)
+        im->bad[i] = (mask && (mask[i] & bits)) || !isfinite(sci[i]);
+    return PH_OK;
+}
+
 /* Pixels for epsf: a ph image as it is, an input image sky-subtracted here. */
 static int read_pixels(const char *path, image *im)
 {
@@ -55,17 +69,11 @@ static int read_pixels(const char *path, image *im)
             return st;
         im->nx = pi.nx, im->ny = pi.ny, im->hdr = pi.hdr, im->meta = pi.meta;
         n = pi.nx * pi.ny;
-        im->sci = ph_malloc((size_t)n * sizeof(float), "image");
-        im->bad = ph_malloc((size_t)n, "mask");
-        if (im->sci && im->bad) {
-            memcpy(im->sci, pi.sci, (size_t)n * sizeof(float));
-            for (long i = 0; i < n; i++)
-                im->bad[i] = (pi.mask[i] & (PH_MASK_BAD | PH_MASK_OUTSIDE)) || !isfinite(pi.sci[i]);
-        }
+        st = copy_pixels(im, pi.sci, pi.mask, PH_MASK_BAD | PH_MASK_OUTSIDE, n);
         pi.hdr = NULL;
         ph_image_free(&pi);
-        if (!im->sci || !im->bad)
-            return PH_EFAIL;
+        if (st)
+            return st;
         im->rms = im->meta.skyrms;
     } else {
         ph_input_lite in = {0};
@@ -76,16 +84,10 @@ static int read_pixels(const char *path, image *im)
         im->nx = in.nx, im->ny = in.ny, im->hdr = in.hdr, im->meta = in.meta;
         in.hdr = NULL;
         n = in.nx * in.ny;
-        im->sci = ph_malloc((size_t)n * sizeof(float), "image");
-        im->bad = ph_malloc((size_t)n, "mask");
-        if (im->sci && im->bad) {
-            memcpy(im->sci, in.sci, (size_t)n * sizeof(float));
-            for (long i = 0; i < n; i++)
-                im->bad[i] = (in.flagged && in.flagged[i]) || !isfinite(in.sci[i]);
-        }
+        st = copy_pixels(im, in.sci, in.flagged, 0xff, n);
         ph_input_lite_free(&in);
-        if (!im->sci || !im->bad)
-            return PH_EFAIL;
+        if (st)
+            return st;
         im->rms = NAN;
     }
     /* Subtract the background (input images) and measure the sky rms. */
