@@ -238,16 +238,17 @@ h.writeto('cut.fits', overwrite=True)"
   assert_no_file c.fits
 }
 
-@test "the default model, auto: epsf where the stars support it (PSFFRAC the optics' share, as the true PSF's), else roman with a warning" {
+@test "the default model, auto: epsf where the stars support it (PSFFRAC the optics' share, as the true PSF's), else romanfit, else roman with a warning" {
   cd "$T"
-  ph-sim -q -b Y106 --size 4088 --templates 1 --science 0 --jitter-vary 0 --no-transient \
-    --no-host --sca 1 --seed 5 --no-psf-files -o f
+  # jitter 0.024", not the roman model's default 0.014": the default alone is 9% off
+  ph-sim -q -b Y106 --size 4088 --templates 1 --science 0 --jitter 0.024 --jitter-vary 0 \
+    --no-transient --no-host --sca 1 --seed 5 --no-psf-files -o f
   img=f/images/Y106/10000/Roman_TDS_simple_model_Y106_10000_1.fits.gz
   ph-psf -q $img --x 2000.3 --y 1500.8 -m epsf -o e.fits
   run ph-psf $img --x 2000.3 --y 1500.8 -o a.fits
   assert_success
   assert_output ""
-  ph-sim psf -q -b Y106 --sca 1 --jitter 0.014 -o model.fits
+  ph-sim psf -q -b Y106 --sca 1 --jitter 0.024 -o model.fits
   ph-psf -q $img --x 2000.3 --y 1500.8 -m file:model.fits -o t.fits
   run fitsq a.fits "
 e = fits.open('e.fits'); t = fits.getheader('t.fits')
@@ -258,18 +259,32 @@ print('%.5f %.5f' % (h['PSFFRAC'], t['PSFFRAC']))"
   read -r fa ft <<< "${lines[1]}"
   echo "# PSFFRAC: auto (epsf) $fa, the true PSF $ft" >&3
   [ "$(awk -v a=$fa -v t=$ft 'BEGIN {print (a < 0.999 && a - t < 0.002 && t - a < 0.002)}')" = 1 ]
-  # a cut-out with a sixteenth of the stars: roman, and a warning that says why
+  # a cut-out with a sixteenth of the stars: too few for an ePSF, enough to
+  # fit the roman model's wavefront error and jitter (romanfit), with a notice
   pypeer -W ignore -c "
 from astropy.io import fits
 h = fits.open('$img')
 for x in h[1:]:
     x.data = x.data[:1024, :1024]
 h.writeto('cut.fits', overwrite=True)"
-  run ph-psf cut.fits --x 500 --y 500 -o c.fits
+  run ph-psf cut.fits --x 500.3 --y 500.8 -o c.fits
+  assert_success
+  [ "${#lines[@]}" -eq 1 ] || fail "expected one notice line: $output"
+  assert_line --regexp "^ph-psf: cut.fits: too few stars for an empirical PSF; the roman model fitted to [0-9]+ of them: wavefront error [0-9]+ nm, jitter 0.0[0-9]+\" \(median reduced chi\^2 [0-9.]+\)$"
+  ph-psf -q cut.fits --x 500.3 --y 500.8 -m file:model.fits -o ct.fits
+  e=$(relative_l2 c.fits ct.fits)
+  ph-psf -q cut.fits --x 500.3 --y 500.8 -m roman -o cr.fits
+  r=$(relative_l2 cr.fits ct.fits)
+  run fitsq c.fits "print(h['PSFMODEL'], h['PSFAUTO'], h['PSFFITN'] >= 3, abs(h['PSFJITTR'] - 0.024) < 0.004, h['PSFFITC2'] < 2)"
+  echo "# cut-out: romanfit rel L2 $e against the true PSF (the default roman: $r)" >&3
+  assert_output "romanfit True True True True"
+  [ "$(awk -v w=$e -v r=$r 'BEGIN {print (w < 0.02 && r > 0.05)}')" = 1 ] || fail "rel L2 $e, roman $r"
+  # three stars in all: roman as it is, and a warning that says why
+  run ph-psf "$S"/few/images/Y106/10000/Roman_TDS_simple_model_Y106_10000_1.fits.gz --x 60 --y 60 -o f.fits
   assert_success
   [ "${#lines[@]}" -eq 1 ] || fail "expected one warning line: $output"
-  assert_line --regexp "^ph-psf: warning: cut.fits: only [0-9]+ isolated unsaturated point-like stars with S/N >= 100 .*; the band's analytic PSF \(roman\) is used, which knows neither this image's jitter nor its optics"
-  run fitsq c.fits "print(h['PSFMODEL'], h['PSFAUTO'])"
+  assert_line --regexp "^ph-psf: warning: .*Y106_10000_1.fits.gz: a 128x128 image is too small for an empirical PSF|^ph-psf: warning: .*: only [0-9]+ .*; the band's analytic PSF \(roman\) is used, which knows neither this image's jitter nor its optics"
+  run fitsq f.fits "print(h['PSFMODEL'], h['PSFAUTO'])"
   assert_output "roman True"
   # an explicit model is never replaced
   run ph-psf -q cut.fits --x 500 --y 500 -m roman -o r.fits

@@ -65,6 +65,38 @@ int psf_model_stamp(void *ctx, double dx, double dy, long n, double *out)
 /* The A25 library's model for (x0, y0). The library's grid is over a
  * whole 4088-pixel SCA: a cut-out's position there is x0 - LTV1, y0 -
  * LTV2 (IRAF's physical coordinates, which cut-outs carry). */
+int psf_roman_fit(params *p, const image *im, const char *band, const char *path)
+{
+    ph_romanpsf_opts base;
+    if (!band[0])
+        return ph_error(PH_EFAIL, path, "the image has no FILTER; give --band");
+    if (ph_romanpsf_defaults(&base, band)) {
+        ph_error_clear();
+        return ph_error(PH_EFAIL, path, "unknown band '%s' (%s); give --band", band,
+                        ph_band_names());
+    }
+    /* the options but the two fitted */
+    if (isfinite(p->rpsf.obscuration)) base.obscuration = p->rpsf.obscuration;
+    if (isfinite(p->rpsf.diffusion)) base.diffusion_px = p->rpsf.diffusion;
+    if (p->rpsf.nlambda > 0) base.nlambda = (int)p->rpsf.nlambda;
+    epsf_params ep = p->ep;
+    ep.radius = 8;
+    ep.fwhm_ref = ph_romanpsf_fwhm_epsf(&base);
+    if (!isfinite(ep.saturate))
+        ep.saturate = im->meta.saturate;
+    if (isfinite(im->meta.gain) && im->meta.gain > 0)
+        ep.gain = im->meta.gain;
+    int st = romanfit_run(im->sci, im->bad, im->nx, im->ny, im->rms, &ep, &base, &p->rf, path);
+    if (st)
+        return st;
+    p->fitted = 1;
+    p->model = M_ROMAN;
+    p->rpsf.wfe = p->rf.wfe_nm;
+    p->rpsf.jitter = p->rf.jitter_arcsec;
+    ph_strlcpy(p->model_text, "romanfit", sizeof p->model_text);
+    return PH_OK;
+}
+
 int psf_a25_model(const char *dir, const image *im, const char *band, long sca, double x0,
                   double y0, const char *path, char *file, size_t size, psf_file *f)
 {

@@ -1231,30 +1231,41 @@ static int check_model(const epsf_model *e, const epsf_params *p, const char *fi
     return PH_OK;
 }
 
-int epsf_build(const float *img, const uint8_t *bad, long nx, long ny, double rms,
-               const epsf_params *p, epsf_model *e, const char *file)
+int epsf_find_stars(const float *img, const uint8_t *bad, long nx, long ny, double rms,
+                    const epsf_params *p, int32_t **seg, star **stars, int *ns, double *rhalf,
+                    double *width, const char *file)
 {
-    memset(e, 0, sizeof *e);
+    *seg = NULL;
+    *stars = NULL;
+    *ns = 0;
     if (!(rms > 0))
         return ph_error(PH_EFAIL, file, "the sky rms is not positive: cannot select stars");
-    int32_t *seg = ph_malloc((size_t)nx * ny * sizeof *seg, "segmentation map");
-    if (!seg)
+    if (!(*seg = ph_malloc((size_t)nx * ny * sizeof **seg, "segmentation map")))
         return PH_EFAIL;
     ph_detect_params dp;
     ph_detect_defaults(&dp);
     dp.thresh = p->thresh * rms;
     ph_detection det = {0};
-    double t0 = ph_now();
-    int st = ph_detect(img, NULL, 0, nx, ny, &dp, NULL, seg, &det);
-    double t1 = ph_now();
-    ctx c = {img, bad, seg, nx, ny, rms * rms, p->gain > 0 ? p->gain : 1};
+    int st = ph_detect(img, NULL, 0, nx, ny, &dp, NULL, *seg, &det);
+    ctx c = {img, bad, *seg, nx, ny, rms * rms, p->gain > 0 ? p->gain : 1};
+    if (!st)
+        st = epsf_select_stars(&c, &det, p, stars, ns, rhalf, width);
+    ph_detection_free(&det);
+    return st;
+}
+
+int epsf_build(const float *img, const uint8_t *bad, long nx, long ny, double rms,
+               const epsf_params *p, epsf_model *e, const char *file)
+{
+    memset(e, 0, sizeof *e);
+    int32_t *seg = NULL;
     star *stars = NULL;
     int ns = 0;
     double rhalf = 1, width = 1;
-    if (!st)
-        st = epsf_select_stars(&c, &det, p, &stars, &ns, &rhalf, &width);
-    double t2 = ph_now();
-    ph_detection_free(&det);
+    double t0 = ph_now();
+    int st = epsf_find_stars(img, bad, nx, ny, rms, p, &seg, &stars, &ns, &rhalf, &width, file);
+    double t2 = ph_now(), t1 = t2;
+    ctx c = {img, bad, seg, nx, ny, rms * rms, p->gain > 0 ? p->gain : 1};
     int nmin = epsf_min_stars(p->order);
     if (!st && ns < nmin)
         st = ph_error(PH_EFAIL, file,
@@ -1300,8 +1311,8 @@ int epsf_build(const float *img, const uint8_t *bad, long nx, long ny, double rm
     if (!st)
         st = iterate(&c, e, stars, ns, p, chi, nmin, p->niter, 0, p->niter_core > 0 || p->order > 0, file);
     e->ncand = ns;
-    ph_info("ePSF: %.2f s detection, %.2f s stars, %.2f s core and centres, %.2f s model",
-            t1 - t0, t2 - t1, t3 - t2, ph_now() - t3);
+    ph_info("ePSF: %.2f s detection and stars, %.2f s core and centres, %.2f s model",
+            t1 - t0, t3 - t2, ph_now() - t3);
     if (!st)
         st = check_model(e, p, file);
     for (int k = 0; !st && k < ns; k++)

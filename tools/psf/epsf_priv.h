@@ -53,6 +53,13 @@ int epsf_select_stars(const ctx *c, const ph_detection *det, const epsf_params *
                       int *nout, double *rhalf, double *width);
 void epsf_stars_free(star *st, int n);
 
+/* Detection and epsf_select_stars on a sky-subtracted image: the stars,
+ * and the segmentation map (*seg, the caller frees it; the fit uses it to
+ * keep neighbours out). Errors: rms not positive, allocation. */
+int epsf_find_stars(const float *img, const uint8_t *bad, long nx, long ny, double rms,
+                    const epsf_params *p, int32_t **seg, star **stars, int *ns, double *rhalf,
+                    double *width, const char *file);
+
 /* A x = b for a small n x n A (n <= 4; Gaussian elimination with partial
  * pivoting; A and b are destroyed); non-zero if A is singular. */
 int epsf_solve_small(int n, double A[4][4], double *b, double *x);

@@ -207,7 +207,15 @@ static int check(const ctx *c, const ph_detection *det, long k, const epsf_param
  * (in ln r) peak, holding at least 5 candidates and 30% of the highest
  * such count; r0 is the mean of ln r there. Radii below 0.45 px (a pixel's
  * own half-light radius is 0.4: cosmic rays, hot pixels) are left out. */
-static double locus(const double *r, int n)
+/* The stellar locus: the narrowest well-populated peak of the widths (5
+ * members and 30% of the largest). Where the band's optics give a
+ * reference width wref (> 0) and that peak lies beyond any width a PSF can
+ * have (1.6 wref), while 3 or more candidates lie within 0.6 to 1.6 wref,
+ * their median is the locus: on a cut-out of a sparse field the few stars
+ * are outnumbered by compact galaxies (an OpenUniverse2024 look-alike
+ * cut-out: 6 stars at 0.46 to 0.65 px, their phases spreading them wider
+ * than a peak's window, and 15 galaxies about 1.4 px). */
+static double locus(const double *r, int n, double wref)
 {
     double *l = ph_malloc((size_t)(n > 0 ? n : 1) * sizeof *l, "ePSF sizes");
     int *cnt = ph_malloc((size_t)(n > 0 ? n : 1) * sizeof *cnt, "ePSF sizes");
@@ -253,6 +261,14 @@ static double locus(const double *r, int n)
             if (fabs(l[i] - l[best]) <= w)
                 s += l[i], q++;
         r0 = exp(s / q);
+    }
+    if (wref > 0 && r0 > 1.6 * wref) {
+        int q = 0;
+        for (int i = 0; i < m; i++) /* descending: the plausible ones, in order */
+            if (exp(l[i]) >= 0.6 * wref && exp(l[i]) <= 1.6 * wref)
+                cnt[q++] = i;
+        if (q >= 3)
+            r0 = exp(l[cnt[q / 2]]);
     }
     free(l), free(cnt);
     return r0;
@@ -406,7 +422,8 @@ int epsf_select_stars(const ctx *c, const ph_detection *det, const epsf_params *
     }
     if (n > 0) {
         /* the widths' locus; the core radius wants the half-light radius */
-        double s0 = locus(fr, n);
+        /* the optics' Gaussian width: FWHM / 2.3548 */
+        double s0 = locus(fr, n, p->fwhm_ref > 0 ? p->fwhm_ref / 2.3548 : 0);
         double lo = p->order ? 0.65 : 0.75, hi = p->order ? 1.5 : 1.25;
         int m = 0;
         for (int k = 0; k < n; k++) {

@@ -120,7 +120,7 @@ static int read_pixels(const char *path, image *im)
 int psf_image_read(const params *p, const char *path, image *im, int *small)
 {
     *small = 0;
-    if (p->model != M_EPSF && p->model != M_AUTO)
+    if (p->model != M_EPSF && p->model != M_AUTO && p->model != M_ROMANFIT)
         return read_header(path, im);
     int st = read_pixels(path, im);
     /* auto: an image too small for an ePSF is read for its header */

@@ -29,9 +29,10 @@ static const ph_opt opts[] = {
     {"x", O_X, "X", "0-based pixel x of the position (with --y)", "", 0},
     {"y", O_Y, "Y", "0-based pixel y of the position (with --x)", "", 0},
     {"model", 'm', "MODEL",
-     "auto | epsf | roman | gaussian:SIGMA | file:PATTERN ({band} {sca} {pointing}) | a25:DIR "
-     "(the A25 ePSF library); default photometry.phrosty.psf.type, else auto: epsf where the "
-     "image's stars support it, else roman with a warning",
+     "auto | epsf | romanfit | roman | gaussian:SIGMA | file:PATTERN ({band} {sca} {pointing}) "
+     "| a25:DIR (the A25 ePSF library); default photometry.phrosty.psf.type, else auto: epsf "
+     "where the image's stars support it, else romanfit (roman fitted to them), else roman with "
+     "a warning",
      NULL, 0},
     {"size", O_SIZE, "N", "stamp size, odd, 3 ... 1001 (default 41)", NULL, 0},
     {"band", 'b', "BAND", "band, instead of the image's FILTER", "", 0},
@@ -195,7 +196,8 @@ int main(int argc, char **argv)
             "filled from the image), phrosty's A25 ePSF library (a25:DIR), or an empirical\n"
             "PSF built from the image's stars (epsf). Without --model,\n"
             "photometry.phrosty.psf.type of the config decides; with none, auto: epsf\n"
-            "where the image's stars support it, else roman with a warning.\n"
+            "where the image's stars support it, else romanfit (roman with its wavefront\n"
+            "error and jitter fitted to 3 or more stars), else roman with a warning.\n"
             "The primary image is the centred stamp (SFFT's); extension PHASED_PSF holds\n"
             "the PSF at the position's sub-pixel phase, the transient's own pixel profile,\n"
             "which ph-subtract carries and ph-decorr turns into the photometry's PSF.",

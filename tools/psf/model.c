@@ -21,6 +21,8 @@ int psf_model_set(params *p, const char *arg, const char *source)
         p->model = M_ROMAN;
     else if (!strcmp(arg, "auto"))
         p->model = M_AUTO;
+    else if (!strcmp(arg, "romanfit"))
+        p->model = M_ROMANFIT;
     else if (!strcmp(arg, "epsf"))
         p->model = M_EPSF;
     else if (!strncmp(arg, "file:", 5) && arg[5]) {
@@ -35,14 +37,15 @@ int psf_model_set(params *p, const char *arg, const char *source)
     } else
         return ph_error(PH_EUSAGE, NULL,
                         "%s: unknown PSF model '%s' (roman, gaussian:SIGMA with SIGMA 0.2 ... 50, "
-                        "file:PATTERN, a25:DIR, epsf, auto)",
+                        "file:PATTERN, a25:DIR, epsf, romanfit, auto)",
                         source, arg);
     ph_strlcpy(p->model_text, arg, sizeof p->model_text);
     return PH_OK;
 }
 
 /* --model auto: the ePSF where the image's stars support one, else the
- * band's analytic model with a warning that says why. */
+ * band's analytic model fitted to them (romanfit), else that model as it
+ * is, with a warning that says why. */
 static int auto_model(params *p, const image *im, const char *band, double x0, double y0,
                       stamp *sv, epsf_model *em, const char *path, int small)
 {
@@ -61,6 +64,20 @@ static int auto_model(params *p, const image *im, const char *band, double x0, d
         ph_error_clear();
         epsf_free(em);
         memset(em, 0, sizeof *em);
+        if (band[0]) {
+            if (!psf_roman_fit(p, im, band, path)) {
+                ph_notice("%s: too few stars for an empirical PSF; the roman model fitted to %d "
+                          "of them: wavefront error %.0f nm, jitter %.4f\" (median reduced chi^2 "
+                          "%.2f)",
+                          path, p->rf.nstars, p->rf.wfe_nm, p->rf.jitter_arcsec, p->rf.chi2);
+                return PH_OK;
+            }
+            char w2[300];
+            ph_strlcpy(w2, ph_error_message(), sizeof w2);
+            ph_error_clear();
+            size_t l = strlen(why);
+            snprintf(why + l, sizeof why - l, "; %s", w2);
+        }
     }
     if (!band[0])
         return ph_error(PH_EFAIL, path, "the image has no FILTER; give --band (auto: %s)", why);
@@ -89,6 +106,8 @@ int psf_model_draw(params *p, const image *im, const target *t, int small, stamp
         st = auto_model(p, im, band, x0, y0, sv, &d->em, path, small);
     else if (p->model == M_EPSF)
         st = psf_epsf_stamps(p, im, band, x0, y0, sv, &d->em, path);
+    else if (p->model == M_ROMANFIT)
+        st = psf_roman_fit(p, im, band, path);
     if (!st && (p->model == M_ROMAN || p->model == M_GAUSS) && !band[0])
         st = ph_error(PH_EFAIL, path, "the image has no FILTER; give --band");
     if (!st && p->model == M_EPSF) {

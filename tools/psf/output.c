@@ -20,6 +20,7 @@ typedef struct stamp_info {
     int oversamp;
     const epsf_model *em;
     int chosen; /* --model auto chose the model */
+    const romanfit_result *rf; /* romanfit: the fit */
 } stamp_info;
 
 /* Normalise `s` and make its header: the position, the model, its phase. */
@@ -52,6 +53,12 @@ static int stamp_finish(const params *p, const stamp_info *si, stamp *s, int pha
     k |= ph_header_set_str(h, "PSFMODEL", mt, "model");
     if (si->chosen)
         k |= ph_header_set_bool(h, "PSFAUTO", 1, "model chosen by --model auto");
+    if (si->rf) {
+        k |= ph_header_set_double(h, "PSFWFE", si->rf->wfe_nm, "[nm] fitted wavefront error rms");
+        k |= ph_header_set_double(h, "PSFJITTR", si->rf->jitter_arcsec, "[arcsec] fitted jitter");
+        k |= ph_header_set_long(h, "PSFFITN", si->rf->nstars, "stars the roman model was fitted to");
+        k |= ph_header_set_double(h, "PSFFITC2", si->rf->chi2, "their median reduced chi^2");
+    }
     k |= ph_header_set_long(h, "OVERSAMP", si->oversamp, "oversampling of the model");
     k |= ph_header_set_double(h, "PSFFRAC", s->frac, "model flux fraction inside the stamp");
     k |= ph_header_set_bool(h, "PSFNORM", 1, "stamp normalised to sum 1");
@@ -82,7 +89,7 @@ int psf_write_stamps(const params *p, const target *t, const image *im, const dr
 {
     stamp_info si = {t->path, t->band, d->file[0] ? d->file : NULL, im, t->x0, t->y0, t->ra,
                      t->dec, d->fwhm, d->oversamp, p->model == M_EPSF ? &d->em : NULL,
-                     d->auto_chosen};
+                     d->auto_chosen, p->fitted ? &p->rf : NULL};
     ph_psf a = {0}, b = {0};
     int st = stamp_finish(p, &si, primary, p->at_position, &a);
     a.ov = ov;

@@ -104,11 +104,11 @@ int psf_model_from_phrosty(params *p, const ph_config *cfg)
         snprintf(buf, sizeof buf, "gaussian:%.17g", sx);
         return psf_model_set(p, buf, src);
     }
-    if (!strcmp(type, "epsf") || !strcmp(type, "auto") || !strncmp(type, "file:", 5) || !strncmp(type, "gaussian:", 9) ||
+    if (!strcmp(type, "epsf") || !strcmp(type, "auto") || !strcmp(type, "romanfit") || !strncmp(type, "file:", 5) || !strncmp(type, "gaussian:", 9) ||
         !strncmp(type, "a25:", 4))
         return psf_model_set(p, type, src);
     return ph_error(PH_EUSAGE, ph_config_path(cfg),
                     "%s: unknown PSF type '%s' (ou24PSF, STPSF, gaussian, A25ePSF, "
-                    "OversampledImagePSF, or ours: roman, epsf, auto, file:PATTERN)",
+                    "OversampledImagePSF, or ours: roman, romanfit, epsf, auto, file:PATTERN)",
                     tk, type);
 }

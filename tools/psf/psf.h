@@ -13,6 +13,7 @@
 #include "header.h"
 #include "interp.h"
 #include "ovpsf.h"
+#include "romanpsf.h"
 
 #include <stdint.h>
 
@@ -160,6 +161,22 @@ void epsf_stamp(const epsf_model *e, double x0, double y0, double dx, double dy,
 double epsf_fwhm(const epsf_model *e, double x0, double y0);
 
 void epsf_free(epsf_model *e);
+
+/* ---- the analytic model fitted to the stars (romanfit.c) ----------------- */
+
+typedef struct romanfit_result {
+    double wfe_nm, jitter_arcsec; /* the fit */
+    double chi2;                  /* median reduced chi^2 of the stars used */
+    int nstars, ncand;            /* stars used, candidates */
+} romanfit_result;
+
+/* The wavefront error and jitter of the roman model `base` (the band's
+ * defaults, say) that fit the stars of a sky-subtracted image best; the
+ * stars are epsf's choice at S/N >= 50 (ep: its other parameters). Errors:
+ * fewer than 3 stars, allocation. */
+int romanfit_run(const float *img, const uint8_t *bad, long nx, long ny, double rms,
+                 const epsf_params *ep, const ph_romanpsf_opts *base, romanfit_result *out,
+                 const char *file);
 
 /* ---- the oversampled ePSF (oversamp.c) ---------------------------------- */
 

@@ -5,7 +5,8 @@
  *              .params, when neither --model nor ph.psf.model is given
  *   model.c    the model's name (--model), the choice of --model auto, and
  *              the two stamps drawn from the model chosen
- *   draw.c     each model's stamps: roman and gaussian, epsf, a25
+ *   draw.c     each model's stamps: roman and gaussian, epsf, a25; the
+ *              roman model fitted to the image's stars (romanfit)
  *   image.c    the image: its header, or its pixels for an ePSF; the
  *              position, band, detector and pointing on it
  *   output.c   the stamps' headers, and the file written
@@ -24,7 +25,7 @@
 
 #include <stdint.h>
 
-enum { M_NONE = 0, M_ROMAN, M_GAUSS, M_FILE, M_EPSF, M_A25, M_AUTO };
+enum { M_NONE = 0, M_ROMAN, M_GAUSS, M_FILE, M_EPSF, M_A25, M_AUTO, M_ROMANFIT };
 
 /* The options in effect. */
 typedef struct params {
@@ -32,6 +33,8 @@ typedef struct params {
     char model_text[1100], pattern[1024];
     int model, have_ra, have_dec, have_x, have_y, at_position;
     int autofell; /* auto: 1 when the image could not support an ePSF (roman used) */
+    int fitted;   /* romanfit (or auto's choice of it): rf holds the fit */
+    romanfit_result rf;
     double ra, dec, x, y, sigma;
     long size, sca;
     ph_interp interp;
@@ -119,6 +122,10 @@ int psf_roman_stamps(const params *p, const char *band, const char *image, stamp
                      double *fwhm, ph_romanpsf **keep);
 int psf_epsf_stamps(const params *p, const image *im, const char *band, double x0, double y0,
                     stamp *sv, epsf_model *em, const char *path);
+/* --model romanfit: the band's roman model with its wavefront error and
+ * jitter fitted to the image's stars (romanfit.c); p->model becomes roman
+ * with the fit's values. */
+int psf_roman_fit(params *p, const image *im, const char *band, const char *path);
 int psf_a25_model(const char *dir, const image *im, const char *band, long sca, double x0,
                   double y0, const char *path, char *file, size_t size, psf_file *f);
 int psf_model_stamp(void *ctx, double dx, double dy, long n, double *out); /* psf_stamp_fn */
