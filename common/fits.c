@@ -43,6 +43,19 @@ void ph_fits_scratch_dir(const char *dir)
     ph_strlcpy(scratch_dir, dir ? dir : "", sizeof scratch_dir);
 }
 
+void ph_fits_scratch_beside(const char *output)
+{
+    if (ph_is_stdio(output))
+        return;
+    char dir[1024];
+    const char *base = ph_path_basename(output);
+    if (base == output)
+        ph_strlcpy(dir, ".", sizeof dir);
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(base - output), output);
+    ph_fits_scratch_dir(dir);
+}
+
 /* An unlinked scratch file for an inflated .gz: it never shows in a
  * directory, and the kernel frees it however the program ends (SIGKILL
  * included). In the scratch directory, else $TMPDIR, else /tmp. */

@@ -42,6 +42,11 @@ int ph_fits_open(ph_fits *fp, const char *path);
 /* Where .gz inputs are inflated: "" or NULL = $TMPDIR, else /tmp. Tools
  * set it to their output's directory (the space they need anyway). */
 void ph_fits_scratch_dir(const char *dir);
+/* The scratch directory set to the directory of `output`, the file a tool
+ * will write ("." for a bare name; $TMPDIR kept for "-", as for standard
+ * input's copy): an OpenUniverse2024 .fits.gz inflates to 268 MB, which
+ * cfitsio would hold in memory and $TMPDIR may not have room for. */
+void ph_fits_scratch_beside(const char *output);
 void ph_fits_close(ph_fits *fp);
 
 /* Move to the HDU named `hdu`: an EXTNAME ("SCI"), or a number ("1", 0 =

@@ -4,13 +4,14 @@
  * WebbPSF model). The result feeds ph-subtract directly when the images
  * already share a pixel grid.
  *
- * main: options, read the planes, build (import.c), write. */
+ * main: options, read the planes (read.c), build (import.c), write. */
 #include "cli.h"
 #include "fits.h"
 #include "import.h"
 #include "log.h"
 #include "phimage.h"
 #include "psfstamp.h"
+#include "read.h"
 #include "timing.h"
 #include "util.h"
 
@@ -100,73 +101,6 @@ static int handle(ph_cli *cli, int key, const char *arg)
     return ph_cli_bad(cli, "unexpected option");
 }
 
-/* A plane of the image's size from the first 2-D image of `path`. */
-static int read_plane(const char *path, long nx, long ny, double **data)
-{
-    long mx, my;
-    *data = NULL;
-    if (!path)
-        return PH_OK;
-    if (ph_fits_load_double(path, NULL, &mx, &my, data, NULL))
-        return PH_EFAIL;
-    if (mx != nx || my != ny) {
-        free(*data);
-        *data = NULL;
-        return ph_error(PH_EFAIL, path, "is %ldx%ld but the image is %ldx%ld", mx, my, nx, ny);
-    }
-    return PH_OK;
-}
-
-/* The PSF: checked, cropped, normalised; its header for the stamp file. */
-static int read_psf(const opts *o, const char *band, ph_psf *p)
-{
-    long nx, ny;
-    memset(p, 0, sizeof *p);
-    if (ph_fits_load_double(o->psf, NULL, &nx, &ny, &p->data, NULL))
-        return PH_EFAIL;
-    if (ph_psf_check(p->data, nx, ny, o->psf)) {
-        ph_psf_free(p);
-        return PH_EFAIL;
-    }
-    p->n = nx;
-    if (o->psf_size) {
-        if (o->psf_size > nx) {
-            ph_psf_free(p);
-            return ph_error(PH_EFAIL, o->psf, "--psf-size %ld is larger than the PSF (%ld)",
-                            o->psf_size, nx);
-        }
-        double *c = ph_malloc((size_t)o->psf_size * o->psf_size * sizeof *c, "PSF");
-        if (!c) {
-            ph_psf_free(p);
-            return PH_EFAIL;
-        }
-        ph_import_crop(p->data, nx, o->psf_size, c);
-        free(p->data);
-        p->data = c;
-        p->n = o->psf_size;
-    }
-    double sum = ph_psf_normalise(p->data, p->n);
-    if (!(sum > 0)) {
-        ph_psf_free(p);
-        return ph_error(PH_EFAIL, o->psf, "the cropped PSF does not have a positive sum");
-    }
-    char model[300];
-    snprintf(model, sizeof model, "file:%s", ph_path_basename(o->psf));
-    p->hdr = ph_header_new();
-    int st = !p->hdr;
-    st = st || ph_header_set_str(p->hdr, "PSFMODEL", model, "model the stamp was made from");
-    st = st || ph_header_set_double(p->hdr, "PSFFRAC", sum, "sum of the stamp before normalising");
-    st = st || ph_header_set_bool(p->hdr, "PSFNORM", 1, "the stamp sums to 1");
-    st = st || ph_header_set_long(p->hdr, "OVERSAMP", 1, "native pixels");
-    if (!st && band[0])
-        st = ph_header_set_str(p->hdr, "FILTER", band, "band");
-    if (st) {
-        ph_psf_free(p);
-        return ph_error(PH_EFAIL, o->psf, "cannot build the PSF header");
-    }
-    return PH_OK;
-}
-
 static int run(const opts *o, const char *input)
 {
     ph_fits fp;
@@ -189,13 +123,13 @@ static int run(const opts *o, const char *input)
     ph_fits_close(&fp);
     int det_all = !o->det || !strcmp(o->det, "all"), det_none = o->det && !strcmp(o->det, "none");
     if (!st)
-        st = read_plane(o->noise, nx, ny, &noise);
+        st = import_read_plane(o->noise, nx, ny, &noise);
     if (!st)
-        st = read_plane(o->var, nx, ny, &var);
+        st = import_read_plane(o->var, nx, ny, &var);
     if (!st)
-        st = read_plane(o->mask, nx, ny, &bad);
+        st = import_read_plane(o->mask, nx, ny, &bad);
     if (!st && !det_all && !det_none)
-        st = read_plane(o->det, nx, ny, &det);
+        st = import_read_plane(o->det, nx, ny, &det);
     if (!st) {
         ph_meta_from_header(img.hdr, input, &img.meta);
         if (o->band)
@@ -206,7 +140,7 @@ static int run(const opts *o, const char *input)
             img.meta.zpt = o->zpt;
     }
     if (!st && o->psf)
-        st = read_psf(o, img.meta.band, &psf);
+        st = import_read_psf(o->psf, o->psf_size, img.meta.band, &psf);
     if (!st) {
         ph_timing_begin("build");
         ph_import_planes in = {nx, ny, image, noise, var, bad, det, det_all,

@@ -1,0 +1,87 @@
+/* args.c -- ph-sim's compound option arguments (options.h): lists of
+ * rolls, A,B pairs, NXxNY sizes, odd sizes, phases. Kept out of main.c's
+ * handler so that it reads one line per option. */
+#include "options.h"
+
+#include "log.h"
+#include "util.h"
+
+#include <math.h>
+#include <string.h>
+
+/* A whole number in lo ... hi into an int. */
+int sim_arg_int(ph_cli *cli, const char *arg, long lo, long hi, int *out)
+{
+    long v;
+    if (ph_cli_long(cli, arg, lo, hi, &v))
+        return PH_EUSAGE;
+    *out = (int)v;
+    return 0;
+}
+
+int sim_arg_rolls(ph_cli *cli, const char *arg, sim_opts *c)
+{
+    char buf[1024];
+    ph_strlcpy(buf, arg, sizeof buf);
+    c->nrolls = 0;
+    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        double v;
+        if (c->nrolls == SIM_MAX_ROLLS)
+            return ph_cli_bad(cli, "more than %d rolls", SIM_MAX_ROLLS);
+        if (ph_parse_double(t, &v) || !isfinite(v) || fabs(v) > 360)
+            return ph_cli_bad(cli, "'%s' is not a roll in degrees (-360 ... 360)", t);
+        c->rolls[c->nrolls++] = v;
+    }
+    return c->nrolls ? PH_OK : ph_cli_bad(cli, "expected DEG,DEG,..., got '%s'", arg);
+}
+
+int sim_arg_pair(ph_cli *cli, const char *arg, double v[2])
+{
+    char a[64];
+    ph_strlcpy(a, arg, sizeof a);
+    char *comma = strchr(a, ',');
+    if (!comma)
+        return ph_cli_bad(cli, "expected two numbers A,B, got '%s'", arg);
+    *comma = '\0';
+    if (ph_parse_double(a, &v[0]) || ph_parse_double(comma + 1, &v[1]) || !isfinite(v[0]) ||
+        !isfinite(v[1]))
+        return ph_cli_bad(cli, "expected two numbers A,B, got '%s'", arg);
+    return 0;
+}
+
+int sim_arg_size(ph_cli *cli, const char *arg, long *nx, long *ny)
+{
+    char a[64], *x;
+    ph_strlcpy(a, arg, sizeof a);
+    if ((x = strchr(a, 'x')))
+        *x = '\0';
+    if (ph_parse_long(a, nx) || (x && ph_parse_long(x + 1, ny)))
+        return ph_cli_bad(cli, "expected NX or NXxNY, got '%s'", arg);
+    if (!x)
+        *ny = *nx;
+    if (*nx < 16 || *ny < 16 || *nx > PH_ROMAN_NPIX || *ny > PH_ROMAN_NPIX)
+        return ph_cli_bad(cli, "image size %ldx%ld is outside 16 ... %d", *nx, *ny, PH_ROMAN_NPIX);
+    return 0;
+}
+
+/* A whole number in lo ... hi that must be odd; `what` names it in the
+ * error ("size", "oversampling"). */
+int sim_arg_odd(ph_cli *cli, const char *arg, long lo, long hi, const char *what, long *out)
+{
+    long v;
+    if (ph_cli_long(cli, arg, lo, hi, &v))
+        return PH_EUSAGE;
+    if (v % 2 == 0)
+        return ph_cli_bad(cli, "%s %ld must be odd", what, v);
+    *out = v;
+    return 0;
+}
+
+int sim_arg_phase(ph_cli *cli, const char *arg, double phase[2])
+{
+    if (sim_arg_pair(cli, arg, phase))
+        return PH_EUSAGE;
+    if (fabs(phase[0]) > 0.5 || fabs(phase[1]) > 0.5)
+        return ph_cli_bad(cli, "phase %s: each component must be within -0.5 ... 0.5", arg);
+    return 0;
+}
