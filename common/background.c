@@ -12,6 +12,44 @@
 #include <stdlib.h>
 #include <string.h>
 
+typedef struct ph_bkg {
+    long nx, ny;          /* image size (pixels) */
+    int bw, bh;           /* mesh size (pixels) */
+    int nmx, nmy;         /* meshes along x and y */
+    float *back, *sigma;  /* nmx * nmy mesh maps, after filling and filtering */
+    float *dback, *dsigma;/* their natural-spline second derivatives along y (/6) */
+    double global;        /* median of the filtered background meshes */
+    double globalrms;     /* median of the filtered sigma meshes (SExtractor's
+                             detection sigma); median of the positive ones
+                             when that is not positive, 1 when none is */
+    int nbad;             /* meshes filled from their neighbours */
+    /* Precomputed x interpolation: segment and the four spline weights. */
+    int32_t *xk;
+    float *xw;            /* 4 per pixel */
+    float *node, *dnode, *work; /* scratch of nmx values for ph_bkg_row */
+} ph_bkg;
+
+double ph_bkg_global(const ph_bkg *bkg) { return bkg->global; }
+double ph_bkg_globalrms(const ph_bkg *bkg) { return bkg->globalrms; }
+
+void ph_bkg_size(const ph_bkg *bkg, long *nx, long *ny)
+{
+    *nx = bkg->nx;
+    *ny = bkg->ny;
+}
+
+void ph_bkg_meshes(const ph_bkg *bkg, int *nmx, int *nmy, int *nbad)
+{
+    if (nmx) *nmx = bkg->nmx;
+    if (nmy) *nmy = bkg->nmy;
+    if (nbad) *nbad = bkg->nbad;
+}
+
+double ph_bkg_mesh(const ph_bkg *bkg, int which, int i)
+{
+    return (which == PH_BKG_RMS ? bkg->sigma : bkg->back)[i];
+}
+
 #define BACK_MINGOODFRAC 0.5 /* a mesh needs half its pixels valid */
 #define QUANTIF_NSIGMA 5     /* histogram spans mean +- 5 sigma */
 #define QUANTIF_NMAXLEVELS 4096

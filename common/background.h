@@ -30,22 +30,9 @@
 
 #include <stdint.h>
 
-typedef struct ph_bkg {
-    long nx, ny;          /* image size (pixels) */
-    int bw, bh;           /* mesh size (pixels) */
-    int nmx, nmy;         /* meshes along x and y */
-    float *back, *sigma;  /* nmx * nmy mesh maps, after filling and filtering */
-    float *dback, *dsigma;/* their natural-spline second derivatives along y (/6) */
-    double global;        /* median of the filtered background meshes */
-    double globalrms;     /* median of the filtered sigma meshes (SExtractor's
-                             detection sigma); median of the positive ones
-                             when that is not positive, 1 when none is */
-    int nbad;             /* meshes filled from their neighbours */
-    /* Precomputed x interpolation: segment and the four spline weights. */
-    int32_t *xk;
-    float *xw;            /* 4 per pixel */
-    float *node, *dnode, *work; /* scratch of nmx values for ph_bkg_row */
-} ph_bkg;
+/* Opaque: the mesh maps, their spline coefficients and the row scratch
+ * are background.c's; the accessors below give what callers need. */
+typedef struct ph_bkg ph_bkg;
 
 enum { PH_BKG_BACK = 0, PH_BKG_RMS = 1 };
 
@@ -55,6 +42,19 @@ enum { PH_BKG_BACK = 0, PH_BKG_RMS = 1 };
 int ph_bkg_make(const float *img, const uint8_t *mask, uint8_t maskbits, long nx, long ny,
                 int bw, int bh, int fw, int fh, ph_bkg **out);
 void ph_bkg_free(ph_bkg *bkg);
+
+/* Median of the filtered background meshes. */
+double ph_bkg_global(const ph_bkg *bkg);
+/* Median of the filtered sigma meshes (SExtractor's detection sigma);
+ * median of the positive ones when that is not positive, 1 when none is. */
+double ph_bkg_globalrms(const ph_bkg *bkg);
+/* Image size the maps were made for. */
+void ph_bkg_size(const ph_bkg *bkg, long *nx, long *ny);
+/* Meshes along x and y, and how many were filled from their neighbours. */
+void ph_bkg_meshes(const ph_bkg *bkg, int *nmx, int *nmy, int *nbad);
+/* Mesh i (row-major, 0 .. nmx * nmy - 1) of the background (PH_BKG_BACK)
+ * or rms (PH_BKG_RMS) map, after filling and filtering. */
+double ph_bkg_mesh(const ph_bkg *bkg, int which, int i);
 
 /* The background (which = PH_BKG_BACK) or rms (PH_BKG_RMS) map on image
  * row y0, into row[0 .. nx-1]. */

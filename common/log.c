@@ -71,6 +71,20 @@ void ph_error_clear(void)
     err_has_file = 0;
 }
 
+int ph_error_context(const char *file, const char *prefix)
+{
+    if (!err_code)
+        return PH_EFAIL;
+    if (!err_has_file && file) {
+        char msg[sizeof err_msg];
+        snprintf(msg, sizeof msg, "%s%s", prefix ? prefix : "", err_msg);
+        snprintf(err_msg, sizeof err_msg, "%s", msg);
+        snprintf(err_file, sizeof err_file, "%s", file);
+        err_has_file = 1;
+    }
+    return err_code;
+}
+
 /* PH_LOG_FORMAT=phrosty: phrosty's (snappl's) log lines,
  * "[2026-01-31 12:00:00 - WARNING] - ph-tool: message". */
 static int phrosty_format(void)

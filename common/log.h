@@ -43,6 +43,13 @@ const char *ph_error_message(void);
 const char *ph_error_file(void);
 int ph_error_code(void);
 void ph_error_clear(void);
+/* Name the file an error came from: code that works on arrays records its
+ * errors without a file, and its caller, which knows the file, calls this.
+ * A recorded error that names no file is re-recorded naming `file`, with
+ * `prefix` (may be NULL) before its message ("PSF: "); one that names a
+ * file is kept as it is. Returns the recorded code, PH_EFAIL when none is
+ * recorded, so that `return ph_error_context(path, NULL);` ends a step. */
+int ph_error_context(const char *file, const char *prefix);
 
 /* Print the recorded error as "prog: file: message" on stderr (nothing if
  * none) and return its code (PH_EFAIL if the caller failed without

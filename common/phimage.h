@@ -36,7 +36,9 @@ typedef struct ph_image {
     double *psf;     /* psf_size x psf_size, or NULL */
     long psf_size;
     ph_ovpsf *psf_ov;   /* the EPSF HDU, or NULL */
-    ph_header *hdr;  /* SCI header: WCS + metadata */
+    ph_header *hdr;  /* SCI header: WCS + metadata. Owned by the image:
+                      * ph_image_free frees it; a caller that keeps it sets
+                      * hdr = NULL first (ph-psf does). */
     ph_meta meta;    /* parsed from hdr */
 } ph_image;
 
@@ -46,13 +48,15 @@ typedef struct ph_image {
 int ph_image_read(const char *path, unsigned planes, ph_image *img);
 
 /* Write SCI, VAR, MASK (those not NULL) and PSF (if set); the header is
- * written on SCI with the metadata of img->meta merged in. Atomic. */
+ * written on SCI with the metadata of img->meta merged in (a copy: img->hdr
+ * stays the caller's). Atomic. */
 int ph_image_write(const char *path, const ph_image *img);
 
 /* The same HDUs appended to a file being written (the caller adds its own
  * and commits). */
 int ph_image_write_hdus(ph_fits_out *o, const ph_image *img);
 
+/* Frees every plane, the PSF, EPSF and hdr, and zeroes *img. */
 void ph_image_free(ph_image *img);
 
 /* A variance plane must be positive somewhere: all zero (or NaN) gives

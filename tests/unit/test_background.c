@@ -22,7 +22,9 @@ static ph_bkg *make(const float *img, const uint8_t *mask, long nx, long ny, int
 
 static float at(ph_bkg *b, int which, long x, long y)
 {
-    float *row = malloc((size_t)b->nx * sizeof *row);
+    long bnx, bny;
+    ph_bkg_size(b, &bnx, &bny);
+    float *row = malloc((size_t)bnx * sizeof *row);
     ph_bkg_row(b, which, y, row);
     float v = row[x];
     free(row);
@@ -38,9 +40,11 @@ TEST(constant_image)
     ph_bkg *b = make(img, NULL, nx, ny, 64, 3);
     EXPECT(b != NULL);
     if (b) {
-        EXPECT(b->nmx == 4 && b->nmy == 3); /* partial last meshes */
-        EXPECT_NEAR(b->global, 42.5, 1e-5);
-        EXPECT_NEAR(b->globalrms, 1.0, 0); /* every sigma 0: SExtractor's 1 */
+        int nmx, nmy;
+        ph_bkg_meshes(b, &nmx, &nmy, NULL);
+        EXPECT(nmx == 4 && nmy == 3); /* partial last meshes */
+        EXPECT_NEAR(ph_bkg_global(b), 42.5, 1e-5);
+        EXPECT_NEAR(ph_bkg_globalrms(b), 1.0, 0); /* every sigma 0: SExtractor's 1 */
         EXPECT_NEAR(at(b, PH_BKG_BACK, 0, 0), 42.5, 1e-4);
         EXPECT_NEAR(at(b, PH_BKG_BACK, 199, 149), 42.5, 1e-4);
         EXPECT_NEAR(at(b, PH_BKG_RMS, 100, 70), 0.0, 1e-6);
@@ -71,8 +75,8 @@ TEST(gaussian_noise)
         double q = 50, med;
         EXPECT(ph_bkg_quantiles(b, PH_BKG_RMS, &q, 1, &med) == 0);
         EXPECT_NEAR(med, 9.82, 0.06);
-        EXPECT_NEAR(b->globalrms, 9.82, 0.06);
-        EXPECT_NEAR(b->global, 100.0, 0.1);
+        EXPECT_NEAR(ph_bkg_globalrms(b), 9.82, 0.06);
+        EXPECT_NEAR(ph_bkg_global(b), 100.0, 0.1);
         EXPECT_NEAR(at(b, PH_BKG_BACK, 300, 200), 100.0, 0.3);
     }
     ph_bkg_free(b);
@@ -134,10 +138,12 @@ TEST(bad_mesh_filled)
     ph_bkg *b = make(img, mask, nx, ny, 64, 1);
     EXPECT(b != NULL);
     if (b) {
-        EXPECT(b->nbad == 1);
+        int nbad;
+        ph_bkg_meshes(b, NULL, NULL, &nbad);
+        EXPECT(nbad == 1);
         /* Nearest good meshes: the 4 edge neighbours, 10, 30, 50, 70. */
-        EXPECT_NEAR(b->back[4], (10 + 30 + 50 + 70) / 4.0, 0.05);
-        EXPECT_NEAR(b->back[0], 0.0, 0.05);
+        EXPECT_NEAR(ph_bkg_mesh(b, PH_BKG_BACK, 4), (10 + 30 + 50 + 70) / 4.0, 0.05);
+        EXPECT_NEAR(ph_bkg_mesh(b, PH_BKG_BACK, 0), 0.0, 0.05);
     }
     ph_bkg_free(b);
     /* Everything masked: 0 +- 1, as SExtractor. */
@@ -145,9 +151,11 @@ TEST(bad_mesh_filled)
     b = make(img, mask, nx, ny, 64, 1);
     EXPECT(b != NULL);
     if (b) {
-        EXPECT(b->nbad == 9);
-        EXPECT_NEAR(b->global, 0.0, 0);
-        EXPECT_NEAR(b->globalrms, 1.0, 0);
+        int nbad;
+        ph_bkg_meshes(b, NULL, NULL, &nbad);
+        EXPECT(nbad == 9);
+        EXPECT_NEAR(ph_bkg_global(b), 0.0, 0);
+        EXPECT_NEAR(ph_bkg_globalrms(b), 1.0, 0);
     }
     ph_bkg_free(b);
     free(img);

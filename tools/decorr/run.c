@@ -12,14 +12,7 @@
 
 int dc_blame(const char *path)
 {
-    int code = ph_error_code() ? ph_error_code() : PH_EFAIL;
-    if (ph_error_code() && ph_error_file() == NULL) {
-        char msg[1024];
-        ph_strlcpy(msg, ph_error_message(), sizeof msg);
-        ph_error_clear();
-        ph_error(code, path, "%s", msg);
-    }
-    return code;
+    return ph_error_context(path, NULL);
 }
 
 static int setup(dc_run *r)

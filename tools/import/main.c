@@ -145,12 +145,8 @@ static int run(const opts *o, const char *input)
         ph_timing_begin("build");
         ph_import_planes in = {nx, ny, image, noise, var, bad, det, det_all,
                                o->nan_outside, o->skyrms};
-        if ((st = ph_import_build(&in, &out))) { /* name the input in the message */
-            char msg[512];
-            ph_strlcpy(msg, ph_error_message(), sizeof msg);
-            ph_error_clear();
-            ph_error(PH_EFAIL, input, "%s", msg);
-        }
+        if ((st = ph_import_build(&in, &out))) /* name the input in the message */
+            ph_error_context(input, NULL);
     }
     free(image);
     free(noise);

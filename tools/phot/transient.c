@@ -114,12 +114,8 @@ static int run(phot_run *r)
     ph_timing_end();
     if (st)
         return st;
-    if (ph_psf_spline_init(&r->spline, r->in.psf.data, r->in.psf.n)) {
-        char msg[1024];
-        ph_strlcpy(msg, ph_error_message(), sizeof msg);
-        ph_error_clear();
-        return ph_error(PH_EFAIL, r->path, "DECORR_PSF: %s", msg);
-    }
+    if (ph_psf_spline_init(&r->spline, r->in.psf.data, r->in.psf.n))
+        return ph_error_context(r->path, "DECORR_PSF: ");
     fill_identity(r);
     ph_phot_psf_model_read(r->in.psf.hdr, &r->model);
     if (o->no_apcorr)

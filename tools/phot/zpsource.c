@@ -119,12 +119,8 @@ int phot_zp_mode(const phot_opts *o, const char *path)
     ph_phot_psf_model model = {0};
     if (!st) {
         ph_phot_psf_model_read(psf.hdr, &model);
-        if (ph_psf_spline_init(&spline, psf.data, psf.n)) {
-            char msg[1024];
-            ph_strlcpy(msg, ph_error_message(), sizeof msg);
-            ph_error_clear();
-            st = ph_error(PH_EFAIL, o->psf ? o->psf : path, "PSF: %s", msg);
-        }
+        if (ph_psf_spline_init(&spline, psf.data, psf.n))
+            st = ph_error_context(o->psf ? o->psf : path, "PSF: ");
     }
     int use_gpu = 0;
     if (!st && (o->zpt_aperture == 0 || o->device == PH_DEVICE_GPU))

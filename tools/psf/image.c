@@ -112,7 +112,7 @@ static int read_pixels(const char *path, image *im)
         free(row);
     }
     if (!(im->rms > 0))
-        im->rms = bkg->globalrms;
+        im->rms = ph_bkg_globalrms(bkg);
     ph_bkg_free(bkg);
     return PH_OK;
 }

@@ -16,15 +16,17 @@
 
 static int write_map(const char *path, ph_bkg *sky, int which, const ph_header *hdr)
 {
-    float *map = ph_plane_alloc((size_t)sky->nx * sky->ny, sizeof *map, "check image");
+    long nx, ny;
+    ph_bkg_size(sky, &nx, &ny);
+    float *map = ph_plane_alloc((size_t)nx * ny, sizeof *map, "check image");
     if (!map)
         return PH_EFAIL;
-    for (long y = 0; y < sky->ny; y++)
-        ph_bkg_row(sky, which, y, map + (size_t)y * sky->nx);
+    for (long y = 0; y < ny; y++)
+        ph_bkg_row(sky, which, y, map + (size_t)y * nx);
     ph_fits_out o;
     int st = ph_fits_create(&o, path, 1);
     if (!st)
-        st = ph_fits_write_float(&o, NULL, sky->nx, sky->ny, map, hdr);
+        st = ph_fits_write_float(&o, NULL, nx, ny, map, hdr);
     ph_plane_free(map);
     if (st) {
         ph_fits_abort(&o);
@@ -80,10 +82,12 @@ int checkimg_write(const char *dir, const char *stem, ph_bkg *sky, const int32_t
     if (write_map(path, sky, PH_BKG_RMS, wcs))
         return PH_EFAIL;
     snprintf(path, sizeof path, "%s/%s_seg.fits", dir, stem);
+    long snx, sny;
+    ph_bkg_size(sky, &snx, &sny);
     ph_fits_out o;
     int st = ph_fits_create(&o, path, 1);
     if (!st)
-        st = ph_fits_write_i32(&o, NULL, sky->nx, sky->ny, seg, wcs);
+        st = ph_fits_write_i32(&o, NULL, snx, sny, seg, wcs);
     if (st) {
         ph_fits_abort(&o);
         return st;

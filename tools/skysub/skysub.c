@@ -78,8 +78,8 @@ int skysub_detect_and_sky(float *img, uint8_t *mask, long nx, long ny, const sky
     ph_timing_end();
     if (st)
         return st;
-    r->det_back = b1->global;
-    r->det_rms = b1->globalrms;
+    r->det_back = ph_bkg_global(b1);
+    r->det_rms = ph_bkg_globalrms(b1);
 
     /* 2. Detection on the background-subtracted image (in place, undone
      * below: the subtraction is exact to a float rounding of the value). */
@@ -91,7 +91,7 @@ int skysub_detect_and_sky(float *img, uint8_t *mask, long nx, long ny, const sky
     }
     ph_detect_params dp;
     ph_detect_defaults(&dp);
-    dp.thresh = p->detect_thresh * b1->globalrms;
+    dp.thresh = p->detect_thresh * ph_bkg_globalrms(b1);
     dp.minarea = p->detect_minarea;
     dp.nthresh = p->deblend_nthresh;
     dp.mincont = p->deblend_mincont;

@@ -35,13 +35,8 @@ int skysub_work(const char *input, const char *output, const char *check_dir, ph
     }
     if ((st = skysub_detect_and_sky(in->sci, mask, nx, ny, p, var, r))) {
         /* Errors of the array code name no file: this input is the one. */
-        if (!ph_error_file() && ph_error_code()) {
-            char msg[512];
-            int code = ph_error_code();
-            ph_strlcpy(msg, ph_error_message(), sizeof msg);
-            ph_error_clear();
-            st = ph_error(code, input, "%s", msg);
-        }
+        if (ph_error_code())
+            st = ph_error_context(input, NULL);
         goto out;
     }
     ph_info("%s: %ld objects (%ld in the detection mask, %.1f%% of the pixels), "
