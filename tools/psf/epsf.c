@@ -38,19 +38,18 @@
  * brighter-than-1% neighbour's segment in the box (fainter neighbours'
  * pixels are left out), S/N >= snr, and a half-light radius that is
  * star-like (within 0.7 ... 1.3 of the 30th percentile of the candidates').
+ *
+ * This file holds the stages; the model, the linear problem, the star
+ * fits, the iterations and the joint fit are epsf_*.c (epsf_priv.h lists
+ * them), the choice of stars epsf_stars.c.
  */
 #include "detect.h"
 #include "epsf_priv.h"
-#include "interp.h"
-#include "linalg.h"
 #include "log.h"
 #include "psf.h"
-#include "romanpsf.h"
-#include "stats.h"
 #include "util.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
