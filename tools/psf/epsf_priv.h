@@ -17,7 +17,6 @@
 #include "psf.h"
 
 #include <math.h>
-
 #include <stdint.h>
 
 typedef struct star {
@@ -83,7 +82,6 @@ static inline void poly(const epsf_model *e, double x, double y, double *P)
     if (e->nterm > 3)
         P[3] = a * a, P[4] = a * b, P[5] = b * b;
 }
-
 
 /* Bicubic taps: first index and 4 weights for grid coordinate g. */
 static inline long taps(double g, double *w)
