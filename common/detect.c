@@ -295,16 +295,213 @@ typedef struct obj_rec {
     long start, n;         /* pixels in the global pixel array */
 } obj_rec;
 
-int ph_detect(const float *img, const uint8_t *force, uint8_t forcebits, long nx, long ny,
-              const ph_detect_params *p, float *work, int32_t *seg, ph_detection *out)
+/* The objects as deblending makes them: obj[i] with its pixels rec[i],
+ * and master[i], the object that ate it in cleaning (i if none). */
+typedef struct objlist {
+    ph_object *obj;
+    obj_rec *rec;
+    long *master;
+    long n, cap;
+} objlist;
+
+static void objlist_free(objlist *L)
 {
-    memset(out, 0, sizeof *out);
+    free(L->obj);
+    free(L->rec);
+    free(L->master);
+}
+
+/* Refuse what the labelling cannot represent or the parameters forbid. */
+static int check_params(long nx, long ny, const ph_detect_params *p)
+{
     if ((unsigned long long)nx * ny >= 0xFFFFFFFFull)
         return ph_error(PH_EFAIL, NULL, "image too large for detection (%ldx%ld)", nx, ny);
     if (p->minarea < 1)
         return ph_error(PH_EUSAGE, NULL, "the minimum area must be at least 1 pixel");
     if (p->nthresh < 1 || p->nthresh > 64)
         return ph_error(PH_EUSAGE, NULL, "deblending thresholds must be 1 to 64");
+    return PH_OK;
+}
+
+/* Room for `need` objects (doubling from 1024). Errors: allocation. */
+static int objlist_reserve(objlist *L, long need)
+{
+    if (need <= L->cap)
+        return PH_OK;
+    long ncap = L->cap ? 2 * L->cap : 1024;
+    while (ncap < need)
+        ncap *= 2;
+    ph_object *o2 = realloc(L->obj, (size_t)ncap * sizeof *o2);
+    obj_rec *r2 = o2 ? realloc(L->rec, (size_t)ncap * sizeof *r2) : NULL;
+    long *m2 = r2 ? realloc(L->master, (size_t)ncap * sizeof *m2) : NULL;
+    if (o2)
+        L->obj = o2;
+    if (r2)
+        L->rec = r2;
+    if (m2)
+        L->master = m2;
+    if (!o2 || !r2 || !m2)
+        return ph_error(PH_EFAIL, NULL, "out of memory for %ld objects", ncap);
+    L->cap = ncap;
+    return PH_OK;
+}
+
+/* The children of component cp become objects: analysed (SExtractor's
+ * preanalyse, about the branch's core when deblended), flagged (deblended,
+ * forced, truncated), labelled in seg and cleaned as they come. Errors:
+ * cleaning's. */
+static int add_children(const det_ctx *c, const comp *cp, const uint32_t *pix,
+                        const det_child *ch, int nch, int32_t *seg, objlist *L,
+                        det_cleaner *cleaner)
+{
+    long nx = c->nx, ny = c->ny;
+    int st = PH_OK;
+    for (int k = 0; k < nch && !st; k++) {
+        long id = L->n++;
+        ph_object *o = &L->obj[id];
+        L->rec[id].start = cp->off + ch[k].start;
+        L->rec[id].n = ch[k].n;
+        L->master[id] = id;
+        const uint32_t *op = pix + L->rec[id].start;
+        double center[2] = {ch[k].core_x, ch[k].core_y};
+        det_preanalyse(c, op, L->rec[id].n, c->thresh, ch[k].deblended ? center : NULL, o);
+        o->mthresh = det_mthresh(c, op, L->rec[id].n);
+        o->flags |= ch[k].deblended ? PH_OBJ_DEBLENDED : 0;
+        for (long i = 0; i < L->rec[id].n; i++) {
+            seg[op[i]] = (int32_t)(id + 1);
+            if (det_forced(c, op[i]))
+                o->flags |= PH_OBJ_FORCED;
+        }
+        if (o->xmin == 0 || o->ymin == 0 || o->xmax == nx - 1 || o->ymax == ny - 1)
+            o->flags |= PH_OBJ_TRUNC;
+        if (cleaner)
+            st = det_clean(cleaner, L->obj, L->master, id, c->p->clean_param, c->thresh) < 0;
+    }
+    return st;
+}
+
+/* Deblend each component in the order SExtractor finishes them, and
+ * analyse and clean each resulting object as it comes (SExtractor's
+ * cleaning depends on that order). Errors: allocation, deblending's. */
+static int deblend_all(const det_ctx *c, comp *comps, long ncomp, uint32_t *pix, int32_t *seg,
+                       objlist *L, ph_detection *out)
+{
+    comp **order = ph_malloc((size_t)(ncomp ? ncomp : 1) * sizeof *order, "components");
+    if (!order)
+        return PH_EFAIL;
+    for (long i = 0; i < ncomp; i++)
+        order[i] = &comps[i];
+    qsort(order, (size_t)ncomp, sizeof *order, cmp_comp_order);
+    det_cleaner *cleaner = NULL;
+    int st = PH_OK;
+    if (c->p->clean && !(cleaner = det_cleaner_new(c->nx, c->ny)))
+        st = PH_EFAIL;
+    for (long ci = 0; ci < ncomp && !st; ci++) {
+        comp *cp = order[ci];
+        det_child *ch = NULL;
+        int nch = 0;
+        if ((st = det_deblend(c, pix + cp->off, cp->n, &ch, &nch)))
+            break;
+        if (nch > 1)
+            out->ndeblended++;
+        if (cleaner)
+            det_cleaner_expire(cleaner, cp->ymax);
+        if (!(st = objlist_reserve(L, L->n + nch)))
+            st = add_children(c, cp, pix, ch, nch, seg, L, cleaner);
+        free(ch);
+    }
+    det_cleaner_free(cleaner);
+    free(order);
+    return st;
+}
+
+/* Measure the objects cleaning left (FLUX_AUTO, radii); the pixels of
+ * cleaned objects are data again for every measurement. Errors:
+ * allocation. */
+static int measure_survivors(const det_ctx *c, const int32_t *seg, objlist *L,
+                             ph_detection *out)
+{
+    uint8_t *unmasked = ph_calloc((size_t)(L->n ? L->n : 1), 1, "objects");
+    if (!unmasked)
+        return PH_EFAIL;
+    for (long i = 0; i < L->n; i++)
+        if (L->master[i] != i) {
+            unmasked[i] = 1;
+            out->ncleaned++;
+        }
+    for (long i = 0; i < L->n; i++)
+        if (L->master[i] == i)
+            det_measure(c, seg, unmasked, i, &L->obj[i]);
+    free(unmasked);
+    return PH_OK;
+}
+
+/* Final labels: survivors numbered in order, eaten objects take their
+ * master's (following chains), detected pixels of no object 0; out gets
+ * the survivors, each counting the pixels and flux of what it ate.
+ * Errors: allocation. */
+static int final_objects(const det_ctx *c, int32_t *seg, const uint32_t *pix, const objlist *L,
+                         ph_detection *out)
+{
+    long nobj = L->n;
+    const long *master = L->master;
+    long *newlab = ph_malloc((size_t)(nobj ? nobj : 1) * sizeof *newlab, "objects");
+    if (!newlab)
+        return PH_EFAIL;
+    long nfinal = 0;
+    for (long i = 0; i < nobj; i++)
+        if (master[i] == i)
+            newlab[i] = ++nfinal;
+    for (long i = 0; i < nobj; i++) {
+        long m = i;
+        while (master[m] != m)
+            m = master[m];
+        newlab[i] = newlab[m];
+    }
+    for (size_t i = 0; i < (size_t)c->nx * c->ny; i++)
+        seg[i] = seg[i] > 0 ? (int32_t)newlab[seg[i] - 1] : 0;
+    ph_object *fin = ph_calloc((size_t)(nfinal ? nfinal : 1), sizeof *fin, "objects");
+    if (!fin) {
+        free(newlab);
+        return PH_EFAIL;
+    }
+    for (long i = 0; i < nobj; i++)
+        if (master[i] == i)
+            fin[newlab[i] - 1] = L->obj[i];
+    /* The segment of a survivor now includes what it ate: count it. */
+    for (long k = 0; k < nfinal; k++) {
+        fin[k].npix = 0;
+        fin[k].flux_iso = 0;
+    }
+    for (long i = 0; i < nobj; i++) {
+        ph_object *f = &fin[newlab[i] - 1];
+        const ph_object *o = &L->obj[i];
+        const uint32_t *op = pix + L->rec[i].start;
+        for (long j = 0; j < L->rec[i].n; j++) {
+            f->npix++;
+            f->flux_iso += det_dv(c, op[j]);
+        }
+        if (master[i] != i) {
+            f->flags |= PH_OBJ_CLEANED;
+            f->xmin = o->xmin < f->xmin ? o->xmin : f->xmin;
+            f->xmax = o->xmax > f->xmax ? o->xmax : f->xmax;
+            f->ymin = o->ymin < f->ymin ? o->ymin : f->ymin;
+            f->ymax = o->ymax > f->ymax ? o->ymax : f->ymax;
+        }
+    }
+    free(newlab);
+    out->nobj = nfinal;
+    out->obj = fin;
+    return PH_OK;
+}
+
+int ph_detect(const float *img, const uint8_t *force, uint8_t forcebits, long nx, long ny,
+              const ph_detect_params *p, float *work, int32_t *seg, ph_detection *out)
+{
+    memset(out, 0, sizeof *out);
+    int st = check_params(nx, ny, p);
+    if (st)
+        return st;
     float *own = work ? NULL : ph_plane_alloc((size_t)nx * ny, sizeof *own, "filtered image");
     float *filt = work ? work : own;
     if (!filt)
@@ -317,165 +514,20 @@ int ph_detect(const float *img, const uint8_t *force, uint8_t forcebits, long nx
     comp *comps = NULL;
     uint32_t *pix = NULL;
     long ncomp = 0;
-    int st = label(&c, seg, &comps, &ncomp, &pix, &out->ndetected, &out->nsmall);
-    comp **order = NULL;
-    obj_rec *rec = NULL;
-    ph_object *obj = NULL;
-    long *master = NULL, nobj = 0, cap = 0;
-    uint8_t *unmasked = NULL;
-    det_cleaner *cleaner = NULL;
-    if (st)
-        goto done;
-    order = ph_malloc((size_t)(ncomp ? ncomp : 1) * sizeof *order, "components");
-    if (!order) {
-        st = PH_EFAIL;
-        goto done;
-    }
-    for (long i = 0; i < ncomp; i++)
-        order[i] = &comps[i];
-    qsort(order, (size_t)ncomp, sizeof *order, cmp_comp_order);
-    if (p->clean && !(cleaner = det_cleaner_new(nx, ny))) {
-        st = PH_EFAIL;
-        goto done;
-    }
-
-    /* Deblend each component in the order SExtractor finishes them, and
-     * analyse and clean each resulting object as it comes. */
-    for (long ci = 0; ci < ncomp && !st; ci++) {
-        comp *cp = order[ci];
-        det_child *ch = NULL;
-        int nch = 0;
-        if ((st = det_deblend(&c, pix + cp->off, cp->n, &ch, &nch)))
-            break;
-        if (nch > 1)
-            out->ndeblended++;
-        if (cleaner)
-            det_cleaner_expire(cleaner, cp->ymax);
-        if (nobj + nch > cap) {
-            long ncap = cap ? 2 * cap : 1024;
-            while (ncap < nobj + nch)
-                ncap *= 2;
-            ph_object *o2 = realloc(obj, (size_t)ncap * sizeof *o2);
-            obj_rec *r2 = o2 ? realloc(rec, (size_t)ncap * sizeof *r2) : NULL;
-            long *m2 = r2 ? realloc(master, (size_t)ncap * sizeof *m2) : NULL;
-            if (o2)
-                obj = o2;
-            if (r2)
-                rec = r2;
-            if (m2)
-                master = m2;
-            if (!o2 || !r2 || !m2) {
-                free(ch);
-                st = ph_error(PH_EFAIL, NULL, "out of memory for %ld objects", ncap);
-                break;
-            }
-            cap = ncap;
-        }
-        for (int k = 0; k < nch && !st; k++) {
-            long id = nobj++;
-            rec[id].start = cp->off + ch[k].start;
-            rec[id].n = ch[k].n;
-            master[id] = id;
-            const uint32_t *op = pix + rec[id].start;
-            double center[2] = {ch[k].core_x, ch[k].core_y};
-            det_preanalyse(&c, op, rec[id].n, c.thresh, ch[k].deblended ? center : NULL,
-                           &obj[id]);
-            obj[id].mthresh = det_mthresh(&c, op, rec[id].n);
-            obj[id].flags |= ch[k].deblended ? PH_OBJ_DEBLENDED : 0;
-            for (long i = 0; i < rec[id].n; i++) {
-                seg[op[i]] = (int32_t)(id + 1);
-                if (det_forced(&c, op[i]))
-                    obj[id].flags |= PH_OBJ_FORCED;
-            }
-            if (obj[id].xmin == 0 || obj[id].ymin == 0 || obj[id].xmax == nx - 1 ||
-                obj[id].ymax == ny - 1)
-                obj[id].flags |= PH_OBJ_TRUNC;
-            if (cleaner)
-                st = det_clean(cleaner, obj, master, id, p->clean_param, c.thresh) < 0;
-        }
-        free(ch);
-    }
-    if (st)
-        goto done;
-
-    /* Cleaned objects' pixels are data again for every measurement. */
-    unmasked = ph_calloc((size_t)(nobj ? nobj : 1), 1, "objects");
-    if (!unmasked) {
-        st = PH_EFAIL;
-        goto done;
-    }
-    for (long i = 0; i < nobj; i++)
-        if (master[i] != i) {
-            unmasked[i] = 1;
-            out->ncleaned++;
-        }
-    for (long i = 0; i < nobj; i++)
-        if (master[i] == i)
-            det_measure(&c, seg, unmasked, i, &obj[i]);
-
-    /* Final labels: survivors numbered in order, eaten objects take their
-     * master's (following chains), detected pixels of no object 0. */
-    long *newlab = ph_malloc((size_t)(nobj ? nobj : 1) * sizeof *newlab, "objects");
-    if (!newlab) {
-        st = PH_EFAIL;
-        goto done;
-    }
-    long nfinal = 0;
-    for (long i = 0; i < nobj; i++)
-        if (master[i] == i)
-            newlab[i] = ++nfinal;
-    for (long i = 0; i < nobj; i++) {
-        long m = i;
-        while (master[m] != m)
-            m = master[m];
-        newlab[i] = newlab[m];
-    }
-    for (size_t i = 0; i < (size_t)nx * ny; i++)
-        seg[i] = seg[i] > 0 ? (int32_t)newlab[seg[i] - 1] : 0;
-    ph_object *fin = ph_calloc((size_t)(nfinal ? nfinal : 1), sizeof *fin, "objects");
-    if (!fin) {
-        free(newlab);
-        st = PH_EFAIL;
-        goto done;
-    }
-    for (long i = 0; i < nobj; i++)
-        if (master[i] == i)
-            fin[newlab[i] - 1] = obj[i];
-    /* The segment of a survivor now includes what it ate: count it. */
-    for (long k = 0; k < nfinal; k++) {
-        fin[k].npix = 0;
-        fin[k].flux_iso = 0;
-    }
-    for (long i = 0; i < nobj; i++) {
-        ph_object *f = &fin[newlab[i] - 1];
-        const uint32_t *op = pix + rec[i].start;
-        for (long j = 0; j < rec[i].n; j++) {
-            f->npix++;
-            f->flux_iso += det_dv(&c, op[j]);
-        }
-        if (master[i] != i) {
-            f->flags |= PH_OBJ_CLEANED;
-            f->xmin = obj[i].xmin < f->xmin ? obj[i].xmin : f->xmin;
-            f->xmax = obj[i].xmax > f->xmax ? obj[i].xmax : f->xmax;
-            f->ymin = obj[i].ymin < f->ymin ? obj[i].ymin : f->ymin;
-            f->ymax = obj[i].ymax > f->ymax ? obj[i].ymax : f->ymax;
-        }
-    }
-    free(newlab);
-    out->nobj = nfinal;
-    out->obj = fin;
-done:
+    objlist L = {0};
+    st = label(&c, seg, &comps, &ncomp, &pix, &out->ndetected, &out->nsmall);
+    if (!st)
+        st = deblend_all(&c, comps, ncomp, pix, seg, &L, out);
+    if (!st)
+        st = measure_survivors(&c, seg, &L, out);
+    if (!st)
+        st = final_objects(&c, seg, pix, &L, out);
     if (st)
         for (size_t i = 0; i < (size_t)nx * ny; i++)
             seg[i] = 0;
     ph_plane_free(own);
     free(comps);
     ph_plane_free(pix);
-    free(order);
-    free(rec);
-    free(obj);
-    free(master);
-    free(unmasked);
-    det_cleaner_free(cleaner);
+    objlist_free(&L);
     return st;
 }

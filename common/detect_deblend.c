@@ -103,27 +103,47 @@ static long fill_branch(const work *w, int32_t rep, int level, int32_t *owner, i
     return n;
 }
 
-int det_deblend(const det_ctx *c, uint32_t *pix, long n, det_child **children, int *nchild)
-{
-    const ph_detect_params *p = c->p;
-    const int xn = p->nthresh;
-    *children = NULL;
-    *nchild = 0;
-    det_child *one = ph_calloc(1, sizeof *one, "deblending");
-    if (!one)
-        return PH_EFAIL;
-    one->start = 0;
-    one->n = n;
-    if (xn < 2 || p->mincont >= 1.0 || n < 2 * DET_MAXDEBAREA) {
-        *children = one;
-        *nchild = 1;
-        return PH_OK;
-    }
+/* The deblending tree of one component, and the scratch that builds it. */
+typedef struct tree {
+    work w;
+    forest f;
+    int xn;              /* levels */
+    float t[65];         /* their thresholds t_k */
+    int32_t *roots, *node_of, *owner, *stack, *bucket;
+    long *boff;          /* pixels of level k: bucket[boff[k] .. boff[k + 1]) */
+    node *nodes;         /* node 0: the whole component at t_0 */
+    long nnode;
+    int overflow;        /* too many branches on one level */
+} tree;
 
-    work w = {0};
+static void tree_free(tree *T)
+{
+    free(T->w.loc);
+    free(T->w.lev);
+    free(T->w.cd);
+    free(T->w.dv);
+    free(T->w.lx);
+    free(T->w.ly);
+    free(T->f.parent);
+    free(T->f.size);
+    free(T->f.flux);
+    free(T->roots);
+    free(T->node_of);
+    free(T->owner);
+    free(T->stack);
+    free(T->bucket);
+    free(T->boff);
+    free(T->nodes);
+}
+
+/* The component's bounding box (into w), its peak and its sum of filtered
+ * values. */
+static void component_box(const det_ctx *c, const uint32_t *pix, long n, work *w, float *peak,
+                          double *fdflux)
+{
     int xmin = INT32_MAX, xmax = -1, ymin = INT32_MAX, ymax = -1;
-    float peak = -INFINITY;
-    double fdflux = 0;
+    *peak = -INFINITY;
+    *fdflux = 0;
     for (long i = 0; i < n; i++) {
         int x = (int)(pix[i] % c->nx), y = (int)(pix[i] / c->nx);
         xmin = x < xmin ? x : xmin;
@@ -131,65 +151,64 @@ int det_deblend(const det_ctx *c, uint32_t *pix, long n, det_child **children, i
         ymin = y < ymin ? y : ymin;
         ymax = y > ymax ? y : ymax;
         float v = c->filt[pix[i]];
-        peak = v > peak ? v : peak;
-        fdflux += v;
+        *peak = v > *peak ? v : *peak;
+        *fdflux += v;
     }
-    w.x0 = xmin;
-    w.y0 = ymin;
-    w.bw = xmax - xmin + 1;
-    w.bh = ymax - ymin + 1;
-    int st = PH_OK;
-    node *nodes = NULL;
-    forest f = {0};
-    int32_t *roots = NULL, *node_of = NULL, *owner = NULL, *stack = NULL, *bucket = NULL,
-            *sel = NULL;
-    long *boff = NULL;
-    det_child *ch = NULL;
-    ph_object *co = NULL;
-    double *amp = NULL;
-    uint32_t *tmp = NULL;
-    if (w.bw >= 32768 || w.bh >= 32768) { /* too large to deblend: keep it whole */
-        *children = one;
-        *nchild = 1;
-        return PH_OK;
-    }
-    w.loc = ph_malloc((size_t)w.bw * w.bh * sizeof *w.loc, "deblending");
-    w.lev = ph_malloc((size_t)n, "deblending");
-    w.cd = ph_malloc((size_t)n * sizeof *w.cd, "deblending");
-    w.dv = ph_malloc((size_t)n * sizeof *w.dv, "deblending");
-    w.lx = ph_malloc((size_t)n * sizeof *w.lx, "deblending");
-    w.ly = ph_malloc((size_t)n * sizeof *w.ly, "deblending");
-    f.parent = ph_malloc((size_t)n * sizeof *f.parent, "deblending");
-    f.size = ph_malloc((size_t)n * sizeof *f.size, "deblending");
-    f.flux = ph_malloc((size_t)n * sizeof *f.flux, "deblending");
-    roots = ph_malloc((size_t)n * sizeof *roots, "deblending");
-    node_of = ph_malloc((size_t)n * sizeof *node_of, "deblending");
-    owner = ph_malloc((size_t)n * sizeof *owner, "deblending");
-    stack = ph_malloc((size_t)n * sizeof *stack, "deblending");
-    bucket = ph_malloc((size_t)n * sizeof *bucket, "deblending");
-    boff = ph_calloc((size_t)xn + 1, sizeof *boff, "deblending");
-    if (!w.loc || !w.lev || !w.cd || !w.dv || !w.lx || !w.ly || !f.parent || !f.size ||
-        !f.flux || !roots || !node_of || !owner || !stack || !bucket || !boff) {
-        st = PH_EFAIL;
-        goto done;
-    }
-    for (size_t i = 0; i < (size_t)w.bw * w.bh; i++)
-        w.loc[i] = -1;
+    w->x0 = xmin;
+    w->y0 = ymin;
+    w->bw = xmax - xmin + 1;
+    w->bh = ymax - ymin + 1;
+}
 
-    /* Levels t_k = t_0 (peak / t_0)^(k / xn), compared in float as
-     * SExtractor does (refine.c, lutz()). */
-    float t[65];
+/* The scratch for n pixels in the box of T->w, the box's map all -1.
+ * Errors: allocation. */
+static int tree_alloc(tree *T, long n)
+{
+    work *w = &T->w;
+    w->loc = ph_malloc((size_t)w->bw * w->bh * sizeof *w->loc, "deblending");
+    w->lev = ph_malloc((size_t)n, "deblending");
+    w->cd = ph_malloc((size_t)n * sizeof *w->cd, "deblending");
+    w->dv = ph_malloc((size_t)n * sizeof *w->dv, "deblending");
+    w->lx = ph_malloc((size_t)n * sizeof *w->lx, "deblending");
+    w->ly = ph_malloc((size_t)n * sizeof *w->ly, "deblending");
+    T->f.parent = ph_malloc((size_t)n * sizeof *T->f.parent, "deblending");
+    T->f.size = ph_malloc((size_t)n * sizeof *T->f.size, "deblending");
+    T->f.flux = ph_malloc((size_t)n * sizeof *T->f.flux, "deblending");
+    T->roots = ph_malloc((size_t)n * sizeof *T->roots, "deblending");
+    T->node_of = ph_malloc((size_t)n * sizeof *T->node_of, "deblending");
+    T->owner = ph_malloc((size_t)n * sizeof *T->owner, "deblending");
+    T->stack = ph_malloc((size_t)n * sizeof *T->stack, "deblending");
+    T->bucket = ph_malloc((size_t)n * sizeof *T->bucket, "deblending");
+    T->boff = ph_calloc((size_t)T->xn + 1, sizeof *T->boff, "deblending");
+    if (!w->loc || !w->lev || !w->cd || !w->dv || !w->lx || !w->ly || !T->f.parent ||
+        !T->f.size || !T->f.flux || !T->roots || !T->node_of || !T->owner || !T->stack ||
+        !T->bucket || !T->boff)
+        return PH_EFAIL;
+    for (size_t i = 0; i < (size_t)w->bw * w->bh; i++)
+        w->loc[i] = -1;
+    return PH_OK;
+}
+
+/* The levels t_k = t_0 (peak / t_0)^(k / xn), compared in float as
+ * SExtractor does (refine.c, lutz()); each pixel's local index, values
+ * and the highest level it exceeds, and the pixels bucketed by level.
+ * Errors: allocation. */
+static int pixel_levels(const det_ctx *c, tree *T, const uint32_t *pix, long n, float peak)
+{
+    work *w = &T->w;
+    const int xn = T->xn;
+    float *t = T->t;
     const double t0 = c->thresh;
     for (int k = 0; k < xn; k++)
         t[k] = peak > 0 && t0 > 0 ? (float)(t0 * pow(peak / t0, (double)k / xn)) : (float)t0;
     for (long i = 0; i < n; i++) {
-        int x = (int)(pix[i] % c->nx) - w.x0, y = (int)(pix[i] / c->nx) - w.y0;
-        w.loc[(size_t)y * w.bw + x] = (int32_t)i;
-        w.lx[i] = (int16_t)x;
-        w.ly[i] = (int16_t)y;
+        int x = (int)(pix[i] % c->nx) - w->x0, y = (int)(pix[i] / c->nx) - w->y0;
+        w->loc[(size_t)y * w->bw + x] = (int32_t)i;
+        w->lx[i] = (int16_t)x;
+        w->ly[i] = (int16_t)y;
         float v = c->filt[pix[i]];
-        w.cd[i] = v;
-        w.dv[i] = det_dv(c, pix[i]);
+        w->cd[i] = v;
+        w->dv[i] = det_dv(c, pix[i]);
         int k = 0;
         if (v > t[0] && peak > 0 && t0 > 0) {
             k = (int)(xn * log(v / t0) / log(peak / t0));
@@ -199,56 +218,60 @@ int det_deblend(const det_ctx *c, uint32_t *pix, long n, det_child **children, i
             while (k > 0 && !(v > t[k]))
                 k--;
         }
-        w.lev[i] = (uint8_t)k;
-        boff[k + 1]++;
+        w->lev[i] = (uint8_t)k;
+        T->boff[k + 1]++;
     }
     for (int k = 0; k < xn; k++)
-        boff[k + 1] += boff[k];
-    {
-        long *fill = ph_calloc((size_t)xn, sizeof *fill, "deblending");
-        if (!fill) {
-            st = PH_EFAIL;
-            goto done;
-        }
-        for (long i = 0; i < n; i++)
-            bucket[boff[w.lev[i]] + fill[w.lev[i]]++] = (int32_t)i;
-        free(fill);
-    }
-
-    /* The tree. Node 0 is the root (the whole component at t_0). */
-    long nnode = 1, capnode = 256;
-    nodes = ph_malloc((size_t)capnode * sizeof *nodes, "deblending");
-    if (!nodes) {
-        st = PH_EFAIL;
-        goto done;
-    }
-    nodes[0] = (node){0, 0, n, fdflux, -1, -1, -1, 1};
-    long nroots = 0, prev_first = -1, prev_last = -1; /* nodes of the level above */
-    int overflow = 0;
+        T->boff[k + 1] += T->boff[k];
+    long *fill = ph_calloc((size_t)xn, sizeof *fill, "deblending");
+    if (!fill)
+        return PH_EFAIL;
     for (long i = 0; i < n; i++)
-        f.parent[i] = -1;
-    for (int k = xn - 1; k >= 1 && !overflow; k--) {
-        for (long b = boff[k]; b < boff[k + 1]; b++) {
-            int32_t i = bucket[b], nb[8];
-            f.parent[i] = i;
-            f.size[i] = 1;
-            f.flux[i] = w.cd[i];
-            int m = neighbours(&w, i, nb);
+        T->bucket[T->boff[w->lev[i]] + fill[w->lev[i]]++] = (int32_t)i;
+    free(fill);
+    return PH_OK;
+}
+
+/* The tree in one sweep from the top level down: each level's pixels join
+ * the union-find forest; its roots of at least DET_MAXDEBAREA pixels are
+ * the level's nodes, and the nodes of the level above find their parents
+ * among them. Sets T->overflow when a level has DET_NSONMAX nodes or more
+ * (SExtractor's "deblending overflow": the component is kept whole).
+ * Errors: allocation. */
+static int build_tree(tree *T, long n, double fdflux)
+{
+    long capnode = 256;
+    node *nodes = T->nodes = ph_malloc((size_t)capnode * sizeof *nodes, "deblending");
+    if (!nodes)
+        return PH_EFAIL;
+    forest *f = &T->f;
+    nodes[0] = (node){0, 0, n, fdflux, -1, -1, -1, 1};
+    long nnode = 1, nroots = 0, prev_first = -1, prev_last = -1; /* nodes of the level above */
+    int st = PH_OK;
+    for (long i = 0; i < n; i++)
+        f->parent[i] = -1;
+    for (int k = T->xn - 1; k >= 1 && !T->overflow; k--) {
+        for (long b = T->boff[k]; b < T->boff[k + 1]; b++) {
+            int32_t i = T->bucket[b], nb[8];
+            f->parent[i] = i;
+            f->size[i] = 1;
+            f->flux[i] = T->w.cd[i];
+            int m = neighbours(&T->w, i, nb);
             for (int j = 0; j < m; j++)
-                if (f.parent[nb[j]] >= 0)
-                    fu(&f, i, nb[j]);
-            roots[nroots++] = i;
+                if (f->parent[nb[j]] >= 0)
+                    fu(f, i, nb[j]);
+            T->roots[nroots++] = i;
         }
         /* Keep the roots still standing; each is a branch if >= 3 pixels. */
         long kept = 0, first = nnode;
         for (long r = 0; r < nroots; r++)
-            if (ff(&f, roots[r]) == roots[r])
-                roots[kept++] = roots[r];
+            if (ff(f, T->roots[r]) == T->roots[r])
+                T->roots[kept++] = T->roots[r];
         nroots = kept;
         for (long r = 0; r < nroots; r++) {
-            int32_t i = roots[r];
-            node_of[i] = -1;
-            if (f.size[i] < DET_MAXDEBAREA)
+            int32_t i = T->roots[r];
+            T->node_of[i] = -1;
+            if (f->size[i] < DET_MAXDEBAREA)
                 continue;
             if (nnode == capnode) {
                 capnode *= 2;
@@ -257,48 +280,53 @@ int det_deblend(const det_ctx *c, uint32_t *pix, long n, det_child **children, i
                     st = ph_error(PH_EFAIL, NULL, "out of memory deblending");
                     goto done;
                 }
-                nodes = n2;
+                nodes = T->nodes = n2;
             }
-            node_of[i] = (int32_t)nnode;
-            nodes[nnode++] = (node){k, i, f.size[i], f.flux[i], -1, -1, -1, 1};
+            T->node_of[i] = (int32_t)nnode;
+            nodes[nnode++] = (node){k, i, f->size[i], f->flux[i], -1, -1, -1, 1};
         }
         if (nnode - first >= DET_NSONMAX)
-            overflow = 1; /* SExtractor: "deblending overflow", kept whole */
+            T->overflow = 1;
         /* The branches of level k+1 now find their parents at level k. */
         for (long m = prev_first; m >= 0 && m < prev_last; m++)
-            nodes[m].parent = node_of[ff(&f, nodes[m].rep)];
+            nodes[m].parent = T->node_of[ff(f, nodes[m].rep)];
         prev_first = first;
         prev_last = nnode;
     }
     for (long m = prev_first; m >= 0 && m < prev_last; m++)
         nodes[m].parent = 0; /* level 1 hangs from the root */
-    if (overflow || nnode == 1) {
-        *children = one;
-        *nchild = 1;
-        one = NULL;
-        goto done;
-    }
-    /* Children lists in node order (reverse insertion keeps order). */
-    for (long m = nnode - 1; m >= 1; m--) {
-        node *pa = &nodes[nodes[m].parent];
-        nodes[m].next_sibling = pa->first_child;
+done:
+    T->nnode = nnode;
+    return st;
+}
+
+/* Children lists in node order (reverse insertion keeps order). */
+static void link_children(tree *T)
+{
+    for (long m = T->nnode - 1; m >= 1; m--) {
+        node *pa = &T->nodes[T->nodes[m].parent];
+        T->nodes[m].next_sibling = pa->first_child;
         pa->first_child = (int32_t)m;
     }
+}
 
-    /* Cut the tree top-down (parcelout): a node splits when at least two
-     * of its children carry more than mincont of the component's flux
-     * above their own level; its children that did not split below and
-     * pass the contrast become objects. Node order = SExtractor's order
-     * within a level closely enough (it only affects numbering). */
-    const double value0 = (float)fdflux * p->mincont;
-    sel = ph_malloc((size_t)nnode * sizeof *sel, "deblending");
-    if (!sel) {
-        st = PH_EFAIL;
-        goto done;
-    }
+/* Cut the tree top-down (parcelout): a node splits when at least two of
+ * its children carry more than mincont of the component's flux above
+ * their own level; its children that did not split below and pass the
+ * contrast become objects (*sel, *nsel). Node order = SExtractor's order
+ * within a level closely enough (it only affects numbering). The root
+ * stays ok when nothing splits. Errors: allocation. */
+static int select_branches(tree *T, double fdflux, double mincont, int32_t **selp, long *nselp)
+{
+    node *nodes = T->nodes;
+    const float *t = T->t;
+    const double value0 = (float)fdflux * mincont;
+    int32_t *sel = *selp = ph_malloc((size_t)T->nnode * sizeof *sel, "deblending");
+    if (!sel)
+        return PH_EFAIL;
     long nsel = 0;
-    for (int k = xn - 2; k >= 0; k--)
-        for (long i = 0; i < nnode; i++) {
+    for (int k = T->xn - 2; k >= 0; k--)
+        for (long i = 0; i < T->nnode; i++) {
             if (nodes[i].level != k)
                 continue;
             int m = 0;
@@ -317,36 +345,25 @@ int det_deblend(const det_ctx *c, uint32_t *pix, long n, det_child **children, i
                 nodes[i].ok = 0;
             }
         }
-    if (nodes[0].ok) {
-        *children = one;
-        *nchild = 1;
-        one = NULL;
-        goto done;
-    }
+    *nselp = nsel;
+    return PH_OK;
+}
 
-    /* The selected branches keep the pixels above their level. */
-    for (long i = 0; i < n; i++)
-        owner[i] = -1;
-    ch = ph_calloc((size_t)nsel, sizeof *ch, "deblending");
-    co = ph_calloc((size_t)nsel, sizeof *co, "deblending");
-    amp = ph_malloc((size_t)nsel * sizeof *amp, "deblending");
-    tmp = ph_malloc((size_t)n * sizeof *tmp, "deblending");
-    if (!ch || !co || !amp || !tmp) {
-        st = PH_EFAIL;
-        goto done;
-    }
-    for (long s = 0; s < nsel; s++)
-        fill_branch(&w, nodes[sel[s]].rep, nodes[sel[s]].level, owner, (int32_t)s, stack);
-
-    /* gatherup(): a Gaussian model of each branch from its moments at its
-     * own level; its amplitude from the isophotal area at the detection
-     * threshold (SExtractor resets the thresholds before this line). */
+/* gatherup(), first half: a Gaussian model of each selected branch from
+ * its moments at its own level (co[s]); its amplitude amp[s] from the
+ * isophotal area at the detection threshold (SExtractor resets the
+ * thresholds before this line). tmp: n pixels of scratch. */
+static void branch_models(const det_ctx *c, const tree *T, const uint32_t *pix, long n,
+                          const int32_t *sel, long nsel, uint32_t *tmp, ph_object *co,
+                          double *amp, det_child *ch)
+{
+    const double t0 = c->thresh;
     for (long s = 0; s < nsel; s++) {
         long m = 0;
         for (long i = 0; i < n; i++)
-            if (owner[i] == s)
+            if (T->owner[i] == s)
                 tmp[m++] = pix[i];
-        det_preanalyse(c, tmp, m, t[nodes[sel[s]].level], NULL, &co[s]);
+        det_preanalyse(c, tmp, m, T->t[T->nodes[sel[s]].level], NULL, &co[s]);
         double d = co[s].npix / (2 * M_PI * co[s].abcor * co[s].a * co[s].b);
         amp[s] = d < 70.0 ? t0 * exp(d) : 4.0 * co[s].fdpeak;
         if (amp[s] > 4.0 * co[s].fdpeak)
@@ -355,6 +372,14 @@ int det_deblend(const det_ctx *c, uint32_t *pix, long n, det_child **children, i
         ch[s].core_x = co[s].x;
         ch[s].core_y = co[s].y;
     }
+}
+
+/* gatherup(), second half: each pixel no branch holds goes to the branch
+ * whose model is brightest there (the nearest in the models' metric
+ * where all are negligible). */
+static void assign_faint_pixels(const det_ctx *c, int32_t *owner, const uint32_t *pix, long n,
+                                const ph_object *co, const double *amp, long nsel)
+{
     for (long i = 0; i < n; i++) {
         if (owner[i] >= 0)
             continue;
@@ -378,8 +403,13 @@ int det_deblend(const det_ctx *c, uint32_t *pix, long n, det_child **children, i
         }
         owner[i] = (int32_t)(best > 1e-31 ? ibest : iclst);
     }
+}
 
-    /* Reorder the pixels child by child. */
+/* Reorder the pixels child by child (ch[s].start, .n); tmp: n pixels of
+ * scratch. */
+static void reorder_pixels(uint32_t *pix, long n, const int32_t *owner, det_child *ch, long nsel,
+                           uint32_t *tmp)
+{
     for (long s = 0; s < nsel; s++)
         ch[s].n = 0;
     for (long i = 0; i < n; i++)
@@ -394,31 +424,77 @@ int det_deblend(const det_ctx *c, uint32_t *pix, long n, det_child **children, i
         tmp[d->start + d->n++] = pix[i];
     }
     memcpy(pix, tmp, (size_t)n * sizeof *pix);
-    *children = ch;
-    *nchild = (int)nsel;
-    ch = NULL;
-done:
-    free(one);
-    free(w.loc);
-    free(w.lev);
-    free(w.cd);
-    free(w.dv);
-    free(w.lx);
-    free(w.ly);
-    free(f.parent);
-    free(f.size);
-    free(f.flux);
-    free(roots);
-    free(node_of);
-    free(owner);
-    free(stack);
-    free(bucket);
-    free(boff);
-    free(nodes);
-    free(sel);
+}
+
+/* The selected branches keep the pixels above their level; the rest are
+ * shared out by their models; the children are returned with pix
+ * reordered. Errors: allocation. */
+static int split_component(const det_ctx *c, tree *T, uint32_t *pix, long n, const int32_t *sel,
+                           long nsel, det_child **children, int *nchild)
+{
+    for (long i = 0; i < n; i++)
+        T->owner[i] = -1;
+    det_child *ch = ph_calloc((size_t)nsel, sizeof *ch, "deblending");
+    ph_object *co = ph_calloc((size_t)nsel, sizeof *co, "deblending");
+    double *amp = ph_malloc((size_t)nsel * sizeof *amp, "deblending");
+    uint32_t *tmp = ph_malloc((size_t)n * sizeof *tmp, "deblending");
+    int st = ch && co && amp && tmp ? PH_OK : PH_EFAIL;
+    if (!st) {
+        for (long s = 0; s < nsel; s++)
+            fill_branch(&T->w, T->nodes[sel[s]].rep, T->nodes[sel[s]].level, T->owner,
+                        (int32_t)s, T->stack);
+        branch_models(c, T, pix, n, sel, nsel, tmp, co, amp, ch);
+        assign_faint_pixels(c, T->owner, pix, n, co, amp, nsel);
+        reorder_pixels(pix, n, T->owner, ch, nsel, tmp);
+        *children = ch;
+        *nchild = (int)nsel;
+        ch = NULL;
+    }
     free(ch);
     free(co);
     free(amp);
     free(tmp);
+    return st;
+}
+
+int det_deblend(const det_ctx *c, uint32_t *pix, long n, det_child **children, int *nchild)
+{
+    const ph_detect_params *p = c->p;
+    *children = NULL;
+    *nchild = 0;
+    det_child *one = ph_calloc(1, sizeof *one, "deblending");
+    if (!one)
+        return PH_EFAIL;
+    one->start = 0;
+    one->n = n;
+    tree T = {.xn = p->nthresh};
+    float peak = 0;
+    double fdflux = 0;
+    int whole = T.xn < 2 || p->mincont >= 1.0 || n < 2 * DET_MAXDEBAREA, st = PH_OK;
+    if (!whole) {
+        component_box(c, pix, n, &T.w, &peak, &fdflux);
+        whole = T.w.bw >= 32768 || T.w.bh >= 32768; /* too large to deblend */
+    }
+    int32_t *sel = NULL;
+    long nsel = 0;
+    if (!whole && !(st = tree_alloc(&T, n)) && !(st = pixel_levels(c, &T, pix, n, peak)) &&
+        !(st = build_tree(&T, n, fdflux))) {
+        whole = T.overflow || T.nnode == 1;
+        if (!whole) {
+            link_children(&T);
+            if (!(st = select_branches(&T, fdflux, p->mincont, &sel, &nsel)))
+                whole = T.nodes[0].ok;
+        }
+        if (!st && !whole)
+            st = split_component(c, &T, pix, n, sel, nsel, children, nchild);
+    }
+    if (!st && whole) {
+        *children = one;
+        *nchild = 1;
+        one = NULL;
+    }
+    free(one);
+    free(sel);
+    tree_free(&T);
     return st;
 }

@@ -1,4 +1,4 @@
-/* test_psf_epsf.c -- ph-psf's empirical PSF (tools/psf/epsf.c) on synthetic
+/* test_psf_epsf.c -- ph-psf's empirical PSF (tools/psf/epsf*.c) on synthetic
  * star fields drawn with the exact analytic ePSF (romanpsf.h) at random
  * sub-pixel phases: the recovered stamp against the truth. */
 #include "check.h"

@@ -25,6 +25,7 @@
  */
 #include "epsf_priv.h"
 #include "interp.h"
+#include "linalg.h"
 #include "log.h"
 #include "stats.h"
 #include "util.h"
@@ -328,7 +329,7 @@ static double gauss_fit(const ctx *c, star *s)
                 }
             }
         double d[4];
-        if (epsf_solve_small(4, A, b, d))
+        if (ph_linalg_solve_small(4, A, b, d))
             return NAN;
         f += d[0];
         x += fmax(-0.3, fmin(0.3, d[1]));

@@ -105,7 +105,7 @@ void a25_free(a25_psf *a);
  * Keys' bicubic kernel errs by about 1% (relative L2, Y106). */
 int a25_to_model(const a25_psf *a, const char *path, psf_file *f);
 
-/* ---- empirical PSF (epsf.c) --------------------------------------------- */
+/* ---- empirical PSF (epsf.c, epsf_*.c) ----------------------------------- */
 
 typedef struct epsf_params {
     int oversamp;       /* grid samples per native pixel (4) */

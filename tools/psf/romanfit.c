@@ -23,6 +23,7 @@
  * told apart.
  */
 #include "epsf_priv.h"
+#include "linalg.h"
 #include "log.h"
 #include "psf.h"
 #include "romanpsf.h"
@@ -102,7 +103,7 @@ static double fit_star(const fctx *c, ph_romanpsf *r, fstar *t, int deriv, doubl
     if (n < np + 4)
         return NAN;
     double x[4];
-    if (epsf_solve_small(np, A, bv, x))
+    if (ph_linalg_solve_small(np, A, bv, x))
         return NAN;
     if (deriv) {
         /* x: corrections to f, b and the centre (dx grows with x) */
