@@ -58,6 +58,27 @@ static double weight(const fctx *c, double d)
     return 1 / (c->rms2 + (d > 0 ? d / c->gain : 0));
 }
 
+/* The pixels of star t a fit may use: within FIT_R of its centre pixel
+ * (ic, jc), on the image, usable; their stamp index, value and weight.
+ * Returns how many. */
+static int fit_pixels(const fctx *c, const fstar *t, long ic, long jc, int *idx, double *d,
+                      double *w)
+{
+    int n = 0;
+    for (int l = 0; l < FIT_N; l++)
+        for (int k = 0; k < FIT_N; k++) {
+            long i = ic + k - FIT_R, j = jc + l - FIT_R;
+            if ((k - FIT_R) * (k - FIT_R) + (l - FIT_R) * (l - FIT_R) > FIT_R * FIT_R + 1 ||
+                i < 0 || j < 0 || i >= c->nx || j >= c->ny || !usable(t->s, i, j))
+                continue;
+            idx[n] = l * FIT_N + k;
+            d[n] = c->img[j * c->nx + i];
+            w[n] = weight(c, d[n]);
+            n++;
+        }
+    return n;
+}
+
 /* Linear fit of flux and background for star t with model r at its centre;
  * with deriv, also the centre shift (Gauss-Newton step, numerical
  * derivatives of the model). Returns the chi^2 (NaN: no fit). */
@@ -80,26 +101,19 @@ static double fit_star(const fctx *c, ph_romanpsf *r, fstar *t, int deriv, doubl
             Py[i] = (Py[i] - tmp[i]) / (2 * h);
     }
     /* Normal equations over the usable pixels within FIT_R of the centre. */
-    int np = deriv ? 4 : 2, n = 0;
-    double A[4][4] = {{0}}, bv[4] = {0};
-    for (int l = 0; l < FIT_N; l++)
-        for (int k = 0; k < FIT_N; k++) {
-            long i = ic + k - FIT_R, j = jc + l - FIT_R;
-            if ((k - FIT_R) * (k - FIT_R) + (l - FIT_R) * (l - FIT_R) > FIT_R * FIT_R + 1 ||
-                i < 0 || j < 0 || i >= c->nx || j >= c->ny || !usable(t->s, i, j))
-                continue;
-            double d = c->img[j * c->nx + i];
-            double w = weight(c, d);
-            double g[4] = {P[l * FIT_N + k], 1, deriv ? t->f * Px[l * FIT_N + k] : 0,
-                           deriv ? t->f * Py[l * FIT_N + k] : 0};
-            double res = deriv ? d - t->f * g[0] - t->b : d;
-            for (int a = 0; a < np; a++) {
-                bv[a] += w * g[a] * res;
-                for (int b = 0; b < np; b++)
-                    A[a][b] += w * g[a] * g[b];
-            }
-            n++;
+    int idx[FIT_N * FIT_N], np = deriv ? 4 : 2;
+    double d[FIT_N * FIT_N], w[FIT_N * FIT_N], A[4][4] = {{0}}, bv[4] = {0};
+    int n = fit_pixels(c, t, ic, jc, idx, d, w);
+    for (int p = 0; p < n; p++) {
+        int q = idx[p];
+        double g[4] = {P[q], 1, deriv ? t->f * Px[q] : 0, deriv ? t->f * Py[q] : 0};
+        double res = deriv ? d[p] - t->f * g[0] - t->b : d[p];
+        for (int a = 0; a < np; a++) {
+            bv[a] += w[p] * g[a] * res;
+            for (int b = 0; b < np; b++)
+                A[a][b] += w[p] * g[a] * g[b];
         }
+    }
     if (n < np + 4)
         return NAN;
     double x[4];
@@ -112,17 +126,10 @@ static double fit_star(const fctx *c, ph_romanpsf *r, fstar *t, int deriv, doubl
     }
     t->f = x[0], t->b = x[1];
     double chi2 = 0;
-    for (int l = 0; l < FIT_N; l++)
-        for (int k = 0; k < FIT_N; k++) {
-            long i = ic + k - FIT_R, j = jc + l - FIT_R;
-            if ((k - FIT_R) * (k - FIT_R) + (l - FIT_R) * (l - FIT_R) > FIT_R * FIT_R + 1 ||
-                i < 0 || j < 0 || i >= c->nx || j >= c->ny || !usable(t->s, i, j))
-                continue;
-            double d = c->img[j * c->nx + i];
-            double w = weight(c, d);
-            double e = d - t->f * P[l * FIT_N + k] - t->b;
-            chi2 += w * e * e;
-        }
+    for (int p = 0; p < n; p++) {
+        double e = d[p] - t->f * P[idx[p]] - t->b;
+        chi2 += w[p] * e * e;
+    }
     t->chi2 = chi2;
     t->npix = n;
     return chi2;
