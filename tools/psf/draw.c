@@ -14,6 +14,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+/* The band's defaults of the analytic model, or an error naming the image. */
+static int band_defaults(const char *band, const char *image, ph_romanpsf_opts *o)
+{
+    if (!ph_romanpsf_defaults(o, band))
+        return PH_OK;
+    ph_error_clear();
+    return ph_error(PH_EFAIL, image, "unknown band '%s' (%s); give --band", band,
+                    ph_band_names());
+}
+
 /* The band's analytic model (or the Gaussian), with the Roman-PSF
  * options; its stamps at their phases. The model is kept in *keep for the
  * oversampled ePSF. */
@@ -21,11 +31,8 @@ int psf_roman_stamps(const params *p, const char *band, const char *image, stamp
                      double *fwhm, ph_romanpsf **keep)
 {
     ph_romanpsf_opts o;
-    if (ph_romanpsf_defaults(&o, band)) {
-        ph_error_clear();
-        return ph_error(PH_EFAIL, image, "unknown band '%s' (%s); give --band", band,
-                        ph_band_names());
-    }
+    if (band_defaults(band, image, &o))
+        return PH_EFAIL;
     if (p->model == M_GAUSS) {
         o.model = PH_RPSF_GAUSSIAN;
         o.sigma_px = p->sigma;
@@ -62,23 +69,20 @@ int psf_model_stamp(void *ctx, double dx, double dy, long n, double *out)
     return PH_OK;
 }
 
-/* The A25 library's model for (x0, y0). The library's grid is over a
- * whole 4088-pixel SCA: a cut-out's position there is x0 - LTV1, y0 -
- * LTV2 (IRAF's physical coordinates, which cut-outs carry). */
+/* --model romanfit: the band's roman model with its wavefront error and
+ * jitter fitted to the image's stars (romanfit.c); on success the model
+ * becomes roman with those two set, and p->rf holds the fit. */
 int psf_roman_fit(params *p, const image *im, const char *band, const char *path)
 {
     ph_romanpsf_opts base;
     if (!band[0])
         return ph_error(PH_EFAIL, path, "the image has no FILTER; give --band");
-    if (ph_romanpsf_defaults(&base, band)) {
-        ph_error_clear();
-        return ph_error(PH_EFAIL, path, "unknown band '%s' (%s); give --band", band,
-                        ph_band_names());
-    }
-    /* the options but the two fitted */
-    if (isfinite(p->rpsf.obscuration)) base.obscuration = p->rpsf.obscuration;
-    if (isfinite(p->rpsf.diffusion)) base.diffusion_px = p->rpsf.diffusion;
-    if (p->rpsf.nlambda > 0) base.nlambda = (int)p->rpsf.nlambda;
+    if (band_defaults(band, path, &base))
+        return PH_EFAIL;
+    /* the Roman-PSF options, but the two fitted start from the band's */
+    double wfe0 = base.wfe_nm, jit0 = base.jitter_arcsec;
+    ph_romanpsf_cli_apply(&p->rpsf, &base);
+    base.wfe_nm = wfe0, base.jitter_arcsec = jit0;
     epsf_params ep = p->ep;
     ep.radius = 8;
     ep.fwhm_ref = ph_romanpsf_fwhm_epsf(&base);
@@ -97,6 +101,9 @@ int psf_roman_fit(params *p, const image *im, const char *band, const char *path
     return PH_OK;
 }
 
+/* The A25 library's model for (x0, y0). The library's grid is over a
+ * whole 4088-pixel SCA: a cut-out's position there is x0 - LTV1, y0 -
+ * LTV2 (IRAF's physical coordinates, which cut-outs carry). */
 int psf_a25_model(const char *dir, const image *im, const char *band, long sca, double x0,
                   double y0, const char *path, char *file, size_t size, psf_file *f)
 {
@@ -145,7 +152,7 @@ int psf_epsf_stamps(const params *p, const image *im, const char *band, double x
     int have_ro = bd && !ph_romanpsf_defaults(&ro, band);
     if (have_ro)
         ep.fwhm_ref = ph_romanpsf_fwhm_epsf(&ro);
-    ph_error_clear();
+    ph_error_clear(); /* a band without optics is no error here: no reference */
     int st = epsf_build(im->sci, im->bad, im->nx, im->ny, im->rms, &ep, em, path);
     if (st)
         return st;

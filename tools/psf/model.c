@@ -1,7 +1,8 @@
 /* model.c -- the PSF model: its name parsed (--model, ph.psf.model, or a
  * phrosty type translated by phrosty.c), the choice --model auto makes
  * (the ePSF of the image's stars where they support one, else the band's
- * analytic model with a warning that says why), and the two stamps drawn
+ * analytic model fitted to them, else that model as it is with a warning
+ * that says why), and the two stamps drawn
  * from the model chosen (draw.c has each model's drawing).
  */
 #include "steps.h"
@@ -82,7 +83,6 @@ static int auto_model(params *p, const image *im, const char *band, double x0, d
     if (!band[0])
         return ph_error(PH_EFAIL, path, "the image has no FILTER; give --band (auto: %s)", why);
     p->model = M_ROMAN;
-    p->autofell = 1;
     ph_strlcpy(p->model_text, "roman", sizeof p->model_text);
     ph_warn("%s: %s; the band's analytic PSF (roman) is used, which knows neither this image's "
             "jitter nor its optics, so fluxes may be off by a few per cent (give --model "

@@ -135,6 +135,32 @@ static double fit_star(const fctx *c, ph_romanpsf *r, fstar *t, int deriv, doubl
     return chi2;
 }
 
+/* A star's reduced chi^2 (flux and background fitted). */
+static double red_chi2(const fstar *t) { return t->chi2 / (t->npix - 2); }
+
+static int count_used(const fstar *fs, int n)
+{
+    int m = 0;
+    for (int k = 0; k < n; k++)
+        m += fs[k].use;
+    return m;
+}
+
+/* Median reduced chi^2 of the used stars of the last fit (NaN: none);
+ * *nused: how many entered it. */
+static double median_red_chi2(const fstar *fs, int n, int *nused)
+{
+    double *red = ph_malloc((size_t)(n > 0 ? n : 1) * sizeof *red, "chi2");
+    int m = 0;
+    for (int k = 0; k < n && red; k++)
+        if (fs[k].use && fs[k].npix > 2)
+            red[m++] = red_chi2(&fs[k]);
+    double med = red && m ? ph_median(red, m) : NAN;
+    free(red);
+    *nused = m;
+    return med;
+}
+
 /* Centres of the used stars with model r: a few Gauss-Newton steps. */
 static void refine_centres(const fctx *c, ph_romanpsf *r, fstar *fs, int n)
 {
@@ -229,9 +255,7 @@ int romanfit_run(const float *img, const uint8_t *bad, long nx, long ny, double 
         refine_centres(&c, r, fs, ns);
     if (r)
         ph_romanpsf_free(r);
-    int nuse = 0;
-    for (int k = 0; k < ns; k++)
-        nuse += fs[k].use;
+    int nuse = count_used(fs, ns);
     if (!st && nuse < MIN_STARS)
         st = ph_error(PH_EFAIL, file,
                       "only %d isolated unsaturated point-like stars with S/N >= %g: too few "
@@ -241,21 +265,16 @@ int romanfit_run(const float *img, const uint8_t *bad, long nx, long ny, double 
     if (!st) {
         grid(&c, base, 0, 30, 7, 0, 0.005, 9, fs, ns, &wfe, &jit, &best);
         /* Drop the stars the best model cannot fit (cosmic rays, blends),
-         * then refine the centres with it. */
-        best = total_chi2(&c, base, wfe, jit, fs, ns);
-        double *red = ph_malloc((size_t)ns * sizeof *red, "chi2");
-        int m = 0;
-        for (int k = 0; k < ns && red; k++)
-            if (fs[k].use && fs[k].npix > 2)
-                red[m++] = fs[k].chi2 / (fs[k].npix - 2);
-        double med = red && m ? ph_median(red, m) : NAN;
-        free(red);
+         * then refine the centres with it. The fits at the best model
+         * first: the grid leaves each star's of its last trial. */
+        total_chi2(&c, base, wfe, jit, fs, ns);
+        int m;
+        double med = median_red_chi2(fs, ns, &m);
         /* (with 3 stars a median says little: all are kept) */
         for (int k = 0; k < ns && m > MIN_STARS; k++)
-            if (fs[k].use && fs[k].chi2 / (fs[k].npix - 2) > 3 * med &&
-                fs[k].chi2 / (fs[k].npix - 2) > 3) {
+            if (fs[k].use && red_chi2(&fs[k]) > 3 * med && red_chi2(&fs[k]) > 3) {
                 ph_debug("roman fit: star at %.2f %.2f, reduced chi^2 %.2f (median %.2f); not used",
-                         fs[k].x, fs[k].y, fs[k].chi2 / (fs[k].npix - 2), med);
+                         fs[k].x, fs[k].y, red_chi2(&fs[k]), med);
                 fs[k].use = 0;
             }
         ph_romanpsf_opts o = *base;
@@ -264,9 +283,7 @@ int romanfit_run(const float *img, const uint8_t *bad, long nx, long ny, double 
             refine_centres(&c, r, fs, ns);
             ph_romanpsf_free(r);
         }
-        nuse = 0;
-        for (int k = 0; k < ns; k++)
-            nuse += fs[k].use;
+        nuse = count_used(fs, ns);
         if (nuse < MIN_STARS)
             st = ph_error(PH_EFAIL, file,
                           "only %d stars fit the roman model: too few to fit its wavefront "
@@ -278,16 +295,11 @@ int romanfit_run(const float *img, const uint8_t *bad, long nx, long ny, double 
         double w0 = wfe, j0 = jit;
         grid(&c, base, w0 - 30, 10, 7, j0 - 0.005, 0.00125, 9, fs, ns, &wfe, &jit, &best);
         total_chi2(&c, base, wfe, jit, fs, ns);
-        double *red = ph_malloc((size_t)ns * sizeof *red, "chi2");
-        int m = 0;
-        for (int k = 0; k < ns && red; k++)
-            if (fs[k].use)
-                red[m++] = fs[k].chi2 / (fs[k].npix - 2);
-        out->chi2 = red && m ? ph_median(red, m) : NAN;
-        free(red);
+        int m;
+        out->chi2 = median_red_chi2(fs, ns, &m);
         for (int k = 0; k < ns; k++)
             ph_debug("roman fit star %.3f %.3f flux %.1f peak %.1f reduced chi^2 %.2f%s", fs[k].x,
-                     fs[k].y, fs[k].f, fs[k].s->peak, fs[k].chi2 / (fs[k].npix - 2),
+                     fs[k].y, fs[k].f, fs[k].s->peak, red_chi2(&fs[k]),
                      fs[k].use ? "" : " (not used)");
         out->wfe_nm = wfe;
         out->jitter_arcsec = jit;

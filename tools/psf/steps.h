@@ -32,7 +32,6 @@ typedef struct params {
     const char *output, *band, *pointing;
     char model_text[1100], pattern[1024];
     int model, have_ra, have_dec, have_x, have_y, at_position;
-    int autofell; /* auto: 1 when the image could not support an ePSF (roman used) */
     int fitted;   /* romanfit (or auto's choice of it): rf holds the fit */
     romanfit_result rf;
     double ra, dec, x, y, sigma;
