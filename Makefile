@@ -178,9 +178,11 @@ $(COMPLETION): $(TOOLS) $(SCRIPTS) scripts/mkcompletion
 	@mkdir -p $(@D)
 	scripts/mkcompletion $(TOOLS) $(SCRIPTS) > $@.tmp && mv -f $@.tmp $@
 
-build/man/man1/%: man/%
+# A command's page: its OPTIONS entries come from its option table
+# (scripts/mkman; a page without the markers is copied).
+build/man/man1/%.1: man/%.1 bin/% scripts/mkman
 	@mkdir -p $(@D)
-	cp $< $@
+	scripts/mkman bin/$* $< > $@.tmp && mv -f $@.tmp $@
 build/man/man7/%: man/%
 	@mkdir -p $(@D)
 	cp $< $@

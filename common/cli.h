@@ -2,10 +2,26 @@
  *
  * A tool describes its options once, in a ph_opt table; ph_cli_parse()
  * builds getopt_long's table from it, prints --help from it, handles the
- * common options, and hands each tool option to the tool's handler:
+ * common options, and fills the tool's parameters:
  *
  *   -h/--help  -V/--version  -v/--verbose (repeatable)  -q/--quiet
- *   -c/--config FILE  --set KEY=VALUE (repeatable)  --timing
+ *   -c/--config FILE  --set KEY=VALUE (repeatable)  --timing  --print-params
+ *
+ * Typed rows (Gnuastro's model): a row names its destination, a field of
+ * the tool's context (cli->ctx), with PH_AT(ctx_type, field); the field's
+ * C type (int, long, double, const char *) picks the parser; lo/hi bound
+ * it; `def` is its default, spelled as on the command line. ph_cli_parse
+ * sets every default, then the config's values, then the command line's,
+ * checking each against its range, so a default is written once: in the
+ * table, from which --help, --print-params and the man page show it. A
+ * PH_OPT_BOOL row or a flag (no arg) with an int field stores 0 or 1; a
+ * choice (PH_CHOICE_AT, arg "a|b|c") stores the word's index or values[i].
+ * Rows without a type go, as text, to the tool's handler (a value with a
+ * grammar of its own); a `def` there is handed to the handler first.
+ *
+ * Value sources, lowest first: the table's default, the config file, --set,
+ * the command line. --print-params prints, for every option, the value in
+ * effect, where it came from and its config key, and exits.
  *
  * Config values: every tool option may also come from the config file (-c or
  * $SNPIT_CONFIG), under the key named in its table (`cfgkey`), by default
@@ -34,8 +50,11 @@
  *
  * Hidden common options: --list-options prints the visible options, one a
  * line ("-o --output FILE", "--no-clean"), for the bash completion that
- * the Makefile generates; --settings prints the version and every config
- * value the tool would read (ph-pipeline's per-step settings stamps).
+ * the Makefile generates; --man-options prints the man page's OPTIONS
+ * entries (roff: spelling, help, default, range, config key), which
+ * scripts/mkman merges with the page's own paragraphs; --settings prints
+ * the version and every config value the tool would read (ph-pipeline's
+ * per-step settings stamps).
  *
  * Settings: after a successful parse, ph_cli_setting(i) lists the options
  * in effect (from the command line or the config, in table order, outputs
@@ -47,13 +66,28 @@
 
 #include "config.h"
 
+#include <stddef.h>
+
 typedef struct ph_opt {
     const char *name;   /* long name, no dashes: "back-size" */
     int key;            /* short option letter, or a distinct value >= 256 */
-    const char *arg;    /* argument name shown in --help ("N"); NULL: a flag */
-    const char *help;   /* one line; mention the default */
+    const char *arg;    /* argument name shown in --help ("N"); NULL: a flag.
+                           PH_T_CHOICE: the words, "auto|physical|model" */
+    const char *help;   /* one line, without the default (rendered from def) */
     const char *cfgkey; /* config key; NULL: ph.<tool>.<name>; "": none */
     int flags;          /* PH_OPT_* below; 0: a plain option */
+    /* The typed part (Gnuastro's args.h model): where the value goes, of
+     * what type, in what range, and its default. Rows without a type are
+     * handed, as text, to the tool's handler. */
+    int type;           /* PH_T_*, set by PH_AT/PH_CHOICE_AT; 0: the handler */
+    size_t off;         /* the field's offset in the tool's context (cli->ctx) */
+    double lo, hi;      /* PH_T_INT, _LONG, _DOUBLE: the range; lo == hi: any */
+    const char *def;    /* the default, spelled as on the command line; set in
+                           the field (or handed to the handler) before the
+                           config and the command line; NULL: none, or one
+                           the tool derives (say which in help) */
+    const int *values;  /* PH_T_CHOICE: the value stored for each word; NULL:
+                           the word's index */
 } ph_opt;
 
 enum {
@@ -63,7 +97,31 @@ enum {
     PH_OPT_IN = 1 << 3,
     PH_OPT_OUT = 1 << 4,
     PH_OPT_DIR = 1 << 5,
+    PH_OPT_NONE = 1 << 6, /* typed: the word "none" is accepted and stores NaN
+                             (double) or NULL (string) */
 };
+
+/* How ph_cli_parse stores a typed option's value. A PH_OPT_BOOL row with
+ * an int field stores 0 or 1; a flag row (no arg) with an int field, 1. */
+enum {
+    PH_T_NONE = 0, /* the handler gets the text */
+    PH_T_STR,      /* const char *: the text (argv or the config's, which
+                      live until ph_cli_free) */
+    PH_T_INT,      /* int (or an enum), checked against [lo, hi] */
+    PH_T_LONG,     /* long, checked against [lo, hi] */
+    PH_T_DOUBLE,   /* double, checked against [lo, hi] */
+    PH_T_CHOICE,   /* int (or an enum): one of the words in arg */
+};
+
+/* The destination of a typed row: `PH_AT(ctx, p.back_size)` in a row's
+ * initializer names the field of the tool's context struct, and its C type
+ * picks the parser (int, long, double, const char *). */
+#define PH_T_OF(T, field)                                                                        \
+    _Generic(((T *)0)->field, int: PH_T_INT, unsigned: PH_T_INT, long: PH_T_LONG,                 \
+             double: PH_T_DOUBLE, const char *: PH_T_STR, char *: PH_T_STR)
+#define PH_AT(T, field) .type = PH_T_OF(T, field), .off = offsetof(T, field)
+/* A choice: the field (an int or enum) gets values[i], or i, for word i. */
+#define PH_CHOICE_AT(T, field) .type = PH_T_CHOICE, .off = offsetof(T, field)
 
 typedef struct ph_cli ph_cli;
 typedef int (*ph_opt_handler)(ph_cli *cli, int key, const char *arg);
@@ -94,6 +152,15 @@ struct ph_cli {
  * config, or -1 after printing --help/--version (the tool exits 0). */
 int ph_cli_parse(ph_cli *cli, int argc, char **argv);
 void ph_cli_free(ph_cli *cli);
+
+/* The end of a tool's main: print the --timing table, free, and return the
+ * exit status (0 after --help; else the recorded error's, reported). */
+int ph_cli_exit(ph_cli *cli, int st);
+
+/* Set the typed defaults of `opts` in `ctx` (what ph_cli_parse does first):
+ * for a tool's library defaults, so that they too are written only in the
+ * table. PH_OK, or an error if a default does not parse (a table bug). */
+int ph_cli_defaults(const ph_opt *opts, void *ctx);
 
 /* Print the --help text (on stdout). */
 void ph_cli_help(const ph_cli *cli);

@@ -29,14 +29,14 @@ enum {
 /* The rows, to put in a tool's table where they should appear in --help. */
 #define PH_ROMANPSF_CLI_OPTS                                                                       \
     {"jitter", PH_ROMANPSF_CLI_JITTER, "ARCSEC",                                                   \
-     "roman: pointing jitter rms per axis (default 0.014)", NULL, 0},                              \
+     "roman: pointing jitter rms per axis (default 0.014)", NULL, .flags = 0}, \
     {"nlambda", PH_ROMANPSF_CLI_NLAMBDA, "N",                                                      \
-     "roman: wavelengths across the band; 1 = monochromatic (default 9)", NULL, 0},                \
-    {"wfe", PH_ROMANPSF_CLI_WFE, "NM", "roman: static wavefront error rms (default 80)", NULL, 0}, \
+     "roman: wavelengths across the band; 1 = monochromatic (default 9)", NULL, .flags = 0}, \
+    {"wfe", PH_ROMANPSF_CLI_WFE, "NM", "roman: static wavefront error rms (default 80)", NULL, .flags = 0}, \
     {"obscuration", PH_ROMANPSF_CLI_OBSCURATION, "EPS",                                            \
-     "roman: linear central obscuration (default 0.32; F184, K213 0.38)", NULL, 0},                \
+     "roman: linear central obscuration (default 0.32; F184, K213 0.38)", NULL, .flags = 0}, \
     {"diffusion", PH_ROMANPSF_CLI_DIFFUSION, "PX", "roman: charge diffusion sigma (default 0.1)",  \
-     NULL, 0}
+     NULL, .flags = 0}
 
 /* The values given; NaN (nlambda 0) where the band's default stands. */
 typedef struct ph_romanpsf_cli {

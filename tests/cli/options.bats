@@ -126,3 +126,56 @@ print('\n'.join(str(c) for c in h['HISTORY']))"
   assert_line --index 6 "d"
   assert_line --index 7 "d/x.fits"
 }
+
+# The C tools whose option table is typed (common/cli.h) and whose man page's
+# OPTIONS entries are generated from it (scripts/mkman).
+TYPED="ph-skysub"
+
+@test "--print-params: each value in effect and where it came from; a bad value still exits 2" {
+  printf 'ph:\n  skysub:\n    back_size: 32\nphotometry:\n  phrosty:\n    sfft:\n      radius_cut_detmask: 3\n' > c.yaml
+  run ph-skysub -c c.yaml --set ph.skysub.dilate=4 --detect-thresh 2 --variance noise --no-clean \
+      --print-params x.fits
+  assert_success
+  row() { awk -v o="$1" '$1 == o { $1 = ""; print substr($0, 2) }' <<< "$output"; }
+  [[ $(row --back-size) =~ ^32\ +config\ c.yaml\ +ph.skysub.back_size$ ]] || fail "$(row --back-size)"
+  [[ $(row --back-filtersize) =~ ^3\ +default\ + ]] || fail "$(row --back-filtersize)"
+  [[ $(row --radius-cut) =~ ^3\ +config\ c.yaml\ +photometry.phrosty.sfft.radius_cut_detmask$ ]]
+  [[ $(row --dilate) =~ ^4\ +--set\ + ]] || fail "$(row --dilate)"
+  [[ $(row --detect-thresh) =~ ^2\ +command\ line\ + ]] || fail "$(row --detect-thresh)"
+  [[ $(row --variance) =~ ^noise\ +command\ line ]] || fail "$(row --variance)"
+  [[ $(row --clean) =~ ^off\ +command\ line ]] || fail "$(row --clean)"
+  [[ $(row --gain) =~ ^-\ +not\ set ]] || fail "$(row --gain)"
+  # every option of the table has its row
+  [ "$(grep -c '^  --' <<< "$output")" -eq "$(ph-skysub --list-options | grep -vc -- '^--no-\|--config\|--set\|--timing\|--verbose\|--quiet\|--help\|--version\|--print-params')" ]
+  run ph-skysub --set ph.skysub.dilate=999 --print-params x.fits
+  assert_failure 2
+  assert_one_line_error "--set: ph.skysub.dilate: 999 is out of range \\[0, 250\\]$"
+  ! [ -e x.fits ]
+}
+
+@test "typed tables: --help shows each default once, from the table; the man page's OPTIONS come from it" {
+  for t in $TYPED; do
+    page="$PH_TOP/build/man/man1/$t.1"
+    grep -q '^\.\\" @options$' "$PH_TOP/man/$t.1" || fail "$t: man/$t.1 has no generated OPTIONS"
+    run bash -c "groff -man -Tutf8 -ww -z '$page' 2>&1"
+    assert_output ""
+    text=$(MANWIDTH=200 man -l "$page" 2>/dev/null)
+    # every visible option of the table is an entry of the page
+    while read -r -a w; do
+      o=${w[0]}; [[ $o == --* ]] || o=${w[1]}
+      [[ $o == --no-* ]] && continue
+      grep -qE -- "^ +(-[a-zA-Z], )?$o( |,|$)" <<< "$text" || fail "$t: $o not in its man page"
+    done < <("$t" --list-options)
+  done
+  # a default is shown where the table has one, and not written again in the help text
+  run ph-skysub --help
+  assert_line --regexp "^ +--back-size N +background mesh, pixels \(default: 64\)$"
+  assert_line --regexp "^ +--\[no-\]clean +.*\(default: on\)$"
+  run grep -c "Default: \\\\fB64\\\\fR; range 1 to 1000000; config key \\\\fBph.skysub.back_size" "$PH_TOP/build/man/man1/ph-skysub.1"
+  assert_output 1
+  # a stale paragraph (an option the table lacks) stops the build of the page
+  sed 's/^\.\\" @ dilate$/.\\" @ dilatation/' "$PH_TOP/man/ph-skysub.1" > stale.1
+  run "$PH_TOP/scripts/mkman" "$PH_TOP/bin/ph-skysub" stale.1
+  assert_failure
+  assert_output --partial "a paragraph for --dilatation, which"
+}

@@ -38,7 +38,7 @@ key() {
 }
 
 @test "man page renders without warnings and states the memory" {
-  run bash -c "groff -man -Tutf8 -ww -z '$PH_TOP/man/ph-skysub.1' 2>&1"
+  run bash -c "groff -man -Tutf8 -ww -z '$PH_TOP/build/man/man1/ph-skysub.1' 2>&1"
   assert_success
   assert_output ""
   run man -P cat ph-skysub

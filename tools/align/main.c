@@ -18,47 +18,45 @@ enum { OPT_VARW = 256, OPT_FLUX, OPT_PSFMODE, OPT_STEP, OPT_TOL, OPT_MTHR, OPT_M
 
 static const ph_opt opts[] = {
     {"science", OPT_SCI, "FILE", "science ph image whose pixel grid and WCS the output takes (required)",
-     "", PH_OPT_IN},
-    {"template", OPT_TPL, "FILE", "template ph image to resample (required; also the argument)", "",
-     PH_OPT_IN},
-    {"template-psf", OPT_TPSF, "FILE", "template PSF stamp (default: the template's PSF HDU)", "",
-     PH_OPT_IN},
-    {"output", 'o', "FILE", "aligned template ph image to write (required)", "", PH_OPT_OUT},
+     "", .flags = PH_OPT_IN},
+    {"template", OPT_TPL, "FILE", "template ph image to resample (required; also the argument)", "", .flags = PH_OPT_IN},
+    {"template-psf", OPT_TPSF, "FILE", "template PSF stamp (default: the template's PSF HDU)", "", .flags = PH_OPT_IN},
+    {"output", 'o', "FILE", "aligned template ph image to write (required)", "", .flags = PH_OPT_OUT},
     {"method", OPT_METHOD, "psf|phrosty",
      "psf: the template's stars fitted with its oversampled PSF (EPSF) and drawn exactly on the "
      "science grid, the rest interpolated with lanczos3 (default); phrosty: everything "
      "interpolated bilinearly, as SFFT",
-     NULL, 0},
+     NULL, .flags = 0},
     {"interp", OPT_INTERP, "bilinear|bicubic|lanczos3",
-     "interpolation (default: lanczos3, or bilinear with --method phrosty)", NULL, 0},
-    {"star-snr", OPT_STARSNR, "X", "psf method: smallest star S/N modelled (default 10)", NULL, 0},
+     "interpolation (default: lanczos3, or bilinear with --method phrosty)", NULL, .flags = 0},
+    {"star-snr", OPT_STARSNR, "X", "psf method: smallest star S/N modelled (default 10)", NULL, .flags = 0},
     {"var-weights", OPT_VARW, "W",
      "squared: VAR = sum w^2 V, the variance of the interpolated pixel (default); linear: "
      "sum w V, as SFFT",
-     NULL, 0},
+     NULL, .flags = 0},
     {"flux-scale", OPT_FLUX, "MODE",
      "mean: multiply by the mean pixel-area ratio (default); jacobian: by the per-pixel ratio; "
      "none: no scaling (SFFT)",
-     NULL, 0},
+     NULL, .flags = 0},
     {"psf-mode", OPT_PSFMODE, "MODE",
      "rotate: rotate (mirror when parities differ), normalise (default); affine: full local "
      "map; sfft: SFFT's rotation exactly, unnormalised",
-     NULL, 0},
+     NULL, .flags = 0},
     {"map-step", OPT_STEP, "N", "exact WCS mapping every N pixels, interpolated between (default 64; "
                                 "1: exact everywhere)",
-     NULL, 0},
+     NULL, .flags = 0},
     {"map-tol", OPT_TOL, "PX", "largest mapping error accepted; the step is halved until met "
                                "(default 0.001)",
-     NULL, 0},
+     NULL, .flags = 0},
     {"mask-threshold", OPT_MTHR, "F",
-     "DETECTED where the bilinearly resampled template mask >= F (default 0.1, SFFT's)", NULL, 0},
+     "DETECTED where the bilinearly resampled template mask >= F (default 0.1, SFFT's)", NULL, .flags = 0},
     {"threads", 'j', "N", "threads (default 0: the CPUs this process may use, see ph-config cpus)",
-     NULL, 0},
+     NULL, .flags = 0},
     /* old spellings, accepted until the next release */
-    {"target", 't', "FILE", "science", "", PH_OPT_ALIAS | PH_OPT_OLD},
-    {"psf", 'p', "FILE", "template-psf", "", PH_OPT_ALIAS | PH_OPT_OLD},
-    {"kernel", 'k', "NAME", "interp", NULL, PH_OPT_ALIAS | PH_OPT_OLD},
-    {NULL, 0, NULL, NULL, NULL, 0}};
+    {"target", 't', "FILE", "science", "", .flags = PH_OPT_ALIAS | PH_OPT_OLD},
+    {"psf", 'p', "FILE", "template-psf", "", .flags = PH_OPT_ALIAS | PH_OPT_OLD},
+    {"kernel", 'k', "NAME", "interp", NULL, .flags = PH_OPT_ALIAS | PH_OPT_OLD},
+    {0}};
 
 static int handle(ph_cli *cli, int key, const char *arg)
 {

@@ -38,8 +38,8 @@ static int handle(ph_cli *cli, int key, const char *arg)
 }
 
 static const ph_opt opts[] = {
-    {"band", 'b', "BAND", "imlist: the images of BAND only (ph-config bands lists them)", "", 0},
-    {NULL, 0, NULL, NULL, NULL, 0},
+    {"band", 'b', "BAND", "imlist: the images of BAND only (ph-config bands lists them)", "", .flags = 0},
+    {0},
 };
 
 static int cmd_imlist(int argc, char **argv)

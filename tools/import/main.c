@@ -30,23 +30,23 @@ typedef struct opts {
 } opts;
 
 static const ph_opt options[] = {
-    {"output", 'o', "FILE", "the ph image to write", "", PH_OPT_OUT},
-    {"hdu", K_HDU, "HDU", "image HDU, name or number (default: the first 2-D image)", "", 0},
-    {"noise", K_NOISE, "FILE", "noise (1-sigma) map: VAR = noise^2", "", PH_OPT_IN},
-    {"var", K_VAR, "FILE", "variance map (instead of --noise)", "", PH_OPT_IN},
-    {"mask", K_MASK, "FILE", "bad-pixel mask: non-zero pixels are BAD", "", PH_OPT_IN},
+    {"output", 'o', "FILE", "the ph image to write", "", .flags = PH_OPT_OUT},
+    {"hdu", K_HDU, "HDU", "image HDU, name or number (default: the first 2-D image)", "", .flags = 0},
+    {"noise", K_NOISE, "FILE", "noise (1-sigma) map: VAR = noise^2", "", .flags = PH_OPT_IN},
+    {"var", K_VAR, "FILE", "variance map (instead of --noise)", "", .flags = PH_OPT_IN},
+    {"mask", K_MASK, "FILE", "bad-pixel mask: non-zero pixels are BAD", "", .flags = PH_OPT_IN},
     {"detmask", K_DET, "FILE", "detection mask: non-zero pixels are DETECTED (the SFFT fitting "
-                               "pixels); all or none (default all)", "", PH_OPT_IN},
-    {"psf", K_PSF, "FILE", "PSF model (odd square): written as the PSF HDU, sum 1", "", PH_OPT_IN},
-    {"psf-size", K_PSFSIZE, "N", "crop the PSF to N x N around its centre (odd)", "", 0},
-    {"psf-out", K_PSFOUT, "FILE", "also write the PSF as a stamp file (ph-psf's format)", "", PH_OPT_OUT},
+                               "pixels); all or none (default all)", "", .flags = PH_OPT_IN},
+    {"psf", K_PSF, "FILE", "PSF model (odd square): written as the PSF HDU, sum 1", "", .flags = PH_OPT_IN},
+    {"psf-size", K_PSFSIZE, "N", "crop the PSF to N x N around its centre (odd)", "", .flags = 0},
+    {"psf-out", K_PSFOUT, "FILE", "also write the PSF as a stamp file (ph-psf's format)", "", .flags = PH_OPT_OUT},
     {"skyrms", K_SKYRMS, "X", "sky rms for SKYRMS (default: median noise, or the image's "
-                              "robust sigma)", "", 0},
-    {"nan-outside", K_NANOUT, NULL, "NaN image pixels are OUTSIDE (no data), not BAD", "", 0},
-    {"band", K_BAND, "NAME", "band (default: the FILTER key)", "", 0},
-    {"mjd", K_MJD, "MJD", "MJD of the exposure (default: MJD-OBS)", "", 0},
-    {"zpt", K_ZPT, "MAG", "AB zero point (default: ZPT, else from the band)", "", 0},
-    {NULL, 0, NULL, NULL, NULL, 0},
+                              "robust sigma)", "", .flags = 0},
+    {"nan-outside", K_NANOUT, NULL, "NaN image pixels are OUTSIDE (no data), not BAD", "", .flags = 0},
+    {"band", K_BAND, "NAME", "band (default: the FILTER key)", "", .flags = 0},
+    {"mjd", K_MJD, "MJD", "MJD of the exposure (default: MJD-OBS)", "", .flags = 0},
+    {"zpt", K_ZPT, "MAG", "AB zero point (default: ZPT, else from the band)", "", .flags = 0},
+    {0},
 };
 
 static int handle(ph_cli *cli, int key, const char *arg)

@@ -23,40 +23,40 @@ enum {
 };
 
 static const ph_opt opts[] = {
-    {"output", 'o', "FILE", "PSF stamp to write (required)", "", PH_OPT_OUT},
-    {"ra", O_RA, "DEG", "right ascension of the position (with --dec)", "", 0},
-    {"dec", O_DEC, "DEG", "declination of the position (with --ra)", "", 0},
-    {"x", O_X, "X", "0-based pixel x of the position (with --y)", "", 0},
-    {"y", O_Y, "Y", "0-based pixel y of the position (with --x)", "", 0},
+    {"output", 'o', "FILE", "PSF stamp to write (required)", "", .flags = PH_OPT_OUT},
+    {"ra", O_RA, "DEG", "right ascension of the position (with --dec)", "", .flags = 0},
+    {"dec", O_DEC, "DEG", "declination of the position (with --ra)", "", .flags = 0},
+    {"x", O_X, "X", "0-based pixel x of the position (with --y)", "", .flags = 0},
+    {"y", O_Y, "Y", "0-based pixel y of the position (with --x)", "", .flags = 0},
     {"model", 'm', "MODEL",
      "auto | epsf | romanfit | roman | gaussian:SIGMA | file:PATTERN ({band} {sca} {pointing}) "
      "| a25:DIR (the A25 ePSF library); default photometry.phrosty.psf.type, else auto: epsf "
      "where the image's stars support it, else romanfit (roman fitted to them), else roman with "
      "a warning",
-     NULL, 0},
-    {"size", O_SIZE, "N", "stamp size, odd, 3 ... 1001 (default 41)", NULL, 0},
-    {"band", 'b', "BAND", "band, instead of the image's FILTER", "", 0},
-    {"sca", O_SCA, "N", "detector for {sca}, instead of the image's SCA_NUM", "", 0},
-    {"pointing", O_POINTING, "ID", "observation id for {pointing}, instead of the image's", "", 0},
+     NULL, .flags = 0},
+    {"size", O_SIZE, "N", "stamp size, odd, 3 ... 1001 (default 41)", NULL, .flags = 0},
+    {"band", 'b', "BAND", "band, instead of the image's FILTER", "", .flags = 0},
+    {"sca", O_SCA, "N", "detector for {sca}, instead of the image's SCA_NUM", "", .flags = 0},
+    {"pointing", O_POINTING, "ID", "observation id for {pointing}, instead of the image's", "", .flags = 0},
     {"at-position", O_ATPOS, NULL,
      "PSF centre at the position's sub-pixel phase (phrosty's stamps) instead of the centre "
      "pixel's centre",
-     NULL, 0},
+     NULL, .flags = 0},
     {"interp", O_INTERP, "NAME",
      "file and a25 models: bicubic|lanczos3|fourier resampling (default bicubic; a25: fourier)",
-     NULL, 0},
+     NULL, .flags = 0},
     PH_ROMANPSF_CLI_OPTS,
-    {"epsf-oversamp", O_EOVER, "N", "epsf: grid samples per pixel, 1 ... 8 (default 4)", NULL, 0},
-    {"epsf-radius", O_ERADIUS, "PX", "epsf: model half-width (default: half the stamp size)", NULL, 0},
+    {"epsf-oversamp", O_EOVER, "N", "epsf: grid samples per pixel, 1 ... 8 (default 4)", NULL, .flags = 0},
+    {"epsf-radius", O_ERADIUS, "PX", "epsf: model half-width (default: half the stamp size)", NULL, .flags = 0},
     {"epsf-order", O_EORDER, "N", "epsf: spatial variation, 0 constant, 1 linear, 2 quadratic "
                                   "(default 0; 1 and 2 take longer, see man ph-psf)",
-     NULL, 0},
-    {"epsf-stars", O_EMAX, "N", "epsf: brightest stars used at most (default 300)", NULL, 0},
-    {"epsf-snr", O_ESNR, "SNR", "epsf: smallest star signal-to-noise (default 100)", NULL, 0},
-    {"epsf-thresh", O_ETHRESH, "K", "epsf: detection threshold, x sky rms (default 5)", NULL, 0},
-    {"epsf-iter", O_EITER, "N", "epsf: fit iterations (default 6)", NULL, 0},
-    {"", 's', "N", "size", "", PH_OPT_ALIAS | PH_OPT_OLD}, /* old spelling, until the next release */
-    {NULL, 0, NULL, NULL, NULL, 0}};
+     NULL, .flags = 0},
+    {"epsf-stars", O_EMAX, "N", "epsf: brightest stars used at most (default 300)", NULL, .flags = 0},
+    {"epsf-snr", O_ESNR, "SNR", "epsf: smallest star signal-to-noise (default 100)", NULL, .flags = 0},
+    {"epsf-thresh", O_ETHRESH, "K", "epsf: detection threshold, x sky rms (default 5)", NULL, .flags = 0},
+    {"epsf-iter", O_EITER, "N", "epsf: fit iterations (default 6)", NULL, .flags = 0},
+    {"", 's', "N", "size", "", .flags = PH_OPT_ALIAS | PH_OPT_OLD}, /* old spelling, until the next release */
+    {0}};
 
 /* A whole number into an int field. */
 static int cli_int(ph_cli *cli, const char *arg, long lo, long hi, int *out)

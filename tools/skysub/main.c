@@ -20,6 +20,7 @@
 #include "printmeta.h"
 #include "skysub.h"
 #include "timing.h"
+#include "ui.h"
 #include "util.h"
 #include "variance.h"
 #include "work.h"
@@ -28,122 +29,6 @@
 #include <stdio.h>
 #include <string.h>
 
-enum {
-    O_OUTPUT = 'o', O_HDU = 256, O_NOISE_HDU, O_FLAGS_HDU, O_BACK_SIZE, O_BACK_FILTERSIZE,
-    O_DETECT_THRESH, O_DETECT_MINAREA, O_DEBLEND_NTHRESH, O_DEBLEND_MINCONT, O_CLEAN,
-    O_CLEAN_PARAM, O_RADIUS_CUT, O_DILATE, O_SATURATION, O_VARIANCE, O_GAIN, O_READ_NOISE,
-    O_CHECK_IMAGES, O_NAME, O_PRINT_META,
-};
-
-static const ph_opt opts[] = {
-    {"output", O_OUTPUT, "FILE", "output ph image (default: STEM_skysub.fits here)", NULL,
-     PH_OPT_OUT},
-    {"hdu", O_HDU, "HDU", "image HDU, name or number (default: SCI, else the first image)",
-     NULL, 0},
-    {"noise-hdu", O_NOISE_HDU, "HDU", "noise HDU, or none (default: ERR if present)", NULL, 0},
-    {"flags-hdu", O_FLAGS_HDU, "HDU", "flags HDU (0 = good), or none (default: DQ if present)",
-     NULL, 0},
-    {"back-size", O_BACK_SIZE, "N", "background mesh, pixels (64)", NULL, 0},
-    {"back-filtersize", O_BACK_FILTERSIZE, "N", "background median filter, meshes (3)", NULL, 0},
-    {"detect-thresh", O_DETECT_THRESH, "X", "detection threshold, sigmas of the rms (1.5)", NULL, 0},
-    {"detect-minarea", O_DETECT_MINAREA, "N", "minimum object area, pixels (5)", NULL, 0},
-    {"deblend-nthresh", O_DEBLEND_NTHRESH, "N", "deblending sub-thresholds (32; 1 = none)",
-     NULL, 0},
-    {"deblend-mincont", O_DEBLEND_MINCONT, "X", "deblending minimum contrast (0.005)", NULL, 0},
-    {"clean", O_CLEAN, NULL, "merge spurious detections as SExtractor's CLEAN (default on)", NULL,
-     PH_OPT_BOOL},
-    {"clean-param", O_CLEAN_PARAM, "X", "CLEAN_PARAM, Moffat beta of the wings (1.0)", NULL, 0},
-    {"radius-cut", O_RADIUS_CUT, "X|none",
-     "detection mask: objects with FLUX_RADIUS > X px (2); none = every segment",
-     "photometry.phrosty.sfft.radius_cut_detmask", 0},
-    {"dilate", O_DILATE, "N", "detection mask: 4-connected dilations (2)", NULL, 0},
-    {"saturation", O_SATURATION, "X|none",
-     "saturation level, ADU (default: header SATURATE; OpenUniverse2024 files: its clip, 1e5 e-, "
-     "minus 5 read-noise rms; else none)",
-     NULL, 0},
-    {"variance", O_VARIANCE, "KIND", "auto|physical|phrosty|noise|model (auto)", NULL, 0},
-    {"gain", O_GAIN, "X", "gain, e-/ADU (default: header GAIN; 1 for OpenUniverse2024)", NULL, 0},
-    {"read-noise", O_READ_NOISE, "X",
-     "read noise, e- (default: header RDNOISE; 8.5 for OpenUniverse2024)", NULL, 0},
-    {"check-images", O_CHECK_IMAGES, "DIR", "also write the sky, rms, segmentation and catalogue",
-     NULL, PH_OPT_DIR},
-    {"name", O_NAME, "NAME", "the image's file name when IMAGE is - (standard input): PH_NAME, "
-                             "PH_ID, an OpenUniverse2024 pointing", "", 0},
-    {"print-meta", O_PRINT_META, NULL, "print the image's band, observation_id, sca and mjd as "
-                                       "the tools read them, and exit", "", 0},
-    {NULL, 0, NULL, NULL, NULL, 0},
-};
-
-typedef struct ctx {
-    const char *output;
-    ph_input_opts in;
-    skysub_params p;
-    var_kind variance;
-    double gain, read_noise;
-    const char *check_dir;
-    const char *name; /* --name: the file name of a streamed image */
-    int print_meta;
-} ctx;
-
-static int parse_none_or_double(ph_cli *cli, const char *arg, double lo, double hi, double *out)
-{
-    if (arg && !strcmp(arg, "none")) {
-        *out = NAN;
-        return PH_OK;
-    }
-    return ph_cli_double_range(cli, arg, lo, hi, out);
-}
-
-/* A whole number into an int field. */
-static int cli_int(ph_cli *cli, const char *arg, long lo, long hi, int *out)
-{
-    long l;
-    if (ph_cli_long(cli, arg, lo, hi, &l))
-        return PH_EUSAGE;
-    *out = (int)l;
-    return PH_OK;
-}
-
-static int handle(ph_cli *cli, int key, const char *arg)
-{
-    ctx *c = cli->ctx;
-    int i, st;
-    switch (key) {
-    case O_OUTPUT: c->output = arg; return PH_OK;
-    case O_HDU: c->in.hdu = arg; return PH_OK;
-    case O_NOISE_HDU: c->in.noise_hdu = arg; return PH_OK;
-    case O_FLAGS_HDU: c->in.flags_hdu = arg; return PH_OK;
-    case O_BACK_SIZE: return cli_int(cli, arg, 1, 1000000, &c->p.back_size);
-    case O_BACK_FILTERSIZE: return cli_int(cli, arg, 1, 63, &c->p.back_filtersize);
-    case O_DETECT_THRESH: return ph_cli_double_range(cli, arg, 1e-6, 1e6, &c->p.detect_thresh);
-    case O_DETECT_MINAREA: return cli_int(cli, arg, 1, 100000000, &c->p.detect_minarea);
-    case O_DEBLEND_NTHRESH: return cli_int(cli, arg, 1, 64, &c->p.deblend_nthresh);
-    case O_DEBLEND_MINCONT: return ph_cli_double_range(cli, arg, 0, 1, &c->p.deblend_mincont);
-    case O_CLEAN: return ph_cli_bool(cli, arg, &c->p.clean);
-    case O_CLEAN_PARAM: return ph_cli_double_range(cli, arg, 0.1, 10, &c->p.clean_param);
-    case O_RADIUS_CUT: return parse_none_or_double(cli, arg, 0, 1e6, &c->p.radius_cut);
-    case O_DILATE: return cli_int(cli, arg, 0, 250, &c->p.ndilate);
-    case O_SATURATION:
-        st = parse_none_or_double(cli, arg, -1e30, 1e30, &c->p.saturation);
-        if (!st && isnan(c->p.saturation))
-            c->p.saturation = -INFINITY; /* "none": not even the header's */
-        return st;
-    case O_VARIANCE: {
-        static const var_kind kinds[] = {VAR_AUTO, VAR_PHYSICAL, VAR_NOISE, VAR_NOISE,
-                                         VAR_MODEL};
-        if (!(st = ph_cli_choice(cli, arg, "auto|physical|phrosty|noise|model", &i)))
-            c->variance = kinds[i];
-        return st;
-    }
-    case O_GAIN: return ph_cli_double_range(cli, arg, 1e-6, 1e6, &c->gain);
-    case O_READ_NOISE: return ph_cli_double_range(cli, arg, 0, 1e6, &c->read_noise);
-    case O_CHECK_IMAGES: c->check_dir = arg; return PH_OK;
-    case O_NAME: c->name = arg; return PH_OK;
-    case O_PRINT_META: c->print_meta = 1; return PH_OK;
-    }
-    return ph_cli_bad(cli, "unexpected option");
-}
-
 static void default_output(const char *input, char *out, size_t size)
 {
     char stem[512];
@@ -151,7 +36,7 @@ static void default_output(const char *input, char *out, size_t size)
     snprintf(out, size, "%s_skysub.fits", stem);
 }
 
-static int run(ctx *c, const char *input)
+static int run(skysub_ui *c, const char *input)
 {
     char outbuf[1024];
     const char *output = c->output;
@@ -199,10 +84,8 @@ static int run(ctx *c, const char *input)
 
 int main(int argc, char **argv)
 {
-    ctx c = {0};
-    skysub_defaults(&c.p);
-    c.variance = VAR_AUTO;
-    c.gain = c.read_noise = NAN;
+    skysub_ui c;
+    skysub_ui_init(&c);
     ph_cli cli = {
         .tool = "ph-skysub",
         .usage = "[OPTION]... IMAGE",
@@ -218,14 +101,12 @@ int main(int argc, char **argv)
             "IMAGE: OpenUniverse2024 FITS (.fits or .fits.gz), phrosty's threefile\n"
             "PATH (PATH_image.fits ...), or any FITS image (--hdu).",
         .example = "ph-skysub -o sci.fits Roman_TDS_simple_model_Y106_35198_2.fits.gz",
-        .opts = opts,
+        .opts = skysub_options,
         .pos_in = 1,
-        .handle = handle,
+        .handle = skysub_ui_handle,
         .ctx = &c,
     };
     int st = ph_cli_parse(&cli, argc, argv);
-    if (st < 0)
-        return 0;
     if (!st && cli.npos != 1)
         st = ph_error(PH_EUSAGE, NULL, "expected one input image, got %d (try --help)",
                       cli.npos);
@@ -236,8 +117,5 @@ int main(int argc, char **argv)
         st = skysub_print_meta(cli.pos[0], c.name);
     else if (!st)
         st = run(&c, cli.pos[0]);
-    if (cli.timing)
-        ph_timing_report();
-    ph_cli_free(&cli);
-    return st ? ph_report_error() : 0;
+    return ph_cli_exit(&cli, st);
 }

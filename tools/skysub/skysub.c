@@ -11,22 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void skysub_defaults(skysub_params *p)
-{
-    memset(p, 0, sizeof *p);
-    p->back_size = 64;
-    p->back_filtersize = 3;
-    p->detect_thresh = 1.5;
-    p->detect_minarea = 5;
-    p->deblend_nthresh = 32;
-    p->deblend_mincont = 0.005;
-    p->clean = 1;
-    p->clean_param = 1.0;
-    p->radius_cut = 2.0;
-    p->ndilate = 2;
-    p->saturation = NAN;
-}
-
 void skysub_result_free(skysub_result *r)
 {
     ph_bkg_free(r->sky);

@@ -25,20 +25,21 @@
 enum { SKYSUB_SATURATED = 64, SKYSUB_SEGMENT = 128 };
 
 typedef struct skysub_params {
-    int back_size;          /* BACK_SIZE, px (64) */
-    int back_filtersize;    /* BACK_FILTERSIZE, meshes (3) */
-    double detect_thresh;   /* DETECT_THRESH, sigmas (1.5) */
-    int detect_minarea;     /* DETECT_MINAREA, px (5) */
-    int deblend_nthresh;    /* DEBLEND_NTHRESH (32) */
-    double deblend_mincont; /* DEBLEND_MINCONT (0.005) */
-    int clean;              /* CLEAN (1) */
-    double clean_param;     /* CLEAN_PARAM (1.0) */
-    double radius_cut;      /* FLUX_RADIUS cut, px (2); NaN: every segment */
-    int ndilate;            /* dilations of the kept segments (2) */
+    int back_size;          /* BACK_SIZE, px */
+    int back_filtersize;    /* BACK_FILTERSIZE, meshes */
+    double detect_thresh;   /* DETECT_THRESH, sigmas */
+    int detect_minarea;     /* DETECT_MINAREA, px */
+    int deblend_nthresh;    /* DEBLEND_NTHRESH */
+    double deblend_mincont; /* DEBLEND_MINCONT */
+    int clean;              /* CLEAN */
+    double clean_param;     /* CLEAN_PARAM */
+    double radius_cut;      /* FLUX_RADIUS cut, px; NaN: every segment */
+    int ndilate;            /* dilations of the kept segments */
     double saturation;      /* ADU; NaN: none */
     int keep_seg;           /* keep the segmentation map for check images */
 } skysub_params;
 
+/* phrosty's settings: the defaults of ph-skysub's option table (ui.c). */
 void skysub_defaults(skysub_params *p);
 
 typedef struct skysub_result {
