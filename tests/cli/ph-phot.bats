@@ -70,7 +70,7 @@ PY
 }
 
 @test "man ph-phot renders cleanly and states the memory at 4088x4088" {
-  run groff -man -Tutf8 -ww -z "$PH_TOP/man/ph-phot.1"
+  run groff -man -Tutf8 -ww -z "$PH_TOP/build/man/man1/ph-phot.1"
   assert_success
   assert_output ""
   run man -P cat ph-phot

@@ -9,153 +9,19 @@
  * still writes the row, with success False and NaN measurements, prints
  * one error line and exits 1, so that the pipeline keeps the pair.
  *
- * main.c: the option table and its handling, the star fits on the GPU
- * (here because only the tool links the CUDA code), the mode chosen; the
- * checks are ui.c's, the pair mode transient.c's, the zero point
- * zpsource.c's, the stamps stamps.c's.
+ * main.c: the star fits on the GPU (here because only the tool links the
+ * CUDA code), the mode chosen; the option table and the checks are ui.c's,
+ * the pair mode transient.c's, the zero point zpsource.c's, the stamps
+ * stamps.c's.
  */
 #include "cli.h"
 #include "gpu.h"
 #include "log.h"
 #include "ph_cuda.h" /* the GPU engine, under PH_WITH_CUDA */
 #include "psffit.h"
-#include "timing.h"
 #include "transient.h"
 #include "ui.h"
-#include "util.h"
 #include "zpsource.h"
-#include <math.h>
-#include <string.h>
-
-enum { K_RA = 256, K_DEC, K_X, K_Y, K_CATALOG, K_CATFMT, K_MAGS, K_MINSTARS, K_ZPTAP, K_FITSIZE,
-       K_ANNULUS, K_APERTURE, K_SUBPIX, K_NOAPCORR, K_STAMPS, K_STAMPSIZE, K_ALIGNED, K_SCIIMG, K_TPLIMG, K_STARTABLE,
-       K_DEVICE, K_LOCK, K_SLOTS, K_PSF, K_ZPT, K_DIFF };
-
-static const ph_opt opts[] = {
-    {"output", 'o', "FILE", "the photometry row (CSV) to write (required)", "", .flags = PH_OPT_OUT},
-    {"ra", K_RA, "DEG", "transient RA (with --dec; through the DECORR_DIFF WCS)", "", .flags = 0},
-    {"dec", K_DEC, "DEG", "transient Dec", "", .flags = 0},
-    {"x", K_X, "X0", "transient column, 0-based (with --y; instead of --ra/--dec)", "", .flags = 0},
-    {"y", K_Y, "Y0", "transient row, 0-based", "", .flags = 0},
-    {"catalog", K_CATALOG, "FILE",
-     "stars for a zero point: OpenUniverse2024 truth file or CSV ra,dec,mag (default: header ZPT)",
-     "", .flags = PH_OPT_IN},
-    {"zpt", K_ZPT, "FILE",
-     "the science image's zero point: the file ph-phot SKY_IMAGE --catalog wrote", "", .flags = PH_OPT_IN},
-    {"science-psf", K_PSF, "FILE",
-     "zero-point mode: the image's PSF stamp (ph-psf; default: the image's PSF HDU)", "", .flags = PH_OPT_IN},
-    {"catalog-format", K_CATFMT, "auto|truth|csv", "catalogue format (auto)", NULL, .flags = 0},
-    {"mag-range", K_MAGS, "LO,HI", "AB range of the zero-point stars (19,21.5)", NULL, .flags = 0},
-    {"zpt-aperture", K_ZPTAP, "R|psf",
-     "catalogue stars measured in an aperture of R px over the PSF's own (4), or psf: the PSF fit "
-     "(phrosty; biased for undersampled PSFs)", NULL, .flags = 0},
-    {"min-stars", K_MINSTARS, "N", "fewest stars for a catalogue zero point (3)", NULL, .flags = 0},
-    {"fit-size", K_FITSIZE, "N", "odd side of the PSF fit box, px (5)", NULL, .flags = 0},
-    {"annulus", K_ANNULUS, "RIN,ROUT", "local sky annulus, px, or none (15,25)", NULL, .flags = 0},
-    {"aperture", K_APERTURE, "R", "aperture_sum radius, px (3)", NULL, .flags = 0},
-    {"aperture-subpixels", K_SUBPIX, "N",
-     "0: exact pixel/circle overlap (default); N: photutils' subpixel method (phrosty: 5)", NULL, .flags = 0},
-    {"no-aperture-correction", K_NOAPCORR, NULL,
-     "fluxes of the normalised DECORR_PSF as phrosty (default: divided by PSFFRAC x (1 - "
-     "PSFLOSS), the model flux the stamp holds)", NULL, .flags = 0},
-    {"stamps", K_STAMPS, "DIR", "write phrosty's stamps around the transient into DIR", "", .flags = PH_OPT_DIR},
-    {"stamp-size", K_STAMPSIZE, "N", "stamp side, px (100)", NULL, .flags = 0},
-    {"aligned", K_ALIGNED, "FILE", "aligned template (ph-align output) for its stamp", "", .flags = PH_OPT_IN},
-    {"diff", K_DIFF, "FILE", "difference before decorrelation (ph-subtract output, or one image) "
-                             "for stamp_diff_", "", .flags = PH_OPT_IN},
-    {"science-image", K_SCIIMG, "FILE", "original science image (its SCI) for stamp_<S>", "", .flags = PH_OPT_IN},
-    {"template-image", K_TPLIMG, "FILE", "original template image for stamp_<T> (through its "
-                                         "WCS)", "", .flags = PH_OPT_IN},
-    {"star-table", K_STARTABLE, "FILE", "write every catalogue star's fit (CSV)", "", .flags = PH_OPT_OUT},
-    {"device", K_DEVICE, "auto|cpu|gpu", "where the star fits run (auto)", NULL, .flags = 0},
-    {"gpu-lock", K_LOCK, "PATH", "GPU lock (default $TMPDIR/phrosty-gpu.lock; none: no lock)",
-     NULL, .flags = 0},
-    {"gpu-slots", K_SLOTS, "N", "jobs allowed on the GPU at once (1)", NULL, .flags = 0},
-    /* old spellings, accepted until the next release */
-    {"sci-image", 0, "FILE", "science-image", "", .flags = PH_OPT_ALIAS | PH_OPT_OLD},
-    {"tpl-image", 0, "FILE", "template-image", "", .flags = PH_OPT_ALIAS | PH_OPT_OLD},
-    {"psf", 0, "FILE", "science-psf", "", .flags = PH_OPT_ALIAS | PH_OPT_OLD},
-    {0},
-};
-
-static int pair_arg(ph_cli *cli, const char *arg, double *a, double *b)
-{
-    char buf[128], *comma;
-    ph_strlcpy(buf, arg, sizeof buf);
-    if (!(comma = strchr(buf, ',')))
-        return ph_cli_bad(cli, "'%s' is not two numbers LO,HI", arg);
-    *comma = 0;
-    if (ph_parse_double(buf, a) || ph_parse_double(comma + 1, b) || !isfinite(*a) ||
-        !isfinite(*b))
-        return ph_cli_bad(cli, "'%s' is not two numbers LO,HI", arg);
-    if (!(*a < *b))
-        return ph_cli_bad(cli, "'%s': the first value must be below the second", arg);
-    return PH_OK;
-}
-
-static int handle(ph_cli *cli, int key, const char *arg)
-{
-    phot_opts *o = cli->ctx;
-    int idx;
-    long v;
-    switch (key) {
-    case 'o': o->output = arg; return PH_OK;
-    case K_RA: return ph_cli_double_range(cli, arg, -360, 360, &o->ra);
-    case K_DEC: return ph_cli_double_range(cli, arg, -90, 90, &o->dec);
-    case K_X: return ph_cli_double_range(cli, arg, -1e9, 1e9, &o->x0);
-    case K_Y: return ph_cli_double_range(cli, arg, -1e9, 1e9, &o->y0);
-    case K_CATALOG: o->catalog = arg; return PH_OK;
-    case K_ZPT: o->zpt_file = arg; return PH_OK;
-    case K_PSF: o->psf = arg; return PH_OK;
-    case K_CATFMT:
-        if (ph_cli_choice(cli, arg, "auto|truth|csv", &idx))
-            return PH_EUSAGE;
-        o->catfmt = idx;
-        return PH_OK;
-    case K_MAGS: return pair_arg(cli, arg, &o->mag_lo, &o->mag_hi);
-    case K_ZPTAP:
-        if (!strcmp(arg, "psf")) {
-            o->zpt_aperture = 0;
-            return PH_OK;
-        }
-        return ph_cli_double_range(cli, arg, 0.5, 100, &o->zpt_aperture);
-    case K_MINSTARS: return ph_cli_long(cli, arg, 1, 1000000, &o->min_stars);
-    case K_FITSIZE:
-        if (ph_cli_long(cli, arg, 1, 51, &v))
-            return PH_EUSAGE;
-        if (v % 2 == 0)
-            return ph_cli_bad(cli, "%ld is even; the fit box must be odd", v);
-        o->fit.box = (int)v;
-        return PH_OK;
-    case K_ANNULUS:
-        if (!strcmp(arg, "none")) {
-            o->fit.r_in = o->fit.r_out = 0;
-            return PH_OK;
-        }
-        if (pair_arg(cli, arg, &o->fit.r_in, &o->fit.r_out))
-            return PH_EUSAGE;
-        if (o->fit.r_in < 0 || o->fit.r_out > 1000)
-            return ph_cli_bad(cli, "'%s': radii must lie in 0 ... 1000 px", arg);
-        return PH_OK;
-    case K_APERTURE: return ph_cli_double_range(cli, arg, 0.1, 1000, &o->aperture);
-    case K_SUBPIX: return ph_cli_long(cli, arg, 0, 100, &o->subpixels);
-    case K_NOAPCORR: o->no_apcorr = 1; return PH_OK;
-    case K_STAMPS: o->stamps = arg; return PH_OK;
-    case K_STAMPSIZE: return ph_cli_long(cli, arg, 2, 10000, &o->stamp_size);
-    case K_ALIGNED: o->aligned = arg; return PH_OK;
-    case K_SCIIMG: o->sci_image = arg; return PH_OK;
-    case K_TPLIMG: o->tpl_image = arg; return PH_OK;
-    case K_DIFF: o->diff = arg; return PH_OK;
-    case K_STARTABLE: o->star_table = arg; return PH_OK;
-    case K_DEVICE:
-        if (ph_device_parse(arg, &o->device))
-            return ph_cli_bad(cli, "'%s' is not one of auto|cpu|gpu", arg);
-        return PH_OK;
-    case K_LOCK: o->gpu_lock = arg; return PH_OK;
-    case K_SLOTS: return ph_cli_long(cli, arg, 1, 64, &o->gpu_slots);
-    }
-    return ph_cli_bad(cli, "unexpected option");
-}
 
 /* The calls that reach the CUDA code, handed to the rest through
  * phot_opts: the unit tests link tools/phot/ without it. */
@@ -221,26 +87,17 @@ int main(int argc, char **argv)
             "once, over the whole field, and writes the zero-point file each pair's --zpt\n"
             "reads.",
         .example = "ph-phot decorr.fits --ra 7.5512 --dec -44.8013 --zpt zpt_sci.csv -o row.csv",
-        .opts = opts,
+        .opts = phot_options,
         .pos_in = 1,
-        .handle = handle,
+        .handle = phot_ui_handle,
         .ctx = &o,
     };
     int st = ph_cli_parse(&cli, argc, argv);
-    if (st < 0)
-        return 0;
-    int zp_mode = !st && cli.npos == 1 && phot_is_ph_image(cli.pos[0]);
-    if (!st && zp_mode) {
-        st = phot_check_zp(&o);
-        if (!st)
+    if (!st && cli.npos == 1 && phot_is_ph_image(cli.pos[0])) {
+        if (!(st = phot_check_zp(&o)))
             st = phot_zp_mode(&o, cli.pos[0]);
-        if (cli.timing)
-            ph_timing_report();
     } else if (!st && !(st = phot_check_pair(&cli, &o))) {
         st = phot_transient(&o, cli.pos[0]);
-        if (cli.timing)
-            ph_timing_report();
     }
-    ph_cli_free(&cli);
-    return st ? ph_report_error() : 0;
+    return ph_cli_exit(&cli, st);
 }

@@ -1,4 +1,5 @@
-/* ui.h -- ph-phot's settings, as main.c's option table fills them, and
+/* ui.h -- ph-phot's settings and their option table (each option's type,
+ * range, default and config key, in one place: common/cli.h), and
  * the checks that decide the mode and refuse a combination of options
  * before any file is read: a decorrelated file gets the transient's row
  * (transient.c), a ph image its field-star zero point (zpsource.c). */
@@ -37,8 +38,16 @@ typedef struct phot_opts {
     ph_zp_fitter fit_stars; /* the star fits on the chosen device */
 } phot_opts;
 
-/* The defaults the --help text states. */
+extern const ph_opt phot_options[];
+
+/* The values before any option: the typed defaults of the table, NaN for
+ * the position (none given). The defaults of the handler's rows
+ * (--mag-range, --zpt-aperture, --fit-size, --annulus) are in the table
+ * too; ph_cli_parse hands them to phot_ui_handle first. */
 void phot_opts_default(phot_opts *o);
+
+/* The handler of the options with a grammar of their own. */
+int phot_ui_handle(ph_cli *cli, int key, const char *arg);
 
 /* The pair mode's usage: one decorrelated file, an output, one position,
  * options that go together. Errors PH_EUSAGE. */
