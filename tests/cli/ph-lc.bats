@@ -546,7 +546,7 @@ nan,103"
 }
 
 @test "man page exists and renders without warnings" {
-  run bash -c "groff -man -Tutf8 -ww -z '$PH_TOP/man/ph-lc.1' 2>&1"
+  run bash -c "groff -man -Tutf8 -ww -z '$PH_TOP/build/man/man1/ph-lc.1' 2>&1"
   assert_success
   assert_output ""
   run man -P cat ph-lc

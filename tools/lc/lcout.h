@@ -4,7 +4,7 @@
 #define PH_LC_OUT_H
 
 #include "lcmeta.h"
-#include "lcopts.h"
+#include "ui.h"
 #include "lctruth.h"
 #include "lightcurve.h"
 

@@ -5,7 +5,7 @@
  *   ph-lc --failure-row [-o ROW.csv] COLUMN=VALUE...
  *
  * main.c: reading the inputs and running the steps. The options are in
- * lcopts.c; where the outputs go and writing them, lcout.c; the work on
+ * ui.c; where the outputs go and writing them, lcout.c; the work on
  * rows in lc.c, lctruth.c, lcprint.c; the metadata in lcmeta.c; the plot
  * in lcplot.c/lcaxis.c; the failure row in lcfail.c. */
 #include "cli.h"
@@ -15,7 +15,7 @@
 #include "lightcurve.h"
 #include "log.h"
 #include "lcmeta.h"
-#include "lcopts.h"
+#include "ui.h"
 #include "lcout.h"
 #include "lcprint.h"
 #include "stats.h"
@@ -188,16 +188,11 @@ int main(int argc, char **argv)
         .ctx = &p,
     };
     int st = ph_cli_parse(&cli, argc, argv);
-    if (st < 0)
-        return 0;
     if (!st && p.failure_row && (p.plot || p.print || p.ecsv || p.meta || p.truth))
         st = ph_error(PH_EUSAGE, "--failure-row", "writes one row: --plot, --print, --ecsv, "
                       "--meta and --truth do not go with it");
     if (!st)
         st = p.failure_row ? lc_failure_row(p.output, cli.npos, cli.pos)
                            : run(&p, &cli, argc, argv);
-    if (cli.timing)
-        ph_timing_report();
-    ph_cli_free(&cli);
-    return st ? ph_report_error() : 0;
+    return ph_cli_exit(&cli, st);
 }
