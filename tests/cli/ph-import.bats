@@ -49,7 +49,7 @@ setup() {
            --nan-outside --band --mjd --zpt; do
     assert_output --partial -- "$o"
   done
-  run groff -man -Tutf8 -ww -z "$PH_TOP/man/ph-import.1"
+  run groff -man -Tutf8 -ww -z "$PH_TOP/build/man/man1/ph-import.1"
   assert_success
   assert_output ""
   run ph-import --version

@@ -4,7 +4,8 @@
  * WebbPSF model). The result feeds ph-subtract directly when the images
  * already share a pixel grid.
  *
- * main: options, read the planes (read.c), build (import.c), write. */
+ * main: read the planes (read.c), build (import.c), write; the options
+ * are ui.c's. */
 #include "cli.h"
 #include "fits.h"
 #include "import.h"
@@ -13,95 +14,14 @@
 #include "psfstamp.h"
 #include "read.h"
 #include "timing.h"
+#include "ui.h"
 #include "util.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { K_HDU = 256, K_NOISE, K_VAR, K_MASK, K_DET, K_PSF, K_PSFSIZE, K_PSFOUT, K_SKYRMS,
-       K_NANOUT, K_BAND, K_MJD, K_ZPT };
-
-typedef struct opts {
-    const char *hdu, *noise, *var, *mask, *det, *psf, *psf_out, *output, *band;
-    long psf_size;
-    double skyrms, mjd, zpt;
-    int nan_outside;
-} opts;
-
-static const ph_opt options[] = {
-    {"output", 'o', "FILE", "the ph image to write", "", .flags = PH_OPT_OUT},
-    {"hdu", K_HDU, "HDU", "image HDU, name or number (default: the first 2-D image)", "", .flags = 0},
-    {"noise", K_NOISE, "FILE", "noise (1-sigma) map: VAR = noise^2", "", .flags = PH_OPT_IN},
-    {"var", K_VAR, "FILE", "variance map (instead of --noise)", "", .flags = PH_OPT_IN},
-    {"mask", K_MASK, "FILE", "bad-pixel mask: non-zero pixels are BAD", "", .flags = PH_OPT_IN},
-    {"detmask", K_DET, "FILE", "detection mask: non-zero pixels are DETECTED (the SFFT fitting "
-                               "pixels); all or none (default all)", "", .flags = PH_OPT_IN},
-    {"psf", K_PSF, "FILE", "PSF model (odd square): written as the PSF HDU, sum 1", "", .flags = PH_OPT_IN},
-    {"psf-size", K_PSFSIZE, "N", "crop the PSF to N x N around its centre (odd)", "", .flags = 0},
-    {"psf-out", K_PSFOUT, "FILE", "also write the PSF as a stamp file (ph-psf's format)", "", .flags = PH_OPT_OUT},
-    {"skyrms", K_SKYRMS, "X", "sky rms for SKYRMS (default: median noise, or the image's "
-                              "robust sigma)", "", .flags = 0},
-    {"nan-outside", K_NANOUT, NULL, "NaN image pixels are OUTSIDE (no data), not BAD", "", .flags = 0},
-    {"band", K_BAND, "NAME", "band (default: the FILTER key)", "", .flags = 0},
-    {"mjd", K_MJD, "MJD", "MJD of the exposure (default: MJD-OBS)", "", .flags = 0},
-    {"zpt", K_ZPT, "MAG", "AB zero point (default: ZPT, else from the band)", "", .flags = 0},
-    {0},
-};
-
-static int handle(ph_cli *cli, int key, const char *arg)
-{
-    opts *o = cli->ctx;
-    switch (key) {
-    case 'o':
-        o->output = arg;
-        return PH_OK;
-    case K_HDU:
-        o->hdu = arg;
-        return PH_OK;
-    case K_NOISE:
-        o->noise = arg;
-        return PH_OK;
-    case K_VAR:
-        o->var = arg;
-        return PH_OK;
-    case K_MASK:
-        o->mask = arg;
-        return PH_OK;
-    case K_DET:
-        o->det = arg;
-        return PH_OK;
-    case K_PSF:
-        o->psf = arg;
-        return PH_OK;
-    case K_PSFSIZE:
-        if (ph_cli_long(cli, arg, 3, 100001, &o->psf_size))
-            return PH_EUSAGE;
-        return o->psf_size % 2 ? PH_OK : ph_cli_bad(cli, "%ld is even; the PSF size must be odd",
-                                                    o->psf_size);
-    case K_PSFOUT:
-        o->psf_out = arg;
-        return PH_OK;
-    case K_SKYRMS:
-        if (ph_cli_double(cli, arg, &o->skyrms))
-            return PH_EUSAGE;
-        return o->skyrms > 0 && isfinite(o->skyrms) ? PH_OK
-                                                     : ph_cli_bad(cli, "%s is not positive", arg);
-    case K_NANOUT:
-        o->nan_outside = 1;
-        return PH_OK;
-    case K_BAND:
-        o->band = arg;
-        return PH_OK;
-    case K_MJD:
-        return ph_cli_double(cli, arg, &o->mjd);
-    case K_ZPT:
-        return ph_cli_double(cli, arg, &o->zpt);
-    }
-    return ph_cli_bad(cli, "unexpected option");
-}
-
-static int run(const opts *o, const char *input)
+static int run(const import_ui *o, const char *input)
 {
     ph_fits fp;
     ph_image img;
@@ -191,9 +111,8 @@ static int run(const opts *o, const char *input)
 
 int main(int argc, char **argv)
 {
-    opts o;
-    memset(&o, 0, sizeof o);
-    o.mjd = o.zpt = NAN;
+    import_ui o;
+    import_ui_init(&o);
     ph_cli cli = {
         .tool = "ph-import",
         .usage = "[OPTION]... IMAGE -o OUT.fits",
@@ -205,14 +124,12 @@ int main(int argc, char **argv)
             "non-zero (every good pixel by default). --psf becomes the PSF HDU, normalised.",
         .example = "ph-import sci_i2d.fits --noise sci_err.fits --detmask fitmask.fits --psf "
                    "sci_webbpsf.fits --psf-out sci_psf.fits -o sci.fits",
-        .opts = options,
+        .opts = import_options,
         .pos_in = 1,
-        .handle = handle,
+        .handle = import_ui_handle,
         .ctx = &o,
     };
     int st = ph_cli_parse(&cli, argc, argv);
-    if (st < 0)
-        return 0;
     if (!st && cli.npos != 1)
         st = ph_error(PH_EUSAGE, NULL, "expected one IMAGE (try --help)");
     if (!st && !o.output)
@@ -225,8 +142,5 @@ int main(int argc, char **argv)
         st = ph_error(PH_EUSAGE, NULL, "--psf-size needs --psf");
     if (!st)
         st = run(&o, cli.pos[0]);
-    if (cli.timing)
-        ph_timing_report();
-    ph_cli_free(&cli);
-    return st ? ph_report_error() : 0;
+    return ph_cli_exit(&cli, st);
 }
