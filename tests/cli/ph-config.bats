@@ -116,7 +116,7 @@ psf"
 }
 
 @test "man page exists and renders without warnings" {
-  run bash -c "groff -man -Tutf8 -ww -z '$PH_TOP/man/ph-config.1' 2>&1"
+  run bash -c "groff -man -Tutf8 -ww -z '$PH_TOP/build/man/man1/ph-config.1' 2>&1"
   assert_success
   assert_output ""
   run man -P cat ph-config
