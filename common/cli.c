@@ -407,7 +407,9 @@ static void choice_word(const ph_opt *o, int v, char *buf, size_t size)
             break;
         p = bar + 1;
     }
-    snprintf(buf, size, "%d", v);
+    /* no word's: a value the tool derives after the parse (as -1 for
+     * ph-align's --interp), shown as a value not set */
+    ph_strlcpy(buf, "-", size);
 }
 
 /* A parameter's value as the command line would spell it. */

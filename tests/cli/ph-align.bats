@@ -96,7 +96,7 @@ assert_check() {
 
 @test "the man page renders cleanly" {
   command -v groff >/dev/null || skip "groff missing"
-  run bash -c "groff -man -Tutf8 -ww -z '$PH_TOP/man/ph-align.1' 2>&1"
+  run bash -c "groff -man -Tutf8 -ww -z '$PH_TOP/build/man/man1/ph-align.1' 2>&1"
   assert_success
   assert_output ""
 }

@@ -40,7 +40,7 @@ $*" "$file"
 }
 
 @test "man ph-decorr renders cleanly and states the memory at 4088x4088" {
-  run groff -man -Tutf8 -ww -z "$PH_TOP/man/ph-decorr.1"
+  run groff -man -Tutf8 -ww -z "$PH_TOP/build/man/man1/ph-decorr.1"
   assert_success
   assert_output ""
   run man -P cat ph-decorr

@@ -41,7 +41,7 @@ PY
     assert_output --partial -- "$o"
   done
   assert_output --partial "Example:"
-  run groff -man -Tutf8 -ww -z "$PH_TOP/man/ph-subtract.1"
+  run groff -man -Tutf8 -ww -z "$PH_TOP/build/man/man1/ph-subtract.1"
   assert_success
   assert_output ""
   run ph-subtract --version

@@ -1,4 +1,4 @@
-/* run.h -- ph-align's settings, as main.c's option table fills them, and
+/* run.h -- ph-align's settings, as ui.c's option table fills them, and
  * the run: read both images and the template PSF, map the science grid
  * onto the template, carry the PSF and the stars into the science frame,
  * resample, write the aligned template. main.c only parses and checks the
@@ -19,7 +19,9 @@ typedef struct align_params {
     align_psf_mode psf_mode;
     long map_step;
     double map_tol;
-    int method, kernel_set, psf_mode_set; /* METHOD_*; --interp, --psf-mode given */
+    int method;                 /* METHOD_* */
+    int interp;                 /* --interp: PH_INTERP_*; -1: the method's (ro.kernel is set
+                                   from it after the parse) */
     ph_ptsrc_opts stars;
 } align_params;
 

@@ -10,104 +10,15 @@
  * SCORE on request). Full planes are streamed one at a time through one
  * FFT buffer: peak memory is about 4.5 float64 planes.
  *
- * main.c: the option table, their handling and checks; the run is in
- * run.c, the products in products.c.
+ * main.c: the positional argument and the checks across options; the
+ * option table is ui.c's, the run run.c's, the products products.c's.
  */
 #include "cli.h"
 #include "log.h"
 #include "run.h"
-#include "timing.h"
+#include "ui.h"
 
-#include <math.h>
 #include <string.h>
-
-enum { K_SCI_PSF = 256, K_REF_PSF, K_CONV_PSF, K_TARGET_PSF, K_CENTRED, K_SCI_RMS, K_REF_RMS, K_MATCH_FILE, K_PSF_SIZE,
-       K_KERNEL_SIZE, K_SCORE, K_SCORE_HDU, K_MATCH, K_PHROSTY_DIR, K_QUICKLOOK };
-
-static const ph_opt opts[] = {
-    {"output", 'o', "FILE", "the decorrelated file to write (required)", "", .flags = PH_OPT_OUT},
-    {"science-psf", K_SCI_PSF, "FILE", "science PSF (default: HDU SCI_PSF)", "", .flags = PH_OPT_IN},
-    {"template-psf", K_REF_PSF, "FILE", "rotated template PSF (default: HDU REF_PSF)", "", .flags = PH_OPT_IN},
-    {"conv-psf", K_CONV_PSF, "FILE",
-     "PSF of DIFF (default: HDU CONV_PSF or science (*) template)", "", .flags = PH_OPT_IN},
-    {"target-psf", K_TARGET_PSF, "FILE",
-     "science PSF at the transient's phase (default: HDU PHASED_PSF of DIFF_FILE)", "", .flags = PH_OPT_IN},
-    {"centred-psf", K_CENTRED, NULL,
-     "DECORR_PSF from the centred science PSF, not PHASED_PSF (phrosty's; biased)", NULL, .flags = 0},
-    {"science-rms", K_SCI_RMS, "X", "science sky rms (default: DIFF key SKYRMS)", "", .flags = 0},
-    {"template-rms", K_REF_RMS, "X", "template sky rms (default: DIFF key TPLRMS)", "", .flags = 0},
-    {"match-kernel", K_MATCH, NULL, "use the matching kernel (phrosty: no)", NULL, .flags = 0},
-    {"match-kernel-file", K_MATCH_FILE, "FILE",
-     "matching kernel (implies --match-kernel; default: HDU)", "", .flags = PH_OPT_IN},
-    {"psf-size", K_PSF_SIZE, "N", "odd size of DECORR_PSF (default: input's)",
-     NULL, .flags = 0},
-    {"kernel-size", K_KERNEL_SIZE, "N", "odd size of DECORR_KERNEL (default: 2L+1)",
-     NULL, .flags = 0},
-    {"score", K_SCORE, "FILE", "also write the score image (HDU SCORE) to FILE", "", .flags = PH_OPT_OUT},
-    {"score-hdu", K_SCORE_HDU, NULL, "add the score image to the output as HDU SCORE", NULL, .flags = 0},
-    {"threads", 'j', "N", "FFTW threads (default 0: the CPUs this process may use, see ph-config "
-                          "cpus)", NULL, .flags = 0},
-    {"quicklook", K_QUICKLOOK, "PNG",
-     "also draw z = DECORR_DIFF / sqrt(DIFF_VAR) around the transient and the brightest "
-     "measured stars",
-     "", .flags = PH_OPT_OUT},
-    {"phrosty-dir", K_PHROSTY_DIR, "DIR",
-     "also write phrosty's files into DIR: diff_, decorr_diff_, decorr_zptimg_, diff_var_, "
-     "decorr_psf_<S>-<T> (S, T: the images' file names)", "", .flags = PH_OPT_DIR},
-    /* old spellings, accepted until the next release */
-    {"sci-psf", 0, "FILE", "science-psf", "", .flags = PH_OPT_ALIAS | PH_OPT_OLD},
-    {"ref-psf", 0, "FILE", "template-psf", "", .flags = PH_OPT_ALIAS | PH_OPT_OLD},
-    {"sci-rms", 0, "X", "science-rms", "", .flags = PH_OPT_ALIAS | PH_OPT_OLD},
-    {"ref-rms", 0, "X", "template-rms", "", .flags = PH_OPT_ALIAS | PH_OPT_OLD},
-    {"", 'm', NULL, "match-kernel", "", .flags = PH_OPT_ALIAS | PH_OPT_OLD},
-    {0},
-};
-
-static int odd_size(ph_cli *cli, const char *arg, long *out)
-{
-    if (ph_cli_long(cli, arg, 1, 100001, out))
-        return PH_EUSAGE;
-    if (*out % 2 == 0)
-        return ph_cli_bad(cli, "%ld is even; the size must be odd (centre on a pixel)", *out);
-    return PH_OK;
-}
-
-static int nonneg_rms(ph_cli *cli, const char *arg, double *out)
-{
-    if (ph_cli_double(cli, arg, out))
-        return PH_EUSAGE;
-    if (!isfinite(*out) || *out < 0)
-        return ph_cli_bad(cli, "%s is not a finite non-negative sky rms", arg);
-    return PH_OK;
-}
-
-static int handle(ph_cli *cli, int key, const char *arg)
-{
-    dc_opts *o = cli->ctx;
-    switch (key) {
-    case 'o': o->output = arg; return PH_OK;
-    case K_SCI_PSF: o->src.sci_psf = arg; return PH_OK;
-    case K_REF_PSF: o->src.ref_psf = arg; return PH_OK;
-    case K_CONV_PSF: o->src.conv_psf = arg; return PH_OK;
-    case K_TARGET_PSF: o->src.target_psf = arg; return PH_OK;
-    case K_CENTRED: o->src.centred = 1; return PH_OK;
-    case K_SCI_RMS: return nonneg_rms(cli, arg, &o->src.rms_sci);
-    case K_REF_RMS: return nonneg_rms(cli, arg, &o->src.rms_ref);
-    case K_MATCH: o->src.use_match = 1; return PH_OK;
-    case K_MATCH_FILE:
-        o->src.match_file = arg;
-        o->src.use_match = 1;
-        return PH_OK;
-    case K_PSF_SIZE: return odd_size(cli, arg, &o->psf_size);
-    case K_KERNEL_SIZE: return odd_size(cli, arg, &o->kernel_size);
-    case K_SCORE: o->score_file = arg; return PH_OK;
-    case K_SCORE_HDU: o->score_hdu = 1; return PH_OK;
-    case 'j': return ph_cli_long(cli, arg, 0, 1024, &o->threads);
-    case K_QUICKLOOK: o->quicklook = arg; return PH_OK;
-    case K_PHROSTY_DIR: o->phrosty_dir = arg; return PH_OK;
-    }
-    return ph_cli_bad(cli, "unexpected option");
-}
 
 static int check_usage(const ph_cli *cli, const dc_opts *o)
 {
@@ -128,7 +39,8 @@ static int check_usage(const ph_cli *cli, const dc_opts *o)
 
 int main(int argc, char **argv)
 {
-    dc_opts o = {.src = {.rms_sci = NAN, .rms_ref = NAN}};
+    dc_opts o;
+    dc_ui_init(&o);
     ph_cli cli = {
         .tool = "ph-decorr",
         .usage = "[OPTION]... DIFF_FILE -o OUTPUT",
@@ -146,23 +58,19 @@ int main(int argc, char **argv)
             "(odd, sum 1, key PSFLOSS), DECORR_KERNEL and MASK; optionally SCORE.\n"
             "Edges wrap around: keep photometry away from them.",
         .example = "ph-decorr diff.fits -o decorr.fits --score score.fits",
-        .opts = opts,
+        .opts = decorr_options,
         .pos_in = 1,
-        .handle = handle,
+        .handle = dc_ui_handle,
         .ctx = &o,
     };
     int st = ph_cli_parse(&cli, argc, argv);
-    if (st < 0)
-        return 0;
     if (!st)
         st = check_usage(&cli, &o);
     if (!st) {
+        dc_ui_resolve(&o);
         dc_run r = {.o = &o, .in = {.path = cli.pos[0]}};
         st = dc_run_all(&r);
         dc_run_free(&r);
-        if (cli.timing)
-            ph_timing_report();
     }
-    ph_cli_free(&cli);
-    return st ? ph_report_error() : 0;
+    return ph_cli_exit(&cli, st);
 }

@@ -1,4 +1,4 @@
-/* run.h -- ph-decorr's settings, as main.c's option table fills them, and
+/* run.h -- ph-decorr's settings, as ui.c's option table fills them, and
  * the run: open the difference file, make the filter and the output
  * header (run.c), stream each product plane through one FFT buffer
  * (products.c), then commit every file or none. */

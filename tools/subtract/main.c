@@ -3,9 +3,9 @@
  *
  *   ph-subtract --science SCI --science-psf PSF --template ALIGNED -o diff.fits
  *
- * main: the option table and its handling, the engine on the chosen
- * device (here because only the tool links the CUDA code), the steps in
- * order; the checks, reading and the work's input are ui.c's. */
+ * main: the engine on the chosen device (here because only the tool links
+ * the CUDA code), the steps in order; the option table, the checks, the
+ * reading and the work's input are ui.c's. */
 #include "cli.h"
 #include "gpu.h"
 #include "log.h"
@@ -19,119 +19,6 @@
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
-
-enum { K_SCI = 256, K_SCI_PSF, K_REF, K_REF_PSF, K_HW, K_ORDER, K_BG, K_CONST, K_GRID,
-       K_DEVICE, K_LOCK, K_SLOTS, K_RCOND, K_RA, K_DEC, K_EXCL, K_METHOD, K_FITPIX, K_STARR,
-       K_CLIP };
-
-static const ph_opt opts[] = {
-    {"science", K_SCI, "FILE", "science ph image (SCI, VAR, MASK; header SKYRMS)", "", .flags = PH_OPT_IN},
-    {"science-psf", K_SCI_PSF, "FILE", "science PSF stamp (default: the PSF HDU of --science)", "", .flags = PH_OPT_IN},
-    {"template", K_REF, "FILE", "aligned template: ph image on the science grid with a PSF HDU", "", .flags = PH_OPT_IN},
-    {"template-psf", K_REF_PSF, "FILE", "rotated template PSF (default: the PSF HDU of --template)",
-     "", .flags = PH_OPT_IN},
-    {"output", 'o', "FILE", "the difference file to write", "", .flags = PH_OPT_OUT},
-    {"ra", K_RA, "DEG", "transient RA (with --dec): its pixels stay out of the kernel fit", "", .flags = 0},
-    {"dec", K_DEC, "DEG", "transient Dec", "", .flags = 0},
-    {"exclude-radius", K_EXCL, "PX",
-     "radius around --ra/--dec kept out of the fit; 0: none, as phrosty (15)", NULL, .flags = 0},
-    {"method", K_METHOD, "psf|sfft",
-     "psf: the template's modelled stars (ph-align's STARS) matched exactly, a constant kernel "
-     "fitted on them (default); sfft: phrosty's SFFT exactly",
-     NULL, .flags = 0},
-    {"fit-pixels", K_FITPIX, "stars|signal|detected|all",
-     "stars: about the drawn template stars (psf default; every source when fewer than 5); "
-     "signal: every source, 3 sigma in either cross-convolved image; detected: DETECTED in "
-     "both masks (sfft default); all: every pixel; never BAD or OUTSIDE",
-     NULL, .flags = 0},
-    {"star-radius", K_STARR, "PX", "psf method: radius of the star correction (8)", NULL, .flags = 0},
-    {"clip", K_CLIP, "K",
-     "fit again without the pixels beyond K sigma of the first fit (psf default 10; sfft: 0, "
-     "one fit)",
-     NULL, .flags = 0},
-    {"kernel-halfwidth", K_HW, "N", "matching-kernel half-width w, (2w+1)^2 kernel (9)", NULL, .flags = 0},
-    {"kernel-order", K_ORDER, "N", "kernel spatial polynomial order (2)",
-     "photometry.phrosty.kerpolyorder", .flags = 0},
-    {"bg-order", K_BG, "N", "differential background polynomial order (0)", NULL, .flags = 0},
-    {"const-phot-ratio", K_CONST, NULL, "kernel sum constant over the image (default on)", NULL, .flags = PH_OPT_BOOL},
-    {"kernel-grid", K_GRID, "N", "also write the kernel at N x N positions (KERNEL_GRID; 0)",
-     NULL, .flags = 0},
-    {"min-rcond", K_RCOND, "X", "smallest reciprocal condition accepted (1e-18)", NULL, .flags = 0},
-    {"device", K_DEVICE, "auto|cpu|gpu", "where to run (auto: the GPU when one is usable)", NULL, .flags = 0},
-    {"threads", 'j', "N", "CPU threads (default 0: the CPUs this process may use, see ph-config "
-                          "cpus)", NULL, .flags = 0},
-    {"gpu-lock", K_LOCK, "PATH", "GPU lock (default $TMPDIR/phrosty-gpu.lock; none: no lock)",
-     NULL, .flags = 0},
-    {"gpu-slots", K_SLOTS, "N", "jobs allowed on the GPU at once (1)", NULL, .flags = 0},
-    /* old spellings, accepted until the next release */
-    {"sci", 0, "FILE", "science", "", .flags = PH_OPT_ALIAS | PH_OPT_OLD},
-    {"sci-psf", 0, "FILE", "science-psf", "", .flags = PH_OPT_ALIAS | PH_OPT_OLD},
-    {"ref", 0, "FILE", "template", "", .flags = PH_OPT_ALIAS | PH_OPT_OLD},
-    {"ref-psf", 0, "FILE", "template-psf", "", .flags = PH_OPT_ALIAS | PH_OPT_OLD},
-    {0},
-};
-
-static int handle(ph_cli *cli, int key, const char *arg)
-{
-    ph_sub_opts *o = cli->ctx;
-    long v;
-    int b, st;
-    switch (key) {
-    case K_SCI: o->sci = arg; return PH_OK;
-    case K_SCI_PSF: o->sci_psf = arg; return PH_OK;
-    case K_REF: o->ref = arg; return PH_OK;
-    case K_REF_PSF: o->ref_psf = arg; return PH_OK;
-    case 'o': o->output = arg; return PH_OK;
-    case K_HW:
-        if ((st = ph_cli_long(cli, arg, 1, 100, &v)))
-            return st;
-        o->par.w = (int)v;
-        return PH_OK;
-    case K_ORDER:
-        if ((st = ph_cli_long(cli, arg, 0, 10, &v)))
-            return st;
-        o->par.dk = (int)v;
-        /* phrosty's kerpolyorder is the order of its SFFT kernel: it sets
-         * the sfft method's, not the psf method's (see ph_sub_opts_check) */
-        o->order_src = cli->source && strstr(cli->source, "photometry.phrosty.") ? 1 : 2;
-        return PH_OK;
-    case K_BG:
-        if ((st = ph_cli_long(cli, arg, 0, 10, &v)))
-            return st;
-        o->par.db = (int)v;
-        return PH_OK;
-    case K_CONST:
-        if ((st = ph_cli_bool(cli, arg, &b)))
-            return st;
-        o->par.const_ratio = b;
-        return PH_OK;
-    case K_GRID: return ph_cli_long(cli, arg, 0, 64, &o->kernel_grid);
-    case K_RCOND: return ph_cli_double_range(cli, arg, 0, 1, &o->min_rcond);
-    case K_DEVICE:
-        if (ph_device_parse(arg, &o->device))
-            return ph_cli_bad(cli, "'%s' is not one of auto|cpu|gpu", arg);
-        return PH_OK;
-    case 'j': return ph_cli_long(cli, arg, 0, 256, &o->threads);
-    case K_LOCK: o->gpu_lock = arg; return PH_OK;
-    case K_RA: return ph_cli_double_range(cli, arg, -360, 360, &o->ra);
-    case K_DEC: return ph_cli_double_range(cli, arg, -90, 90, &o->dec);
-    case K_EXCL: return ph_cli_double_range(cli, arg, 0, 10000, &o->exclude_r);
-    case K_SLOTS: return ph_cli_long(cli, arg, 1, 64, &o->gpu_slots);
-    case K_METHOD:
-        if (ph_cli_choice(cli, arg, "psf|sfft", &b))
-            return PH_EUSAGE;
-        o->method = b;
-        return PH_OK;
-    case K_FITPIX:
-        if (ph_cli_choice(cli, arg, "detected|all|signal|stars", &b))
-            return PH_EUSAGE;
-        o->fit_pixels = b;
-        return PH_OK;
-    case K_STARR: return ph_cli_long(cli, arg, 2, 30, &o->star_r);
-    case K_CLIP: return ph_cli_double_range(cli, arg, 0, 1000, &o->clip);
-    }
-    return ph_cli_bad(cli, "unexpected option");
-}
 
 /* The engine for the resolved device; on `auto`, a GPU engine that cannot
  * start (e.g. too little free memory) falls back to the CPU with a notice. */
@@ -187,13 +74,11 @@ int main(int argc, char **argv)
             "photometric ratio.",
         .example = "ph-subtract --science sci.fits --science-psf sci_psf.fits --template "
                    "aligned.fits -o diff.fits",
-        .opts = opts,
-        .handle = handle,
+        .opts = subtract_options,
+        .handle = subtract_ui_handle,
         .ctx = &o,
     };
     int st = ph_cli_parse(&cli, argc, argv);
-    if (st < 0)
-        return 0;
     if (!st)
         st = ph_sub_opts_check(&cli, &o);
 
@@ -232,10 +117,7 @@ int main(int argc, char **argv)
         st = ph_sub_write(o.output, &o, &d, &r, device);
         ph_timing_end();
     }
-    if (cli.timing)
-        ph_timing_report();
     ph_sub_out_free(&r);
     ph_sub_data_free(&d);
-    ph_cli_free(&cli);
-    return st ? ph_report_error() : 0;
+    return ph_cli_exit(&cli, st);
 }

@@ -9,19 +9,99 @@
 #include <stdlib.h>
 #include <string.h>
 
+enum { K_ORDER = 256 };
+
+#define O ph_sub_opts
+const ph_opt subtract_options[] = {
+    {"science", 0, "FILE", "science ph image (SCI, VAR, MASK; header SKYRMS)", "", PH_OPT_IN,
+     PH_AT(O, sci)},
+    {"science-psf", 0, "FILE", "science PSF stamp (default: the PSF HDU of --science)", "",
+     PH_OPT_IN, PH_AT(O, sci_psf)},
+    {"template", 0, "FILE", "aligned template: ph image on the science grid with a PSF HDU", "",
+     PH_OPT_IN, PH_AT(O, ref)},
+    {"template-psf", 0, "FILE", "rotated template PSF (default: the PSF HDU of --template)", "",
+     PH_OPT_IN, PH_AT(O, ref_psf)},
+    {"output", 'o', "FILE", "the difference file to write", "", PH_OPT_OUT, PH_AT(O, output)},
+    {"ra", 0, "DEG", "transient RA (with --dec): its pixels stay out of the kernel fit", "",
+     PH_AT(O, ra), .lo = -360, .hi = 360},
+    {"dec", 0, "DEG", "transient Dec", "", PH_AT(O, dec), .lo = -90, .hi = 90},
+    {"exclude-radius", 0, "PX", "radius around --ra/--dec kept out of the fit; 0: none, as phrosty",
+     PH_AT(O, exclude_r), .lo = 0, .hi = 10000, .def = "15"},
+    {"method", 0, "psf|sfft",
+     "psf: the template's modelled stars (ph-align's STARS) matched exactly, a constant kernel "
+     "fitted on them; sfft: phrosty's SFFT exactly",
+     PH_CHOICE_AT(O, method), .def = "psf", .values = (const int[]){PH_SUB_PSF, PH_SUB_SFFT}},
+    {"fit-pixels", 0, "stars|signal|detected|all",
+     "stars: about the drawn template stars (psf default; every source when fewer than 5); "
+     "signal: every source, 3 sigma in either cross-convolved image; detected: DETECTED in "
+     "both masks (sfft default); all: every pixel; never BAD or OUTSIDE",
+     PH_CHOICE_AT(O, fit_pixels), .values = (const int[]){PH_SUB_FIT_STARS, PH_SUB_FIT_SIGNAL,
+                                                          PH_SUB_FIT_DETECTED, PH_SUB_FIT_ALL}},
+    {"star-radius", 0, "PX", "psf method: radius of the star correction", PH_AT(O, star_r),
+     .lo = 2, .hi = 30, .def = "8"},
+    {"clip", 0, "K",
+     "fit again without the pixels beyond K sigma of the first fit (psf default 10; sfft: 0, "
+     "one fit)",
+     PH_AT(O, clip), .lo = 0, .hi = 1000},
+    {"kernel-halfwidth", 0, "N", "matching-kernel half-width w, (2w+1)^2 kernel", PH_AT(O, par.w),
+     .lo = 1, .hi = 100, .def = "9"},
+    /* untyped: the handler records where the order came from (below) */
+    {"kernel-order", K_ORDER, "N", "kernel spatial polynomial order",
+     "photometry.phrosty.kerpolyorder", .def = "2"},
+    {"bg-order", 0, "N", "differential background polynomial order", PH_AT(O, par.db), .lo = 0,
+     .hi = 10, .def = "0"},
+    {"const-phot-ratio", 0, NULL, "kernel sum constant over the image", NULL, PH_OPT_BOOL,
+     PH_AT(O, par.const_ratio), .def = "on"},
+    {"kernel-grid", 0, "N", "also write the kernel at N x N positions (KERNEL_GRID; 0: none)",
+     PH_AT(O, kernel_grid), .lo = 0, .hi = 64, .def = "0"},
+    {"min-rcond", 0, "X", "smallest reciprocal condition accepted", PH_AT(O, min_rcond), .lo = 0,
+     .hi = 1, .def = "1e-18"},
+    {"device", 0, "auto|cpu|gpu", "where to run (auto: the GPU when one is usable)",
+     PH_CHOICE_AT(O, device), .def = "auto",
+     .values = (const int[]){PH_DEVICE_AUTO, PH_DEVICE_CPU, PH_DEVICE_GPU}},
+    {"threads", 'j', "N", "CPU threads (0: the CPUs this process may use, see ph-config cpus)",
+     PH_AT(O, threads), .lo = 0, .hi = 256, .def = "0"},
+    {"gpu-lock", 0, "PATH", "GPU lock (default $TMPDIR/phrosty-gpu.lock; none: no lock)",
+     PH_AT(O, gpu_lock)},
+    {"gpu-slots", 0, "N", "jobs allowed on the GPU at once", PH_AT(O, gpu_slots), .lo = 1,
+     .hi = 64, .def = "1"},
+    /* old spellings, accepted until the next release */
+    {"sci", 0, "FILE", "science", "", .flags = PH_OPT_ALIAS | PH_OPT_OLD},
+    {"sci-psf", 0, "FILE", "science-psf", "", .flags = PH_OPT_ALIAS | PH_OPT_OLD},
+    {"ref", 0, "FILE", "template", "", .flags = PH_OPT_ALIAS | PH_OPT_OLD},
+    {"ref-psf", 0, "FILE", "template-psf", "", .flags = PH_OPT_ALIAS | PH_OPT_OLD},
+    {0},
+};
+#undef O
+
 void ph_sub_opts_default(ph_sub_opts *o)
 {
     memset(o, 0, sizeof *o);
-    ph_sfft_params_default(&o->par);
-    o->min_rcond = 1e-18;
-    o->device = PH_DEVICE_AUTO;
-    o->gpu_slots = 1;
     o->ra = o->dec = o->ex_x0 = o->ex_y0 = NAN;
-    o->exclude_r = 15;
-    o->method = PH_SUB_PSF;
-    o->fit_pixels = -1;
-    o->star_r = 8;
-    o->clip = -1;
+    o->fit_pixels = -1; /* the method's */
+    o->clip = NAN;      /* the method's */
+    o->order_src = -1;  /* the handler's first --kernel-order is the table's default */
+    ph_cli_defaults(subtract_options, o); /* the table's: they parse (tests/cli) */
+}
+
+/* --kernel-order: phrosty's kerpolyorder is the order of its SFFT kernel, so
+ * it sets the sfft method's order, not the psf method's (ph_sub_opts_check):
+ * the handler records where the value came from, which a typed row cannot.
+ * ph_cli_parse hands it the table's default before any other value. */
+int subtract_ui_handle(ph_cli *cli, int key, const char *arg)
+{
+    ph_sub_opts *o = cli->ctx;
+    long v;
+    int st;
+    if (key != K_ORDER)
+        return ph_cli_bad(cli, "unexpected option");
+    if ((st = ph_cli_long(cli, arg, 0, 10, &v)))
+        return st;
+    o->par.dk = (int)v;
+    o->order_src = o->order_src < 0                                          ? 0
+                   : cli->source && strstr(cli->source, "photometry.phrosty.") ? 1
+                                                                               : 2;
+    return PH_OK;
 }
 
 static int has_wcs(const ph_header *h)
@@ -255,6 +335,6 @@ void ph_sub_in_make(const ph_sub_opts *o, ph_sub_data *d, ph_sub_in *in)
                       .ov_ref = d->ov_ref,
                       .star_r = (int)o->star_r,
                       .guard = all ? o->par.w + 4 : 0,
-                      .clip = o->clip >= 0 ? o->clip : o->method == PH_SUB_PSF ? 10 : 0};
+                      .clip = !isnan(o->clip) ? o->clip : o->method == PH_SUB_PSF ? 10 : 0};
     d->sci_plane = d->ref_plane = NULL; /* the run's now */
 }

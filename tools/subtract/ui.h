@@ -1,4 +1,4 @@
-/* ui.h -- ph-subtract's options, and reading and checking its inputs so
+/* ui.h -- ph-subtract's options and their table, and reading and checking its inputs so
  * that the work in subtract.c never sees a bad value. */
 #ifndef PH_SUBTRACT_UI_H
 #define PH_SUBTRACT_UI_H
@@ -26,14 +26,24 @@ typedef struct ph_sub_opts {
     int method;          /* --method: PH_SUB_PSF or PH_SUB_SFFT */
     int fit_pixels;      /* --fit-pixels: PH_SUB_FIT_*; -1: the method's */
     long star_r;         /* --star-radius */
-    double clip;         /* --clip (-1: the method's) */
+    double clip;         /* --clip (NaN: the method's) */
     int order_src;       /* where --kernel-order came from: 0 default, 1 phrosty's
-                          * kerpolyorder, 2 the command line or ph.subtract.kernel_order */
+                          * kerpolyorder, 2 the command line or ph.subtract.kernel_order;
+                          * -1 before the parse hands the handler the default */
 } ph_sub_opts;
 
 enum { PH_SUB_PSF = 0, PH_SUB_SFFT = 1 };
 
+/* The option table (ui.c): each option's field, type, range, default and
+ * config key (common/cli.h). */
+extern const ph_opt subtract_options[];
+
+/* The values before any option: the table's typed defaults, NaN or -1
+ * where the method or the image decides. */
 void ph_sub_opts_default(ph_sub_opts *o);
+
+/* The handler of the one untyped option, --kernel-order. */
+int subtract_ui_handle(ph_cli *cli, int key, const char *arg);
 
 /* The usage: no argument, --science, --template and -o given, --ra with
  * --dec; and the psf method's kernel order 0 unless asked (phrosty's
