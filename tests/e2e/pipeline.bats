@@ -383,6 +383,23 @@ e() { ph-pipeline --oid 1 -r 7.5 -d -44.8 -b Y106 "$@"; }
   assert_no_file dia_out_dir
 }
 
+@test "--print-params: each option's value and where it came from (command line, --set, config, default); nothing written" {
+  errsetup
+  printf 'ph:\n  pipeline:\n    layout: phrosty\n' >> config.yaml
+  run e -c config.yaml -t t.csv -s s.csv -p 2 --set ph.pipeline.catalog=cat.csv --print-params
+  assert_success
+  row() { awk -v o="$1" '$1 == o { $1 = ""; print substr($0, 2) }' <<< "$output"; }
+  [[ $(row --nprocs) =~ ^2\ +command\ line ]] || fail "$(row --nprocs)"
+  [[ $(row --layout) =~ ^phrosty\ +config\ .*config.yaml\ +ph.pipeline.layout$ ]] || fail "$(row --layout)"
+  [[ $(row --catalog) =~ ^cat.csv\ +--set\ +ph.pipeline.catalog$ ]] || fail "$(row --catalog)"
+  [[ $(row --through-step) =~ ^make_lightcurve\ +default ]] || fail "$(row --through-step)"
+  [[ $(row --threads) =~ ^-\ +not\ set ]] || fail "$(row --threads)"
+  assert_no_file dia_out_dir
+  # a bad value is still an error
+  run e -c config.yaml -t t.csv -s s.csv --device tpu --print-params
+  assert_failure 2
+}
+
 @test "make demo's command line (phrosty's seed example) on a small scene: as written, -w accepted, output path and last line" {
   command -v ph-psf >/dev/null && command -v ph-phot >/dev/null \
     || skip "ph-psf and ph-phot are not built (issues 4 and 8)"
