@@ -363,12 +363,12 @@ static int set_defaults(ph_cli *cli, int typed_only)
 
 static int apply_defaults(ph_cli *cli) { return set_defaults(cli, 0); }
 
-int ph_cli_defaults(const ph_opt *opts, void *ctx)
+int ph_cli_defaults(const ph_opt *opts, ph_opt_handler handle, void *ctx)
 {
-    ph_cli c = {.tool = "defaults", .opts = opts, .ctx = ctx};
+    ph_cli c = {.tool = "defaults", .opts = opts, .handle = handle, .ctx = ctx};
     origin *saved = origins;
     origins = NULL; /* a parse's record is not this one's */
-    int st = set_defaults(&c, 1);
+    int st = set_defaults(&c, !handle);
     origins = saved;
     return st;
 }
@@ -417,6 +417,10 @@ static void param_value(const ph_cli *cli, const ph_opt *o, const origin *r, cha
                         size_t size)
 {
     const void *f = o->type ? field_of(cli, o) : NULL;
+    if (!r->given && !is_switch(o)) { /* no source set it: the tool derives it */
+        ph_strlcpy(buf, "-", size);
+        return;
+    }
     switch (o->type) {
     case PH_T_STR:
         ph_strlcpy(buf, *(const char *const *)f ? *(const char *const *)f

@@ -157,10 +157,11 @@ void ph_cli_free(ph_cli *cli);
  * exit status (0 after --help; else the recorded error's, reported). */
 int ph_cli_exit(ph_cli *cli, int st);
 
-/* Set the typed defaults of `opts` in `ctx` (what ph_cli_parse does first):
- * for a tool's library defaults, so that they too are written only in the
- * table. PH_OK, or an error if a default does not parse (a table bug). */
-int ph_cli_defaults(const ph_opt *opts, void *ctx);
+/* Set the defaults of `opts` in `ctx` (what ph_cli_parse does first): for a
+ * tool's library defaults, so that they too are written only in the table.
+ * With `handle`, the untyped rows' defaults go through it; NULL: the typed
+ * rows' only. PH_OK, or an error if a default does not parse (a table bug). */
+int ph_cli_defaults(const ph_opt *opts, ph_opt_handler handle, void *ctx);
 
 /* Print the --help text (on stdout). */
 void ph_cli_help(const ph_cli *cli);

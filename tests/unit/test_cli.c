@@ -59,7 +59,7 @@ TEST(defaults_from_the_table)
     EXPECT(p.path == NULL);
     params q;
     memset(&q, 0, sizeof q);
-    EXPECT(ph_cli_defaults(table, &q) == PH_OK);
+    EXPECT(ph_cli_defaults(table, NULL, &q) == PH_OK);
     EXPECT(q.n == 3 && q.on == 1 && q.kind == K_B);
 }
 

@@ -60,7 +60,7 @@ void epsf_defaults(epsf_params *p)
 {
     params u;
     memset(&u, 0, sizeof u);
-    ph_cli_defaults(psf_options, &u); /* they parse (tests/cli) */
+    ph_cli_defaults(psf_options, NULL, &u); /* they parse (tests/cli) */
     *p = u.ep;
     p->radius = 20; /* ph-psf's own default is half its stamp size */
     p->kmax = 0;

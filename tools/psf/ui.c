@@ -70,7 +70,7 @@ void psf_ui_init(params *p)
     ph_romanpsf_cli_init(&p->rpsf);
     epsf_defaults(&p->ep); /* the fit's fixed settings, and the table's */
     p->ep.radius = 0;      /* half the stamp size */
-    ph_cli_defaults(psf_options, p); /* the table's: they parse (tests/cli) */
+    ph_cli_defaults(psf_options, NULL, p); /* the table's: they parse (tests/cli) */
 }
 
 int psf_ui_handle(ph_cli *cli, int key, const char *arg)

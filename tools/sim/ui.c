@@ -18,11 +18,11 @@ enum {
 const ph_opt sim_options[] = {
     {"output", O_OUTPUT, "PATH", "scene directory (scene) or FITS file (psf, stamp); required",
      NULL, PH_OPT_OUT, PH_AT(U, out)},
-    {"band", O_BAND, "BAND", "band: R062 Z087 Y106 J129 H158 F184 K213 W146 (default Y106)", NULL,
-     .flags = 0},
-    {"size", O_SIZE, "NX[xNY]", "image size in pixels, 16 ... 4088 (default 4088)", NULL,
-     .flags = 0},
-    {"seed", O_SEED, "N", "random seed: same seed, same files (default 1)", NULL, .flags = 0},
+    {"band", O_BAND, "BAND", "band: R062 Z087 Y106 J129 H158 F184 K213 W146", NULL,
+     .flags = 0, .def = "Y106"},
+    {"size", O_SIZE, "NX[xNY]", "image size in pixels, 16 ... 4088", NULL,
+     .flags = 0, .def = "4088"},
+    {"seed", O_SEED, "N", "random seed: same seed, same files", NULL, .flags = 0, .def = "1"},
     {"templates", 0, "N", "template epochs, without the transient", NULL, PH_AT(U, p.ntemplates),
      .lo = 0, .hi = 1000, .def = "1"},
     {"science", 0, "N", "science epochs", NULL, PH_AT(U, p.nscience), .lo = 0, .hi = 1000,
@@ -46,8 +46,8 @@ const ph_opt sim_options[] = {
      PH_AT(U, p.rot_range_deg), .lo = 0, .hi = 180, .def = "180"},
     {"dither", 0, "PX", "random pointing offset per epoch, +-PX (default 5% of the size)", NULL,
      PH_AT(U, p.dither_px), .lo = 0, .hi = 4088},
-    {"sca", O_SCA, "N|random", "detector 1 ... 18 of every epoch, or random per epoch (default "
-     "random); psf, stamp: that SCA's PSF", NULL, .flags = 0},
+    {"sca", O_SCA, "N|random", "detector 1 ... 18 of every epoch, or random per epoch; psf, "
+     "stamp: that SCA's PSF", NULL, .flags = 0, .def = "random"},
     {"pointing", 0, "N", "observation id of the first epoch; then +1", NULL,
      PH_AT(U, p.pointing0), .lo = 0, .hi = 999999999, .def = "10000"},
     {"distortion", 0, "PX", "SIP distortion at the corners of a 4088 SCA; 0: plain TAN", NULL,
@@ -64,7 +64,7 @@ const ph_opt sim_options[] = {
     {"galaxy-mags", O_GALMAGS, "LO,HI", "AB range of random galaxies (default 16,31.5)", NULL,
      .flags = 0},
     {"mag-dist", O_MAGDIST, "ou2024|uniform", "magnitudes of random objects: OpenUniverse2024's "
-     "distribution or uniform, within the ranges (default ou2024)", NULL, .flags = 0},
+     "distribution or uniform, within the ranges", NULL, .flags = 0, .def = "ou2024"},
     {"catalog", 0, "FILE", "static objects: ra dec mag|flux [obj_type object_id re_arcsec "
      "sersic_n q pa_deg]; then no random objects unless --nstars/--ngalaxies", NULL, PH_OPT_IN,
      PH_AT(U, catalog)},
@@ -73,7 +73,7 @@ const ph_opt sim_options[] = {
     {"no-host", 0, NULL, "no host galaxy (the transient sits at the scene centre)", NULL,
      PH_AT(U, no_host)},
     {"no-transient", 0, NULL, "no transient", NULL, PH_AT(U, no_transient)},
-    {"oid", O_OID, "ID", "transient object id (default 20172782)", NULL, .flags = 0},
+    {"oid", O_OID, "ID", "transient object id", NULL, .flags = 0, .def = "20172782"},
     {"sn-mag", 0, "MAG", "transient peak AB magnitude", NULL, PH_AT(U, p.sn_peak_mag), .lo = 5,
      .hi = 40, .def = "22"},
     {"sn-peak", 0, "MJD", "transient peak (default: middle of the science epochs)", NULL,
@@ -82,14 +82,14 @@ const ph_opt sim_options[] = {
      .lo = 0, .hi = 1e4, .def = "15"},
     {"sn-fall", 0, "DAYS", "exponential decline time after the peak", NULL,
      PH_AT(U, p.sn_fall_days), .lo = 0.01, .hi = 1e4, .def = "25"},
-    {"sn-offset", O_SNOFF, "E,N", "transient offset from the host, arcsec east, north "
-     "(default 0.25,0.15)", NULL, .flags = 0},
+    {"sn-offset", O_SNOFF, "E,N", "transient offset from the host, arcsec east, north", NULL,
+     .flags = 0, .def = "0.25,0.15"},
     {"exptime", 0, "S", "exposure time (default: OpenUniverse2024's for the band)", NULL,
      PH_AT(U, p.exptime_s), .lo = 0.1, .hi = 1e5},
     {"sky", 0, "E", "sky level, e- per pixel (default 0.37 e-/s x EXPTIME)", NULL,
      PH_AT(U, p.sky_e), .lo = 0, .hi = 1e5},
-    {"sky-gradient", O_SKYGRAD, "GX,GY", "sky gradient, e- per 1000 px along x, y (default 0,0)",
-     NULL, .flags = 0},
+    {"sky-gradient", O_SKYGRAD, "GX,GY", "sky gradient, e- per 1000 px along x, y", NULL,
+     .flags = 0, .def = "0,0"},
     {"read-noise", 0, "E", "read noise rms, e-", NULL, PH_AT(U, p.read_noise_e), .lo = 0,
      .hi = 1e4, .def = "8.5"},
     {"dark", 0, "E", "dark current, e-/s", NULL, PH_AT(U, p.dark_e_s), .lo = 0, .hi = 1e3,
@@ -115,15 +115,15 @@ const ph_opt sim_options[] = {
     PH_ROMANPSF_CLI_OPTS(U, rpsf),
     {"jitter-vary", 0, "FRAC", "per-epoch jitter variation, +-FRAC", NULL,
      PH_AT(U, p.jitter_vary), .lo = 0, .hi = 0.9, .def = "0.1"},
-    {"psf-oversamp", O_PSFOVER, "N", "oversampling of PSF model files, odd (default 9)", NULL,
-     .flags = 0},
-    {"psf-size", O_PSFSIZE, "N", "native size of PSF model files, odd (default 41)", NULL,
-     .flags = 0},
+    {"psf-oversamp", O_PSFOVER, "N", "oversampling of PSF model files, odd", NULL,
+     .flags = 0, .def = "9"},
+    {"psf-size", O_PSFSIZE, "N", "native size of PSF model files, odd", NULL,
+     .flags = 0, .def = "41"},
     {"no-psf-files", 0, NULL, "scene: do not write the PSF model files", NULL,
      PH_AT(U, no_psf_files)},
-    {"phase", O_PHASE, "DX,DY", "stamp: PSF centre - centre pixel, px, each in [-0.5, 0.5] "
-     "(default 0,0)", NULL, .flags = 0},
-    {"stamp-size", O_STAMPSIZE, "N", "stamp: size, odd (default 41)", NULL, .flags = 0},
+    {"phase", O_PHASE, "DX,DY", "stamp: PSF centre - centre pixel, px, each in [-0.5, 0.5]",
+     NULL, .flags = 0, .def = "0,0"},
+    {"stamp-size", O_STAMPSIZE, "N", "stamp: size, odd", NULL, .flags = 0, .def = "41"},
     {"psf", 0, "MODEL", "model", NULL, .flags = PH_OPT_ALIAS | PH_OPT_OLD}, /* until the next release */
     {0},
 };
@@ -138,19 +138,9 @@ void sim_opts_init(sim_opts *c)
     p->star_mag[0] = p->star_mag[1] = p->gal_mag[0] = p->gal_mag[1] = NAN; /* counts.h's */
     p->nstars = p->ngalaxies = p->cosmic_rays = -1;
     p->host = p->transient = p->noise = 1; /* --no-host, --no-transient, --no-noise */
-    /* the options with a grammar of their own: their help states these */
-    c->band = "Y106";
-    p->nx = p->ny = PH_ROMAN_NPIX;
-    p->seed = 1;
-    p->sca = -1; /* random */
-    p->mag_dist = SIM_MAGS_OU2024;
-    p->oid = 20172782;
-    p->sn_offset_arcsec[0] = 0.25;
-    p->sn_offset_arcsec[1] = 0.15;
-    c->psf_over = 9;
-    c->psf_size = c->stamp_size = 41;
     ph_romanpsf_cli_init(&c->rpsf);
-    ph_cli_defaults(sim_options, c); /* the table's: they parse (tests/cli) */
+    /* the table's defaults, the handler's rows' too: they parse (tests/cli) */
+    ph_cli_defaults(sim_options, sim_ui_handle, c);
 }
 
 int sim_ui_handle(ph_cli *cli, int key, const char *arg)
