@@ -7,11 +7,11 @@
  * main.c: the option table, their handling and checks; the steps, in
  * order, are in run.c.
  */
-#include "cli.h"
-#include "log.h"
+#include "base/cli.h"
+#include "base/log.h"
 #include "run.h"
-#include "timing.h"
-#include "util.h"
+#include "base/timing.h"
+#include "base/util.h"
 
 enum { OPT_VARW = 256, OPT_FLUX, OPT_PSFMODE, OPT_STEP, OPT_TOL, OPT_MTHR, OPT_METHOD,
        OPT_STARSNR, OPT_SCI, OPT_TPL, OPT_TPSF, OPT_INTERP };

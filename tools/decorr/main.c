@@ -13,10 +13,10 @@
  * main.c: the option table, their handling and checks; the run is in
  * run.c, the products in products.c.
  */
-#include "cli.h"
-#include "log.h"
+#include "base/cli.h"
+#include "base/log.h"
 #include "run.h"
-#include "timing.h"
+#include "base/timing.h"
 
 #include <math.h>
 #include <string.h>

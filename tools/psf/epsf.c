@@ -43,11 +43,11 @@
  * fits, the iterations and the joint fit are epsf_*.c (epsf_priv.h lists
  * them), the choice of stars epsf_stars.c.
  */
-#include "detect.h"
+#include "sci/detect.h"
 #include "epsf_priv.h"
-#include "log.h"
+#include "base/log.h"
 #include "psf.h"
-#include "util.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -7,8 +7,8 @@
 #ifndef SIM_OPTIONS_H
 #define SIM_OPTIONS_H
 
-#include "cli.h"
-#include "romanpsf_cli.h"
+#include "base/cli.h"
+#include "sci/romanpsf_cli.h"
 #include "sim.h"
 
 /* Option keys; the Roman-PSF block's are romanpsf_cli.h's. */

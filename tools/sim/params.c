@@ -4,7 +4,7 @@
  * that may be given after them. */
 #include "options.h"
 
-#include "log.h"
+#include "base/log.h"
 
 #include <string.h>
 

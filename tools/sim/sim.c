@@ -2,9 +2,9 @@
 #include "sim.h"
 #include "cosmic.h"
 #include "counts.h"
-#include "log.h"
+#include "base/log.h"
 #include "sca.h"
-#include "util.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <stdio.h>
