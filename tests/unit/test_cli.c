@@ -3,8 +3,8 @@
  * --set and the command line in that order of precedence; "none" words,
  * choices with values, switches and flags; ph_cli_defaults. */
 #include "check.h"
-#include "cli.h"
-#include "log.h"
+#include "base/cli.h"
+#include "base/log.h"
 
 #include <math.h>
 

@@ -1,6 +1,6 @@
 /* ui.c -- see ui.h. Every option is typed: the table fills align_params. */
 #include "ui.h"
-#include "util.h"
+#include "base/util.h"
 
 #include <string.h>
 

@@ -11,14 +11,14 @@
  *   ph-config imlist FILE [-b B]  an image list as the tools read it
  *   ph-config bands               the known bands
  */
-#include "bands.h"
-#include "cli.h"
-#include "config.h"
+#include "base/bands.h"
+#include "base/cli.h"
+#include "base/config.h"
 #include "imlist.h"
 #include "known_keys.h"
-#include "log.h"
-#include "ncpu.h"
-#include "timing.h"
+#include "base/log.h"
+#include "base/ncpu.h"
+#include "base/timing.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* ui.c -- see ui.h. */
 #include "ui.h"
-#include "log.h"
+#include "base/log.h"
 
 #include <math.h>
 #include <string.h>

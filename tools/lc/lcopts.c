@@ -1,9 +1,9 @@
 /* lcopts.c -- see lcopts.h. */
 #include "lcopts.h"
-#include "bands.h"
+#include "base/bands.h"
 #include "lc.h"
 #include "lcplot.h"
-#include "log.h"
+#include "base/log.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -4,7 +4,7 @@
 #ifndef PH_LC_OPTS_H
 #define PH_LC_OPTS_H
 
-#include "cli.h"
+#include "base/cli.h"
 
 enum {
     K_OUTPUT = 'o', K_BAND = 'b', K_RA = 'r', K_DEC = 'd',

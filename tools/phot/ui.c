@@ -1,8 +1,8 @@
 /* ui.c -- see ui.h. */
 #include "ui.h"
 
-#include "fits.h"
-#include "log.h"
+#include "io/fits.h"
+#include "base/log.h"
 
 #include <math.h>
 #include <string.h>

@@ -5,9 +5,9 @@
 #ifndef PH_PHOT_UI_H
 #define PH_PHOT_UI_H
 
-#include "cli.h"
-#include "gpu.h"
-#include "psffit.h"
+#include "base/cli.h"
+#include "base/gpu.h"
+#include "sci/psffit.h"
 #include "zeropoint.h"
 
 typedef struct phot_opts {

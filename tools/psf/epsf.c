@@ -43,12 +43,12 @@
  * fits, the iterations and the joint fit are epsf_*.c (epsf_priv.h lists
  * them), the choice of stars epsf_stars.c.
  */
-#include "detect.h"
+#include "sci/detect.h"
 #include "epsf_priv.h"
-#include "log.h"
+#include "base/log.h"
 #include "psf.h"
 #include "ui.h" /* psf_options: the defaults of the options */
-#include "util.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <stdlib.h>

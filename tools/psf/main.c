@@ -1,17 +1,17 @@
 /* ph-psf -- the PSF stamp at a position on an image (pipeline-spec.md "PSF
- * retrieval"; output: common/psfstamp.h).
+ * retrieval"; output: common/io/psfstamp.h).
  *
  *   ph-psf IMAGE (--ra RA --dec DEC | --x X --y Y) [--model MODEL] -o PSF
  *
  * main.c: the options and the run's steps; steps.h says which file takes
  * each (phrosty's config, the model, the image, the output).
  */
-#include "cli.h"
-#include "log.h"
-#include "psfstamp.h"
+#include "base/cli.h"
+#include "base/log.h"
+#include "io/psfstamp.h"
 #include "steps.h"
-#include "timing.h"
-#include "util.h"
+#include "base/timing.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -10,10 +10,10 @@
 #ifndef PH_TOOL_PSF_H
 #define PH_TOOL_PSF_H
 
-#include "header.h"
-#include "interp.h"
-#include "ovpsf.h"
-#include "romanpsf.h"
+#include "io/header.h"
+#include "sci/interp.h"
+#include "io/ovpsf.h"
+#include "sci/romanpsf.h"
 
 #include <stdint.h>
 

@@ -14,14 +14,13 @@
 #ifndef PH_TOOL_PSF_STEPS_H
 #define PH_TOOL_PSF_STEPS_H
 
-#include "config.h"
-#include "header.h"
-#include "interp.h"
-#include "meta.h"
-#include "ovpsf.h"
+#include "base/config.h"
+#include "io/header.h"
+#include "sci/interp.h"
+#include "io/ovpsf.h"
 #include "psf.h"
-#include "romanpsf.h"
-#include "romanpsf_cli.h"
+#include "sci/romanpsf.h"
+#include "sci/romanpsf_cli.h"
 #include "ui.h" /* params: the options in effect */
 
 #include <stdint.h>

@@ -1,8 +1,8 @@
 /* ui.c -- see ui.h. */
 #include "ui.h"
 
-#include "bands.h"
-#include "log.h"
+#include "base/bands.h"
+#include "base/log.h"
 #include "steps.h" /* psf_model_set */
 
 #include <math.h>

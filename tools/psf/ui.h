@@ -4,10 +4,10 @@
 #ifndef PH_TOOL_PSF_UI_H
 #define PH_TOOL_PSF_UI_H
 
-#include "cli.h"
-#include "interp.h"
+#include "base/cli.h"
+#include "sci/interp.h"
 #include "psf.h"
-#include "romanpsf_cli.h"
+#include "sci/romanpsf_cli.h"
 
 enum { M_NONE = 0, M_ROMAN, M_GAUSS, M_FILE, M_EPSF, M_A25, M_AUTO, M_ROMANFIT };
 

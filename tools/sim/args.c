@@ -3,8 +3,8 @@
  * handler so that it reads one line per option. */
 #include "options.h"
 
-#include "log.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <string.h>

@@ -9,10 +9,10 @@
  * the rest (parameters, the scene, rendering, writing).
  */
 #include "counts.h"
-#include "log.h"
+#include "base/log.h"
 #include "options.h" /* cli.h, romanpsf_cli.h, sim.h */
-#include "timing.h"
-#include "util.h"
+#include "base/timing.h"
+#include "base/util.h"
 
 #include <string.h>
 

@@ -7,8 +7,8 @@
 #ifndef SIM_OPTIONS_H
 #define SIM_OPTIONS_H
 
-#include "cli.h"
-#include "romanpsf_cli.h"
+#include "base/cli.h"
+#include "sci/romanpsf_cli.h"
 #include "sim.h"
 #include "ui.h" /* sim_opts: the options as parsed, and their table */
 

@@ -4,8 +4,8 @@
  * may be given after the options they depend on. */
 #include "options.h"
 
-#include "bands.h"
-#include "log.h"
+#include "base/bands.h"
+#include "base/log.h"
 
 /* The band's part of the parameters, then what the options imply. */
 int sim_opts_finish(sim_opts *c)

@@ -6,10 +6,10 @@
 
 #include "galaxy.h"
 #include "io.h"
-#include "log.h"
+#include "base/log.h"
 #include "sca.h"
-#include "timing.h"
-#include "util.h"
+#include "base/timing.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <stdlib.h>

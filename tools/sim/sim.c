@@ -2,10 +2,10 @@
 #include "sim.h"
 #include "cosmic.h"
 #include "counts.h"
-#include "log.h"
+#include "base/log.h"
 #include "sca.h"
 #include "ui.h" /* sim_opts_init: the options' defaults */
-#include "util.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -1,9 +1,9 @@
 /* ui.c -- see ui.h. */
 #include "ui.h"
 
-#include "bands.h"
+#include "base/bands.h"
 #include "counts.h"
-#include "log.h"
+#include "base/log.h"
 #include "options.h" /* sim_arg_*: the compound arguments */
 
 #include <math.h>

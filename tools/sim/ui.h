@@ -6,8 +6,8 @@
 #ifndef SIM_UI_H
 #define SIM_UI_H
 
-#include "cli.h"
-#include "romanpsf_cli.h"
+#include "base/cli.h"
+#include "sci/romanpsf_cli.h"
 #include "sim.h"
 
 typedef struct sim_opts {

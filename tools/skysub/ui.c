@@ -1,6 +1,6 @@
 /* ui.c -- see ui.h. The defaults are phrosty's SExtractor settings. */
 #include "ui.h"
-#include "log.h"
+#include "base/log.h"
 
 #include <math.h>
 #include <string.h>

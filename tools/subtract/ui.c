@@ -1,9 +1,9 @@
 /* ui.c -- see ui.h. */
 #include "ui.h"
-#include "log.h"
+#include "base/log.h"
 #include "subtract.h"
-#include "util.h"
-#include "wcs.h"
+#include "base/util.h"
+#include "io/wcs.h"
 
 #include <math.h>
 #include <stdlib.h>
