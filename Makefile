@@ -13,7 +13,7 @@
 #                   (default 600), FUZZ_JOBS at once; see tests/fuzz/run
 #   make NO_CUDA=1  build without CUDA even when nvcc is present
 #
-# Everything is discovered: common/*.c form libph, each tools/<name>/ is
+# Everything is discovered: common/*/*.c form libph, each tools/<name>/ is
 # the command bin/ph-<name> (optional tools/<name>/tool.mk sets
 # <name>_CFLAGS, <name>_LIBS and <name>_GPU = 1), cuda/*.cu are the GPU objects, and
 # tests/unit/test_*.c are unit-test programs.
@@ -64,7 +64,7 @@ ifneq ($(NVCC),)
 endif
 
 # ---- libph ----------------------------------------------------------------
-COMMON_SRC := $(wildcard common/*.c)
+COMMON_SRC := $(wildcard common/*/*.c)
 COMMON_OBJ := $(COMMON_SRC:common/%.c=build/common/%.o)
 LIBPH := build/libph.a
 
@@ -187,7 +187,7 @@ build/man/man7/%: man/%
 	@mkdir -p $(@D)
 	cp $< $@
 
--include $(wildcard build/common/*.d build/tools/*/*.d build/cuda/*.d build/tests/unit/*.d build/tests/fuzz/*.d)
+-include $(wildcard build/common/*/*.d build/tools/*/*.d build/cuda/*.d build/tests/unit/*.d build/tests/fuzz/*.d)
 
 # ---- set-up goals: install what is missing, then build in a fresh make so
 # ---- that pkg-config sees the newly installed libraries.

@@ -1,4 +1,4 @@
-// device.cu -- probe the CUDA device (see common/gpu.h). Compiled only when
+// device.cu -- probe the CUDA device (see common/base/gpu.h). Compiled only when
 // nvcc is present; every failure becomes "not usable" with a reason, never
 // an abort, so `--device auto` can fall back to the CPU. The probe is an
 // NVTX range ("ph gpu probe": context creation shows up there in Nsight

@@ -6,13 +6,13 @@
  *
  * Who links what: libph (build/libph.a, common/) never needs these symbols
  * to link. Its only call into CUDA, ph_gpu_probe() -> ph_cuda_probe(), is
- * answered by a weak stub in common/gpu.c ("linked without the CUDA
+ * answered by a weak stub in common/base/gpu.c ("linked without the CUDA
  * objects") that cuda/device.cu overrides. The tools whose tool.mk says
  * <name>_GPU = 1 (ph-subtract, ph-phot) link all the objects of cuda/
  * before libph, and call the engines below only under #ifdef PH_WITH_CUDA,
- * after ph_device_resolve() (common/gpu.h) chose the GPU.
+ * after ph_device_resolve() (common/base/gpu.h) chose the GPU.
  *
- * Every function records its failures with ph_error() (common/log.h) and
+ * Every function records its failures with ph_error() (common/base/log.h) and
  * returns them; none aborts, so a tool under --device auto can fall back to
  * the CPU.
  */
@@ -24,9 +24,9 @@ extern "C" {
 #endif
 
 /* The C headers of common/ (no linkage guards of their own). */
-#include "gpu.h"
-#include "psffit.h"
-#include "sfft.h"
+#include "base/gpu.h"
+#include "sci/psffit.h"
+#include "sci/sfft.h"
 
 /* ---- cuda/device.cu: the device ------------------------------------------ */
 
@@ -36,7 +36,7 @@ void ph_cuda_probe(ph_gpu_info *info);
 
 /* ---- cuda/subtract_engine.cu: the GPU ph_sfft_engine (ph-subtract) -------- */
 
-/* The GPU implementation of the engine table of common/sfft.h (the CPU one
+/* The GPU implementation of the engine table of common/sci/sfft.h (the CPU one
  * is ph_sfft_cpu_engine_new): cuFFT D2Z/Z2D in float64, images resident on
  * the device, for parameters p and PSFs of at most max_psf pixels. NULL on
  * error (recorded), e.g. when the planned memory does not fit in the free
@@ -48,7 +48,7 @@ double ph_subtract_gpu_planned_bytes(long nx, long ny, const ph_sfft_params *p, 
 
 /* ---- cuda/phot_engine.cu: the GPU batch of PSF fits (ph-phot) ------------- */
 
-/* The batch form of ph_psffit_one() (common/psffit.h), one thread block per
+/* The batch form of ph_psffit_one() (common/sci/psffit.h), one thread block per
  * star: the planes and the PSF stay on the device between calls of
  * ph_psffit_gpu_run(). */
 typedef struct ph_psffit_gpu ph_psffit_gpu;

@@ -1,4 +1,4 @@
-// phot_engine.cu -- the GPU batch of common/psffit.h (ph-phot's zero-point
+// phot_engine.cu -- the GPU batch of common/sci/psffit.h (ph-phot's zero-point
 // stars): one thread block per star, the arithmetic of ph_psffit_one() in
 // float64.
 //
@@ -8,7 +8,7 @@
 // computes the spline weights of the fit box's rows and columns, the
 // shifted stamp's columns T[r][j] = sum_k wy_r[k] P[k][j] and the box
 // pixels sum_j T[r][j] wx_i[j]; thread 0 sums the weighted fit over the
-// box. Every value is computed by the functions of common/psffit_elem.h
+// box. Every value is computed by the functions of common/sci/psffit_elem.h
 // that the CPU's ph_psffit_one() calls, in the same order; only the
 // gathering, the sort and the thread layout are this file's.
 //
@@ -23,7 +23,7 @@
 #include <cuda_runtime.h>
 #include <nvtx3/nvToolsExt.h>
 
-#include "psffit_elem.h"
+#include "sci/psffit_elem.h"
 #include "ph_cuda.h"
 #include "region.h"
 
@@ -33,10 +33,10 @@
 #include <string.h>
 
 extern "C" {
-#include "log.h"
-#include "psffit.h"
-#include "timing.h"
-#include "util.h"
+#include "base/log.h"
+#include "sci/psffit.h"
+#include "base/timing.h"
+#include "base/util.h"
 }
 
 namespace {

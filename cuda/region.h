@@ -9,7 +9,7 @@
 #include <nvtx3/nvToolsExt.h>
 
 extern "C" {
-#include "timing.h"
+#include "base/timing.h"
 }
 
 struct ph_cuda_region {

@@ -1,14 +1,14 @@
-// subtract_engine.cu -- the GPU engine of common/sfft.h (ph-subtract):
+// subtract_engine.cu -- the GPU engine of common/sci/sfft.h (ph-subtract):
 // cuFFT D2Z/Z2D transforms and CUDA kernels in float64, the images I and J
 // resident on the device from the cross-convolution to the difference.
 //
-// It follows common/sfft_cpu.c (read that file's comment for the method):
+// It follows common/sci/sfft_cpu.c (read that file's comment for the method):
 // the same fast transform grid my x mx >= (ny + 4w) x (nx + 4w) with the
 // zero-padded ("P") and periodically extended ("E") forms that make a
 // circular correlation on the nx x ny torus exact, correlation lag windows
-// copied to the host, where common/sfft.c assembles and solves the normal
+// copied to the host, where common/sci/sfft.c assembles and solves the normal
 // equations (LAPACK) exactly as for the CPU. Every pixel, bin and lag is
-// computed by the functions of common/sfft_elem.h that the CPU engine
+// computed by the functions of common/sci/sfft_elem.h that the CPU engine
 // calls (unit-tested on the CPU); the kernels below are only grid-stride
 // loops around them, and this file adds the launches, the cuFFT calls and
 // the device memory.
@@ -30,7 +30,7 @@
 
 #include "ph_cuda.h"
 #include "region.h"
-#include "sfft_elem.h"
+#include "sci/sfft_elem.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -38,11 +38,11 @@
 #include <string.h>
 
 extern "C" {
-#include "log.h"
-#include "pool.h"
-#include "sfft.h"
-#include "timing.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/pool.h"
+#include "sci/sfft.h"
+#include "base/timing.h"
+#include "base/util.h"
 }
 
 namespace {

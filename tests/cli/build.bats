@@ -31,7 +31,7 @@ undefined_in() {
     assert_success
     assert_line --regexp '^[0-9a-f]+ T ph_cuda_probe$'
   done
-  run nm "$PH_TOP/build/common/gpu.o"
+  run nm "$PH_TOP/build/common/base/gpu.o"
   assert_line --regexp '^[0-9a-f]+ W ph_cuda_probe$'
 }
 
@@ -41,9 +41,9 @@ undefined_in() {
   assert_success
   assert_line --index 0 "| module | included by | linked into |"
   # facts of the tree: SFFT is ph-subtract's (and cuda/'s), sim's rng its own
-  assert_line --regexp '^\| sfft \(sfft, sfft_cpu\) \| subtract cuda \| .*subtract.* \|$'
-  assert_line '| rng | sim | sim |'
-  assert_line --regexp '^\| hd \| .* \| \(header only\) \|$'
-  [ "$(grep -c '^| ' <<< "$output")" -eq $(( $(ls "$PH_TOP"/common/*.h | wc -l) + 1 )) ] ||
-    fail "not one row per header of common/"
+  assert_line --regexp '^\| sci/sfft \(sfft, sfft_cpu\) \| subtract cuda \| .*subtract.* \|$'
+  assert_line '| base/rng | sim | sim |'
+  assert_line --regexp '^\| base/hd \| .* \| \(header only\) \|$'
+  [ "$(grep -c '^| ' <<< "$output")" -eq $(( $(ls "$PH_TOP"/common/*/*.h | wc -l) + 1 )) ] ||
+    fail "not one row per header of common/*/"
 }

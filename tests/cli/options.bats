@@ -129,7 +129,7 @@ print('\n'.join(str(c) for c in h['HISTORY']))"
 
 # The C tools whose option table is typed (common/cli.h) and whose man page's
 # OPTIONS entries are generated from it (scripts/mkman).
-TYPED="ph-skysub ph-align ph-subtract ph-decorr ph-phot ph-lc ph-import ph-config"
+TYPED="ph-skysub ph-align ph-subtract ph-decorr ph-psf ph-sim ph-phot ph-lc ph-import ph-config"
 
 @test "--print-params: each value in effect and where it came from; a bad value still exits 2" {
   printf 'ph:\n  skysub:\n    back_size: 32\nphotometry:\n  phrosty:\n    sfft:\n      radius_cut_detmask: 3\n' > c.yaml

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Outputs that are not regular files (common/atomicfile.c, common/fits.c):
+# Outputs that are not regular files (common/io/atomicfile.c, common/io/fits.c):
 # a text output such as ph-lc's CSV is written straight into a fifo or
 # device, never renamed over it (as root, `-o /dev/null` used to replace
 # /dev/null with a plain file); a FITS output refuses one. A fifo stands in

@@ -58,7 +58,7 @@ print('%.3e' % (np.sqrt(((a - b) ** 2).sum() / (b ** 2).sum())))" "$1" "$2"
 }
 
 @test "man ph-psf renders cleanly and states the memory at 4088x4088" {
-  run groff -man -Tutf8 -ww -z "$PH_TOP/man/ph-psf.1"
+  run groff -man -Tutf8 -ww -z "$PH_TOP/build/man/man1/ph-psf.1"
   assert_success
   assert_output ""
   run man -P cat ph-psf

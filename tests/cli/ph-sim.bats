@@ -488,7 +488,7 @@ PY
 }
 
 @test "man page exists and renders without warnings" {
-  run bash -c "groff -man -Tutf8 -ww -z '$PH_TOP/man/ph-sim.1' 2>&1"
+  run bash -c "groff -man -Tutf8 -ww -z '$PH_TOP/build/man/man1/ph-sim.1' 2>&1"
   assert_success
   assert_output ""
   run man -P cat ph-sim

@@ -8,7 +8,7 @@
 #ifndef PH_FUZZ_H
 #define PH_FUZZ_H
 
-#include "log.h"
+#include "base/log.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,8 +1,8 @@
-/* fuzz_config.c -- the YAML config (common/config.h) with a preload: the
+/* fuzz_config.c -- the YAML config (common/base/config.h) with a preload: the
  * input up to a line "#--" is the preload pre.yaml, the rest the config
  * (which may name pre.yaml in replaceable_preloads). Then every lookup a
  * tool makes. */
-#include "config.h"
+#include "base/config.h"
 #include "fuzz.h"
 
 static void leaf(const char *key, const char *value, void *ctx)

@@ -1,7 +1,7 @@
 /* fuzz_fitshead.c -- streaming FITS headers, plain or gzip
- * (common/fitshead.h): the first HDU named SCI, the first 2-D image, and
+ * (common/io/fitsscan.h): the first HDU named SCI, the first 2-D image, and
  * the whole file's layout (sizes claimed against held), read and copied. */
-#include "fitshead.h"
+#include "io/fitsscan.h"
 #include "fuzz.h"
 
 #include <fcntl.h>
@@ -12,15 +12,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (int k = 0; k < 2; k++) {
         long nx, ny;
         ph_header *h = NULL;
-        if (!ph_fitshead_read(p, k ? NULL : "SCI", &nx, &ny, &h))
+        if (!ph_fitsscan_read(p, k ? NULL : "SCI", &nx, &ny, &h))
             ph_header_free(h);
         ph_error_clear();
     }
     long long total = 0;
-    ph_fitshead_scan(p, -1, &total);
+    ph_fitsscan_check(p, -1, &total);
     ph_error_clear();
     int null = open("/dev/null", O_WRONLY);
-    ph_fitshead_scan(p, null, &total);
+    ph_fitsscan_check(p, null, &total);
     close(null);
     ph_error_clear();
     return 0;

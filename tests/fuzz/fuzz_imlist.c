@@ -1,5 +1,5 @@
-/* fuzz_imlist.c -- phrosty's image lists (common/csv.h ph_imlist_read). */
-#include "csv.h"
+/* fuzz_imlist.c -- phrosty's image lists (common/io/csv.h ph_imlist_read). */
+#include "io/csv.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

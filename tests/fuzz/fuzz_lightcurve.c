@@ -1,8 +1,8 @@
-/* fuzz_lightcurve.c -- light-curve CSV rows (common/csv.h ph_table_read,
- * common/lightcurve.h ph_lc_rows_add_table), as ph-lc reads them. */
-#include "csv.h"
+/* fuzz_lightcurve.c -- light-curve CSV rows (common/io/csv.h ph_table_read,
+ * common/io/lightcurve.h ph_lc_rows_add_table), as ph-lc reads them. */
+#include "io/csv.h"
 #include "fuzz.h"
-#include "lightcurve.h"
+#include "io/lightcurve.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

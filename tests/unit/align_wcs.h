@@ -3,8 +3,8 @@
 #ifndef ALIGN_TEST_WCS_H
 #define ALIGN_TEST_WCS_H
 
-#include "header.h"
-#include "wcs.h"
+#include "io/header.h"
+#include "io/wcs.h"
 
 #include <math.h>
 

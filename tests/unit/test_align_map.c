@@ -1,12 +1,12 @@
 /* test_align_map.c -- common/pixmap (the coarse-grid WCS mapping and its
- * error bound) and common/wcscards, against exact wcslib evaluations and
+ * error bound) and common/io/header.c's WCS cards, against exact wcslib evaluations and
  * analytic cases. */
 #include "check.h"
 #include "align_wcs.h"
-#include "log.h"
-#include "pixmap.h"
-#include "rng.h"
-#include "wcscards.h"
+#include "base/log.h"
+#include "sci/pixmap.h"
+#include "base/rng.h"
+#include "io/header.h"
 
 #include <stdlib.h>
 

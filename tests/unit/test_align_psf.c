@@ -6,10 +6,10 @@
 #include "check.h"
 #include "align.h"
 #include "align_wcs.h"
-#include "fits.h"
-#include "log.h"
-#include "psfrotate.h"
-#include "psfstamp.h"
+#include "io/fits.h"
+#include "base/log.h"
+#include "sci/psfrotate.h"
+#include "io/psfstamp.h"
 
 #include <stdlib.h>
 

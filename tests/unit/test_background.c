@@ -1,12 +1,12 @@
-/* test_background.c -- SExtractor/SEP background (common/background.h):
+/* test_background.c -- SExtractor/SEP background (common/sci/background.h):
  * analytic cases, a direct transcription of SExtractor's backguess() as an
  * independent reference for the histogram mode, and SExtractor's own maps
  * of a real frame ($PH_SHARED_DATA/sep-sextractor). */
-#include "background.h"
+#include "sci/background.h"
 #include "check.h"
-#include "fits.h"
-#include "log.h"
-#include "rng.h"
+#include "io/fits.h"
+#include "base/log.h"
+#include "base/rng.h"
 
 #include <stdint.h>
 

@@ -3,8 +3,8 @@
  * --set and the command line in that order of precedence; "none" words,
  * choices with values, switches and flags; ph_cli_defaults. */
 #include "check.h"
-#include "cli.h"
-#include "log.h"
+#include "base/cli.h"
+#include "base/log.h"
 
 #include <math.h>
 
@@ -59,7 +59,7 @@ TEST(defaults_from_the_table)
     EXPECT(p.path == NULL);
     params q;
     memset(&q, 0, sizeof q);
-    EXPECT(ph_cli_defaults(table, &q) == PH_OK);
+    EXPECT(ph_cli_defaults(table, NULL, &q) == PH_OK);
     EXPECT(q.n == 3 && q.on == 1 && q.kind == K_B);
 }
 

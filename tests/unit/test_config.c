@@ -1,9 +1,9 @@
 /* test_config.c -- YAML config: phrosty's layout, preloads, --set, types,
  * malformed input with line and column. */
 #include "check.h"
-#include "config.h"
-#include "log.h"
-#include "util.h"
+#include "base/config.h"
+#include "base/log.h"
+#include "base/util.h"
 
 static const char *phrosty_yaml =
     "replaceable_preloads:\n"

@@ -1,9 +1,9 @@
 /* test_csv.c -- image lists (phrosty's blank-separated files and comma
  * files), tables, and writing values that pandas reads back. */
 #include "check.h"
-#include "csv.h"
-#include "log.h"
-#include "util.h"
+#include "io/csv.h"
+#include "base/log.h"
+#include "base/util.h"
 
 static const char *write_tmp(const char *name, const char *text)
 {

@@ -5,9 +5,9 @@
  * convolution. Small non-square grids with asymmetric kernels, so that any
  * transposition or sign error shows. */
 #include "check.h"
-#include "decorr.h"
-#include "log.h"
-#include "rng.h"
+#include "sci/decorr.h"
+#include "base/log.h"
+#include "base/rng.h"
 
 #include <complex.h>
 

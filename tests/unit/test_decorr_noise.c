@@ -21,11 +21,11 @@
  * PSFs are elliptical Gaussians with sub-pixel offsets (snappl's phase).
  */
 #include "check.h"
-#include "decorr.h"
-#include "fft.h"
-#include "log.h"
+#include "sci/decorr.h"
+#include "sci/fft.h"
+#include "base/log.h"
 #include "pair.h"
-#include "rng.h"
+#include "base/rng.h"
 
 enum { PSF_N = 31 };
 

@@ -29,9 +29,9 @@
  *    crossConv_PSF_Ctarget.
  */
 #include "check.h"
-#include "decorr.h"
-#include "fits.h"
-#include "log.h"
+#include "sci/decorr.h"
+#include "io/fits.h"
+#include "base/log.h"
 #include "mmm.h"
 #include "pair.h"
 

@@ -1,12 +1,12 @@
-/* test_detect.c -- SExtractor-style detection (common/detect.h) on scenes
+/* test_detect.c -- SExtractor-style detection (common/sci/detect.h) on scenes
  * whose answer is known: the filter at edges, 8-connectivity, minimum
  * area, forced pixels, deblending of two blended sources, cleaning,
  * centroids and FLUX_RADIUS of a Gaussian. (The agreement with SExtractor
  * itself on realistic scenes is tested in tests/cli/ph-skysub.bats.) */
 #include "check.h"
-#include "detect.h"
-#include "log.h"
-#include "rng.h"
+#include "sci/detect.h"
+#include "base/log.h"
+#include "base/rng.h"
 
 #include <stdint.h>
 

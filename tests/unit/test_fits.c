@@ -1,11 +1,10 @@
 /* test_fits.c -- headers, FITS images and tables, the ph image, input
  * images (OpenUniverse2024 layout, .fits.gz), atomic writes and bad files. */
 #include "check.h"
-#include "fits.h"
-#include "header.h"
-#include "inimage.h"
-#include "log.h"
-#include "phimage.h"
+#include "io/fits.h"
+#include "io/header.h"
+#include "io/image.h"
+#include "base/log.h"
 
 #include <sys/stat.h>
 

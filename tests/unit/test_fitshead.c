@@ -1,15 +1,15 @@
-/* test_fitshead.c -- the streamed header (fitshead.h) against cfitsio's
+/* test_fitshead.c -- the streamed header (fitsscan.h) against cfitsio's
  * (fits.h: ph_fits_has_hdu(SCI) ? goto SCI : first image, image size,
  * header cards) on plain and gzipped files of every layout ph-psf reads:
  * a ph image, an OpenUniverse2024 image, SCI not first (3-D, NAXIS3 = 1),
  * no SCI (the first 2-D image after a table and a 1-D image), SCI found by
  * HDUNAME, a tile-compressed SCI; then the bad files and their messages. */
 #include "check.h"
-#include "fits.h"
-#include "fitshead.h"
-#include "header.h"
-#include "log.h"
-#include "phimage.h"
+#include "io/fits.h"
+#include "io/fitsscan.h"
+#include "io/header.h"
+#include "base/log.h"
+#include "io/image.h"
 
 #include <zlib.h>
 
@@ -93,7 +93,7 @@ static void same(const char *path, long wnx, long wny, const char *want)
         long nx = 0, ny = 0, rnx = 0, rny = 0;
         ph_header *h = NULL, *r = NULL;
         ph_error_clear();
-        int st = ph_fitshead_read(p, "SCI", &nx, &ny, &h);
+        int st = ph_fitsscan_read(p, "SCI", &nx, &ny, &h);
         if (st)
             printf("# %s: %s\n", p, ph_error_message());
         EXPECT(st == 0);
@@ -321,7 +321,7 @@ static void fails(const char *path, const char *msg)
     long nx, ny;
     ph_header *h = (ph_header *)1;
     ph_error_clear();
-    EXPECT(ph_fitshead_read(path, "SCI", &nx, &ny, &h) != 0);
+    EXPECT(ph_fitsscan_read(path, "SCI", &nx, &ny, &h) != 0);
     EXPECT(h == NULL);
     if (!strstr(ph_error_message(), msg)) {
         printf("# %s: '%s', expected '%s'\n", path, ph_error_message(), msg);
@@ -394,7 +394,7 @@ TEST(bad_files)
     gzip_cut(ou, sci_data + 100, tmp("cut4.fits.gz"));
     long nx, ny;
     ph_header *h = NULL;
-    EXPECT(ph_fitshead_read(tmp("cut4.fits.gz"), "SCI", &nx, &ny, &h) == 0 && nx == 40);
+    EXPECT(ph_fitsscan_read(tmp("cut4.fits.gz"), "SCI", &nx, &ny, &h) == 0 && nx == 40);
     ph_header_free(h);
 
     /* header without END: the primary's END blanked (then its data follow) */
@@ -436,7 +436,7 @@ TEST(bad_files)
     fclose(f);
     same(tmp("garbage.fits"), 40, 30, "FILTER");
     copy(ou, tmp("cutdata.fits"), sci_data + 3000, 0);
-    EXPECT(ph_fitshead_read(tmp("cutdata.fits"), "SCI", &nx, &ny, &h) == 0 && nx == 40 && ny == 30);
+    EXPECT(ph_fitsscan_read(tmp("cutdata.fits"), "SCI", &nx, &ny, &h) == 0 && nx == 40 && ny == 30);
     ph_header_free(h);
     /* ... but opened for its pixels, it is reported truncated (issue 17),
      * never "no SCI HDU" or an out-of-memory */

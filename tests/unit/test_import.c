@@ -1,8 +1,8 @@
 /* test_import.c -- ph-import's planes (tools/import/import.c). */
 #include "check.h"
 #include "import.h"
-#include "log.h"
-#include "phimage.h"
+#include "base/log.h"
+#include "io/image.h"
 
 TEST(planes_from_noise_masks_and_detection)
 {

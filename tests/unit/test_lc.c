@@ -4,7 +4,7 @@
 #include "lcaxis.h"
 #include "check.h"
 #include "lc.h"
-#include "log.h"
+#include "base/log.h"
 #include "lcmeta.h"
 #include "lcplot.h"
 #include "lcprint.h"

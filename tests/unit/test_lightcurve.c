@@ -1,11 +1,11 @@
-/* test_lightcurve.c -- the light-curve row schema (common/lightcurve.h):
+/* test_lightcurve.c -- the light-curve row schema (common/io/lightcurve.h):
  * phrosty's column order, reading with every kind of bad cell, writing
  * what reads back bit-exactly, concatenated CSVs; and the atomic writer. */
-#include "atomicfile.h"
+#include "io/atomicfile.h"
 #include "check.h"
-#include "csv.h"
-#include "lightcurve.h"
-#include "log.h"
+#include "io/csv.h"
+#include "io/lightcurve.h"
+#include "base/log.h"
 
 #include <sys/stat.h>
 

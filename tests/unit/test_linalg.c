@@ -3,7 +3,7 @@
  * iteration counts exact arithmetic guarantees. (ph_solve_symmetric is
  * tested in test_numeric.c.) */
 #include "check.h"
-#include "linalg.h"
+#include "sci/linalg.h"
 
 /* y = A x for a dense row-major n x n A: the test's matrix product. */
 typedef struct dense {

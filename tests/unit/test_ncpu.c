@@ -3,8 +3,8 @@
  * (SLURM_CPUS_PER_TASK, OMP_NUM_THREADS) against the affinity mask. */
 #define _GNU_SOURCE
 #include "check.h"
-#include "ncpu.h"
-#include "util.h"
+#include "base/ncpu.h"
+#include "base/util.h"
 
 #include <sched.h>
 #include <sys/stat.h>

@@ -1,11 +1,11 @@
 /* test_numeric.c -- stats, FFT helpers, linear solves, the RNG, bands. */
-#include "bands.h"
+#include "base/bands.h"
 #include "check.h"
-#include "fft.h"
-#include "linalg.h"
-#include "log.h"
-#include "rng.h"
-#include "stats.h"
+#include "sci/fft.h"
+#include "sci/linalg.h"
+#include "base/log.h"
+#include "base/rng.h"
+#include "sci/stats.h"
 
 static int cmpd(const void *a, const void *b)
 {

@@ -3,11 +3,11 @@
  * a signal removes the temporaries of outputs being written (tmpclean.h)
  * and dies by that signal, and a .fits.gz input is inflated into a file no
  * directory shows. */
-#include "atomicfile.h"
+#include "io/atomicfile.h"
 #include "check.h"
-#include "fits.h"
-#include "log.h"
-#include "sameinput.h"
+#include "io/fits.h"
+#include "base/log.h"
+#include "base/sameinput.h"
 
 #include <dirent.h>
 #include <signal.h>

@@ -1,8 +1,8 @@
 /* test_ovpsf.c -- the oversampled ePSF: spline evaluation against analytic
  * PSFs, stamps at a phase, frames, file round trip, errors. */
 #include "check.h"
-#include "log.h"
-#include "ovpsf.h"
+#include "base/log.h"
+#include "io/ovpsf.h"
 
 static double Phi(double x) { return 0.5 * erfc(-x / M_SQRT2); }
 

@@ -5,8 +5,8 @@
  * where the spline shift of the centred stamp cannot (the reason for
  * ph-decorr --target-psf). Truth: an analytic pixel-integrated Gaussian. */
 #include "check.h"
-#include "header.h"
-#include "log.h"
+#include "io/header.h"
+#include "base/log.h"
 #include "phot.h"
 
 #include <math.h>

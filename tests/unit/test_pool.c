@@ -1,7 +1,7 @@
-/* test_pool.c -- the buffer pool (common/pool.h). */
+/* test_pool.c -- the buffer pool (common/base/pool.h). */
 #include "check.h"
-#include "log.h"
-#include "pool.h"
+#include "base/log.h"
+#include "base/pool.h"
 
 static int nalloc, nfree;
 static size_t live;

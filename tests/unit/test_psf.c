@@ -3,11 +3,11 @@
  * bilinear interpolation (exact, since a stamp is linear in the model),
  * optical samples integrated over the pixel, and the errors. */
 #include "check.h"
-#include "fits.h"
-#include "log.h"
+#include "io/fits.h"
+#include "base/log.h"
 #include "psf.h"
-#include "rng.h"
-#include "romanpsf.h"
+#include "base/rng.h"
+#include "sci/romanpsf.h"
 
 #include <stdlib.h>
 

@@ -4,7 +4,7 @@
  * them, the grid rule of snappl's A25ePSF, stamps against the stored
  * samples themselves, and every error of a bad file. */
 #include "check.h"
-#include "log.h"
+#include "base/log.h"
 #include "psf.h"
 
 #include <stdlib.h>

@@ -3,10 +3,10 @@
  * sub-pixel phases: the recovered stamp against the truth. */
 #include "check.h"
 #include "psf.h"
-#include "rng.h"
-#include "romanpsf.h"
+#include "base/rng.h"
+#include "sci/romanpsf.h"
 
-#include "log.h"
+#include "base/log.h"
 
 #include <math.h>
 #include <stdint.h>

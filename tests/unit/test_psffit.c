@@ -7,10 +7,10 @@
  * at SNR > 50 (issue 8). photutils itself is compared in
  * tests/cli/ph-phot.bats. */
 #include "check.h"
-#include "log.h"
-#include "psffit.h"
-#include "rng.h"
-#include "stats.h"
+#include "base/log.h"
+#include "sci/psffit.h"
+#include "base/rng.h"
+#include "sci/stats.h"
 
 #include <stdint.h>
 

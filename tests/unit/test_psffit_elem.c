@@ -1,5 +1,5 @@
 /* test_psffit_elem.c -- the per-pixel arithmetic of the forced PSF fit
- * that the CPU and the GPU batch share (common/psffit_elem.h), each against
+ * that the CPU and the GPU batch share (common/sci/psffit_elem.h), each against
  * an independent computation: usable pixels and the position checks by
  * their definitions, the annulus against a scan of the whole image, the
  * spline weights against cubic polynomials (reproduced exactly by a
@@ -8,10 +8,10 @@
  * sums against an injected model, and the GPU's MMM on sorted values
  * against stats.c's ph_mmm_background (quickselect, another order). */
 #include "check.h"
-#include "psffit.h"
-#include "psffit_elem.h"
-#include "rng.h"
-#include "stats.h"
+#include "sci/psffit.h"
+#include "sci/psffit_elem.h"
+#include "base/rng.h"
+#include "sci/stats.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,8 +1,8 @@
 /* test_psfstamp.c -- PSF stamps (I/O, checks) and interpolation kernels. */
 #include "check.h"
-#include "interp.h"
-#include "log.h"
-#include "psfstamp.h"
+#include "sci/interp.h"
+#include "base/log.h"
+#include "io/psfstamp.h"
 
 TEST(stamp_round_trip_and_checks)
 {

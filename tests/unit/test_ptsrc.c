@@ -3,9 +3,9 @@
  * Gaussians, noise), blends, what is not a point source (compact galaxies,
  * a clipped core), and a star on a galaxy's core. */
 #include "check.h"
-#include "log.h"
-#include "ptsrc.h"
-#include "rng.h"
+#include "base/log.h"
+#include "sci/ptsrc.h"
+#include "base/rng.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -2,11 +2,11 @@
  * the analytic obscured Airy pattern and its encircled energy, the exact
  * pixel-integrated Gaussian (erf), direct numerical integration over
  * pixels, the published FWHM table, flux conservation and symmetry. */
-#include "bands.h"
+#include "base/bands.h"
 #include "check.h"
-#include "interp.h"
-#include "log.h"
-#include "romanpsf.h"
+#include "sci/interp.h"
+#include "base/log.h"
+#include "sci/romanpsf.h"
 
 #include <stdlib.h>
 

@@ -1,15 +1,15 @@
-/* test_sfft.c -- the SFFT core (common/sfft.h) against independent truths:
+/* test_sfft.c -- the SFFT core (common/sci/sfft.h) against independent truths:
  * a brute-force design-matrix least squares on small non-square images
  * (sfft-reference §12.5), exact recovery of known kernels (§12.6), SFFT's
  * own fixtures for phrosty's settings (§13.3: cross-convolved PSF and the
  * matching kernel realised from the stored solution), and a noisy star
  * field with a spatially varying kernel. */
 #include "check.h"
-#include "fft.h"
-#include "fits.h"
-#include "log.h"
-#include "rng.h"
-#include "sfft.h"
+#include "sci/fft.h"
+#include "io/fits.h"
+#include "base/log.h"
+#include "base/rng.h"
+#include "sci/sfft.h"
 
 #include <lapacke.h>
 #include <stdint.h>

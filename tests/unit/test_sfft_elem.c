@@ -1,15 +1,15 @@
 /* test_sfft_elem.c -- the per-pixel arithmetic both SFFT engines share
- * (common/sfft_elem.h; the GPU kernels call nothing else), each against an
+ * (common/sci/sfft_elem.h; the GPU kernels call nothing else), each against an
  * independent computation: the P and E grid forms give the circular
  * correlation on the image torus (a brute-force sum over the torus), the
  * CSZ placement equals fft.c's ph_kernel_csz, the spectrum products equal
  * C99 complex arithmetic bit for bit, the coordinate powers pow(), the sums
  * a long double sum, the background the polynomial written out. */
 #include "check.h"
-#include "fft.h"
-#include "rng.h"
-#include "sfft.h"
-#include "sfft_elem.h"
+#include "sci/fft.h"
+#include "base/rng.h"
+#include "sci/sfft.h"
+#include "sci/sfft_elem.h"
 
 #include <complex.h>
 #include <stdint.h>

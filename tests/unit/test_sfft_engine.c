@@ -1,4 +1,4 @@
-/* test_sfft_engine.c -- the CPU engine's memory plan (common/sfft_cpu.c):
+/* test_sfft_engine.c -- the CPU engine's memory plan (common/sci/sfft_cpu.c):
  * transforms made when a correlation first needs them and released after
  * the last one ('keep'), the difference handed over in the engine's own
  * buffer, and at most two transform buffers for kernel order 0. Checked
@@ -6,10 +6,10 @@
  * difference, and the size of a transform buffer. test_sfft.c checks the
  * fit itself against a brute-force least squares. */
 #include "check.h"
-#include "fft.h"
-#include "log.h"
-#include "rng.h"
-#include "sfft.h"
+#include "sci/fft.h"
+#include "base/log.h"
+#include "base/rng.h"
+#include "sci/sfft.h"
 
 #include <stdint.h>
 

@@ -2,14 +2,14 @@
  * statistics, SCI - ERR, the transient, the SIP distortion, galaxy shapes
  * and transforms, read back through libph. */
 #include "check.h"
-#include "sameinput.h"
+#include "base/sameinput.h"
 #include "galaxy.h"
-#include "inimage.h"
+#include "io/image.h"
 #include "io.h"
-#include "log.h"
+#include "base/log.h"
 #include "sim.h"
 #include "sim_scene.h"
-#include "wcs.h"
+#include "io/wcs.h"
 
 #include <stdlib.h>
 

@@ -11,7 +11,7 @@
 #include "sca.h"
 #include "sim.h"
 #include "sim_scene.h"
-#include "wcs.h"
+#include "io/wcs.h"
 
 #include <stdlib.h>
 #include <string.h>

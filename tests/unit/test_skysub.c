@@ -3,9 +3,9 @@
  * and phrosty's own sky-subtraction test (test_imagesubtraction.py). */
 #include "check.h"
 #include "detmask.h"
-#include "log.h"
-#include "phimage.h"
-#include "rng.h"
+#include "base/log.h"
+#include "io/image.h"
+#include "base/rng.h"
 #include "skysub.h"
 #include "variance.h"
 

@@ -3,9 +3,9 @@
  * run whose cross-convolution, normalisation and OUTSIDE handling are
  * checked against direct sums. */
 #include "check.h"
-#include "log.h"
-#include "phimage.h"
-#include "rng.h"
+#include "base/log.h"
+#include "io/image.h"
+#include "base/rng.h"
 #include "subtract.h"
 
 #include <stdint.h>

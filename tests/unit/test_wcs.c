@@ -1,9 +1,9 @@
 /* test_wcs.c -- common/wcs against astropy (values in wcs_reference.h, made
  * by tests/fixtures/wcs_reference.py), plus round trips and bad headers. */
 #include "check.h"
-#include "header.h"
-#include "log.h"
-#include "wcs.h"
+#include "io/header.h"
+#include "base/log.h"
+#include "io/wcs.h"
 
 #include "wcs_reference.h"
 

@@ -1,7 +1,7 @@
 /* align.c -- see align.h. */
 #include "align.h"
-#include "log.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -5,10 +5,10 @@
 #ifndef ALIGN_ALIGN_H
 #define ALIGN_ALIGN_H
 
-#include "interp.h"
-#include "pixmap.h"
-#include "psfrotate.h"
-#include "wcs.h"
+#include "sci/interp.h"
+#include "sci/pixmap.h"
+#include "sci/psfrotate.h"
+#include "io/wcs.h"
 
 typedef enum {
     ALIGN_PSF_ROTATE = 0, /* rotation, mirrored first when parities differ; normalised */

@@ -7,8 +7,8 @@
  * main.c: the positional argument and the required options; the option
  * table is ui.c's, the steps, in order, are run.c's.
  */
-#include "cli.h"
-#include "log.h"
+#include "base/cli.h"
+#include "base/log.h"
 #include "run.h"
 #include "ui.h"
 

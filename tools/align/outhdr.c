@@ -1,8 +1,8 @@
 /* outhdr.c -- see outhdr.h. */
 #include "outhdr.h"
-#include "log.h"
-#include "util.h"
-#include "wcscards.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "io/header.h"
 
 #include <math.h>
 #include <stdio.h>

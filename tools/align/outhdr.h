@@ -1,7 +1,7 @@
 /* outhdr.h -- the SCI header of the aligned template (HACKING.md, "Aligned
  * template"): the science image's WCS cards, every other card of the
  * template's header (its metadata: FILTER, MJD-OBS, SKYRMS, PH_NAME, ...),
- * the template's meta keys again with the TPL prefix (meta.h), and the
+ * the template's meta keys again with the TPL prefix (io/header.h), and the
  * alignment keys:
  *   ALKERNEL  interpolation kernel           ALVARWT   squared|linear
  *   ALSHIFTX, ALSHIFTY  template position of the science centre minus it, px
@@ -21,8 +21,7 @@
 #define ALIGN_OUTHDR_H
 
 #include "align.h"
-#include "header.h"
-#include "meta.h"
+#include "io/header.h"
 #include "resample.h"
 
 typedef struct align_keys {

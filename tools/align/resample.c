@@ -2,9 +2,9 @@
  * atomic counter; every output pixel depends only on its own inputs, so
  * the result does not depend on the thread count or scheduling. */
 #include "resample.h"
-#include "log.h"
-#include "phimage.h"
-#include "util.h"
+#include "base/log.h"
+#include "io/image.h"
+#include "base/util.h"
 #include "weights.h"
 
 #include <math.h>

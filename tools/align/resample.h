@@ -3,7 +3,7 @@
  * the output rows, threaded.
  *
  * For an output pixel whose centre maps to template position (sx, sy)
- * (0-based, from common/pixmap.h):
+ * (0-based, from common/sci/pixmap.h):
  *   OUTSIDE  the position is off the template's pixels (sx or sy < -0.5 or
  *            > n - 0.5) or unmapped: SCI = VAR = 0 (SFFT's fill value), no
  *            other bit.
@@ -22,8 +22,8 @@
 #ifndef ALIGN_RESAMPLE_H
 #define ALIGN_RESAMPLE_H
 
-#include "interp.h"
-#include "pixmap.h"
+#include "sci/interp.h"
+#include "sci/pixmap.h"
 
 #include <stdint.h>
 

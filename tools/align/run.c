@@ -1,17 +1,16 @@
 /* run.c -- see run.h. */
 #include "run.h"
 
-#include "header.h"
-#include "log.h"
-#include "meta.h"
+#include "io/header.h"
+#include "base/log.h"
 #include "outhdr.h"
-#include "phimage.h"
-#include "pixmap.h"
-#include "psfstamp.h"
+#include "io/image.h"
+#include "sci/pixmap.h"
+#include "io/psfstamp.h"
 #include "stars.h"
-#include "timing.h"
-#include "util.h"
-#include "wcs.h"
+#include "base/timing.h"
+#include "base/util.h"
+#include "io/wcs.h"
 
 #include <math.h>
 #include <stdlib.h>

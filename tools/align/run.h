@@ -8,7 +8,7 @@
 #define ALIGN_RUN_H
 
 #include "align.h"
-#include "ptsrc.h"
+#include "sci/ptsrc.h"
 #include "resample.h"
 
 enum { METHOD_PSF = 0, METHOD_PHROSTY = 1 };

@@ -1,9 +1,9 @@
 /* stars.c -- see stars.h. */
 #include "stars.h"
 
-#include "log.h"
-#include "phimage.h"
-#include "util.h"
+#include "base/log.h"
+#include "io/image.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,17 +1,17 @@
 /* stars.h -- the template's point sources carried onto the science grid
- * exactly (common/ptsrc.h explains why): fitted on the template with its
+ * exactly (common/sci/ptsrc.h explains why): fitted on the template with its
  * oversampled PSF and removed before the resampling, then drawn back at
  * their science positions with the template PSF in the science frame. They
- * are listed in the STARS table (common/startab.h).
+ * are listed in the STARS table (common/io/startab.h).
  */
 #ifndef ALIGN_STARS_H
 #define ALIGN_STARS_H
 
-#include "ovpsf.h"
-#include "ptsrc.h"
+#include "io/ovpsf.h"
+#include "sci/ptsrc.h"
 #include "resample.h"
-#include "startab.h"
-#include "wcs.h"
+#include "io/startab.h"
+#include "io/wcs.h"
 
 /* The template PSF in the science frame: `tpl` through m (science offsets
  * to template offsets), scaled so that its phase-0 native stamp of n pixels

@@ -1,6 +1,6 @@
 /* ui.c -- see ui.h. Every option is typed: the table fills align_params. */
 #include "ui.h"
-#include "util.h"
+#include "base/util.h"
 
 #include <string.h>
 
@@ -61,7 +61,7 @@ void align_ui_init(align_params *p)
     memset(p, 0, sizeof *p);
     ph_ptsrc_defaults(&p->stars);
     p->interp = -1;
-    ph_cli_defaults(align_options, p); /* the table's: they parse (tests/cli) */
+    ph_cli_defaults(align_options, NULL, p); /* the table's: they parse (tests/cli) */
 }
 
 void align_ui_resolve(align_params *p)

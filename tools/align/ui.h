@@ -4,7 +4,7 @@
 #ifndef PH_ALIGN_UI_H
 #define PH_ALIGN_UI_H
 
-#include "cli.h"
+#include "base/cli.h"
 #include "run.h"
 
 extern const ph_opt align_options[];

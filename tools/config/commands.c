@@ -1,11 +1,11 @@
 /* commands.c -- see commands.h. */
 #include "commands.h"
-#include "bands.h"
+#include "base/bands.h"
 #include "imlist.h"
 #include "known_keys.h"
-#include "log.h"
-#include "ncpu.h"
-#include "timing.h"
+#include "base/log.h"
+#include "base/ncpu.h"
+#include "base/timing.h"
 
 #include <stdio.h>
 #include <string.h>

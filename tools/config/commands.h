@@ -3,7 +3,7 @@
 #ifndef PH_CONFIG_COMMANDS_H
 #define PH_CONFIG_COMMANDS_H
 
-#include "config.h"
+#include "base/config.h"
 #include "ui.h"
 
 /* Run the command pos[0] with its arguments pos[1 ...]: PH_OK, or the

@@ -1,9 +1,9 @@
 /* imlist.c -- see imlist.h. */
 #include "imlist.h"
-#include "bands.h"
-#include "csv.h"
-#include "log.h"
-#include "util.h"
+#include "base/bands.h"
+#include "io/csv.h"
+#include "base/log.h"
+#include "base/util.h"
 
 #include <string.h>
 

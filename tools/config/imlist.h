@@ -1,5 +1,5 @@
 /* imlist.h -- `ph-config imlist` and `ph-config bands`: the image lists and
- * the band names as the C side reads them (common/csv.h, common/bands.h),
+ * the band names as the C side reads them (common/io/csv.h, common/base/bands.h),
  * printed for scripts, so that ph-pipeline keeps no copy of either. */
 #ifndef PH_CONFIG_IMLIST_H
 #define PH_CONFIG_IMLIST_H

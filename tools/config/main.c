@@ -13,9 +13,9 @@
  *
  * main.c: the command line; the commands are commands.c's.
  */
-#include "cli.h"
+#include "base/cli.h"
 #include "commands.h"
-#include "timing.h"
+#include "base/timing.h"
 #include "ui.h"
 
 int main(int argc, char **argv)

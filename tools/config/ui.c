@@ -1,7 +1,7 @@
 /* ui.c -- see ui.h. */
 #include "ui.h"
-#include "bands.h"
-#include "log.h"
+#include "base/bands.h"
+#include "base/log.h"
 
 const ph_opt config_options[] = {
     {"band", 'b', "BAND", "imlist: the images of BAND only (ph-config bands lists them)", "",

@@ -1,9 +1,9 @@
-/* ui.h -- ph-config's option and what it sets (common/cli.h). Its
+/* ui.h -- ph-config's option and what it sets (common/base/cli.h). Its
  * commands (get, dump, keys, ...) and their arguments are positional. */
 #ifndef PH_CONFIG_UI_H
 #define PH_CONFIG_UI_H
 
-#include "cli.h"
+#include "base/cli.h"
 
 typedef struct config_ui {
     const char *band; /* -b: imlist prints this band's images only; NULL: all */

@@ -1,12 +1,12 @@
 /* diffio.c -- see diffio.h. */
 #include "diffio.h"
 #include "pair.h"
-#include "fits.h"
-#include "fitshead.h"
-#include "log.h"
-#include "stream.h"
-#include "phimage.h"
-#include "util.h"
+#include "io/fits.h"
+#include "io/fitsscan.h"
+#include "base/log.h"
+#include "io/stream.h"
+#include "io/image.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -6,8 +6,8 @@
 #ifndef PH_DECORR_DIFFIO_H
 #define PH_DECORR_DIFFIO_H
 
-#include "header.h"
-#include "psfstamp.h"
+#include "io/header.h"
+#include "io/psfstamp.h"
 
 #include <stdint.h>
 

@@ -13,8 +13,8 @@
  * main.c: the positional argument and the checks across options; the
  * option table is ui.c's, the run run.c's, the products products.c's.
  */
-#include "cli.h"
-#include "log.h"
+#include "base/cli.h"
+#include "base/log.h"
 #include "run.h"
 #include "ui.h"
 

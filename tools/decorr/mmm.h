@@ -3,7 +3,7 @@
  * no high-bad cut, no read noise, at least 20 sky values, at most 50
  * iterations). SFFT uses its sigma as the sky sigma of each exposure in its
  * decorrelation test (sfft-reference §13.1) and to scale the score image
- * (§7). Not common/stats.h's ph_mmm_background, which is photutils'
+ * (§7). Not common/sci/stats.h's ph_mmm_background, which is photutils'
  * 3 median - 2 mean after sigma clipping.
  *
  * Outline: sort; keep the values within a symmetric window around the

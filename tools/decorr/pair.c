@@ -1,8 +1,8 @@
 /* pair.c -- see pair.h. */
 #include "pair.h"
-#include "log.h"
+#include "base/log.h"
 #include "mmm.h"
-#include "util.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* pair.h -- ph-decorr's work on arrays: phrosty's single science/template
- * pair expressed in common/decorr.h's general model (sfft-reference §6-7),
+ * pair expressed in common/sci/decorr.h's general model (sfft-reference §6-7),
  * the decorrelated PSF, the variance of the decorrelated difference and the
  * score image. No file I/O here (diffio.c, products.c).
  *
@@ -13,7 +13,7 @@
 #ifndef PH_DECORR_PAIR_H
 #define PH_DECORR_PAIR_H
 
-#include "decorr.h"
+#include "sci/decorr.h"
 
 #include <stddef.h>
 

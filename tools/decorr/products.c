@@ -1,9 +1,9 @@
 /* products.c -- see products.h. */
 #include "products.h"
 
-#include "log.h"
-#include "timing.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/timing.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <stdio.h>

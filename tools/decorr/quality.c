@@ -1,9 +1,9 @@
 /* quality.c -- see quality.h. */
 #include "quality.h"
 
-#include "atomicfile.h"
-#include "log.h"
-#include "util.h"
+#include "io/atomicfile.h"
+#include "base/log.h"
+#include "base/util.h"
 
 #include <cairo.h>
 #include <fontconfig/fontconfig.h>

@@ -1,4 +1,4 @@
-/* quality.h -- how clean the decorrelated difference is (common/resid.h):
+/* quality.h -- how clean the decorrelated difference is (common/sci/resid.h):
  * the static-star residuals in units of DIFF_VAR, written as header keys of
  * DECORR_DIFF, and a quick-look PNG of z = DECORR_DIFF / sqrt(DIFF_VAR)
  * around the transient and the brightest measured stars.
@@ -9,9 +9,9 @@
 #ifndef PH_DECORR_QUALITY_H
 #define PH_DECORR_QUALITY_H
 
-#include "header.h"
-#include "resid.h"
-#include "startab.h"
+#include "io/header.h"
+#include "sci/resid.h"
+#include "io/startab.h"
 
 #include <stdint.h>
 

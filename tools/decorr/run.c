@@ -2,10 +2,10 @@
  * output header) and the order the products are written and committed. */
 #include "run.h"
 
-#include "log.h"
+#include "base/log.h"
 #include "products.h"
-#include "timing.h"
-#include "util.h"
+#include "base/timing.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <stdlib.h>

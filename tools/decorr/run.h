@@ -6,7 +6,7 @@
 #define PH_DECORR_RUN_H
 
 #include "diffio.h"
-#include "fits.h"
+#include "io/fits.h"
 #include "pair.h"
 #include "quality.h"
 

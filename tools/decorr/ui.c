@@ -1,6 +1,6 @@
 /* ui.c -- see ui.h. */
 #include "ui.h"
-#include "log.h"
+#include "base/log.h"
 
 #include <math.h>
 #include <string.h>
@@ -60,7 +60,7 @@ void dc_ui_init(dc_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->src.rms_sci = o->src.rms_ref = NAN; /* the DIFF header's */
-    ph_cli_defaults(decorr_options, o);     /* the table's: they parse (tests/cli) */
+    ph_cli_defaults(decorr_options, NULL, o);     /* the table's: they parse (tests/cli) */
 }
 
 void dc_ui_resolve(dc_opts *o)

@@ -1,9 +1,9 @@
 /* import.c -- see import.h. */
 #include "import.h"
-#include "log.h"
-#include "phimage.h"
-#include "stats.h"
-#include "util.h"
+#include "base/log.h"
+#include "io/image.h"
+#include "sci/stats.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <stdlib.h>

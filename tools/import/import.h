@@ -1,5 +1,5 @@
 /* import.h -- ph-import's work on arrays (no file I/O): the planes of a ph
- * image (phimage.h) from the plain arrays users bring from other telescopes:
+ * image (io/image.h) from the plain arrays users bring from other telescopes:
  * an image, a noise or variance map, a bad-pixel mask, a detection mask.
  * Arrays are row-major [y * nx + x]. */
 #ifndef PH_IMPORT_H

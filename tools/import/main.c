@@ -6,16 +6,16 @@
  *
  * main: read the planes (read.c), build (import.c), write; the options
  * are ui.c's. */
-#include "cli.h"
-#include "fits.h"
+#include "base/cli.h"
+#include "io/fits.h"
 #include "import.h"
-#include "log.h"
-#include "phimage.h"
-#include "psfstamp.h"
+#include "base/log.h"
+#include "io/image.h"
+#include "io/psfstamp.h"
 #include "read.h"
-#include "timing.h"
+#include "base/timing.h"
 #include "ui.h"
-#include "util.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,10 +1,10 @@
 /* read.c -- see read.h. */
 #include "read.h"
 
-#include "fits.h"
+#include "io/fits.h"
 #include "import.h"
-#include "log.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>

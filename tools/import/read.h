@@ -4,7 +4,7 @@
 #ifndef PH_IMPORT_READ_H
 #define PH_IMPORT_READ_H
 
-#include "psfstamp.h"
+#include "io/psfstamp.h"
 
 /* The first 2-D image of `path` (NULL: none, *data NULL) into *data;
  * error if it is not nx x ny. */

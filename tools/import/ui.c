@@ -1,6 +1,6 @@
 /* ui.c -- see ui.h. */
 #include "ui.h"
-#include "log.h"
+#include "base/log.h"
 
 #include <math.h>
 #include <string.h>
@@ -38,7 +38,7 @@ void import_ui_init(import_ui *u)
 {
     memset(u, 0, sizeof *u);
     u->mjd = u->zpt = NAN;
-    ph_cli_defaults(import_options, u); /* the table's: they parse (tests/cli) */
+    ph_cli_defaults(import_options, NULL, u); /* the table's: they parse (tests/cli) */
 }
 
 /* An odd size (--psf-size) and a positive rms of any size (--skyrms): what

@@ -1,9 +1,9 @@
 /* ui.h -- ph-import's parameters and their option table: each option's
- * type, range, default and config key, in one place (common/cli.h). */
+ * type, range, default and config key, in one place (common/base/cli.h). */
 #ifndef PH_IMPORT_UI_H
 #define PH_IMPORT_UI_H
 
-#include "cli.h"
+#include "base/cli.h"
 
 typedef struct import_ui {
     const char *output;   /* -o */

@@ -1,8 +1,8 @@
 /* lc.c -- see lc.h. */
 #define _GNU_SOURCE /* qsort_r */
 #include "lc.h"
-#include "log.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <stddef.h>

@@ -11,7 +11,7 @@
 #ifndef PH_LC_H
 #define PH_LC_H
 
-#include "lightcurve.h"
+#include "io/lightcurve.h"
 
 /* What to do with two rows of the same pair (same science and template:
  * names, observation ids and SCAs all equal). */

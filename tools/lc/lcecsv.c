@@ -1,6 +1,6 @@
 /* lcecsv.c -- see lcecsv.h. */
 #include "lcecsv.h"
-#include "log.h"
+#include "base/log.h"
 
 #include <string.h>
 

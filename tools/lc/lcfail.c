@@ -1,9 +1,9 @@
 /* lcfail.c -- see lcfail.h. */
 #include "lcfail.h"
-#include "atomicfile.h"
-#include "lightcurve.h"
-#include "log.h"
-#include "util.h"
+#include "io/atomicfile.h"
+#include "io/lightcurve.h"
+#include "base/log.h"
+#include "base/util.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,9 +1,9 @@
 /* lcmeta.c -- see lcmeta.h. */
 #define _GNU_SOURCE /* open_memstream */
 #include "lcmeta.h"
-#include "cli.h"
-#include "log.h"
-#include "util.h"
+#include "base/cli.h"
+#include "base/log.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -13,7 +13,7 @@
 #ifndef PH_LCMETA_H
 #define PH_LCMETA_H
 
-#include "config.h"
+#include "base/config.h"
 #include "lc.h"
 
 #include <stdio.h>

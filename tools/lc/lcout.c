@@ -1,11 +1,11 @@
 /* lcout.c -- see lcout.h. */
 #include "lcout.h"
-#include "atomicfile.h"
+#include "io/atomicfile.h"
 #include "lcecsv.h"
 #include "lcplot.h"
-#include "log.h"
-#include "timing.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/timing.h"
+#include "base/util.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -6,7 +6,7 @@
 #include "lcmeta.h"
 #include "ui.h"
 #include "lctruth.h"
-#include "lightcurve.h"
+#include "io/lightcurve.h"
 
 /* Decide where the light curve (csv) and its metadata (meta) go from the
  * options; check their combinations ("" when an output is not written). */

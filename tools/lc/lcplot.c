@@ -8,9 +8,9 @@
 #include "lcplot.h"
 #include "lcaxis.h"
 #include "lc.h"
-#include "log.h"
-#include "stats.h"
-#include "util.h"
+#include "base/log.h"
+#include "sci/stats.h"
+#include "base/util.h"
 
 #include <cairo-pdf.h>
 #include <cairo-svg.h>

@@ -5,7 +5,7 @@
 #ifndef PH_LCPLOT_H
 #define PH_LCPLOT_H
 
-#include "lightcurve.h"
+#include "io/lightcurve.h"
 
 enum { LC_PLOT_PNG, LC_PLOT_SVG, LC_PLOT_PDF };
 

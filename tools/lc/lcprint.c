@@ -1,9 +1,9 @@
 /* lcprint.c -- see lcprint.h. */
 #include "lcprint.h"
 #include "lctruth.h"
-#include "log.h"
-#include "stats.h"
-#include "util.h"
+#include "base/log.h"
+#include "sci/stats.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <stdlib.h>

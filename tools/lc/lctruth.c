@@ -1,8 +1,8 @@
 /* lctruth.c -- see lctruth.h. */
 #include "lctruth.h"
-#include "csv.h"
-#include "log.h"
-#include "util.h"
+#include "io/csv.h"
+#include "base/log.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <stdlib.h>

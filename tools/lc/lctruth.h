@@ -10,7 +10,7 @@
 #ifndef PH_LCTRUTH_H
 #define PH_LCTRUTH_H
 
-#include "lightcurve.h"
+#include "io/lightcurve.h"
 
 typedef struct lc_truth {
     int n;

@@ -8,20 +8,20 @@
  * ui.c; where the outputs go and writing them, lcout.c; the work on
  * rows in lc.c, lctruth.c, lcprint.c; the metadata in lcmeta.c; the plot
  * in lcplot.c/lcaxis.c; the failure row in lcfail.c. */
-#include "cli.h"
-#include "csv.h"
+#include "base/cli.h"
+#include "io/csv.h"
 #include "lc.h"
 #include "lcfail.h"
-#include "lightcurve.h"
-#include "log.h"
+#include "io/lightcurve.h"
+#include "base/log.h"
 #include "lcmeta.h"
 #include "ui.h"
 #include "lcout.h"
 #include "lcprint.h"
-#include "stats.h"
-#include "timing.h"
+#include "sci/stats.h"
+#include "base/timing.h"
 #include "lctruth.h"
-#include "util.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <stdio.h>

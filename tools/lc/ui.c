@@ -1,9 +1,9 @@
 /* ui.c -- see ui.h. */
 #include "ui.h"
-#include "bands.h"
+#include "base/bands.h"
 #include "lc.h"
 #include "lcplot.h"
-#include "log.h"
+#include "base/log.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -62,7 +62,7 @@ const ph_opt lc_opts[] = {
 void lc_params_init(lc_params *p)
 {
     *p = (lc_params){.ra = NAN, .dec = NAN, .ra_err = NAN, .dec_err = NAN, .plot_format = -1};
-    ph_cli_defaults(lc_opts, p); /* the table's: they parse (tests/cli) */
+    ph_cli_defaults(lc_opts, NULL, p); /* the table's: they parse (tests/cli) */
 }
 
 static int bad_name(const char *s) { return !*s || strchr(s, '/') || !strcmp(s, ".") || !strcmp(s, ".."); }

@@ -1,11 +1,11 @@
 /* ui.h -- ph-lc's parameters and their option table: each option's type,
- * range, default and config key, in one place (common/cli.h); the handler
+ * range, default and config key, in one place (common/base/cli.h); the handler
  * checks the values with a grammar of their own (ph_cli_parse calls it for
  * the command line and the config alike). */
 #ifndef PH_LC_UI_H
 #define PH_LC_UI_H
 
-#include "cli.h"
+#include "base/cli.h"
 
 extern const ph_opt lc_opts[];
 

@@ -1,10 +1,10 @@
 /* catalog.c -- see catalog.h. */
 #include "catalog.h"
 
-#include "sameinput.h"
-#include "log.h"
-#include "stream.h"
-#include "util.h"
+#include "base/sameinput.h"
+#include "base/log.h"
+#include "io/stream.h"
+#include "base/util.h"
 
 #include <ctype.h>
 #include <errno.h>

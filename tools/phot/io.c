@@ -1,10 +1,10 @@
 /* io.c -- see io.h. */
 #include "io.h"
-#include "phimage.h"
+#include "io/image.h"
 
-#include "fits.h"
-#include "log.h"
-#include "util.h"
+#include "io/fits.h"
+#include "base/log.h"
+#include "base/util.h"
 #include "phot.h"
 
 #include <math.h>

@@ -3,9 +3,8 @@
 #ifndef PH_PHOT_IO_H
 #define PH_PHOT_IO_H
 
-#include "header.h"
-#include "meta.h"
-#include "psfstamp.h"
+#include "io/header.h"
+#include "io/psfstamp.h"
 
 #include <stdint.h>
 

@@ -5,7 +5,7 @@
  *   ph-phot DECORR_FILE --ra RA --dec DEC [--catalog STARS] -o row.csv
  *
  * Reads ph-decorr's output (HACKING.md "Decorrelated file") and writes the
- * "Photometry row" (common/lightcurve.h). A measurement that cannot be made
+ * "Photometry row" (common/io/lightcurve.h). A measurement that cannot be made
  * still writes the row, with success False and NaN measurements, prints
  * one error line and exits 1, so that the pipeline keeps the pair.
  *
@@ -14,11 +14,11 @@
  * the pair mode transient.c's, the zero point zpsource.c's, the stamps
  * stamps.c's.
  */
-#include "cli.h"
-#include "gpu.h"
-#include "log.h"
+#include "base/cli.h"
+#include "base/gpu.h"
+#include "base/log.h"
 #include "ph_cuda.h" /* the GPU engine, under PH_WITH_CUDA */
-#include "psffit.h"
+#include "sci/psffit.h"
 #include "transient.h"
 #include "ui.h"
 #include "zpsource.h"

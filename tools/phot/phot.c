@@ -1,10 +1,10 @@
 /* phot.c -- see phot.h. */
 #include "phot.h"
 
-#include "header.h"
-#include "log.h"
-#include "stats.h"
-#include "util.h"
+#include "io/header.h"
+#include "base/log.h"
+#include "sci/stats.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <stdlib.h>

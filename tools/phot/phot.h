@@ -3,8 +3,8 @@
 #ifndef PH_PHOT_PHOT_H
 #define PH_PHOT_PHOT_H
 
-#include "header.h"
-#include "psffit.h"
+#include "io/header.h"
+#include "sci/psffit.h"
 
 /* What is measured at the transient. */
 typedef struct ph_phot_meas {

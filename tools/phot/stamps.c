@@ -1,12 +1,11 @@
 /* stamps.c -- see stamps.h. */
 #include "stamps.h"
 
-#include "fits.h"
-#include "inimage.h"
-#include "log.h"
-#include "phimage.h"
-#include "timing.h"
-#include "util.h"
+#include "io/fits.h"
+#include "io/image.h"
+#include "base/log.h"
+#include "base/timing.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -5,7 +5,7 @@
 #ifndef PH_PHOT_STAMPS_H
 #define PH_PHOT_STAMPS_H
 
-#include "header.h"
+#include "io/header.h"
 #include "transient.h"
 
 /* Every stamp the options ask for, around the transient (r->x0, r->y0). */

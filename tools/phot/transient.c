@@ -1,12 +1,12 @@
 /* transient.c -- see transient.h. */
 #include "transient.h"
 
-#include "atomicfile.h"
-#include "log.h"
-#include "phimage.h"
+#include "io/atomicfile.h"
+#include "base/log.h"
+#include "io/image.h"
 #include "stamps.h"
-#include "timing.h"
-#include "util.h"
+#include "base/timing.h"
+#include "base/util.h"
 #include "zpsource.h"
 
 #include <math.h>

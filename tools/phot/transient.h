@@ -7,10 +7,10 @@
 #define PH_PHOT_TRANSIENT_H
 
 #include "io.h"
-#include "lightcurve.h"
+#include "io/lightcurve.h"
 #include "phot.h"
 #include "ui.h"
-#include "wcs.h"
+#include "io/wcs.h"
 
 typedef struct phot_run {
     const phot_opts *o;

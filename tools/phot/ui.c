@@ -2,9 +2,9 @@
 #include "ui.h"
 
 #include "catalog.h"
-#include "fits.h"
-#include "log.h"
-#include "util.h"
+#include "io/fits.h"
+#include "base/log.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <string.h>
@@ -80,7 +80,7 @@ const ph_opt phot_options[] = {
 void phot_opts_default(phot_opts *o)
 {
     *o = (phot_opts){.ra = NAN, .dec = NAN, .x0 = NAN, .y0 = NAN};
-    ph_cli_defaults(phot_options, o); /* the table's: they parse (tests/cli) */
+    ph_cli_defaults(phot_options, phot_ui_handle, o); /* the table's: they parse (tests/cli) */
 }
 
 static int pair_arg(ph_cli *cli, const char *arg, double *a, double *b)

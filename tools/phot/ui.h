@@ -1,14 +1,14 @@
 /* ui.h -- ph-phot's settings and their option table (each option's type,
- * range, default and config key, in one place: common/cli.h), and
+ * range, default and config key, in one place: common/base/cli.h), and
  * the checks that decide the mode and refuse a combination of options
  * before any file is read: a decorrelated file gets the transient's row
  * (transient.c), a ph image its field-star zero point (zpsource.c). */
 #ifndef PH_PHOT_UI_H
 #define PH_PHOT_UI_H
 
-#include "cli.h"
-#include "gpu.h"
-#include "psffit.h"
+#include "base/cli.h"
+#include "base/gpu.h"
+#include "sci/psffit.h"
 #include "zeropoint.h"
 
 typedef struct phot_opts {
@@ -40,10 +40,9 @@ typedef struct phot_opts {
 
 extern const ph_opt phot_options[];
 
-/* The values before any option: the typed defaults of the table, NaN for
- * the position (none given). The defaults of the handler's rows
- * (--mag-range, --zpt-aperture, --fit-size, --annulus) are in the table
- * too; ph_cli_parse hands them to phot_ui_handle first. */
+/* The values before any option: the table's defaults (those of the
+ * handler's rows through phot_ui_handle), NaN for the position (none
+ * given). */
 void phot_opts_default(phot_opts *o);
 
 /* The handler of the options with a grammar of their own. */

@@ -1,16 +1,16 @@
 /* zeropoint.c -- see zeropoint.h. */
 #include "zeropoint.h"
 
-#include "atomicfile.h"
-#include "bands.h"
+#include "io/atomicfile.h"
+#include "base/bands.h"
 #include "catalog.h"
-#include "csv.h"
-#include "log.h"
-#include "phimage.h"
+#include "io/csv.h"
+#include "base/log.h"
+#include "io/image.h"
 #include "phot.h"
-#include "timing.h"
-#include "util.h"
-#include "wcs.h"
+#include "base/timing.h"
+#include "base/util.h"
+#include "io/wcs.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -25,9 +25,9 @@
 #ifndef PH_PHOT_ZEROPOINT_H
 #define PH_PHOT_ZEROPOINT_H
 
-#include "gpu.h"
-#include "header.h"
-#include "psffit.h"
+#include "base/gpu.h"
+#include "io/header.h"
+#include "sci/psffit.h"
 
 #include <stdint.h>
 

@@ -1,11 +1,11 @@
 /* zpsource.c -- see zpsource.h. */
 #include "zpsource.h"
 
-#include "log.h"
-#include "phimage.h"
-#include "psfstamp.h"
-#include "timing.h"
-#include "util.h"
+#include "base/log.h"
+#include "io/image.h"
+#include "io/psfstamp.h"
+#include "base/timing.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <string.h>

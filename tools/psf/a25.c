@@ -17,9 +17,9 @@
  * sample, normalised so that it sums to the share of the PSF's flux it
  * holds (about 1): a native-pixel value is oversamp^2 times a sample.
  */
-#include "log.h"
+#include "base/log.h"
 #include "psf.h"
-#include "util.h"
+#include "base/util.h"
 
 #include <errno.h>
 #include <math.h>

@@ -6,9 +6,9 @@
  */
 #include "steps.h"
 
-#include "bands.h"
-#include "log.h"
-#include "util.h"
+#include "base/bands.h"
+#include "base/log.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <stdio.h>

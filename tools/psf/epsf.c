@@ -43,30 +43,31 @@
  * fits, the iterations and the joint fit are epsf_*.c (epsf_priv.h lists
  * them), the choice of stars epsf_stars.c.
  */
-#include "detect.h"
+#include "sci/detect.h"
 #include "epsf_priv.h"
-#include "log.h"
+#include "base/log.h"
 #include "psf.h"
-#include "util.h"
+#include "ui.h" /* psf_options: the defaults of the options */
+#include "base/util.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* The options' defaults are ph-psf's table's (ui.c), so that they are
+ * written once; the rest are the fit's own. */
 void epsf_defaults(epsf_params *p)
 {
-    p->oversamp = 4;
-    p->radius = 20;
-    p->order = 0;
-    p->maxstars = 300;
-    p->niter = 3;
+    params u;
+    memset(&u, 0, sizeof u);
+    ph_cli_defaults(psf_options, NULL, &u); /* they parse (tests/cli) */
+    *p = u.ep;
+    p->radius = 20; /* ph-psf's own default is half its stamp size */
     p->kmax = 0;
     p->lattice_weight = 1;
     p->band_weight = 100;
     p->niter_core = 12;
     p->lm = 0.1;
-    p->snr = 100;
-    p->thresh = 5;
     p->reg = 1e-4;
     p->gain = 1;
     p->saturate = NAN;

@@ -2,8 +2,8 @@
  * derivatives, the Gauss-Newton refit of its flux, centre and background,
  * the outliers it leaves out, its core chi^2. */
 #include "epsf_priv.h"
-#include "linalg.h"
-#include "log.h"
+#include "sci/linalg.h"
+#include "base/log.h"
 
 #include <math.h>
 

@@ -1,9 +1,9 @@
 /* epsf_iterate.c -- the outer iterations of the ePSF fit (epsf.c's top
  * comment) and the seeding of the first core model. */
 #include "epsf_priv.h"
-#include "log.h"
-#include "stats.h"
-#include "util.h"
+#include "base/log.h"
+#include "sci/stats.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <stdlib.h>

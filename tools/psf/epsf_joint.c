@@ -10,9 +10,9 @@
  * complement) and the dense model system is solved by Cholesky
  * (linalg.h). */
 #include "epsf_priv.h"
-#include "linalg.h"
-#include "log.h"
-#include "util.h"
+#include "sci/linalg.h"
+#include "base/log.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -2,11 +2,11 @@
  * any offset, the stamp, its normalisation to unit flux at every phase,
  * its centroid and the shift that puts it at 0, its FWHM. */
 #include "epsf_priv.h"
-#include "interp.h"
-#include "log.h"
+#include "sci/interp.h"
+#include "base/log.h"
 #include "psf.h"
-#include "romanpsf.h"
-#include "util.h"
+#include "sci/romanpsf.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -12,8 +12,8 @@
 #ifndef PH_TOOL_EPSF_PRIV_H
 #define PH_TOOL_EPSF_PRIV_H
 
-#include "detect.h"
-#include "interp.h"
+#include "sci/detect.h"
+#include "sci/interp.h"
 #include "psf.h"
 
 #include <math.h>

@@ -24,11 +24,11 @@
  *  - S/N >= snr.
  */
 #include "epsf_priv.h"
-#include "interp.h"
-#include "linalg.h"
-#include "log.h"
-#include "stats.h"
-#include "util.h"
+#include "sci/interp.h"
+#include "sci/linalg.h"
+#include "base/log.h"
+#include "sci/stats.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <stdio.h>

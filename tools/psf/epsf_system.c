@@ -3,9 +3,9 @@
  * pixels, the smoothness, edge and sub-lattice penalties, and the solve by
  * block-Jacobi-preconditioned conjugate gradients (linalg.h). */
 #include "epsf_priv.h"
-#include "linalg.h"
-#include "log.h"
-#include "util.h"
+#include "sci/linalg.h"
+#include "base/log.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <stdlib.h>

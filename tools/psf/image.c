@@ -6,14 +6,13 @@
  */
 #include "steps.h"
 
-#include "background.h"
-#include "fits.h"
-#include "fitshead.h"
-#include "inimage.h"
-#include "log.h"
-#include "phimage.h"
-#include "util.h"
-#include "wcs.h"
+#include "sci/background.h"
+#include "io/fits.h"
+#include "io/fitsscan.h"
+#include "io/image.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "io/wcs.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -31,7 +30,7 @@ void psf_image_free(image *im)
 static int read_header(const char *path, image *im)
 {
     /* streamed: a .fits.gz is not inflated into memory for its header */
-    int st = ph_fitshead_read(path, "SCI", &im->nx, &im->ny, &im->hdr);
+    int st = ph_fitsscan_read(path, "SCI", &im->nx, &im->ny, &im->hdr);
     if (!st)
         ph_meta_from_header(im->hdr, path, &im->meta);
     return st;

@@ -4,9 +4,9 @@
  */
 #include "steps.h"
 
-#include "log.h"
-#include "psfstamp.h"
-#include "util.h"
+#include "base/log.h"
+#include "io/psfstamp.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <stdio.h>

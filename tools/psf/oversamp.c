@@ -2,8 +2,8 @@
  * stamps drawn at o x o sub-pixel phases (see psf.h). */
 #include "psf.h"
 
-#include "log.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
 
 #include <stdlib.h>
 

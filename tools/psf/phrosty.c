@@ -7,8 +7,8 @@
  */
 #include "steps.h"
 
-#include "log.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <stdio.h>

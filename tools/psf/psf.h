@@ -10,10 +10,10 @@
 #ifndef PH_TOOL_PSF_H
 #define PH_TOOL_PSF_H
 
-#include "header.h"
-#include "interp.h"
-#include "ovpsf.h"
-#include "romanpsf.h"
+#include "io/header.h"
+#include "sci/interp.h"
+#include "io/ovpsf.h"
+#include "sci/romanpsf.h"
 
 #include <stdint.h>
 
@@ -108,14 +108,14 @@ int a25_to_model(const a25_psf *a, const char *path, psf_file *f);
 /* ---- empirical PSF (epsf.c, epsf_*.c) ----------------------------------- */
 
 typedef struct epsf_params {
-    int oversamp;       /* grid samples per native pixel (4) */
+    int oversamp;       /* grid samples per native pixel */
     int radius;         /* model half-width, native px (stamp size / 2) */
     int order;          /* spatial variation: 0 constant, 1 linear, 2 quadratic */
-    int maxstars;       /* brightest stars kept (300) */
-    int niter;          /* outer iterations of the whole model (3) */
+    int maxstars;       /* brightest stars kept */
+    int niter;          /* outer iterations of the whole model */
     int niter_core;     /* iterations of the core model (radius 4) for the centres (60) */
-    double snr;         /* minimum star S/N (100) */
-    double thresh;      /* detection threshold, x rms (5) */
+    double snr;         /* minimum star S/N */
+    double thresh;      /* detection threshold, x rms */
     double lattice_weight; /* weight of the equal sub-lattice sums penalty (1) */
     double kmax;        /* band limit of the PSF, cycles per native pixel (0: none) */
     double band_weight; /* weight of the band-limit penalty, relative (1) */
@@ -127,6 +127,8 @@ typedef struct epsf_params {
                          * FWHM is below 0.8 times it is refused */
 } epsf_params;
 
+/* The defaults: those of ph-psf's --epsf-* options from its table (ui.c),
+ * a 20-pixel radius, and the fit's own settings. */
 void epsf_defaults(epsf_params *p);
 
 typedef struct epsf_model {

@@ -1,10 +1,10 @@
 /* psffile.c -- PSF model files: pattern, reading, grid interpolation,
  * resampling to native pixels (see psf.h). */
-#include "fits.h"
-#include "log.h"
+#include "io/fits.h"
+#include "base/log.h"
 #include "psf.h"
-#include "romanpsf.h"
-#include "util.h"
+#include "sci/romanpsf.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <stdio.h>

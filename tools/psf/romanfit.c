@@ -23,12 +23,12 @@
  * told apart.
  */
 #include "epsf_priv.h"
-#include "linalg.h"
-#include "log.h"
+#include "sci/linalg.h"
+#include "base/log.h"
 #include "psf.h"
-#include "romanpsf.h"
-#include "stats.h"
-#include "util.h"
+#include "sci/romanpsf.h"
+#include "sci/stats.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -14,34 +14,16 @@
 #ifndef PH_TOOL_PSF_STEPS_H
 #define PH_TOOL_PSF_STEPS_H
 
-#include "config.h"
-#include "header.h"
-#include "interp.h"
-#include "meta.h"
-#include "ovpsf.h"
+#include "base/config.h"
+#include "io/header.h"
+#include "sci/interp.h"
+#include "io/ovpsf.h"
 #include "psf.h"
-#include "romanpsf.h"
-#include "romanpsf_cli.h"
+#include "sci/romanpsf.h"
+#include "sci/romanpsf_cli.h"
+#include "ui.h" /* params: the options in effect */
 
 #include <stdint.h>
-
-enum { M_NONE = 0, M_ROMAN, M_GAUSS, M_FILE, M_EPSF, M_A25, M_AUTO, M_ROMANFIT };
-
-/* The options in effect. */
-typedef struct params {
-    const char *output, *band, *pointing;
-    char model_text[1100], pattern[1024];
-    int model, have_ra, have_dec, have_x, have_y, at_position;
-    int fitted;   /* romanfit (or auto's choice of it): rf holds the fit */
-    romanfit_result rf;
-    double ra, dec, x, y, sigma;
-    long size, sca;
-    ph_interp interp;
-    int fourier; /* --interp fourier: 1; another kernel: 0; not given: -1 */
-    ph_romanpsf_cli rpsf; /* --jitter ... --diffusion; NaN, 0: the band's */
-    epsf_params ep;
-    const char *model_source;
-} params;
 
 /* ---- phrosty.c ---------------------------------------------------------------- */
 

@@ -1,23 +1,13 @@
 /* args.c -- ph-sim's compound option arguments (options.h): lists of
- * rolls, A,B pairs, NXxNY sizes, odd sizes, phases. Kept out of main.c's
+ * rolls, A,B pairs, NXxNY sizes, odd sizes, phases. Kept out of ui.c's
  * handler so that it reads one line per option. */
 #include "options.h"
 
-#include "log.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <string.h>
-
-/* A whole number in lo ... hi into an int. */
-int sim_arg_int(ph_cli *cli, const char *arg, long lo, long hi, int *out)
-{
-    long v;
-    if (ph_cli_long(cli, arg, lo, hi, &v))
-        return PH_EUSAGE;
-    *out = (int)v;
-    return 0;
-}
 
 int sim_arg_rolls(ph_cli *cli, const char *arg, sim_opts *c)
 {

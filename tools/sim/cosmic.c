@@ -1,6 +1,6 @@
 /* cosmic.c -- see cosmic.h. */
 #include "cosmic.h"
-#include "bands.h"
+#include "base/bands.h"
 
 #include <math.h>
 #include <stdlib.h>

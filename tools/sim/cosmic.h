@@ -17,7 +17,7 @@
 #ifndef SIM_COSMIC_H
 #define SIM_COSMIC_H
 
-#include "rng.h"
+#include "base/rng.h"
 
 #include <stdint.h>
 

@@ -24,7 +24,7 @@
 #ifndef SIM_COUNTS_H
 #define SIM_COUNTS_H
 
-#include "rng.h"
+#include "base/rng.h"
 
 enum { SIM_MAGS_OU2024 = 0, SIM_MAGS_UNIFORM = 1 };
 

@@ -1,7 +1,7 @@
 /* defects.c -- see defects.h. */
 #include "defects.h"
-#include "log.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
 
 #include <stdlib.h>
 #include <string.h>

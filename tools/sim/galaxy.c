@@ -1,7 +1,7 @@
 /* galaxy.c -- see galaxy.h. */
 #include "galaxy.h"
-#include "log.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* galaxy.h -- Sersic galaxies as Fourier transforms, for rendering through
- * ph_romanpsf_render (common/romanpsf.h).
+ * ph_romanpsf_render (common/sci/romanpsf.h).
  *
  * Profile: I(r) = exp(-b_n (r / r_e)^(1/n)), truncated at SIM_SERSIC_TRUNC
  * half-light radii (r_e is that of the untruncated profile; b_n from the
@@ -17,7 +17,7 @@
 #ifndef SIM_GALAXY_H
 #define SIM_GALAXY_H
 
-#include "romanpsf.h"
+#include "sci/romanpsf.h"
 
 #define SIM_SERSIC_TRUNC 6.0  /* truncation radius, in r_e */
 #define SIM_SERSIC_KAPPA 40.0 /* table end, cycles per r_e */

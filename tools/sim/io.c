@@ -1,11 +1,11 @@
 /* io.c -- see io.h. */
 #include "io.h"
-#include "atomicfile.h"
-#include "csv.h"
-#include "fits.h"
-#include "log.h"
-#include "psfstamp.h"
-#include "util.h"
+#include "io/atomicfile.h"
+#include "io/csv.h"
+#include "io/fits.h"
+#include "base/log.h"
+#include "io/psfstamp.h"
+#include "base/util.h"
 
 #include <errno.h>
 #include <math.h>

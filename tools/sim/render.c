@@ -9,10 +9,10 @@
 #include "cosmic.h"
 #include "defects.h"
 #include "galaxy.h"
-#include "log.h"
+#include "base/log.h"
 #include "sim.h"
-#include "util.h"
-#include "wcs.h"
+#include "base/util.h"
+#include "io/wcs.h"
 
 #include <math.h>
 #include <stdlib.h>

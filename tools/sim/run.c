@@ -6,10 +6,10 @@
 
 #include "galaxy.h"
 #include "io.h"
-#include "log.h"
+#include "base/log.h"
 #include "sca.h"
-#include "timing.h"
-#include "util.h"
+#include "base/timing.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -62,7 +62,7 @@ int sim_run_scene(sim_opts *c)
             st = sim_write_truth(sim_path(c->out, "truth", &s, e), &s, &img);
             ph_timing_end();
         }
-        if (!st && c->psf_files) {
+        if (!st && !c->no_psf_files) {
             ph_timing_begin("write psf");
             st = sim_write_psf_model(sim_path(c->out, "psf", &s, e), psf, c->psf_over, c->psf_size,
                                      s.p.nx, s.p.ny, e);

@@ -1,6 +1,6 @@
 /* sca.c -- see sca.h. */
 #include "sca.h"
-#include "bands.h"
+#include "base/bands.h"
 
 /* SCAs 1-9 (10-18 mirror them: the same scales, the skew's sign flipped).
  * Measured on OpenUniverse2024 (sca.h): 1, 2, 3, 7, and 6 (as the mirror of

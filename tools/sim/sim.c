@@ -2,9 +2,10 @@
 #include "sim.h"
 #include "cosmic.h"
 #include "counts.h"
-#include "log.h"
+#include "base/log.h"
 #include "sca.h"
-#include "util.h"
+#include "ui.h" /* sim_opts_init: the options' defaults */
+#include "base/util.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -23,48 +24,15 @@ const char *sim_type_name(int type)
     return type == SIM_STAR ? "star" : type == SIM_GALAXY ? "galaxy" : "transient";
 }
 
+/* ph-sim's defaults: its option table's (ui.c), written there once. */
 int sim_params_defaults(sim_params *p, const char *band)
 {
-    memset(p, 0, sizeof *p);
+    sim_opts c;
+    sim_opts_init(&c);
+    *p = c.p;
     if (ph_romanpsf_defaults(&p->psf, band))
         return PH_EUSAGE;
     p->band = ph_band_find(band);
-    p->nx = p->ny = PH_ROMAN_NPIX;
-    p->seed = 1;
-    p->ntemplates = 1;
-    p->nscience = 4;
-    p->mjd_science = 62450.0;
-    p->mjd_template = NAN;
-    p->cadence_days = 5.0;
-    p->ra0 = 7.55;
-    p->dec0 = -44.8;
-    p->rot_deg = 0.0;
-    p->rot_range_deg = 180.0;
-    p->dither_px = NAN;
-    p->sca = -1;
-    p->pointing0 = 10000;
-    p->distortion_px = 3.0;
-    p->nstars = p->ngalaxies = -1;
-    p->star_mag[0] = p->star_mag[1] = p->gal_mag[0] = p->gal_mag[1] = NAN;
-    p->mag_dist = SIM_MAGS_OU2024;
-    p->host = p->transient = 1;
-    p->oid = 20172782;
-    p->sn_peak_mag = 22.0;
-    p->sn_peak_mjd = NAN;
-    p->sn_rise_days = 15.0;
-    p->sn_fall_days = 25.0;
-    p->sn_offset_arcsec[0] = 0.25;
-    p->sn_offset_arcsec[1] = 0.15;
-    p->exptime_s = NAN;
-    p->sky_e = NAN;
-    p->read_noise_e = PH_ROMAN_READNOISE;
-    p->dark_e_s = PH_ROMAN_DARK;
-    p->saturate_e = 100000.0;
-    p->noise = 1;
-    p->cosmic_rays = -1;
-    p->hot_pixels = 300;
-    p->bad_pixels = 100;
-    p->jitter_vary = 0.1;
     return PH_OK;
 }
 

@@ -10,10 +10,10 @@
 
 #define SIM_MAX_ROLLS 256 /* --rolls values at most */
 
-#include "bands.h"
-#include "header.h"
-#include "rng.h"
-#include "romanpsf.h"
+#include "base/bands.h"
+#include "io/header.h"
+#include "base/rng.h"
+#include "sci/romanpsf.h"
 
 #include <stdint.h>
 

@@ -1,11 +1,11 @@
 /* checkimg.c -- see checkimg.h. */
 #include "checkimg.h"
-#include "atomicfile.h"
-#include "csv.h"
-#include "fits.h"
-#include "log.h"
-#include "plane.h"
-#include "util.h"
+#include "io/atomicfile.h"
+#include "io/csv.h"
+#include "io/fits.h"
+#include "base/log.h"
+#include "base/planealloc.h"
+#include "base/util.h"
 
 #include <errno.h>
 #include <math.h>

@@ -11,9 +11,9 @@
 #ifndef PH_SKYSUB_CHECKIMG_H
 #define PH_SKYSUB_CHECKIMG_H
 
-#include "background.h"
-#include "detect.h"
-#include "header.h"
+#include "sci/background.h"
+#include "sci/detect.h"
+#include "io/header.h"
 
 #include <stdint.h>
 

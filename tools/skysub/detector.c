@@ -1,9 +1,9 @@
 /* detector.c -- see detector.h. */
 #include "detector.h"
 
-#include "bands.h"
-#include "log.h"
-#include "plane.h"
+#include "base/bands.h"
+#include "base/log.h"
+#include "base/planealloc.h"
 
 #include <math.h>
 

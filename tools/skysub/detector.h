@@ -5,7 +5,7 @@
 #ifndef PH_SKYSUB_DETECTOR_H
 #define PH_SKYSUB_DETECTOR_H
 
-#include "inimage.h"
+#include "io/image.h"
 #include "variance.h"
 
 /* *vk: the kind asked (VAR_AUTO resolved: physical for OpenUniverse2024,

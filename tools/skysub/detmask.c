@@ -1,8 +1,8 @@
 /* detmask.c -- see detmask.h. */
 #include "detmask.h"
-#include "log.h"
-#include "plane.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/planealloc.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -13,7 +13,7 @@
 #ifndef PH_SKYSUB_DETMASK_H
 #define PH_SKYSUB_DETMASK_H
 
-#include "detect.h"
+#include "sci/detect.h"
 
 #include <stdint.h>
 

@@ -6,22 +6,21 @@
  * main.c: options, read, run, write. The work is in skysub.c (steps),
  * detmask.c, variance.c; the detector's numbers in detector.c, the product
  * in output.c, --check-images in checkimg.c, --print-meta in printmeta.c;
- * the algorithms in common/background.c and common/detect*.c.
+ * the algorithms in common/sci/background.c and common/detect*.c.
  */
 #include "checkimg.h"
-#include "cli.h"
+#include "base/cli.h"
 #include "detector.h"
-#include "fits.h"
-#include "inimage.h"
-#include "log.h"
+#include "io/fits.h"
+#include "io/image.h"
+#include "base/log.h"
 #include "output.h"
-#include "phimage.h"
-#include "plane.h"
+#include "base/planealloc.h"
 #include "printmeta.h"
 #include "skysub.h"
-#include "timing.h"
+#include "base/timing.h"
 #include "ui.h"
-#include "util.h"
+#include "base/util.h"
 #include "variance.h"
 #include "work.h"
 

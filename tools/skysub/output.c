@@ -3,9 +3,9 @@
  * in the comments). */
 #include "output.h"
 
-#include "log.h"
-#include "phimage.h"
-#include "timing.h"
+#include "base/log.h"
+#include "io/image.h"
+#include "base/timing.h"
 
 #include <math.h>
 

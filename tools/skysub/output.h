@@ -1,11 +1,11 @@
-/* output.h -- ph-skysub's product: the ph image (phimage.h) with the
+/* output.h -- ph-skysub's product: the ph image (io/image.h) with the
  * sky-subtracted SCI, VAR and MASK, the meta keys it measured (SKYRMS,
  * SKYLEVEL, GAIN, RDNOISE, SATURATE) and, in the SCI header, the settings
  * and results of the run. */
 #ifndef PH_SKYSUB_OUTPUT_H
 #define PH_SKYSUB_OUTPUT_H
 
-#include "inimage.h"
+#include "io/image.h"
 #include "skysub.h"
 
 /* Write `output` from the input's sky-subtracted plane and header (both

@@ -2,10 +2,10 @@
  * command of the tool, which reads only the header and writes no image. */
 #include "printmeta.h"
 
-#include "fitshead.h"
-#include "log.h"
-#include "meta.h"
-#include "util.h"
+#include "io/fitsscan.h"
+#include "base/log.h"
+#include "io/header.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -23,7 +23,7 @@ int skysub_print_meta(const char *input, const char *name)
         path = three; /* phrosty's threefile PATH */
     long nx, ny;
     ph_header *h = NULL;
-    if (ph_fitshead_read(path, "SCI", &nx, &ny, &h))
+    if (ph_fitsscan_read(path, "SCI", &nx, &ny, &h))
         return PH_EFAIL;
     ph_meta m;
     ph_meta_from_header(h, name ? name : input, &m);

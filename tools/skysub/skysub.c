@@ -1,11 +1,11 @@
 /* skysub.c -- see skysub.h. */
 #include "skysub.h"
 #include "detmask.h"
-#include "log.h"
-#include "plane.h"
-#include "phimage.h"
-#include "timing.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/planealloc.h"
+#include "io/image.h"
+#include "base/timing.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -14,13 +14,13 @@
 #ifndef PH_SKYSUB_H
 #define PH_SKYSUB_H
 
-#include "background.h"
-#include "detect.h"
+#include "sci/background.h"
+#include "sci/detect.h"
 #include "variance.h"
 
 #include <stdint.h>
 
-/* Working bits of the mask beside the PH_MASK_* of phimage.h; cleared
+/* Working bits of the mask beside the PH_MASK_* of io/image.h; cleared
  * before the mask is written. */
 enum { SKYSUB_SATURATED = 64, SKYSUB_SEGMENT = 128 };
 

@@ -1,6 +1,6 @@
 /* ui.c -- see ui.h. The defaults are phrosty's SExtractor settings. */
 #include "ui.h"
-#include "log.h"
+#include "base/log.h"
 
 #include <math.h>
 #include <string.h>
@@ -64,7 +64,7 @@ void skysub_ui_init(skysub_ui *u)
     memset(u, 0, sizeof *u);
     u->gain = u->read_noise = NAN;
     u->p.saturation = NAN;
-    ph_cli_defaults(skysub_options, u); /* the table's: they parse (tests/cli) */
+    ph_cli_defaults(skysub_options, NULL, u); /* the table's: they parse (tests/cli) */
 }
 
 void skysub_defaults(skysub_params *p)

@@ -3,8 +3,8 @@
 #ifndef PH_SKYSUB_UI_H
 #define PH_SKYSUB_UI_H
 
-#include "cli.h"
-#include "inimage.h"
+#include "base/cli.h"
+#include "io/image.h"
 #include "skysub.h"
 #include "variance.h"
 

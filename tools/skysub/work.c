@@ -2,11 +2,11 @@
 #include "work.h"
 
 #include "checkimg.h"
-#include "log.h"
-#include "phimage.h"
-#include "plane.h"
-#include "timing.h"
-#include "util.h"
+#include "base/log.h"
+#include "io/image.h"
+#include "base/planealloc.h"
+#include "base/timing.h"
+#include "base/util.h"
 
 int skysub_work(const char *input, const char *output, const char *check_dir, ph_input_lite *in,
                 const skysub_params *p, var_kind vk, double gain, double rn, uint8_t **mask_out,

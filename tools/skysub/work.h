@@ -5,7 +5,7 @@
 #ifndef PH_SKYSUB_WORK_H
 #define PH_SKYSUB_WORK_H
 
-#include "inimage.h"
+#include "io/image.h"
 #include "skysub.h"
 
 /* in->sci becomes SCI (the sky subtracted), in->flagged and in->noise are

@@ -6,14 +6,14 @@
  * main: the engine on the chosen device (here because only the tool links
  * the CUDA code), the steps in order; the option table, the checks, the
  * reading and the work's input are ui.c's. */
-#include "cli.h"
-#include "gpu.h"
-#include "log.h"
+#include "base/cli.h"
+#include "base/gpu.h"
+#include "base/log.h"
 #include "ph_cuda.h" /* the GPU engine, under PH_WITH_CUDA */
 #include "subtract.h"
-#include "timing.h"
+#include "base/timing.h"
 #include "ui.h"
-#include "util.h"
+#include "base/util.h"
 #include "write.h"
 
 #include <malloc.h>

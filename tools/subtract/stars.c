@@ -1,8 +1,8 @@
 /* stars.c -- see stars.h. */
 #include "stars.h"
 
-#include "log.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -20,8 +20,8 @@
 #ifndef SUBTRACT_STARS_H
 #define SUBTRACT_STARS_H
 
-#include "ovpsf.h"
-#include "startab.h"
+#include "io/ovpsf.h"
+#include "io/startab.h"
 
 /* Add the correction above to cref (nx x ny), cut at radius r, for the rows
  * of s that ph-align drew (DRAWN = 1); returns how many. */

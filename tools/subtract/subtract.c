@@ -1,9 +1,9 @@
 /* subtract.c -- see subtract.h. */
 #include "subtract.h"
-#include "log.h"
-#include "phimage.h"
-#include "timing.h"
-#include "util.h"
+#include "base/log.h"
+#include "io/image.h"
+#include "base/timing.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -4,14 +4,14 @@
  * (sfft-reference.md §4-5, the contract in HACKING.md "Difference file").
  *
  * Images are row-major [y * nx + x]; masks carry the ph image bits of
- * phimage.h (1 DETECTED, 2 BAD, 4 OUTSIDE).
+ * io/image.h (1 DETECTED, 2 BAD, 4 OUTSIDE).
  */
 #ifndef PH_SUBTRACT_H
 #define PH_SUBTRACT_H
 
-#include "ovpsf.h"
-#include "resid.h"
-#include "sfft.h"
+#include "io/ovpsf.h"
+#include "sci/resid.h"
+#include "sci/sfft.h"
 #include "stars.h"
 
 #include <stdint.h>

@@ -1,9 +1,9 @@
 /* ui.c -- see ui.h. */
 #include "ui.h"
-#include "log.h"
+#include "base/log.h"
 #include "subtract.h"
-#include "util.h"
-#include "wcs.h"
+#include "base/util.h"
+#include "io/wcs.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -81,7 +81,7 @@ void ph_sub_opts_default(ph_sub_opts *o)
     o->fit_pixels = -1; /* the method's */
     o->clip = NAN;      /* the method's */
     o->order_src = -1;  /* the handler's first --kernel-order is the table's default */
-    ph_cli_defaults(subtract_options, o); /* the table's: they parse (tests/cli) */
+    ph_cli_defaults(subtract_options, NULL, o); /* the table's: they parse (tests/cli) */
 }
 
 /* --kernel-order: phrosty's kerpolyorder is the order of its SFFT kernel, so

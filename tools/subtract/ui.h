@@ -3,11 +3,11 @@
 #ifndef PH_SUBTRACT_UI_H
 #define PH_SUBTRACT_UI_H
 
-#include "cli.h"
-#include "gpu.h"
-#include "phimage.h"
-#include "psfstamp.h"
-#include "sfft.h"
+#include "base/cli.h"
+#include "base/gpu.h"
+#include "io/image.h"
+#include "io/psfstamp.h"
+#include "sci/sfft.h"
 #include "stars.h"
 #include "subtract.h"
 

@@ -1,8 +1,8 @@
 /* write.c -- see write.h. */
 #include "write.h"
-#include "fits.h"
-#include "log.h"
-#include "util.h"
+#include "io/fits.h"
+#include "base/log.h"
+#include "base/util.h"
 
 #include <stdlib.h>
 #include <math.h>
