@@ -17,7 +17,7 @@ static double dfilter(long kx, long nx) { return 1.0 / (0.6 + 0.4 * cos(2 * M_PI
 
 static ph_decorr *new_filtered(long nx, long ny)
 {
-    ph_decorr *d = ph_decorr_new(ny, nx);
+    ph_decorr *d = ph_decorr_new(nx, ny);
     if (!d)
         return NULL;
     ph_decorr_term t = {.kernel = row3, .knx = 3, .kny = 1, .sigma = 2.0};
@@ -74,7 +74,7 @@ TEST(decorr_filter_and_kernel_nonsquare)
         delta[0] = 1;
         reference(delta, nx, ny, 1, NULL, 0, 0, 0, full);
         dims_icsz(full, nx, ny, 5, 3, kref);
-        EXPECT(ph_decorr_kernel(d, 3, 5, k, NULL, NULL) == 0);
+        EXPECT(ph_decorr_kernel(d, 5, 3, k, NULL, NULL) == 0);
         EXPECT_NEAR(dims_maxdiff(k, kref, 15), 0, 1e-12);
         free(delta);
         free(full);
@@ -107,7 +107,7 @@ TEST(decorr_apply_stamp_matched_nonsquare)
         EXPECT_NEAR(dims_maxdiff(sout, sref, 25), 0, 1e-12);
         /* matched filter with a 5 wide x 3 high kernel */
         memcpy(ph_decorr_plane(d), img, n * sizeof *img);
-        EXPECT(ph_decorr_matched_filter(d, k, 3, 5) == 0);
+        EXPECT(ph_decorr_matched_filter(d, k, 5, 3) == 0);
         reference(img, nx, ny, 2, k, 5, 3, 1, ref);
         EXPECT_NEAR(dims_maxdiff(ph_decorr_plane(d), ref, n), 0, 1e-12);
         free(delta);
@@ -132,7 +132,7 @@ TEST(decorr_variance_nonsquare)
         float acc[60] = {0};
         for (long i = 0; i < n; i++)
             var[i] = 1.0 + 0.1 * (double)((i * 7) % 11);
-        ph_decorr_convolve_full(k, 1, 3, k2, 3, 1, kk);
+        ph_decorr_convolve_full(k, 3, 1, k2, 1, 3, kk);
         double *delta = calloc(n, sizeof *delta);
         delta[0] = 1;
         reference(delta, nx, ny, 1, kk, 3, 3, 0, h);
@@ -148,7 +148,7 @@ TEST(decorr_variance_nonsquare)
                 ref[y * nx + x] = 2.0 * a;
             }
         memcpy(ph_decorr_plane(d), var, n * sizeof *var);
-        EXPECT(ph_decorr_variance_add(d, k, 1, 3, k2, 3, 1, 2.0, acc) == 0);
+        EXPECT(ph_decorr_variance_add(d, k, 3, 1, k2, 1, 3, 2.0, acc) == 0);
         double err = 0;
         for (long i = 0; i < n; i++)
             err = fmax(err, fabs(acc[i] - ref[i]) / ref[i]);
@@ -163,7 +163,7 @@ TEST(decorr_convolve_full_and_extend_nonsquare)
     /* a: 5 wide x 3 high, b: 3 wide x 1 high -> 7 wide x 3 high */
     double a[15], out[21], ref[21] = {0};
     dims_fill(a, 15, 31);
-    ph_decorr_convolve_full(a, 3, 5, row3, 1, 3, out);
+    ph_decorr_convolve_full(a, 5, 3, row3, 3, 1, out);
     for (long y = 0; y < 3; y++)
         for (long x = 0; x < 5; x++)
             for (long i = 0; i < 3; i++)
@@ -174,7 +174,7 @@ TEST(decorr_convolve_full_and_extend_nonsquare)
         double img[60], k[15], o[60], r[60];
         dims_fill(img, n, 33 + s);
         dims_fill(k, 15, 35 + s);
-        ph_decorr_convolve_extend(img, ny, nx, k, 3, 5, o);
+        ph_decorr_convolve_extend(img, nx, ny, k, 5, 3, o);
         dims_convolve(img, nx, ny, k, 5, 3, 2, r);
         EXPECT_NEAR(dims_maxdiff(o, r, n), 0, 1e-12);
     }
@@ -189,7 +189,7 @@ TEST(decorr_truncated_kernel_nonsquare)
     ph_decorr_model m = {.j = &t, .nj = 1};
     long knx = 0, kny = 0;
     double *k = NULL;
-    EXPECT(ph_decorr_truncated_kernel(&m, 2.0, &kny, &knx, &k, NULL) == 0);
+    EXPECT(ph_decorr_truncated_kernel(&m, 2.0, &knx, &kny, &k, NULL) == 0);
     EXPECT(knx == 11 && kny == 7);
     free(k);
 }
@@ -201,14 +201,14 @@ TEST(pair_new_nonsquare)
                  .rms_ref = 1};
     for (int s = 0; s < 2; s++) {
         long nx = dims_shape[s][0], ny = dims_shape[s][1];
-        ph_decorr *d = dc_new(ny, nx, &p);
+        ph_decorr *d = dc_new(nx, ny, &p);
         EXPECT(d != NULL);
         if (!d)
             return;
         EXPECT(d->nx == nx && d->ny == ny && d->nc == ny * (nx / 2 + 1));
         ph_decorr_free(d);
         /* the default kernel size is bounded by the smaller side: 5 */
-        EXPECT(dc_default_kernel_size(&p, ny, nx) == 5);
+        EXPECT(dc_default_kernel_size(&p, nx, ny) == 5);
     }
 }
 

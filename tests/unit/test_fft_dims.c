@@ -10,7 +10,7 @@ TEST(fft2_forward_inverse_nonsquare)
 {
     for (int s = 0; s < 2; s++) {
         long nx = dims_shape[s][0], ny = dims_shape[s][1], h = nx / 2 + 1, n = nx * ny;
-        ph_fft2 *p = ph_fft2_new(ny, nx);
+        ph_fft2 *p = ph_fft2_new(nx, ny);
         EXPECT(p != NULL);
         if (!p)
             return;
@@ -43,7 +43,7 @@ TEST(fft2_inplace_nonsquare)
         long nx = dims_shape[s][0], ny = dims_shape[s][1], h = nx / 2 + 1, n = nx * ny;
         long st = ph_fft2_stride(nx);
         EXPECT(st == 2 * h);
-        ph_fft2 *p = ph_fft2_new_inplace(ny, nx);
+        ph_fft2 *p = ph_fft2_new_inplace(nx, ny);
         EXPECT(p != NULL);
         if (!p)
             return;
@@ -82,11 +82,11 @@ TEST(kernel_csz_icsz_nonsquare)
         double k[15], kout[15], kref[15], *full = malloc(n * sizeof *full),
                                           *ref = malloc(n * sizeof *ref);
         dims_fill(k, 15, 5 + s);
-        EXPECT(ph_kernel_csz(k, kny, knx, ny, nx, full) == 0);
+        EXPECT(ph_kernel_csz(k, knx, kny, nx, ny, full) == 0);
         dims_csz(k, knx, kny, nx, ny, ref);
         EXPECT_NEAR(dims_maxdiff(full, ref, n), 0, 0);
         dims_fill(full, n, 7 + s);
-        ph_kernel_icsz(full, ny, nx, kny, knx, kout);
+        ph_kernel_icsz(full, nx, ny, knx, kny, kout);
         dims_icsz(full, nx, ny, knx, kny, kref);
         EXPECT_NEAR(dims_maxdiff(kout, kref, 15), 0, 0);
         free(full);
@@ -103,14 +103,14 @@ TEST(convolutions_nonsquare)
                       *ref = malloc(n * sizeof *ref);
         dims_fill(k, 15, 9 + s);
         dims_fill(img, n, 11 + s);
-        EXPECT(ph_convolve_same(img, ny, nx, k, kny, knx, 0, out) == 0);
+        EXPECT(ph_convolve_same(img, nx, ny, k, knx, kny, 0, out) == 0);
         dims_convolve(img, nx, ny, k, knx, kny, 0, ref);
         EXPECT_NEAR(dims_maxdiff(out, ref, n), 0, 1e-12);
-        EXPECT(ph_convolve_circular(img, ny, nx, k, kny, knx, out) == 0);
+        EXPECT(ph_convolve_circular(img, nx, ny, k, knx, kny, out) == 0);
         dims_convolve(img, nx, ny, k, knx, kny, 1, ref);
         EXPECT_NEAR(dims_maxdiff(out, ref, n), 0, 1e-12);
         /* small (*) small: zero boundary, cropped to a's size */
-        ph_convolve_small(img, ny, nx, k, kny, knx, out);
+        ph_convolve_small(img, nx, ny, k, knx, kny, out);
         dims_convolve(img, nx, ny, k, knx, kny, 0, ref);
         EXPECT_NEAR(dims_maxdiff(out, ref, n), 0, 1e-12);
         free(img);

@@ -113,15 +113,15 @@ TEST(convolutions_match_direct)
         img[i] = ph_rng_gauss(&r);
     for (int i = 0; i < KN * KN; i++)
         ksum += (k[i] = ph_rng_uniform(&r) + (i == 3 ? 5 : 0)); /* asymmetric */
-    EXPECT(ph_convolve_same(img, NY, NX, k, KN, KN, 0, out) == 0);
+    EXPECT(ph_convolve_same(img, NX, NY, k, KN, KN, 0, out) == 0);
     double worst = 0;
     for (long y = 0; y < NY; y++)
         for (long x = 0; x < NX; x++)
             worst = fmax(worst, fabs(out[y * NX + x] - direct(img, NY, NX, k, KN, y, x, 0)));
     EXPECT(worst < 1e-12);
-    EXPECT(ph_convolve_same(img, NY, NX, k, KN, KN, 1, out) == 0);
+    EXPECT(ph_convolve_same(img, NX, NY, k, KN, KN, 1, out) == 0);
     EXPECT_NEAR(out[100], direct(img, NY, NX, k, KN, 100 / NX, 100 % NX, 0) / ksum, 1e-12);
-    EXPECT(ph_convolve_circular(img, NY, NX, k, KN, KN, out) == 0);
+    EXPECT(ph_convolve_circular(img, NX, NY, k, KN, KN, out) == 0);
     worst = 0;
     for (long y = 0; y < NY; y++)
         for (long x = 0; x < NX; x++)
@@ -129,12 +129,12 @@ TEST(convolutions_match_direct)
     EXPECT(worst < 1e-12);
     /* CSZ puts the centre at [0][0]; iCSZ undoes it */
     double full[NY * NX], back[KN * KN];
-    EXPECT(ph_kernel_csz(k, KN, KN, NY, NX, full) == 0);
+    EXPECT(ph_kernel_csz(k, KN, KN, NX, NY, full) == 0);
     EXPECT(full[0] == k[2 * KN + 2] && full[NX - 1] == k[2 * KN + 1]);
-    ph_kernel_icsz(full, NY, NX, KN, KN, back);
+    ph_kernel_icsz(full, NX, NY, KN, KN, back);
     EXPECT(!memcmp(back, k, sizeof k));
     ph_error_clear();
-    EXPECT(ph_kernel_csz(k, 4, 4, NY, NX, full) != 0);
+    EXPECT(ph_kernel_csz(k, 4, 4, NX, NY, full) != 0);
     ph_error_clear();
 }
 
@@ -143,7 +143,7 @@ TEST(small_convolution_and_fft_identity)
     double a[9] = {0, 0, 0, 0, 1, 0, 0, 0, 0}, b[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9}, o[9];
     ph_convolve_small(a, 3, 3, b, 3, 3, o);
     EXPECT(!memcmp(o, b, sizeof o)); /* delta (*) b = b */
-    ph_fft2 *p = ph_fft2_new(6, 10);
+    ph_fft2 *p = ph_fft2_new(10, 6);
     double *x = ph_fft_alloc_real(60), *y = ph_fft_alloc_real(60);
     ph_cplx *c = ph_fft_alloc_cplx(ph_fft2_ncplx(p));
     for (int i = 0; i < 60; i++)

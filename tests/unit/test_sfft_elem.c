@@ -144,7 +144,7 @@ TEST(padding_and_cropping)
     double grid[4 * 5];
     for (long y = 0; y < 4; y++)
         for (long x = 0; x < stride; x++)
-            grid[y * stride + x] = ph_sfft_pad_px(img, 2, 3, y, x);
+            grid[y * stride + x] = ph_sfft_pad_px(img, 3, 2, x, y);
     for (long y = 0; y < 4; y++)
         for (long x = 0; x < stride; x++)
             EXPECT(grid[y * stride + x] == (y < 2 && x < 3 ? img[y * 3 + x] : 0));
@@ -160,7 +160,7 @@ TEST(csz_placement_equals_ph_kernel_csz)
     double k[L * L], ref[MY * MX], grid[MY * STRIDE];
     for (int t = 0; t < L * L; t++)
         k[t] = t + 1;
-    EXPECT(ph_kernel_csz(k, L, L, MY, MX, ref) == 0);
+    EXPECT(ph_kernel_csz(k, L, L, MX, MY, ref) == 0);
     memset(grid, 0, sizeof grid);
     for (long t = 0; t < L * L; t++)
         grid[ph_sfft_csz_offset(t, L, MY, MX, STRIDE)] += k[t];
