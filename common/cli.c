@@ -35,10 +35,7 @@ static const ph_opt common_opts[] = {
 static char **settings;
 static int nsettings;
 
-const char *ph_version(void)
-{
-    return PH_GIT[0] ? PH_VERSION " (git " PH_GIT ")" : PH_VERSION;
-}
+const char *ph_cli_version(void) { return PH_GIT[0] ? PH_VERSION " (git " PH_GIT ")" : PH_VERSION; }
 
 static int count_opts(const ph_opt *o)
 {
@@ -442,7 +439,7 @@ static void print_leaf(const char *key, const char *value, void *ctx)
 /* --settings: the version and the config values this tool reads. */
 static void print_settings(const ph_cli *cli)
 {
-    printf("%s (phrosty-c) %s\n", cli->tool, ph_version());
+    printf("%s (phrosty-c) %s\n", cli->tool, ph_cli_version());
     char key[256];
     for (const ph_opt *o = cli->opts; o && o->name; o++) {
         opt_cfgkey(cli, o, key, sizeof key);
@@ -589,7 +586,7 @@ int ph_cli_parse(ph_cli *cli, int argc, char **argv)
                 st = -1;
                 goto out;
             case K_VERSION:
-                printf("%s (phrosty-c) %s\n", cli->tool, ph_version());
+                printf("%s (phrosty-c) %s\n", cli->tool, ph_cli_version());
                 st = -1;
                 goto out;
             case K_VERBOSE:

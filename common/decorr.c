@@ -48,7 +48,7 @@ double *ph_decorr_plane(ph_decorr *d) { return d->plane; }
 /* d->spec <- F CSZ(k) (through d->plane). */
 static int kernel_spectrum(ph_decorr *d, const double *k, long kny, long knx)
 {
-    if (ph_kernel_csz(k, knx, kny, d->nx, d->ny, d->plane))
+    if (ph_fft_kernel_csz(k, knx, kny, d->nx, d->ny, d->plane))
         return PH_EFAIL;
     ph_fft2_forward(d->plan, d->plane, d->spec);
     return PH_OK;
@@ -175,7 +175,7 @@ static int check_crop(const ph_decorr *d, long kny, long knx, const char *what)
 static void crop_plane(const ph_decorr *d, long kny, long knx, double *k, double *lost,
                        double *lost_abs, double *sum)
 {
-    ph_kernel_icsz(d->plane, d->nx, d->ny, knx, kny, k);
+    ph_fft_kernel_icsz(d->plane, d->nx, d->ny, knx, kny, k);
     double sf = 0, af = 0, sc = 0, ac = 0;
     for (long i = 0; i < d->ny * d->nx; i++) {
         sf += d->plane[i];

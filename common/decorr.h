@@ -31,7 +31,7 @@
  * Sizes are given width first, (nx, ny) and (knx, kny), as FITS's NAXIS1
  * and NAXIS2. Kernels are odd knx x kny arrays, row-major [y][x], centre at
  * [(kny-1)/2][(knx-1)/2] (fft.h); "CSZ" is the embedding of fft.h
- * (ph_kernel_csz). Arrays are row-major [y * nx + x]. Everything here is
+ * (ph_fft_kernel_csz). Arrays are row-major [y * nx + x]. Everything here is
  * transpose-equivariant, so SFFT's (x, y) arrays and our (y, x) arrays give
  * the same numbers, transposed. Errors are recorded with ph_error (log.h).
  */

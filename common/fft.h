@@ -56,24 +56,24 @@ void ph_fft2_inverse(ph_fft2 *p, ph_cplx *in, double *out);
 
 /* CSZ embedding (sfft-reference §1.5): the odd kernel placed in an nx x ny
  * zero array with its centre at [0][0] (wrapping). `out` has ny*nx. */
-int ph_kernel_csz(const double *k, long knx, long kny, long nx, long ny, double *out);
+int ph_fft_kernel_csz(const double *k, long knx, long kny, long nx, long ny, double *out);
 /* Inverse: crop the knx x kny kernel around [0][0] of a wrapped array. */
-void ph_kernel_icsz(const double *full, long nx, long ny, long knx, long kny, double *k);
+void ph_fft_kernel_icsz(const double *full, long nx, long ny, long knx, long kny, double *k);
 
 /* Linear convolution with zero boundary, output the same size as the
  * image ("same" mode), via FFT at (ny + kny - 1) x (nx + knx - 1): what
  * SFFT's cross-convolution does. `normalise`: divide the kernel by its sum
  * first. img and out may be the same array. */
-int ph_convolve_same(const double *img, long nx, long ny, const double *k, long knx, long kny,
-                     int normalise, double *out);
+int ph_fft_convolve_same(const double *img, long nx, long ny, const double *k, long knx, long kny,
+                         int normalise, double *out);
 
 /* Circular convolution on the nx x ny torus via FFT. */
-int ph_convolve_circular(const double *img, long nx, long ny, const double *k, long knx,
-                         long kny, double *out);
+int ph_fft_convolve_circular(const double *img, long nx, long ny, const double *k, long knx,
+                             long kny, double *out);
 
 /* Direct (real-space) linear convolution of two small kernels, output
  * cropped to a's size and centred ("same"): used for PSF (*) PSF. */
-void ph_convolve_small(const double *a, long anx, long any, const double *b, long bnx, long bny,
-                       double *out);
+void ph_fft_convolve_small(const double *a, long anx, long any, const double *b, long bnx, long bny,
+                           double *out);
 
 #endif

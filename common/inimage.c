@@ -1,5 +1,5 @@
-/* inimage.c -- see inimage.h. One reader serves ph_input_read and
- * ph_input_read_lite: it finds the layout and the HDUs, reads the planes
+/* inimage.c -- see inimage.h. One reader serves ph_inimage_read and
+ * ph_inimage_read_lite: it finds the layout and the HDUs, reads the planes
  * in the form the caller asked for (`reader.full`: the image as float64
  * and the flags as they are, with malloc; else the image as float32 and
  * the flags reduced to one byte, in pre-faulted planes) and checks them;
@@ -286,7 +286,7 @@ static int read_input(const char *path, const ph_input_opts *opts, reader *r)
     return PH_OK;
 }
 
-int ph_input_read(const char *path, const ph_input_opts *opts, ph_input *in)
+int ph_inimage_read(const char *path, const ph_input_opts *opts, ph_input *in)
 {
     reader r = {.full = 1, .want_noise = PH_NOISE_YES};
     memset(in, 0, sizeof *in);
@@ -297,14 +297,14 @@ int ph_input_read(const char *path, const ph_input_opts *opts, ph_input *in)
     return PH_OK;
 }
 
-void ph_input_free(ph_input *in)
+void ph_inimage_free(ph_input *in)
 {
     free_planes(1, in->sci, in->noise, in->flags, in->hdr);
     memset(in, 0, sizeof *in);
 }
 
-int ph_input_read_lite(const char *path, const ph_input_opts *opts, int want_noise,
-                       ph_input_lite *in)
+int ph_inimage_read_lite(const char *path, const ph_input_opts *opts, int want_noise,
+                         ph_input_lite *in)
 {
     reader r = {.full = 0, .want_noise = want_noise};
     memset(in, 0, sizeof *in);
@@ -319,7 +319,7 @@ int ph_input_read_lite(const char *path, const ph_input_opts *opts, int want_noi
     return PH_OK;
 }
 
-void ph_input_lite_free(ph_input_lite *in)
+void ph_inimage_lite_free(ph_input_lite *in)
 {
     free_planes(0, in->sci, in->noise, in->flagged, in->hdr);
     memset(in, 0, sizeof *in);

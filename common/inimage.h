@@ -39,8 +39,8 @@ typedef struct ph_input {
 
 /* Read an input image; errors name the file and HDU. An image without a
  * single finite pixel is an error. */
-int ph_input_read(const char *path, const ph_input_opts *opts, ph_input *in);
-void ph_input_free(ph_input *in);
+int ph_inimage_read(const char *path, const ph_input_opts *opts, ph_input *in);
+void ph_inimage_free(ph_input *in);
 
 /* The same images read for low memory (ph-skysub on 4088x4088 frames):
  * the image as float32 (4 bytes a pixel instead of 8), the flags reduced
@@ -50,7 +50,7 @@ void ph_input_free(ph_input *in);
  * names of the HDUs used are kept for messages and headers ("" when a
  * plane is absent; a plane present but not read keeps its name). The
  * planes are allocated with ph_plane_alloc() (plane.h): free them with
- * ph_plane_free() or ph_input_lite_free(). */
+ * ph_plane_free() or ph_inimage_lite_free(). */
 enum { PH_NOISE_NO = 0, PH_NOISE_YES = 1, PH_NOISE_UNLESS_OU = 2 };
 typedef struct ph_input_lite {
     long nx, ny;
@@ -64,8 +64,8 @@ typedef struct ph_input_lite {
     char sci_hdu[80], noise_hdu[80], flags_hdu[80];
 } ph_input_lite;
 
-int ph_input_read_lite(const char *path, const ph_input_opts *opts, int want_noise,
-                       ph_input_lite *in);
-void ph_input_lite_free(ph_input_lite *in);
+int ph_inimage_read_lite(const char *path, const ph_input_opts *opts, int want_noise,
+                         ph_input_lite *in);
+void ph_inimage_lite_free(ph_input_lite *in);
 
 #endif

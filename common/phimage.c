@@ -15,7 +15,7 @@ static int same_size(const char *path, const char *what, long nx, long ny, long 
     return ph_error(PH_EFAIL, path, "%s is %ldx%ld but SCI is %ldx%ld", what, mx, my, nx, ny);
 }
 
-int ph_var_check(const float *var, size_t n, const char *file, const char *hdu)
+int ph_image_var_check(const float *var, size_t n, const char *file, const char *hdu)
 {
     for (size_t i = 0; i < n; i++)
         if (var[i] > 0 && isfinite(var[i]))
@@ -43,7 +43,7 @@ int ph_image_read(const char *path, unsigned planes, ph_image *img)
     if (!st && (planes & PH_PLANE_VAR) && !(st = ph_fits_goto(&fp, "VAR")) &&
         !(st = ph_fits_read_float(&fp, &mx, &my, &img->var)) &&
         !(st = same_size(path, "VAR", nx, ny, mx, my)))
-        st = ph_var_check(img->var, (size_t)mx * my, path, "VAR");
+        st = ph_image_var_check(img->var, (size_t)mx * my, path, "VAR");
     if (!st && (planes & PH_PLANE_MASK) && !(st = ph_fits_goto(&fp, "MASK")) &&
         !(st = ph_fits_read_u8(&fp, &mx, &my, &img->mask)))
         st = same_size(path, "MASK", nx, ny, mx, my);

@@ -63,6 +63,6 @@ void ph_image_free(ph_image *img);
  * errors of nothing and weights of infinity without a word. Error naming
  * the file and HDU otherwise. (A constant plane is allowed: ph-import
  * writes SKYRMS^2 when no noise map is given.) */
-int ph_var_check(const float *var, size_t n, const char *file, const char *hdu);
+int ph_image_var_check(const float *var, size_t n, const char *file, const char *hdu);
 
 #endif

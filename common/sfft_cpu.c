@@ -250,7 +250,7 @@ static void product(cpu *c, long my, long mx, const double *a, const double *b, 
 }
 
 /* The L x L kernel k CSZ-embedded in a zeroed my x mx grid (the same sums
- * as fft.c's ph_kernel_csz). */
+ * as fft.c's ph_fft_kernel_csz). */
 static void csz(const double *k, long L, long my, long mx, double *grid)
 {
     long stride = ph_fft2_stride(mx);

@@ -59,7 +59,7 @@ static int wcs_key_noalt(const char *k)
     return 0;
 }
 
-int ph_is_wcs_key(const char *key)
+int ph_wcscards_is_wcs_key(const char *key)
 {
     if (wcs_key_noalt(key))
         return 1;
@@ -82,13 +82,13 @@ static void key_of(const char *card, char key[9])
     key[n] = '\0';
 }
 
-int ph_header_take_wcs(ph_header *dst, const ph_header *src)
+int ph_wcscards_take_wcs(ph_header *dst, const ph_header *src)
 {
     int w = 0;
     for (int i = 0; i < dst->ncards; i++) {
         char k[9];
         key_of(dst->cards[i], k);
-        if (ph_is_wcs_key(k))
+        if (ph_wcscards_is_wcs_key(k))
             continue;
         if (w != i)
             memcpy(dst->cards[w], dst->cards[i], sizeof *dst->cards);
@@ -98,7 +98,7 @@ int ph_header_take_wcs(ph_header *dst, const ph_header *src)
     for (int i = 0; i < src->ncards; i++) {
         char k[9];
         key_of(src->cards[i], k);
-        if (ph_is_wcs_key(k) && ph_header_add_card(dst, src->cards[i]))
+        if (ph_wcscards_is_wcs_key(k) && ph_header_add_card(dst, src->cards[i]))
             return PH_EFAIL;
     }
     return PH_OK;

@@ -17,10 +17,10 @@
 #include "header.h"
 
 /* Is `key` (trimmed, upper case) a WCS keyword? */
-int ph_is_wcs_key(const char *key);
+int ph_wcscards_is_wcs_key(const char *key);
 
 /* Remove every WCS card from `dst`, then append the WCS cards of `src` in
  * their order. */
-int ph_header_take_wcs(ph_header *dst, const ph_header *src);
+int ph_wcscards_take_wcs(ph_header *dst, const ph_header *src);
 
 #endif

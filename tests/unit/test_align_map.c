@@ -199,12 +199,12 @@ TEST(wcs_cards)
     const char *no[] = {"FILTER", "MJD-OBS", "CD", "A_", "SKYRMS", "PH_NAME", "DATE-OBS",
                         "CRPIX", "PSFX", "EXPTIME", "A_X_1", "CTYPEA"};
     for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
-        if (!ph_is_wcs_key(yes[i])) {
+        if (!ph_wcscards_is_wcs_key(yes[i])) {
             printf("# %s should be a WCS key\n", yes[i]);
             EXPECT(0);
         }
     for (size_t i = 0; i < sizeof no / sizeof *no; i++)
-        if (ph_is_wcs_key(no[i])) {
+        if (ph_wcscards_is_wcs_key(no[i])) {
             printf("# %s should not be a WCS key\n", no[i]);
             EXPECT(0);
         }
@@ -212,7 +212,7 @@ TEST(wcs_cards)
     ph_header *ha = tw_header(&a), *hb = tw_header(&b);
     ph_header_set_str(ha, "FILTER", "R062", NULL);
     ph_header_set_double(ha, "MJD-OBS", 60000.5, NULL);
-    EXPECT(ph_header_take_wcs(ha, hb) == 0);
+    EXPECT(ph_wcscards_take_wcs(ha, hb) == 0);
     double v;
     char s[32];
     EXPECT(ph_header_get_double(ha, "CRPIX1", &v) == 0 && v == 99.5);

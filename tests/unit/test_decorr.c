@@ -276,8 +276,8 @@ TEST(variance_formula_monte_carlo)
             b[k] = ph_rng_gauss(&r) * sqrt(vt[k]);
         }
         /* DIFF = S (*) P_o - T (*) P_s, circular */
-        ph_convolve_circular(a, MX, MY, ko, 11, 11, a);
-        ph_convolve_circular(b, MX, MY, ks, 9, 9, b);
+        ph_fft_convolve_circular(a, MX, MY, ko, 11, 11, a);
+        ph_fft_convolve_circular(b, MX, MY, ks, 9, 9, b);
         for (int k = 0; k < MY * MX; k++)
             a[k] -= b[k];
         ph_decorr_image(d, a, a);

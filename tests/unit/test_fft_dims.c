@@ -82,11 +82,11 @@ TEST(kernel_csz_icsz_nonsquare)
         double k[15], kout[15], kref[15], *full = malloc(n * sizeof *full),
                                           *ref = malloc(n * sizeof *ref);
         dims_fill(k, 15, 5 + s);
-        EXPECT(ph_kernel_csz(k, knx, kny, nx, ny, full) == 0);
+        EXPECT(ph_fft_kernel_csz(k, knx, kny, nx, ny, full) == 0);
         dims_csz(k, knx, kny, nx, ny, ref);
         EXPECT_NEAR(dims_maxdiff(full, ref, n), 0, 0);
         dims_fill(full, n, 7 + s);
-        ph_kernel_icsz(full, nx, ny, knx, kny, kout);
+        ph_fft_kernel_icsz(full, nx, ny, knx, kny, kout);
         dims_icsz(full, nx, ny, knx, kny, kref);
         EXPECT_NEAR(dims_maxdiff(kout, kref, 15), 0, 0);
         free(full);
@@ -103,14 +103,14 @@ TEST(convolutions_nonsquare)
                       *ref = malloc(n * sizeof *ref);
         dims_fill(k, 15, 9 + s);
         dims_fill(img, n, 11 + s);
-        EXPECT(ph_convolve_same(img, nx, ny, k, knx, kny, 0, out) == 0);
+        EXPECT(ph_fft_convolve_same(img, nx, ny, k, knx, kny, 0, out) == 0);
         dims_convolve(img, nx, ny, k, knx, kny, 0, ref);
         EXPECT_NEAR(dims_maxdiff(out, ref, n), 0, 1e-12);
-        EXPECT(ph_convolve_circular(img, nx, ny, k, knx, kny, out) == 0);
+        EXPECT(ph_fft_convolve_circular(img, nx, ny, k, knx, kny, out) == 0);
         dims_convolve(img, nx, ny, k, knx, kny, 1, ref);
         EXPECT_NEAR(dims_maxdiff(out, ref, n), 0, 1e-12);
         /* small (*) small: zero boundary, cropped to a's size */
-        ph_convolve_small(img, nx, ny, k, knx, kny, out);
+        ph_fft_convolve_small(img, nx, ny, k, knx, kny, out);
         dims_convolve(img, nx, ny, k, knx, kny, 0, ref);
         EXPECT_NEAR(dims_maxdiff(out, ref, n), 0, 1e-12);
         free(img);

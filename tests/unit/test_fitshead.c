@@ -87,7 +87,7 @@ static void same(const char *path, long wnx, long wny, const char *want)
     char gz[700];
     snprintf(gz, sizeof gz, "%s.gz", path);
     copy(path, gz, -1, 1);
-    EXPECT(ph_is_gzip(gz) && !ph_is_gzip(path));
+    EXPECT(ph_fitshead_is_gzip(gz) && !ph_fitshead_is_gzip(path));
     for (int z = 0; z < 2; z++) {
         const char *p = z ? gz : path;
         long nx = 0, ny = 0, rnx = 0, rny = 0;

@@ -71,8 +71,8 @@ TEST(phased_stamp_recovers_an_undersampled_source)
     ph_fit_plane p = {d, v, NULL, 0, NX, NY};
     ph_fit_opts o = {.box = 5, .r_in = 0, .r_out = 0};
     ph_psf_spline sc, sp;
-    EXPECT(ph_psf_spline_init(&sc, centred, N) == 0);
-    EXPECT(ph_psf_spline_init(&sp, phased, N) == 0);
+    EXPECT(ph_psffit_spline_init(&sc, centred, N) == 0);
+    EXPECT(ph_psffit_spline_init(&sp, phased, N) == 0);
     ph_phot_meas a, b, c;
     EXPECT(ph_phot_measure(&p, &sc, &o, x0, y0, 3, 0, 30, &a) == 0);
     EXPECT(ph_phot_measure_at(&p, &sp, &o, x0, y0, x0 - 0.3, y0 + 0.3, 1.0, 3, 0, 30, &b) == 0);
@@ -83,8 +83,8 @@ TEST(phased_stamp_recovers_an_undersampled_source)
     EXPECT_NEAR(c.fit.flux_err, 2 * b.fit.flux_err, 1e-9);
     /* the spline shift of the centred stamp is far off at this sampling */
     EXPECT(fabs(a.fit.flux / flux - 1) > 0.02);
-    ph_psf_spline_free(&sc);
-    ph_psf_spline_free(&sp);
+    ph_psffit_spline_free(&sc);
+    ph_psffit_spline_free(&sp);
     free(d);
     free(v);
 }

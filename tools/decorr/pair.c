@@ -53,7 +53,7 @@ int dc_conv_psf(const dc_pair *p, double *out)
         s += p->psf_ref[i];
     for (size_t i = 0; i < nr; i++)
         b[i] = p->psf_ref[i] / s;
-    ph_convolve_small(p->psf_sci, p->n_sci, p->n_sci, b, p->n_ref, p->n_ref, out);
+    ph_fft_convolve_small(p->psf_sci, p->n_sci, p->n_sci, b, p->n_ref, p->n_ref, out);
     free(b);
     return PH_OK;
 }

@@ -176,7 +176,7 @@ static int run(const opts *o, const char *input)
     }
     ph_timing_begin("write");
     if (!st && o->psf_out)
-        st = ph_psf_write(o->psf_out, &psf);
+        st = ph_psfstamp_write(o->psf_out, &psf);
     if (!st && (st = ph_image_write(o->output, &img)) && o->psf_out)
         remove(o->psf_out); /* no half product */
     ph_timing_end();
@@ -185,7 +185,7 @@ static int run(const opts *o, const char *input)
     img.psf = NULL;
     ph_image_free(&img);
     ph_import_out_free(&out);
-    ph_psf_free(&psf);
+    ph_psfstamp_free(&psf);
     return st;
 }
 

@@ -87,7 +87,7 @@ int ph_catalog_read(const char *path, int format, double zptmag, ph_catalog *c)
     FILE *f = fopen(real, "r");
     if (!f)
         return ph_error(PH_EFAIL, path, "cannot read the catalogue: %s", strerror(errno));
-    ph_input_note(path);
+    ph_sameinput_note(path);
     char line[8192], head[8192];
     char *names[MAXF], *fld[MAXF];
     int nnames = 0, comma = 0, lineno = 0, st = PH_OK;

@@ -54,7 +54,7 @@ int ph_phot_input_read(const char *path, int want_zpimg, ph_phot_input *in)
     if (!st)
         st = read_plane(&fp, "DIFF_VAR", in, &in->var);
     if (!st)
-        st = ph_var_check(in->var, (size_t)in->nx * in->ny, path, "DIFF_VAR");
+        st = ph_image_var_check(in->var, (size_t)in->nx * in->ny, path, "DIFF_VAR");
     if (!st) {
         long nx, ny;
         st = ph_fits_goto(&fp, "MASK") || ph_fits_read_u8(&fp, &nx, &ny, &in->mask);
@@ -66,7 +66,7 @@ int ph_phot_input_read(const char *path, int want_zpimg, ph_phot_input *in)
         st = read_plane(&fp, "DECORR_SCI", in, &in->zpimg);
     ph_fits_close(&fp);
     if (!st)
-        st = ph_psf_read(path, "DECORR_PSF", &in->psf);
+        st = ph_psfstamp_read(path, "DECORR_PSF", &in->psf);
     return st;
 }
 
@@ -77,6 +77,6 @@ void ph_phot_input_free(ph_phot_input *in)
     free(in->var);
     free(in->zpimg);
     free(in->mask);
-    ph_psf_free(&in->psf);
+    ph_psfstamp_free(&in->psf);
     memset(in, 0, sizeof *in);
 }

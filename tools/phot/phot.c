@@ -70,7 +70,7 @@ int ph_phot_measure_at(const ph_fit_plane *p, const ph_psf_spline *s, const ph_f
 {
     ph_fit_work w = {0};
     int st = ph_psffit_one(p, s, o, fx, fy, &m->fit, &w);
-    ph_fit_work_free(&w);
+    ph_psffit_work_free(&w);
     if (!st && m->fit.status == PH_FIT_OK) {
         m->fit.flux /= apcorr;
         m->fit.flux_err /= apcorr;
@@ -80,7 +80,7 @@ int ph_phot_measure_at(const ph_fit_plane *p, const ph_psf_spline *s, const ph_f
         return st;
     m->stamp_bkg = ph_phot_stamp_background(p, x0, y0, stamp);
     if (isfinite(m->stamp_bkg))
-        m->aperture_sum = ph_aperture_sum(p, x0, y0, ap_r, m->stamp_bkg, subpixels, NULL);
+        m->aperture_sum = ph_psffit_aperture_sum(p, x0, y0, ap_r, m->stamp_bkg, subpixels, NULL);
     double f = m->fit.flux;
     if (f > 0) {
         m->mag = -2.5 * log10(f);
@@ -93,8 +93,9 @@ double ph_phot_fit_chi2(const ph_fit_plane *p, const ph_psf_spline *s, const ph_
                         double fx, double fy, double amp, double sky, double *allow)
 {
     int b = o->box;
-    long bx = ph_fit_box_start(fx, b), by = ph_fit_box_start(fy, b);
-    double *m = malloc((size_t)b * b * sizeof *m), *work = malloc((size_t)3 * b * s->n * sizeof *work);
+    long bx = ph_psffit_box_start(fx, b), by = ph_psffit_box_start(fy, b);
+    double *m = malloc((size_t)b * b * sizeof *m),
+           *work = malloc((size_t)3 * b * s->n * sizeof *work);
     double chi = 0, me = 0;
     long n = 0;
     *allow = 0;
@@ -103,7 +104,7 @@ double ph_phot_fit_chi2(const ph_fit_plane *p, const ph_psf_spline *s, const ph_
         free(work);
         return NAN;
     }
-    ph_psf_spline_box(s, fx, fy, bx, by, b, b, m, work);
+    ph_psffit_spline_box(s, fx, fy, bx, by, b, b, m, work);
     for (long j = 0; j < b; j++)
         for (long i = 0; i < b; i++) {
             long x = bx + i, y = by + j;
@@ -165,7 +166,7 @@ int ph_phot_star_apertures(const ph_fit_plane *p, const double *psf, long n, dou
     for (long i = 0; i < n * n; i++)
         pf[i] = (float)psf[i], pv[i] = 1.0f;
     ph_fit_plane sp = {pf, pv, NULL, 0, n, n};
-    double c = (n - 1) / 2.0, ee = ph_aperture_sum(&sp, c + dx, c + dy, r, 0.0, 0, NULL);
+    double c = (n - 1) / 2.0, ee = ph_psffit_aperture_sum(&sp, c + dx, c + dy, r, 0.0, 0, NULL);
     free(pf);
     free(pv);
     for (long i = 0; i < nstars; i++) {
@@ -173,12 +174,12 @@ int ph_phot_star_apertures(const ph_fit_plane *p, const double *psf, long n, dou
         int ns = PH_FIT_MIN_SKY, nbad = 0;
         res[i] = (ph_fit_result){.flux = NAN, .flux_err = NAN, .status = PH_FIT_OK};
         if (o->r_out > 0)
-            sky = ph_fit_local_sky(p, xs, ys, o->r_in, o->r_out, &ns);
+            sky = ph_psffit_local_sky(p, xs, ys, o->r_in, o->r_out, &ns);
         if (!isfinite(sky) || ns < PH_FIT_MIN_SKY) {
             res[i].status = PH_FIT_NO_SKY;
             continue;
         }
-        double a = ph_aperture_sum(p, xs, ys, r, sky, 0, &nbad);
+        double a = ph_psffit_aperture_sum(p, xs, ys, r, sky, 0, &nbad);
         if (!isfinite(a) || !(ee > 0)) {
             res[i].status = PH_FIT_FEW_PIXELS;
             continue;

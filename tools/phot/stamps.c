@@ -134,7 +134,7 @@ int phot_write_stamps(phot_run *r)
         ph_input_lite im;
         ph_wcs *w = NULL;
         double x, y;
-        st = ph_input_read_lite(orig[k], NULL, PH_NOISE_NO, &im);
+        st = ph_inimage_read_lite(orig[k], NULL, PH_NOISE_NO, &im);
         if (!st)
             st = ph_wcs_from_header(im.hdr, orig[k], &w);
         if (!st)
@@ -145,7 +145,7 @@ int phot_write_stamps(phot_run *r)
             st = ph_phot_write_stamp(o->stamps, NULL, names[k], NULL, im.sci, im.nx, im.ny,
                                      im.hdr, x, y, o->stamp_size);
         ph_wcs_free(w);
-        ph_input_lite_free(&im);
+        ph_inimage_lite_free(&im);
     }
     ph_timing_end();
     return st;

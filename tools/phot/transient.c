@@ -93,8 +93,8 @@ static int measure(phot_run *r)
         return st;
     r->row.pix_x0 = r->x0, r->row.pix_y0 = r->y0;
     if (r->meas.fit.status != PH_FIT_OK)
-        return ph_error(PH_EFAIL, r->path, "transient at pixel (%.3f, %.3f) of %ldx%ld: %s",
-                        r->x0, r->y0, r->in.nx, r->in.ny, ph_fit_status_text(r->meas.fit.status));
+        return ph_error(PH_EFAIL, r->path, "transient at pixel (%.3f, %.3f) of %ldx%ld: %s", r->x0,
+                        r->y0, r->in.nx, r->in.ny, ph_psffit_status_text(r->meas.fit.status));
     r->row.flux = r->meas.fit.flux;
     r->row.flux_err = r->meas.fit.flux_err;
     r->row.aperture_sum = r->meas.aperture_sum;
@@ -114,7 +114,7 @@ static int run(phot_run *r)
     ph_timing_end();
     if (st)
         return st;
-    if (ph_psf_spline_init(&r->spline, r->in.psf.data, r->in.psf.n))
+    if (ph_psffit_spline_init(&r->spline, r->in.psf.data, r->in.psf.n))
         return ph_error_context(r->path, "DECORR_PSF: ");
     fill_identity(r);
     ph_phot_psf_model_read(r->in.psf.hdr, &r->model);
@@ -205,7 +205,7 @@ int phot_transient(const phot_opts *o, const char *path)
     }
     ph_timing_end();
     ph_wcs_free(r.wcs);
-    ph_psf_spline_free(&r.spline);
+    ph_psffit_spline_free(&r.spline);
     ph_phot_input_free(&r.in);
     return st;
 }

@@ -36,7 +36,7 @@ static int write_star_table(const char *path, const ph_catalog *c, const double 
         ph_csv_double(&w, res[i].flux_err);
         ph_csv_double(&w, res[i].sky);
         ph_csv_long(&w, res[i].npix);
-        ph_csv_str(&w, res[i].status == PH_FIT_OK ? "ok" : ph_fit_status_text(res[i].status));
+        ph_csv_str(&w, res[i].status == PH_FIT_OK ? "ok" : ph_psffit_status_text(res[i].status));
         ph_csv_bool(&w, used[i]);
         ph_csv_double(&w, used[i] ? c->mag[i] + 2.5 * log10(res[i].flux) : NAN);
         ph_csv_end_row(&w);
@@ -171,30 +171,30 @@ int ph_zp_file_read(const char *path, ph_zp_file *z)
 {
     memset(z, 0, sizeof *z);
     ph_table t;
-    if (ph_table_read(path, &t))
+    if (ph_csv_table_read(path, &t))
         return PH_EFAIL;
     int col[ZP_NCOLS], st = PH_OK;
     for (int i = 0; i < ZP_NCOLS && !st; i++)
-        if ((col[i] = ph_table_col(&t, zp_cols[i])) < 0)
+        if ((col[i] = ph_csv_table_col(&t, zp_cols[i])) < 0)
             st = ph_error(PH_EFAIL, path, "no column %s: not a zero-point file of ph-phot",
                           zp_cols[i]);
     if (!st && t.nrows != 1)
         st = ph_error(PH_EFAIL, path, "%d rows; a zero-point file has one", t.nrows);
     double sca = NAN;
     if (!st) {
-        ph_strlcpy(z->science_name, ph_table_cell(&t, 0, col[0]), sizeof z->science_name);
-        ph_strlcpy(z->observation_id, ph_table_cell(&t, 0, col[1]), sizeof z->observation_id);
-        ph_strlcpy(z->band, ph_table_cell(&t, 0, col[3]), sizeof z->band);
-        ph_strlcpy(z->zpt_source, ph_table_cell(&t, 0, col[6]), sizeof z->zpt_source);
-        ph_strlcpy(z->method, ph_table_cell(&t, 0, col[11]), sizeof z->method);
-        ph_strlcpy(z->catalog, ph_table_cell(&t, 0, col[12]), sizeof z->catalog);
-        double *num[] = {&sca, &z->mjd, &z->zpt, &z->zpt_nstars, &z->zpt_scatter, &z->zpt_header,
-                         &z->ncatalog};
+        ph_strlcpy(z->science_name, ph_csv_table_cell(&t, 0, col[0]), sizeof z->science_name);
+        ph_strlcpy(z->observation_id, ph_csv_table_cell(&t, 0, col[1]), sizeof z->observation_id);
+        ph_strlcpy(z->band, ph_csv_table_cell(&t, 0, col[3]), sizeof z->band);
+        ph_strlcpy(z->zpt_source, ph_csv_table_cell(&t, 0, col[6]), sizeof z->zpt_source);
+        ph_strlcpy(z->method, ph_csv_table_cell(&t, 0, col[11]), sizeof z->method);
+        ph_strlcpy(z->catalog, ph_csv_table_cell(&t, 0, col[12]), sizeof z->catalog);
+        double *num[] = {&sca,           &z->mjd,     &z->zpt, &z->zpt_nstars, &z->zpt_scatter,
+                         &z->zpt_header, &z->ncatalog};
         int idx[] = {2, 4, 5, 7, 8, 9, 10};
         for (int i = 0; i < 7 && !st; i++)
-            st = cell_double(path, zp_cols[idx[i]], ph_table_cell(&t, 0, col[idx[i]]), num[i]);
+            st = cell_double(path, zp_cols[idx[i]], ph_csv_table_cell(&t, 0, col[idx[i]]), num[i]);
     }
-    ph_table_free(&t);
+    ph_csv_table_free(&t);
     if (st)
         return st;
     z->sca = isfinite(sca) ? (long)sca : -1;

@@ -108,7 +108,7 @@ int phot_zp_mode(const phot_opts *o, const char *path)
     ph_timing_begin("read");
     int st = ph_image_read(path, PH_PLANE_ALL, &im);
     if (!st && o->psf)
-        st = ph_psf_read(o->psf, NULL, &psf);
+        st = ph_psfstamp_read(o->psf, NULL, &psf);
     else if (!st && im.psf) {
         psf.n = im.psf_size;
         psf.data = im.psf;
@@ -119,7 +119,7 @@ int phot_zp_mode(const phot_opts *o, const char *path)
     ph_phot_psf_model model = {0};
     if (!st) {
         ph_phot_psf_model_read(psf.hdr, &model);
-        if (ph_psf_spline_init(&spline, psf.data, psf.n))
+        if (ph_psffit_spline_init(&spline, psf.data, psf.n))
             st = ph_error_context(o->psf ? o->psf : path, "PSF: ");
     }
     int use_gpu = 0;
@@ -157,8 +157,8 @@ int phot_zp_mode(const phot_opts *o, const char *path)
         ph_info("%s: zero point %.5f (%s, %g stars, scatter %.4f mag) -> %s", path, z.zpt,
                 z.zpt_source, z.zpt_nstars, z.zpt_scatter, o->output);
     }
-    ph_psf_spline_free(&spline);
-    ph_psf_free(&psf);
+    ph_psffit_spline_free(&spline);
+    ph_psfstamp_free(&psf);
     ph_image_free(&im);
     return st;
 }

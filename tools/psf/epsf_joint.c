@@ -305,7 +305,7 @@ static int model_step(joint *J)
 {
     memcpy(J->dm, J->b, (size_t)J->G * sizeof *J->dm);
     ph_solve_info info;
-    int st = ph_solve_symmetric((int)J->G, J->A, J->dm, &info, "ePSF joint system");
+    int st = ph_linalg_solve_symmetric((int)J->G, J->A, J->dm, &info, "ePSF joint system");
     if (st)
         return st;
     for (long i = 0; i < J->G; i++)

@@ -166,7 +166,7 @@ double epsf_fwhm(const epsf_model *e, double x0, double y0)
     for (long j = 0; j < n; j++)
         for (long i = 0; i < n; i++)
             t[j * n + i] = eval_p(e, P, (i - (n - 1) / 2) / 8.0, (j - (n - 1) / 2) / 8.0);
-    double w = ph_fwhm_halfmax(t, n, 1.0 / 8);
+    double w = ph_romanpsf_fwhm_halfmax(t, n, 1.0 / 8);
     free(t);
     return w;
 }

@@ -78,14 +78,14 @@ static int read_pixels(const char *path, image *im)
     } else {
         ph_input_lite in = {0};
         ph_input_opts io = {0};
-        st = ph_input_read_lite(path, &io, PH_NOISE_NO, &in);
+        st = ph_inimage_read_lite(path, &io, PH_NOISE_NO, &in);
         if (st)
             return st;
         im->nx = in.nx, im->ny = in.ny, im->hdr = in.hdr, im->meta = in.meta;
         in.hdr = NULL;
         n = in.nx * in.ny;
         st = copy_pixels(im, in.sci, in.flagged, 0xff, n);
-        ph_input_lite_free(&in);
+        ph_inimage_lite_free(&in);
         if (st)
             return st;
         im->rms = NAN;

@@ -111,7 +111,7 @@ static int handle(ph_cli *cli, int key, const char *arg)
     case K_GRID: return ph_cli_long(cli, arg, 0, 64, &o->kernel_grid);
     case K_RCOND: return ph_cli_double_range(cli, arg, 0, 1, &o->min_rcond);
     case K_DEVICE:
-        if (ph_device_parse(arg, &o->device))
+        if (ph_gpu_device_parse(arg, &o->device))
             return ph_cli_bad(cli, "'%s' is not one of auto|cpu|gpu", arg);
         return PH_OK;
     case 'j': return ph_cli_long(cli, arg, 0, 256, &o->threads);
@@ -144,7 +144,7 @@ static ph_sfft_engine *make_engine(const ph_sub_opts *o, long nx, long ny, long 
     int use_gpu = 0;
     ph_gpu_info info;
     *lock_fd = -1;
-    if (ph_device_resolve(o->device, &use_gpu, &info))
+    if (ph_gpu_device_resolve(o->device, &use_gpu, &info))
         return NULL;
 #ifdef PH_WITH_CUDA
     if (use_gpu) {

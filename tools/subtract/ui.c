@@ -75,12 +75,12 @@ static int check_grid(const ph_image *sci, const char *spath, const ph_image *re
 static int read_psfs(const ph_sub_opts *o, ph_sub_data *d)
 {
     if (o->sci_psf) {
-        if (ph_psf_read(o->sci_psf, NULL, &d->psf_sci) ||
-            ph_psf_read_phased(o->sci_psf, &d->psf_phased))
+        if (ph_psfstamp_read(o->sci_psf, NULL, &d->psf_sci) ||
+            ph_psfstamp_read_phased(o->sci_psf, &d->psf_phased))
             return PH_EFAIL;
         d->psf_sci_src = o->sci_psf;
     } else if (d->sci.psf) {
-        if (ph_psf_check(d->sci.psf, d->sci.psf_size, d->sci.psf_size, o->sci))
+        if (ph_psfstamp_check(d->sci.psf, d->sci.psf_size, d->sci.psf_size, o->sci))
             return PH_EFAIL;
         d->psf_sci.n = d->sci.psf_size;
         d->psf_sci.data = d->sci.psf;
@@ -89,11 +89,11 @@ static int read_psfs(const ph_sub_opts *o, ph_sub_data *d)
     } else
         return ph_error(PH_EUSAGE, o->sci, "no PSF HDU: give the science PSF with --science-psf");
     if (o->ref_psf) {
-        if (ph_psf_read(o->ref_psf, NULL, &d->psf_ref))
+        if (ph_psfstamp_read(o->ref_psf, NULL, &d->psf_ref))
             return PH_EFAIL;
         d->psf_ref_src = o->ref_psf;
     } else if (d->ref.psf) {
-        if (ph_psf_check(d->ref.psf, d->ref.psf_size, d->ref.psf_size, o->ref))
+        if (ph_psfstamp_check(d->ref.psf, d->ref.psf_size, d->ref.psf_size, o->ref))
             return PH_EFAIL;
         d->psf_ref.n = d->ref.psf_size;
         d->psf_ref.data = d->ref.psf;
@@ -169,10 +169,10 @@ void ph_sub_data_free(ph_sub_data *d)
     ph_image_free(&d->ref);
     ph_sfft_free_big(d->sci_plane);
     ph_sfft_free_big(d->ref_plane);
-    ph_psf_free(&d->psf_sci);
-    ph_psf_free(&d->psf_ref);
+    ph_psfstamp_free(&d->psf_sci);
+    ph_psfstamp_free(&d->psf_ref);
     ph_startab_free(&d->stars);
-    ph_psf_free(&d->psf_phased);
+    ph_psfstamp_free(&d->psf_phased);
 }
 
 int ph_sub_opts_check(const ph_cli *cli, ph_sub_opts *o)
