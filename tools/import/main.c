@@ -145,7 +145,7 @@ static int run(const opts *o, const char *input)
         ph_timing_begin("build");
         ph_import_planes in = {nx, ny, image, noise, var, bad, det, det_all,
                                o->nan_outside, o->skyrms};
-        if ((st = ph_import_build(&in, &out))) /* name the input in the message */
+        if ((st = import_build(&in, &out))) /* name the input in the message */
             ph_error_context(input, NULL);
     }
     free(image);
@@ -184,7 +184,7 @@ static int run(const opts *o, const char *input)
     img.mask = NULL;
     img.psf = NULL;
     ph_image_free(&img);
-    ph_import_out_free(&out);
+    import_out_free(&out);
     ph_psfstamp_free(&psf);
     return st;
 }

@@ -48,7 +48,7 @@ int import_read_psf(const char *path, long size, const char *band, ph_psf *p)
             ph_psfstamp_free(p);
             return PH_EFAIL;
         }
-        ph_import_crop(p->data, nx, size, c);
+        import_crop(p->data, nx, size, c);
         free(p->data);
         p->data = c;
         p->n = size;

@@ -25,7 +25,7 @@ static int read_plane(ph_fits *fp, const char *hdu, const ph_phot_input *in, flo
     return PH_OK;
 }
 
-int ph_phot_input_read(const char *path, int want_zpimg, ph_phot_input *in)
+int phot_input_read(const char *path, int want_zpimg, ph_phot_input *in)
 {
     memset(in, 0, sizeof *in);
     in->path = path;
@@ -70,7 +70,7 @@ int ph_phot_input_read(const char *path, int want_zpimg, ph_phot_input *in)
     return st;
 }
 
-void ph_phot_input_free(ph_phot_input *in)
+void phot_input_free(ph_phot_input *in)
 {
     ph_header_free(in->hdr);
     free(in->diff);

@@ -9,14 +9,11 @@
 #include <math.h>
 #include <stdlib.h>
 
-long ph_phot_stamp_start(double x0, long size)
-{
-    return (long)(x0 - 0.5) - size / 2;
-}
+long phot_stamp_start(double x0, long size) { return (long)(x0 - 0.5) - size / 2; }
 
-double ph_phot_stamp_background(const ph_fit_plane *p, double x0, double y0, long size)
+double phot_stamp_background(const ph_fit_plane *p, double x0, double y0, long size)
 {
-    long xa = ph_phot_stamp_start(x0, size), ya = ph_phot_stamp_start(y0, size);
+    long xa = phot_stamp_start(x0, size), ya = phot_stamp_start(y0, size);
     double *v = ph_malloc((size_t)size * size * sizeof *v, "stamp background");
     if (!v)
         return NAN;
@@ -36,14 +33,13 @@ double ph_phot_stamp_background(const ph_fit_plane *p, double x0, double y0, lon
     return bkg;
 }
 
-int ph_phot_measure(const ph_fit_plane *p, const ph_psf_spline *s, const ph_fit_opts *o,
-                    double x0, double y0, double ap_r, int subpixels, long stamp,
-                    ph_phot_meas *m)
+int phot_measure(const ph_fit_plane *p, const ph_psf_spline *s, const ph_fit_opts *o, double x0,
+                 double y0, double ap_r, int subpixels, long stamp, ph_phot_meas *m)
 {
-    return ph_phot_measure_at(p, s, o, x0, y0, x0, y0, 1.0, ap_r, subpixels, stamp, m);
+    return phot_measure_at(p, s, o, x0, y0, x0, y0, 1.0, ap_r, subpixels, stamp, m);
 }
 
-void ph_phot_psf_model_read(const ph_header *h, ph_phot_psf_model *m)
+void phot_psf_model_read(const ph_header *h, ph_phot_psf_model *m)
 {
     *m = (ph_phot_psf_model){.apcorr = 1.0, .psfx = NAN, .psfy = NAN};
     char v[16] = "";
@@ -64,9 +60,9 @@ void ph_phot_psf_model_read(const ph_header *h, ph_phot_psf_model *m)
     m->apcorr = frac * (1.0 - loss);
 }
 
-int ph_phot_measure_at(const ph_fit_plane *p, const ph_psf_spline *s, const ph_fit_opts *o,
-                       double x0, double y0, double fx, double fy, double apcorr, double ap_r,
-                       int subpixels, long stamp, ph_phot_meas *m)
+int phot_measure_at(const ph_fit_plane *p, const ph_psf_spline *s, const ph_fit_opts *o, double x0,
+                    double y0, double fx, double fy, double apcorr, double ap_r, int subpixels,
+                    long stamp, ph_phot_meas *m)
 {
     ph_fit_work w = {0};
     int st = ph_psffit_one(p, s, o, fx, fy, &m->fit, &w);
@@ -78,7 +74,7 @@ int ph_phot_measure_at(const ph_fit_plane *p, const ph_psf_spline *s, const ph_f
     m->aperture_sum = m->stamp_bkg = m->mag = m->mag_err = NAN;
     if (st || m->fit.status != PH_FIT_OK)
         return st;
-    m->stamp_bkg = ph_phot_stamp_background(p, x0, y0, stamp);
+    m->stamp_bkg = phot_stamp_background(p, x0, y0, stamp);
     if (isfinite(m->stamp_bkg))
         m->aperture_sum = ph_psffit_aperture_sum(p, x0, y0, ap_r, m->stamp_bkg, subpixels, NULL);
     double f = m->fit.flux;
@@ -89,8 +85,8 @@ int ph_phot_measure_at(const ph_fit_plane *p, const ph_psf_spline *s, const ph_f
     return PH_OK;
 }
 
-double ph_phot_fit_chi2(const ph_fit_plane *p, const ph_psf_spline *s, const ph_fit_opts *o,
-                        double fx, double fy, double amp, double sky, double *allow)
+double phot_fit_chi2(const ph_fit_plane *p, const ph_psf_spline *s, const ph_fit_opts *o, double fx,
+                     double fy, double amp, double sky, double *allow)
 {
     int b = o->box;
     long bx = ph_psffit_box_start(fx, b), by = ph_psffit_box_start(fy, b);
@@ -127,8 +123,8 @@ double ph_phot_fit_chi2(const ph_fit_plane *p, const ph_psf_spline *s, const ph_
     return chi / (double)(n - 1);
 }
 
-void ph_phot_zeropoint(long n, const double *mag, const ph_fit_result *fit, double lo, double hi,
-                       double *zpt, double *scatter, long *nused, unsigned char *used)
+void phot_zeropoint(long n, const double *mag, const ph_fit_result *fit, double lo, double hi,
+                    double *zpt, double *scatter, long *nused, unsigned char *used)
 {
     double *z = malloc((size_t)(n ? n : 1) * sizeof *z);
     long k = 0;
@@ -151,9 +147,9 @@ void ph_phot_zeropoint(long n, const double *mag, const ph_fit_result *fit, doub
     free(z);
 }
 
-int ph_phot_star_apertures(const ph_fit_plane *p, const double *psf, long n, double dx, double dy,
-                           double r, const ph_fit_opts *o, long nstars, const double *x,
-                           const double *y, ph_fit_result *res)
+int phot_star_apertures(const ph_fit_plane *p, const double *psf, long n, double dx, double dy,
+                        double r, const ph_fit_opts *o, long nstars, const double *x,
+                        const double *y, ph_fit_result *res)
 {
     /* the stamp's enclosed flux, measured exactly as the stars are */
     float *pf = ph_malloc((size_t)n * n * sizeof *pf, "PSF plane"),

@@ -44,14 +44,14 @@ static int write_star_table(const char *path, const ph_catalog *c, const double 
     return ph_atomic_commit(&a);
 }
 
-int ph_zp_measure(const ph_zp_opts *o, const ph_zp_image *im, ph_zp_result *r)
+int phot_zp_measure(const ph_zp_opts *o, const ph_zp_image *im, ph_zp_result *r)
 {
     *r = (ph_zp_result){.zpt = NAN, .scatter = NAN};
     double zptmag = im->exptime > 0 ? 2.5 * log10(im->exptime * PH_ROMAN_AREA_CM2) : NAN;
     ph_catalog c;
     ph_wcs *wcs = NULL;
     ph_timing_begin("catalog");
-    int st = ph_catalog_read(o->catalog, o->catfmt, zptmag, &c);
+    int st = phot_catalog_read(o->catalog, o->catfmt, zptmag, &c);
     if (st) {
         ph_timing_end();
         return st;
@@ -79,8 +79,8 @@ int ph_zp_measure(const ph_zp_opts *o, const ph_zp_image *im, ph_zp_result *r)
          * aperture of a few FWHM over the PSF's own is not. */
         if (o->aperture > 0) {
             ph_timing_begin("star apertures");
-            st = ph_phot_star_apertures(&p, im->psf, im->npsf, im->dx, im->dy, o->aperture, &fo,
-                                        c.n, x, y, res);
+            st = phot_star_apertures(&p, im->psf, im->npsf, im->dx, im->dy, o->aperture, &fo, c.n,
+                                     x, y, res);
         } else {
             ph_timing_begin("star fits");
             st = o->fit_stars ? o->fit_stars(o, im->spline, &p, &fo, c.n, x, y, res)
@@ -94,8 +94,8 @@ int ph_zp_measure(const ph_zp_opts *o, const ph_zp_image *im, ph_zp_result *r)
             res[i].flux_err /= im->apcorr;
         }
     if (!st) {
-        ph_phot_zeropoint(c.n, c.mag, res, o->mag_lo, o->mag_hi, &r->zpt, &r->scatter, &r->nused,
-                          used);
+        phot_zeropoint(c.n, c.mag, res, o->mag_lo, o->mag_hi, &r->zpt, &r->scatter, &r->nused,
+                       used);
         r->ncatalog = c.n;
         ph_info("%s: zero point %.5f from %ld of %ld catalogue stars (scatter %.4f mag)",
                 im->path, r->zpt, r->nused, c.n, r->scatter);
@@ -107,11 +107,11 @@ int ph_zp_measure(const ph_zp_opts *o, const ph_zp_image *im, ph_zp_result *r)
     free(y);
     free(res);
     free(used);
-    ph_catalog_free(&c);
+    phot_catalog_free(&c);
     return st;
 }
 
-void ph_zp_method(double aperture, char *out, size_t size)
+void phot_zp_method(double aperture, char *out, size_t size)
 {
     if (aperture > 0)
         snprintf(out, size, "aperture:%g", aperture);
@@ -126,7 +126,7 @@ static const char *const zp_cols[] = {
     "zpt_nstars", "zpt_scatter", "zpt_header", "ncatalog", "method", "catalog"};
 enum { ZP_NCOLS = sizeof zp_cols / sizeof *zp_cols };
 
-int ph_zp_file_write(const char *path, const ph_zp_file *z)
+int phot_zp_file_write(const char *path, const ph_zp_file *z)
 {
     ph_atomic a;
     if (ph_atomic_open(&a, path))
@@ -167,7 +167,7 @@ static int cell_double(const char *path, const char *col, const char *s, double 
     return PH_OK;
 }
 
-int ph_zp_file_read(const char *path, ph_zp_file *z)
+int phot_zp_file_read(const char *path, ph_zp_file *z)
 {
     memset(z, 0, sizeof *z);
     ph_table t;

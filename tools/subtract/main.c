@@ -95,7 +95,7 @@ static int handle(ph_cli *cli, int key, const char *arg)
             return st;
         o->par.dk = (int)v;
         /* phrosty's kerpolyorder is the order of its SFFT kernel: it sets
-         * the sfft method's, not the psf method's (see ph_sub_opts_check) */
+         * the sfft method's, not the psf method's (see sub_opts_check) */
         o->order_src = cli->source && strstr(cli->source, "photometry.phrosty.") ? 1 : 2;
         return PH_OK;
     case K_BG:
@@ -174,7 +174,7 @@ int main(int argc, char **argv)
     mallopt(M_TRIM_THRESHOLD, -1);
 
     ph_sub_opts o;
-    ph_sub_opts_default(&o);
+    sub_opts_default(&o);
     ph_cli cli = {
         .tool = "ph-subtract",
         .usage = "[OPTION]... --science SCI --template ALIGNED -o DIFF.fits",
@@ -198,7 +198,7 @@ int main(int argc, char **argv)
     if (st < 0)
         return 0;
     if (!st)
-        st = ph_sub_opts_check(&cli, &o);
+        st = sub_opts_check(&cli, &o);
 
     ph_sub_data d;
     ph_sub_out r;
@@ -209,11 +209,11 @@ int main(int argc, char **argv)
     char device[256] = "";
     if (!st) {
         ph_timing_begin("read");
-        st = ph_sub_read(&o, &d);
+        st = sub_read(&o, &d);
         ph_timing_end();
     }
     if (!st)
-        st = ph_sub_locate(&o, &d);
+        st = sub_locate(&o, &d);
     if (!st && !(st = ph_sfft_check(&o.par, d.sci.nx, d.sci.ny, o.sci))) {
         ph_timing_begin("setup");
         e = make_engine(&o, d.sci.nx, d.sci.ny,
@@ -224,21 +224,21 @@ int main(int argc, char **argv)
     if (!st) {
         snprintf(device, sizeof device, "%s", e->desc);
         ph_sub_in in;
-        ph_sub_in_make(&o, &d, &in);
-        st = ph_sub_run(e, &o.par, o.min_rcond, &in, &r);
+        sub_in_make(&o, &d, &in);
+        st = sub_run(e, &o.par, o.min_rcond, &in, &r);
         ph_info("engine peak memory %.2f GB (%s)", e->peak_bytes / 1e9, device);
     }
     ph_sfft_engine_free(e);
     ph_gpu_unlock(lock_fd);
     if (!st) {
         ph_timing_begin("write");
-        st = ph_sub_write(o.output, &o, &d, &r, device);
+        st = sub_write(o.output, &o, &d, &r, device);
         ph_timing_end();
     }
     if (cli.timing)
         ph_timing_report();
-    ph_sub_out_free(&r);
-    ph_sub_data_free(&d);
+    sub_out_free(&r);
+    sub_data_free(&d);
     ph_cli_free(&cli);
     return st ? ph_report_error() : 0;
 }

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void ph_sub_opts_default(ph_sub_opts *o)
+void sub_opts_default(ph_sub_opts *o)
 {
     memset(o, 0, sizeof *o);
     ph_sfft_params_default(&o->par);
@@ -119,8 +119,8 @@ static int read_psfs(const ph_sub_opts *o, ph_sub_data *d)
 static int planes_of(ph_image *im, const char *path, double **plane)
 {
     size_t n = (size_t)im->nx * im->ny;
-    if (ph_sub_sanitise(im->sci, im->mask, im->nx, im->ny, path, "SCI") ||
-        ph_sub_sanitise(im->var, im->mask, im->nx, im->ny, path, "VAR") ||
+    if (sub_sanitise(im->sci, im->mask, im->nx, im->ny, path, "SCI") ||
+        sub_sanitise(im->var, im->mask, im->nx, im->ny, path, "VAR") ||
         !(*plane = ph_sfft_alloc_big(n * sizeof **plane, "a SCI plane")))
         return PH_EFAIL;
     for (size_t i = 0; i < n; i++)
@@ -130,7 +130,7 @@ static int planes_of(ph_image *im, const char *path, double **plane)
     return PH_OK;
 }
 
-int ph_sub_read(const ph_sub_opts *o, ph_sub_data *d)
+int sub_read(const ph_sub_opts *o, ph_sub_data *d)
 {
     memset(d, 0, sizeof *d);
     if (ph_image_read(o->sci, PH_PLANE_ALL, &d->sci) || planes_of(&d->sci, o->sci, &d->sci_plane) ||
@@ -163,7 +163,7 @@ int ph_sub_read(const ph_sub_opts *o, ph_sub_data *d)
     return planes_of(&d->ref, o->ref, &d->ref_plane);
 }
 
-void ph_sub_data_free(ph_sub_data *d)
+void sub_data_free(ph_sub_data *d)
 {
     ph_image_free(&d->sci);
     ph_image_free(&d->ref);
@@ -175,7 +175,7 @@ void ph_sub_data_free(ph_sub_data *d)
     ph_psfstamp_free(&d->psf_phased);
 }
 
-int ph_sub_opts_check(const ph_cli *cli, ph_sub_opts *o)
+int sub_opts_check(const ph_cli *cli, ph_sub_opts *o)
 {
     if (cli->npos > 0)
         return ph_error(PH_EUSAGE, NULL, "unexpected argument '%s' (inputs are given with "
@@ -210,7 +210,7 @@ static int transient_pixel(ph_sub_opts *o, const ph_sub_data *d)
     return st;
 }
 
-int ph_sub_locate(ph_sub_opts *o, const ph_sub_data *d)
+int sub_locate(ph_sub_opts *o, const ph_sub_data *d)
 {
     if (isnan(o->ra))
         return PH_OK;
@@ -225,9 +225,9 @@ int ph_sub_locate(ph_sub_opts *o, const ph_sub_data *d)
     return st;
 }
 
-void ph_sub_in_make(const ph_sub_opts *o, ph_sub_data *d, ph_sub_in *in)
+void sub_in_make(const ph_sub_opts *o, ph_sub_data *d, ph_sub_in *in)
 {
-    int fp = o->fit_pixels >= 0          ? o->fit_pixels
+    int fp = o->fit_pixels >= 0        ? o->fit_pixels
              : o->method == PH_SUB_PSF ? PH_SUB_FIT_STARS
                                        : PH_SUB_FIT_DETECTED,
         all = fp != PH_SUB_FIT_DETECTED;
