@@ -345,7 +345,7 @@ static int wcs_key_noalt(const char *k)
     return 0;
 }
 
-int ph_is_wcs_key(const char *key)
+int ph_header_is_wcs_key(const char *key)
 {
     if (wcs_key_noalt(key))
         return 1;
@@ -365,7 +365,7 @@ int ph_header_take_wcs(ph_header *dst, const ph_header *src)
     for (int i = 0; i < dst->ncards; i++) {
         char k[9];
         card_key(dst->cards[i], k);
-        if (ph_is_wcs_key(k))
+        if (ph_header_is_wcs_key(k))
             continue;
         if (w != i)
             memcpy(dst->cards[w], dst->cards[i], sizeof *dst->cards);
@@ -375,7 +375,7 @@ int ph_header_take_wcs(ph_header *dst, const ph_header *src)
     for (int i = 0; i < src->ncards; i++) {
         char k[9];
         card_key(src->cards[i], k);
-        if (ph_is_wcs_key(k) && ph_header_add_card(dst, src->cards[i]))
+        if (ph_header_is_wcs_key(k) && ph_header_add_card(dst, src->cards[i]))
             return PH_EFAIL;
     }
     return PH_OK;
@@ -383,7 +383,7 @@ int ph_header_take_wcs(ph_header *dst, const ph_header *src)
 
 /* ---- the pipeline's metadata keys ---- */
 
-void ph_meta_init(ph_meta *m)
+void ph_header_meta_init(ph_meta *m)
 {
     memset(m, 0, sizeof *m);
     m->sca = -1;
@@ -420,9 +420,9 @@ static void obsid_from_name(const char *name, char *obsid, size_t size, long *sc
     }
 }
 
-void ph_meta_from_header(const ph_header *h, const char *path, ph_meta *m)
+void ph_header_meta_from(const ph_header *h, const char *path, ph_meta *m)
 {
-    ph_meta_init(m);
+    ph_header_meta_init(m);
     get_s(h, "FILTER", m->band, sizeof m->band);
     if (!m->band[0])
         get_s(h, "BAND", m->band, sizeof m->band);
@@ -485,7 +485,7 @@ static int put_s(ph_header *h, const char *key, const char *v, const char *comme
     return v[0] ? ph_header_set_str(h, key, v, comment) : 0;
 }
 
-int ph_meta_to_header(const ph_meta *m, ph_header *h)
+int ph_header_meta_to(const ph_meta *m, ph_header *h)
 {
     int st = put_s(h, "FILTER", m->band, "band");
     st |= put_d(h, "MJD-OBS", m->mjd, "MJD of the exposure");
@@ -504,7 +504,7 @@ int ph_meta_to_header(const ph_meta *m, ph_header *h)
     return st ? 1 : 0;
 }
 
-int ph_meta_to_header_template(const ph_meta *t, ph_header *h)
+int ph_header_meta_to_template(const ph_meta *t, ph_header *h)
 {
     int st = put_s(h, "TPLNAME", t->name, "template file name");
     st |= put_s(h, "TPLID", t->id, "template image id");
@@ -518,9 +518,9 @@ int ph_meta_to_header_template(const ph_meta *t, ph_header *h)
     return st ? 1 : 0;
 }
 
-void ph_meta_from_header_template(const ph_header *h, ph_meta *t)
+void ph_header_meta_from_template(const ph_header *h, ph_meta *t)
 {
-    ph_meta_init(t);
+    ph_header_meta_init(t);
     get_s(h, "TPLNAME", t->name, sizeof t->name);
     get_s(h, "TPLID", t->id, sizeof t->id);
     get_s(h, "TPLOBSID", t->obsid, sizeof t->obsid);

@@ -422,7 +422,7 @@ int ph_romanpsf_oversampled(ph_romanpsf *p, int oversamp, long n, double *out)
 
 /* ---- FWHM ------------------------------------------------------------------ */
 
-double ph_fwhm_halfmax(const double *img, long n, double step)
+double ph_romanpsf_fwhm_halfmax(const double *img, long n, double step)
 {
     long c = n / 2;
     double half = img[c * n + c] / 2.0, sum = 0.0;
@@ -454,7 +454,7 @@ static double gauss_sse(const double *r2, const double *v, long m, double sigma)
     return svv - svg * svg / sgg;
 }
 
-double ph_fwhm_gauss(const double *img, long n, double step)
+double ph_romanpsf_fwhm_gauss(const double *img, long n, double step)
 {
     long c = n / 2, m = 0;
     double peak = -INFINITY;
@@ -477,7 +477,7 @@ double ph_fwhm_gauss(const double *img, long n, double step)
                 v[m++] = img[j * n + i] / peak;
             }
     /* Golden-section search on log(sigma) around the half-max estimate. */
-    double s0 = ph_fwhm_halfmax(img, n, step) / 2.3548200450309493;
+    double s0 = ph_romanpsf_fwhm_halfmax(img, n, step) / 2.3548200450309493;
     if (!(s0 > 0))
         s0 = step;
     double a = log(s0 / 4), b = log(s0 * 4), gr = (sqrt(5.0) - 1) / 2;
@@ -521,7 +521,7 @@ double ph_romanpsf_fwhm_optical(const ph_romanpsf_opts *o, double jitter_arcsec)
         long off = g / 2 - n / 2;
         for (long j = 0; j < n; j++)
             memcpy(img + j * n, full + (j + off) * g + off, (size_t)n * sizeof *img);
-        f = ph_fwhm_gauss(img, n, q.pixscale_arcsec / N);
+        f = ph_romanpsf_fwhm_gauss(img, n, q.pixscale_arcsec / N);
     }
     free(full);
     free(img);
@@ -541,7 +541,7 @@ double ph_romanpsf_fwhm_epsf(const ph_romanpsf_opts *o)
     double *full = ph_malloc((size_t)g * g * sizeof *full, "PSF image");
     double f = NAN;
     if (full && !ph_romanpsf_render(p, NULL, L, N, 0, 0, full))
-        f = ph_fwhm_halfmax(full, g, 1.0 / N);
+        f = ph_romanpsf_fwhm_halfmax(full, g, 1.0 / N);
     free(full);
     ph_romanpsf_free(p);
     return f;

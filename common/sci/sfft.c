@@ -340,7 +340,7 @@ int ph_sfft_fit(ph_sfft_engine *e, const uint8_t *fit, const ph_sfft_params *p, 
             rhs[i] *= d[i];
         }
         ph_solve_info info;
-        st = ph_solve_symmetric(n, A, rhs, &info, "SFFT normal equations");
+        st = ph_linalg_solve_symmetric(n, A, rhs, &info, "SFFT normal equations");
         sol->rcond = info.rcond;
         sol->used_lu = info.used_lu;
         if (!st && !(info.rcond >= min_rcond)) {
@@ -546,6 +546,6 @@ void ph_sfft_conv_psf(const double *p_sci, long n_sci, const double *p_ref, long
     }
     for (long i = 0; i < n_ref * n_ref; i++)
         k[i] = p_ref[i] / s;
-    ph_convolve_small(p_sci, n_sci, n_sci, k, n_ref, n_ref, out);
+    ph_fft_convolve_small(p_sci, n_sci, n_sci, k, n_ref, n_ref, out);
     free(k);
 }

@@ -104,7 +104,7 @@ TEST(eight_connected_and_minarea)
         EXPECT(l == 1);
         EXPECT(seg[10 * nx + 12] == 2);
     }
-    ph_detection_free(&d);
+    ph_detect_free(&d);
     free(img);
     free(seg);
 }
@@ -127,7 +127,7 @@ TEST(forced_pixels)
     EXPECT(d.nobj == 1);
     if (d.nobj == 1)
         EXPECT(d.obj[0].flags & PH_OBJ_FORCED);
-    ph_detection_free(&d);
+    ph_detect_free(&d);
     free(img);
     free(force);
     free(seg);
@@ -164,16 +164,16 @@ TEST(deblending_two_sources)
         }
         EXPECT(n1 == d.obj[0].npix && n2 == d.obj[1].npix);
     }
-    ph_detection_free(&d);
+    ph_detect_free(&d);
     p.nthresh = 1;
     EXPECT(detect(img, NULL, nx, ny, &p, seg, &d) == 0);
     EXPECT(d.nobj == 1);
-    ph_detection_free(&d);
+    ph_detect_free(&d);
     p.nthresh = 32;
     p.mincont = 1.0;
     EXPECT(detect(img, NULL, nx, ny, &p, seg, &d) == 0);
     EXPECT(d.nobj == 1);
-    ph_detection_free(&d);
+    ph_detect_free(&d);
     free(img);
     free(seg);
 }
@@ -212,7 +212,7 @@ TEST(flux_radius_of_a_gaussian)
         EXPECT_NEAR(o->flux_radius, r50, 0.03); /* f is ~1 here */
         EXPECT(o->kron_radius >= 3.5);
     }
-    ph_detection_free(&d);
+    ph_detect_free(&d);
     free(img);
     free(seg);
 }
@@ -242,7 +242,7 @@ TEST(cleaning_merges_a_wing_detection)
     for (long k = 0; k < d.nobj; k++)
         found |= fabs(d.obj[k].x - 52) < 1 && fabs(d.obj[k].y - 40) < 1;
     EXPECT(found);
-    ph_detection_free(&d);
+    ph_detect_free(&d);
     p.clean = 1;
     EXPECT(detect(img, NULL, nx, ny, &p, seg, &d) == 0);
     EXPECT(d.nobj < before);
@@ -253,7 +253,7 @@ TEST(cleaning_merges_a_wing_detection)
     EXPECT(!found);
     /* the eaten object's pixels carry its master's label */
     EXPECT(seg[40 * nx + 52] == seg[40 * nx + 40] && seg[40 * nx + 40] > 0);
-    ph_detection_free(&d);
+    ph_detect_free(&d);
     free(img);
     free(seg);
 }
@@ -271,7 +271,7 @@ TEST(empty_and_bad_parameters)
     ph_detection d;
     EXPECT(detect(img, NULL, nx, ny, &p, seg, &d) == 0);
     EXPECT(d.nobj == 0 && d.ndetected == 0);
-    ph_detection_free(&d);
+    ph_detect_free(&d);
     p.minarea = 0;
     EXPECT(ph_detect(img, NULL, 0, nx, ny, &p, NULL, seg, &d) == PH_EUSAGE);
     ph_error_clear();

@@ -1,6 +1,6 @@
 /* test_linalg.c -- linalg.h's small solves and conjugate gradients against
  * analytic cases: systems with known solutions, singular systems, and the
- * iteration counts exact arithmetic guarantees. (ph_solve_symmetric is
+ * iteration counts exact arithmetic guarantees. (ph_linalg_solve_symmetric is
  * tested in test_numeric.c.) */
 #include "check.h"
 #include "sci/linalg.h"

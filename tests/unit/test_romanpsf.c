@@ -210,8 +210,8 @@ TEST(fwhm_measures_on_a_gaussian)
     for (long j = 0; j < n; j++)
         for (long i = 0; i < n; i++)
             g[j * n + i] = exp(-((i - 100.0) * (i - 100.0) + (j - 100.0) * (j - 100.0)) / (2 * s * s));
-    EXPECT_REL(ph_fwhm_gauss(g, n, 0.5), 2.3548200450309493 * s * 0.5, 1e-6);
-    EXPECT_REL(ph_fwhm_halfmax(g, n, 0.5), 2.3548200450309493 * s * 0.5, 2e-3);
+    EXPECT_REL(ph_romanpsf_fwhm_gauss(g, n, 0.5), 2.3548200450309493 * s * 0.5, 1e-6);
+    EXPECT_REL(ph_romanpsf_fwhm_halfmax(g, n, 0.5), 2.3548200450309493 * s * 0.5, 2e-3);
     free(g);
 }
 

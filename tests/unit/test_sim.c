@@ -118,10 +118,10 @@ TEST(star_truth_through_libph)
         EXPECT(sim_render(&s, e, psf, &img) == 0);
         char path[1200];
         snprintf(path, sizeof path, "%s", sim_path(dir, "images", &s, e));
-        ph_input_forget(); /* the file read at k - 2 is rewritten: not an input of this one */
+        ph_sameinput_forget(); /* the file read at k - 2 is rewritten: not an input of this one */
         EXPECT(sim_write_image(path, &s, e, &img) == 0);
         ph_input in;
-        EXPECT(ph_input_read(path, NULL, &in) == 0);
+        EXPECT(ph_image_input_read(path, NULL, &in) == 0);
         EXPECT(in.layout == PH_LAYOUT_OU2024);
         EXPECT_STR(in.meta.band, "Y106");
         EXPECT_NEAR(in.meta.mjd, e->mjd, 1e-9);
@@ -152,7 +152,7 @@ TEST(star_truth_through_libph)
         }
         EXPECT(img.ntruth == 1 && fabs(img.truth[0].x0 - x0) < 1e-9);
         ph_wcs_free(w);
-        ph_input_free(&in);
+        ph_image_input_free(&in);
         sim_image_free(&img);
         ph_romanpsf_free(psf);
     }

@@ -162,7 +162,7 @@ int lc_meta_write(FILE *f, const lc_meta *m)
     }
 
     fprintf(f, "\nprovenance:\n  tool: ph-lc\n  version: ");
-    ystr(f, ph_version());
+    ystr(f, ph_cli_version());
     fprintf(f, "\n  command:\n");
     for (int i = 0; i < m->argc; i++) {
         fprintf(f, "    - ");

@@ -148,7 +148,7 @@ static int handle(ph_cli *cli, int key, const char *arg)
     case K_DIFF: o->diff = arg; return PH_OK;
     case K_STARTABLE: o->star_table = arg; return PH_OK;
     case K_DEVICE:
-        if (ph_device_parse(arg, &o->device))
+        if (ph_gpu_device_parse(arg, &o->device))
             return ph_cli_bad(cli, "'%s' is not one of auto|cpu|gpu", arg);
         return PH_OK;
     case K_LOCK: o->gpu_lock = arg; return PH_OK;
@@ -162,7 +162,7 @@ static int handle(ph_cli *cli, int key, const char *arg)
 static int resolve_device(ph_device want, int *use_gpu)
 {
     ph_gpu_info info;
-    return ph_device_resolve(want, use_gpu, &info);
+    return ph_gpu_device_resolve(want, use_gpu, &info);
 }
 
 /* The star fits on the chosen device (ph_zp_fitter). */

@@ -341,7 +341,7 @@ double psf_file_fwhm(const psf_file *f, double x0, double y0)
                     t[j * n + i] = ph_interp_sample(model, f->m, f->m, c[i], c[j],
                                                     PH_INTERP_BICUBIC, 0);
         if (!st)
-            w = ph_fwhm_halfmax(t, n, 1.0 / 8);
+            w = ph_romanpsf_fwhm_halfmax(t, n, 1.0 / 8);
     }
     free(c);
     free(t);
