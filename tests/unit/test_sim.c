@@ -42,12 +42,9 @@ TEST(sersic_transforms)
 static void galaxy_moments(double pa, double *ixx, double *iyy, double *sum)
 {
     sim_scene s = empty_scene(128);
-    s.p.distortion_px = 0;
-    s.p.rot_range_deg = 0;
-    s.p.dither_px = 0;
+    sim_test_fixed_grid(&s.p);
     s.p.noise = 0;
-    s.p.sky_e = 0;
-    s.p.dark_e_s = 0;
+    sim_test_no_background(&s.p);
     ph_romanpsf_parse_model("gaussian:0.5", &s.p.psf);
     sim_obj o = {.id = 1, .type = SIM_GALAXY, .ra = s.p.ra0, .dec = s.p.dec0, .flux = 1000,
                  .re_arcsec = 0.5, .n = 1, .q = 0.3, .pa_deg = pa};
@@ -95,8 +92,7 @@ TEST(star_truth_through_libph)
     const char *dir = check_tmpdir();
     sim_scene s = empty_scene(96);
     s.p.noise = 0;
-    s.p.sky_e = 0;
-    s.p.dark_e_s = 0;
+    sim_test_no_background(&s.p);
     s.p.dither_px = 7;
     s.p.rot_range_deg = 30;
     s.p.distortion_px = 20; /* strong, so that the WCS matters */
