@@ -209,9 +209,7 @@ YAML
 # to ph-config imlist.
 imlist_rejects() {
   printf '%b' "$2" > "$1"
-  run ph-config imlist "${@:4}" "$1"
-  assert_failure 1
-  assert_one_line_error "$3"
+  run_rejects 1 "$3" ph-config imlist "${@:4}" "$1"
 }
 
 @test "imlist: a bad list is one line naming the file and line (exit 1)" {

@@ -51,46 +51,36 @@ scene() {
   assert_output --regexp "^ph-slurm \(phrosty-c\) [0-9]+\.[0-9]+\.[0-9]+"
 }
 
-# ph-slurm with ARGS (after RE) fails with exit 2 and one line of error
-# matching RE.
-slurm_rejects() {
-  local re=$1
-  shift
-  run ph-slurm "$@"
-  assert_failure 2
-  assert_one_line_error "$re"
-}
-
 @test "ph-slurm: errors are one line, exit 2" {
   touch c.yaml
-  slurm_rejects "^ph-slurm: nothere.csv: no such file$" -c c.yaml -n nothere.csv
+  run_rejects 2 "^ph-slurm: nothere.csv: no such file$" ph-slurm -c c.yaml -n nothere.csv
   printf 'oid ra dec\n' > bad.csv
-  slurm_rejects "^ph-slurm: bad.csv: line 1: expected the header 'oid ra dec band templates science'$" -c c.yaml -n bad.csv
+  run_rejects 2 "^ph-slurm: bad.csv: line 1: expected the header 'oid ra dec band templates science'$" ph-slurm -c c.yaml -n bad.csv
   printf 'oid ra dec band templates science\n1 7.5 -44.8 Y106 t.csv\n' > short.csv
-  slurm_rejects "^ph-slurm: short.csv: line 2: expected 6 fields" -c c.yaml -n short.csv
+  run_rejects 2 "^ph-slurm: short.csv: line 2: expected 6 fields" ph-slurm -c c.yaml -n short.csv
   printf 'oid ra dec band templates science\n1 7.5 -44.8 Y106 t.csv s.csv\n' > nolist.csv
-  slurm_rejects "^ph-slurm: nolist.csv: line 2: .*/t.csv: no such list$" -c c.yaml -n nolist.csv
+  run_rejects 2 "^ph-slurm: nolist.csv: line 2: .*/t.csv: no such list$" ph-slurm -c c.yaml -n nolist.csv
   printf 'oid ra dec band templates science\n' > empty.csv
-  slurm_rejects "^ph-slurm: empty.csv: no objects in the table$" -c c.yaml -n empty.csv
-  slurm_rejects "^ph-slurm: --cpus '0': not a positive whole number$" -c c.yaml --cpus 0 -n empty.csv
-  slurm_rejects "^ph-slurm: config: no configuration file" -n empty.csv
-  slurm_rejects "^ph-slurm: nope.yaml: cannot read the config file$" -c nope.yaml -n empty.csv
-  slurm_rejects "^ph-slurm: OBJECTS.csv: missing: give the table of objects" -c c.yaml -n
-  slurm_rejects "^ph-slurm: other.csv: one object table only" -c c.yaml -n empty.csv other.csv
-  slurm_rejects "^ph-slurm: --frob: unknown option \(see --help\)$" -c c.yaml --frob -n empty.csv
-  slurm_rejects "^ph-slurm: --time: missing value \(see --help\)$" -c c.yaml --time
-  slurm_rejects "^ph-slurm: --time '3h': expected \[D-\]HH:MM:SS$" -c c.yaml --time 3h -n empty.csv
-  slurm_rejects "^ph-slurm: --mem 'lots': expected a size such as 16G$" -c c.yaml --mem lots -n empty.csv
-  slurm_rejects "^ph-slurm: --gpus 'x': not a whole number$" -c c.yaml --gpus x -n empty.csv
-  slurm_rejects "^ph-slurm: --max-parallel '0': not a positive whole number$" -c c.yaml --max-parallel 0 -n empty.csv
+  run_rejects 2 "^ph-slurm: empty.csv: no objects in the table$" ph-slurm -c c.yaml -n empty.csv
+  run_rejects 2 "^ph-slurm: --cpus '0': not a positive whole number$" ph-slurm -c c.yaml --cpus 0 -n empty.csv
+  run_rejects 2 "^ph-slurm: config: no configuration file" ph-slurm -n empty.csv
+  run_rejects 2 "^ph-slurm: nope.yaml: cannot read the config file$" ph-slurm -c nope.yaml -n empty.csv
+  run_rejects 2 "^ph-slurm: OBJECTS.csv: missing: give the table of objects" ph-slurm -c c.yaml -n
+  run_rejects 2 "^ph-slurm: other.csv: one object table only" ph-slurm -c c.yaml -n empty.csv other.csv
+  run_rejects 2 "^ph-slurm: --frob: unknown option \(see --help\)$" ph-slurm -c c.yaml --frob -n empty.csv
+  run_rejects 2 "^ph-slurm: --time: missing value \(see --help\)$" ph-slurm -c c.yaml --time
+  run_rejects 2 "^ph-slurm: --time '3h': expected \[D-\]HH:MM:SS$" ph-slurm -c c.yaml --time 3h -n empty.csv
+  run_rejects 2 "^ph-slurm: --mem 'lots': expected a size such as 16G$" ph-slurm -c c.yaml --mem lots -n empty.csv
+  run_rejects 2 "^ph-slurm: --gpus 'x': not a whole number$" ph-slurm -c c.yaml --gpus x -n empty.csv
+  run_rejects 2 "^ph-slurm: --max-parallel '0': not a positive whole number$" ph-slurm -c c.yaml --max-parallel 0 -n empty.csv
   touch t.csv s.csv
   printf 'oid ra dec band templates science\na/b 7.5 -44.8 Y106 t.csv s.csv\n' > o1.csv
-  slurm_rejects "^ph-slurm: o1.csv: line 2: oid 'a/b': letters, digits and . _ \+ - only$" -c c.yaml -n o1.csv
+  run_rejects 2 "^ph-slurm: o1.csv: line 2: oid 'a/b': letters, digits and . _ \+ - only$" ph-slurm -c c.yaml -n o1.csv
   printf 'oid ra dec band templates science\n1 east -44.8 Y106 t.csv s.csv\n' > o2.csv
-  slurm_rejects "^ph-slurm: o2.csv: line 2: 'east' is not a number$" -c c.yaml -n o2.csv
+  run_rejects 2 "^ph-slurm: o2.csv: line 2: 'east' is not a number$" ph-slurm -c c.yaml -n o2.csv
   touch 'a;b.csv'
   printf 'oid ra dec band templates science\n1 7.5 -44.8 Y106 a;b.csv s.csv\n' > o3.csv
-  slurm_rejects "^ph-slurm: o3.csv: line 2: .*/a;b.csv: path with spaces or special characters$" -c c.yaml -n o3.csv
+  run_rejects 2 "^ph-slurm: o3.csv: line 2: .*/a;b.csv: path with spaces or special characters$" ph-slurm -c c.yaml -n o3.csv
 }
 
 @test "ph-slurm: sbatch missing or refusing the job is an error (exit 1, its message)" {
