@@ -382,22 +382,31 @@ long ph_romanpsf_period(const ph_romanpsf *p, long n)
     return L;
 }
 
+/* Render the model on an L-pixel period sampled oversamp times per pixel
+ * (offset dx, dy) and keep the central m x m samples in out; what names
+ * the array in an allocation error. */
+static int render_centre(ph_romanpsf *p, long L, int oversamp, double dx, double dy, long m,
+                         double *out, const char *what)
+{
+    long g = L * oversamp;
+    double *full = ph_malloc((size_t)g * g * sizeof *full, what);
+    if (!full)
+        return PH_EFAIL;
+    int st = ph_romanpsf_render(p, NULL, L, oversamp, dx, dy, full);
+    if (!st) {
+        long off = g / 2 - (m - 1) / 2;
+        for (long j = 0; j < m; j++)
+            memcpy(out + j * m, full + (j + off) * g + off, (size_t)m * sizeof *out);
+    }
+    free(full);
+    return st;
+}
+
 int ph_romanpsf_stamp(ph_romanpsf *p, double dx, double dy, long n, double *out)
 {
     if (n < 3 || n % 2 == 0)
         return ph_error(PH_EFAIL, NULL, "PSF stamp size %ld must be odd and >= 3", n);
-    long L = ph_romanpsf_period(p, n);
-    double *full = ph_malloc((size_t)L * L * sizeof *full, "PSF stamp");
-    if (!full)
-        return PH_EFAIL;
-    int st = ph_romanpsf_render(p, NULL, L, 1, dx, dy, full);
-    if (!st) {
-        long off = L / 2 - (n - 1) / 2;
-        for (long j = 0; j < n; j++)
-            memcpy(out + j * n, full + (j + off) * L + off, (size_t)n * sizeof *out);
-    }
-    free(full);
-    return st;
+    return render_centre(p, ph_romanpsf_period(p, n), 1, dx, dy, n, out, "PSF stamp");
 }
 
 int ph_romanpsf_oversampled(ph_romanpsf *p, int oversamp, long n, double *out)
@@ -406,18 +415,8 @@ int ph_romanpsf_oversampled(ph_romanpsf *p, int oversamp, long n, double *out)
         return ph_error(PH_EFAIL, NULL,
                         "oversampled PSF: size %ld and oversampling %d must both be odd", n,
                         oversamp);
-    long L = ph_romanpsf_period(p, n), g = L * oversamp, m = n * oversamp;
-    double *full = ph_malloc((size_t)g * g * sizeof *full, "oversampled PSF");
-    if (!full)
-        return PH_EFAIL;
-    int st = ph_romanpsf_render(p, NULL, L, oversamp, 0.0, 0.0, full);
-    if (!st) {
-        long off = g / 2 - (m - 1) / 2;
-        for (long j = 0; j < m; j++)
-            memcpy(out + j * m, full + (j + off) * g + off, (size_t)m * sizeof *out);
-    }
-    free(full);
-    return st;
+    return render_centre(p, ph_romanpsf_period(p, n), oversamp, 0.0, 0.0, n * oversamp, out,
+                         "oversampled PSF");
 }
 
 /* ---- FWHM ------------------------------------------------------------------ */

@@ -233,31 +233,31 @@ TEST(normalised_and_centred)
     EXPECT(ph_psfrotate_mat2_inverse(sing, inv) == 0);
 }
 
-TEST(undefined_orientation_is_an_error)
+/* ph_psfrotate_pattern_rotation of science s and template t at (50, 50) fails with
+ * a message holding msg. */
+static void expect_rotation_error(const tw *s, const tw *t, const char *msg)
 {
-    tw s = {50.5, 50.5, 10.0, 0.0, 0.0, 0.11, 1, 0}, t = {50.5, 50.5, 110.0, 0.0, 0.0, 0.11, 1, 0};
-    ph_wcs *ws = tw_wcs(&s), *wt = tw_wcs(&t);
+    ph_wcs *ws = tw_wcs(s), *wt = tw_wcs(t);
     ph_pattern_rot r;
     ph_error_clear();
     EXPECT(ph_psfrotate_pattern_rotation(wt, 50, 50, ws, &r) == PH_EFAIL);
-    EXPECT(strstr(ph_error_message(), "undefined") != NULL);
+    EXPECT(strstr(ph_error_message(), msg) != NULL);
     ph_error_clear();
     ph_wcs_free(ws);
     ph_wcs_free(wt);
+}
+
+TEST(undefined_orientation_is_an_error)
+{
+    tw s = {50.5, 50.5, 10.0, 0.0, 0.0, 0.11, 1, 0}, t = {50.5, 50.5, 110.0, 0.0, 0.0, 0.11, 1, 0};
+    expect_rotation_error(&s, &t, "undefined");
 }
 
 TEST(degenerate_map_is_an_error)
 {
     /* Template pixels 1e7 times smaller than the science ones. */
     tw s = {50.5, 50.5, 10.0, 0.0, 0.0, 0.11, 1, 0}, t = {50.5, 50.5, 10.0, 0.0, 0.0, 1.1e-8, 1, 0};
-    ph_wcs *ws = tw_wcs(&s), *wt = tw_wcs(&t);
-    ph_pattern_rot r;
-    ph_error_clear();
-    EXPECT(ph_psfrotate_pattern_rotation(wt, 50, 50, ws, &r) == PH_EFAIL);
-    EXPECT(strstr(ph_error_message(), "degenerate") != NULL);
-    ph_error_clear();
-    ph_wcs_free(ws);
-    ph_wcs_free(wt);
+    expect_rotation_error(&s, &t, "degenerate");
 }
 
 int main(void)

@@ -57,6 +57,15 @@ static void make_model(model3 *s, int with_match)
     s->m = (ph_decorr_model){s->j, 2, s->i, 2, with_match ? s->mk : NULL, 5, 3};
 }
 
+/* A decorrelator of NX x NY for make_model(s, with_match). */
+static ph_decorr *model_decorr(model3 *s, int with_match)
+{
+    make_model(s, with_match);
+    ph_decorr *d = ph_decorr_new(NX, NY);
+    EXPECT(d && ph_decorr_set_model(d, &s->m, 1) == 0);
+    return d;
+}
+
 /* den(ky, kx) of the model by explicit DFTs. */
 static double den_bruteforce(const model3 *s, long ky, long kx)
 {
@@ -76,9 +85,7 @@ TEST(filter_matches_explicit_dft)
 {
     for (int wm = 0; wm < 2; wm++) {
         model3 s;
-        make_model(&s, wm);
-        ph_decorr *d = ph_decorr_new(NX, NY);
-        EXPECT(d && ph_decorr_set_model(d, &s.m, 1) == 0);
+        ph_decorr *d = model_decorr(&s, wm);
         double den0 = den_bruteforce(&s, 0, 0), worst = 0;
         for (long ky = 0; ky < NY; ky++)
             for (long kx = 0; kx <= NX / 2; kx++) {
@@ -153,9 +160,7 @@ static void circ_bruteforce(const double *u, const double *h, double *out)
 TEST(application_kernel_and_stamp_match_direct_sums)
 {
     model3 s;
-    make_model(&s, 1);
-    ph_decorr *d = ph_decorr_new(NX, NY);
-    EXPECT(ph_decorr_set_model(d, &s.m, 1) == 0);
+    ph_decorr *d = model_decorr(&s, 1);
     double h[NY * NX], img[NY * NX], want[NY * NX], got[NY * NX];
     full_kernel_bruteforce(&s, NULL, 0, 0, h);
     ph_rng r;
@@ -208,9 +213,7 @@ TEST(application_kernel_and_stamp_match_direct_sums)
 TEST(variance_matches_direct_sums)
 {
     model3 s;
-    make_model(&s, 1);
-    ph_decorr *d = ph_decorr_new(NX, NY);
-    EXPECT(ph_decorr_set_model(d, &s.m, 1) == 0);
+    ph_decorr *d = model_decorr(&s, 1);
     double v1[NY * NX], v2[NY * NX], h1[NY * NX], h2[NY * NX], t1[NY * NX], t2[NY * NX];
     float acc[NY * NX] = {0};
     for (int k = 0; k < NY * NX; k++) {
@@ -305,9 +308,7 @@ TEST(variance_formula_monte_carlo)
 TEST(matched_filter_and_full_convolution)
 {
     model3 s;
-    make_model(&s, 0);
-    ph_decorr *d = ph_decorr_new(NX, NY);
-    EXPECT(ph_decorr_set_model(d, &s.m, 1) == 0);
+    ph_decorr *d = model_decorr(&s, 0);
     /* full convolution of two kernels = brute force */
     double a[3 * 5], b[5 * 7], f[7 * 11];
     make_kernel(a, 3, 5, 0.7, 0.9, 0.2);

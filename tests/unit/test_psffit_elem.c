@@ -10,13 +10,12 @@
 #include "check.h"
 #include "sci/psffit.h"
 #include "sci/psffit_elem.h"
+#include "spline_case.h"
 #include "base/rng.h"
 #include "sci/stats.h"
 
 #include <stdint.h>
 #include <stdlib.h>
-
-static double cubic(double u) { return 0.3 - 0.7 * u + 0.11 * u * u - 0.013 * u * u * u; }
 
 TEST(usable_pixels_and_positions)
 {
@@ -74,12 +73,8 @@ TEST(spline_weights_reproduce_cubics)
 {
     enum { N = 9 };
     double psf[N * N], y[N];
-    for (int i = 0; i < N * N; i++)
-        psf[i] = 1;
     ph_psf_spline s;
-    EXPECT(ph_psffit_spline_init(&s, psf, N) == 0);
-    for (int k = 0; k < N; k++)
-        y[k] = cubic(k);
+    EXPECT(spline_case(&s, psf, y, N) == 0);
     for (double u = 0; u <= N - 1; u += 0.0731) {
         ph_spline_pos at = ph_psffit_spline_locate(N, u);
         EXPECT(at.in && at.j >= 0 && at.j <= N - 2);

@@ -73,15 +73,21 @@ static int mkdir_for(const char *path)
 
 /* ---- images ----------------------------------------------------------------- */
 
+/* The PSF model as --model spells it: "roman" or "gaussian:SIGMA". */
+static void psf_model_name(const ph_romanpsf_opts *o, char *buf, size_t size)
+{
+    if (o->model == PH_RPSF_GAUSSIAN)
+        snprintf(buf, size, "gaussian:%g", o->sigma_px);
+    else
+        snprintf(buf, size, "roman");
+}
+
 static int sim_keys(const sim_scene *s, const sim_epoch *e, ph_header *h)
 {
     const sim_params *p = &s->p;
     const ph_romanpsf_opts *o = &p->psf;
     char model[64];
-    if (o->model == PH_RPSF_GAUSSIAN)
-        snprintf(model, sizeof model, "gaussian:%g", o->sigma_px);
-    else
-        snprintf(model, sizeof model, "roman");
+    psf_model_name(o, model, sizeof model);
     int st = ph_header_set_str(h, "SIMPSF", model, "ph-sim PSF model");
     st |= ph_header_set_double(h, "SIMJITTR", e->jitter_arcsec, "[arcsec] PSF jitter rms");
     st |= ph_header_set_long(h, "SIMSEED", (long)(p->seed & 0x7fffffffffffffffULL), "ph-sim seed");
@@ -228,10 +234,7 @@ int sim_write_lightcurve(const char *out, const sim_scene *s, const double *flux
 static int psf_keys(ph_header *h, const ph_romanpsf_opts *o)
 {
     char model[64];
-    if (o->model == PH_RPSF_GAUSSIAN)
-        snprintf(model, sizeof model, "gaussian:%g", o->sigma_px);
-    else
-        snprintf(model, sizeof model, "roman");
+    psf_model_name(o, model, sizeof model);
     int st = ph_header_set_str(h, "PSFMODEL", model, "ph-sim analytic PSF");
     st |= ph_header_set_str(h, "FILTER", o->band, "band");
     if (o->model == PH_RPSF_ROMAN) {
