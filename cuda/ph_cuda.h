@@ -10,7 +10,7 @@
  * objects") that cuda/device.cu overrides. The tools whose tool.mk says
  * <name>_GPU = 1 (ph-subtract, ph-phot) link all the objects of cuda/
  * before libph, and call the engines below only under #ifdef PH_WITH_CUDA,
- * after ph_device_resolve() (common/base/gpu.h) chose the GPU.
+ * after ph_gpu_device_resolve() (common/base/gpu.h) chose the GPU.
  *
  * Every function records its failures with ph_error() (common/base/log.h) and
  * returns them; none aborts, so a tool under --device auto can fall back to

@@ -4,7 +4,7 @@
 //
 // Per star: thread 0 checks the position; the block gathers the usable
 // annulus pixels into shared memory and sorts them (bitonic), and thread 0
-// takes photutils' MMM sky of the sorted values (ph_mmm_sorted); the block
+// takes photutils' MMM sky of the sorted values (ph_psffit_mmm_sorted); the block
 // computes the spline weights of the fit box's rows and columns, the
 // shifted stamp's columns T[r][j] = sum_k wy_r[k] P[k][j] and the box
 // pixels sum_j T[r][j] wx_i[j]; thread 0 sums the weighted fit over the
@@ -94,9 +94,9 @@ __global__ void fit_kernel(params p, const double *xs, const double *ys, dev_res
         state = PH_FIT_OK;
         count = 0;
         sky = 0;
-        if (!ph_fit_on_image(&p.pl, x0, y0))
+        if (!ph_psffit_on_image(&p.pl, x0, y0))
             state = PH_FIT_OFF_IMAGE;
-        else if (!ph_fit_usable(&p.pl, ph_fit_centre_index(&p.pl, x0, y0)))
+        else if (!ph_psffit_usable(&p.pl, ph_psffit_centre_index(&p.pl, x0, y0)))
             state = PH_FIT_MASKED;
     }
     __syncthreads();
@@ -110,11 +110,11 @@ __global__ void fit_kernel(params p, const double *xs, const double *ys, dev_res
     if (p.r_out > 0) {
         double *ann = scratch;
         long xa, xb, ya, yb;
-        ph_fit_annulus_bounds(&p.pl, x0, y0, p.r_out, &xa, &xb, &ya, &yb);
+        ph_psffit_annulus_bounds(&p.pl, x0, y0, p.r_out, &xa, &xb, &ya, &yb);
         long w = xb - xa + 1, h = yb - ya + 1;
         for (long q = tid; w > 0 && h > 0 && q < w * h; q += blockDim.x) {
             long x = xa + q % w, y = ya + q / w, i = y * p.pl.nx + x;
-            if (ph_fit_in_annulus(x, y, x0, y0, p.r_in, p.r_out) && ph_fit_usable(&p.pl, i)) {
+            if (ph_psffit_in_annulus(x, y, x0, y0, p.r_in, p.r_out) && ph_psffit_usable(&p.pl, i)) {
                 int pos = atomicAdd(&count, 1);
                 if (pos < MAXANN)
                     ann[pos] = p.pl.data[i];
@@ -146,7 +146,7 @@ __global__ void fit_kernel(params p, const double *xs, const double *ys, dev_res
         if (tid == 0) {
             if (count > MAXANN || m < PH_FIT_MIN_SKY) // the first cannot happen: checked by setup
                 state = PH_FIT_NO_SKY;
-            else if (!isfinite(sky = ph_mmm_sorted(ann, m)))
+            else if (!isfinite(sky = ph_psffit_mmm_sorted(ann, m)))
                 state = PH_FIT_NO_SKY;
         }
         __syncthreads();
@@ -161,25 +161,26 @@ __global__ void fit_kernel(params p, const double *xs, const double *ys, dev_res
 
     // the shifted stamp on the box: spline weights of its rows (wy) and
     // columns (wx), the columns T of each row, then each pixel
-    long bx = ph_fit_box_first(x0, b), by = ph_fit_box_first(y0, b);
+    long bx = ph_psffit_box_first(x0, b), by = ph_psffit_box_first(y0, b);
     double *wy = scratch, *wx = scratch + b * n;
     for (long q = tid; q < 2 * b * n; q += blockDim.x) {
         int along_x = q >= b * n;
         long rr = (q % (b * n)) / n, k = q % n;
-        ph_spline_pos s = ph_spline_locate(n, along_x ? (bx + rr) - x0 + c : (by + rr) - y0 + c);
-        (along_x ? wx : wy)[rr * n + k] = s.in ? ph_spline_weight(p.C, n, &s, k) : 0.0;
+        ph_spline_pos s =
+            ph_psffit_spline_locate(n, along_x ? (bx + rr) - x0 + c : (by + rr) - y0 + c);
+        (along_x ? wx : wy)[rr * n + k] = s.in ? ph_psffit_spline_weight(p.C, n, &s, k) : 0.0;
         if (k == 0)
             (along_x ? inx : iny)[rr] = s.in;
     }
     __syncthreads();
     for (long q = tid; q < b * n; q += blockDim.x) {
         long rr = q / n, j = q % n;
-        T[q] = iny[rr] ? ph_spline_column(wy + rr * n, p.psf, n, j) : 0.0;
+        T[q] = iny[rr] ? ph_psffit_spline_column(wy + rr * n, p.psf, n, j) : 0.0;
     }
     __syncthreads();
     for (int q = tid; q < b * b; q += blockDim.x) {
         int rr = q / b, i = q % b;
-        model[q] = iny[rr] && inx[i] ? ph_spline_dot(T + rr * n, wx + i * n, n) : 0.0;
+        model[q] = iny[rr] && inx[i] ? ph_psffit_spline_dot(T + rr * n, wx + i * n, n) : 0.0;
     }
     __syncthreads();
 

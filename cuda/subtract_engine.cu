@@ -193,7 +193,7 @@ __global__ void k_csz(double *grid, long my, long mx, const double *k, int L)
 __global__ void k_pad(double *grid, long py, long px, const double *img, long ny, long nx)
 {
     FOR_EACH(t, (size_t)py * px)
-    grid[t] = ph_sfft_pad_px(img, ny, nx, (long)(t / px), (long)(t % px));
+    grid[t] = ph_sfft_pad_px(img, nx, ny, (long)(t % px), (long)(t / px));
 }
 
 __global__ void k_crop(double *img, const double *grid, long px, long ny, long nx)

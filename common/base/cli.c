@@ -50,7 +50,7 @@ typedef struct origin {
 } origin;
 static origin *origins;
 
-const char *ph_version(void)
+const char *ph_cli_version(void)
 {
     return PH_GIT[0] ? PH_VERSION " (git " PH_GIT ")" : PH_VERSION;
 }
@@ -464,7 +464,7 @@ static void print_params(const ph_cli *cli)
 {
     char val[1024], key[256];
     printf("# %s (phrosty-c) %s: every parameter, its value and where it came from\n",
-           cli->tool, ph_version());
+           cli->tool, ph_cli_version());
     printf("# %-24s %-20s %-28s %s\n", "option", "value", "from", "config key");
     for (const ph_opt *o = cli->opts; o && o->name; o++) {
         if (o->flags & PH_OPT_ALIAS)
@@ -782,7 +782,7 @@ static void print_leaf(const char *key, const char *value, void *ctx)
 /* --settings: the version and the config values this tool reads. */
 static void print_settings(const ph_cli *cli)
 {
-    printf("%s (phrosty-c) %s\n", cli->tool, ph_version());
+    printf("%s (phrosty-c) %s\n", cli->tool, ph_cli_version());
     char key[256];
     for (const ph_opt *o = cli->opts; o && o->name; o++) {
         opt_cfgkey(cli, o, key, sizeof key);
@@ -932,7 +932,7 @@ int ph_cli_parse(ph_cli *cli, int argc, char **argv)
                 st = -1;
                 goto out;
             case K_VERSION:
-                printf("%s (phrosty-c) %s\n", cli->tool, ph_version());
+                printf("%s (phrosty-c) %s\n", cli->tool, ph_cli_version());
                 st = -1;
                 goto out;
             case K_VERBOSE:

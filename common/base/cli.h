@@ -177,7 +177,7 @@ int ph_cli_choice(ph_cli *cli, const char *arg, const char *choices, int *index)
 int ph_cli_bad(ph_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Version string of the toolkit ("0.1.0 (git abc123)"). */
-const char *ph_version(void);
+const char *ph_cli_version(void);
 
 /* The settings in effect after ph_cli_parse, one option a line
  * ("--kernel-order 3", "--no-clean"), in table order; NULL past the end. */

@@ -339,7 +339,7 @@ static char *read_file(const char *path, size_t *len)
         ph_error(PH_EUSAGE, path, "cannot open config: %s", strerror(errno));
         return NULL;
     }
-    ph_input_note(path);
+    ph_sameinput_note(path);
     size_t cap = 4096, n = 0;
     char *buf = malloc(cap);
     while (buf) {

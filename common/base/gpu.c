@@ -38,7 +38,7 @@ void ph_gpu_probe(ph_gpu_info *info)
 }
 #endif
 
-int ph_device_parse(const char *s, ph_device *out)
+int ph_gpu_device_parse(const char *s, ph_device *out)
 {
     if (!strcmp(s, "auto"))
         *out = PH_DEVICE_AUTO;
@@ -51,7 +51,7 @@ int ph_device_parse(const char *s, ph_device *out)
     return 0;
 }
 
-int ph_device_resolve(ph_device want, int *use_gpu, ph_gpu_info *info)
+int ph_gpu_device_resolve(ph_device want, int *use_gpu, ph_gpu_info *info)
 {
     ph_gpu_info tmp;
     if (!info)

@@ -31,11 +31,11 @@ int ph_gpu_compiled(void);
 void ph_gpu_probe(ph_gpu_info *info);
 
 /* Parse "auto|cpu|gpu". */
-int ph_device_parse(const char *s, ph_device *out);
+int ph_gpu_device_parse(const char *s, ph_device *out);
 
 /* Decide: AUTO -> GPU when usable, else CPU with a one-line notice; GPU ->
  * error (PH_EFAIL) when not usable; CPU -> CPU. `*use_gpu` is set. */
-int ph_device_resolve(ph_device want, int *use_gpu, ph_gpu_info *info);
+int ph_gpu_device_resolve(ph_device want, int *use_gpu, ph_gpu_info *info);
 
 /* GPU lock: `slots` processes may hold the GPU at once (slots >= 1). The
  * lock is an flock on PATH.0 ... PATH.<slots-1>; it blocks until a slot is

@@ -80,7 +80,7 @@ static void keep_min(int *best, int q)
         *best = q;
 }
 
-int ph_cgroup_cpus(const char *root, const char *proc_cgroup)
+int ph_ncpu_cgroup_cpus(const char *root, const char *proc_cgroup)
 {
     FILE *f = fopen(proc_cgroup, "r");
     if (!f)
@@ -158,7 +158,7 @@ int ph_ncpu_explain(char *why, size_t size)
     n = aff;
     if (why)
         len += snprintf(why + len, size - len, "affinity %d", aff);
-    int cg = ph_cgroup_cpus("/sys/fs/cgroup", "/proc/self/cgroup");
+    int cg = ph_ncpu_cgroup_cpus("/sys/fs/cgroup", "/proc/self/cgroup");
     if (cg > 0 && cg < n)
         n = cg;
     if (why && len < (int)size) {

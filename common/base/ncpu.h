@@ -26,6 +26,6 @@ int ph_ncpu_explain(char *why, size_t size);
  * there is none: the cgroups listed in the file `proc_cgroup` (normally
  * /proc/self/cgroup) looked up under `root` (normally /sys/fs/cgroup), v2
  * and v1, each and its ancestors. For tests, a fake tree. */
-int ph_cgroup_cpus(const char *root, const char *proc_cgroup);
+int ph_ncpu_cgroup_cpus(const char *root, const char *proc_cgroup);
 
 #endif

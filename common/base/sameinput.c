@@ -20,9 +20,9 @@ static struct {
 static int ninputs;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
-void ph_input_note(const char *path) { ph_input_note_as(path, path); }
+void ph_sameinput_note(const char *path) { ph_sameinput_note_as(path, path); }
 
-void ph_input_note_as(const char *path, const char *name)
+void ph_sameinput_note_as(const char *path, const char *name)
 {
     struct stat st;
     if (!path || !strcmp(path, "-") || stat(path, &st) || !S_ISREG(st.st_mode))
@@ -40,7 +40,7 @@ void ph_input_note_as(const char *path, const char *name)
     pthread_mutex_unlock(&lock);
 }
 
-int ph_output_check(const char *path)
+int ph_sameinput_check_output(const char *path)
 {
     struct stat st;
     int out = path && !strcmp(path, "-"); /* standard output: the file it is redirected to */
@@ -67,7 +67,7 @@ int ph_output_check(const char *path)
                     "(give another output name)", name);
 }
 
-void ph_input_forget(void)
+void ph_sameinput_forget(void)
 {
     pthread_mutex_lock(&lock);
     ninputs = 0;

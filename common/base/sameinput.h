@@ -15,20 +15,20 @@
 
 /* Note `path` as an input of this run (nothing if it cannot be stat'ed,
  * or is not a regular file). */
-void ph_input_note(const char *path);
+void ph_sameinput_note(const char *path);
 
 /* The same, for a file opened under another name: `name` is what
  * messages call it (standard input read from a file: "/proc/self/fd/0",
  * "- (standard input)"). */
-void ph_input_note_as(const char *path, const char *name);
+void ph_sameinput_note_as(const char *path, const char *name);
 
 /* PH_OK if `path` is none of the noted inputs (or does not exist); else
  * records "FILE: is also an input of this command (as NAME): not
  * overwritten" (usage error) and returns PH_EUSAGE. "-" checks the file
  * standard output is redirected to, if a regular file. */
-int ph_output_check(const char *path);
+int ph_sameinput_check_output(const char *path);
 
 /* Forget every noted input (unit tests). */
-void ph_input_forget(void);
+void ph_sameinput_forget(void);
 
 #endif

@@ -76,7 +76,7 @@ void ph_tmp_forget(int slot)
 int ph_tmp_finish(const char *tmp, const char *path, int ok, int *slotp1)
 {
     int st = ok ? PH_OK : PH_EFAIL;
-    if (!st && ph_output_check(path))
+    if (!st && ph_sameinput_check_output(path))
         st = PH_EUSAGE;
     else if (!st && rename(tmp, path))
         st = ph_error(PH_EFAIL, path, "cannot move the output into place: %s", strerror(errno));

@@ -17,7 +17,7 @@ int ph_atomic_open(ph_atomic *a, const char *path)
     if (ph_strlcpy(a->path, path, sizeof a->path) >= sizeof a->path)
         return ph_error(PH_EFAIL, path, "path too long");
     if (!strcmp(path, "-")) {
-        if (ph_output_check(path)) /* `>> input.csv` */
+        if (ph_sameinput_check_output(path)) /* `>> input.csv` */
             return PH_EUSAGE;
         a->f = stdout;
         return PH_OK;
@@ -25,7 +25,7 @@ int ph_atomic_open(ph_atomic *a, const char *path)
     /* An existing target that is not a regular file (/dev/null, a fifo, a
      * terminal) is written directly: renaming over it would replace a
      * device node with a plain file (as root, /dev/null itself). */
-    if (ph_output_check(path))
+    if (ph_sameinput_check_output(path))
         return PH_EUSAGE;
     struct stat st;
     if (!stat(path, &st) && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {

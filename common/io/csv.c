@@ -64,7 +64,7 @@ static char *read_all(const char *path, size_t *len)
         ph_error(PH_EFAIL, path, "cannot open: %s", strerror(errno));
         return NULL;
     }
-    ph_input_note(path);
+    ph_sameinput_note(path);
     size_t cap = 1 << 14, n = 0;
     char *buf = malloc(cap + 1);
     while (buf) {
@@ -246,7 +246,7 @@ static int load_records(const char *path, records *rs)
 
 /* ---- image lists -------------------------------------------------------- */
 
-int ph_imlist_read(const char *path, ph_imlist *list)
+int ph_csv_imlist_read(const char *path, ph_imlist *list)
 {
     static const char *hdr[5] = {"path", "observation_id", "sca", "mjd", "band"};
     memset(list, 0, sizeof *list);
@@ -317,11 +317,11 @@ int ph_imlist_read(const char *path, ph_imlist *list)
 out:
     records_free(&rs);
     if (st)
-        ph_imlist_free(list);
+        ph_csv_imlist_free(list);
     return st;
 }
 
-void ph_imlist_free(ph_imlist *list)
+void ph_csv_imlist_free(ph_imlist *list)
 {
     free(list->e);
     memset(list, 0, sizeof *list);
@@ -355,7 +355,7 @@ static int table_add_rows(ph_table *t, records *rs, const int *order, const char
     return PH_OK;
 }
 
-int ph_table_read(const char *path, ph_table *t)
+int ph_csv_table_read(const char *path, ph_table *t)
 {
     memset(t, 0, sizeof *t);
     records rs;
@@ -376,11 +376,11 @@ int ph_table_read(const char *path, ph_table *t)
     int st = table_add_rows(t, &rs, NULL, path);
     records_free(&rs);
     if (st)
-        ph_table_free(t);
+        ph_csv_table_free(t);
     return st;
 }
 
-int ph_table_append(ph_table *t, const char *path)
+int ph_csv_table_append(ph_table *t, const char *path)
 {
     records rs;
     if (load_records(path, &rs))
@@ -418,7 +418,7 @@ out:
     return st;
 }
 
-void ph_table_free(ph_table *t)
+void ph_csv_table_free(ph_table *t)
 {
     for (int c = 0; c < t->ncols; c++)
         free(t->names ? t->names[c] : NULL);
@@ -433,7 +433,7 @@ void ph_table_free(ph_table *t)
     memset(t, 0, sizeof *t);
 }
 
-int ph_table_col(const ph_table *t, const char *name)
+int ph_csv_table_col(const ph_table *t, const char *name)
 {
     for (int c = 0; c < t->ncols; c++)
         if (!strcmp(t->names[c], name))
@@ -441,7 +441,7 @@ int ph_table_col(const ph_table *t, const char *name)
     return -1;
 }
 
-const char *ph_table_cell(const ph_table *t, int row, int col)
+const char *ph_csv_table_cell(const ph_table *t, int row, int col)
 {
     return t->cells[(size_t)row * t->ncols + col];
 }

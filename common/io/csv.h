@@ -37,8 +37,8 @@ typedef struct ph_imlist {
 /* Read a list; errors name the file and line (bad header, wrong number of
  * fields, a negative or non-whole sca, an mjd that is not a finite number,
  * empty list). ph-config imlist prints it for scripts (ph-pipeline). */
-int ph_imlist_read(const char *path, ph_imlist *list);
-void ph_imlist_free(ph_imlist *list);
+int ph_csv_imlist_read(const char *path, ph_imlist *list);
+void ph_csv_imlist_free(ph_imlist *list);
 
 /* ---- tables ---- */
 
@@ -53,14 +53,14 @@ typedef struct ph_table {
 
 /* Read a table from `path` ("-" = stdin). A file with a header and no rows
  * is a valid empty table; an empty file or a ragged row is an error. */
-int ph_table_read(const char *path, ph_table *t);
+int ph_csv_table_read(const char *path, ph_table *t);
 /* Append the rows of `path` to `t`: its header must have the same columns
  * (in any order; rows are reordered to t's columns). */
-int ph_table_append(ph_table *t, const char *path);
-void ph_table_free(ph_table *t);
+int ph_csv_table_append(ph_table *t, const char *path);
+void ph_csv_table_free(ph_table *t);
 /* Column index by name (case-sensitive), or -1. */
-int ph_table_col(const ph_table *t, const char *name);
-const char *ph_table_cell(const ph_table *t, int row, int col);
+int ph_csv_table_col(const ph_table *t, const char *name);
+const char *ph_csv_table_cell(const ph_table *t, int row, int col);
 
 /* ---- writing rows ---- */
 

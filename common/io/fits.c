@@ -45,7 +45,7 @@ void ph_fits_scratch_dir(const char *dir)
 
 void ph_fits_scratch_beside(const char *output)
 {
-    if (ph_is_stdio(output))
+    if (ph_stream_is_stdio(output))
         return;
     char dir[1024];
     const char *base = ph_path_basename(output);
@@ -94,7 +94,7 @@ int ph_fits_open(ph_fits *fp, const char *path)
     const char *name = real;
     char proc[64];
     int fd = -1;
-    if (ph_is_gzip(path)) {
+    if (ph_fitsscan_is_gzip(path)) {
         if ((fd = scratch_file(path)) < 0)
             return PH_EFAIL;
         if (ph_fitsscan_check(path, fd, NULL)) {
@@ -106,7 +106,7 @@ int ph_fits_open(ph_fits *fp, const char *path)
     } else if (ph_fitsscan_check(path, -1, NULL)) {
         return PH_EFAIL;
     }
-    ph_input_note(path);
+    ph_sameinput_note(path);
     ffdkopn(&fp->f, name, READONLY, &status);
     if (fd >= 0)
         close(fd); /* cfitsio holds its own descriptor of the scratch file */
@@ -383,9 +383,9 @@ int ph_fits_read_column(ph_fits *fp, const char *colname, long *nrows, double **
 static void write_provenance(ph_fits_out *o, int *status)
 {
     ffpkys(o->f, "PH_TOOL", (char *)ph_progname(), "program that wrote this file", status);
-    ffpkys(o->f, "PH_VERS", (char *)ph_version(), "toolkit version", status);
+    ffpkys(o->f, "PH_VERS", (char *)ph_cli_version(), "toolkit version", status);
     char line[1400];
-    snprintf(line, sizeof line, "%s %s settings:%s", ph_progname(), ph_version(),
+    snprintf(line, sizeof line, "%s %s settings:%s", ph_progname(), ph_cli_version(),
              ph_cli_setting(0) ? "" : " the defaults");
     ffphis(o->f, line, status);
     for (int i = 0; ph_cli_setting(i); i++) {
@@ -444,8 +444,8 @@ int ph_fits_create(ph_fits_out *o, const char *path, int primary_image)
 {
     memset(o, 0, sizeof *o);
     ph_strlcpy(o->path, path, sizeof o->path);
-    if (ph_is_stdio(path)) {
-        if (ph_output_check(path)) /* `>> input.fits` */
+    if (ph_stream_is_stdio(path)) {
+        if (ph_sameinput_check_output(path)) /* `>> input.fits` */
             return PH_EUSAGE;
         return create_stdout(o) ? PH_EFAIL : primary_image ? PH_OK : write_empty_primary(o);
     }
@@ -455,7 +455,7 @@ int ph_fits_create(ph_fits_out *o, const char *path, int primary_image)
     if (!stat(path, &st) && !S_ISREG(st.st_mode))
         return ph_error(PH_EFAIL, path, "not a regular file: FITS outputs are written to a "
                                         "temporary and renamed into place, give a file name");
-    if (ph_output_check(path))
+    if (ph_sameinput_check_output(path))
         return PH_EUSAGE;
     const char *base = ph_path_basename(path);
     size_t dirlen = (size_t)(base - path);
@@ -615,9 +615,9 @@ int ph_fits_commit(ph_fits_out *o)
     ffclos(o->f, &status);
     o->f = NULL;
     if (o->spool) { /* "-" */
-        int st = status                 ? fits_fail("-", "cannot finish writing", status)
-                 : ph_output_check("-") ? PH_EUSAGE
-                                        : ph_stream_copy_out(o->spool - 1);
+        int st = status                           ? fits_fail("-", "cannot finish writing", status)
+                 : ph_sameinput_check_output("-") ? PH_EUSAGE
+                                                  : ph_stream_copy_out(o->spool - 1);
         close(o->spool - 1);
         o->spool = 0;
         return st;

@@ -19,7 +19,7 @@
 #define BLOCK 2880
 #define CARDS_PER_BLOCK 36
 
-int ph_is_gzip(const char *path)
+int ph_fitsscan_is_gzip(const char *path)
 {
     unsigned char m[2] = {0, 0};
     const char *real = ph_stream_in(path); /* "-": standard input */
@@ -297,7 +297,7 @@ int ph_fitsscan_read(const char *path, const char *name, long *nx, long *ny, ph_
     stream s = {gzopen(real, "rb"), path, "", 0, 0};
     if (!s.gz)
         return ph_error(PH_EFAIL, path, "cannot open: %s", errno ? strerror(errno) : "zlib");
-    ph_input_note(path);
+    ph_sameinput_note(path);
     gzbuffer(s.gz, 1 << 17);
     hdu cur = {0}, first = {0};
     int kfirst = -1, kfound = -1, kcube = -1, st = PH_OK, k;
@@ -430,14 +430,14 @@ int ph_fitsscan_check(const char *path, int out, long long *total)
         return PH_EFAIL;
     if (stat(real, &sb))
         return ph_error(PH_EFAIL, path, "cannot open: %s", strerror(errno));
-    int gz = ph_is_gzip(path);
+    int gz = ph_fitsscan_is_gzip(path);
     /* Deflate cannot inflate more than 1032 bytes from one: past that a
      * header's size is a lie (a bomb, or a corrupt card). */
     long long held = gz ? (long long)sb.st_size * 1032 + (1 << 20) : (long long)sb.st_size;
     stream s = {gzopen(real, "rb"), path, "", out >= 0, 0};
     if (!s.gz)
         return ph_error(PH_EFAIL, path, "cannot open: %s", errno ? strerror(errno) : "zlib");
-    ph_input_note(path);
+    ph_sameinput_note(path);
     gzbuffer(s.gz, 1 << 17);
     hdu cur = {0};
     long long pos = 0;

@@ -33,7 +33,7 @@
 
 /* 1 if the file starts with the gzip magic bytes 1f 8b, else 0 (also when
  * it cannot be read). */
-int ph_is_gzip(const char *path);
+int ph_fitsscan_is_gzip(const char *path);
 
 /* Size and header cards (*hdr: free with ph_header_free) of the HDU named
  * `name` if the file has one, else of the first 2-D image HDU; name NULL:

@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <fitsio.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -345,7 +346,7 @@ static int wcs_key_noalt(const char *k)
     return 0;
 }
 
-int ph_is_wcs_key(const char *key)
+int ph_header_is_wcs_key(const char *key)
 {
     if (wcs_key_noalt(key))
         return 1;
@@ -365,7 +366,7 @@ int ph_header_take_wcs(ph_header *dst, const ph_header *src)
     for (int i = 0; i < dst->ncards; i++) {
         char k[9];
         card_key(dst->cards[i], k);
-        if (ph_is_wcs_key(k))
+        if (ph_header_is_wcs_key(k))
             continue;
         if (w != i)
             memcpy(dst->cards[w], dst->cards[i], sizeof *dst->cards);
@@ -375,7 +376,7 @@ int ph_header_take_wcs(ph_header *dst, const ph_header *src)
     for (int i = 0; i < src->ncards; i++) {
         char k[9];
         card_key(src->cards[i], k);
-        if (ph_is_wcs_key(k) && ph_header_add_card(dst, src->cards[i]))
+        if (ph_header_is_wcs_key(k) && ph_header_add_card(dst, src->cards[i]))
             return PH_EFAIL;
     }
     return PH_OK;
@@ -383,7 +384,7 @@ int ph_header_take_wcs(ph_header *dst, const ph_header *src)
 
 /* ---- the pipeline's metadata keys ---- */
 
-void ph_meta_init(ph_meta *m)
+void ph_header_meta_init(ph_meta *m)
 {
     memset(m, 0, sizeof *m);
     m->sca = -1;
@@ -420,9 +421,9 @@ static void obsid_from_name(const char *name, char *obsid, size_t size, long *sc
     }
 }
 
-void ph_meta_from_header(const ph_header *h, const char *path, ph_meta *m)
+void ph_header_meta_from(const ph_header *h, const char *path, ph_meta *m)
 {
-    ph_meta_init(m);
+    ph_header_meta_init(m);
     get_s(h, "FILTER", m->band, sizeof m->band);
     if (!m->band[0])
         get_s(h, "BAND", m->band, sizeof m->band);
@@ -485,50 +486,92 @@ static int put_s(ph_header *h, const char *key, const char *v, const char *comme
     return v[0] ? ph_header_set_str(h, key, v, comment) : 0;
 }
 
-int ph_meta_to_header(const ph_meta *m, ph_header *h)
+/* A header key of a ph_meta field: a string, the detector (long, -1
+ * unknown) or a double (NaN unknown); unknown fields are not written. */
+typedef struct meta_key {
+    const char *key;
+    enum { MK_STR, MK_LONG, MK_DBL } kind;
+    size_t off, size;
+    const char *comment;
+} meta_key;
+
+#define MK(key, kind, field, comment)                                                       \
+    {key, kind, offsetof(ph_meta, field), sizeof(((ph_meta *)0)->field), comment}
+
+/* The image's own keys, in the order they are written. */
+static const meta_key image_keys[] = {
+    MK("FILTER", MK_STR, band, "band"),
+    MK("MJD-OBS", MK_DBL, mjd, "MJD of the exposure"),
+    MK("EXPTIME", MK_DBL, exptime, "[s] exposure time"),
+    MK("SCA_NUM", MK_LONG, sca, "detector"),
+    MK("OBSID", MK_STR, obsid, "observation id (pointing)"),
+    MK("GAIN", MK_DBL, gain, "[e-/ADU]"),
+    MK("RDNOISE", MK_DBL, rdnoise, "[e-] read noise"),
+    MK("SATURATE", MK_DBL, saturate, "[ADU] saturation level"),
+    MK("ZPT", MK_DBL, zpt, "AB zero point, m = -2.5 log10(counts) + ZPT"),
+    MK("PH_NAME", MK_STR, name, "original image file name"),
+    MK("PH_ID", MK_STR, id, "image id"),
+    MK("SKYRMS", MK_DBL, skyrms, "median sky rms (phrosty sky_rms)"),
+    MK("SKYLEVEL", MK_DBL, skylevel, "median subtracted background"),
+};
+
+/* The template's keys on a product of both images, written and read. */
+static const meta_key template_keys[] = {
+    MK("TPLNAME", MK_STR, name, "template file name"),
+    MK("TPLID", MK_STR, id, "template image id"),
+    MK("TPLOBSID", MK_STR, obsid, "template observation id"),
+    MK("TPLSCA", MK_LONG, sca, "template detector"),
+    MK("TPLMJD", MK_DBL, mjd, "template MJD"),
+    MK("TPLRMS", MK_DBL, skyrms, "template median sky rms"),
+    MK("TPLZPT", MK_DBL, zpt, "template AB zero point"),
+    MK("TPLBAND", MK_STR, band, "template band"),
+};
+
+#define NKEYS(t) (sizeof(t) / sizeof(t)[0])
+
+static int put_keys(const meta_key *k, size_t n, const ph_meta *m, ph_header *h)
 {
-    int st = put_s(h, "FILTER", m->band, "band");
-    st |= put_d(h, "MJD-OBS", m->mjd, "MJD of the exposure");
-    st |= put_d(h, "EXPTIME", m->exptime, "[s] exposure time");
-    if (m->sca >= 0)
-        st |= ph_header_set_long(h, "SCA_NUM", m->sca, "detector");
-    st |= put_s(h, "OBSID", m->obsid, "observation id (pointing)");
-    st |= put_d(h, "GAIN", m->gain, "[e-/ADU]");
-    st |= put_d(h, "RDNOISE", m->rdnoise, "[e-] read noise");
-    st |= put_d(h, "SATURATE", m->saturate, "[ADU] saturation level");
-    st |= put_d(h, "ZPT", m->zpt, "AB zero point, m = -2.5 log10(counts) + ZPT");
-    st |= put_s(h, "PH_NAME", m->name, "original image file name");
-    st |= put_s(h, "PH_ID", m->id, "image id");
-    st |= put_d(h, "SKYRMS", m->skyrms, "median sky rms (phrosty sky_rms)");
-    st |= put_d(h, "SKYLEVEL", m->skylevel, "median subtracted background");
+    int st = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *p = (const char *)m + k[i].off;
+        if (k[i].kind == MK_STR)
+            st |= put_s(h, k[i].key, p, k[i].comment);
+        else if (k[i].kind == MK_LONG) {
+            if (*(const long *)p >= 0)
+                st |= ph_header_set_long(h, k[i].key, *(const long *)p, k[i].comment);
+        } else
+            st |= put_d(h, k[i].key, *(const double *)p, k[i].comment);
+    }
     return st ? 1 : 0;
 }
 
-int ph_meta_to_header_template(const ph_meta *t, ph_header *h)
+static void get_keys(const meta_key *k, size_t n, const ph_header *h, ph_meta *m)
 {
-    int st = put_s(h, "TPLNAME", t->name, "template file name");
-    st |= put_s(h, "TPLID", t->id, "template image id");
-    st |= put_s(h, "TPLOBSID", t->obsid, "template observation id");
-    if (t->sca >= 0)
-        st |= ph_header_set_long(h, "TPLSCA", t->sca, "template detector");
-    st |= put_d(h, "TPLMJD", t->mjd, "template MJD");
-    st |= put_d(h, "TPLRMS", t->skyrms, "template median sky rms");
-    st |= put_d(h, "TPLZPT", t->zpt, "template AB zero point");
-    st |= put_s(h, "TPLBAND", t->band, "template band");
-    return st ? 1 : 0;
+    for (size_t i = 0; i < n; i++) {
+        char *p = (char *)m + k[i].off;
+        long v;
+        if (k[i].kind == MK_STR)
+            get_s(h, k[i].key, p, k[i].size);
+        else if (k[i].kind == MK_LONG) {
+            if (ph_header_get_long(h, k[i].key, &v) == 0)
+                *(long *)p = v;
+        } else
+            get_d(h, k[i].key, (double *)p);
+    }
 }
 
-void ph_meta_from_header_template(const ph_header *h, ph_meta *t)
+int ph_header_meta_to(const ph_meta *m, ph_header *h)
 {
-    ph_meta_init(t);
-    get_s(h, "TPLNAME", t->name, sizeof t->name);
-    get_s(h, "TPLID", t->id, sizeof t->id);
-    get_s(h, "TPLOBSID", t->obsid, sizeof t->obsid);
-    get_s(h, "TPLBAND", t->band, sizeof t->band);
-    long v;
-    if (ph_header_get_long(h, "TPLSCA", &v) == 0)
-        t->sca = v;
-    get_d(h, "TPLMJD", &t->mjd);
-    get_d(h, "TPLRMS", &t->skyrms);
-    get_d(h, "TPLZPT", &t->zpt);
+    return put_keys(image_keys, NKEYS(image_keys), m, h);
+}
+
+int ph_header_meta_to_template(const ph_meta *t, ph_header *h)
+{
+    return put_keys(template_keys, NKEYS(template_keys), t, h);
+}
+
+void ph_header_meta_from_template(const ph_header *h, ph_meta *t)
+{
+    ph_header_meta_init(t);
+    get_keys(template_keys, NKEYS(template_keys), h, t);
 }

@@ -66,7 +66,7 @@ char *ph_header_string(const ph_header *h, int *ncards);
  */
 
 /* Is `key` (trimmed, upper case) a WCS keyword? */
-int ph_is_wcs_key(const char *key);
+int ph_header_is_wcs_key(const char *key);
 
 /* Remove every WCS card from `dst`, then append the WCS cards of `src` in
  * their order. */
@@ -107,7 +107,7 @@ typedef struct ph_meta {
 } ph_meta;
 
 /* All fields unknown. */
-void ph_meta_init(ph_meta *m);
+void ph_header_meta_init(ph_meta *m);
 
 /* Read the keys above (missing ones stay unknown). Also understands the
  * input layouts: OpenUniverse2024 (FILTER, MJD-OBS, SCA_NUM, EXPTIME,
@@ -116,14 +116,14 @@ void ph_meta_init(ph_meta *m);
  * MJD, SCA, POINTING, ZPT). `path` names the file for messages and the
  * name/id/obsid fallbacks (may be NULL). Fills EXPTIME from the band table
  * and ZPT from the band and exposure time when the header lacks them. */
-void ph_meta_from_header(const ph_header *h, const char *path, ph_meta *m);
+void ph_header_meta_from(const ph_header *h, const char *path, ph_meta *m);
 
 /* Write every known field into `h` with the keys above (replacing). */
-int ph_meta_to_header(const ph_meta *m, ph_header *h);
+int ph_header_meta_to(const ph_meta *m, ph_header *h);
 
 /* Write the template's fields with the TPL prefix. */
-int ph_meta_to_header_template(const ph_meta *tpl, ph_header *h);
+int ph_header_meta_to_template(const ph_meta *tpl, ph_header *h);
 /* Read them back (fields unknown when absent). */
-void ph_meta_from_header_template(const ph_header *h, ph_meta *tpl);
+void ph_header_meta_from_template(const ph_header *h, ph_meta *tpl);
 
 #endif

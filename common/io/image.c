@@ -17,7 +17,7 @@ static int same_size(const char *path, const char *what, long nx, long ny, long 
     return ph_error(PH_EFAIL, path, "%s is %ldx%ld but SCI is %ldx%ld", what, mx, my, nx, ny);
 }
 
-int ph_var_check(const float *var, size_t n, const char *file, const char *hdu)
+int ph_image_var_check(const float *var, size_t n, const char *file, const char *hdu)
 {
     for (size_t i = 0; i < n; i++)
         if (var[i] > 0 && isfinite(var[i]))
@@ -45,7 +45,7 @@ int ph_image_read(const char *path, unsigned planes, ph_image *img)
     if (!st && (planes & PH_PLANE_VAR) && !(st = ph_fits_goto(&fp, "VAR")) &&
         !(st = ph_fits_read_float(&fp, &mx, &my, &img->var)) &&
         !(st = same_size(path, "VAR", nx, ny, mx, my)))
-        st = ph_var_check(img->var, (size_t)mx * my, path, "VAR");
+        st = ph_image_var_check(img->var, (size_t)mx * my, path, "VAR");
     if (!st && (planes & PH_PLANE_MASK) && !(st = ph_fits_goto(&fp, "MASK")) &&
         !(st = ph_fits_read_u8(&fp, &mx, &my, &img->mask)))
         st = same_size(path, "MASK", nx, ny, mx, my);
@@ -70,14 +70,14 @@ int ph_image_read(const char *path, unsigned planes, ph_image *img)
         ph_image_free(img);
         return PH_EFAIL;
     }
-    ph_meta_from_header(img->hdr, path, &img->meta);
+    ph_header_meta_from(img->hdr, path, &img->meta);
     return PH_OK;
 }
 
 int ph_image_write_hdus(ph_fits_out *o, const ph_image *img)
 {
     ph_header *h = img->hdr ? ph_header_copy(img->hdr) : ph_header_new();
-    if (!h || ph_meta_to_header(&img->meta, h)) {
+    if (!h || ph_header_meta_to(&img->meta, h)) {
         ph_header_free(h);
         return PH_EFAIL;
     }
@@ -129,8 +129,8 @@ void ph_image_free(ph_image *img)
     memset(img, 0, sizeof *img);
 }
 
-/* The input images: one reader serves ph_input_read and
- * ph_input_read_lite: it finds the layout and the HDUs, reads the planes
+/* The input images: one reader serves ph_image_input_read and
+ * ph_image_input_read_lite: it finds the layout and the HDUs, reads the planes
  * in the form the caller asked for (`reader.full`: the image as float64
  * and the flags as they are, with malloc; else the image as float32 and
  * the flags reduced to one byte, in pre-faulted planes) and checks them;
@@ -403,11 +403,11 @@ static int read_input(const char *path, const ph_input_opts *opts, reader *r)
         reader_free(r);
         return ph_error(PH_EFAIL, path, "the image has no finite pixel (all NaN or Inf)");
     }
-    ph_meta_from_header(r->hdr, path, &r->meta);
+    ph_header_meta_from(r->hdr, path, &r->meta);
     return PH_OK;
 }
 
-int ph_input_read(const char *path, const ph_input_opts *opts, ph_input *in)
+int ph_image_input_read(const char *path, const ph_input_opts *opts, ph_input *in)
 {
     reader r = {.full = 1, .want_noise = PH_NOISE_YES};
     memset(in, 0, sizeof *in);
@@ -418,14 +418,14 @@ int ph_input_read(const char *path, const ph_input_opts *opts, ph_input *in)
     return PH_OK;
 }
 
-void ph_input_free(ph_input *in)
+void ph_image_input_free(ph_input *in)
 {
     free_planes(1, in->sci, in->noise, in->flags, in->hdr);
     memset(in, 0, sizeof *in);
 }
 
-int ph_input_read_lite(const char *path, const ph_input_opts *opts, int want_noise,
-                       ph_input_lite *in)
+int ph_image_input_read_lite(const char *path, const ph_input_opts *opts, int want_noise,
+                         ph_input_lite *in)
 {
     reader r = {.full = 0, .want_noise = want_noise};
     memset(in, 0, sizeof *in);
@@ -440,7 +440,7 @@ int ph_input_read_lite(const char *path, const ph_input_opts *opts, int want_noi
     return PH_OK;
 }
 
-void ph_input_lite_free(ph_input_lite *in)
+void ph_image_input_lite_free(ph_input_lite *in)
 {
     free_planes(0, in->sci, in->noise, in->flagged, in->hdr);
     memset(in, 0, sizeof *in);

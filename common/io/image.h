@@ -66,7 +66,7 @@ void ph_image_free(ph_image *img);
  * errors of nothing and weights of infinity without a word. Error naming
  * the file and HDU otherwise. (A constant plane is allowed: ph-import
  * writes SKYRMS^2 when no noise map is given.) */
-int ph_var_check(const float *var, size_t n, const char *file, const char *hdu);
+int ph_image_var_check(const float *var, size_t n, const char *file, const char *hdu);
 
 /* Input images: reading the images users bring (before ph-skysub).
  *
@@ -102,8 +102,8 @@ typedef struct ph_input {
 
 /* Read an input image; errors name the file and HDU. An image without a
  * single finite pixel is an error. */
-int ph_input_read(const char *path, const ph_input_opts *opts, ph_input *in);
-void ph_input_free(ph_input *in);
+int ph_image_input_read(const char *path, const ph_input_opts *opts, ph_input *in);
+void ph_image_input_free(ph_input *in);
 
 /* The same images read for low memory (ph-skysub on 4088x4088 frames):
  * the image as float32 (4 bytes a pixel instead of 8), the flags reduced
@@ -113,7 +113,7 @@ void ph_input_free(ph_input *in);
  * names of the HDUs used are kept for messages and headers ("" when a
  * plane is absent; a plane present but not read keeps its name). The
  * planes are allocated with ph_plane_alloc() (base/planealloc.h): free them with
- * ph_plane_free() or ph_input_lite_free(). */
+ * ph_plane_free() or ph_image_input_lite_free(). */
 enum { PH_NOISE_NO = 0, PH_NOISE_YES = 1, PH_NOISE_UNLESS_OU = 2 };
 typedef struct ph_input_lite {
     long nx, ny;
@@ -127,8 +127,8 @@ typedef struct ph_input_lite {
     char sci_hdu[80], noise_hdu[80], flags_hdu[80];
 } ph_input_lite;
 
-int ph_input_read_lite(const char *path, const ph_input_opts *opts, int want_noise,
+int ph_image_input_read_lite(const char *path, const ph_input_opts *opts, int want_noise,
                        ph_input_lite *in);
-void ph_input_lite_free(ph_input_lite *in);
+void ph_image_input_lite_free(ph_input_lite *in);
 
 #endif

@@ -197,9 +197,9 @@ static int is_header_row(const ph_table *t, int i)
 {
     int has_mjd = 0;
     for (int c = 0; c < t->ncols; c++) {
-        const char *s = ph_table_cell(t, i, c);
+        const char *s = ph_csv_table_cell(t, i, c);
         has_mjd |= !strcmp(s, "mjd");
-        if (ph_lc_column_index(s) < 0 && ph_table_col(t, s) < 0)
+        if (ph_lc_column_index(s) < 0 && ph_csv_table_col(t, s) < 0)
             return 0;
     }
     return has_mjd;
@@ -228,7 +228,7 @@ int ph_lc_rows_add_table(ph_lc_rows *rows, const ph_table *t, const char *path)
         char at[32];
         snprintf(at, sizeof at, "line %d: ", row.line);
         for (int k = 0; k < PH_LC_NCOLS; k++)
-            if (map[k] >= 0 && parse_cell(&row, k, ph_table_cell(t, i, map[k]), path, at))
+            if (map[k] >= 0 && parse_cell(&row, k, ph_csv_table_cell(t, i, map[k]), path, at))
                 return PH_EFAIL;
         if (ph_lc_rows_push(rows, &row))
             return PH_EFAIL;

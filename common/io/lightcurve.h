@@ -73,7 +73,7 @@ typedef struct ph_lc_rows {
     ph_lc_row *r;
 } ph_lc_rows;
 
-/* Append the rows of a table read by ph_table_read() from `path` (used in
+/* Append the rows of a table read by ph_csv_table_read() from `path` (used in
  * messages; each row's `file` points at `path`, which must outlive the
  * rows). The header must name the 20 phrosty columns (any order); the six
  * extras are optional; other columns are dropped with a warning. A data row

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int ph_psf_check(const double *d, long nx, long ny, const char *file)
+int ph_psfstamp_check(const double *d, long nx, long ny, const char *file)
 {
     if (nx != ny)
         return ph_error(PH_EFAIL, file, "PSF is %ldx%ld; it must be square", nx, ny);
@@ -29,7 +29,7 @@ int ph_psf_check(const double *d, long nx, long ny, const char *file)
     return PH_OK;
 }
 
-int ph_psf_read(const char *path, const char *hdu, ph_psf *p)
+int ph_psfstamp_read(const char *path, const char *hdu, ph_psf *p)
 {
     memset(p, 0, sizeof *p);
     ph_fits fp;
@@ -51,7 +51,7 @@ int ph_psf_read(const char *path, const char *hdu, ph_psf *p)
         st = ph_fits_read_header(&fp, &p->hdr);
     ph_fits_close(&fp);
     if (!st)
-        st = ph_psf_check(p->data, nx, ny, path);
+        st = ph_psfstamp_check(p->data, nx, ny, path);
     if (!st && !(p->ov = ph_calloc(1, sizeof *p->ov, "oversampled PSF")))
         st = PH_EFAIL;
     int found = 0;
@@ -62,14 +62,14 @@ int ph_psf_read(const char *path, const char *hdu, ph_psf *p)
         p->ov = NULL;
     }
     if (st) {
-        ph_psf_free(p);
+        ph_psfstamp_free(p);
         return PH_EFAIL;
     }
     p->n = nx;
     return PH_OK;
 }
 
-double ph_psf_normalise(double *d, long n)
+double ph_psfstamp_normalise(double *d, long n)
 {
     double s = 0;
     for (long i = 0; i < n * n; i++)
@@ -81,7 +81,7 @@ double ph_psf_normalise(double *d, long n)
     return s;
 }
 
-void ph_psf_centroid(const double *d, long n, double *dx, double *dy)
+void ph_psfstamp_centroid(const double *d, long n, double *dx, double *dy)
 {
     double s = 0, sx = 0, sy = 0;
     long c = (n - 1) / 2;
@@ -96,7 +96,7 @@ void ph_psf_centroid(const double *d, long n, double *dx, double *dy)
     *dy = s != 0 ? sy / s : 0;
 }
 
-int ph_psf_write_phased(const char *path, const ph_psf *p, const ph_psf *phased)
+int ph_psfstamp_write_phased(const char *path, const ph_psf *p, const ph_psf *phased)
 {
     ph_fits_out o;
     if (ph_fits_create(&o, path, 1))
@@ -111,12 +111,12 @@ int ph_psf_write_phased(const char *path, const ph_psf *p, const ph_psf *phased)
     return ph_fits_commit(&o);
 }
 
-int ph_psf_write(const char *path, const ph_psf *p)
+int ph_psfstamp_write(const char *path, const ph_psf *p)
 {
-    return ph_psf_write_phased(path, p, NULL);
+    return ph_psfstamp_write_phased(path, p, NULL);
 }
 
-int ph_psf_read_phased(const char *path, ph_psf *p)
+int ph_psfstamp_read_phased(const char *path, ph_psf *p)
 {
     memset(p, 0, sizeof *p);
     ph_fits fp;
@@ -124,10 +124,10 @@ int ph_psf_read_phased(const char *path, ph_psf *p)
         return PH_EFAIL;
     int has = ph_fits_has_hdu(&fp, PH_PSF_PHASED_HDU);
     ph_fits_close(&fp);
-    return has ? ph_psf_read(path, PH_PSF_PHASED_HDU, p) : PH_OK;
+    return has ? ph_psfstamp_read(path, PH_PSF_PHASED_HDU, p) : PH_OK;
 }
 
-void ph_psf_free(ph_psf *p)
+void ph_psfstamp_free(ph_psf *p)
 {
     free(p->data);
     ph_header_free(p->hdr);

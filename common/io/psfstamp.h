@@ -42,34 +42,34 @@ typedef struct ph_psf {
 /* Read a stamp from `path`: HDU `hdu` if not NULL, else the PSF HDU if there
  * is one, else the primary of ph-psf's file (one with PHASED_PSF or EPSF:
  * the centred stamp, as the contract says), else the first image (with a
- * notice when there are several). Checked with ph_psf_check. The EPSF HDU,
+ * notice when there are several). Checked with ph_psfstamp_check. The EPSF HDU,
  * when the file has one, is read into p->ov. */
-int ph_psf_read(const char *path, const char *hdu, ph_psf *p);
+int ph_psfstamp_read(const char *path, const char *hdu, ph_psf *p);
 
 /* Check: square, odd size >= 3, all finite, sum > 0. `file` names it. */
-int ph_psf_check(const double *d, long nx, long ny, const char *file);
+int ph_psfstamp_check(const double *d, long nx, long ny, const char *file);
 
 /* Divide by the sum; returns the sum (0 if it was not positive). */
-double ph_psf_normalise(double *d, long n);
+double ph_psfstamp_normalise(double *d, long n);
 
 /* First moments, as offsets of the light-weighted centre from the centre
  * pixel (pixels, +x right, +y up in array order). */
-void ph_psf_centroid(const double *d, long n, double *dx, double *dy);
+void ph_psfstamp_centroid(const double *d, long n, double *dx, double *dy);
 
 /* The extension holding the stamp at the position's sub-pixel phase. */
 #define PH_PSF_PHASED_HDU "PHASED_PSF"
 
 /* Write as the primary image of `path` (atomic), with p->ov as EPSF. */
-int ph_psf_write(const char *path, const ph_psf *p);
+int ph_psfstamp_write(const char *path, const ph_psf *p);
 
 /* The same, with `phased` (may be NULL) as image extension PHASED_PSF. */
-int ph_psf_write_phased(const char *path, const ph_psf *p, const ph_psf *phased);
+int ph_psfstamp_write_phased(const char *path, const ph_psf *p, const ph_psf *phased);
 
 /* Read the PHASED_PSF extension of `path` into *p when it has one: returns
  * PH_OK with p->data NULL when it has none, PH_EFAIL on a read error or a
  * bad stamp. */
-int ph_psf_read_phased(const char *path, ph_psf *p);
+int ph_psfstamp_read_phased(const char *path, ph_psf *p);
 
-void ph_psf_free(ph_psf *p);
+void ph_psfstamp_free(ph_psf *p);
 
 #endif

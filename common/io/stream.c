@@ -12,10 +12,9 @@
 
 #define CHUNK (1 << 20)
 
-int ph_is_stdio(const char *path) { return path && !strcmp(path, "-"); }
+int ph_stream_is_stdio(const char *path) { return path && !strcmp(path, "-"); }
 
-int ph_stream_tempfile(const char *path, const char *why, int keep_name, char *name,
-                       unsigned size)
+int ph_stream_tempfile(const char *path, const char *why, int keep_name, char *name, unsigned size)
 {
     const char *dir = getenv("TMPDIR");
     if (!dir || !*dir)
@@ -53,7 +52,7 @@ static char stdin_path[64];
 
 const char *ph_stream_in(const char *path)
 {
-    if (!ph_is_stdio(path))
+    if (!ph_stream_is_stdio(path))
         return path;
     if (stdin_path[0])
         return stdin_path;
@@ -63,7 +62,7 @@ const char *ph_stream_in(const char *path)
     if (S_ISREG(st.st_mode) && lseek(0, 0, SEEK_CUR) == 0 && !access("/proc/self/fd/0", R_OK)) {
         snprintf(stdin_path, sizeof stdin_path, "/proc/self/fd/0");
         /* `< image.fits`: that file is an input, never to be an output */
-        ph_input_note_as(stdin_path, "- (standard input)");
+        ph_sameinput_note_as(stdin_path, "- (standard input)");
         return stdin_path;
     }
     if (isatty(0))

@@ -15,7 +15,7 @@
 #define PH_STREAM_H
 
 /* 1 if `path` is "-". */
-int ph_is_stdio(const char *path);
+int ph_stream_is_stdio(const char *path);
 
 /* The path to open to read `path`: `path` itself, or for "-" one that
  * reads standard input's data. NULL with an error recorded (standard input

@@ -302,6 +302,18 @@ static float median_f_big(float *a, int n)
     return n & 1 ? a[n / 2] : (float)((a[n / 2 - 1] + a[n / 2]) / 2.0);
 }
 
+/* Half-width of a median window around mesh p of n: at most want, and
+ * no wider than the room on either side, so that it stays centred. */
+static int half_window(int want, int p, int n)
+{
+    int r = want;
+    if (r > n - 1 - p)
+        r = n - 1 - p;
+    if (r > p)
+        r = p;
+    return r;
+}
+
 /* filterback(): fill bad meshes (NaN here) with the mean of the nearest
  * good ones, median-filter both maps, and take the global values. */
 static int filter_meshes(ph_bkg *b, int fw, int fh)
@@ -351,17 +363,9 @@ static int filter_meshes(ph_bkg *b, int fw, int fh)
     const int npx = fw / 2, npy = fh / 2;
     float bwin[64 * 64], swin[64 * 64];
     for (int py = 0; py < ny; py++) {
-        int ry = npy;
-        if (ry > ny - 1 - py)
-            ry = ny - 1 - py;
-        if (ry > py)
-            ry = py;
+        int ry = half_window(npy, py, ny);
         for (int px = 0; px < nx; px++) {
-            int rx = npx;
-            if (rx > nx - 1 - px)
-                rx = nx - 1 - px;
-            if (rx > px)
-                rx = px;
+            int rx = half_window(npx, px, nx);
             int k = 0;
             for (int y = py - ry; y <= py + ry; y++)
                 for (int x = px - rx; x <= px + rx; x++) {

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-ph_decorr *ph_decorr_new(long ny, long nx)
+ph_decorr *ph_decorr_new(long nx, long ny)
 {
     if (ny < 1 || nx < 1) {
         ph_error(PH_EFAIL, NULL, "decorrelation grid %ldx%ld is empty", nx, ny);
@@ -19,7 +19,7 @@ ph_decorr *ph_decorr_new(long ny, long nx)
     d->ny = ny;
     d->nx = nx;
     d->nc = ny * (nx / 2 + 1);
-    d->plan = ph_fft2_new(ny, nx);
+    d->plan = ph_fft2_new(nx, ny);
     d->filter = ph_fft_alloc_real((size_t)d->nc);
     d->plane = ph_fft_alloc_real((size_t)ny * nx);
     d->spec = ph_fft_alloc_cplx((size_t)d->nc);
@@ -48,7 +48,7 @@ double *ph_decorr_plane(ph_decorr *d) { return d->plane; }
 /* d->spec <- F CSZ(k) (through d->plane). */
 static int kernel_spectrum(ph_decorr *d, const double *k, long kny, long knx)
 {
-    if (ph_kernel_csz(k, kny, knx, d->ny, d->nx, d->plane))
+    if (ph_fft_kernel_csz(k, knx, kny, d->nx, d->ny, d->plane))
         return PH_EFAIL;
     ph_fft2_forward(d->plan, d->plane, d->spec);
     return PH_OK;
@@ -175,7 +175,7 @@ static int check_crop(const ph_decorr *d, long kny, long knx, const char *what)
 static void crop_plane(const ph_decorr *d, long kny, long knx, double *k, double *lost,
                        double *lost_abs, double *sum)
 {
-    ph_kernel_icsz(d->plane, d->ny, d->nx, kny, knx, k);
+    ph_fft_kernel_icsz(d->plane, d->nx, d->ny, knx, kny, k);
     double sf = 0, af = 0, sc = 0, ac = 0;
     for (long i = 0; i < d->ny * d->nx; i++) {
         sf += d->plane[i];
@@ -204,7 +204,7 @@ int ph_decorr_stamp(ph_decorr *d, const double *stamp, long kn, long outn, doubl
     return PH_OK;
 }
 
-int ph_decorr_kernel(ph_decorr *d, long kny, long knx, double *k, double *lost, double *sum)
+int ph_decorr_kernel(ph_decorr *d, long knx, long kny, double *k, double *lost, double *sum)
 {
     if (check_crop(d, kny, knx, "decorrelation kernel"))
         return PH_EFAIL;
@@ -216,8 +216,8 @@ int ph_decorr_kernel(ph_decorr *d, long kny, long knx, double *k, double *lost, 
     return PH_OK;
 }
 
-void ph_decorr_convolve_full(const double *a, long any, long anx, const double *b, long bny,
-                             long bnx, double *out)
+void ph_decorr_convolve_full(const double *a, long anx, long any, const double *b, long bnx,
+                             long bny, double *out)
 {
     long ony = any + bny - 1, onx = anx + bnx - 1;
     memset(out, 0, (size_t)ony * onx * sizeof *out);
@@ -245,14 +245,14 @@ static double *combined_kernel(const double *k, long kny, long knx, const double
     if (!kk)
         return NULL;
     if (k2)
-        ph_decorr_convolve_full(k, kny, knx, k2, k2ny, k2nx, kk);
+        ph_decorr_convolve_full(k, knx, kny, k2, k2nx, k2ny, kk);
     else
         memcpy(kk, k, (size_t)kny * knx * sizeof *kk);
     return kk;
 }
 
-int ph_decorr_variance_add(ph_decorr *d, const double *k, long kny, long knx, const double *k2,
-                           long k2ny, long k2nx, double weight, float *acc)
+int ph_decorr_variance_add(ph_decorr *d, const double *k, long knx, long kny, const double *k2,
+                           long k2nx, long k2ny, double weight, float *acc)
 {
     long ny2, nx2;
     double *kk = combined_kernel(k, kny, knx, k2, k2ny, k2nx, &ny2, &nx2);
@@ -280,7 +280,7 @@ int ph_decorr_variance_add(ph_decorr *d, const double *k, long kny, long knx, co
     return PH_OK;
 }
 
-int ph_decorr_matched_filter(ph_decorr *d, const double *k, long kny, long knx)
+int ph_decorr_matched_filter(ph_decorr *d, const double *k, long knx, long kny)
 {
     if (check_crop(d, kny, knx, "matched-filter kernel"))
         return PH_EFAIL;
@@ -321,7 +321,7 @@ static long odd_size(double keratio, long l)
     return s % 2 ? s : s + 1;
 }
 
-int ph_decorr_truncated_kernel(const ph_decorr_model *m, double keratio, long *kny, long *knx,
+int ph_decorr_truncated_kernel(const ph_decorr_model *m, double keratio, long *knx, long *kny,
                                double **k, double *lost)
 {
     long ly = 0, lx = 0;
@@ -338,12 +338,12 @@ int ph_decorr_truncated_kernel(const ph_decorr_model *m, double keratio, long *k
         return ph_error(PH_EFAIL, NULL, "kernel size ratio %g must be positive", keratio);
     *kny = odd_size(keratio, ly);
     *knx = odd_size(keratio, lx);
-    ph_decorr *d = ph_decorr_new(grid_side(ly), grid_side(lx));
+    ph_decorr *d = ph_decorr_new(grid_side(lx), grid_side(ly));
     if (!d)
         return PH_EFAIL;
     *k = ph_malloc((size_t)*kny * *knx * sizeof **k, "decorrelation kernel");
     double sum = 0;
-    int st = !*k || ph_decorr_set_model(d, m, 0) || ph_decorr_kernel(d, *kny, *knx, *k, lost, &sum)
+    int st = !*k || ph_decorr_set_model(d, m, 0) || ph_decorr_kernel(d, *knx, *kny, *k, lost, &sum)
                  ? PH_EFAIL
                  : PH_OK;
     ph_decorr_free(d);
@@ -361,8 +361,8 @@ int ph_decorr_truncated_kernel(const ph_decorr_model *m, double keratio, long *k
 
 static long clampl(long v, long n) { return v < 0 ? 0 : v >= n ? n - 1 : v; }
 
-void ph_decorr_convolve_extend(const double *img, long ny, long nx, const double *k, long kny,
-                               long knx, double *out)
+void ph_decorr_convolve_extend(const double *img, long nx, long ny, const double *k, long knx,
+                               long kny, double *out)
 {
     long cy = (kny - 1) / 2, cx = (knx - 1) / 2;
     long col[knx]; /* source column of tap i for the current x: no branches inside */

@@ -4,7 +4,7 @@
  * A difference image is a sum of images whose noise went through different
  * kernels (PSF cross-convolution, matching kernels, stacking), so its noise
  * is correlated. If each input image has white noise of standard deviation
- * sigma, the noise power spectrum of the difference is, on the ny x nx torus,
+ * sigma, the noise power spectrum of the difference is, on the nx x ny torus,
  *
  *   den(k) = sum_j sigma_j^2 |F CSZ(K_j)|^2 / NJ^2
  *          + |F CSZ(M)|^2 sum_i sigma_i^2 |F CSZ(K_i)|^2 / NI^2
@@ -28,9 +28,10 @@
  * same formula with five entries per side, evaluated on a small grid and
  * truncated: ph_decorr_truncated_kernel().
  *
- * Kernels are odd kny x knx arrays, row-major [y][x], centre at
+ * Sizes are given width first, (nx, ny) and (knx, kny), as FITS's NAXIS1
+ * and NAXIS2. Kernels are odd knx x kny arrays, row-major [y][x], centre at
  * [(kny-1)/2][(knx-1)/2] (fft.h); "CSZ" is the embedding of fft.h
- * (ph_kernel_csz). Arrays are row-major [y * nx + x]. Everything here is
+ * (ph_fft_kernel_csz). Arrays are row-major [y * nx + x]. Everything here is
  * transpose-equivariant, so SFFT's (x, y) arrays and our (y, x) arrays give
  * the same numbers, transposed. Errors are recorded with ph_error (log.h).
  */
@@ -43,8 +44,8 @@
  * its white-noise standard deviation (sky rms). kernel NULL: no kernel (a
  * delta), as SFFT's None. */
 typedef struct ph_decorr_term {
-    const double *kernel; /* odd kny x knx, or NULL */
-    long kny, knx;
+    const double *kernel; /* odd knx x kny, or NULL */
+    long knx, kny;
     double sigma;
 } ph_decorr_term;
 
@@ -56,13 +57,13 @@ typedef struct ph_decorr_model {
     const ph_decorr_term *i;
     int ni;
     const double *match;
-    long mny, mnx;
+    long mnx, mny;
 } ph_decorr_model;
 
 /* A decorrelation filter on one grid, with the FFT plan and the buffers the
  * operations below share. Owned by the caller; fields are read-only. */
 typedef struct ph_decorr {
-    long ny, nx;     /* the image grid */
+    long nx, ny;     /* the image grid */
     long nc;         /* ny * (nx/2 + 1): half-spectrum length */
     double *filter;  /* D, half spectrum, D(0) = 1 */
     double den0;     /* den(0): variance of the decorrelated white noise */
@@ -73,12 +74,12 @@ typedef struct ph_decorr {
     ph_cplx *spec2;
 } ph_decorr;
 
-/* Plans and buffers for an ny x nx grid (FFT threads as set by
+/* Plans and buffers for an nx x ny grid (FFT threads as set by
  * ph_fft_set_threads before the call); the filter is computed by
  * ph_decorr_set_model. Memory: 2 real planes + 2 half spectra (complex) +
  * 1 half spectrum (real): about 4.5 float64 planes (600 MB at 4088^2).
  * NULL on error. */
-ph_decorr *ph_decorr_new(long ny, long nx);
+ph_decorr *ph_decorr_new(long nx, long ny);
 void ph_decorr_free(ph_decorr *d);
 
 /* Compute D for `m` (2 or 3 FFTs). Errors: a kernel of even size or larger
@@ -107,9 +108,9 @@ int ph_decorr_stamp(ph_decorr *d, const double *stamp, long kn, long outn, doubl
                     double *lost);
 
 /* The real-space decorrelation kernel F^-1[D], centred, cropped to
- * kny x knx (odd). *lost (may be NULL) = 1 - sum|crop| / sum|full| (SFFT's
+ * knx x kny (odd). *lost (may be NULL) = 1 - sum|crop| / sum|full| (SFFT's
  * "lost weight"); *sum (may be NULL) = sum of the crop. */
-int ph_decorr_kernel(ph_decorr *d, long kny, long knx, double *k, double *lost, double *sum);
+int ph_decorr_kernel(ph_decorr *d, long knx, long kny, double *k, double *lost, double *sum);
 
 /* One input image's share of the variance of the decorrelated difference
  * (sfft-reference §7):
@@ -120,21 +121,21 @@ int ph_decorr_kernel(ph_decorr *d, long kny, long knx, double *k, double *lost, 
  * `var` is taken from the plane buffer (fill it first); k2 may be NULL.
  * For phrosty: var_ref with k = science PSF (k2 = matching kernel when it
  * is considered), var_sci with k = rotated template PSF. 5 FFTs. */
-int ph_decorr_variance_add(ph_decorr *d, const double *k, long kny, long knx, const double *k2,
-                           long k2ny, long k2nx, double weight, float *acc);
+int ph_decorr_variance_add(ph_decorr *d, const double *k, long knx, long kny, const double *k2,
+                           long k2nx, long k2ny, double weight, float *acc);
 
 /* Matched filter of the decorrelated plane with the decorrelated kernel k
  * (sfft-spec §5, the score before its noise normalisation):
  *   plane <- Re F^-1[F(plane) D conj(F CSZ(k) D)].
  * For phrosty's score, k = science PSF (*) rotated template PSF, full size
  * (ph_decorr_convolve_full). */
-int ph_decorr_matched_filter(ph_decorr *d, const double *k, long kny, long knx);
+int ph_decorr_matched_filter(ph_decorr *d, const double *k, long knx, long kny);
 
 /* The full linear convolution of two odd kernels: out is
  * (any + bny - 1) x (anx + bnx - 1), centred (what CSZ(a) (*) CSZ(b) is on
  * any grid large enough). */
-void ph_decorr_convolve_full(const double *a, long any, long anx, const double *b, long bny,
-                             long bnx, double *out);
+void ph_decorr_convolve_full(const double *a, long anx, long any, const double *b, long bnx,
+                             long bny, double *out);
 
 /* ---- SFFT's truncated real-space variant (sfft-reference §6.4) ---- */
 
@@ -142,9 +143,9 @@ void ph_decorr_convolve_full(const double *a, long any, long anx, const double *
  * a small grid of side 2^(ceil(log2 Lmax) + 1) per axis (Lmax: the largest
  * size along that axis of the non-NULL kernels of J, I and M; at least one
  * is required), back to real space, cropped to round(keratio * Lmax) made
- * odd (round half to even, as Python), divided by its sum. *k is allocated (free()); its size in *kny x *knx.
+ * odd (round half to even, as Python), divided by its sum. *k is allocated (free()); its size in *knx x *kny.
  * *lost (may be NULL): the "lost weight" as in ph_decorr_kernel. */
-int ph_decorr_truncated_kernel(const ph_decorr_model *m, double keratio, long *kny, long *knx,
+int ph_decorr_truncated_kernel(const ph_decorr_model *m, double keratio, long *knx, long *kny,
                                double **k, double *lost);
 
 /* Real-space convolution (u (*) k)(y, x) = sum_m k(m) u(y - my, x - mx)
@@ -152,7 +153,7 @@ int ph_decorr_truncated_kernel(const ph_decorr_model *m, double keratio, long *k
  * as astropy's convolve(boundary='extend', normalize_kernel=False) on
  * NaN-free data: how SFFT's test applies the truncated kernel. out must not
  * alias img. */
-void ph_decorr_convolve_extend(const double *img, long ny, long nx, const double *k, long kny,
-                               long knx, double *out);
+void ph_decorr_convolve_extend(const double *img, long nx, long ny, const double *k, long knx,
+                               long kny, double *out);
 
 #endif

@@ -28,7 +28,7 @@ void ph_detect_defaults(ph_detect_params *p)
     p->mask_correct = 1;
 }
 
-void ph_detection_free(ph_detection *d)
+void ph_detect_free(ph_detection *d)
 {
     free(d->obj);
     memset(d, 0, sizeof *d);

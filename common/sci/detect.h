@@ -106,7 +106,7 @@ typedef struct ph_detection {
  * where their component ends). */
 int ph_detect(const float *img, const uint8_t *force, uint8_t forcebits, long nx, long ny,
               const ph_detect_params *p, float *work, int32_t *seg, ph_detection *out);
-void ph_detection_free(ph_detection *d);
+void ph_detect_free(ph_detection *d);
 
 /* Filtering alone (step 1), for tests and check images: out = img (*) K.
  * Non-finite inputs count as 0. */

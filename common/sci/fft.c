@@ -68,7 +68,7 @@ static ph_fft2 *plan_pair(long ny, long nx, double *r, ph_cplx *c)
     return p;
 }
 
-ph_fft2 *ph_fft2_new_inplace(long ny, long nx)
+ph_fft2 *ph_fft2_new_inplace(long nx, long ny)
 {
     ph_cplx *c = ph_fft_alloc_cplx((size_t)ny * (nx / 2 + 1));
     ph_fft2 *p = c ? plan_pair(ny, nx, (double *)c, c) : NULL;
@@ -88,7 +88,7 @@ void ph_fft2_inverse_inplace(ph_fft2 *p, double *data)
     fftw_execute_dft_c2r(p->inv, (fftw_complex *)data, data);
 }
 
-ph_fft2 *ph_fft2_new(long ny, long nx)
+ph_fft2 *ph_fft2_new(long nx, long ny)
 {
     double *r = ph_fft_alloc_real((size_t)ny * nx);
     ph_cplx *c = r ? ph_fft_alloc_cplx((size_t)ny * (nx / 2 + 1)) : NULL;
@@ -124,7 +124,7 @@ void ph_fft2_inverse(ph_fft2 *p, ph_cplx *in, double *out)
     fftw_execute_dft_c2r(p->inv, (fftw_complex *)in, out);
 }
 
-int ph_kernel_csz(const double *k, long kny, long knx, long ny, long nx, double *out)
+int ph_fft_kernel_csz(const double *k, long knx, long kny, long nx, long ny, double *out)
 {
     if (kny % 2 == 0 || knx % 2 == 0)
         return ph_error(PH_EFAIL, NULL, "kernel of even size %ldx%ld", knx, kny);
@@ -143,7 +143,7 @@ int ph_kernel_csz(const double *k, long kny, long knx, long ny, long nx, double 
     return PH_OK;
 }
 
-void ph_kernel_icsz(const double *full, long ny, long nx, long kny, long knx, double *k)
+void ph_fft_kernel_icsz(const double *full, long nx, long ny, long knx, long kny, double *k)
 {
     long cy = (kny - 1) / 2, cx = (knx - 1) / 2;
     for (long j = 0; j < kny; j++) {
@@ -160,7 +160,7 @@ static int convolve_padded(const double *img, long ny, long nx, const double *k,
                            long knx, long py, long px, long oy, long ox, double scale,
                            double *out)
 {
-    ph_fft2 *p = ph_fft2_new(py, px);
+    ph_fft2 *p = ph_fft2_new(px, py);
     size_t nr = (size_t)py * px, nc = (size_t)py * (px / 2 + 1);
     double *a = ph_fft_alloc_real(nr), *b = ph_fft_alloc_real(nr);
     ph_cplx *fa = ph_fft_alloc_cplx(nc), *fb = ph_fft_alloc_cplx(nc);
@@ -169,7 +169,7 @@ static int convolve_padded(const double *img, long ny, long nx, const double *k,
         memset(a, 0, nr * sizeof *a);
         for (long y = 0; y < ny; y++)
             memcpy(a + (y + oy) * px + ox, img + y * nx, (size_t)nx * sizeof *a);
-        st = ph_kernel_csz(k, kny, knx, py, px, b);
+        st = ph_fft_kernel_csz(k, knx, kny, px, py, b);
     }
     if (!st) {
         ph_fft2_forward(p, a, fa);
@@ -197,8 +197,8 @@ static double kernel_sum(const double *k, long n)
     return s;
 }
 
-int ph_convolve_same(const double *img, long ny, long nx, const double *k, long kny, long knx,
-                     int normalise, double *out)
+int ph_fft_convolve_same(const double *img, long nx, long ny, const double *k, long knx, long kny,
+                         int normalise, double *out)
 {
     if (kny % 2 == 0 || knx % 2 == 0)
         return ph_error(PH_EFAIL, NULL, "kernel of even size %ldx%ld", knx, kny);
@@ -210,14 +210,14 @@ int ph_convolve_same(const double *img, long ny, long nx, const double *k, long 
                            out);
 }
 
-int ph_convolve_circular(const double *img, long ny, long nx, const double *k, long kny,
-                         long knx, double *out)
+int ph_fft_convolve_circular(const double *img, long nx, long ny, const double *k, long knx,
+                             long kny, double *out)
 {
     return convolve_padded(img, ny, nx, k, kny, knx, ny, nx, 0, 0, 1.0, out);
 }
 
-void ph_convolve_small(const double *a, long any, long anx, const double *b, long bny, long bnx,
-                       double *out)
+void ph_fft_convolve_small(const double *a, long anx, long any, const double *b, long bnx, long bny,
+                           double *out)
 {
     long cby = (bny - 1) / 2, cbx = (bnx - 1) / 2;
     for (long y = 0; y < any; y++)

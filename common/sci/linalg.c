@@ -21,7 +21,7 @@ static double norm1(int n, const double *A)
     return best;
 }
 
-int ph_solve_symmetric(int n, double *A, double *b, ph_solve_info *info, const char *what)
+int ph_linalg_solve_symmetric(int n, double *A, double *b, ph_solve_info *info, const char *what)
 {
     ph_solve_info tmp;
     if (!info)

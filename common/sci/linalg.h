@@ -18,7 +18,7 @@ typedef struct ph_solve_info {
 /* Solve A x = b in place: A (n*n, destroyed), b (n, becomes x). Error
  * (recorded, no file) if the matrix is singular or not finite. `what`
  * names the system in messages. */
-int ph_solve_symmetric(int n, double *A, double *b, ph_solve_info *info, const char *what);
+int ph_linalg_solve_symmetric(int n, double *A, double *b, ph_solve_info *info, const char *what);
 
 /* A x = b for a small n x n A (n <= 4) by Gaussian elimination with
  * partial pivoting: A and b are destroyed, x gets the solution. Returns

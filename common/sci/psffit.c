@@ -51,7 +51,7 @@ static int solve_dense(long n, double *A, double *B)
     return 0;
 }
 
-int ph_psf_spline_init(ph_psf_spline *s, const double *psf, long n)
+int ph_psffit_spline_init(ph_psf_spline *s, const double *psf, long n)
 {
     memset(s, 0, sizeof *s);
     if (n < 5 || n % 2 == 0)
@@ -63,7 +63,7 @@ int ph_psf_spline_init(ph_psf_spline *s, const double *psf, long n)
     double *A = ph_calloc(nn, sizeof *A, "PSF spline");
     if (!s->psf || !s->C || !A) {
         free(A);
-        ph_psf_spline_free(s);
+        ph_psffit_spline_free(s);
         return PH_EFAIL;
     }
     s->n = n;
@@ -84,52 +84,52 @@ int ph_psf_spline_init(ph_psf_spline *s, const double *psf, long n)
     int st = solve_dense(n, A, s->C);
     free(A);
     if (st) {
-        ph_psf_spline_free(s);
+        ph_psffit_spline_free(s);
         return ph_error(PH_EFAIL, NULL, "PSF spline: singular system");
     }
     return PH_OK;
 }
 
-void ph_psf_spline_free(ph_psf_spline *s)
+void ph_psffit_spline_free(ph_psf_spline *s)
 {
     free(s->psf);
     free(s->C);
     memset(s, 0, sizeof *s);
 }
 
-int ph_spline_weights(const ph_psf_spline *s, double u, double *w)
+int ph_psffit_spline_weights(const ph_psf_spline *s, double u, double *w)
 {
     long n = s->n;
-    ph_spline_pos at = ph_spline_locate(n, u);
+    ph_spline_pos at = ph_psffit_spline_locate(n, u);
     for (long k = 0; k < n; k++)
-        w[k] = at.in ? ph_spline_weight(s->C, n, &at, k) : 0.0;
+        w[k] = at.in ? ph_psffit_spline_weight(s->C, n, &at, k) : 0.0;
     return at.in;
 }
 
-void ph_psf_spline_box(const ph_psf_spline *s, double x0, double y0, long bx, long by, long bw,
-                       long bh, double *out, double *work)
+void ph_psffit_spline_box(const ph_psf_spline *s, double x0, double y0, long bx, long by, long bw,
+                          long bh, double *out, double *work)
 {
     long n = s->n;
     double c = 0.5 * (n - 1);
     double *wx = work, *wy = wx + bw * n, *T = wy + bh * n;
     int inx[bw > 0 ? bw : 1];
     for (long i = 0; i < bw; i++)
-        inx[i] = ph_spline_weights(s, (bx + i) - x0 + c, wx + i * n);
+        inx[i] = ph_psffit_spline_weights(s, (bx + i) - x0 + c, wx + i * n);
     for (long r = 0; r < bh; r++) {
         double *o = out + r * bw;
-        if (!ph_spline_weights(s, (by + r) - y0 + c, wy + r * n)) {
+        if (!ph_psffit_spline_weights(s, (by + r) - y0 + c, wy + r * n)) {
             memset(o, 0, (size_t)bw * sizeof *o);
             continue;
         }
         double *tr = T + r * n;
         for (long j = 0; j < n; j++)
-            tr[j] = ph_spline_column(wy + r * n, s->psf, n, j);
+            tr[j] = ph_psffit_spline_column(wy + r * n, s->psf, n, j);
         for (long i = 0; i < bw; i++)
-            o[i] = inx[i] ? ph_spline_dot(tr, wx + i * n, n) : 0.0;
+            o[i] = inx[i] ? ph_psffit_spline_dot(tr, wx + i * n, n) : 0.0;
     }
 }
 
-const char *ph_fit_status_text(int status)
+const char *ph_psffit_status_text(int status)
 {
     switch (status) {
     case PH_FIT_OK: return "ok";
@@ -142,13 +142,13 @@ const char *ph_fit_status_text(int status)
     return "unknown fit status";
 }
 
-long ph_fit_box_start(double x0, int box) { return ph_fit_box_first(x0, box); }
+long ph_psffit_box_start(double x0, int box) { return ph_psffit_box_first(x0, box); }
 
-double ph_fit_local_sky(const ph_fit_plane *p, double x0, double y0, double r_in, double r_out,
-                        int *npix)
+double ph_psffit_local_sky(const ph_fit_plane *p, double x0, double y0, double r_in, double r_out,
+                           int *npix)
 {
     long xa, xb, ya, yb;
-    ph_fit_annulus_bounds(p, x0, y0, r_out, &xa, &xb, &ya, &yb);
+    ph_psffit_annulus_bounds(p, x0, y0, r_out, &xa, &xb, &ya, &yb);
     int m = 0;
     double sky = NAN;
     if (xb >= xa && yb >= ya) {
@@ -161,7 +161,7 @@ double ph_fit_local_sky(const ph_fit_plane *p, double x0, double y0, double r_in
         for (long y = ya; y <= yb; y++)
             for (long x = xa; x <= xb; x++) {
                 long i = y * p->nx + x;
-                if (ph_fit_in_annulus(x, y, x0, y0, r_in, r_out) && ph_fit_usable(p, i))
+                if (ph_psffit_in_annulus(x, y, x0, y0, r_in, r_out) && ph_psffit_usable(p, i))
                     v[m++] = p->data[i];
             }
         if (m >= PH_FIT_MIN_SKY)
@@ -173,7 +173,7 @@ double ph_fit_local_sky(const ph_fit_plane *p, double x0, double y0, double r_in
     return sky;
 }
 
-void ph_fit_work_free(ph_fit_work *w)
+void ph_psffit_work_free(ph_fit_work *w)
 {
     free(w->buf);
     w->buf = NULL;
@@ -195,25 +195,25 @@ int ph_psffit_one(const ph_fit_plane *p, const ph_psf_spline *s, const ph_fit_op
     r->flux = r->flux_err = NAN;
     r->sky = 0;
     r->npix = 0;
-    if (!ph_fit_on_image(p, x0, y0)) {
+    if (!ph_psffit_on_image(p, x0, y0)) {
         r->status = PH_FIT_OFF_IMAGE;
         return PH_OK;
     }
-    if (!ph_fit_usable(p, ph_fit_centre_index(p, x0, y0))) {
+    if (!ph_psffit_usable(p, ph_psffit_centre_index(p, x0, y0))) {
         r->status = PH_FIT_MASKED;
         return PH_OK;
     }
     if (o->r_out > 0) {
         int m;
-        r->sky = ph_fit_local_sky(p, x0, y0, o->r_in, o->r_out, &m);
+        r->sky = ph_psffit_local_sky(p, x0, y0, o->r_in, o->r_out, &m);
         if (!isfinite(r->sky)) {
             r->status = PH_FIT_NO_SKY;
             return PH_OK;
         }
     }
-    long bx = ph_fit_box_first(x0, b), by = ph_fit_box_first(y0, b);
+    long bx = ph_psffit_box_first(x0, b), by = ph_psffit_box_first(y0, b);
     double *model = w->buf + (size_t)(3 * b) * s->n;
-    ph_psf_spline_box(s, x0, y0, bx, by, b, b, model, w->buf);
+    ph_psffit_spline_box(s, x0, y0, bx, by, b, b, model, w->buf);
     double swpp, swdp;
     r->npix = ph_psffit_sums(p, model, bx, by, b, r->sky, &swpp, &swdp);
     r->status = ph_psffit_solve(r->npix, b, o->full_box, swpp, swdp, &r->flux, &r->flux_err);
@@ -227,7 +227,7 @@ int ph_psffit_batch(const ph_fit_plane *p, const ph_psf_spline *s, const ph_fit_
     int st = PH_OK;
     for (long i = 0; i < n && !st; i++)
         st = ph_psffit_one(p, s, o, x0[i], y0[i], r + i, &w);
-    ph_fit_work_free(&w);
+    ph_psffit_work_free(&w);
     return st;
 }
 
@@ -254,17 +254,17 @@ static double signed_area(double x, double y, double r)
     return (x < 0) != (y < 0) ? -a : a;
 }
 
-double ph_circle_rect_overlap(double xa, double xb, double ya, double yb, double r)
+double ph_psffit_circle_rect_overlap(double xa, double xb, double ya, double yb, double r)
 {
     return signed_area(xb, yb, r) - signed_area(xa, yb, r) - signed_area(xb, ya, r) +
            signed_area(xa, ya, r);
 }
 
-double ph_circle_pixel_weight(double xa, double xb, double ya, double yb, double r,
-                              int subpixels)
+double ph_psffit_circle_pixel_weight(double xa, double xb, double ya, double yb, double r,
+                                     int subpixels)
 {
     if (subpixels <= 0)
-        return ph_circle_rect_overlap(xa, xb, ya, yb, r);
+        return ph_psffit_circle_rect_overlap(xa, xb, ya, yb, r);
     double dx = (xb - xa) / subpixels, dy = (yb - ya) / subpixels;
     int in = 0;
     for (int i = 0; i < subpixels; i++) {
@@ -277,8 +277,8 @@ double ph_circle_pixel_weight(double xa, double xb, double ya, double yb, double
     return (double)in / ((double)subpixels * subpixels);
 }
 
-double ph_aperture_sum(const ph_fit_plane *p, double x0, double y0, double r, double sky,
-                       int subpixels, int *nbad)
+double ph_psffit_aperture_sum(const ph_fit_plane *p, double x0, double y0, double r, double sky,
+                              int subpixels, int *nbad)
 {
     long xa = (long)floor(x0 - r + 0.5), xb = (long)ceil(x0 + r - 0.5);
     long ya = (long)floor(y0 - r + 0.5), yb = (long)ceil(y0 + r - 0.5);
@@ -286,8 +286,8 @@ double ph_aperture_sum(const ph_fit_plane *p, double x0, double y0, double r, do
     double sum = 0;
     for (long y = ya; y <= yb; y++)
         for (long x = xa; x <= xb; x++) {
-            double a = ph_circle_pixel_weight(x - 0.5 - x0, x + 0.5 - x0, y - 0.5 - y0,
-                                              y + 0.5 - y0, r, subpixels);
+            double a = ph_psffit_circle_pixel_weight(x - 0.5 - x0, x + 0.5 - x0, y - 0.5 - y0,
+                                                     y + 0.5 - y0, r, subpixels);
             if (a <= 0)
                 continue;
             if (x < 0 || y < 0 || x >= p->nx || y >= p->ny) {

@@ -44,18 +44,18 @@ typedef struct ph_psf_spline {
 
 /* Copy the stamp and build C. Errors (recorded, no file): n even or < 5,
  * out of memory. */
-int ph_psf_spline_init(ph_psf_spline *s, const double *psf, long n);
-void ph_psf_spline_free(ph_psf_spline *s);
+int ph_psffit_spline_init(ph_psf_spline *s, const double *psf, long n);
+void ph_psffit_spline_free(ph_psf_spline *s);
 
 /* w[0..n) for the spline value at u (stamp coordinate); returns 0 and all
  * zeros when u is outside [0, n-1], else 1. */
-int ph_spline_weights(const ph_psf_spline *s, double u, double *w);
+int ph_psffit_spline_weights(const ph_psf_spline *s, double u, double *w);
 
 /* The model of unit flux centred at (x0, y0) on image pixels
  * [bx, bx+bw) x [by, by+bh): out[(j-by)*bw + (i-bx)]. `work` holds at
  * least (bw + bh + bh) * n doubles. */
-void ph_psf_spline_box(const ph_psf_spline *s, double x0, double y0, long bx, long by, long bw,
-                       long bh, double *out, double *work);
+void ph_psffit_spline_box(const ph_psf_spline *s, double x0, double y0, long bx, long by, long bw,
+                          long bh, double *out, double *work);
 
 /* One image to measure on. Pixels are usable when finite, var > 0 and
  * (mask & badbits) == 0 (mask may be NULL). */
@@ -92,22 +92,22 @@ typedef struct ph_fit_result {
 } ph_fit_result;
 
 /* Words for a status ("position off the image", ...). */
-const char *ph_fit_status_text(int status);
+const char *ph_psffit_status_text(int status);
 
 /* First column of the fit box (astropy overlap_slices). */
-long ph_fit_box_start(double x0, int box);
+long ph_psffit_box_start(double x0, int box);
 
 /* Local sky: MMM of the usable annulus pixels; NaN (and *npix < the
  * minimum) when too few. *npix may be NULL. */
-double ph_fit_local_sky(const ph_fit_plane *p, double x0, double y0, double r_in, double r_out,
-                        int *npix);
+double ph_psffit_local_sky(const ph_fit_plane *p, double x0, double y0, double r_in, double r_out,
+                           int *npix);
 
 /* Scratch for one thread. */
 typedef struct ph_fit_work {
     double *buf;
     size_t size;
 } ph_fit_work;
-void ph_fit_work_free(ph_fit_work *w);
+void ph_psffit_work_free(ph_fit_work *w);
 
 /* One forced fit. Returns 0, or PH_EFAIL on out of memory (recorded). */
 int ph_psffit_one(const ph_fit_plane *p, const ph_psf_spline *s, const ph_fit_opts *o, double x0,
@@ -119,21 +119,21 @@ int ph_psffit_batch(const ph_fit_plane *p, const ph_psf_spline *s, const ph_fit_
 
 /* Exact area of the intersection of the circle of radius r centred at the
  * origin with the rectangle [xa, xb] x [ya, yb]. */
-double ph_circle_rect_overlap(double xa, double xb, double ya, double yb, double r);
+double ph_psffit_circle_rect_overlap(double xa, double xb, double ya, double yb, double r);
 
 /* The fraction of the pixel [xa, xb] x [ya, yb] (relative to the centre)
  * inside the circle of radius r: exact when subpixels = 0, else photutils'
  * 'subpixel' method (the share of subpixels x subpixels sub-pixel centres
  * strictly inside). */
-double ph_circle_pixel_weight(double xa, double xb, double ya, double yb, double r,
-                              int subpixels);
+double ph_psffit_circle_pixel_weight(double xa, double xb, double ya, double yb, double r,
+                                     int subpixels);
 
 /* Aperture sum of (data - sky) over the circle of radius r at (x0, y0),
- * each pixel weighted by ph_circle_pixel_weight. NaN when a pixel with a
+ * each pixel weighted by ph_psffit_circle_pixel_weight. NaN when a pixel with a
  * weight is unusable (*nbad counts them; may be NULL) or the circle leaves
  * the image. */
-double ph_aperture_sum(const ph_fit_plane *p, double x0, double y0, double r, double sky,
-                       int subpixels, int *nbad);
+double ph_psffit_aperture_sum(const ph_fit_plane *p, double x0, double y0, double r, double sky,
+                              int subpixels, int *nbad);
 
 /* The GPU batch of the same fits (cuda/phot_engine.cu, ph_psffit_gpu_*)
  * is declared in cuda/ph_cuda.h with the other CUDA entry points. */

@@ -25,20 +25,20 @@ extern "C" {
 
 /* Pixel i can enter a fit: finite data, finite positive variance, no
  * flagged mask bit. */
-static inline PH_HD int ph_fit_usable(const ph_fit_plane *p, long i)
+static inline PH_HD int ph_psffit_usable(const ph_fit_plane *p, long i)
 {
     return isfinite(p->data[i]) && p->var[i] > 0 && isfinite(p->var[i]) &&
            !(p->mask && (p->mask[i] & p->badbits));
 }
 
 /* (x0, y0) lies on the image (pixel i spans [i - 0.5, i + 0.5)). */
-static inline PH_HD int ph_fit_on_image(const ph_fit_plane *p, double x0, double y0)
+static inline PH_HD int ph_psffit_on_image(const ph_fit_plane *p, double x0, double y0)
 {
     return x0 >= -0.5 && x0 < p->nx - 0.5 && y0 >= -0.5 && y0 < p->ny - 0.5;
 }
 
 /* Index of the pixel that holds (x0, y0). */
-static inline PH_HD long ph_fit_centre_index(const ph_fit_plane *p, double x0, double y0)
+static inline PH_HD long ph_psffit_centre_index(const ph_fit_plane *p, double x0, double y0)
 {
     long ic = (long)floor(x0 + 0.5), jc = (long)floor(y0 + 0.5);
     return jc * p->nx + ic;
@@ -46,15 +46,16 @@ static inline PH_HD long ph_fit_centre_index(const ph_fit_plane *p, double x0, d
 
 /* First column (row) of a box of side `box` at x0 (y0): astropy's
  * overlap_slices. */
-static inline PH_HD long ph_fit_box_first(double x0, int box)
+static inline PH_HD long ph_psffit_box_first(double x0, int box)
 {
     return (long)ceil(x0 - 0.5 * box);
 }
 
 /* The pixels whose centres may lie within r_out of (x0, y0), clipped to
  * the image: [xa, xb] x [ya, yb] (empty when xb < xa or yb < ya). */
-static inline PH_HD void ph_fit_annulus_bounds(const ph_fit_plane *p, double x0, double y0,
-                                               double r_out, long *xa, long *xb, long *ya, long *yb)
+static inline PH_HD void ph_psffit_annulus_bounds(const ph_fit_plane *p, double x0, double y0,
+                                                  double r_out, long *xa, long *xb, long *ya,
+                                                  long *yb)
 {
     *xa = (long)ceil(x0 - r_out);
     *xb = (long)floor(x0 + r_out);
@@ -71,8 +72,8 @@ static inline PH_HD void ph_fit_annulus_bounds(const ph_fit_plane *p, double x0,
 }
 
 /* Pixel (x, y)'s centre is at r_in <= r < r_out from (x0, y0). */
-static inline PH_HD int ph_fit_in_annulus(long x, long y, double x0, double y0, double r_in,
-                                          double r_out)
+static inline PH_HD int ph_psffit_in_annulus(long x, long y, double x0, double y0, double r_in,
+                                             double r_out)
 {
     double dx = x - x0, dy = y - y0, r2 = dx * dx + dy * dy;
     return r2 >= r_in * r_in && r2 < r_out * r_out;
@@ -87,7 +88,7 @@ typedef struct ph_spline_pos {
     double t, a, b;
 } ph_spline_pos;
 
-static inline PH_HD ph_spline_pos ph_spline_locate(long n, double u)
+static inline PH_HD ph_spline_pos ph_psffit_spline_locate(long n, double u)
 {
     ph_spline_pos s;
     s.in = u >= 0 && u <= n - 1;
@@ -108,7 +109,8 @@ static inline PH_HD ph_spline_pos ph_spline_locate(long n, double u)
 /* Weight of sample k in the spline value at s: a C[j][k] + b C[j+1][k],
  * plus 1 - t at k = j and t at k = j + 1 (C: the n x n matrix of second
  * derivatives, ph_psf_spline.C). */
-static inline PH_HD double ph_spline_weight(const double *C, long n, const ph_spline_pos *s, long k)
+static inline PH_HD double ph_psffit_spline_weight(const double *C, long n, const ph_spline_pos *s,
+                                                   long k)
 {
     double w = s->a * C[s->j * n + k] + s->b * C[(s->j + 1) * n + k];
     if (k == s->j)
@@ -120,7 +122,8 @@ static inline PH_HD double ph_spline_weight(const double *C, long n, const ph_sp
 
 /* Column j of a row of the shifted stamp: sum_k wy[k] psf[k n + j] (the
  * spline along y applied to the n x n stamp), k in order. */
-static inline PH_HD double ph_spline_column(const double *wy, const double *psf, long n, long j)
+static inline PH_HD double ph_psffit_spline_column(const double *wy, const double *psf, long n,
+                                                   long j)
 {
     double v = 0;
     for (long k = 0; k < n; k++)
@@ -128,9 +131,9 @@ static inline PH_HD double ph_spline_column(const double *wy, const double *psf,
     return v;
 }
 
-/* sum_j a[j] b[j], j in order (a row of ph_spline_column values and the
+/* sum_j a[j] b[j], j in order (a row of ph_psffit_spline_column values and the
  * weights along x: one pixel of the shifted stamp). */
-static inline PH_HD double ph_spline_dot(const double *a, const double *b, long n)
+static inline PH_HD double ph_psffit_spline_dot(const double *a, const double *b, long n)
 {
     double v = 0;
     for (long j = 0; j < n; j++)
@@ -152,7 +155,7 @@ static inline PH_HD int ph_psffit_sums(const ph_fit_plane *p, const double *mode
             if (i < 0 || j < 0 || i >= p->nx || j >= p->ny)
                 continue;
             long k = j * p->nx + i;
-            if (!ph_fit_usable(p, k))
+            if (!ph_psffit_usable(p, k))
                 continue;
             double P = model[(j - by) * box + (i - bx)], wgt = 1.0 / p->var[k];
             spp += wgt * P * P;
@@ -180,7 +183,7 @@ static inline PH_HD int ph_psffit_solve(int npix, int box, int full_box, double 
 }
 
 /* Median of the sorted a[lo..hi), numpy's convention. */
-static inline PH_HD double ph_median_sorted(const double *a, int lo, int hi)
+static inline PH_HD double ph_psffit_median_sorted(const double *a, int lo, int hi)
 {
     int m = hi - lo;
     return m % 2 ? a[lo + m / 2] : 0.5 * (a[lo + m / 2 - 1] + a[lo + m / 2]);
@@ -188,7 +191,8 @@ static inline PH_HD double ph_median_sorted(const double *a, int lo, int hi)
 
 /* Mean and population standard deviation of a[lo..hi) (two passes, in
  * order). */
-static inline PH_HD void ph_mean_std_run(const double *a, int lo, int hi, double *mean, double *std)
+static inline PH_HD void ph_psffit_mean_std_run(const double *a, int lo, int hi, double *mean,
+                                                double *std)
 {
     double s = 0, s2 = 0;
     for (int i = lo; i < hi; i++)
@@ -205,13 +209,13 @@ static inline PH_HD void ph_mean_std_run(const double *a, int lo, int hi, double
  * times, then 3 median - 2 mean. On sorted values the kept set is always a
  * contiguous run, so clipping moves its two ends. NaN when m = 0 or
  * nothing is kept. */
-static inline PH_HD double ph_mmm_sorted(const double *a, int m)
+static inline PH_HD double ph_psffit_mmm_sorted(const double *a, int m)
 {
     int lo = 0, hi = m;
     double med, mu, sd;
     for (int it = 0; it < 10 && hi > lo; it++) {
-        med = ph_median_sorted(a, lo, hi);
-        ph_mean_std_run(a, lo, hi, &mu, &sd);
+        med = ph_psffit_median_sorted(a, lo, hi);
+        ph_psffit_mean_std_run(a, lo, hi, &mu, &sd);
         int nlo = lo, nhi = hi;
         while (nlo < nhi && !(fabs(a[nlo] - med) <= 3.0 * sd))
             nlo++;
@@ -224,8 +228,8 @@ static inline PH_HD double ph_mmm_sorted(const double *a, int m)
     }
     if (hi <= lo)
         return NAN;
-    med = ph_median_sorted(a, lo, hi);
-    ph_mean_std_run(a, lo, hi, &mu, &sd);
+    med = ph_psffit_median_sorted(a, lo, hi);
+    ph_psffit_mean_std_run(a, lo, hi, &mu, &sd);
     return 3.0 * med - 2.0 * mu;
 }
 

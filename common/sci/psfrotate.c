@@ -9,7 +9,7 @@
 
 static const double D2R = M_PI / 180.0;
 
-double ph_mat2_inverse(const double a[2][2], double inv[2][2])
+double ph_psfrotate_mat2_inverse(const double a[2][2], double inv[2][2])
 {
     double det = a[0][0] * a[1][1] - a[0][1] * a[1][0];
     if (det == 0 || !isfinite(det))
@@ -27,8 +27,8 @@ static double angle_between(const double u[2], const double v[2])
     return atan2(u[0] * v[1] - u[1] * v[0], u[0] * v[0] + u[1] * v[1]);
 }
 
-int ph_pattern_rotation(ph_wcs *object, double ox0, double oy0, ph_wcs *target,
-                        ph_pattern_rot *out)
+int ph_psfrotate_pattern_rotation(ph_wcs *object, double ox0, double oy0, ph_wcs *target,
+                                  ph_pattern_rot *out)
 {
     /* Points 0..4: the anchor and +-0.5 px in x and y (for the Jacobian). */
     const double h = 0.5;
@@ -84,16 +84,16 @@ int ph_pattern_rotation(ph_wcs *object, double ox0, double oy0, ph_wcs *target,
     return PH_OK;
 }
 
-void ph_psf_rotate_sfft(const double *in, long n, double alpha_deg, double *out)
+void ph_psfrotate_sfft(const double *in, long n, double alpha_deg, double *out)
 {
     /* Source = R(-alpha) (X - c) + c (§3.7). R(-alpha) = [[c, s], [-s, c]]. */
     double c = cos(alpha_deg * D2R), s = sin(alpha_deg * D2R);
     const double m[2][2] = {{c, s}, {-s, c}};
-    ph_psf_transform(in, n, m, PH_INTERP_BILINEAR, 0, out);
+    ph_psfrotate_transform(in, n, m, PH_INTERP_BILINEAR, 0, out);
 }
 
-double ph_psf_transform(const double *in, long n, const double m[2][2], ph_interp k, int normalise,
-                        double *out)
+double ph_psfrotate_transform(const double *in, long n, const double m[2][2], ph_interp k,
+                              int normalise, double *out)
 {
     /* SFFT's centre 0.5 + n/2 (1-based) is (n - 1) / 2 0-based. */
     double ctr = (n - 1) / 2.0, sum = 0;

@@ -39,13 +39,13 @@ typedef struct ph_pattern_rot {
  * north vectors use a 1 arcsec step as SFFT does; `jac` uses +-0.5 px central
  * differences through both WCSs. Errors: a WCS undefined there, or a
  * degenerate map (|det jac| < 1e-12). */
-int ph_pattern_rotation(ph_wcs *object, double ox0, double oy0, ph_wcs *target,
-                        ph_pattern_rot *out);
+int ph_psfrotate_pattern_rotation(ph_wcs *object, double ox0, double oy0, ph_wcs *target,
+                                  ph_pattern_rot *out);
 
 /* SFFT's zoom-rotate with zoom 1, exactly (§3.7): out(X) = in(R(-alpha) (X - c) + c)
  * with bilinear sampling, zeros outside the stamp, no renormalisation.
  * `in` and `out` are n x n and must not overlap. */
-void ph_psf_rotate_sfft(const double *in, long n, double alpha_deg, double *out);
+void ph_psfrotate_sfft(const double *in, long n, double alpha_deg, double *out);
 
 /* General resampling of a stamp through a linear map `m` of output offsets to
  * input offsets: out(X) = in(m (X - c) + c), with kernel `k`, zeros outside.
@@ -53,10 +53,10 @@ void ph_psf_rotate_sfft(const double *in, long n, double alpha_deg, double *out)
  * .jac for a full affine), pass its inverse. Returns the sum of `out` before
  * normalisation; with `normalise` the stamp is divided by it (a non-positive
  * sum is left alone). */
-double ph_psf_transform(const double *in, long n, const double m[2][2], ph_interp k, int normalise,
-                        double *out);
+double ph_psfrotate_transform(const double *in, long n, const double m[2][2], ph_interp k,
+                              int normalise, double *out);
 
 /* Inverse of a 2x2 matrix; returns the determinant (0: `inv` untouched). */
-double ph_mat2_inverse(const double a[2][2], double inv[2][2]);
+double ph_psfrotate_mat2_inverse(const double a[2][2], double inv[2][2]);
 
 #endif

@@ -51,24 +51,33 @@ static double model_at(const ph_ovpsf *psf, const double m[2][2], double dx, dou
     return ph_ovpsf_eval(psf, m[0][0] * dx + m[0][1] * dy, m[1][0] * dx + m[1][1] * dy);
 }
 
-void ph_ptsrc_draw(const ph_ovpsf *psf, const double m[2][2], double x, double y, double flux,
-                   float *img, long nx, long ny)
+/* Add the source to a float image (imgf) or, when imgf is NULL, to a
+ * double one (imgd). */
+static void draw(const ph_ovpsf *psf, const double m[2][2], double x, double y, double flux,
+                 float *imgf, double *imgd, long nx, long ny)
 {
     long x0, x1, y0, y1;
     reach(psf, m, x, y, nx, ny, &x0, &x1, &y0, &y1);
     for (long j = y0; j <= y1; j++)
-        for (long i = x0; i <= x1; i++)
-            img[j * nx + i] += (float)(flux * model_at(psf, m, i - x, j - y));
+        for (long i = x0; i <= x1; i++) {
+            double v = flux * model_at(psf, m, i - x, j - y);
+            if (imgf)
+                imgf[j * nx + i] += (float)v;
+            else
+                imgd[j * nx + i] += v;
+        }
+}
+
+void ph_ptsrc_draw(const ph_ovpsf *psf, const double m[2][2], double x, double y, double flux,
+                   float *img, long nx, long ny)
+{
+    draw(psf, m, x, y, flux, img, NULL, nx, ny);
 }
 
 void ph_ptsrc_draw_d(const ph_ovpsf *psf, const double m[2][2], double x, double y, double flux,
                      double *img, long nx, long ny)
 {
-    long x0, x1, y0, y1;
-    reach(psf, m, x, y, nx, ny, &x0, &x1, &y0, &y1);
-    for (long j = y0; j <= y1; j++)
-        for (long i = x0; i <= x1; i++)
-            img[j * nx + i] += flux * model_at(psf, m, i - x, j - y);
+    draw(psf, m, x, y, flux, NULL, img, nx, ny);
 }
 
 /* FWHM of the PSF along x, native px (half-maximum crossing). */

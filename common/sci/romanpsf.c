@@ -382,35 +382,17 @@ long ph_romanpsf_period(const ph_romanpsf *p, long n)
     return L;
 }
 
-int ph_romanpsf_stamp(ph_romanpsf *p, double dx, double dy, long n, double *out)
+/* Render the model on an L-pixel period sampled oversamp times per pixel
+ * (offset dx, dy) and keep the central m x m samples in out; what names
+ * the array in an allocation error. */
+static int render_centre(ph_romanpsf *p, long L, int oversamp, double dx, double dy, long m,
+                         double *out, const char *what)
 {
-    if (n < 3 || n % 2 == 0)
-        return ph_error(PH_EFAIL, NULL, "PSF stamp size %ld must be odd and >= 3", n);
-    long L = ph_romanpsf_period(p, n);
-    double *full = ph_malloc((size_t)L * L * sizeof *full, "PSF stamp");
+    long g = L * oversamp;
+    double *full = ph_malloc((size_t)g * g * sizeof *full, what);
     if (!full)
         return PH_EFAIL;
-    int st = ph_romanpsf_render(p, NULL, L, 1, dx, dy, full);
-    if (!st) {
-        long off = L / 2 - (n - 1) / 2;
-        for (long j = 0; j < n; j++)
-            memcpy(out + j * n, full + (j + off) * L + off, (size_t)n * sizeof *out);
-    }
-    free(full);
-    return st;
-}
-
-int ph_romanpsf_oversampled(ph_romanpsf *p, int oversamp, long n, double *out)
-{
-    if (n < 3 || n % 2 == 0 || oversamp < 1 || oversamp % 2 == 0)
-        return ph_error(PH_EFAIL, NULL,
-                        "oversampled PSF: size %ld and oversampling %d must both be odd", n,
-                        oversamp);
-    long L = ph_romanpsf_period(p, n), g = L * oversamp, m = n * oversamp;
-    double *full = ph_malloc((size_t)g * g * sizeof *full, "oversampled PSF");
-    if (!full)
-        return PH_EFAIL;
-    int st = ph_romanpsf_render(p, NULL, L, oversamp, 0.0, 0.0, full);
+    int st = ph_romanpsf_render(p, NULL, L, oversamp, dx, dy, full);
     if (!st) {
         long off = g / 2 - (m - 1) / 2;
         for (long j = 0; j < m; j++)
@@ -420,9 +402,26 @@ int ph_romanpsf_oversampled(ph_romanpsf *p, int oversamp, long n, double *out)
     return st;
 }
 
+int ph_romanpsf_stamp(ph_romanpsf *p, double dx, double dy, long n, double *out)
+{
+    if (n < 3 || n % 2 == 0)
+        return ph_error(PH_EFAIL, NULL, "PSF stamp size %ld must be odd and >= 3", n);
+    return render_centre(p, ph_romanpsf_period(p, n), 1, dx, dy, n, out, "PSF stamp");
+}
+
+int ph_romanpsf_oversampled(ph_romanpsf *p, int oversamp, long n, double *out)
+{
+    if (n < 3 || n % 2 == 0 || oversamp < 1 || oversamp % 2 == 0)
+        return ph_error(PH_EFAIL, NULL,
+                        "oversampled PSF: size %ld and oversampling %d must both be odd", n,
+                        oversamp);
+    return render_centre(p, ph_romanpsf_period(p, n), oversamp, 0.0, 0.0, n * oversamp, out,
+                         "oversampled PSF");
+}
+
 /* ---- FWHM ------------------------------------------------------------------ */
 
-double ph_fwhm_halfmax(const double *img, long n, double step)
+double ph_romanpsf_fwhm_halfmax(const double *img, long n, double step)
 {
     long c = n / 2;
     double half = img[c * n + c] / 2.0, sum = 0.0;
@@ -454,7 +453,7 @@ static double gauss_sse(const double *r2, const double *v, long m, double sigma)
     return svv - svg * svg / sgg;
 }
 
-double ph_fwhm_gauss(const double *img, long n, double step)
+double ph_romanpsf_fwhm_gauss(const double *img, long n, double step)
 {
     long c = n / 2, m = 0;
     double peak = -INFINITY;
@@ -477,7 +476,7 @@ double ph_fwhm_gauss(const double *img, long n, double step)
                 v[m++] = img[j * n + i] / peak;
             }
     /* Golden-section search on log(sigma) around the half-max estimate. */
-    double s0 = ph_fwhm_halfmax(img, n, step) / 2.3548200450309493;
+    double s0 = ph_romanpsf_fwhm_halfmax(img, n, step) / 2.3548200450309493;
     if (!(s0 > 0))
         s0 = step;
     double a = log(s0 / 4), b = log(s0 * 4), gr = (sqrt(5.0) - 1) / 2;
@@ -521,7 +520,7 @@ double ph_romanpsf_fwhm_optical(const ph_romanpsf_opts *o, double jitter_arcsec)
         long off = g / 2 - n / 2;
         for (long j = 0; j < n; j++)
             memcpy(img + j * n, full + (j + off) * g + off, (size_t)n * sizeof *img);
-        f = ph_fwhm_gauss(img, n, q.pixscale_arcsec / N);
+        f = ph_romanpsf_fwhm_gauss(img, n, q.pixscale_arcsec / N);
     }
     free(full);
     free(img);
@@ -541,7 +540,7 @@ double ph_romanpsf_fwhm_epsf(const ph_romanpsf_opts *o)
     double *full = ph_malloc((size_t)g * g * sizeof *full, "PSF image");
     double f = NAN;
     if (full && !ph_romanpsf_render(p, NULL, L, N, 0, 0, full))
-        f = ph_fwhm_halfmax(full, g, 1.0 / N);
+        f = ph_romanpsf_fwhm_halfmax(full, g, 1.0 / N);
     free(full);
     ph_romanpsf_free(p);
     return f;

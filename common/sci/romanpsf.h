@@ -138,13 +138,13 @@ int ph_romanpsf_oversampled(ph_romanpsf *p, int oversamp, long n, double *out);
  *    to the samples above 10% of the peak, against radius;
  *  - halfmax: twice the radius where the profile along +x and +y (mean of
  *    the two) falls to half the centre value, linear interpolation. */
-double ph_fwhm_gauss(const double *img, long n, double step);
-double ph_fwhm_halfmax(const double *img, long n, double step);
+double ph_romanpsf_fwhm_gauss(const double *img, long n, double step);
+double ph_romanpsf_fwhm_halfmax(const double *img, long n, double step);
 
 /* The optical FWHM (arcsec) compared with the published table: the optics
  * of `o` (pixel response, diffusion and our jitter off) convolved with the
  * table's own 8 mas FWHM Gaussian jitter, sampled 8x finer than a pixel,
- * measured with ph_fwhm_gauss. With jitter_arcsec >= 0 that jitter (rms)
+ * measured with ph_romanpsf_fwhm_gauss. With jitter_arcsec >= 0 that jitter (rms)
  * is used instead. NAN on error (recorded). */
 double ph_romanpsf_fwhm_optical(const ph_romanpsf_opts *o, double jitter_arcsec);
 

@@ -340,7 +340,7 @@ int ph_sfft_fit(ph_sfft_engine *e, const uint8_t *fit, const ph_sfft_params *p, 
             rhs[i] *= d[i];
         }
         ph_solve_info info;
-        st = ph_solve_symmetric(n, A, rhs, &info, "SFFT normal equations");
+        st = ph_linalg_solve_symmetric(n, A, rhs, &info, "SFFT normal equations");
         sol->rcond = info.rcond;
         sol->used_lu = info.used_lu;
         if (!st && !(info.rcond >= min_rcond)) {
@@ -445,28 +445,30 @@ void ph_sfft_kernel_centre(const ph_sfft_solution *s, double *k)
     ph_sfft_kernel_at(s, s->nx / 2.0 - 0.5, s->ny / 2.0 - 0.5, k);
 }
 
-double ph_sfft_ratio_at(const ph_sfft_solution *s, double x0, double y0)
+/* A polynomial of degree deg at (x0, y0), in SFFT's normalised
+ * coordinates: the sum over its nterms terms of c[t * stride] x^i y^j. */
+static double poly_at(const ph_sfft_solution *s, int deg, int nterms, const double *c,
+                      int stride, double x0, double y0)
 {
-    const ph_sfft_basis *b = &s->basis;
     double cx = (x0 + 1) / (double)s->nx, cy = (y0 + 1) / (double)s->ny, v = 0;
-    for (int ij = 0; ij < b->fij; ij++) {
+    for (int t = 0; t < nterms; t++) {
         int i, j;
-        ph_sfft_term_powers(s->par.dk, ij, &i, &j);
-        v += s->coef[ph_sfft_index(b, ij, 0, 0)] * ipow(cx, i) * ipow(cy, j);
+        ph_sfft_term_powers(deg, t, &i, &j);
+        v += c[t * stride] * ipow(cx, i) * ipow(cy, j);
     }
     return v;
+}
+
+double ph_sfft_ratio_at(const ph_sfft_solution *s, double x0, double y0)
+{
+    const ph_sfft_basis *b = &s->basis; /* the a = b = 0 coefficient of each term */
+    return poly_at(s, s->par.dk, b->fij, s->coef + ph_sfft_index(b, 0, 0, 0), b->fab, x0, y0);
 }
 
 double ph_sfft_background_at(const ph_sfft_solution *s, double x0, double y0)
 {
     const ph_sfft_basis *b = &s->basis;
-    double cx = (x0 + 1) / (double)s->nx, cy = (y0 + 1) / (double)s->ny, v = 0;
-    for (int q = 0; q < b->fpq; q++) {
-        int i, j;
-        ph_sfft_term_powers(s->par.db, q, &i, &j);
-        v += s->coef[b->fij * b->fab + q] * ipow(cx, i) * ipow(cy, j);
-    }
-    return v;
+    return poly_at(s, s->par.db, b->fpq, s->coef + b->fij * b->fab, 1, x0, y0);
 }
 
 static int difference(ph_sfft_engine *e, const ph_sfft_solution *s, double **diff)
@@ -546,6 +548,6 @@ void ph_sfft_conv_psf(const double *p_sci, long n_sci, const double *p_ref, long
     }
     for (long i = 0; i < n_ref * n_ref; i++)
         k[i] = p_ref[i] / s;
-    ph_convolve_small(p_sci, n_sci, n_sci, k, n_ref, n_ref, out);
+    ph_fft_convolve_small(p_sci, n_sci, n_sci, k, n_ref, n_ref, out);
     free(k);
 }

@@ -104,7 +104,7 @@ static ph_fft2 *plan_for(ph_sfft_engine *e, long ny, long nx)
     while (slot < MAXPLAN - 1 && c->plan[slot])
         slot++;
     ph_fft2_free(c->plan[slot]);
-    c->plan[slot] = ph_fft2_new_inplace(ny, nx);
+    c->plan[slot] = ph_fft2_new_inplace(nx, ny);
     c->plan_ny[slot] = ny;
     c->plan_nx[slot] = nx;
     return c->plan[slot];
@@ -250,7 +250,7 @@ static void product(cpu *c, long my, long mx, const double *a, const double *b, 
 }
 
 /* The L x L kernel k CSZ-embedded in a zeroed my x mx grid (the same sums
- * as fft.c's ph_kernel_csz). */
+ * as fft.c's ph_fft_kernel_csz). */
 static void csz(const double *k, long L, long my, long mx, double *grid)
 {
     long stride = ph_fft2_stride(mx);
@@ -272,7 +272,7 @@ static void pad_rows(void *arg, long r0, long r1)
     for (long y = r0; y < r1; y++) {
         double *g = p->grid + y * p->stride;
         for (long x = 0; x < p->px; x++)
-            g[x] = ph_sfft_pad_px(p->img, p->ny, p->nx, y, x);
+            g[x] = ph_sfft_pad_px(p->img, p->nx, p->ny, x, y);
         for (long x = p->px; x < p->stride; x++)
             g[x] = 0.0;
     }

@@ -10,7 +10,7 @@
  * Grids: a transform grid is my x mx real values, row y at y * stride
  * (stride >= mx: 2 (mx/2 + 1) for an in-place real-to-complex transform,
  * whose spectrum then occupies the same memory as my x (mx/2 + 1) complex
- * values). Images are ny x nx, row-major [y * nx + x].
+ * values). Images are nx x ny (sizes width first), row-major [y * nx + x].
  */
 #ifndef PH_SFFT_ELEM_H
 #define PH_SFFT_ELEM_H
@@ -88,8 +88,8 @@ static inline PH_HD double ph_sfft_fit_row_sum(const double *src, const uint8_t 
 }
 
 /* Grid pixel (x, y) of the zero-padded image of the cross-convolution:
- * the image on [0, ny) x [0, nx), 0 beyond. */
-static inline PH_HD double ph_sfft_pad_px(const double *img, long ny, long nx, long y, long x)
+ * the image on [0, nx) x [0, ny), 0 beyond. */
+static inline PH_HD double ph_sfft_pad_px(const double *img, long nx, long ny, long x, long y)
 {
     return y < ny && x < nx ? img[(size_t)y * nx + x] : 0.0;
 }

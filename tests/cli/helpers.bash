@@ -26,6 +26,16 @@ assert_one_line_error() {
   [[ ${lines[0]} =~ $1 ]] || fail "error '${lines[0]}' does not match '$1'"
 }
 
+# Run CMD...: it must fail with exit STATUS and one line of error matching
+# RE (every bad-input case: run_rejects STATUS RE CMD...).
+run_rejects() {
+  local want=$1 re=$2
+  shift 2
+  run "$@"
+  assert_failure "$want"
+  assert_one_line_error "$re"
+}
+
 assert_no_file() {
   [ ! -e "$1" ] || fail "$1 exists but should not"
   local d b

@@ -164,9 +164,7 @@ assert_check() {
 @test "options from the config file, --set, and the command line winning" {
   assert_check config
   printf 'ph:\n  align:\n    interp: nearest\n' > bad.yaml
-  run ph-align -c bad.yaml --science "$P/rot/sci.fits" "$P/rot/tpl.fits" -o x.fits
-  assert_failure 2
-  assert_one_line_error "^ph-align: .*bad.yaml.*ph.align.interp.*'nearest' is not one of"
+  run_rejects 2 "^ph-align: .*bad.yaml.*ph.align.interp.*'nearest' is not one of" ph-align -c bad.yaml --science "$P/rot/sci.fits" "$P/rot/tpl.fits" -o x.fits
   assert_no_file x.fits
 }
 
@@ -198,88 +196,52 @@ assert_check() {
 # ---- errors: one line, the right status, no output file ----
 
 @test "usage errors exit 2" {
-  run ph-align
-  assert_failure 2
-  assert_one_line_error "^ph-align: --template TEMPLATE is required"
-  run ph-align tpl.fits -o x.fits
-  assert_failure 2
-  assert_one_line_error "^ph-align: --science SCIENCE is required"
-  run ph-align --science s.fits tpl.fits
-  assert_failure 2
-  assert_one_line_error "^ph-align: -o/--output FILE is required"
-  run ph-align --science s.fits a.fits b.fits -o x.fits
-  assert_failure 2
-  assert_one_line_error "got 2 arguments"
+  run_rejects 2 "^ph-align: --template TEMPLATE is required" ph-align
+  run_rejects 2 "^ph-align: --science SCIENCE is required" ph-align tpl.fits -o x.fits
+  run_rejects 2 "^ph-align: -o/--output FILE is required" ph-align --science s.fits tpl.fits
+  run_rejects 2 "got 2 arguments" ph-align --science s.fits a.fits b.fits -o x.fits
   for bad in "--interp nearest" "--interp=spline" "--var-weights cubed" "--flux-scale area" \
              "--psf-mode zoom" "--map-step 0" "--map-step 2000" "--map-step x" "--map-tol 0" \
              "--map-tol abc" "--mask-threshold 2" "--mask-threshold -0.1" "-j -1" "--threads x"; do
-    run ph-align $bad --science s.fits t.fits -o x.fits
-    assert_failure 2
-    assert_one_line_error "^ph-align: --[a-z-]+: "
+    run_rejects 2 "^ph-align: --[a-z-]+: " ph-align $bad --science s.fits t.fits -o x.fits
   done
   assert_no_file x.fits
 }
 
 @test "unreadable inputs exit 1 and name the file" {
   need_pairs
-  run ph-align --science "$P/rot/sci.fits" nothere.fits -o x.fits
-  assert_failure 1
-  assert_one_line_error "^ph-align: nothere.fits: cannot open"
-  run ph-align --science "$P/rot/sci.fits" "$P/bad/trunc.fits" -o x.fits
-  assert_failure 1
-  assert_one_line_error "^ph-align: .*trunc.fits: the file is truncated: HDU 1 \\(SCI\\) claims"
-  run ph-align --science "$P/rot/tpl_psf.fits" "$P/rot/tpl.fits" -o x.fits
-  assert_failure 1
-  assert_one_line_error "tpl_psf.fits: no SCI HDU: not a ph image"
-  run ph-align --science "$P/rot/sci.fits" "$P/bad/novar.fits" -o x.fits
-  assert_failure 1
-  assert_one_line_error "^ph-align: .*novar.fits: .*VAR"
-  run ph-align --science "$P/rot/sci.fits" "$P/rot/tpl.fits" --template-psf "$P/rot/tpl_psf.fits" -o /nonexistent/dir/x.fits
-  assert_failure 1
-  assert_one_line_error "^ph-align: /nonexistent/dir/x.fits: cannot create"
+  run_rejects 1 "^ph-align: nothere.fits: cannot open" ph-align --science "$P/rot/sci.fits" nothere.fits -o x.fits
+  run_rejects 1 "^ph-align: .*trunc.fits: the file is truncated: HDU 1 \\(SCI\\) claims" ph-align --science "$P/rot/sci.fits" "$P/bad/trunc.fits" -o x.fits
+  run_rejects 1 "tpl_psf.fits: no SCI HDU: not a ph image" ph-align --science "$P/rot/tpl_psf.fits" "$P/rot/tpl.fits" -o x.fits
+  run_rejects 1 "^ph-align: .*novar.fits: .*VAR" ph-align --science "$P/rot/sci.fits" "$P/bad/novar.fits" -o x.fits
+  run_rejects 1 "^ph-align: /nonexistent/dir/x.fits: cannot create" ph-align --science "$P/rot/sci.fits" "$P/rot/tpl.fits" --template-psf "$P/rot/tpl_psf.fits" -o /nonexistent/dir/x.fits
   assert_no_file x.fits
 }
 
 @test "missing WCS in either image is an error" {
   need_pairs
-  run ph-align --science "$P/bad/sci_nowcs.fits" "$P/rot/tpl.fits" -o x.fits
-  assert_failure 1
-  assert_one_line_error "^ph-align: .*sci_nowcs.fits: no (usable|celestial) WCS"
-  run ph-align --science "$P/rot/sci.fits" "$P/bad/tpl_nowcs.fits" -o x.fits
-  assert_failure 1
-  assert_one_line_error "^ph-align: .*tpl_nowcs.fits: no (usable|celestial) WCS"
+  run_rejects 1 "^ph-align: .*sci_nowcs.fits: no (usable|celestial) WCS" ph-align --science "$P/bad/sci_nowcs.fits" "$P/rot/tpl.fits" -o x.fits
+  run_rejects 1 "^ph-align: .*tpl_nowcs.fits: no (usable|celestial) WCS" ph-align --science "$P/rot/sci.fits" "$P/bad/tpl_nowcs.fits" -o x.fits
   assert_no_file x.fits
 }
 
 @test "images that do not overlap are an error" {
   need_pairs
-  run ph-align --science "$P/rot/sci.fits" "$P/bad/far.fits" -o x.fits
-  assert_failure 1
-  assert_one_line_error "^ph-align: .*far.fits: the template does not overlap the science image"
-  run ph-align --science "$P/rot/sci.fits" "$P/bad/far100.fits" -o x.fits
-  assert_failure 1
-  assert_one_line_error "^ph-align: .*far100.fits: the template does not overlap the science image"
+  run_rejects 1 "^ph-align: .*far.fits: the template does not overlap the science image" ph-align --science "$P/rot/sci.fits" "$P/bad/far.fits" -o x.fits
+  run_rejects 1 "^ph-align: .*far100.fits: the template does not overlap the science image" ph-align --science "$P/rot/sci.fits" "$P/bad/far100.fits" -o x.fits
   assert_no_file x.fits
 }
 
 @test "a PSF of even size, rotated off its stamp, or no PSF at all, is an error" {
   need_pairs
-  run ph-align --science "$P/rot/sci.fits" "$P/rot/tpl.fits" --template-psf "$P/bad/even.fits" -o x.fits
-  assert_failure 1
-  assert_one_line_error "^ph-align: .*even.fits: PSF has even size 40; it must be odd"
-  run ph-align --method phrosty --science "$P/rot/sci.fits" "$P/rot/tpl.fits" --template-psf "$P/bad/corner.fits" -o x.fits
-  assert_failure 1
-  assert_one_line_error "^ph-align: .*corner.fits: the PSF has no positive flux after rotation into the science frame"
-  run ph-align --science "$P/rot/sci.fits" "$P/bad/nopsf.fits" -o x.fits
-  assert_failure 2
-  assert_one_line_error "^ph-align: .*nopsf.fits: the template has no PSF HDU; give its PSF stamp with --template-psf FILE"
+  run_rejects 1 "^ph-align: .*even.fits: PSF has even size 40; it must be odd" ph-align --science "$P/rot/sci.fits" "$P/rot/tpl.fits" --template-psf "$P/bad/even.fits" -o x.fits
+  run_rejects 1 "^ph-align: .*corner.fits: the PSF has no positive flux after rotation into the science frame" ph-align --method phrosty --science "$P/rot/sci.fits" "$P/rot/tpl.fits" --template-psf "$P/bad/corner.fits" -o x.fits
+  run_rejects 2 "^ph-align: .*nopsf.fits: the template has no PSF HDU; give its PSF stamp with --template-psf FILE" ph-align --science "$P/rot/sci.fits" "$P/bad/nopsf.fits" -o x.fits
   assert_no_file x.fits
 }
 
 @test "a band mismatch is an error" {
   need_pairs
-  run ph-align --science "$P/rot/sci.fits" "$P/bad/f184.fits" -o x.fits
-  assert_failure 1
-  assert_one_line_error "^ph-align: .*f184.fits: template band F184 differs from the science band R062"
+  run_rejects 1 "^ph-align: .*f184.fits: template band F184 differs from the science band R062" ph-align --science "$P/rot/sci.fits" "$P/bad/f184.fits" -o x.fits
   assert_no_file x.fits
 }

@@ -204,49 +204,28 @@ YAML
   assert_output "$(printf '2\ta.fits\t7\t1\t60000.5\tR062')"
 }
 
+# A bad image list: FILE holding TEXT (backslash escapes read as printf's)
+# fails with exit 1 and one line of error matching RE. Options after RE go
+# to ph-config imlist.
+imlist_rejects() {
+  printf '%b' "$2" > "$1"
+  run_rejects 1 "$3" ph-config imlist "${@:4}" "$1"
+}
+
 @test "imlist: a bad list is one line naming the file and line (exit 1)" {
-  printf 'file obs sca mjd band\n' > h.csv
-  run ph-config imlist h.csv
-  assert_failure 1
-  assert_one_line_error "^ph-config: h.csv: line 1: expected the header 'path observation_id sca mjd band'$"
-  printf 'path observation_id sca mjd band\na 1 2 Y106\n' > f.csv
-  run ph-config imlist f.csv
-  assert_failure 1
-  assert_one_line_error "^ph-config: f.csv: line 2: expected 5 fields \(path observation_id sca mjd band\), got 4$"
-  printf 'path observation_id sca mjd band\nmy images/a.fits 1 2 3 Y106\n' > s.csv
-  run ph-config imlist s.csv
-  assert_failure 1
-  assert_one_line_error "^ph-config: s.csv: line 2: expected 5 fields, got 6: a path with a space\? \('my images/a.fits'\); paths with spaces are not supported, rename or link the file$"
-  printf 'path observation_id sca mjd band\na 1 x 3 Y106\n' > sca.csv
-  run ph-config imlist sca.csv
-  assert_one_line_error "^ph-config: sca.csv: line 2: sca 'x' is not a whole number$"
-  printf 'path observation_id sca mjd band\na 1 -2 3 Y106\n' > neg.csv
-  run ph-config imlist neg.csv
-  assert_one_line_error "^ph-config: neg.csv: line 2: sca '-2' is not a whole number$"
-  printf 'path observation_id sca mjd band\na 1 2 soon Y106\n' > mjd.csv
-  run ph-config imlist mjd.csv
-  assert_one_line_error "^ph-config: mjd.csv: line 2: mjd 'soon' is not a number$"
-  printf 'path observation_id sca mjd band\na 1 2 nan Y106\n' > nan.csv
-  run ph-config imlist nan.csv
-  assert_one_line_error "^ph-config: nan.csv: line 2: mjd 'nan' is not a number$"
-  printf 'path observation_id sca mjd band\n# c\na 2/3 2 3 Y106\n' > obs.csv
-  run ph-config imlist obs.csv
-  assert_failure 1
-  assert_one_line_error "^ph-config: obs.csv: line 3: observation_id '2/3' is not a plain word$"
-  printf 'path,observation_id,sca,mjd,band\n"a\tb",1,2,3,Y106\n' > tab.csv
-  run ph-config imlist tab.csv
-  assert_one_line_error "^ph-config: tab.csv: line 2: a tab or control character in a field$"
+  imlist_rejects h.csv 'file obs sca mjd band\n' "^ph-config: h.csv: line 1: expected the header 'path observation_id sca mjd band'$"
+  imlist_rejects f.csv 'path observation_id sca mjd band\na 1 2 Y106\n' "^ph-config: f.csv: line 2: expected 5 fields \(path observation_id sca mjd band\), got 4$"
+  imlist_rejects s.csv 'path observation_id sca mjd band\nmy images/a.fits 1 2 3 Y106\n' "^ph-config: s.csv: line 2: expected 5 fields, got 6: a path with a space\? \('my images/a.fits'\); paths with spaces are not supported, rename or link the file$"
+  imlist_rejects sca.csv 'path observation_id sca mjd band\na 1 x 3 Y106\n' "^ph-config: sca.csv: line 2: sca 'x' is not a whole number$"
+  imlist_rejects neg.csv 'path observation_id sca mjd band\na 1 -2 3 Y106\n' "^ph-config: neg.csv: line 2: sca '-2' is not a whole number$"
+  imlist_rejects mjd.csv 'path observation_id sca mjd band\na 1 2 soon Y106\n' "^ph-config: mjd.csv: line 2: mjd 'soon' is not a number$"
+  imlist_rejects nan.csv 'path observation_id sca mjd band\na 1 2 nan Y106\n' "^ph-config: nan.csv: line 2: mjd 'nan' is not a number$"
+  imlist_rejects obs.csv 'path observation_id sca mjd band\n# c\na 2/3 2 3 Y106\n' "^ph-config: obs.csv: line 3: observation_id '2/3' is not a plain word$"
+  imlist_rejects tab.csv 'path,observation_id,sca,mjd,band\n"a\tb",1,2,3,Y106\n' "^ph-config: tab.csv: line 2: a tab or control character in a field$"
   # every line is checked, not only the band's
-  printf 'path observation_id sca mjd band\na 1 2 3 Y106\nb 1 two 3 J129\n' > other.csv
-  run ph-config imlist -b Y106 other.csv
-  assert_one_line_error "^ph-config: other.csv: line 3: sca 'two' is not a whole number$"
-  : > empty.csv
-  run ph-config imlist empty.csv
-  assert_failure 1
-  assert_one_line_error "^ph-config: empty.csv: empty image list"
-  printf 'path observation_id sca mjd band\n' > hdr.csv
-  run ph-config imlist hdr.csv
-  assert_one_line_error "^ph-config: hdr.csv: the image list has a header but no images$"
+  imlist_rejects other.csv 'path observation_id sca mjd band\na 1 2 3 Y106\nb 1 two 3 J129\n' "^ph-config: other.csv: line 3: sca 'two' is not a whole number$" -b Y106
+  imlist_rejects empty.csv '' "^ph-config: empty.csv: empty image list"
+  imlist_rejects hdr.csv 'path observation_id sca mjd band\n' "^ph-config: hdr.csv: the image list has a header but no images$"
   run ph-config imlist missing.csv
   assert_failure 1
   assert_one_line_error "^ph-config: missing.csv: cannot open: No such file or directory$"

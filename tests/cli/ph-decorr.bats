@@ -172,13 +172,9 @@ YAML
   assert_success
   run fitsq out.fits "print(f['DECORR_PSF'].data.shape, f['DECORR_KERNEL'].data.shape, 'SCORE' in f, f[1].header['DCMATCH'])"
   assert_output "(31, 31) (13, 13) True True"
-  run ph-decorr -q --set ph.decorr.psf_size=8 "$F/d.fits" -o bad.fits
-  assert_failure 2
-  assert_one_line_error "^ph-decorr: --set: ph.decorr.psf_size: 8 is even"
+  run_rejects 2 "^ph-decorr: --set: ph.decorr.psf_size: 8 is even" ph-decorr -q --set ph.decorr.psf_size=8 "$F/d.fits" -o bad.fits
   assert_no_file bad.fits
-  run ph-decorr -q --set ph.decorr.threads=x "$F/d.fits" -o bad.fits
-  assert_failure 2
-  assert_one_line_error "ph.decorr.threads: 'x' is not a whole number"
+  run_rejects 2 "ph.decorr.threads: 'x' is not a whole number" ph-decorr -q --set ph.decorr.threads=x "$F/d.fits" -o bad.fits
 }
 
 @test "deterministic: identical files run to run; --threads 1 and 2 agree to rounding" {
@@ -208,88 +204,48 @@ print(max(np.max(np.abs(f[n].data.astype(float) - c[n].data)) / np.max(np.abs(c[
 
 @test "usage errors: no input, two inputs, no -o, output = input, unknown option" {
   cp "$F/d.fits" d.fits
-  run ph-decorr -o out.fits
-  assert_failure 2
-  assert_one_line_error "^ph-decorr: expected one difference file, got 0"
-  run ph-decorr d.fits d.fits -o out.fits
-  assert_failure 2
-  assert_one_line_error "got 2"
-  run ph-decorr d.fits
-  assert_failure 2
-  assert_one_line_error "^ph-decorr: no output: give -o FILE"
-  run ph-decorr d.fits -o d.fits
-  assert_failure 2
-  assert_one_line_error "would replace the input"
-  run ph-decorr d.fits -o out.fits --score out.fits
-  assert_failure 2
-  assert_one_line_error "name the same file"
-  run ph-decorr d.fits -o out.fits --score d.fits
-  assert_failure 2
-  assert_one_line_error "score file d.fits would replace the input"
-  run ph-decorr d.fits -o out.fits --bogus
-  assert_failure 2
-  assert_one_line_error "unknown"
-  run ph-decorr d.fits -o
-  assert_failure 2
-  assert_one_line_error "needs a value"
+  run_rejects 2 "^ph-decorr: expected one difference file, got 0" ph-decorr -o out.fits
+  run_rejects 2 "got 2" ph-decorr d.fits d.fits -o out.fits
+  run_rejects 2 "^ph-decorr: no output: give -o FILE" ph-decorr d.fits
+  run_rejects 2 "would replace the input" ph-decorr d.fits -o d.fits
+  run_rejects 2 "name the same file" ph-decorr d.fits -o out.fits --score out.fits
+  run_rejects 2 "score file d.fits would replace the input" ph-decorr d.fits -o out.fits --score d.fits
+  run_rejects 2 "unknown" ph-decorr d.fits -o out.fits --bogus
+  run_rejects 2 "needs a value" ph-decorr d.fits -o
   assert_no_file out.fits
 }
 
 @test "usage errors: bad numbers for every numeric option" {
-  run ph-decorr "$F/d.fits" -o out.fits --psf-size 10
-  assert_failure 2
-  assert_one_line_error "^ph-decorr: --psf-size: 10 is even; the size must be odd"
-  run ph-decorr "$F/d.fits" -o out.fits --kernel-size abc
-  assert_failure 2
-  assert_one_line_error "^ph-decorr: --kernel-size: 'abc' is not a whole number"
-  run ph-decorr "$F/d.fits" -o out.fits --kernel-size 0
-  assert_failure 2
-  assert_one_line_error "out of range"
-  run ph-decorr "$F/d.fits" -o out.fits --science-rms -1
-  assert_failure 2
-  assert_one_line_error "^ph-decorr: --science-rms: -1 is not a finite non-negative sky rms"
-  run ph-decorr "$F/d.fits" -o out.fits --template-rms inf
-  assert_failure 2
-  assert_one_line_error "^ph-decorr: --template-rms: inf is not a finite non-negative sky rms"
-  run ph-decorr "$F/d.fits" -o out.fits --template-rms x
-  assert_failure 2
-  assert_one_line_error "is not a number"
-  run ph-decorr "$F/d.fits" -o out.fits --threads -2
-  assert_failure 2
-  assert_one_line_error "^ph-decorr: --threads: -2 is out of range"
+  run_rejects 2 "^ph-decorr: --psf-size: 10 is even; the size must be odd" ph-decorr "$F/d.fits" -o out.fits --psf-size 10
+  run_rejects 2 "^ph-decorr: --kernel-size: 'abc' is not a whole number" ph-decorr "$F/d.fits" -o out.fits --kernel-size abc
+  run_rejects 2 "out of range" ph-decorr "$F/d.fits" -o out.fits --kernel-size 0
+  run_rejects 2 "^ph-decorr: --science-rms: -1 is not a finite non-negative sky rms" ph-decorr "$F/d.fits" -o out.fits --science-rms -1
+  run_rejects 2 "^ph-decorr: --template-rms: inf is not a finite non-negative sky rms" ph-decorr "$F/d.fits" -o out.fits --template-rms inf
+  run_rejects 2 "is not a number" ph-decorr "$F/d.fits" -o out.fits --template-rms x
+  run_rejects 2 "^ph-decorr: --threads: -2 is out of range" ph-decorr "$F/d.fits" -o out.fits --threads -2
   assert_no_file out.fits
 }
 
 # ---- data errors (exit 1, no output) ----
 
 @test "missing, non-FITS and truncated inputs" {
-  run ph-decorr nothere.fits -o out.fits
-  assert_failure 1
-  assert_one_line_error "^ph-decorr: nothere.fits: cannot open"
+  run_rejects 1 "^ph-decorr: nothere.fits: cannot open" ph-decorr nothere.fits -o out.fits
   cp "$F/text.fits" "$F/trunc.fits" .
-  run ph-decorr text.fits -o out.fits
-  assert_failure 1
-  assert_one_line_error "^ph-decorr: text.fits: not a readable FITS file"
-  run ph-decorr trunc.fits -o out.fits
-  assert_failure 1
-  assert_one_line_error "^ph-decorr: trunc.fits: the file is truncated: HDU 1 \\(DIFF\\) claims 61440 bytes of data, ending at byte 70080, but the file has 11520 bytes$"
+  run_rejects 1 "^ph-decorr: text.fits: not a readable FITS file" ph-decorr text.fits -o out.fits
+  run_rejects 1 "^ph-decorr: trunc.fits: the file is truncated: HDU 1 \\(DIFF\\) claims 61440 bytes of data, ending at byte 70080, but the file has 11520 bytes$" ph-decorr trunc.fits -o out.fits
   assert_no_file out.fits
 }
 
 @test "each required HDU missing is named" {
   for h in DIFF CSCI SCI_VAR REF_VAR MASK; do
-    run ph-decorr "$F/omit_$h.fits" -o out.fits
-    assert_failure 1
-    assert_one_line_error "^ph-decorr: .*omit_$h.fits: no $h HDU: not a difference file of ph-subtract$"
+    run_rejects 1 "^ph-decorr: .*omit_$h.fits: no $h HDU: not a difference file of ph-subtract$" ph-decorr "$F/omit_$h.fits" -o out.fits
     assert_no_file out.fits
   done
   run ph-decorr "$F/omit_SCI_PSF.fits" -o out.fits
   assert_one_line_error "omit_SCI_PSF.fits: no SCI_PSF HDU; give the PSF with --science-psf FILE$"
   run ph-decorr "$F/omit_REF_PSF.fits" -o out.fits
   assert_one_line_error "omit_REF_PSF.fits: no REF_PSF HDU; give the PSF with --template-psf FILE$"
-  run ph-decorr "$F/omit_MATCH_KERNEL.fits" -o out.fits --match-kernel
-  assert_failure 1
-  assert_one_line_error "omit_MATCH_KERNEL.fits: no MATCH_KERNEL HDU; give the matching kernel with --match-kernel-file FILE$"
+  run_rejects 1 "omit_MATCH_KERNEL.fits: no MATCH_KERNEL HDU; give the matching kernel with --match-kernel-file FILE$" ph-decorr "$F/omit_MATCH_KERNEL.fits" -o out.fits --match-kernel
   assert_no_file out.fits
   # without --match-kernel the matching kernel is not needed, and without CONV_PSF it is computed
   run ph-decorr -q "$F/minimal.fits" -o out.fits
@@ -299,25 +255,15 @@ print(max(np.max(np.abs(f[n].data.astype(float) - c[n].data)) / np.max(np.abs(c[
 }
 
 @test "planes of different sizes" {
-  run ph-decorr "$F/size.fits" -o out.fits
-  assert_failure 1
-  assert_one_line_error "^ph-decorr: .*size.fits: SCI_VAR is 50x80 but DIFF is 96x80$"
+  run_rejects 1 "^ph-decorr: .*size.fits: SCI_VAR is 50x80 but DIFF is 96x80$" ph-decorr "$F/size.fits" -o out.fits
   assert_no_file out.fits
 }
 
 @test "non-finite pixels and negative variances are refused" {
-  run ph-decorr "$F/nan.fits" -o out.fits
-  assert_failure 1
-  assert_one_line_error "nan.fits: DIFF has 1 non-finite pixel not flagged BAD or OUTSIDE in MASK \(first at x0 = 7, y0 = 5\); the FFT would spread them over the whole image$"
-  run ph-decorr "$F/inf.fits" -o out.fits
-  assert_failure 1
-  assert_one_line_error "inf.fits: CSCI has 2 non-finite pixels not flagged BAD or OUTSIDE in MASK \(first at x0 = 3, y0 = 2\)"
-  run ph-decorr "$F/negvar.fits" -o out.fits
-  assert_failure 1
-  assert_one_line_error "negvar.fits: SCI_VAR has 1 negative pixel not flagged BAD or OUTSIDE in MASK \(first at x0 = 5, y0 = 3\); a variance cannot be negative$"
-  run ph-decorr "$F/refnan.fits" -o out.fits
-  assert_failure 1
-  assert_one_line_error "refnan.fits: REF_VAR has 1 non-finite pixel not flagged BAD or OUTSIDE in MASK \(first at x0 = 0, y0 = 0\)"
+  run_rejects 1 "nan.fits: DIFF has 1 non-finite pixel not flagged BAD or OUTSIDE in MASK \(first at x0 = 7, y0 = 5\); the FFT would spread them over the whole image$" ph-decorr "$F/nan.fits" -o out.fits
+  run_rejects 1 "inf.fits: CSCI has 2 non-finite pixels not flagged BAD or OUTSIDE in MASK \(first at x0 = 3, y0 = 2\)" ph-decorr "$F/inf.fits" -o out.fits
+  run_rejects 1 "negvar.fits: SCI_VAR has 1 negative pixel not flagged BAD or OUTSIDE in MASK \(first at x0 = 5, y0 = 3\); a variance cannot be negative$" ph-decorr "$F/negvar.fits" -o out.fits
+  run_rejects 1 "refnan.fits: REF_VAR has 1 non-finite pixel not flagged BAD or OUTSIDE in MASK \(first at x0 = 0, y0 = 0\)" ph-decorr "$F/refnan.fits" -o out.fits
   assert_no_file out.fits
 }
 
@@ -337,32 +283,24 @@ print(max(np.max(np.abs(f[n].data.astype(float) - c[n].data)) / np.max(np.abs(c[
 }
 
 @test "sky rms missing or bad in the header; both zero" {
-  run ph-decorr "$F/nosky.fits" -o out.fits
-  assert_failure 1
-  assert_one_line_error "nosky.fits: no SKYRMS key in the DIFF header; give the value with --science-rms$"
+  run_rejects 1 "nosky.fits: no SKYRMS key in the DIFF header; give the value with --science-rms$" ph-decorr "$F/nosky.fits" -o out.fits
   run ph-decorr "$F/notpl.fits" -o out.fits
   assert_one_line_error "notpl.fits: no TPLRMS key in the DIFF header; give the value with --template-rms$"
   run ph-decorr "$F/negsky.fits" -o out.fits
   assert_one_line_error "negsky.fits: SKYRMS in the DIFF header is not a non-negative number; give the value with --science-rms$"
   run ph-decorr "$F/strsky.fits" -o out.fits
   assert_one_line_error "strsky.fits: SKYRMS in the DIFF header is not a non-negative number"
-  run ph-decorr "$F/d.fits" -o out.fits --science-rms 0 --template-rms 0
-  assert_failure 1
-  assert_one_line_error "d.fits: decorrelation: the noise power vanishes at frequency \(kx, ky\) = \(0, 0\)"
+  run_rejects 1 "d.fits: decorrelation: the noise power vanishes at frequency \(kx, ky\) = \(0, 0\)" ph-decorr "$F/d.fits" -o out.fits --science-rms 0 --template-rms 0
   assert_no_file out.fits
 }
 
 @test "bad PSFs and matching kernels" {
-  run ph-decorr "$F/d.fits" -o out.fits --science-psf "$F/even.fits"
-  assert_failure 1
-  assert_one_line_error "even.fits: PSF has even size 4; it must be odd"
+  run_rejects 1 "even.fits: PSF has even size 4; it must be odd" ph-decorr "$F/d.fits" -o out.fits --science-psf "$F/even.fits"
   run ph-decorr "$F/d.fits" -o out.fits --template-psf "$F/psfnan.fits"
   assert_one_line_error "psfnan.fits: PSF has a non-finite value at pixel \(2, 1\)$"
   run ph-decorr "$F/negconv.fits" -o out.fits
   assert_one_line_error "negconv.fits: PSF sums to -1"
-  run ph-decorr "$F/d.fits" -o out.fits --science-psf "$F/bigpsf.fits"
-  assert_failure 1
-  assert_one_line_error "d.fits: .*larger than the image 96x80$"
+  run_rejects 1 "d.fits: .*larger than the image 96x80$" ph-decorr "$F/d.fits" -o out.fits --science-psf "$F/bigpsf.fits"
   run ph-decorr "$F/d.fits" -o out.fits --psf-size 99
   assert_one_line_error "d.fits: decorrelated stamp size 99x99 is larger than the image 96x80$"
   run ph-decorr "$F/d.fits" -o out.fits --kernel-size 81
@@ -377,12 +315,8 @@ print(max(np.max(np.abs(f[n].data.astype(float) - c[n].data)) / np.max(np.abs(c[
 }
 
 @test "an output that cannot be written leaves nothing behind" {
-  run ph-decorr "$F/d.fits" -o nodir/out.fits
-  assert_failure 1
-  assert_one_line_error "^ph-decorr: nodir/out.fits: cannot create output"
-  run ph-decorr "$F/d.fits" -o out.fits --score nodir/score.fits
-  assert_failure 1
-  assert_one_line_error "^ph-decorr: nodir/score.fits: cannot create output"
+  run_rejects 1 "^ph-decorr: nodir/out.fits: cannot create output" ph-decorr "$F/d.fits" -o nodir/out.fits
+  run_rejects 1 "^ph-decorr: nodir/score.fits: cannot create output" ph-decorr "$F/d.fits" -o out.fits --score nodir/score.fits
   assert_no_file out.fits
 }
 
@@ -408,12 +342,8 @@ assert fits.open('plain.fits')['DECORR_PSF'].header['PSFPHASE'] is False
 assert abs(f['DECORR_DIFF'].data - s.data.sum() * fits.open('s.fits')['DECORR_DIFF'].data).max() < 1e-4
 "
   assert_success
-  run ph-decorr "$F/psf.fits" -o u.fits --target-psf target.fits --conv-psf "$F/CONV_PSF.fits"
-  assert_failure 2
-  assert_one_line_error "target.fits: --target-psf and --conv-psf both give the PSF of the difference"
-  run ph-decorr "$F/psf.fits" -o u.fits --target-psf nothere.fits
-  assert_failure 1
-  assert_one_line_error "nothere.fits"
+  run_rejects 2 "target.fits: --target-psf and --conv-psf both give the PSF of the difference" ph-decorr "$F/psf.fits" -o u.fits --target-psf target.fits --conv-psf "$F/CONV_PSF.fits"
+  run_rejects 1 "nothere.fits" ph-decorr "$F/psf.fits" -o u.fits --target-psf nothere.fits
   assert_no_file u.fits
 }
 
@@ -455,9 +385,7 @@ assert 'DCPSFPHS' not in fits.open('c.fits')['DECORR_DIFF'].header
 print(fits.open('b.fits')['DECORR_DIFF'].header['DCPSFPHS'], fits.open('s.fits')['DECORR_DIFF'].header['DCPSFPHS'])"
   assert_success
   assert_output "psffile.fits psffile.fits[PHASED_PSF]"
-  run ph-decorr pd.fits --centred-psf --target-psf target.fits -o u.fits
-  assert_failure 2
-  assert_one_line_error "target.fits: --target-psf and --centred-psf contradict each other; give one"
+  run_rejects 2 "target.fits: --target-psf and --centred-psf contradict each other; give one" ph-decorr pd.fits --centred-psf --target-psf target.fits -o u.fits
   assert_no_file u.fits
 }
 
@@ -495,8 +423,6 @@ diff_ 1 True True"
   # names without .gz: plain FITS
   ph-decorr -q "$F/d.fits" --phrosty-dir pd2 -o o2.fits
   [ "$(head -c 6 pd2/decorr_diff_sci.fits-tpl.fits)" = SIMPLE ]
-  run ph-decorr "$F/d.fits" --phrosty-dir - -o o3.fits
-  assert_failure 2
-  assert_one_line_error "^ph-decorr: --phrosty-dir: - \(standard output\) cannot hold a directory of files"
+  run_rejects 2 "^ph-decorr: --phrosty-dir: - \(standard output\) cannot hold a directory of files" ph-decorr "$F/d.fits" --phrosty-dir - -o o3.fits
   assert_no_file o3.fits
 }

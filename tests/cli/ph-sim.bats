@@ -241,38 +241,25 @@ PY
   fi
 }
 
+# A bad --catalog or --inject list: OPTION FILE TEXT RE writes TEXT
+# (backslash escapes read as printf's) to FILE; ph-sim fails with exit 1 and
+# one line of error matching RE.
+sim_list_rejects() {
+  printf '%b' "$3" > "$2"
+  run_rejects 1 "$4" ph-sim --size 64 "$1" "$2" -o s
+}
+
 @test "bad catalogues and injection lists: the file and line are named" {
   run ph-sim --size 64 --catalog nothere.txt -o s
   assert_failure 1
   assert_one_line_error "^ph-sim: nothere.txt: "
-  printf 'ra dec\n1 2\n' > nomag.txt
-  run ph-sim --size 64 --catalog nomag.txt -o s
-  assert_failure 1
-  assert_one_line_error "nomag.txt: needs the columns ra dec and mag or flux"
-  printf 'ra dec mag\n7.55 -44.8 abc\n' > badnum.txt
-  run ph-sim --size 64 --catalog badnum.txt -o s
-  assert_failure 1
-  assert_one_line_error "badnum.txt: line 2: mag 'abc' is not a number"
-  printf 'ra dec mag\n' > empty.txt
-  run ph-sim --size 64 --catalog empty.txt -o s
-  assert_failure 1
-  assert_one_line_error "empty.txt: no objects in the catalogue"
-  printf 'ra dec mag obj_type\n7.55 -44.8 20 quasar\n' > badtype.txt
-  run ph-sim --size 64 --catalog badtype.txt -o s
-  assert_failure 1
-  assert_one_line_error "line 2: obj_type 'quasar' is not star or galaxy"
-  printf 'ra dec mag obj_type sersic_n\n7.55 -44.8 20 galaxy 12\n' > badn.txt
-  run ph-sim --size 64 --catalog badn.txt -o s
-  assert_failure 1
-  assert_one_line_error "line 2: galaxy needs re_arcsec > 0"
-  printf 'ra dec flux\n7.55 -44.8 -5\n' > negflux.txt
-  run ph-sim --size 64 --inject negflux.txt -o s
-  assert_failure 1
-  assert_one_line_error "negflux.txt: line 2: flux must be positive"
-  printf 'ra dec mag\n7.55 -44.8 20\n' > nofluxcol.txt
-  run ph-sim --size 64 --inject nofluxcol.txt -o s
-  assert_failure 1
-  assert_one_line_error "needs the columns ra dec flux"
+  sim_list_rejects --catalog nomag.txt 'ra dec\n1 2\n' "nomag.txt: needs the columns ra dec and mag or flux"
+  sim_list_rejects --catalog badnum.txt 'ra dec mag\n7.55 -44.8 abc\n' "badnum.txt: line 2: mag 'abc' is not a number"
+  sim_list_rejects --catalog empty.txt 'ra dec mag\n' "empty.txt: no objects in the catalogue"
+  sim_list_rejects --catalog badtype.txt 'ra dec mag obj_type\n7.55 -44.8 20 quasar\n' "line 2: obj_type 'quasar' is not star or galaxy"
+  sim_list_rejects --catalog badn.txt 'ra dec mag obj_type sersic_n\n7.55 -44.8 20 galaxy 12\n' "line 2: galaxy needs re_arcsec > 0"
+  sim_list_rejects --inject negflux.txt 'ra dec flux\n7.55 -44.8 -5\n' "negflux.txt: line 2: flux must be positive"
+  sim_list_rejects --inject nofluxcol.txt 'ra dec mag\n7.55 -44.8 20\n' "needs the columns ra dec flux"
   assert_no_file s/templates.csv
 }
 

@@ -346,9 +346,7 @@ YAML
   assert_success
   run pypeer -c "from astropy.io import fits; h = fits.getheader('c2.fits', 'SCI'); print(h['BACKSIZE'], h['NDILATE'])"
   assert_output "48 3"
-  run ph-skysub -q --set ph.skysub.back_size=abc -o c3.fits "$in"
-  assert_failure 2
-  assert_one_line_error "^ph-skysub: --set: ph.skysub.back_size: 'abc' is not a whole number"
+  run_rejects 2 "^ph-skysub: --set: ph.skysub.back_size: 'abc' is not a whole number" ph-skysub -q --set ph.skysub.back_size=abc -o c3.fits "$in"
   assert_no_file c3.fits
 }
 
@@ -384,9 +382,7 @@ PY
 # ---- errors: one line, the right exit status, no output file ----------------
 
 @test "error: missing file, no image HDU, all-NaN image" {
-  run ph-skysub -o o.fits nothere.fits
-  assert_failure 1
-  assert_one_line_error "^ph-skysub: nothere.fits: cannot open: No such file or directory$"
+  run_rejects 1 "^ph-skysub: nothere.fits: cannot open: No such file or directory$" ph-skysub -o o.fits nothere.fits
   assert_no_file o.fits
   pypeer -c "
 import numpy as np
@@ -395,12 +391,8 @@ fits.HDUList([fits.PrimaryHDU(), fits.BinTableHDU.from_columns(
     [fits.Column(name='a', format='D', array=np.arange(3.))])]).writeto('table.fits')
 fits.PrimaryHDU(np.full((100, 100), np.nan, np.float32)).writeto('nan.fits')
 fits.PrimaryHDU(np.ones((40, 50), np.float32)).writeto('small.fits')"
-  run ph-skysub -o o.fits table.fits
-  assert_failure 1
-  assert_one_line_error "^ph-skysub: table.fits: no 2-D image HDU$"
-  run ph-skysub -o o.fits nan.fits
-  assert_failure 1
-  assert_one_line_error "^ph-skysub: nan.fits: the image has no finite pixel"
+  run_rejects 1 "^ph-skysub: table.fits: no 2-D image HDU$" ph-skysub -o o.fits table.fits
+  run_rejects 1 "^ph-skysub: nan.fits: the image has no finite pixel" ph-skysub -o o.fits nan.fits
   assert_no_file o.fits
 }
 
@@ -409,9 +401,7 @@ fits.PrimaryHDU(np.ones((40, 50), np.float32)).writeto('small.fits')"
 import numpy as np
 from astropy.io import fits
 fits.PrimaryHDU(np.ones((40, 50), np.float32)).writeto('small.fits')"
-  run ph-skysub -o o.fits small.fits
-  assert_failure 1
-  assert_one_line_error "^ph-skysub: small.fits: the image \(50x40\) is smaller than one background mesh \(64x64\); use a smaller --back-size$"
+  run_rejects 1 "^ph-skysub: small.fits: the image \(50x40\) is smaller than one background mesh \(64x64\); use a smaller --back-size$" ph-skysub -o o.fits small.fits
   assert_no_file o.fits
   run ph-skysub -q -o o.fits --back-size 16 small.fits
   assert_success
@@ -419,14 +409,10 @@ fits.PrimaryHDU(np.ones((40, 50), np.float32)).writeto('small.fits')"
 
 @test "error: truncated FITS, truncated or corrupt gzip" {
   head -c 40000 "$BATS_FILE_TMPDIR/ou.fits" > trunc.fits
-  run ph-skysub -o o.fits trunc.fits
-  assert_failure 1
-  assert_one_line_error "^ph-skysub: trunc.fits: .*(truncated|corrupt)"
+  run_rejects 1 "^ph-skysub: trunc.fits: .*(truncated|corrupt)" ph-skysub -o o.fits trunc.fits
   assert_no_file o.fits
   gzip -c "$BATS_FILE_TMPDIR/ou.fits" | head -c 100000 > trunc.fits.gz
-  run ph-skysub -o o.fits trunc.fits.gz
-  assert_failure 1
-  assert_one_line_error "^ph-skysub: trunc.fits.gz: (the gzip data are truncated or corrupt|the file is truncated: HDU 1 \\(SCI\\) claims .*)$"
+  run_rejects 1 "^ph-skysub: trunc.fits.gz: (the gzip data are truncated or corrupt|the file is truncated: HDU 1 \\(SCI\\) claims .*)$" ph-skysub -o o.fits trunc.fits.gz
   assert_no_file o.fits
   printf '\037\213garbage' > bad.fits.gz
   mkdir tmp
@@ -442,41 +428,21 @@ fits.PrimaryHDU(np.ones((40, 50), np.float32)).writeto('small.fits')"
 
 @test "error: HDUs that are not there, variance without what it needs" {
   in="$BATS_FILE_TMPDIR/ou.fits"
-  run ph-skysub -o o.fits --hdu 9 "$in"
-  assert_failure 1
-  assert_one_line_error "^ph-skysub: .*ou.fits: no HDU number 9 \(the file has 4\)$"
-  run ph-skysub -o o.fits --noise-hdu NOISE "$in"
-  assert_failure 1
-  assert_one_line_error "^ph-skysub: .*ou.fits: no HDU named NOISE$"
-  run ph-skysub -o o.fits --flags-hdu 7 "$in"
-  assert_failure 1
-  assert_one_line_error "no HDU number 7"
-  run ph-skysub -o o.fits --variance phrosty "$BATS_FILE_TMPDIR/single.fits"
-  assert_failure 2
-  assert_one_line_error "^ph-skysub: .*single.fits: the variance from the noise plane needs one"
-  run ph-skysub -o o.fits --variance physical "$BATS_FILE_TMPDIR/single.fits"
-  assert_failure 2
-  assert_one_line_error "^ph-skysub: .*single.fits: the physical variance needs the gain and read noise"
+  run_rejects 1 "^ph-skysub: .*ou.fits: no HDU number 9 \(the file has 4\)$" ph-skysub -o o.fits --hdu 9 "$in"
+  run_rejects 1 "^ph-skysub: .*ou.fits: no HDU named NOISE$" ph-skysub -o o.fits --noise-hdu NOISE "$in"
+  run_rejects 1 "no HDU number 7" ph-skysub -o o.fits --flags-hdu 7 "$in"
+  run_rejects 2 "^ph-skysub: .*single.fits: the variance from the noise plane needs one" ph-skysub -o o.fits --variance phrosty "$BATS_FILE_TMPDIR/single.fits"
+  run_rejects 2 "^ph-skysub: .*single.fits: the physical variance needs the gain and read noise" ph-skysub -o o.fits --variance physical "$BATS_FILE_TMPDIR/single.fits"
   assert_no_file o.fits
 }
 
 @test "error: bad option values and usage (exit 2)" {
   in="$BATS_FILE_TMPDIR/single.fits"
-  run ph-skysub -o o.fits --back-size abc "$in"
-  assert_failure 2
-  assert_one_line_error "^ph-skysub: --back-size: 'abc' is not a whole number$"
-  run ph-skysub -o o.fits --detect-thresh 1.5x "$in"
-  assert_failure 2
-  assert_one_line_error "^ph-skysub: --detect-thresh: "
-  run ph-skysub -o o.fits --back-filtersize 0 "$in"
-  assert_failure 2
-  assert_one_line_error "^ph-skysub: --back-filtersize: "
-  run ph-skysub -o o.fits --variance frob "$in"
-  assert_failure 2
-  assert_one_line_error "^ph-skysub: --variance: 'frob' is not one of auto\|physical\|phrosty\|noise\|model$"
-  run ph-skysub -o o.fits --clean=maybe "$in"
-  assert_failure 2
-  assert_one_line_error "^ph-skysub: --clean: "
+  run_rejects 2 "^ph-skysub: --back-size: 'abc' is not a whole number$" ph-skysub -o o.fits --back-size abc "$in"
+  run_rejects 2 "^ph-skysub: --detect-thresh: " ph-skysub -o o.fits --detect-thresh 1.5x "$in"
+  run_rejects 2 "^ph-skysub: --back-filtersize: " ph-skysub -o o.fits --back-filtersize 0 "$in"
+  run_rejects 2 "^ph-skysub: --variance: 'frob' is not one of auto\|physical\|phrosty\|noise\|model$" ph-skysub -o o.fits --variance frob "$in"
+  run_rejects 2 "^ph-skysub: --clean: " ph-skysub -o o.fits --clean=maybe "$in"
   run ph-skysub -o o.fits --radius-cut -1 "$in"
   assert_failure 2
   run ph-skysub -o o.fits --saturation lots "$in"
@@ -496,32 +462,20 @@ fits.PrimaryHDU(np.ones((40, 50), np.float32)).writeto('small.fits')"
   run ph-skysub -o o.fits --read-noise x "$in"
   assert_failure 2
   assert_no_file o.fits
-  run ph-skysub
-  assert_failure 2
-  assert_one_line_error "^ph-skysub: expected one input image, got 0 \(try --help\)$"
-  run ph-skysub a.fits b.fits
-  assert_failure 2
-  assert_one_line_error "got 2"
-  run ph-skysub --frobnicate "$in"
-  assert_failure 2
-  assert_one_line_error "option --frobnicate is unknown"
+  run_rejects 2 "^ph-skysub: expected one input image, got 0 \(try --help\)$" ph-skysub
+  run_rejects 2 "got 2" ph-skysub a.fits b.fits
+  run_rejects 2 "option --frobnicate is unknown" ph-skysub --frobnicate "$in"
 }
 
 @test "error: output that cannot be written leaves nothing behind" {
-  run ph-skysub -o /nonexistent/dir/o.fits "$BATS_FILE_TMPDIR/single.fits"
-  assert_failure 1
-  assert_one_line_error "^ph-skysub: /nonexistent/dir/o.fits: cannot create output"
-  run ph-skysub -o chk.fits --check-images /dev/null/x "$BATS_FILE_TMPDIR/single.fits"
-  assert_failure 1
-  assert_one_line_error "^ph-skysub: /dev/null/x"
+  run_rejects 1 "^ph-skysub: /nonexistent/dir/o.fits: cannot create output" ph-skysub -o /nonexistent/dir/o.fits "$BATS_FILE_TMPDIR/single.fits"
+  run_rejects 1 "^ph-skysub: /dev/null/x" ph-skysub -o chk.fits --check-images /dev/null/x "$BATS_FILE_TMPDIR/single.fits"
   assert_no_file chk.fits
 }
 
 @test "error: read-only output directory" {
   mkdir ro && chmod a-w ro
   if [ -w ro ]; then skip "running as root: permissions not enforced"; fi
-  run ph-skysub -o ro/o.fits "$BATS_FILE_TMPDIR/single.fits"
-  assert_failure 1
-  assert_one_line_error "^ph-skysub: ro/o.fits: cannot create output"
+  run_rejects 1 "^ph-skysub: ro/o.fits: cannot create output" ph-skysub -o ro/o.fits "$BATS_FILE_TMPDIR/single.fits"
   assert_no_file ro/o.fits
 }

@@ -220,13 +220,9 @@ print(fits.getheader('a.fits', 'DIFF')['SCIPSF'], fits.getheader('b.fits', 'DIFF
   run ph-subtract --device auto --science "$SMALL/sci.fits" --science-psf "$SMALL/sci_psf.fits" --template "$SMALL/ref.fits" -o b.fits
   assert_success
   assert_output --regexp "^ph-subtract: no usable GPU \(.*\); running on the CPU$"
-  run sub_small --device gpu -o c.fits
-  assert_failure 1
-  assert_one_line_error "^ph-subtract: --device gpu: no usable GPU: "
+  run_rejects 1 "^ph-subtract: --device gpu: no usable GPU: " sub_small --device gpu -o c.fits
   assert_no_file c.fits
-  run sub_small --device tpu -o c.fits
-  assert_failure 2
-  assert_one_line_error "^ph-subtract: --device: 'tpu' is not one of auto\|cpu\|gpu$"
+  run_rejects 2 "^ph-subtract: --device: 'tpu' is not one of auto\|cpu\|gpu$" sub_small --device tpu -o c.fits
 }
 
 @test "CPU and GPU agree to 1e-10 on DIFF (needs a GPU)" {
@@ -254,9 +250,7 @@ assert g['DIFF'].header['DEVICE'].startswith('gpu')"
   run sub_small --device cpu --gpu-lock "$BATS_TEST_TMPDIR/lk" --gpu-slots 2 -o a.fits
   assert_success
   assert_no_file "$BATS_TEST_TMPDIR/lk.0"
-  run sub_small --gpu-slots 0 -o a.fits
-  assert_failure 2
-  assert_one_line_error "^ph-subtract: --gpu-slots: 0 is out of range \[1, 64\]$"
+  run_rejects 2 "^ph-subtract: --gpu-slots: 0 is out of range \[1, 64\]$" sub_small --gpu-slots 0 -o a.fits
 }
 
 @test "--timing prints the steps; -v reports the fit" {
@@ -274,82 +268,48 @@ assert g['DIFF'].header['DEVICE'].startswith('gpu')"
 }
 
 @test "usage errors exit 2 with one line" {
-  run ph-subtract --template "$SMALL/ref.fits" -o d.fits
-  assert_failure 2
-  assert_one_line_error "^ph-subtract: --science, --template and -o are required"
-  run ph-subtract --science "$SMALL/sci.fits" --template "$SMALL/ref.fits" -o d.fits extra
-  assert_failure 2
-  assert_one_line_error "unexpected argument 'extra'"
-  run sub_small --kernel-order 11 -o d.fits
-  assert_failure 2
-  assert_one_line_error "^ph-subtract: --kernel-order: 11 is out of range \[0, 10\]$"
-  run sub_small --kernel-halfwidth x -o d.fits
-  assert_failure 2
-  assert_one_line_error "^ph-subtract: --kernel-halfwidth: 'x' is not a whole number$"
-  run sub_small --const-phot-ratio=maybe -o d.fits
-  assert_failure 2
-  assert_one_line_error "not true or false"
+  run_rejects 2 "^ph-subtract: --science, --template and -o are required" ph-subtract --template "$SMALL/ref.fits" -o d.fits
+  run_rejects 2 "unexpected argument 'extra'" ph-subtract --science "$SMALL/sci.fits" --template "$SMALL/ref.fits" -o d.fits extra
+  run_rejects 2 "^ph-subtract: --kernel-order: 11 is out of range \[0, 10\]$" sub_small --kernel-order 11 -o d.fits
+  run_rejects 2 "^ph-subtract: --kernel-halfwidth: 'x' is not a whole number$" sub_small --kernel-halfwidth x -o d.fits
+  run_rejects 2 "not true or false" sub_small --const-phot-ratio=maybe -o d.fits
   run sub_small --min-rcond 2 -o d.fits
   assert_failure 2
-  run sub_small --nope -o d.fits
-  assert_failure 2
-  assert_one_line_error "unknown or needs a value"
+  run_rejects 2 "unknown or needs a value" sub_small --nope -o d.fits
   assert_no_file d.fits
 }
 
 @test "bad data: missing file, truncated FITS, missing HDU, no PSF" {
-  run ph-subtract -q --science nothere.fits --science-psf "$SMALL/sci_psf.fits" --template "$SMALL/ref.fits" -o d.fits
-  assert_failure 1
-  assert_one_line_error "^ph-subtract: nothere.fits: cannot open"
+  run_rejects 1 "^ph-subtract: nothere.fits: cannot open" ph-subtract -q --science nothere.fits --science-psf "$SMALL/sci_psf.fits" --template "$SMALL/ref.fits" -o d.fits
   head -c 20000 "$SMALL/ref.fits" > trunc.fits
-  run ph-subtract -q --science "$SMALL/sci.fits" --science-psf "$SMALL/sci_psf.fits" --template trunc.fits -o d.fits
-  assert_failure 1
-  assert_one_line_error "^ph-subtract: trunc.fits: .*(truncated|corrupt)"
+  run_rejects 1 "^ph-subtract: trunc.fits: .*(truncated|corrupt)" ph-subtract -q --science "$SMALL/sci.fits" --science-psf "$SMALL/sci_psf.fits" --template trunc.fits -o d.fits
   fedit "$SMALL/ref.fits" novar.fits "del f['VAR']"
-  run ph-subtract -q --science "$SMALL/sci.fits" --science-psf "$SMALL/sci_psf.fits" --template novar.fits -o d.fits
-  assert_failure 1
-  assert_one_line_error "^ph-subtract: novar.fits: no HDU named VAR$"
+  run_rejects 1 "^ph-subtract: novar.fits: no HDU named VAR$" ph-subtract -q --science "$SMALL/sci.fits" --science-psf "$SMALL/sci_psf.fits" --template novar.fits -o d.fits
   fedit "$SMALL/ref.fits" nopsf.fits "del f['PSF']"
-  run ph-subtract -q --science "$SMALL/sci.fits" --science-psf "$SMALL/sci_psf.fits" --template nopsf.fits -o d.fits
-  assert_failure 2
-  assert_one_line_error "^ph-subtract: nopsf.fits: no PSF HDU .*give --template-psf$"
-  run ph-subtract -q --science "$SMALL/sci.fits" --template "$SMALL/ref.fits" -o d.fits
-  assert_failure 2
-  assert_one_line_error "^ph-subtract: .*sci.fits: no PSF HDU: give the science PSF with --science-psf$"
+  run_rejects 2 "^ph-subtract: nopsf.fits: no PSF HDU .*give --template-psf$" ph-subtract -q --science "$SMALL/sci.fits" --science-psf "$SMALL/sci_psf.fits" --template nopsf.fits -o d.fits
+  run_rejects 2 "^ph-subtract: .*sci.fits: no PSF HDU: give the science PSF with --science-psf$" ph-subtract -q --science "$SMALL/sci.fits" --template "$SMALL/ref.fits" -o d.fits
   assert_no_file d.fits
 }
 
 @test "mismatched grids, mismatched WCS, band mismatch" {
   fedit "$SMALL/ref.fits" small.fits "
 for n in ['SCI', 'VAR', 'MASK']: f[n].data = f[n].data[:170]"
-  run ph-subtract -q --science "$SMALL/sci.fits" --science-psf "$SMALL/sci_psf.fits" --template small.fits -o d.fits
-  assert_failure 1
-  assert_one_line_error "^ph-subtract: small.fits: mismatched grids: the reference is 200x170 but the science image is 200x180; resample it onto the science grid with ph-align$"
+  run_rejects 1 "^ph-subtract: small.fits: mismatched grids: the reference is 200x170 but the science image is 200x180; resample it onto the science grid with ph-align$" ph-subtract -q --science "$SMALL/sci.fits" --science-psf "$SMALL/sci_psf.fits" --template small.fits -o d.fits
   fedit "$SMALL/ref.fits" shifted.fits "f['SCI'].header['CRPIX1'] += 0.5"
-  run ph-subtract -q --science "$SMALL/sci.fits" --science-psf "$SMALL/sci_psf.fits" --template shifted.fits -o d.fits
-  assert_failure 1
-  assert_one_line_error "^ph-subtract: shifted.fits: not on the science pixel grid: science pixel \(0.0, 0.0\) is at \(0.500, -?0.000\) here"
+  run_rejects 1 "^ph-subtract: shifted.fits: not on the science pixel grid: science pixel \(0.0, 0.0\) is at \(0.500, -?0.000\) here" ph-subtract -q --science "$SMALL/sci.fits" --science-psf "$SMALL/sci_psf.fits" --template shifted.fits -o d.fits
   fedit "$SMALL/ref.fits" nowcs.fits "
 for k in ['CTYPE1', 'CTYPE2']: del f['SCI'].header[k]"
-  run ph-subtract -q --science "$SMALL/sci.fits" --science-psf "$SMALL/sci_psf.fits" --template nowcs.fits -o d.fits
-  assert_failure 1
-  assert_one_line_error "^ph-subtract: nowcs.fits: no WCS \(CTYPE1/CTYPE2\) while the other image has one"
+  run_rejects 1 "^ph-subtract: nowcs.fits: no WCS \(CTYPE1/CTYPE2\) while the other image has one" ph-subtract -q --science "$SMALL/sci.fits" --science-psf "$SMALL/sci_psf.fits" --template nowcs.fits -o d.fits
   fedit "$SMALL/ref.fits" band.fits "f['SCI'].header['FILTER'] = 'J129'"
-  run ph-subtract -q --science "$SMALL/sci.fits" --science-psf "$SMALL/sci_psf.fits" --template band.fits -o d.fits
-  assert_failure 1
-  assert_one_line_error "^ph-subtract: band.fits: band J129 differs from the science image's Y106$"
+  run_rejects 1 "^ph-subtract: band.fits: band J129 differs from the science image's Y106$" ph-subtract -q --science "$SMALL/sci.fits" --science-psf "$SMALL/sci_psf.fits" --template band.fits -o d.fits
   assert_no_file d.fits
 }
 
 @test "NaN in an unmasked pixel is an error; NaN in a BAD pixel is not" {
   fedit "$SMALL/sci.fits" nan.fits "f['SCI'].data[10, 20] = np.nan"
-  run ph-subtract -q --science nan.fits --science-psf "$SMALL/sci_psf.fits" --template "$SMALL/ref.fits" -o d.fits
-  assert_failure 1
-  assert_one_line_error "^ph-subtract: nan.fits: SCI is NaN at pixel \(20, 10\) \(0-based x, y\) but MASK does not flag it BAD or OUTSIDE$"
+  run_rejects 1 "^ph-subtract: nan.fits: SCI is NaN at pixel \(20, 10\) \(0-based x, y\) but MASK does not flag it BAD or OUTSIDE$" ph-subtract -q --science nan.fits --science-psf "$SMALL/sci_psf.fits" --template "$SMALL/ref.fits" -o d.fits
   fedit "$SMALL/ref.fits" vnan.fits "f['VAR'].data[11, 30] = np.inf"
-  run ph-subtract -q --science "$SMALL/sci.fits" --science-psf "$SMALL/sci_psf.fits" --template vnan.fits -o d.fits
-  assert_failure 1
-  assert_one_line_error "^ph-subtract: vnan.fits: VAR is infinite at pixel \(30, 11\)"
+  run_rejects 1 "^ph-subtract: vnan.fits: VAR is infinite at pixel \(30, 11\)" ph-subtract -q --science "$SMALL/sci.fits" --science-psf "$SMALL/sci_psf.fits" --template vnan.fits -o d.fits
   fedit "$SMALL/sci.fits" nanbad.fits "f['SCI'].data[10, 20] = np.nan; f['MASK'].data[10, 20] = 2"
   run ph-subtract -q --science nanbad.fits --science-psf "$SMALL/sci_psf.fits" --template "$SMALL/ref.fits" -o d.fits
   assert_success
@@ -358,24 +318,16 @@ for k in ['CTYPE1', 'CTYPE2']: del f['SCI'].header[k]"
 
 @test "empty fitting mask and a singular system are errors" {
   fedit "$SMALL/sci.fits" nodet.fits "f['MASK'].data &= 6"
-  run ph-subtract -q --method sfft --science nodet.fits --science-psf "$SMALL/sci_psf.fits" --template "$SMALL/ref.fits" -o d.fits
-  assert_failure 1
-  assert_one_line_error "^ph-subtract: the fitting mask is empty: no pixel is DETECTED in both images"
+  run_rejects 1 "^ph-subtract: the fitting mask is empty: no pixel is DETECTED in both images" ph-subtract -q --method sfft --science nodet.fits --science-psf "$SMALL/sci_psf.fits" --template "$SMALL/ref.fits" -o d.fits
   # the psf method fits every good pixel: empty when every one is BAD (or near one)
   fedit "$SMALL/sci.fits" allbad.fits "f['MASK'].data[::20, ::20] |= 2"
-  run ph-subtract -q --sci allbad.fits --sci-psf "$SMALL/sci_psf.fits" --ref "$SMALL/ref.fits" -o d.fits
-  assert_failure 1
-  assert_one_line_error "^ph-subtract: the fitting mask is empty: every pixel is BAD or OUTSIDE in one of the images, or within 13 px of such a pixel or of the border"
+  run_rejects 1 "^ph-subtract: the fitting mask is empty: every pixel is BAD or OUTSIDE in one of the images, or within 13 px of such a pixel or of the border" ph-subtract -q --sci allbad.fits --sci-psf "$SMALL/sci_psf.fits" --ref "$SMALL/ref.fits" -o d.fits
   # one detected pixel cannot constrain 2162 unknowns
   fedit "$SMALL/sci.fits" onedet.fits "
 r = fits.getdata('$SMALL/ref.fits', 'MASK'); y, x = np.argwhere(r & 1)[0]
 f['MASK'].data &= 6; f['MASK'].data[y, x] |= 1"
-  run ph-subtract -q --method sfft --science onedet.fits --science-psf "$SMALL/sci_psf.fits" --template "$SMALL/ref.fits" -o d.fits
-  assert_failure 1
-  assert_one_line_error "^ph-subtract: the SFFT system is singular"
-  run sub_small --min-rcond 0.5 -o d.fits
-  assert_failure 1
-  assert_one_line_error "^ph-subtract: the SFFT system is singular \(reciprocal condition .* < 0.5\)"
+  run_rejects 1 "^ph-subtract: the SFFT system is singular" ph-subtract -q --method sfft --science onedet.fits --science-psf "$SMALL/sci_psf.fits" --template "$SMALL/ref.fits" -o d.fits
+  run_rejects 1 "^ph-subtract: the SFFT system is singular \(reciprocal condition .* < 0.5\)" sub_small --min-rcond 0.5 -o d.fits
   assert_no_file d.fits
 }
 
@@ -384,15 +336,9 @@ f['MASK'].data &= 6; f['MASK'].data[y, x] |= 1"
 from astropy.io import fits; import numpy as np
 fits.PrimaryHDU(np.ones((4, 4))).writeto('even.fits')
 fits.PrimaryHDU(np.ones((201, 201))).writeto('huge.fits')"
-  run ph-subtract -q --science "$SMALL/sci.fits" --science-psf even.fits --template "$SMALL/ref.fits" -o d.fits
-  assert_failure 1
-  assert_one_line_error "^ph-subtract: even.fits: PSF has even size 4; it must be odd"
-  run ph-subtract -q --science "$SMALL/sci.fits" --science-psf huge.fits --template "$SMALL/ref.fits" -o d.fits
-  assert_failure 1
-  assert_one_line_error "^ph-subtract: huge.fits: the PSF \(201 px\) is larger than the image$"
-  run sub_small --kernel-halfwidth 45 -o d.fits
-  assert_failure 1
-  assert_one_line_error "sci.fits: the image is 200x180; a kernel of half-width 45 needs at least 182x182$"
+  run_rejects 1 "^ph-subtract: even.fits: PSF has even size 4; it must be odd" ph-subtract -q --science "$SMALL/sci.fits" --science-psf even.fits --template "$SMALL/ref.fits" -o d.fits
+  run_rejects 1 "^ph-subtract: huge.fits: the PSF \(201 px\) is larger than the image$" ph-subtract -q --science "$SMALL/sci.fits" --science-psf huge.fits --template "$SMALL/ref.fits" -o d.fits
+  run_rejects 1 "sci.fits: the image is 200x180; a kernel of half-width 45 needs at least 182x182$" sub_small --kernel-halfwidth 45 -o d.fits
   assert_no_file d.fits
 }
 
@@ -456,12 +402,8 @@ assert c["DIFF"].header["NFITPIX"] == a["DIFF"].header["NFITPIX"]
 assert np.array_equal(a["DIFF"].data, c["DIFF"].data)
 PY
   assert_success
-  run sub_small --ra 7.5 -o d.fits
-  assert_failure 2
-  assert_one_line_error "^ph-subtract: --ra and --dec go together$"
-  run sub_small --ra 7.5 --dec -44 --exclude-radius -1 -o d.fits
-  assert_failure 2
-  assert_one_line_error "exclude-radius"
+  run_rejects 2 "^ph-subtract: --ra and --dec go together$" sub_small --ra 7.5 -o d.fits
+  run_rejects 2 "exclude-radius" sub_small --ra 7.5 --dec -44 --exclude-radius -1 -o d.fits
   assert_no_file d.fits
 }
 

@@ -53,72 +53,34 @@ scene() {
 
 @test "ph-slurm: errors are one line, exit 2" {
   touch c.yaml
-  run ph-slurm -c c.yaml -n nothere.csv
-  [ "$status" -eq 2 ]
-  assert_one_line_error "^ph-slurm: nothere.csv: no such file$"
+  run_rejects 2 "^ph-slurm: nothere.csv: no such file$" ph-slurm -c c.yaml -n nothere.csv
   printf 'oid ra dec\n' > bad.csv
-  run ph-slurm -c c.yaml -n bad.csv
-  [ "$status" -eq 2 ]
-  assert_one_line_error "^ph-slurm: bad.csv: line 1: expected the header 'oid ra dec band templates science'$"
+  run_rejects 2 "^ph-slurm: bad.csv: line 1: expected the header 'oid ra dec band templates science'$" ph-slurm -c c.yaml -n bad.csv
   printf 'oid ra dec band templates science\n1 7.5 -44.8 Y106 t.csv\n' > short.csv
-  run ph-slurm -c c.yaml -n short.csv
-  [ "$status" -eq 2 ]
-  assert_one_line_error "^ph-slurm: short.csv: line 2: expected 6 fields"
+  run_rejects 2 "^ph-slurm: short.csv: line 2: expected 6 fields" ph-slurm -c c.yaml -n short.csv
   printf 'oid ra dec band templates science\n1 7.5 -44.8 Y106 t.csv s.csv\n' > nolist.csv
-  run ph-slurm -c c.yaml -n nolist.csv
-  [ "$status" -eq 2 ]
-  assert_one_line_error "^ph-slurm: nolist.csv: line 2: .*/t.csv: no such list$"
+  run_rejects 2 "^ph-slurm: nolist.csv: line 2: .*/t.csv: no such list$" ph-slurm -c c.yaml -n nolist.csv
   printf 'oid ra dec band templates science\n' > empty.csv
-  run ph-slurm -c c.yaml -n empty.csv
-  [ "$status" -eq 2 ]
-  assert_one_line_error "^ph-slurm: empty.csv: no objects in the table$"
-  run ph-slurm -c c.yaml --cpus 0 -n empty.csv
-  [ "$status" -eq 2 ]
-  assert_one_line_error "^ph-slurm: --cpus '0': not a positive whole number$"
-  run ph-slurm -n empty.csv
-  [ "$status" -eq 2 ]
-  assert_one_line_error "^ph-slurm: config: no configuration file"
-  run ph-slurm -c nope.yaml -n empty.csv
-  [ "$status" -eq 2 ]
-  assert_one_line_error "^ph-slurm: nope.yaml: cannot read the config file$"
-  run ph-slurm -c c.yaml -n
-  [ "$status" -eq 2 ]
-  assert_one_line_error "^ph-slurm: OBJECTS.csv: missing: give the table of objects"
-  run ph-slurm -c c.yaml -n empty.csv other.csv
-  [ "$status" -eq 2 ]
-  assert_one_line_error "^ph-slurm: other.csv: one object table only"
-  run ph-slurm -c c.yaml --frob -n empty.csv
-  [ "$status" -eq 2 ]
-  assert_one_line_error "^ph-slurm: --frob: unknown option \(see --help\)$"
-  run ph-slurm -c c.yaml --time
-  [ "$status" -eq 2 ]
-  assert_one_line_error "^ph-slurm: --time: missing value \(see --help\)$"
-  run ph-slurm -c c.yaml --time 3h -n empty.csv
-  [ "$status" -eq 2 ]
-  assert_one_line_error "^ph-slurm: --time '3h': expected \[D-\]HH:MM:SS$"
-  run ph-slurm -c c.yaml --mem lots -n empty.csv
-  [ "$status" -eq 2 ]
-  assert_one_line_error "^ph-slurm: --mem 'lots': expected a size such as 16G$"
-  run ph-slurm -c c.yaml --gpus x -n empty.csv
-  [ "$status" -eq 2 ]
-  assert_one_line_error "^ph-slurm: --gpus 'x': not a whole number$"
-  run ph-slurm -c c.yaml --max-parallel 0 -n empty.csv
-  [ "$status" -eq 2 ]
-  assert_one_line_error "^ph-slurm: --max-parallel '0': not a positive whole number$"
+  run_rejects 2 "^ph-slurm: empty.csv: no objects in the table$" ph-slurm -c c.yaml -n empty.csv
+  run_rejects 2 "^ph-slurm: --cpus '0': not a positive whole number$" ph-slurm -c c.yaml --cpus 0 -n empty.csv
+  run_rejects 2 "^ph-slurm: config: no configuration file" ph-slurm -n empty.csv
+  run_rejects 2 "^ph-slurm: nope.yaml: cannot read the config file$" ph-slurm -c nope.yaml -n empty.csv
+  run_rejects 2 "^ph-slurm: OBJECTS.csv: missing: give the table of objects" ph-slurm -c c.yaml -n
+  run_rejects 2 "^ph-slurm: other.csv: one object table only" ph-slurm -c c.yaml -n empty.csv other.csv
+  run_rejects 2 "^ph-slurm: --frob: unknown option \(see --help\)$" ph-slurm -c c.yaml --frob -n empty.csv
+  run_rejects 2 "^ph-slurm: --time: missing value \(see --help\)$" ph-slurm -c c.yaml --time
+  run_rejects 2 "^ph-slurm: --time '3h': expected \[D-\]HH:MM:SS$" ph-slurm -c c.yaml --time 3h -n empty.csv
+  run_rejects 2 "^ph-slurm: --mem 'lots': expected a size such as 16G$" ph-slurm -c c.yaml --mem lots -n empty.csv
+  run_rejects 2 "^ph-slurm: --gpus 'x': not a whole number$" ph-slurm -c c.yaml --gpus x -n empty.csv
+  run_rejects 2 "^ph-slurm: --max-parallel '0': not a positive whole number$" ph-slurm -c c.yaml --max-parallel 0 -n empty.csv
   touch t.csv s.csv
   printf 'oid ra dec band templates science\na/b 7.5 -44.8 Y106 t.csv s.csv\n' > o1.csv
-  run ph-slurm -c c.yaml -n o1.csv
-  [ "$status" -eq 2 ]
-  assert_one_line_error "^ph-slurm: o1.csv: line 2: oid 'a/b': letters, digits and . _ \+ - only$"
+  run_rejects 2 "^ph-slurm: o1.csv: line 2: oid 'a/b': letters, digits and . _ \+ - only$" ph-slurm -c c.yaml -n o1.csv
   printf 'oid ra dec band templates science\n1 east -44.8 Y106 t.csv s.csv\n' > o2.csv
-  run ph-slurm -c c.yaml -n o2.csv
-  [ "$status" -eq 2 ]
-  assert_one_line_error "^ph-slurm: o2.csv: line 2: 'east' is not a number$"
+  run_rejects 2 "^ph-slurm: o2.csv: line 2: 'east' is not a number$" ph-slurm -c c.yaml -n o2.csv
   touch 'a;b.csv'
   printf 'oid ra dec band templates science\n1 7.5 -44.8 Y106 a;b.csv s.csv\n' > o3.csv
-  run ph-slurm -c c.yaml -n o3.csv
-  [ "$status" -eq 2 ]
-  assert_one_line_error "^ph-slurm: o3.csv: line 2: .*/a;b.csv: path with spaces or special characters$"
+  run_rejects 2 "^ph-slurm: o3.csv: line 2: .*/a;b.csv: path with spaces or special characters$" ph-slurm -c c.yaml -n o3.csv
 }
 
 @test "ph-slurm: sbatch missing or refusing the job is an error (exit 1, its message)" {

@@ -33,25 +33,21 @@ static const char *check_skip_reason;
         }                                                                             \
     } while (0)
 
-#define EXPECT_NEAR(a, b, tol)                                                        \
-    do {                                                                              \
-        double a_ = (a), b_ = (b), t_ = (tol);                                        \
-        if (!(fabs(a_ - b_) <= t_)) {                                                 \
-            printf("# %s:%d: %s = %.17g, expected %.17g within %g\n", __FILE__,       \
-                   __LINE__, #a, a_, b_, t_);                                         \
-            check_cur_failed = 1;                                                     \
-        }                                                                             \
-    } while (0)
+#define EXPECT_NEAR(a, b, tol) check_close(__FILE__, __LINE__, #a, (a), (b), (tol), 0)
 
-#define EXPECT_REL(a, b, rtol)                                                        \
-    do {                                                                              \
-        double a_ = (a), b_ = (b), t_ = (rtol);                                       \
-        if (!(fabs(a_ - b_) <= t_ * fabs(b_))) {                                      \
-            printf("# %s:%d: %s = %.17g, expected %.17g within relative %g\n",        \
-                   __FILE__, __LINE__, #a, a_, b_, t_);                               \
-            check_cur_failed = 1;                                                     \
-        }                                                                             \
-    } while (0)
+#define EXPECT_REL(a, b, rtol) check_close(__FILE__, __LINE__, #a, (a), (b), (rtol), 1)
+
+/* EXPECT_NEAR (rel 0: |a - b| <= t) and EXPECT_REL (rel 1: |a - b| <= t |b|);
+ * NaN on either side fails. */
+static inline void check_close(const char *file, int line, const char *what, double a, double b,
+                               double t, int rel)
+{
+    if (!(fabs(a - b) <= (rel ? t * fabs(b) : t))) {
+        printf("# %s:%d: %s = %.17g, expected %.17g within %s%g\n", file, line, what, a, b,
+               rel ? "relative " : "", t);
+        check_cur_failed = 1;
+    }
+}
 
 #define EXPECT_STR(a, b)                                                              \
     do {                                                                              \

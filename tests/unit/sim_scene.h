@@ -23,4 +23,20 @@ static inline sim_scene sim_test_scene(long n)
     return s;
 }
 
+/* The template's pixel grid on the sky for every epoch: no distortion,
+ * rotation or dither. */
+static inline void sim_test_fixed_grid(sim_params *p)
+{
+    p->distortion_px = 0;
+    p->rot_range_deg = 0;
+    p->dither_px = 0;
+}
+
+/* Only the objects' light: no sky and no dark current. */
+static inline void sim_test_no_background(sim_params *p)
+{
+    p->sky_e = 0;
+    p->dark_e_s = 0;
+}
+
 #endif

@@ -199,12 +199,12 @@ TEST(wcs_cards)
     const char *no[] = {"FILTER", "MJD-OBS", "CD", "A_", "SKYRMS", "PH_NAME", "DATE-OBS",
                         "CRPIX", "PSFX", "EXPTIME", "A_X_1", "CTYPEA"};
     for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
-        if (!ph_is_wcs_key(yes[i])) {
+        if (!ph_header_is_wcs_key(yes[i])) {
             printf("# %s should be a WCS key\n", yes[i]);
             EXPECT(0);
         }
     for (size_t i = 0; i < sizeof no / sizeof *no; i++)
-        if (ph_is_wcs_key(no[i])) {
+        if (ph_header_is_wcs_key(no[i])) {
             printf("# %s should not be a WCS key\n", no[i]);
             EXPECT(0);
         }

@@ -38,7 +38,7 @@ TEST(sfft_fixture_92deg)
         return;
     EXPECT(nx == 47 && ny == 47 && mx == 47 && my == 47);
     double *o = malloc(nx * ny * sizeof *o);
-    ph_psf_rotate_sfft(a, nx, 92.0, o);
+    ph_psfrotate_sfft(a, nx, 92.0, o);
     double e = rel_maxdiff(o, r, nx * ny);
     printf("# SFFT fixture, 92 deg: max |diff| / max = %.3g\n", e);
     EXPECT(e < 1e-10);
@@ -47,7 +47,7 @@ TEST(sfft_fixture_92deg)
     for (long y = 0; y < ny; y++)
         for (long x = 0; x < nx; x++)
             t[x * ny + y] = a[y * nx + x];
-    ph_psf_rotate_sfft(t, nx, 92.0, ot);
+    ph_psfrotate_sfft(t, nx, 92.0, ot);
     for (long y = 0; y < ny; y++)
         for (long x = 0; x < nx; x++)
             t[y * nx + x] = ot[x * ny + y];
@@ -66,7 +66,7 @@ TEST(rotation_by_90_is_exact)
     double in[N * N], out[N * N];
     for (int i = 0; i < N * N; i++)
         in[i] = (i * 37 % 11) + 0.25 * i;
-    ph_psf_rotate_sfft(in, N, 90.0, out);
+    ph_psfrotate_sfft(in, N, 90.0, out);
     /* §3.7: out[i, j] = in[j, n-1-i] in (x, y) = (column, row) terms. */
     double worst = 0;
     for (int y = 0; y < N; y++)
@@ -74,7 +74,7 @@ TEST(rotation_by_90_is_exact)
             worst = fmax(worst, fabs(out[y * N + x] - in[(N - 1 - x) * N + y]));
     EXPECT(worst < 1e-12);
     /* 0 degrees is the identity */
-    ph_psf_rotate_sfft(in, N, 0.0, out);
+    ph_psfrotate_sfft(in, N, 0.0, out);
     EXPECT(!memcmp(in, out, sizeof in));
 }
 
@@ -128,7 +128,7 @@ static double rel_l2(const double *a, const double *b, long n)
 static double north_angle(const double cd[2][2])
 {
     double inv[2][2];
-    ph_mat2_inverse(cd, inv);
+    ph_psfrotate_mat2_inverse(cd, inv);
     return atan2(inv[1][1], inv[0][1]); /* CD^-1 (0, 1) */
 }
 
@@ -153,7 +153,7 @@ static double carry(const tw *tpl, int mode, ph_interp k, ph_pattern_rot *rot_ou
     render(cds, N, truth);
     expected_alpha = fmod((north_angle(cds) - north_angle(cdt)) * 180 / M_PI + 720, 360);
     align_geom g = {0};
-    EXPECT(ph_pattern_rotation(wt, x0, y0, ws, &g.rot) == 0);
+    EXPECT(ph_psfrotate_pattern_rotation(wt, x0, y0, ws, &g.rot) == 0);
     double sum;
     align_psf(in, N, &g, (align_psf_mode)mode, k, out, &sum);
     if (rot_out)
@@ -218,46 +218,46 @@ TEST(normalised_and_centred)
     for (int y = 0; y < N; y++)
         for (int x = 0; x < N; x++)
             in[y * N + x] = exp(-0.5 * ((x - c) * (x - c) / 4.0 + (y - c) * (y - c) / 2.25));
-    ph_psf_normalise(in, N);
+    ph_psfstamp_normalise(in, N);
     double th = 0.7, m[2][2] = {{cos(th), sin(th)}, {-sin(th), cos(th)}};
-    double sum = ph_psf_transform(in, N, m, PH_INTERP_BILINEAR, 1, out);
+    double sum = ph_psfrotate_transform(in, N, m, PH_INTERP_BILINEAR, 1, out);
     EXPECT(fabs(sum - 1) > 1e-9); /* bilinear changes the sum a little ... */
     double s = 0, dx, dy;
     for (int i = 0; i < N * N; i++)
         s += out[i];
     EXPECT_NEAR(s, 1, 1e-14); /* ... and normalising restores it */
-    ph_psf_centroid(out, N, &dx, &dy);
+    ph_psfstamp_centroid(out, N, &dx, &dy);
     EXPECT_NEAR(dx, 0, 1e-12); /* a centred PSF stays centred */
     EXPECT_NEAR(dy, 0, 1e-12);
     double sing[2][2] = {{1, 2}, {2, 4}}, inv[2][2];
-    EXPECT(ph_mat2_inverse(sing, inv) == 0);
+    EXPECT(ph_psfrotate_mat2_inverse(sing, inv) == 0);
+}
+
+/* ph_psfrotate_pattern_rotation of science s and template t at (50, 50) fails with
+ * a message holding msg. */
+static void expect_rotation_error(const tw *s, const tw *t, const char *msg)
+{
+    ph_wcs *ws = tw_wcs(s), *wt = tw_wcs(t);
+    ph_pattern_rot r;
+    ph_error_clear();
+    EXPECT(ph_psfrotate_pattern_rotation(wt, 50, 50, ws, &r) == PH_EFAIL);
+    EXPECT(strstr(ph_error_message(), msg) != NULL);
+    ph_error_clear();
+    ph_wcs_free(ws);
+    ph_wcs_free(wt);
 }
 
 TEST(undefined_orientation_is_an_error)
 {
     tw s = {50.5, 50.5, 10.0, 0.0, 0.0, 0.11, 1, 0}, t = {50.5, 50.5, 110.0, 0.0, 0.0, 0.11, 1, 0};
-    ph_wcs *ws = tw_wcs(&s), *wt = tw_wcs(&t);
-    ph_pattern_rot r;
-    ph_error_clear();
-    EXPECT(ph_pattern_rotation(wt, 50, 50, ws, &r) == PH_EFAIL);
-    EXPECT(strstr(ph_error_message(), "undefined") != NULL);
-    ph_error_clear();
-    ph_wcs_free(ws);
-    ph_wcs_free(wt);
+    expect_rotation_error(&s, &t, "undefined");
 }
 
 TEST(degenerate_map_is_an_error)
 {
     /* Template pixels 1e7 times smaller than the science ones. */
     tw s = {50.5, 50.5, 10.0, 0.0, 0.0, 0.11, 1, 0}, t = {50.5, 50.5, 10.0, 0.0, 0.0, 1.1e-8, 1, 0};
-    ph_wcs *ws = tw_wcs(&s), *wt = tw_wcs(&t);
-    ph_pattern_rot r;
-    ph_error_clear();
-    EXPECT(ph_pattern_rotation(wt, 50, 50, ws, &r) == PH_EFAIL);
-    EXPECT(strstr(ph_error_message(), "degenerate") != NULL);
-    ph_error_clear();
-    ph_wcs_free(ws);
-    ph_wcs_free(wt);
+    expect_rotation_error(&s, &t, "degenerate");
 }
 
 int main(void)

@@ -164,31 +164,30 @@ TEST(bad_mesh_filled)
 
 /* ---- an independent reference for one mesh: SExtractor's backstat(),
  * backhisto() and backguess() written out plainly (back.c, 2.25). ---- */
-static void ref_mesh(const float *v, int n, double *back, double *sigma)
+/* Mean and rms of the finite values in [lo, hi]; returns how many. */
+static int ref_mean_sig(const float *v, int n, float lo, float hi, double *mean, double *sig)
 {
-    double mean = 0, sig = 0;
+    double m = 0, s = 0;
     int npix = 0;
     for (int i = 0; i < n; i++)
-        if (isfinite(v[i])) {
-            mean += v[i];
-            sig += (double)v[i] * v[i];
+        if (isfinite(v[i]) && v[i] <= hi && v[i] >= lo) {
+            m += v[i];
+            s += (double)v[i] * v[i];
             npix++;
         }
-    mean /= npix;
-    sig = sig / npix - mean * mean;
-    sig = sig > 0 ? sqrt(sig) : 0;
+    m /= npix;
+    s = s / npix - m * m;
+    *mean = m;
+    *sig = s > 0 ? sqrt(s) : 0;
+    return npix;
+}
+
+static void ref_mesh(const float *v, int n, double *back, double *sigma)
+{
+    double mean, sig;
+    ref_mean_sig(v, n, -INFINITY, INFINITY, &mean, &sig);
     float lcut = (float)(mean - 2 * sig), hcut = (float)(mean + 2 * sig);
-    mean = sig = 0;
-    npix = 0;
-    for (int i = 0; i < n; i++)
-        if (v[i] <= hcut && v[i] >= lcut) {
-            mean += v[i];
-            sig += (double)v[i] * v[i];
-            npix++;
-        }
-    mean /= npix;
-    sig = sig / npix - mean * mean;
-    sig = sig > 0 ? sqrt(sig) : 0;
+    int npix = ref_mean_sig(v, n, lcut, hcut, &mean, &sig);
     int nlevels = (int)(sqrt(2 / M_PI) * 5 / 4 * npix + 1);
     if (nlevels > 4096)
         nlevels = 4096;

@@ -4,12 +4,12 @@
 
 TEST(known_and_unknown)
 {
-    EXPECT(ph_known_config_key("photometry.phrosty.kerpolyorder"));
-    EXPECT(ph_known_config_key("photometry.phrosty.psf.params.sigmax"));
-    EXPECT(ph_known_config_key("ph.skysub.back_size"));
-    EXPECT(ph_known_config_key("system.ou24.images"));
-    EXPECT(!ph_known_config_key("photometry.phrosty.kerpolyordr"));
-    EXPECT(!ph_known_config_key("photometry.phrosty.sfft.radius"));
+    EXPECT(config_known_key("photometry.phrosty.kerpolyorder"));
+    EXPECT(config_known_key("photometry.phrosty.psf.params.sigmax"));
+    EXPECT(config_known_key("ph.skysub.back_size"));
+    EXPECT(config_known_key("system.ou24.images"));
+    EXPECT(!config_known_key("photometry.phrosty.kerpolyordr"));
+    EXPECT(!config_known_key("photometry.phrosty.sfft.radius"));
 }
 
 int main(void)

@@ -28,29 +28,29 @@ TEST(phrosty_list_blanks)
         "\n"
         "Y106/39790/Roman_TDS_simple_model_Y106_39790_15.fits.gz   39790\t15 62515.527 Y106\n");
     ph_imlist l;
-    EXPECT(ph_imlist_read(p, &l) == 0);
+    EXPECT(ph_csv_imlist_read(p, &l) == 0);
     EXPECT(l.n == 2);
     EXPECT_STR(l.e[1].path, "Y106/39790/Roman_TDS_simple_model_Y106_39790_15.fits.gz");
     EXPECT_STR(l.e[1].obsid, "39790");
     EXPECT(l.e[1].sca == 15 && l.e[1].mjd == 62515.527 && l.e[1].line == 4);
     EXPECT_STR(l.e[0].band, "Y106");
-    ph_imlist_free(&l);
+    ph_csv_imlist_free(&l);
 }
 
 TEST(comma_list_and_seed_examples)
 {
     const char *p = write_tmp("c.csv", "path,observation_id,sca,mjd,band\r\na.fits,1,3,60000.5,R062\r\n");
     ph_imlist l;
-    EXPECT(ph_imlist_read(p, &l) == 0);
+    EXPECT(ph_csv_imlist_read(p, &l) == 0);
     EXPECT(l.n == 1 && l.e[0].sca == 3);
     EXPECT_STR(l.e[0].band, "R062");
-    ph_imlist_free(&l);
+    ph_csv_imlist_free(&l);
     const char *seed = "../shared/seed/examples/perlmutter_20172782_instances_science.csv";
     if (!check_have(seed))
         SKIP("../shared/seed not present");
-    EXPECT(ph_imlist_read(seed, &l) == 0);
+    EXPECT(ph_csv_imlist_read(seed, &l) == 0);
     EXPECT(l.n == 53);
-    ph_imlist_free(&l);
+    ph_csv_imlist_free(&l);
 }
 
 TEST(comments_anywhere)
@@ -60,10 +60,10 @@ TEST(comments_anywhere)
     const char *p = write_tmp("cm.csv", "# made by hand\n\npath observation_id sca mjd band\n"
                                         "  # not this one\na 1 2 3 Y106\n");
     ph_imlist l;
-    EXPECT(ph_imlist_read(p, &l) == 0);
+    EXPECT(ph_csv_imlist_read(p, &l) == 0);
     EXPECT(l.n == 1 && l.e[0].line == 5);
     EXPECT_STR(l.e[0].path, "a");
-    ph_imlist_free(&l);
+    ph_csv_imlist_free(&l);
 }
 
 TEST(bad_lists)
@@ -83,7 +83,7 @@ TEST(bad_lists)
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         ph_error_clear();
         const char *p = write_tmp("bad.csv", cases[i][0]);
-        EXPECT(ph_imlist_read(p, &l) != 0);
+        EXPECT(ph_csv_imlist_read(p, &l) != 0);
         if (!strstr(ph_error_message(), cases[i][1]))
             printf("# case %zu: message '%s' lacks '%s'\n", i, ph_error_message(), cases[i][1]);
         EXPECT(strstr(ph_error_message(), cases[i][1]) != NULL);
@@ -96,20 +96,20 @@ TEST(tables_quotes_comments_append)
     const char *a = write_tmp("a.csv", "# meta: 1\nmjd,name,flux\n1.5,\"a, b\",nan\n2,\"say \"\"hi\"\"\",3\n");
     const char *b = write_tmp("b.csv", "flux,mjd,name\n7,0.5,c\n");
     ph_table t;
-    EXPECT(ph_table_read(a, &t) == 0);
+    EXPECT(ph_csv_table_read(a, &t) == 0);
     EXPECT(t.ncols == 3 && t.nrows == 2 && t.ncomments == 1);
-    EXPECT_STR(ph_table_cell(&t, 0, 1), "a, b");
-    EXPECT_STR(ph_table_cell(&t, 1, 1), "say \"hi\"");
-    EXPECT(ph_table_append(&t, b) == 0);
+    EXPECT_STR(ph_csv_table_cell(&t, 0, 1), "a, b");
+    EXPECT_STR(ph_csv_table_cell(&t, 1, 1), "say \"hi\"");
+    EXPECT(ph_csv_table_append(&t, b) == 0);
     EXPECT(t.nrows == 3);
-    EXPECT_STR(ph_table_cell(&t, 2, ph_table_col(&t, "name")), "c");
-    EXPECT_STR(ph_table_cell(&t, 2, ph_table_col(&t, "flux")), "7");
-    ph_table_free(&t);
+    EXPECT_STR(ph_csv_table_cell(&t, 2, ph_csv_table_col(&t, "name")), "c");
+    EXPECT_STR(ph_csv_table_cell(&t, 2, ph_csv_table_col(&t, "flux")), "7");
+    ph_csv_table_free(&t);
     ph_error_clear();
-    EXPECT(ph_table_read(write_tmp("r.csv", "a,b\n1,2,3\n"), &t) != 0);
+    EXPECT(ph_csv_table_read(write_tmp("r.csv", "a,b\n1,2,3\n"), &t) != 0);
     EXPECT(strstr(ph_error_message(), "line 2") != NULL);
     ph_error_clear();
-    EXPECT(ph_table_read(write_tmp("e.csv", ""), &t) != 0);
+    EXPECT(ph_csv_table_read(write_tmp("e.csv", ""), &t) != 0);
     ph_error_clear();
 }
 

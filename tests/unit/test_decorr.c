@@ -50,11 +50,20 @@ static void make_model(model3 *s, int with_match)
     make_kernel(s->kj1, 5, 7, 1.2, 0.8, 0.4);
     make_kernel(s->ki1, 7, 5, 0.7, 1.5, -0.3);
     make_kernel(s->mk, 3, 5, 0.6, 0.5, 0.2);
-    s->j[0] = (ph_decorr_term){s->kj1, 5, 7, 3.0};
+    s->j[0] = (ph_decorr_term){s->kj1, 7, 5, 3.0};
     s->j[1] = (ph_decorr_term){NULL, 0, 0, 1.5};
-    s->i[0] = (ph_decorr_term){s->ki1, 7, 5, 2.0};
+    s->i[0] = (ph_decorr_term){s->ki1, 5, 7, 2.0};
     s->i[1] = (ph_decorr_term){NULL, 0, 0, 0.7};
-    s->m = (ph_decorr_model){s->j, 2, s->i, 2, with_match ? s->mk : NULL, 3, 5};
+    s->m = (ph_decorr_model){s->j, 2, s->i, 2, with_match ? s->mk : NULL, 5, 3};
+}
+
+/* A decorrelator of NX x NY for make_model(s, with_match). */
+static ph_decorr *model_decorr(model3 *s, int with_match)
+{
+    make_model(s, with_match);
+    ph_decorr *d = ph_decorr_new(NX, NY);
+    EXPECT(d && ph_decorr_set_model(d, &s->m, 1) == 0);
+    return d;
 }
 
 /* den(ky, kx) of the model by explicit DFTs. */
@@ -76,9 +85,7 @@ TEST(filter_matches_explicit_dft)
 {
     for (int wm = 0; wm < 2; wm++) {
         model3 s;
-        make_model(&s, wm);
-        ph_decorr *d = ph_decorr_new(NY, NX);
-        EXPECT(d && ph_decorr_set_model(d, &s.m, 1) == 0);
+        ph_decorr *d = model_decorr(&s, wm);
         double den0 = den_bruteforce(&s, 0, 0), worst = 0;
         for (long ky = 0; ky < NY; ky++)
             for (long kx = 0; kx <= NX / 2; kx++) {
@@ -101,7 +108,7 @@ TEST(delta_kernels_give_identity)
 {
     ph_decorr_term j = {NULL, 0, 0, 2}, i = {NULL, 0, 0, 5};
     ph_decorr_model m = {&j, 1, &i, 1, NULL, 0, 0};
-    ph_decorr *d = ph_decorr_new(NY, NX);
+    ph_decorr *d = ph_decorr_new(NX, NY);
     EXPECT(ph_decorr_set_model(d, &m, 1) == 0);
     for (long k = 0; k < d->nc; k++)
         EXPECT_NEAR(d->filter[k], 1, 1e-15);
@@ -153,9 +160,7 @@ static void circ_bruteforce(const double *u, const double *h, double *out)
 TEST(application_kernel_and_stamp_match_direct_sums)
 {
     model3 s;
-    make_model(&s, 1);
-    ph_decorr *d = ph_decorr_new(NY, NX);
-    EXPECT(ph_decorr_set_model(d, &s.m, 1) == 0);
+    ph_decorr *d = model_decorr(&s, 1);
     double h[NY * NX], img[NY * NX], want[NY * NX], got[NY * NX];
     full_kernel_bruteforce(&s, NULL, 0, 0, h);
     ph_rng r;
@@ -169,7 +174,7 @@ TEST(application_kernel_and_stamp_match_direct_sums)
 
     /* the kernel crop: element [j][i] is offset (j - 2, i - 3) */
     double k5[5 * 7], lost, sum;
-    EXPECT(ph_decorr_kernel(d, 5, 7, k5, &lost, &sum) == 0);
+    EXPECT(ph_decorr_kernel(d, 7, 5, k5, &lost, &sum) == 0);
     double sa = 0, sc = 0, ssum = 0;
     for (int k = 0; k < NY * NX; k++)
         sa += fabs(h[k]);
@@ -208,9 +213,7 @@ TEST(application_kernel_and_stamp_match_direct_sums)
 TEST(variance_matches_direct_sums)
 {
     model3 s;
-    make_model(&s, 1);
-    ph_decorr *d = ph_decorr_new(NY, NX);
-    EXPECT(ph_decorr_set_model(d, &s.m, 1) == 0);
+    ph_decorr *d = model_decorr(&s, 1);
     double v1[NY * NX], v2[NY * NX], h1[NY * NX], h2[NY * NX], t1[NY * NX], t2[NY * NX];
     float acc[NY * NX] = {0};
     for (int k = 0; k < NY * NX; k++) {
@@ -219,7 +222,7 @@ TEST(variance_matches_direct_sums)
     }
     /* term 1: kernel ki1 (*) mk (the I side with the final kernel) */
     double kk[9 * 9];
-    ph_decorr_convolve_full(s.ki1, 7, 5, s.mk, 3, 5, kk);
+    ph_decorr_convolve_full(s.ki1, 5, 7, s.mk, 5, 3, kk);
     full_kernel_bruteforce(&s, kk, 9, 9, h1);
     full_kernel_bruteforce(&s, s.kj1, 5, 7, h2);
     for (int k = 0; k < NY * NX; k++) {
@@ -229,9 +232,9 @@ TEST(variance_matches_direct_sums)
     circ_bruteforce(v1, h1, t1);
     circ_bruteforce(v2, h2, t2);
     memcpy(ph_decorr_plane(d), v1, sizeof v1);
-    EXPECT(ph_decorr_variance_add(d, s.ki1, 7, 5, s.mk, 3, 5, 1.0, acc) == 0);
+    EXPECT(ph_decorr_variance_add(d, s.ki1, 5, 7, s.mk, 5, 3, 1.0, acc) == 0);
     memcpy(ph_decorr_plane(d), v2, sizeof v2);
-    EXPECT(ph_decorr_variance_add(d, s.kj1, 5, 7, NULL, 0, 0, 0.5, acc) == 0);
+    EXPECT(ph_decorr_variance_add(d, s.kj1, 7, 5, NULL, 0, 0, 0.5, acc) == 0);
     for (int k = 0; k < NY * NX; k++)
         EXPECT_REL(acc[k], t1[k] + 0.5 * t2[k], 2e-7);
     ph_decorr_free(d);
@@ -249,7 +252,7 @@ TEST(variance_formula_monte_carlo)
     make_kernel(ko, 11, 11, 1.8, 1.4, -0.4);
     ph_decorr_term j = {ko, 11, 11, 3.0}, i = {ks, 9, 9, 2.0};
     ph_decorr_model m = {&j, 1, &i, 1, NULL, 0, 0};
-    ph_decorr *d = ph_decorr_new(MY, MX);
+    ph_decorr *d = ph_decorr_new(MX, MY);
     EXPECT(d && ph_decorr_set_model(d, &m, 1) == 0);
     static double vs[MY * MX], vt[MY * MX], sumsq[MY * MX], a[MY * MX], b[MY * MX];
     static float pred[MY * MX], wrong[MY * MX];
@@ -276,8 +279,8 @@ TEST(variance_formula_monte_carlo)
             b[k] = ph_rng_gauss(&r) * sqrt(vt[k]);
         }
         /* DIFF = S (*) P_o - T (*) P_s, circular */
-        ph_convolve_circular(a, MY, MX, ko, 11, 11, a);
-        ph_convolve_circular(b, MY, MX, ks, 9, 9, b);
+        ph_fft_convolve_circular(a, MX, MY, ko, 11, 11, a);
+        ph_fft_convolve_circular(b, MX, MY, ks, 9, 9, b);
         for (int k = 0; k < MY * MX; k++)
             a[k] -= b[k];
         ph_decorr_image(d, a, a);
@@ -305,14 +308,12 @@ TEST(variance_formula_monte_carlo)
 TEST(matched_filter_and_full_convolution)
 {
     model3 s;
-    make_model(&s, 0);
-    ph_decorr *d = ph_decorr_new(NY, NX);
-    EXPECT(ph_decorr_set_model(d, &s.m, 1) == 0);
+    ph_decorr *d = model_decorr(&s, 0);
     /* full convolution of two kernels = brute force */
     double a[3 * 5], b[5 * 7], f[7 * 11];
     make_kernel(a, 3, 5, 0.7, 0.9, 0.2);
     make_kernel(b, 5, 7, 1.1, 0.6, -0.3);
-    ph_decorr_convolve_full(a, 3, 5, b, 5, 7, f);
+    ph_decorr_convolve_full(a, 5, 3, b, 7, 5, f);
     for (long y = 0; y < 7; y++)
         for (long x = 0; x < 11; x++) {
             double w = 0;
@@ -336,7 +337,7 @@ TEST(matched_filter_and_full_convolution)
     ph_decorr_image(d, img, dimg);
     circ_bruteforce(dimg, g, want);
     memcpy(ph_decorr_plane(d), img, sizeof img);
-    EXPECT(ph_decorr_matched_filter(d, b, 5, 7) == 0);
+    EXPECT(ph_decorr_matched_filter(d, b, 7, 5) == 0);
     for (int k = 0; k < NY * NX; k++)
         EXPECT_NEAR(ph_decorr_plane(d)[k], want[k], 1e-11);
     ph_decorr_free(d);
@@ -360,11 +361,11 @@ TEST(transpose_equivariant)
     transpose(s.kj1, 5, 7, t.kj1);
     transpose(s.ki1, 7, 5, t.ki1);
     transpose(s.mk, 3, 5, t.mk);
-    t.j[0] = (ph_decorr_term){t.kj1, 7, 5, 3.0};
-    t.i[0] = (ph_decorr_term){t.ki1, 5, 7, 2.0};
+    t.j[0] = (ph_decorr_term){t.kj1, 5, 7, 3.0};
+    t.i[0] = (ph_decorr_term){t.ki1, 7, 5, 2.0};
     t.m.mny = 5;
     t.m.mnx = 3;
-    ph_decorr *a = ph_decorr_new(NY, NX), *b = ph_decorr_new(NX, NY);
+    ph_decorr *a = ph_decorr_new(NX, NY), *b = ph_decorr_new(NY, NX);
     EXPECT(ph_decorr_set_model(a, &s.m, 1) == 0 && ph_decorr_set_model(b, &t.m, 1) == 0);
     double img[NY * NX], imgt[NY * NX], o[NY * NX], ot[NY * NX], back[NY * NX];
     for (int k = 0; k < NY * NX; k++)
@@ -390,8 +391,8 @@ TEST(transpose_equivariant)
     transpose(img, NY, NX, vt);
     memcpy(ph_decorr_plane(a), img, sizeof img);
     memcpy(ph_decorr_plane(b), vt, sizeof vt);
-    EXPECT(ph_decorr_variance_add(a, s.ki1, 7, 5, s.mk, 3, 5, 1, va) == 0);
-    EXPECT(ph_decorr_variance_add(b, t.ki1, 5, 7, t.mk, 5, 3, 1, vb) == 0);
+    EXPECT(ph_decorr_variance_add(a, s.ki1, 5, 7, s.mk, 5, 3, 1, va) == 0);
+    EXPECT(ph_decorr_variance_add(b, t.ki1, 7, 5, t.mk, 3, 5, 1, vb) == 0);
     for (long y = 0; y < NY; y++)
         for (long x = 0; x < NX; x++)
             EXPECT_REL(vb[x * NY + y], va[y * NX + x], 1e-6);
@@ -403,16 +404,16 @@ TEST(errors)
 {
     model3 s;
     make_model(&s, 0);
-    ph_decorr *d = ph_decorr_new(NY, NX);
+    ph_decorr *d = ph_decorr_new(NX, NY);
     ph_error_clear();
     /* a kernel whose transform vanishes at k = 0 (sum 0): no noise there */
     double zero[3] = {1, 0, -1};
-    ph_decorr_term j = {zero, 1, 3, 1.0};
+    ph_decorr_term j = {zero, 3, 1, 1.0};
     ph_decorr_model m = {&j, 1, NULL, 0, NULL, 0, 0};
     EXPECT(ph_decorr_set_model(d, &m, 1) != 0);
     EXPECT(strstr(ph_error_message(), "noise power vanishes") != NULL);
     ph_error_clear();
-    ph_decorr_term big = {s.kj1, 5, 7, 1.0};
+    ph_decorr_term big = {s.kj1, 7, 5, 1.0};
     ph_decorr *tiny = ph_decorr_new(4, 4);
     m.j = &big;
     EXPECT(ph_decorr_set_model(tiny, &m, 1) != 0);
@@ -431,7 +432,7 @@ TEST(errors)
     EXPECT(ph_decorr_kernel(d, 4, 4, out, NULL, NULL) != 0);
     EXPECT(strstr(ph_error_message(), "must be odd") != NULL);
     ph_error_clear();
-    EXPECT(ph_decorr_new(0, 5) == NULL);
+    EXPECT(ph_decorr_new(5, 0) == NULL);
     ph_error_clear();
     ph_decorr_free(tiny);
     ph_decorr_free(d);
@@ -444,7 +445,7 @@ TEST(truncated_kernel_sizes_and_sum)
     long ky, kx;
     double *k, lost;
     /* Lmax: 7 along y (ki1), 7 along x (kj1): grid 16, size round(2 * 7) + 1 = 15 */
-    EXPECT(ph_decorr_truncated_kernel(&s.m, 2.0, &ky, &kx, &k, &lost) == 0);
+    EXPECT(ph_decorr_truncated_kernel(&s.m, 2.0, &kx, &ky, &k, &lost) == 0);
     EXPECT(ky == 15 && kx == 15);
     double sum = 0;
     for (long i = 0; i < ky * kx; i++)
@@ -459,13 +460,13 @@ TEST(truncated_kernel_sizes_and_sum)
     free(k);
     ph_decorr_free(d);
     /* ratio 1.5 on Lmax 7: round(10.5) = 10 (half to even) -> 11 */
-    EXPECT(ph_decorr_truncated_kernel(&s.m, 1.5, &ky, &kx, &k, NULL) == 0);
+    EXPECT(ph_decorr_truncated_kernel(&s.m, 1.5, &kx, &ky, &k, NULL) == 0);
     EXPECT(ky == 11 && kx == 11);
     free(k);
     ph_decorr_term dj = {NULL, 0, 0, 1}, di = {NULL, 0, 0, 1};
     ph_decorr_model md = {&dj, 1, &di, 1, NULL, 0, 0};
     ph_error_clear();
-    EXPECT(ph_decorr_truncated_kernel(&md, 2.0, &ky, &kx, &k, NULL) != 0);
+    EXPECT(ph_decorr_truncated_kernel(&md, 2.0, &kx, &ky, &k, NULL) != 0);
     ph_error_clear();
 }
 
@@ -477,7 +478,7 @@ TEST(convolve_extend_matches_definition)
         img[i] = (i * 37 % 17) - 3.0;
     for (int i = 0; i < 15; i++)
         k[i] = (i + 1) * 0.1 * (i % 2 ? -1 : 1);
-    ph_decorr_convolve_extend(img, CY, CX, k, 5, 3, out);
+    ph_decorr_convolve_extend(img, CX, CY, k, 3, 5, out);
     for (long y = 0; y < CY; y++)
         for (long x = 0; x < CX; x++) {
             double s = 0;
@@ -493,7 +494,7 @@ TEST(convolve_extend_matches_definition)
     /* a constant image gives sum(k) times the constant everywhere (extend) */
     for (int i = 0; i < CY * CX; i++)
         img[i] = 2.5;
-    ph_decorr_convolve_extend(img, CY, CX, k, 5, 3, out);
+    ph_decorr_convolve_extend(img, CX, CY, k, 3, 5, out);
     double ks = 0;
     for (int i = 0; i < 15; i++)
         ks += k[i];

@@ -87,10 +87,10 @@ static void sim_diff(const sim *s, ph_rng *r, double flux, long x0, long y0, dou
         for (long j = 0; j < PSF_N; j++)
             for (long i = 0; i < PSF_N; i++)
                 diff[(y0 + j - PSF_N / 2) * n + x0 + i - PSF_N / 2] += flux * s->psf_s[j * PSF_N + i];
-    ph_convolve_circular(diff, n, n, s->psf_o, PSF_N, PSF_N, diff);
-    ph_convolve_circular(work, n, n, s->psf_s, PSF_N, PSF_N, work);
+    ph_fft_convolve_circular(diff, n, n, s->psf_o, PSF_N, PSF_N, diff);
+    ph_fft_convolve_circular(work, n, n, s->psf_s, PSF_N, PSF_N, work);
     if (s->use_mk)
-        ph_convolve_circular(work, n, n, s->mk, 9, 9, work);
+        ph_fft_convolve_circular(work, n, n, s->mk, 9, 9, work);
     for (long i = 0; i < n * n; i++)
         diff[i] -= work[i];
 }

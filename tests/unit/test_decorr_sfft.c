@@ -109,7 +109,7 @@ TEST(stacked_decam_fixture)
                          groups[g], 'a' + e);
                 ok &= (kernels[g][e] = load(rel, &knx, &kny)) != NULL;
             }
-            terms[g][e] = (ph_decorr_term){kernels[g][e], kny, knx, sigma};
+            terms[g][e] = (ph_decorr_term){kernels[g][e], knx, kny, sigma};
         }
     fin = load("sfft-decorr/input_data/FinalMatchKernel.fits", &fnx, &fny);
     long rnx, rny, dnx, dny, enx, eny;
@@ -118,10 +118,10 @@ TEST(stacked_decam_fixture)
     double *want_d = load("sfft-decorr/4check/FinalDifference.DeCorr.fits", &enx, &eny);
     EXPECT(ok && fin && want_k && diff && want_d);
     if (ok && fin && want_k && diff && want_d) {
-        ph_decorr_model m = {terms[0], 5, terms[1], 5, fin, fny, fnx};
+        ph_decorr_model m = {terms[0], 5, terms[1], 5, fin, fnx, fny};
         long ky, kx;
         double *k = NULL, lost;
-        EXPECT(ph_decorr_truncated_kernel(&m, 2.0, &ky, &kx, &k, &lost) == 0);
+        EXPECT(ph_decorr_truncated_kernel(&m, 2.0, &kx, &ky, &k, &lost) == 0);
         EXPECT(ky == 51 && kx == 51 && rny == 51 && rnx == 51);
         if (k && ky == rny && kx == rnx) {
             double e = rel_l2(k, want_k, (size_t)ky * kx);
@@ -129,7 +129,7 @@ TEST(stacked_decam_fixture)
                    e, k[25 * 51 + 25], want_k[25 * 51 + 25], lost);
             EXPECT(e < 1e-4);
             double *out = malloc((size_t)dnx * dny * sizeof *out);
-            ph_decorr_convolve_extend(diff, dny, dnx, k, ky, kx, out);
+            ph_decorr_convolve_extend(diff, dnx, dny, k, kx, ky, out);
             double r = pearson(out, want_d, (size_t)dnx * dny);
             double l2 = rel_l2(out, want_d, (size_t)dnx * dny);
             printf("# FinalDifference.DeCorr: r = %.12f, relative L2 %.3g\n", r, l2);

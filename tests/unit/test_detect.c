@@ -15,23 +15,33 @@ static float *image(long nx, long ny)
     return calloc((size_t)nx * ny, sizeof(float));
 }
 
-/* Add a circular Gaussian of total flux f at (x0, y0), 0-based. */
-static void gauss(float *img, long nx, long ny, double x0, double y0, double sigma, double f)
+/* A test scene: an nx x ny image (zeros), its segmentation map and the
+ * default detection parameters. */
+typedef struct scene {
+    long nx, ny;
+    float *img;
+    int32_t *seg;
+    ph_detect_params p;
+} scene;
+
+/* Add a circular Gaussian of total flux f at (x0, y0), 0-based, to the
+ * scene's image. */
+static void gauss(scene *s, double x0, double y0, double sigma, double f)
 {
-    for (long y = 0; y < ny; y++)
-        for (long x = 0; x < nx; x++) {
+    for (long y = 0; y < s->ny; y++)
+        for (long x = 0; x < s->nx; x++) {
             double r2 = (x - x0) * (x - x0) + (y - y0) * (y - y0);
-            img[y * nx + x] += (float)(f * exp(-0.5 * r2 / (sigma * sigma)) /
-                                       (2 * M_PI * sigma * sigma));
+            s->img[y * s->nx + x] +=
+                (float)(f * exp(-0.5 * r2 / (sigma * sigma)) / (2 * M_PI * sigma * sigma));
         }
 }
 
-static void noise(float *img, long n, double sigma, uint64_t seed)
+static void noise(scene *s, double sigma, uint64_t seed)
 {
     ph_rng r;
     ph_rng_seed(&r, seed);
-    for (long i = 0; i < n; i++)
-        img[i] += (float)(sigma * ph_rng_gauss(&r));
+    for (long i = 0; i < s->nx * s->ny; i++)
+        s->img[i] += (float)(sigma * ph_rng_gauss(&r));
 }
 
 static int detect(const float *img, const uint8_t *force, long nx, long ny,
@@ -43,6 +53,35 @@ static int detect(const float *img, const uint8_t *force, long nx, long ny,
         ph_error_clear();
     }
     return st;
+}
+
+static scene scene_new(long nx, long ny)
+{
+    scene s = {.nx = nx, .ny = ny, .img = image(nx, ny)};
+    s.seg = calloc((size_t)nx * ny, sizeof *s.seg);
+    ph_detect_defaults(&s.p);
+    return s;
+}
+
+/* Detect on the scene (force: pixels always detected, or NULL). */
+static int scene_detect(scene *s, const uint8_t *force, ph_detection *d)
+{
+    return detect(s->img, force, s->nx, s->ny, &s->p, s->seg, d);
+}
+
+/* Whether an object lies within 1 px of (x, y) in both coordinates. */
+static int found_near(const ph_detection *d, double x, double y)
+{
+    int found = 0;
+    for (long k = 0; k < d->nobj; k++)
+        found |= fabs(d->obj[k].x - x) < 1 && fabs(d->obj[k].y - y) < 1;
+    return found;
+}
+
+static void scene_free(scene *s)
+{
+    free(s->img);
+    free(s->seg);
 }
 
 TEST(filter_edges)
@@ -71,83 +110,72 @@ TEST(filter_edges)
 
 TEST(eight_connected_and_minarea)
 {
-    long nx = 20, ny = 12;
-    float *img = image(nx, ny);
-    int32_t *seg = calloc((size_t)nx * ny, sizeof *seg);
-    ph_detect_params p;
-    ph_detect_defaults(&p);
-    p.kernel = NULL; /* pixel-exact */
-    p.thresh = 0.5;
+    scene s = scene_new(20, 12);
+    long nx = s.nx;
+    s.p.kernel = NULL; /* pixel-exact */
+    s.p.thresh = 0.5;
     /* A diagonal chain of 6 pixels: one object only through corners. */
     for (int k = 0; k < 6; k++)
-        img[(1 + k) * nx + 2 + k] = 1;
+        s.img[(1 + k) * nx + 2 + k] = 1;
     /* A 4-pixel square: detected pixels but below minarea. */
-    img[2 * nx + 14] = img[2 * nx + 15] = img[3 * nx + 14] = img[3 * nx + 15] = 1;
+    s.img[2 * nx + 14] = s.img[2 * nx + 15] = s.img[3 * nx + 14] = s.img[3 * nx + 15] = 1;
     /* Two 5-pixel rows touching only by an edge of the image? no: apart. */
     for (int k = 0; k < 5; k++)
-        img[10 * nx + 10 + k] = 1;
+        s.img[10 * nx + 10 + k] = 1;
     ph_detection d;
-    EXPECT(detect(img, NULL, nx, ny, &p, seg, &d) == 0);
+    EXPECT(scene_detect(&s, NULL, &d) == 0);
     EXPECT(d.nobj == 2);
     EXPECT(d.ndetected == 15);
     EXPECT(d.nsmall == 1);
-    EXPECT(seg[2 * nx + 14] == 0); /* small detections are not segments */
+    EXPECT(s.seg[2 * nx + 14] == 0); /* small detections are not segments */
     if (d.nobj == 2) {
-        int32_t l = seg[1 * nx + 2];
+        int32_t l = s.seg[1 * nx + 2];
         EXPECT(l > 0);
         for (int k = 0; k < 6; k++)
-            EXPECT(seg[(1 + k) * nx + 2 + k] == l);
+            EXPECT(s.seg[(1 + k) * nx + 2 + k] == l);
         EXPECT(d.obj[l - 1].npix == 6);
         EXPECT_NEAR(d.obj[l - 1].x, 4.5, 1e-9);
         EXPECT_NEAR(d.obj[l - 1].y, 3.5, 1e-9);
         /* numbered in SExtractor's order: the object ending first is 1 */
         EXPECT(l == 1);
-        EXPECT(seg[10 * nx + 12] == 2);
+        EXPECT(s.seg[10 * nx + 12] == 2);
     }
-    ph_detection_free(&d);
-    free(img);
-    free(seg);
+    ph_detect_free(&d);
+    scene_free(&s);
 }
 
 TEST(forced_pixels)
 {
-    long nx = 16, ny = 16;
-    float *img = image(nx, ny);
+    scene s = scene_new(16, 16);
+    long nx = s.nx, ny = s.ny;
     uint8_t *force = calloc((size_t)nx * ny, 1);
-    int32_t *seg = calloc((size_t)nx * ny, sizeof *seg);
-    ph_detect_params p;
-    ph_detect_defaults(&p);
-    p.kernel = NULL;
-    p.thresh = 10;
+    s.p.kernel = NULL;
+    s.p.thresh = 10;
     for (int y = 6; y < 9; y++)
         for (int x = 6; x < 8; x++)
             force[y * nx + x] = 1; /* 6 saturated pixels of value 0 */
     ph_detection d;
-    EXPECT(detect(img, force, nx, ny, &p, seg, &d) == 0);
+    EXPECT(scene_detect(&s, force, &d) == 0);
     EXPECT(d.nobj == 1);
     if (d.nobj == 1)
         EXPECT(d.obj[0].flags & PH_OBJ_FORCED);
-    ph_detection_free(&d);
-    free(img);
+    ph_detect_free(&d);
     free(force);
-    free(seg);
+    scene_free(&s);
 }
 
 /* Two Gaussians 7 px apart (sigma 1.5) join at the detection threshold:
  * the multi-threshold tree splits them; without deblending they stay one. */
 TEST(deblending_two_sources)
 {
-    long nx = 48, ny = 40;
-    float *img = image(nx, ny);
-    int32_t *seg = calloc((size_t)nx * ny, sizeof *seg);
-    gauss(img, nx, ny, 20.0, 20.0, 1.5, 5000);
-    gauss(img, nx, ny, 27.0, 20.0, 1.5, 3000);
-    noise(img, nx * ny, 1.0, 11);
-    ph_detect_params p;
-    ph_detect_defaults(&p);
-    p.thresh = 1.5 * 0.6; /* 1.5 sigma of the filtered noise (~0.6) */
+    scene s = scene_new(48, 40);
+    long nx = s.nx, ny = s.ny;
+    gauss(&s, 20.0, 20.0, 1.5, 5000);
+    gauss(&s, 27.0, 20.0, 1.5, 3000);
+    noise(&s, 1.0, 11);
+    s.p.thresh = 1.5 * 0.6; /* 1.5 sigma of the filtered noise (~0.6) */
     ph_detection d;
-    EXPECT(detect(img, NULL, nx, ny, &p, seg, &d) == 0);
+    EXPECT(scene_detect(&s, NULL, &d) == 0);
     EXPECT(d.nobj == 2);
     if (d.nobj == 2) {
         int a = d.obj[0].x < d.obj[1].x ? 0 : 1;
@@ -159,23 +187,22 @@ TEST(deblending_two_sources)
         /* every pixel of the component went to one of them */
         long n1 = 0, n2 = 0;
         for (long i = 0; i < nx * ny; i++) {
-            n1 += seg[i] == 1;
-            n2 += seg[i] == 2;
+            n1 += s.seg[i] == 1;
+            n2 += s.seg[i] == 2;
         }
         EXPECT(n1 == d.obj[0].npix && n2 == d.obj[1].npix);
     }
-    ph_detection_free(&d);
-    p.nthresh = 1;
-    EXPECT(detect(img, NULL, nx, ny, &p, seg, &d) == 0);
+    ph_detect_free(&d);
+    s.p.nthresh = 1;
+    EXPECT(scene_detect(&s, NULL, &d) == 0);
     EXPECT(d.nobj == 1);
-    ph_detection_free(&d);
-    p.nthresh = 32;
-    p.mincont = 1.0;
-    EXPECT(detect(img, NULL, nx, ny, &p, seg, &d) == 0);
+    ph_detect_free(&d);
+    s.p.nthresh = 32;
+    s.p.mincont = 1.0;
+    EXPECT(scene_detect(&s, NULL, &d) == 0);
     EXPECT(d.nobj == 1);
-    ph_detection_free(&d);
-    free(img);
-    free(seg);
+    ph_detect_free(&d);
+    scene_free(&s);
 }
 
 /* FLUX_RADIUS of a bright isolated Gaussian: the radius holding half of
@@ -186,17 +213,13 @@ TEST(deblending_two_sources)
  * sigma_eff sqrt(-2 ln(1 - f/2)). */
 TEST(flux_radius_of_a_gaussian)
 {
-    long nx = 64, ny = 64;
-    float *img = image(nx, ny);
-    int32_t *seg = calloc((size_t)nx * ny, sizeof *seg);
+    scene s = scene_new(64, 64);
     const double sigma = 2.0, f = 1e5;
-    gauss(img, nx, ny, 31.3, 32.6, sigma, f);
-    noise(img, nx * ny, 0.5, 3);
-    ph_detect_params p;
-    ph_detect_defaults(&p);
-    p.thresh = 1.5 * 0.3;
+    gauss(&s, 31.3, 32.6, sigma, f);
+    noise(&s, 0.5, 3);
+    s.p.thresh = 1.5 * 0.3;
     ph_detection d;
-    EXPECT(detect(img, NULL, nx, ny, &p, seg, &d) == 0);
+    EXPECT(scene_detect(&s, NULL, &d) == 0);
     EXPECT(d.nobj == 1);
     if (d.nobj == 1) {
         const ph_object *o = &d.obj[0];
@@ -212,9 +235,8 @@ TEST(flux_radius_of_a_gaussian)
         EXPECT_NEAR(o->flux_radius, r50, 0.03); /* f is ~1 here */
         EXPECT(o->kron_radius >= 3.5);
     }
-    ph_detection_free(&d);
-    free(img);
-    free(seg);
+    ph_detect_free(&d);
+    scene_free(&s);
 }
 
 /* A faint detection in the far wing of a bright source: CLEAN merges it
@@ -222,61 +244,47 @@ TEST(flux_radius_of_a_gaussian)
  * than the faint one's brightest pixels); without CLEAN it stays. */
 TEST(cleaning_merges_a_wing_detection)
 {
-    long nx = 96, ny = 96;
-    float *img = image(nx, ny);
-    int32_t *seg = calloc((size_t)nx * ny, sizeof *seg);
+    scene s = scene_new(96, 96);
+    long nx = s.nx;
     /* The faint one has 5 pixels just above the threshold: its mthresh is
      * ~0.15, while the wing fitted to the bright one (area 121 px at 0.9)
      * predicts ~0.9 x 121 / (pi 12^2) = 0.24 at 12 px. */
-    gauss(img, nx, ny, 40, 40, 1.2, 4e5);
-    gauss(img, nx, ny, 52, 40, 1.0, 14);
-    noise(img, nx * ny, 0.05, 8);
-    ph_detect_params p;
-    ph_detect_defaults(&p);
-    p.thresh = 0.9;
-    p.clean = 0;
+    gauss(&s, 40, 40, 1.2, 4e5);
+    gauss(&s, 52, 40, 1.0, 14);
+    noise(&s, 0.05, 8);
+    s.p.thresh = 0.9;
+    s.p.clean = 0;
     ph_detection d;
-    EXPECT(detect(img, NULL, nx, ny, &p, seg, &d) == 0);
+    EXPECT(scene_detect(&s, NULL, &d) == 0);
     long before = d.nobj;
-    int found = 0;
-    for (long k = 0; k < d.nobj; k++)
-        found |= fabs(d.obj[k].x - 52) < 1 && fabs(d.obj[k].y - 40) < 1;
-    EXPECT(found);
-    ph_detection_free(&d);
-    p.clean = 1;
-    EXPECT(detect(img, NULL, nx, ny, &p, seg, &d) == 0);
+    EXPECT(found_near(&d, 52, 40));
+    ph_detect_free(&d);
+    s.p.clean = 1;
+    EXPECT(scene_detect(&s, NULL, &d) == 0);
     EXPECT(d.nobj < before);
     EXPECT(d.ncleaned >= 1);
-    found = 0;
-    for (long k = 0; k < d.nobj; k++)
-        found |= fabs(d.obj[k].x - 52) < 1 && fabs(d.obj[k].y - 40) < 1;
-    EXPECT(!found);
+    EXPECT(!found_near(&d, 52, 40));
     /* the eaten object's pixels carry its master's label */
-    EXPECT(seg[40 * nx + 52] == seg[40 * nx + 40] && seg[40 * nx + 40] > 0);
-    ph_detection_free(&d);
-    free(img);
-    free(seg);
+    EXPECT(s.seg[40 * nx + 52] == s.seg[40 * nx + 40] && s.seg[40 * nx + 40] > 0);
+    ph_detect_free(&d);
+    scene_free(&s);
 }
 
 TEST(empty_and_bad_parameters)
 {
-    long nx = 30, ny = 30;
-    float *img = image(nx, ny);
-    int32_t *seg = calloc((size_t)nx * ny, sizeof *seg);
+    scene s = scene_new(30, 30);
+    long nx = s.nx, ny = s.ny;
     for (long i = 0; i < nx * ny; i++)
-        img[i] = NAN;
-    ph_detect_params p;
-    ph_detect_defaults(&p);
-    p.thresh = 1;
+        s.img[i] = NAN;
+    s.p.thresh = 1;
     ph_detection d;
-    EXPECT(detect(img, NULL, nx, ny, &p, seg, &d) == 0);
+    EXPECT(scene_detect(&s, NULL, &d) == 0);
     EXPECT(d.nobj == 0 && d.ndetected == 0);
-    ph_detection_free(&d);
-    p.minarea = 0;
-    EXPECT(ph_detect(img, NULL, 0, nx, ny, &p, NULL, seg, &d) == PH_EUSAGE);
+    ph_detect_free(&d);
+    s.p.minarea = 0;
+    EXPECT(ph_detect(s.img, NULL, 0, nx, ny, &s.p, NULL, s.seg, &d) == PH_EUSAGE);
     ph_error_clear();
-    free(img);
-    free(seg);
+    scene_free(&s);
 }
 
 int main(void)

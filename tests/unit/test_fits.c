@@ -75,7 +75,7 @@ TEST(phimage_round_trip)
     }
     a.hdr = ph_header_new();
     ph_header_set_str(a.hdr, "CTYPE1", "RA---TAN", NULL);
-    ph_meta_init(&a.meta);
+    ph_header_meta_init(&a.meta);
     strcpy(a.meta.band, "Y106");
     a.meta.mjd = 62000.5;
     a.meta.skyrms = 8.25;
@@ -141,7 +141,7 @@ TEST(ou2024_input_gz)
     fclose(f);
     EXPECT(c0 == 0x1f && c1 == 0x8b);
     ph_input in;
-    EXPECT(ph_input_read(p, NULL, &in) == 0);
+    EXPECT(ph_image_input_read(p, NULL, &in) == 0);
     EXPECT(in.layout == PH_LAYOUT_OU2024);
     EXPECT(in.nx == 40 && in.ny == 30 && in.noise && in.flags);
     EXPECT_NEAR(in.sci[14], 112.0 + 14 % 13, 0);
@@ -150,14 +150,14 @@ TEST(ou2024_input_gz)
     EXPECT(in.meta.sca == 2);
     /* the value phrosty's and snappl's tests assert */
     EXPECT_NEAR(in.meta.zpt, 32.6617, 1e-4);
-    ph_input_free(&in);
+    ph_image_input_free(&in);
 }
 
 TEST(bad_files)
 {
     ph_input in;
     ph_error_clear();
-    EXPECT(ph_input_read(tmp("absent.fits"), NULL, &in) != 0);
+    EXPECT(ph_image_input_read(tmp("absent.fits"), NULL, &in) != 0);
     EXPECT(strstr(ph_error_message(), "No such file") != NULL);
     ph_error_clear();
 
@@ -167,7 +167,7 @@ TEST(bad_files)
     char cmd[1400];
     snprintf(cmd, sizeof cmd, "head -c 20000 %s > %s", good, cut);
     EXPECT(system(cmd) == 0);
-    EXPECT(ph_input_read(cut, NULL, &in) != 0);
+    EXPECT(ph_image_input_read(cut, NULL, &in) != 0);
     EXPECT(strstr(ph_error_message(), "truncated") != NULL);
     EXPECT_STR(ph_error_file(), cut);
     ph_error_clear();
@@ -177,12 +177,12 @@ TEST(bad_files)
     FILE *f = fopen(txt, "w");
     fputs("hello\n", f);
     fclose(f);
-    EXPECT(ph_input_read(txt, NULL, &in) != 0);
+    EXPECT(ph_image_input_read(txt, NULL, &in) != 0);
     ph_error_clear();
 
     /* missing HDU */
     ph_input_opts o = {.hdu = "NOPE"};
-    EXPECT(ph_input_read(good, &o, &in) != 0);
+    EXPECT(ph_image_input_read(good, &o, &in) != 0);
     EXPECT(strstr(ph_error_message(), "no HDU named NOPE") != NULL);
     ph_error_clear();
 
@@ -204,7 +204,7 @@ TEST(all_nan_image)
     ph_fits_commit(&o);
     ph_input in;
     ph_error_clear();
-    EXPECT(ph_input_read(p, NULL, &in) != 0);
+    EXPECT(ph_image_input_read(p, NULL, &in) != 0);
     EXPECT(strstr(ph_error_message(), "no finite pixel") != NULL);
     ph_error_clear();
 }

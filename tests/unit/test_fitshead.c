@@ -87,7 +87,7 @@ static void same(const char *path, long wnx, long wny, const char *want)
     char gz[700];
     snprintf(gz, sizeof gz, "%s.gz", path);
     copy(path, gz, -1, 1);
-    EXPECT(ph_is_gzip(gz) && !ph_is_gzip(path));
+    EXPECT(ph_fitsscan_is_gzip(gz) && !ph_fitsscan_is_gzip(path));
     for (int z = 0; z < 2; z++) {
         const char *p = z ? gz : path;
         long nx = 0, ny = 0, rnx = 0, rny = 0;
@@ -188,7 +188,7 @@ TEST(ph_image_gzipped)
         ph_header_add_card(a.hdr, wcs_cards[i]);
     ph_header_set_double(a.hdr, "SKYRMS", 12.5, "sky rms");
     ph_header_add_text(a.hdr, "HISTORY", "ph-skysub: background subtracted");
-    ph_meta_init(&a.meta);
+    ph_header_meta_init(&a.meta);
     strcpy(a.meta.band, "H158");
     a.meta.mjd = 62001.25;
     const char *p = tmp("ph.fits");

@@ -152,24 +152,19 @@ TEST(truth_file)
     EXPECT(t.n == 2 && t.mjd[1] == 62001.5 && t.flux[0] == 1069.1 && isnan(t.flux[1]));
     EXPECT(t.obsid && !strcmp(t.obsid[1], "35199") && t.sca && t.sca[1] == 3);
     lc_truth_free(&t);
-    f = fopen(p, "w");
-    fputs("mjd,flux\n62000.5,1\nsoon,2\n", f);
-    fclose(f);
-    ph_error_clear();
-    EXPECT(lc_truth_read(p, &t) == PH_EFAIL);
-    EXPECT(strstr(ph_error_message(), "line 3: column mjd: 'soon' is not a number"));
-    f = fopen(p, "w");
-    fputs("time,flux\n62000.5,1\n", f);
-    fclose(f);
-    ph_error_clear();
-    EXPECT(lc_truth_read(p, &t) == PH_EFAIL);
-    EXPECT(strstr(ph_error_message(), "needs columns mjd and flux (it has no mjd)"));
-    f = fopen(p, "w");
-    fputs("mjd,flux\n", f);
-    fclose(f);
-    ph_error_clear();
-    EXPECT(lc_truth_read(p, &t) == PH_EFAIL);
-    EXPECT(strstr(ph_error_message(), "header but no rows"));
+    static const char *const bad[][2] = {
+        {"mjd,flux\n62000.5,1\nsoon,2\n", "line 3: column mjd: 'soon' is not a number"},
+        {"time,flux\n62000.5,1\n", "needs columns mjd and flux (it has no mjd)"},
+        {"mjd,flux\n", "header but no rows"},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        f = fopen(p, "w");
+        fputs(bad[k][0], f);
+        fclose(f);
+        ph_error_clear();
+        EXPECT(lc_truth_read(p, &t) == PH_EFAIL);
+        EXPECT(strstr(ph_error_message(), bad[k][1]));
+    }
     ph_error_clear();
 }
 

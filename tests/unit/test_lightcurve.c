@@ -44,10 +44,10 @@ static int read_rows(const char *text, ph_lc_rows *rows, const char **msg)
     ph_error_clear();
     const char *p = write_tmp("rows.csv", text);
     ph_table t;
-    int st = ph_table_read(p, &t);
+    int st = ph_csv_table_read(p, &t);
     if (!st) {
         st = ph_lc_rows_add_table(rows, &t, p);
-        ph_table_free(&t);
+        ph_csv_table_free(&t);
     }
     *msg = ph_error_message();
     return st;
@@ -226,10 +226,10 @@ TEST(write_reads_back_bit_exact)
     ph_lc_write_row(f, &r);
     fclose(f);
     ph_table t;
-    EXPECT(ph_table_read(p, &t) == 0);
+    EXPECT(ph_csv_table_read(p, &t) == 0);
     ph_lc_rows rows = {0};
     EXPECT(ph_lc_rows_add_table(&rows, &t, p) == 0);
-    ph_table_free(&t);
+    ph_csv_table_free(&t);
     EXPECT(rows.n == 1);
     const ph_lc_row *q = &rows.r[0];
     EXPECT(q->mjd == r.mjd && q->flux == r.flux && q->flux_err == r.flux_err);

@@ -1,6 +1,6 @@
 /* test_linalg.c -- linalg.h's small solves and conjugate gradients against
  * analytic cases: systems with known solutions, singular systems, and the
- * iteration counts exact arithmetic guarantees. (ph_solve_symmetric is
+ * iteration counts exact arithmetic guarantees. (ph_linalg_solve_symmetric is
  * tested in test_numeric.c.) */
 #include "check.h"
 #include "sci/linalg.h"
@@ -30,6 +30,16 @@ static void dense_jacobi(void *ctx, const double *r, double *z)
         z[i] = d->dinv[i] * r[i];
 }
 
+/* CG on d from x = 0, preconditioned with d->dinv when it is set. */
+static int cg_from_zero(const dense *d, const double *b, double *x, int maxit, double tol2,
+                        ph_linalg_cg_info *info)
+{
+    for (long i = 0; i < d->n; i++)
+        x[i] = 0;
+    return ph_linalg_cg(d->n, dense_apply, d->dinv ? dense_jacobi : NULL, (void *)d, b, x,
+                        maxit, tol2, info);
+}
+
 TEST(cg_laplacian_known_solution)
 {
     /* The 1-D Laplacian (2 on the diagonal, -1 beside it) is SPD; b = A x*
@@ -51,11 +61,8 @@ TEST(cg_laplacian_known_solution)
     dense_apply(&d, xt, b);
     for (int pre = 0; pre < 2; pre++) {
         d.dinv = pre ? dinv : NULL;
-        for (int i = 0; i < N; i++)
-            x[i] = 0;
         ph_linalg_cg_info info = {-1, -1};
-        EXPECT(ph_linalg_cg(N, dense_apply, pre ? dense_jacobi : NULL, &d, b, x, 1000, 1e-26,
-                            &info) == 0);
+        EXPECT(cg_from_zero(&d, b, x, 1000, 1e-26, &info) == 0);
         EXPECT(info.iters <= N + 5);
         EXPECT(info.resid <= 1e-13);
         for (int i = 0; i < N; i++)
@@ -79,25 +86,21 @@ TEST(cg_distinct_eigenvalues_bound_the_steps)
     }
     dense d = {N, A, NULL};
     ph_linalg_cg_info info;
-    for (int i = 0; i < N; i++)
-        x[i] = 0;
-    EXPECT(ph_linalg_cg(N, dense_apply, NULL, &d, b, x, 100, 1e-24, &info) == 0);
-    EXPECT(info.iters == 3);
-    for (int i = 0; i < N; i++)
-        EXPECT_NEAR(x[i], b[i] / ev[i % 3], 1e-12);
-    d.dinv = dinv;
-    for (int i = 0; i < N; i++)
-        x[i] = 0;
-    EXPECT(ph_linalg_cg(N, dense_apply, dense_jacobi, &d, b, x, 100, 1e-24, &info) == 0);
-    EXPECT(info.iters == 1);
-    for (int i = 0; i < N; i++)
-        EXPECT_NEAR(x[i], b[i] / ev[i % 3], 1e-14);
+    /* without and with the exact preconditioner: 3 steps, then 1 */
+    static const int steps[2] = {3, 1};
+    static const double tol[2] = {1e-12, 1e-14};
+    for (int pre = 0; pre < 2; pre++) {
+        d.dinv = pre ? dinv : NULL;
+        EXPECT(cg_from_zero(&d, b, x, 100, 1e-24, &info) == 0);
+        EXPECT(info.iters == steps[pre]);
+        for (int i = 0; i < N; i++)
+            EXPECT_NEAR(x[i], b[i] / ev[i % 3], tol[pre]);
+    }
+    d.dinv = NULL;
     /* A start at the solution takes no step; maxit bounds the steps. */
     EXPECT(ph_linalg_cg(N, dense_apply, NULL, &d, b, x, 100, 1e-24, &info) == 0);
     EXPECT(info.iters == 0);
-    for (int i = 0; i < N; i++)
-        x[i] = 0;
-    EXPECT(ph_linalg_cg(N, dense_apply, NULL, &d, b, x, 2, 1e-24, &info) == 0);
+    EXPECT(cg_from_zero(&d, b, x, 2, 1e-24, &info) == 0);
     EXPECT(info.iters == 2 && info.resid > 1e-6);
 }
 

@@ -33,7 +33,7 @@ static int cpus(void)
 {
     char proc[700];
     snprintf(proc, sizeof proc, "%s/proc_cgroup", root);
-    return ph_cgroup_cpus(root, proc);
+    return ph_ncpu_cgroup_cpus(root, proc);
 }
 
 TEST(v2_quota_and_ancestors)

@@ -113,15 +113,15 @@ TEST(convolutions_match_direct)
         img[i] = ph_rng_gauss(&r);
     for (int i = 0; i < KN * KN; i++)
         ksum += (k[i] = ph_rng_uniform(&r) + (i == 3 ? 5 : 0)); /* asymmetric */
-    EXPECT(ph_convolve_same(img, NY, NX, k, KN, KN, 0, out) == 0);
+    EXPECT(ph_fft_convolve_same(img, NX, NY, k, KN, KN, 0, out) == 0);
     double worst = 0;
     for (long y = 0; y < NY; y++)
         for (long x = 0; x < NX; x++)
             worst = fmax(worst, fabs(out[y * NX + x] - direct(img, NY, NX, k, KN, y, x, 0)));
     EXPECT(worst < 1e-12);
-    EXPECT(ph_convolve_same(img, NY, NX, k, KN, KN, 1, out) == 0);
+    EXPECT(ph_fft_convolve_same(img, NX, NY, k, KN, KN, 1, out) == 0);
     EXPECT_NEAR(out[100], direct(img, NY, NX, k, KN, 100 / NX, 100 % NX, 0) / ksum, 1e-12);
-    EXPECT(ph_convolve_circular(img, NY, NX, k, KN, KN, out) == 0);
+    EXPECT(ph_fft_convolve_circular(img, NX, NY, k, KN, KN, out) == 0);
     worst = 0;
     for (long y = 0; y < NY; y++)
         for (long x = 0; x < NX; x++)
@@ -129,21 +129,21 @@ TEST(convolutions_match_direct)
     EXPECT(worst < 1e-12);
     /* CSZ puts the centre at [0][0]; iCSZ undoes it */
     double full[NY * NX], back[KN * KN];
-    EXPECT(ph_kernel_csz(k, KN, KN, NY, NX, full) == 0);
+    EXPECT(ph_fft_kernel_csz(k, KN, KN, NX, NY, full) == 0);
     EXPECT(full[0] == k[2 * KN + 2] && full[NX - 1] == k[2 * KN + 1]);
-    ph_kernel_icsz(full, NY, NX, KN, KN, back);
+    ph_fft_kernel_icsz(full, NX, NY, KN, KN, back);
     EXPECT(!memcmp(back, k, sizeof k));
     ph_error_clear();
-    EXPECT(ph_kernel_csz(k, 4, 4, NY, NX, full) != 0);
+    EXPECT(ph_fft_kernel_csz(k, 4, 4, NX, NY, full) != 0);
     ph_error_clear();
 }
 
 TEST(small_convolution_and_fft_identity)
 {
     double a[9] = {0, 0, 0, 0, 1, 0, 0, 0, 0}, b[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9}, o[9];
-    ph_convolve_small(a, 3, 3, b, 3, 3, o);
+    ph_fft_convolve_small(a, 3, 3, b, 3, 3, o);
     EXPECT(!memcmp(o, b, sizeof o)); /* delta (*) b = b */
-    ph_fft2 *p = ph_fft2_new(6, 10);
+    ph_fft2 *p = ph_fft2_new(10, 6);
     double *x = ph_fft_alloc_real(60), *y = ph_fft_alloc_real(60);
     ph_cplx *c = ph_fft_alloc_cplx(ph_fft2_ncplx(p));
     for (int i = 0; i < 60; i++)
@@ -166,7 +166,7 @@ TEST(symmetric_solves)
     /* SPD: Cholesky */
     double A[9] = {4, 1, 0, 1, 3, 1, 0, 1, 2}, b[3] = {1, 2, 3};
     ph_solve_info info;
-    EXPECT(ph_solve_symmetric(3, A, b, &info, "test") == 0);
+    EXPECT(ph_linalg_solve_symmetric(3, A, b, &info, "test") == 0);
     EXPECT(!info.used_lu && info.rcond > 0.1);
     /* x solves the original system */
     double A0[9] = {4, 1, 0, 1, 3, 1, 0, 1, 2};
@@ -174,12 +174,12 @@ TEST(symmetric_solves)
         EXPECT_NEAR(A0[3 * i] * b[0] + A0[3 * i + 1] * b[1] + A0[3 * i + 2] * b[2], i + 1.0, 1e-12);
     /* indefinite symmetric: LU */
     double B[4] = {0, 1, 1, 0}, c[2] = {2, 3};
-    EXPECT(ph_solve_symmetric(2, B, c, &info, "test") == 0);
+    EXPECT(ph_linalg_solve_symmetric(2, B, c, &info, "test") == 0);
     EXPECT(info.used_lu && c[0] == 3 && c[1] == 2);
     /* singular */
     double S[4] = {1, 1, 1, 1}, d[2] = {1, 1};
     ph_error_clear();
-    EXPECT(ph_solve_symmetric(2, S, d, &info, "kernel system") != 0);
+    EXPECT(ph_linalg_solve_symmetric(2, S, d, &info, "kernel system") != 0);
     EXPECT(strstr(ph_error_message(), "singular") != NULL);
     ph_error_clear();
 }

@@ -90,7 +90,7 @@ TEST(output_is_never_an_input)
     EXPECT(before.st_ino == after.st_ino && before.st_mtime == after.st_mtime);
     EXPECT(count_entries(dir) == 3); /* no temporary left */
     ph_error_clear();
-    ph_input_forget();
+    ph_sameinput_forget();
     EXPECT(ph_fits_create(&o, in, 0) == 0); /* forgotten: allowed again */
     ph_fits_abort(&o);
 }

@@ -35,22 +35,22 @@ TEST(model_keys)
 {
     ph_header *h = ph_header_new();
     ph_phot_psf_model m;
-    ph_phot_psf_model_read(h, &m);
+    phot_psf_model_read(h, &m);
     EXPECT(!m.phased && m.apcorr == 1.0);
     ph_header_set_bool(h, "PSFPHASE", 1, "");
-    ph_phot_psf_model_read(h, &m);
+    phot_psf_model_read(h, &m);
     EXPECT(!m.phased); /* no PSFX/PSFY: no phase to trust */
     ph_header_set_double(h, "PSFX", 20.3, "");
     ph_header_set_double(h, "PSFY", 14.7, "");
     ph_header_set_double(h, "PSFFRAC", 0.98, "");
     ph_header_set_double(h, "PSFLOSS", 0.01, "");
-    ph_phot_psf_model_read(h, &m);
+    phot_psf_model_read(h, &m);
     EXPECT(m.phased);
     EXPECT_NEAR(m.dx, 0.3, 1e-12);
     EXPECT_NEAR(m.dy, -0.3, 1e-12);
     EXPECT_NEAR(m.apcorr, 0.98 * 0.99, 1e-15);
     ph_header_set_double(h, "PSFFRAC", 1.5, ""); /* nonsense: ignored */
-    ph_phot_psf_model_read(h, &m);
+    phot_psf_model_read(h, &m);
     EXPECT_NEAR(m.apcorr, 0.99, 1e-15);
     ph_header_free(h);
 }
@@ -71,20 +71,20 @@ TEST(phased_stamp_recovers_an_undersampled_source)
     ph_fit_plane p = {d, v, NULL, 0, NX, NY};
     ph_fit_opts o = {.box = 5, .r_in = 0, .r_out = 0};
     ph_psf_spline sc, sp;
-    EXPECT(ph_psf_spline_init(&sc, centred, N) == 0);
-    EXPECT(ph_psf_spline_init(&sp, phased, N) == 0);
+    EXPECT(ph_psffit_spline_init(&sc, centred, N) == 0);
+    EXPECT(ph_psffit_spline_init(&sp, phased, N) == 0);
     ph_phot_meas a, b, c;
-    EXPECT(ph_phot_measure(&p, &sc, &o, x0, y0, 3, 0, 30, &a) == 0);
-    EXPECT(ph_phot_measure_at(&p, &sp, &o, x0, y0, x0 - 0.3, y0 + 0.3, 1.0, 3, 0, 30, &b) == 0);
-    EXPECT(ph_phot_measure_at(&p, &sp, &o, x0, y0, x0 - 0.3, y0 + 0.3, 0.5, 3, 0, 30, &c) == 0);
+    EXPECT(phot_measure(&p, &sc, &o, x0, y0, 3, 0, 30, &a) == 0);
+    EXPECT(phot_measure_at(&p, &sp, &o, x0, y0, x0 - 0.3, y0 + 0.3, 1.0, 3, 0, 30, &b) == 0);
+    EXPECT(phot_measure_at(&p, &sp, &o, x0, y0, x0 - 0.3, y0 + 0.3, 0.5, 3, 0, 30, &c) == 0);
     /* float32 data: 1e-6 */
     EXPECT_NEAR(b.fit.flux / flux, 1.0, 1e-6);
     EXPECT_NEAR(c.fit.flux / flux, 2.0, 2e-6);
     EXPECT_NEAR(c.fit.flux_err, 2 * b.fit.flux_err, 1e-9);
     /* the spline shift of the centred stamp is far off at this sampling */
     EXPECT(fabs(a.fit.flux / flux - 1) > 0.02);
-    ph_psf_spline_free(&sc);
-    ph_psf_spline_free(&sp);
+    ph_psffit_spline_free(&sc);
+    ph_psffit_spline_free(&sp);
     free(d);
     free(v);
 }

@@ -22,6 +22,20 @@ static double sigma_at(double x, long n, double sig0, double sig1)
     return sig0 + (sig1 - sig0) * x / n;
 }
 
+/* The default Roman model of band (its options in o). */
+static ph_romanpsf *band_psf(const char *band, ph_romanpsf_opts *o)
+{
+    ph_romanpsf_defaults(o, band);
+    return ph_romanpsf_new(o);
+}
+
+/* The pupil's frequency cut-off at the band's shortest wavelength, in
+ * cycles per native pixel. */
+static double pupil_cutoff(const ph_romanpsf_opts *o)
+{
+    return o->diameter_m / (o->lambda_min_um * 1e-6) * (o->pixscale_arcsec / 206264.806);
+}
+
 static float *field(ph_romanpsf *p, long n, int nside, double fmin, double fmax, double rms,
                     int poisson, unsigned seed, double sig0, double sig1)
 {
@@ -86,8 +100,7 @@ static void run_case_order(const char *band, double rms, int poisson, double l2m
                            int order)
 {
     ph_romanpsf_opts o;
-    ph_romanpsf_defaults(&o, band);
-    ph_romanpsf *p = ph_romanpsf_new(&o);
+    ph_romanpsf *p = band_psf(band, &o);
     long n = 1024;
     float *img = field(p, n, 14, 2e4, 3e5, rms, poisson, 7, 0, 0);
     uint8_t *bad = calloc((size_t)n * n, 1);
@@ -97,7 +110,7 @@ static void run_case_order(const char *band, double rms, int poisson, double l2m
     ep.order = order;
     if (order)
         ep.radius = 10; /* 9 times the work per grid point: keep the test short */
-    ep.kmax = o.diameter_m / (o.lambda_min_um * 1e-6) * (o.pixscale_arcsec / 206264.806);
+    ep.kmax = pupil_cutoff(&o);
     epsf_model e;
     int st = epsf_build(img, bad, n, n, rms, &ep, &e, "field");
     EXPECT(st == 0);
@@ -209,8 +222,7 @@ static void add_cosmic_rays(float *img, long n, int count, unsigned seed)
 TEST(epsf_cosmic_rays_and_clipping)
 {
     ph_romanpsf_opts o;
-    ph_romanpsf_defaults(&o, "Y106");
-    ph_romanpsf *p = ph_romanpsf_new(&o);
+    ph_romanpsf *p = band_psf("Y106", &o);
     long n = 1024;
     float *img = field(p, n, 14, 2e4, 3e5, 10, 1, 7, 0, 0);
     add_cosmic_rays(img, n, 600, 11);
@@ -222,7 +234,7 @@ TEST(epsf_cosmic_rays_and_clipping)
     epsf_params ep;
     epsf_defaults(&ep);
     ep.gain = 1;
-    ep.kmax = o.diameter_m / (o.lambda_min_um * 1e-6) * (o.pixscale_arcsec / 206264.806);
+    ep.kmax = pupil_cutoff(&o);
     ep.fwhm_ref = ph_romanpsf_fwhm_epsf(&o);
     epsf_model e;
     int st = epsf_build(img, bad, n, n, 10, &ep, &e, "field");
@@ -268,8 +280,7 @@ static int build_expect_error(float *img, long n, const char *band, const char *
 TEST(epsf_too_few_stars)
 {
     ph_romanpsf_opts o;
-    ph_romanpsf_defaults(&o, "Y106");
-    ph_romanpsf *p = ph_romanpsf_new(&o);
+    ph_romanpsf *p = band_psf("Y106", &o);
     long n = 512;
     float *img = field(p, n, 5, 2e4, 3e5, 10, 1, 3, 0, 0);
     build_expect_error(img, n, "Y106", "only 25 isolated unsaturated point-like stars with S/N "

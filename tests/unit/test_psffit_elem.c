@@ -4,19 +4,18 @@
  * their definitions, the annulus against a scan of the whole image, the
  * spline weights against cubic polynomials (reproduced exactly by a
  * not-a-knot spline) and the stamp samples, the shifted stamp built from
- * ph_spline_column and ph_spline_dot against a separable cubic, the fit
+ * ph_psffit_spline_column and ph_psffit_spline_dot against a separable cubic, the fit
  * sums against an injected model, and the GPU's MMM on sorted values
  * against stats.c's ph_mmm_background (quickselect, another order). */
 #include "check.h"
 #include "sci/psffit.h"
 #include "sci/psffit_elem.h"
+#include "spline_case.h"
 #include "base/rng.h"
 #include "sci/stats.h"
 
 #include <stdint.h>
 #include <stdlib.h>
-
-static double cubic(double u) { return 0.3 - 0.7 * u + 0.11 * u * u - 0.013 * u * u * u; }
 
 TEST(usable_pixels_and_positions)
 {
@@ -25,22 +24,22 @@ TEST(usable_pixels_and_positions)
     ph_fit_plane p = {data, var, mask, 2, 3, 2};
     int want[6] = {1, 0, 0, 0, 0, 0};
     for (int i = 0; i < 6; i++)
-        EXPECT(ph_fit_usable(&p, i) == want[i]);
+        EXPECT(ph_psffit_usable(&p, i) == want[i]);
     mask[0] = 4;
-    EXPECT(ph_fit_usable(&p, 0) == 1); /* bit not flagged */
+    EXPECT(ph_psffit_usable(&p, 0) == 1); /* bit not flagged */
     mask[0] = 6;
-    EXPECT(ph_fit_usable(&p, 0) == 0);
+    EXPECT(ph_psffit_usable(&p, 0) == 0);
     p.mask = NULL;
-    EXPECT(ph_fit_usable(&p, 0) == 1);
+    EXPECT(ph_psffit_usable(&p, 0) == 1);
     /* pixel i spans [i - 0.5, i + 0.5) */
-    EXPECT(ph_fit_on_image(&p, -0.5, -0.5) && !ph_fit_on_image(&p, -0.5001, 0));
-    EXPECT(ph_fit_on_image(&p, 2.4999, 1.4999) && !ph_fit_on_image(&p, 2.5, 0));
-    EXPECT(!ph_fit_on_image(&p, 0, 1.5) && !ph_fit_on_image(&p, NAN, 0));
-    EXPECT(ph_fit_centre_index(&p, 1.49, 0.5) == 1 * 3 + 1);
-    EXPECT(ph_fit_centre_index(&p, 1.5, 0.49) == 0 * 3 + 2);
+    EXPECT(ph_psffit_on_image(&p, -0.5, -0.5) && !ph_psffit_on_image(&p, -0.5001, 0));
+    EXPECT(ph_psffit_on_image(&p, 2.4999, 1.4999) && !ph_psffit_on_image(&p, 2.5, 0));
+    EXPECT(!ph_psffit_on_image(&p, 0, 1.5) && !ph_psffit_on_image(&p, NAN, 0));
+    EXPECT(ph_psffit_centre_index(&p, 1.49, 0.5) == 1 * 3 + 1);
+    EXPECT(ph_psffit_centre_index(&p, 1.5, 0.49) == 0 * 3 + 2);
     /* astropy's overlap_slices: first = ceil(x0 - box / 2) */
-    EXPECT(ph_fit_box_first(10.0, 5) == 8 && ph_fit_box_first(10.5, 5) == 8);
-    EXPECT(ph_fit_box_first(10.51, 5) == 9 && ph_fit_box_first(-3.2, 5) == -5);
+    EXPECT(ph_psffit_box_first(10.0, 5) == 8 && ph_psffit_box_first(10.5, 5) == 8);
+    EXPECT(ph_psffit_box_first(10.51, 5) == 9 && ph_psffit_box_first(-3.2, 5) == -5);
 }
 
 /* The bounds hold every pixel of the annulus: a scan of the whole image
@@ -53,11 +52,11 @@ TEST(annulus_bounds_hold_the_annulus)
     for (int c = 0; c < 4; c++) {
         double x0 = pos[c][0], y0 = pos[c][1], r_in = 5.5, r_out = 12.25;
         long xa, xb, ya, yb, in_box = 0, all = 0;
-        ph_fit_annulus_bounds(&p, x0, y0, r_out, &xa, &xb, &ya, &yb);
+        ph_psffit_annulus_bounds(&p, x0, y0, r_out, &xa, &xb, &ya, &yb);
         EXPECT(xa >= 0 && ya >= 0 && xb <= 59 && yb <= 44);
         for (long y = ya; y <= yb; y++)
             for (long x = xa; x <= xb; x++)
-                in_box += ph_fit_in_annulus(x, y, x0, y0, r_in, r_out);
+                in_box += ph_psffit_in_annulus(x, y, x0, y0, r_in, r_out);
         for (long y = 0; y < 45; y++)
             for (long x = 0; x < 60; x++) {
                 double d = hypot(x - x0, y - y0);
@@ -74,18 +73,14 @@ TEST(spline_weights_reproduce_cubics)
 {
     enum { N = 9 };
     double psf[N * N], y[N];
-    for (int i = 0; i < N * N; i++)
-        psf[i] = 1;
     ph_psf_spline s;
-    EXPECT(ph_psf_spline_init(&s, psf, N) == 0);
-    for (int k = 0; k < N; k++)
-        y[k] = cubic(k);
+    EXPECT(spline_case(&s, psf, y, N) == 0);
     for (double u = 0; u <= N - 1; u += 0.0731) {
-        ph_spline_pos at = ph_spline_locate(N, u);
+        ph_spline_pos at = ph_psffit_spline_locate(N, u);
         EXPECT(at.in && at.j >= 0 && at.j <= N - 2);
         double v = 0, sum = 0;
         for (int k = 0; k < N; k++) {
-            double w = ph_spline_weight(s.C, N, &at, k);
+            double w = ph_psffit_spline_weight(s.C, N, &at, k);
             v += w * y[k];
             sum += w;
         }
@@ -93,13 +88,13 @@ TEST(spline_weights_reproduce_cubics)
         EXPECT_NEAR(sum, 1, 1e-12);
     }
     for (int j = 0; j < N; j++) {
-        ph_spline_pos at = ph_spline_locate(N, j);
+        ph_spline_pos at = ph_psffit_spline_locate(N, j);
         for (int k = 0; k < N; k++)
-            EXPECT_NEAR(ph_spline_weight(s.C, N, &at, k), k == j, 1e-12);
+            EXPECT_NEAR(ph_psffit_spline_weight(s.C, N, &at, k), k == j, 1e-12);
     }
-    EXPECT(!ph_spline_locate(N, -1e-9).in && !ph_spline_locate(N, N - 1 + 1e-9).in);
-    EXPECT(!ph_spline_locate(N, NAN).in);
-    ph_psf_spline_free(&s);
+    EXPECT(!ph_psffit_spline_locate(N, -1e-9).in && !ph_psffit_spline_locate(N, N - 1 + 1e-9).in);
+    EXPECT(!ph_psffit_spline_locate(N, NAN).in);
+    ph_psffit_spline_free(&s);
 }
 
 /* The shifted stamp from the shared pieces: weights along y and x, the
@@ -113,27 +108,27 @@ TEST(shifted_stamp_from_columns_and_dots)
         for (int i = 0; i < N; i++)
             psf[j * N + i] = cubic(i) * (1 + 0.2 * j - 0.01 * j * j);
     ph_psf_spline s;
-    EXPECT(ph_psf_spline_init(&s, psf, N) == 0);
+    EXPECT(ph_psffit_spline_init(&s, psf, N) == 0);
     double x0 = 20.37, y0 = 7.81, c = 5, wy[N], wx[B][N], T[N];
-    long bx = ph_fit_box_first(x0, B), by = ph_fit_box_first(y0, B);
+    long bx = ph_psffit_box_first(x0, B), by = ph_psffit_box_first(y0, B);
     for (int i = 0; i < B; i++) {
-        ph_spline_pos ax = ph_spline_locate(N, (bx + i) - x0 + c);
+        ph_spline_pos ax = ph_psffit_spline_locate(N, (bx + i) - x0 + c);
         for (int k = 0; k < N; k++)
-            wx[i][k] = ph_spline_weight(s.C, N, &ax, k);
+            wx[i][k] = ph_psffit_spline_weight(s.C, N, &ax, k);
     }
     for (int r = 0; r < B; r++) {
-        ph_spline_pos ay = ph_spline_locate(N, (by + r) - y0 + c);
+        ph_spline_pos ay = ph_psffit_spline_locate(N, (by + r) - y0 + c);
         for (int k = 0; k < N; k++)
-            wy[k] = ph_spline_weight(s.C, N, &ay, k);
+            wy[k] = ph_psffit_spline_weight(s.C, N, &ay, k);
         for (int j = 0; j < N; j++)
-            T[j] = ph_spline_column(wy, psf, N, j);
+            T[j] = ph_psffit_spline_column(wy, psf, N, j);
         for (int i = 0; i < B; i++) {
             double u = bx + i - x0 + c, v = by + r - y0 + c;
-            EXPECT_NEAR(ph_spline_dot(T, wx[i], N), cubic(u) * (1 + 0.2 * v - 0.01 * v * v),
+            EXPECT_NEAR(ph_psffit_spline_dot(T, wx[i], N), cubic(u) * (1 + 0.2 * v - 0.01 * v * v),
                         1e-12);
         }
     }
-    ph_psf_spline_free(&s);
+    ph_psffit_spline_free(&s);
 }
 
 /* data = F model + sky exactly: the fit gives F and the weighted-least-
@@ -203,19 +198,19 @@ TEST(mmm_on_sorted_values_equals_ph_mmm_background)
         double ref = ph_mmm_background(a, (size_t)m), mu, sd, mu2, sd2;
         memcpy(b, a, (size_t)m * sizeof *a);
         qsort(b, (size_t)m, sizeof *b, cmp);
-        EXPECT_NEAR(ph_mmm_sorted(b, m), ref, 1e-12 * (1 + fabs(ref)));
-        EXPECT(ph_median_sorted(b, 0, m) == ph_median(a, (size_t)m));
-        ph_mean_std_run(b, 0, m, &mu, &sd);
+        EXPECT_NEAR(ph_psffit_mmm_sorted(b, m), ref, 1e-12 * (1 + fabs(ref)));
+        EXPECT(ph_psffit_median_sorted(b, 0, m) == ph_median(a, (size_t)m));
+        ph_psffit_mean_std_run(b, 0, m, &mu, &sd);
         ph_mean_std(a, (size_t)m, &mu2, &sd2);
         EXPECT_NEAR(mu, mu2, 1e-12 * (1 + fabs(mu2)));
         EXPECT_NEAR(sd, sd2, 1e-12 * sd2);
     }
     /* no values: no sky; equal values: their value (sd 0 keeps them all) */
-    EXPECT(isnan(ph_mmm_sorted(b, 0)));
+    EXPECT(isnan(ph_psffit_mmm_sorted(b, 0)));
     double same[12];
     for (int i = 0; i < 12; i++)
         same[i] = 2.5;
-    EXPECT(ph_mmm_sorted(same, 12) == 2.5);
+    EXPECT(ph_psffit_mmm_sorted(same, 12) == 2.5);
 }
 
 int main(void)

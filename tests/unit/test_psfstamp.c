@@ -13,32 +13,32 @@ TEST(stamp_round_trip_and_checks)
     a.data = calloc(25, sizeof(double));
     for (int i = 0; i < 25; i++)
         a.data[i] = exp(-((i % 5 - 2) * (i % 5 - 2) + (i / 5 - 2) * (i / 5 - 2)) / 2.0);
-    double s = ph_psf_normalise(a.data, 5);
+    double s = ph_psfstamp_normalise(a.data, 5);
     EXPECT(s > 1);
     a.hdr = ph_header_new();
     ph_header_set_double(a.hdr, "PSFX", 10.5, NULL);
-    EXPECT(ph_psf_write(p, &a) == 0);
+    EXPECT(ph_psfstamp_write(p, &a) == 0);
     ph_psf b;
-    EXPECT(ph_psf_read(p, NULL, &b) == 0);
+    EXPECT(ph_psfstamp_read(p, NULL, &b) == 0);
     EXPECT(b.n == 5 && !memcmp(a.data, b.data, 25 * sizeof(double)));
     double cx, cy;
-    ph_psf_centroid(b.data, 5, &cx, &cy);
+    ph_psfstamp_centroid(b.data, 5, &cx, &cy);
     EXPECT_NEAR(cx, 0, 1e-15);
     EXPECT_NEAR(cy, 0, 1e-15);
-    ph_psf_free(&b);
+    ph_psfstamp_free(&b);
     double even[16] = {1};
     ph_error_clear();
-    EXPECT(ph_psf_check(even, 4, 4, "e.fits") != 0);
+    EXPECT(ph_psfstamp_check(even, 4, 4, "e.fits") != 0);
     EXPECT(strstr(ph_error_message(), "even size 4") != NULL);
     ph_error_clear();
     double zero[9] = {1, -1, 0, 0, 0, 0, 0, 0, 0};
-    EXPECT(ph_psf_check(zero, 3, 3, "z.fits") != 0);
+    EXPECT(ph_psfstamp_check(zero, 3, 3, "z.fits") != 0);
     EXPECT(strstr(ph_error_message(), "positive sum") != NULL);
     ph_error_clear();
     double nan[9] = {1, NAN};
-    EXPECT(ph_psf_check(nan, 3, 3, "n.fits") != 0);
+    EXPECT(ph_psfstamp_check(nan, 3, 3, "n.fits") != 0);
     ph_error_clear();
-    ph_psf_free(&a);
+    ph_psfstamp_free(&a);
 }
 
 TEST(phased_extension_beside_the_primary)
@@ -51,20 +51,20 @@ TEST(phased_extension_beside_the_primary)
     ph_psf a = {.n = 3, .data = c, .hdr = ph_header_new()}, b = {.n = 3, .data = f,
                                                                .hdr = ph_header_new()};
     ph_header_set_double(b.hdr, "PSFX", 20.5, NULL);
-    EXPECT(ph_psf_write_phased(p, &a, &b) == 0);
-    EXPECT(ph_psf_write(q, &a) == 0);
+    EXPECT(ph_psfstamp_write_phased(p, &a, &b) == 0);
+    EXPECT(ph_psfstamp_write(q, &a) == 0);
     ph_psf r, s;
     /* readers that know nothing of it get the primary, the centred stamp */
-    EXPECT(ph_psf_read(p, NULL, &r) == 0 && r.data[4] == 1);
-    ph_psf_free(&r);
-    EXPECT(ph_psf_read_phased(p, &s) == 0 && s.data && s.data[5] == 0.5);
+    EXPECT(ph_psfstamp_read(p, NULL, &r) == 0 && r.data[4] == 1);
+    ph_psfstamp_free(&r);
+    EXPECT(ph_psfstamp_read_phased(p, &s) == 0 && s.data && s.data[5] == 0.5);
     double x = 0;
     EXPECT(!ph_header_get_double(s.hdr, "PSFX", &x) && x == 20.5);
-    ph_psf_free(&s);
+    ph_psfstamp_free(&s);
     /* no extension: no stamp, no error */
-    EXPECT(ph_psf_read_phased(q, &s) == 0 && s.data == NULL);
+    EXPECT(ph_psfstamp_read_phased(q, &s) == 0 && s.data == NULL);
     ph_error_clear();
-    EXPECT(ph_psf_read_phased("/nonexistent/x.fits", &s) != 0 && s.data == NULL);
+    EXPECT(ph_psfstamp_read_phased("/nonexistent/x.fits", &s) != 0 && s.data == NULL);
     ph_error_clear();
     ph_header_free(a.hdr);
     ph_header_free(b.hdr);

@@ -230,18 +230,66 @@ TEST(crossconv_is_linear_zero_padded_convolution)
     free(out);
 }
 
+/* A CPU engine (nthreads threads) holding the images I = Im and J. */
+static ph_sfft_engine *loaded_engine(long nx, long ny, int nthreads, double *Im, double *J)
+{
+    ph_sfft_engine *e = ph_sfft_cpu_engine_new(nx, ny, nthreads);
+    e->load(e, PH_SFFT_I, Im);
+    e->load(e, PH_SFFT_J, J);
+    return e;
+}
+
+/* The kernel terms of a solution of basis b, in a new array. */
+static double *kernel_terms(const ph_sfft_solution *sol, const ph_sfft_basis *b)
+{
+    double *k = malloc((size_t)b->fij * b->fab * sizeof *k);
+    ph_sfft_kernel_terms(sol, k);
+    return k;
+}
+
 /* ---- the fit against brute force ---------------------------------------------------- */
+
+/* The buffers of one fit case: the scene Im, the target J, the difference
+ * D, the true kernel terms kt (zeroed) and the fit mask, sized for p. */
+typedef struct {
+    long nx, ny, N;
+    ph_sfft_params p;
+    ph_sfft_basis b;
+    double *Im, *J, *D, *kt;
+    uint8_t *fit;
+} fit_case;
+
+static void fit_case_new(fit_case *c, long nx, long ny, ph_sfft_params p, uint64_t seed)
+{
+    c->nx = nx;
+    c->ny = ny;
+    c->N = nx * ny;
+    c->p = p;
+    ph_sfft_basis_of(&c->p, &c->b);
+    c->Im = malloc(3 * c->N * sizeof *c->Im); /* Im, J and D in one block */
+    c->J = c->Im + c->N;
+    c->D = c->J + c->N;
+    c->kt = calloc((size_t)c->b.fij * c->b.fab, sizeof *c->kt);
+    c->fit = malloc(c->N);
+    make_scene(nx, ny, seed, c->Im);
+}
+
+static void fit_case_free(fit_case *c)
+{
+    free(c->Im);
+    free(c->kt);
+    free(c->fit);
+}
 
 static void brute_case(int db, int const_ratio)
 {
-    long nx = 72, ny = 60, N = nx * ny;
-    ph_sfft_params p = {3, 2, db, const_ratio};
-    ph_sfft_basis b;
-    ph_sfft_basis_of(&p, &b);
-    double *Im = malloc(N * sizeof *Im), *J = malloc(N * sizeof *J), *D = malloc(N * sizeof *D);
-    double *kt = calloc((size_t)b.fij * b.fab, sizeof *kt), bg[6] = {3.0, -2.0, 1.5};
-    uint8_t *fit = malloc(N);
-    make_scene(nx, ny, 11, Im);
+    fit_case c;
+    fit_case_new(&c, 72, 60, (ph_sfft_params){3, 2, db, const_ratio}, 11);
+    long nx = c.nx, ny = c.ny, N = c.N;
+    ph_sfft_params p = c.p;
+    ph_sfft_basis b = c.b;
+    double *Im = c.Im, *J = c.J, *D = c.D, *kt = c.kt, bg[6] = {3.0, -2.0, 1.5};
+    uint8_t *fit = c.fit;
     /* an asymmetric kernel varying over the image (the orientation canary) */
     ph_rng r;
     ph_rng_seed(&r, 5);
@@ -255,9 +303,7 @@ static void brute_case(int db, int const_ratio)
         J[i] += 3.0 * ph_rng_gauss(&r);
         fit[i] = ph_rng_uniform(&r) < 0.7;
     }
-    ph_sfft_engine *e = ph_sfft_cpu_engine_new(nx, ny, 2);
-    e->load(e, PH_SFFT_I, Im);
-    e->load(e, PH_SFFT_J, J);
+    ph_sfft_engine *e = loaded_engine(nx, ny, 2, Im, J);
     ph_sfft_solution s;
     EXPECT(ph_sfft_fit(e, fit, &p, 1e-14, &s) == 0);
     double *bf = malloc((size_t)b.neq * sizeof *bf);
@@ -281,11 +327,7 @@ static void brute_case(int db, int const_ratio)
     }
     ph_sfft_solution_free(&s);
     ph_sfft_engine_free(e);
-    free(Im);
-    free(J);
-    free(D);
-    free(kt);
-    free(fit);
+    fit_case_free(&c);
     free(bf);
 }
 
@@ -297,14 +339,13 @@ TEST(fit_equals_brute_force_free_ratio_db2) { brute_case(2, 0); }
 
 static void known_case(int dk, int db)
 {
-    long nx = 80, ny = 66, N = nx * ny;
-    ph_sfft_params p = {4, dk, db, 1};
-    ph_sfft_basis b;
-    ph_sfft_basis_of(&p, &b);
-    double *Im = malloc(N * sizeof *Im), *J = malloc(N * sizeof *J), *D = malloc(N * sizeof *D);
-    double *kt = calloc((size_t)b.fij * b.fab, sizeof *kt), bg[6] = {12.5, 3.0, -4.0};
-    uint8_t *fit = malloc(N);
-    make_scene(nx, ny, 21, Im);
+    fit_case c;
+    fit_case_new(&c, 80, 66, (ph_sfft_params){4, dk, db, 1}, 21);
+    long nx = c.nx, ny = c.ny, N = c.N;
+    ph_sfft_params p = c.p;
+    ph_sfft_basis b = c.b;
+    double *Im = c.Im, *J = c.J, *D = c.D, *kt = c.kt, bg[6] = {12.5, 3.0, -4.0};
+    uint8_t *fit = c.fit;
     /* a kernel sum of 0.9 (const ratio: only the ij = 0 term has a sum) and
      * a shape that varies with position */
     int L = b.L, w = p.w;
@@ -325,14 +366,11 @@ static void known_case(int dk, int db)
     apply_model(Im, nx, ny, &p, kt, bg, J);
     for (long i = 0; i < N; i++)
         fit[i] = 1;
-    ph_sfft_engine *e = ph_sfft_cpu_engine_new(nx, ny, 1);
-    e->load(e, PH_SFFT_I, Im);
-    e->load(e, PH_SFFT_J, J);
+    ph_sfft_engine *e = loaded_engine(nx, ny, 1, Im, J);
     ph_sfft_solution sol;
     EXPECT(ph_sfft_fit(e, fit, &p, 1e-14, &sol) == 0);
     if (sol.coef) {
-        double *kr = malloc((size_t)b.fij * b.fab * sizeof *kr);
-        ph_sfft_kernel_terms(&sol, kr);
+        double *kr = kernel_terms(&sol, &b);
         EXPECT_NEAR(max_abs_diff(kr, kt, (size_t)b.fij * b.fab), 0, 1e-9);
         for (int q = 0; q < b.fpq; q++)
             EXPECT_NEAR(sol.coef[b.fij * b.fab + q], bg[q], 1e-7);
@@ -348,11 +386,7 @@ static void known_case(int dk, int db)
     }
     ph_sfft_solution_free(&sol);
     ph_sfft_engine_free(e);
-    free(Im);
-    free(J);
-    free(D);
-    free(kt);
-    free(fit);
+    fit_case_free(&c);
 }
 
 TEST(known_kernel_dk0_recovered_exactly) { known_case(0, 0); }
@@ -366,9 +400,7 @@ TEST(empty_mask_and_singular_system_are_errors)
     uint8_t *fit = calloc(N, 1);
     make_scene(nx, ny, 1, Im);
     memcpy(J, Im, N * sizeof *J);
-    ph_sfft_engine *e = ph_sfft_cpu_engine_new(nx, ny, 1);
-    e->load(e, PH_SFFT_I, Im);
-    e->load(e, PH_SFFT_J, J);
+    ph_sfft_engine *e = loaded_engine(nx, ny, 1, Im, J);
     ph_sfft_solution s;
     EXPECT(ph_sfft_fit(e, fit, &p, 1e-14, &s) == PH_EFAIL);
     EXPECT(strstr(ph_error_message(), "fitting mask is empty"));
@@ -515,14 +547,11 @@ TEST(star_field_kernel_recovered_to_1e3)
         Im[i] += sigma * ph_rng_gauss(&r);
         J[i] += sigma * ph_rng_gauss(&r);
     }
-    ph_sfft_engine *e = ph_sfft_cpu_engine_new(nx, ny, 2);
-    e->load(e, PH_SFFT_I, Im);
-    e->load(e, PH_SFFT_J, J);
+    ph_sfft_engine *e = loaded_engine(nx, ny, 2, Im, J);
     ph_sfft_solution sol;
     EXPECT(ph_sfft_fit(e, fit, &p, 1e-14, &sol) == 0);
     if (sol.coef) {
-        double *kr = malloc((size_t)b.fij * b.fab * sizeof *kr);
-        ph_sfft_kernel_terms(&sol, kr);
+        double *kr = kernel_terms(&sol, &b);
         /* every coefficient within 1e-3 of the kernel's scale (its peak) */
         double err = max_abs_diff(kr, kt, (size_t)b.fij * b.fab) / max_abs(kt, b.fab);
         printf("# star field: max coefficient error / kernel peak = %.2e, rcond %.2e\n", err,

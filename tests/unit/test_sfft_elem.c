@@ -2,7 +2,7 @@
  * (common/sci/sfft_elem.h; the GPU kernels call nothing else), each against an
  * independent computation: the P and E grid forms give the circular
  * correlation on the image torus (a brute-force sum over the torus), the
- * CSZ placement equals fft.c's ph_kernel_csz, the spectrum products equal
+ * CSZ placement equals fft.c's ph_fft_kernel_csz, the spectrum products equal
  * C99 complex arithmetic bit for bit, the coordinate powers pow(), the sums
  * a long double sum, the background the polynomial written out. */
 #include "check.h"
@@ -144,7 +144,7 @@ TEST(padding_and_cropping)
     double grid[4 * 5];
     for (long y = 0; y < 4; y++)
         for (long x = 0; x < stride; x++)
-            grid[y * stride + x] = ph_sfft_pad_px(img, 2, 3, y, x);
+            grid[y * stride + x] = ph_sfft_pad_px(img, 3, 2, x, y);
     for (long y = 0; y < 4; y++)
         for (long x = 0; x < stride; x++)
             EXPECT(grid[y * stride + x] == (y < 2 && x < 3 ? img[y * 3 + x] : 0));
@@ -153,14 +153,14 @@ TEST(padding_and_cropping)
 }
 
 /* The CSZ placement (centre at [0][0], wrapped) equals fft.c's
- * ph_kernel_csz, on a grid of any row stride. */
+ * ph_fft_kernel_csz, on a grid of any row stride. */
 TEST(csz_placement_equals_ph_kernel_csz)
 {
     enum { L = 7, MY = 12, MX = 10, STRIDE = 2 * (MX / 2 + 1) };
     double k[L * L], ref[MY * MX], grid[MY * STRIDE];
     for (int t = 0; t < L * L; t++)
         k[t] = t + 1;
-    EXPECT(ph_kernel_csz(k, L, L, MY, MX, ref) == 0);
+    EXPECT(ph_fft_kernel_csz(k, L, L, MX, MY, ref) == 0);
     memset(grid, 0, sizeof grid);
     for (long t = 0; t < L * L; t++)
         grid[ph_sfft_csz_offset(t, L, MY, MX, STRIDE)] += k[t];

@@ -38,16 +38,28 @@ TEST(sersic_transforms)
     ph_error_clear();
 }
 
+/* The sum of an n x n image and its first moments sum v x, sum v y. */
+static double moment_sums(const double *img, long n, double *mx, double *my)
+{
+    double sum = 0;
+    *mx = *my = 0;
+    for (long y = 0; y < n; y++)
+        for (long x = 0; x < n; x++) {
+            double v = img[y * n + x];
+            sum += v;
+            *mx += v * x;
+            *my += v * y;
+        }
+    return sum;
+}
+
 /* Second moments of a galaxy drawn on a 0-rotation WCS. */
 static void galaxy_moments(double pa, double *ixx, double *iyy, double *sum)
 {
     sim_scene s = empty_scene(128);
-    s.p.distortion_px = 0;
-    s.p.rot_range_deg = 0;
-    s.p.dither_px = 0;
+    sim_test_fixed_grid(&s.p);
     s.p.noise = 0;
-    s.p.sky_e = 0;
-    s.p.dark_e_s = 0;
+    sim_test_no_background(&s.p);
     ph_romanpsf_parse_model("gaussian:0.5", &s.p.psf);
     sim_obj o = {.id = 1, .type = SIM_GALAXY, .ra = s.p.ra0, .dec = s.p.dec0, .flux = 1000,
                  .re_arcsec = 0.5, .n = 1, .q = 0.3, .pa_deg = pa};
@@ -56,14 +68,7 @@ static void galaxy_moments(double pa, double *ixx, double *iyy, double *sum)
     ph_romanpsf *psf = ph_romanpsf_new(&s.p.psf);
     sim_image img;
     EXPECT(sim_render(&s, &s.ep[0], psf, &img) == 0);
-    double sx = 0, sy = 0, m = 0, xx = 0, yy = 0;
-    for (long y = 0; y < 128; y++)
-        for (long x = 0; x < 128; x++) {
-            double v = img.sci[y * 128 + x];
-            m += v;
-            sx += v * x;
-            sy += v * y;
-        }
+    double sx, sy, m = moment_sums(img.sci, 128, &sx, &sy), xx = 0, yy = 0;
     sx /= m;
     sy /= m;
     for (long y = 0; y < 128; y++)
@@ -95,8 +100,7 @@ TEST(star_truth_through_libph)
     const char *dir = check_tmpdir();
     sim_scene s = empty_scene(96);
     s.p.noise = 0;
-    s.p.sky_e = 0;
-    s.p.dark_e_s = 0;
+    sim_test_no_background(&s.p);
     s.p.dither_px = 7;
     s.p.rot_range_deg = 30;
     s.p.distortion_px = 20; /* strong, so that the WCS matters */
@@ -118,10 +122,10 @@ TEST(star_truth_through_libph)
         EXPECT(sim_render(&s, e, psf, &img) == 0);
         char path[1200];
         snprintf(path, sizeof path, "%s", sim_path(dir, "images", &s, e));
-        ph_input_forget(); /* the file read at k - 2 is rewritten: not an input of this one */
+        ph_sameinput_forget(); /* the file read at k - 2 is rewritten: not an input of this one */
         EXPECT(sim_write_image(path, &s, e, &img) == 0);
         ph_input in;
-        EXPECT(ph_input_read(path, NULL, &in) == 0);
+        EXPECT(ph_image_input_read(path, NULL, &in) == 0);
         EXPECT(in.layout == PH_LAYOUT_OU2024);
         EXPECT_STR(in.meta.band, "Y106");
         EXPECT_NEAR(in.meta.mjd, e->mjd, 1e-9);
@@ -135,14 +139,7 @@ TEST(star_truth_through_libph)
         EXPECT(ph_wcs_from_header(in.hdr, path, &w) == 0);
         double x0, y0;
         ph_wcs_sky2pix(w, 1, &o.ra, &o.dec, &x0, &y0);
-        double sum = 0, mx = 0, my = 0;
-        for (long y = 0; y < 96; y++)
-            for (long x = 0; x < 96; x++) {
-                double v = in.sci[y * 96 + x];
-                sum += v;
-                mx += v * x;
-                my += v * y;
-            }
+        double mx, my, sum = moment_sums(in.sci, 96, &mx, &my);
         printf("# %s epoch %d: star at (%.3f, %.3f): box flux / truth - 1 = %.1e, centroid - WCS = "
                "(%.4f, %.4f) px\n", k >= 2 ? "gaussian:1" : "roman", k % 2, x0, y0, sum / o.flux - 1, mx / sum - x0, my / sum - y0);
         EXPECT_REL(sum, o.flux, 2e-3);
@@ -152,7 +149,7 @@ TEST(star_truth_through_libph)
         }
         EXPECT(img.ntruth == 1 && fabs(img.truth[0].x0 - x0) < 1e-9);
         ph_wcs_free(w);
-        ph_input_free(&in);
+        ph_image_input_free(&in);
         sim_image_free(&img);
         ph_romanpsf_free(psf);
     }

@@ -232,12 +232,9 @@ TEST(saturation_is_clipped_without_a_flag)
 TEST(faint_objects_photon_draw_is_poisson)
 {
     sim_scene s = sim_test_scene(640);
-    s.p.sky_e = 0;
-    s.p.dark_e_s = 0;
+    sim_test_no_background(&s.p);
     s.p.read_noise_e = 0;
-    s.p.distortion_px = 0;
-    s.p.rot_range_deg = 0;
-    s.p.dither_px = 0;
+    sim_test_fixed_grid(&s.p);
     s.p.square_pixels = 1;
     sim_params_finish(&s.p);
     double sc = 0.11 / 3600;

@@ -14,10 +14,10 @@ TEST(sanitise_zeroes_masked_nan_and_rejects_unmasked)
 {
     float img[6] = {1, NAN, 3, INFINITY, 5, 6};
     uint8_t mask[6] = {0, PH_MASK_BAD, 0, PH_MASK_OUTSIDE, 0, 0};
-    EXPECT(ph_sub_sanitise(img, mask, 3, 2, "x.fits", "SCI") == PH_OK);
+    EXPECT(sub_sanitise(img, mask, 3, 2, "x.fits", "SCI") == PH_OK);
     EXPECT(img[1] == 0 && img[3] == 0 && img[0] == 1 && img[5] == 6);
     img[4] = NAN;
-    EXPECT(ph_sub_sanitise(img, mask, 3, 2, "x.fits", "VAR") == PH_EFAIL);
+    EXPECT(sub_sanitise(img, mask, 3, 2, "x.fits", "VAR") == PH_EFAIL);
     EXPECT(strstr(ph_error_message(), "VAR is NaN at pixel (1, 1)"));
     EXPECT_STR(ph_error_file(), "x.fits");
     ph_error_clear();
@@ -29,7 +29,7 @@ TEST(fit_mask_is_detected_in_both_and_never_bad_or_outside)
     uint8_t s[8] = {1, 1, 0, 1, 3, 1, 5, 0};
     uint8_t r[8] = {1, 0, 1, 1, 1, 3, 1, 4};
     uint8_t fit[8], out[8];
-    long n = ph_sub_fit_mask(s, r, 8, 0, fit, out);
+    long n = sub_fit_mask(s, r, 8, 0, fit, out);
     uint8_t efit[8] = {1, 0, 0, 1, 0, 0, 0, 0};
     uint8_t eout[8] = {1, 0, 0, 1, 2, 2, 4, 4};
     EXPECT(n == 2);
@@ -38,7 +38,7 @@ TEST(fit_mask_is_detected_in_both_and_never_bad_or_outside)
         EXPECT(out[i] == eout[i]);
     }
     /* all: every pixel BAD or OUTSIDE in neither, detected or not */
-    n = ph_sub_fit_mask(s, r, 8, 1, fit, out);
+    n = sub_fit_mask(s, r, 8, 1, fit, out);
     uint8_t afit[8] = {1, 1, 1, 1, 0, 0, 0, 0};
     EXPECT(n == 4);
     for (int i = 0; i < 8; i++) {
@@ -61,7 +61,7 @@ TEST(exclude_takes_the_circle_out_of_the_fit)
     for (int y = 0; y < NY; y++)
         for (int x = 0; x < NX; x++)
             expect += (x - 4.5) * (x - 4.5) + (y - 6.2) * (y - 6.2) <= 9.0 && fit[y * NX + x];
-    EXPECT(ph_sub_exclude(fit, out, NX, NY, 4.5, 6.2, 3.0) == expect);
+    EXPECT(sub_exclude(fit, out, NX, NY, 4.5, 6.2, 3.0) == expect);
     EXPECT(expect == 27);
     for (int y = 0; y < NY; y++)
         for (int x = 0; x < NX; x++) {
@@ -70,9 +70,9 @@ TEST(exclude_takes_the_circle_out_of_the_fit)
             EXPECT(out[y * NX + x] == (in ? PH_DIFF_BAD : (PH_DIFF_FIT | PH_DIFF_BAD)));
         }
     /* none: radius 0 or no position; a circle off the image edge is clipped */
-    EXPECT(ph_sub_exclude(fit, out, NX, NY, NAN, 1, 3) == 0);
-    EXPECT(ph_sub_exclude(fit, out, NX, NY, 15, 5, 0) == 0);
-    EXPECT(ph_sub_exclude(fit, out, NX, NY, -1.0, -1.0, 1.5) == 1);
+    EXPECT(sub_exclude(fit, out, NX, NY, NAN, 1, 3) == 0);
+    EXPECT(sub_exclude(fit, out, NX, NY, 15, 5, 0) == 0);
+    EXPECT(sub_exclude(fit, out, NX, NY, -1.0, -1.0, 1.5) == 1);
 }
 
 /* Linear "same" convolution with a zero boundary, by direct sums. */
@@ -141,7 +141,7 @@ TEST(run_cross_convolves_fits_and_blanks_outside)
     ph_sfft_params p = {3, 1, 0, 1};
     ph_sfft_engine *e = ph_sfft_cpu_engine_new(nx, ny, 2);
     ph_sub_out o;
-    EXPECT(ph_sub_run(e, &p, 1e-18, &in, &o) == PH_OK);
+    EXPECT(sub_run(e, &p, 1e-18, &in, &o) == PH_OK);
     if (o.diff) {
         double worst = 0;
         for (long y = 0; y < ny; y += 7)
@@ -169,7 +169,7 @@ TEST(run_cross_convolves_fits_and_blanks_outside)
         EXPECT_NEAR(ks, ph_sfft_ratio_at(&o.sol, nx / 2.0 - 0.5, ny / 2.0 - 0.5), 1e-12);
         EXPECT(fabs(ks - 0.8) < 0.01);
     }
-    ph_sub_out_free(&o);
+    sub_out_free(&o);
     ph_sfft_engine_free(e);
     free(sci);
     free(ref);
@@ -195,7 +195,7 @@ TEST(guard_band_around_bad_and_outside_and_the_border)
     memset(fit, 1, sizeof fit);
     memset(out, 1, sizeof out);
     long removed = -1;
-    EXPECT(ph_sub_guard(fit, out, s, r, N, N, 2, &removed) == 0);
+    EXPECT(sub_guard(fit, out, s, r, N, N, 2, &removed) == 0);
     /* brute force: Chebyshev distance <= 2 of either pixel, or of the border */
     long want = 0;
     for (int y = 0; y < N; y++)
@@ -222,7 +222,7 @@ TEST(signal_keeps_every_source_and_no_sky)
     cs[2 * N + 16] = -50; /* a negative dip is no source */
     memset(fit, 1, sizeof fit);
     memset(out, 1, sizeof out);
-    long removed = ph_sub_signal(cs, cr, v, v, 1.0, 1.0, N, N, fit, out);
+    long removed = sub_signal(cs, cr, v, v, 1.0, 1.0, N, N, fit, out);
     /* two 5x5 blocks kept (the grown sources) */
     EXPECT(removed == N * N - 50);
     EXPECT(fit[5 * N + 5] && fit[7 * N + 7] && fit[3 * N + 3] && !fit[8 * N + 5]);
@@ -230,7 +230,7 @@ TEST(signal_keeps_every_source_and_no_sky)
     EXPECT(count(out, N * N, 1) == 50);
     /* sigma scales with the kernel's squared sum: 4 < 3 sqrt(4) */
     memset(fit, 1, sizeof fit);
-    removed = ph_sub_signal(cs, cr, v, v, 4.0, 1.0, N, N, fit, out);
+    removed = sub_signal(cs, cr, v, v, 4.0, 1.0, N, N, fit, out);
     EXPECT(removed == N * N - 25 && fit[14 * N + 12] && !fit[5 * N + 5]);
 }
 
@@ -246,14 +246,14 @@ TEST(clip_removes_outliers_with_a_margin)
     memset(fit, 1, sizeof fit);
     memset(out, 1, sizeof out);
     fit[9 * N + 11] = 0; /* not fitted: stays as it is */
-    long n = ph_sub_clip(d, v, v, 1.0, 1.0, 2.0, 10, N, N, fit, out);
+    long n = sub_clip(d, v, v, 1.0, 1.0, 2.0, 10, N, N, fit, out);
     /* sigma = sqrt(1 + 4): 40 is 17.9 sigma; a 5x5 block, less the unfitted pixel */
     EXPECT(n == 24);
     EXPECT(!fit[7 * N + 7] && !fit[11 * N + 11] && fit[6 * N + 9] && fit[12 * N + 9]);
     EXPECT(count(out, N * N, 8) == 24 && (out[9 * N + 9] & 9) == 8 && (out[9 * N + 11] & 8) == 0);
     /* below the threshold nothing moves */
     memset(fit, 1, sizeof fit);
-    EXPECT(ph_sub_clip(d, v, v, 1.0, 1.0, 2.0, 20, N, N, fit, out) == 0);
+    EXPECT(sub_clip(d, v, v, 1.0, 1.0, 2.0, 20, N, N, fit, out) == 0);
 }
 
 int main(void)

@@ -63,14 +63,14 @@ int align_geometry(ph_wcs *sci, ph_wcs *tpl, long tnx, long tny, const ph_pixmap
         return ph_error(PH_EFAIL, NULL, "the pixel-area ratio of the two WCSs is undefined");
     g->anchor_x0 = ax0;
     g->anchor_y0 = ay0;
-    return ph_pattern_rotation(tpl, ax0, ay0, sci, &g->rot);
+    return ph_psfrotate_pattern_rotation(tpl, ax0, ay0, sci, &g->rot);
 }
 
 void align_psf(const double *in, long n, const align_geom *g, align_psf_mode mode, ph_interp k,
                double *out, double *sum_before)
 {
     if (mode == ALIGN_PSF_SFFT) {
-        ph_psf_rotate_sfft(in, n, g->rot.alpha_deg, out);
+        ph_psfrotate_sfft(in, n, g->rot.alpha_deg, out);
         double s = 0;
         for (long i = 0; i < n * n; i++)
             s += out[i];
@@ -85,7 +85,8 @@ void align_psf(const double *in, long n, const align_geom *g, align_psf_mode mod
         m[0][0] = g->rot.q[0][0], m[0][1] = g->rot.q[1][0];
         m[1][0] = g->rot.q[0][1], m[1][1] = g->rot.q[1][1];
     } else {
-        ph_mat2_inverse(g->rot.jac, m); /* det != 0: checked by ph_pattern_rotation's caller */
+        ph_psfrotate_mat2_inverse(
+            g->rot.jac, m); /* det != 0: checked by ph_psfrotate_pattern_rotation's caller */
     }
-    *sum_before = ph_psf_transform(in, n, m, k, 1, out);
+    *sum_before = ph_psfrotate_transform(in, n, m, k, 1, out);
 }

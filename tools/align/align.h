@@ -38,7 +38,7 @@ int align_geometry(ph_wcs *sci, ph_wcs *tpl, long tnx, long tny, const ph_pixmap
 
 /* The template PSF (n x n, odd) in the science frame, into `out` (n x n).
  * ROTATE uses g->rot.q, AFFINE g->rot.jac, both with kernel `k` and
- * normalised to sum 1; SFFT is ph_psf_rotate_sfft with g->rot.alpha_deg.
+ * normalised to sum 1; SFFT is ph_psfrotate_sfft with g->rot.alpha_deg.
  * *sum_before: the sum before normalisation (SFFT: the sum as written). */
 void align_psf(const double *in, long n, const align_geom *g, align_psf_mode mode, ph_interp k,
                double *out, double *sum_before);

@@ -19,7 +19,7 @@ int align_output_header(const ph_header *tpl, const ph_meta *tplmeta, const ph_h
     static const char *psfm[] = {"rotate", "affine", "sfft"};
     double area = isfinite(k->area_applied) ? k->area_applied : g->area_ratio;
     int st = ph_header_take_wcs(h, sci);
-    st |= ph_meta_to_header_template(tplmeta, h);
+    st |= ph_header_meta_to_template(tplmeta, h);
     st |= ph_header_set_str(h, "ALKERNEL", ph_interp_name(k->kernel), "ph-align interpolation");
     st |= ph_header_set_str(h, "ALVARWT", k->var_linear ? "linear" : "squared",
                             "variance weights");

@@ -21,11 +21,11 @@ static int load_psf(const align_params *p, const char *tpath, ph_image *tpl, ph_
 {
     memset(psf, 0, sizeof *psf);
     if (p->psf)
-        return ph_psf_read(p->psf, NULL, psf);
+        return ph_psfstamp_read(p->psf, NULL, psf);
     if (!tpl->psf)
         return ph_error(PH_EUSAGE, tpath,
                         "the template has no PSF HDU; give its PSF stamp with --template-psf FILE");
-    if (ph_psf_check(tpl->psf, tpl->psf_size, tpl->psf_size, tpath))
+    if (ph_psfstamp_check(tpl->psf, tpl->psf_size, tpl->psf_size, tpath))
         return PH_EFAIL;
     psf->n = tpl->psf_size;
     psf->data = tpl->psf;
@@ -115,7 +115,7 @@ int align_run(const align_params *p, const char *tpath)
         st = PH_EFAIL;
     if (!st && listed) {
         /* science offsets -> template offsets: the inverse of the local map */
-        ph_mat2_inverse(g.rot.jac, m);
+        ph_psfrotate_mat2_inverse(g.rot.jac, m);
         st = align_stars_psf(psf.ov, m, psf.n, &rov, rpsf, &norm, p->psf ? p->psf : tpath);
         psum = 1 / norm;
     }
@@ -209,7 +209,7 @@ int align_run(const align_params *p, const char *tpath)
     free(rpsf);
     align_planes_free(&out);
     ph_pixmap_free(map);
-    ph_psf_free(&psf);
+    ph_psfstamp_free(&psf);
     ph_wcs_free(swcs);
     ph_wcs_free(twcs);
     ph_image_free(&sci);

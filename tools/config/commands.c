@@ -84,7 +84,7 @@ static void check_leaf(const char *key, const char *value, void *ctx)
 {
     (void)value;
     check_ctx *c = ctx;
-    if (!ph_known_config_key(key)) {
+    if (!config_known_key(key)) {
         ph_warn("%s is not a key phrosty-c knows; it is ignored", key);
         c->unknown++;
         return;
@@ -92,7 +92,7 @@ static void check_leaf(const char *key, const char *value, void *ctx)
     /* A key read as one value (every tool option, kerpolyorder ...) that
      * holds a list or mapping would be ignored by the tools: an error. */
     const char *v;
-    if (ph_known_config_scalar(key))
+    if (config_known_scalar(key))
         ph_config_get_value(c->cfg, key, &v); /* records the first such error */
 }
 

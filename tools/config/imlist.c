@@ -29,7 +29,7 @@ static int has_control(const char *s)
 int config_imlist(FILE *out, const char *path, const char *band)
 {
     ph_imlist l;
-    if (ph_imlist_read(path, &l))
+    if (ph_csv_imlist_read(path, &l))
         return PH_EFAIL;
     int st = PH_OK;
     for (int i = 0; i < l.n && !st; i++) {
@@ -50,7 +50,7 @@ int config_imlist(FILE *out, const char *path, const char *band)
         fprintf(out, "%d\t%s\t%s\t%ld\t%s\t%s\n", e->line, e->path, e->obsid, e->sca, mjd,
                 e->band);
     }
-    ph_imlist_free(&l);
+    ph_csv_imlist_free(&l);
     return st;
 }
 

@@ -6,7 +6,7 @@
 
 #include <stdio.h>
 
-/* Read the image list `path` (ph_imlist_read: header, 5 fields, sca, mjd)
+/* Read the image list `path` (ph_csv_imlist_read: header, 5 fields, sca, mjd)
  * and check what scripts rely on: each observation_id a plain word
  * (letters, digits and . _ + -, it names products), no field with a tab
  * or control character. Print the images of `band` (NULL: all), one a

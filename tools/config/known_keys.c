@@ -33,7 +33,7 @@ static const char *prefix[] = {
     "db.", "photometry.snappl.",
 };
 
-int ph_known_config_key(const char *key)
+int config_known_key(const char *key)
 {
     for (size_t i = 0; i < sizeof exact / sizeof *exact; i++)
         if (!strcmp(key, exact[i]))
@@ -44,7 +44,7 @@ int ph_known_config_key(const char *key)
     return 0;
 }
 
-int ph_known_config_scalar(const char *key)
+int config_known_scalar(const char *key)
 {
     if (!strncmp(key, "ph.", 3))
         return 1;

@@ -5,10 +5,10 @@
 /* 1 if phrosty-c reads `key` (a dotted leaf key), or if it belongs to a part
  * of phrosty's config that only phrosty's database or simulation lookups
  * use (system.ou24.*, system.db.* ...), which we accept silently. */
-int ph_known_config_key(const char *key);
+int config_known_key(const char *key);
 
 /* 1 if phrosty-c reads `key` as a single value (not a list or mapping):
  * every ph.<tool>.<option> and phrosty's scalar keys. */
-int ph_known_config_scalar(const char *key);
+int config_known_scalar(const char *key);
 
 #endif

@@ -28,7 +28,8 @@ static int check_complete(ph_fits *fp, const char *path)
     struct stat sb;
     ffthdu(fp->f, &n, &status);
     const char *real = ph_stream_in(path); /* "-": the copy of standard input */
-    if (status || n < 1 || !real || stat(real, &sb) || ph_is_gzip(path)) { /* size on disk says nothing */
+    if (status || n < 1 || !real || stat(real, &sb) ||
+        ph_fitsscan_is_gzip(path)) { /* size on disk says nothing */
         fits_clear_errmsg();
         return PH_OK; /* the checks that follow say what is wrong */
     }
@@ -88,10 +89,10 @@ static int read_psf(const dc_input *in, ph_fits *fp, const char *file, const cha
                     const char *option, ph_psf *p)
 {
     if (file)
-        return ph_psf_read(file, NULL, p);
+        return ph_psfstamp_read(file, NULL, p);
     if (!ph_fits_has_hdu(fp, hdu))
         return ph_error(PH_EFAIL, in->path, "no %s HDU; give the PSF with %s FILE", hdu, option);
-    return ph_psf_read(in->path, hdu, p);
+    return ph_psfstamp_read(in->path, hdu, p);
 }
 
 /* The science PSF at the transient's sub-pixel phase: --target-psf (its
@@ -102,23 +103,23 @@ static int read_target(dc_input *in, ph_fits *fp, const dc_sources *src)
 {
     const char *file = src->target_psf;
     if (file) {
-        if (ph_psf_read_phased(file, &in->target))
+        if (ph_psfstamp_read_phased(file, &in->target))
             return PH_EFAIL;
         snprintf(in->target_src, sizeof in->target_src, "%s", ph_path_basename(file));
-        return in->target.data ? PH_OK : ph_psf_read(file, NULL, &in->target);
+        return in->target.data ? PH_OK : ph_psfstamp_read(file, NULL, &in->target);
     }
     if (src->centred || src->conv_psf)
         return PH_OK;
     if (src->sci_psf) {
-        if (ph_psf_read_phased(src->sci_psf, &in->target))
+        if (ph_psfstamp_read_phased(src->sci_psf, &in->target))
             return PH_EFAIL;
-        snprintf(in->target_src, sizeof in->target_src, "%s[%s]",
-                 ph_path_basename(src->sci_psf), PH_PSF_PHASED_HDU);
+        snprintf(in->target_src, sizeof in->target_src, "%s[%s]", ph_path_basename(src->sci_psf),
+                 PH_PSF_PHASED_HDU);
         return PH_OK;
     }
     snprintf(in->target_src, sizeof in->target_src, "HDU %s", PH_PSF_PHASED_HDU);
     return ph_fits_has_hdu(fp, PH_PSF_PHASED_HDU)
-               ? ph_psf_read(in->path, PH_PSF_PHASED_HDU, &in->target)
+               ? ph_psfstamp_read(in->path, PH_PSF_PHASED_HDU, &in->target)
                : PH_OK;
 }
 
@@ -182,10 +183,10 @@ int dc_input_open(const char *path, const dc_sources *src, dc_input *in)
         st = read_target(in, &fp, src);
     if (!st) {
         if (src->conv_psf)
-            st = ph_psf_read(src->conv_psf, NULL, &in->conv);
+            st = ph_psfstamp_read(src->conv_psf, NULL, &in->conv);
         else if (!src->sci_psf && !src->ref_psf && !in->target.data &&
                  ph_fits_has_hdu(&fp, "CONV_PSF"))
-            st = ph_psf_read(path, "CONV_PSF", &in->conv);
+            st = ph_psfstamp_read(path, "CONV_PSF", &in->conv);
     }
     if (!st && src->use_match)
         st = read_match(in, &fp, src->match_file);
@@ -205,10 +206,10 @@ int dc_input_open(const char *path, const dc_sources *src, dc_input *in)
 void dc_input_free(dc_input *in)
 {
     ph_header_free(in->hdr);
-    ph_psf_free(&in->sci);
-    ph_psf_free(&in->ref);
-    ph_psf_free(&in->conv);
-    ph_psf_free(&in->target);
+    ph_psfstamp_free(&in->sci);
+    ph_psfstamp_free(&in->ref);
+    ph_psfstamp_free(&in->conv);
+    ph_psfstamp_free(&in->target);
     free(in->match);
     free(in->mask);
     ph_header_free(in->mask_hdr);

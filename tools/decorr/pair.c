@@ -18,12 +18,12 @@ static void pair_model(const dc_pair *p, ph_decorr_term t[2], ph_decorr_model *m
                            .mny = p->n_match, .mnx = p->n_match};
 }
 
-ph_decorr *dc_new(long ny, long nx, const dc_pair *p)
+ph_decorr *dc_new(long nx, long ny, const dc_pair *p)
 {
     ph_decorr_term t[2];
     ph_decorr_model m;
     pair_model(p, t, &m);
-    ph_decorr *d = ph_decorr_new(ny, nx);
+    ph_decorr *d = ph_decorr_new(nx, ny);
     if (d && ph_decorr_set_model(d, &m, 1)) {
         ph_decorr_free(d);
         return NULL;
@@ -31,7 +31,7 @@ ph_decorr *dc_new(long ny, long nx, const dc_pair *p)
     return d;
 }
 
-long dc_default_kernel_size(const dc_pair *p, long ny, long nx)
+long dc_default_kernel_size(const dc_pair *p, long nx, long ny)
 {
     long l = p->n_sci > p->n_ref ? p->n_sci : p->n_ref;
     if (p->match && p->n_match > l)
@@ -53,7 +53,7 @@ int dc_conv_psf(const dc_pair *p, double *out)
         s += p->psf_ref[i];
     for (size_t i = 0; i < nr; i++)
         b[i] = p->psf_ref[i] / s;
-    ph_convolve_small(p->psf_sci, p->n_sci, p->n_sci, b, p->n_ref, p->n_ref, out);
+    ph_fft_convolve_small(p->psf_sci, p->n_sci, p->n_sci, b, p->n_ref, p->n_ref, out);
     free(b);
     return PH_OK;
 }

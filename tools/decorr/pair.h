@@ -27,13 +27,13 @@ typedef struct dc_pair {
     double rms_sci, rms_ref; /* sky rms of science and template */
 } dc_pair;
 
-/* The decorrelation state for an ny x nx difference of this pair: the
+/* The decorrelation state for an nx x ny difference of this pair: the
  * filter D (D(0) = 1) is computed. NULL on error (recorded). */
-ph_decorr *dc_new(long ny, long nx, const dc_pair *p);
+ph_decorr *dc_new(long nx, long ny, const dc_pair *p);
 
 /* Default DECORR_KERNEL size: 2 x the largest kernel (PSFs, matching kernel
  * when used), made odd (SFFT's KERatio 2), at most the image size. */
-long dc_default_kernel_size(const dc_pair *p, long ny, long nx);
+long dc_default_kernel_size(const dc_pair *p, long nx, long ny);
 
 /* The PSF of the difference when none is given: P_s (*) P_ref / sum(P_ref),
  * zero boundary, cropped to n_sci (SFFT's cross-convolution of the PSFs,
@@ -48,7 +48,7 @@ int dc_psf(ph_decorr *d, const double *conv_psf, long n, long outn, double *out,
 /* Variance of the decorrelated difference (sfft-reference §7), one plane at
  * a time: fill ph_decorr_plane(d) with the template variance and call
  * dc_variance_ref, with the science variance and call dc_variance_sci; acc
- * (ny x nx, zeroed by the caller) collects
+ * (nx x ny, zeroed by the caller) collects
  *   V_ref (*) h_s^2 + V_sci (*) h_o^2,  h_s = F^-1[D F(P_s [(*) M])],
  *   h_o = F^-1[D F(P_ref)].
  * The matching kernel enters h_s only when it is considered (p->match):

@@ -132,7 +132,7 @@ int dc_write_psf(dc_run *r)
 int dc_write_kernel(dc_run *r)
 {
     long n = r->o->kernel_size ? r->o->kernel_size
-                               : dc_default_kernel_size(&r->pair, r->in.ny, r->in.nx);
+                               : dc_default_kernel_size(&r->pair, r->in.nx, r->in.ny);
     ph_timing_begin("DECORR_KERNEL");
     double *k = ph_malloc((size_t)n * n * sizeof *k, "DECORR_KERNEL"), lost = 0, sum = 0;
     ph_header *h = ph_header_new();

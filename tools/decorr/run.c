@@ -63,7 +63,7 @@ static int setup(dc_run *r)
 
     ph_fft_set_threads(o->threads ? (int)o->threads : ph_ncpu());
     ph_timing_begin("filter");
-    r->d = dc_new(in->ny, in->nx, &r->pair);
+    r->d = dc_new(in->nx, in->ny, &r->pair);
     ph_timing_end();
     if (!r->d)
         return dc_blame(in->path);

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int ph_import_build(const ph_import_planes *in, ph_import_out *out)
+int import_build(const ph_import_planes *in, ph_import_out *out)
 {
     memset(out, 0, sizeof *out);
     size_t n = (size_t)in->nx * in->ny;
@@ -19,7 +19,7 @@ int ph_import_build(const ph_import_planes *in, ph_import_out *out)
     double *work = ph_malloc(n * sizeof *work, "statistics");
     if (!out->sci || !out->var || !out->mask || !work) {
         free(work);
-        ph_import_out_free(out);
+        import_out_free(out);
         return PH_EFAIL;
     }
     long ngood = 0;
@@ -49,9 +49,10 @@ int ph_import_build(const ph_import_planes *in, ph_import_out *out)
     }
     if (ngood == 0) {
         free(work);
-        ph_import_out_free(out);
-        return ph_error(PH_EFAIL, NULL, "no usable pixel: every pixel is masked, NaN or has no "
-                                        "positive noise");
+        import_out_free(out);
+        return ph_error(PH_EFAIL, NULL,
+                        "no usable pixel: every pixel is masked, NaN or has no "
+                        "positive noise");
     }
     if (in->skyrms > 0) {
         out->skyrms = in->skyrms;
@@ -65,7 +66,7 @@ int ph_import_build(const ph_import_planes *in, ph_import_out *out)
     }
     free(work);
     if (!(out->skyrms > 0) || !isfinite(out->skyrms)) {
-        ph_import_out_free(out);
+        import_out_free(out);
         return ph_error(PH_EFAIL, NULL, "the sky rms estimate is %g: give --skyrms", out->skyrms);
     }
     if (!in->noise && !in->var)
@@ -74,7 +75,7 @@ int ph_import_build(const ph_import_planes *in, ph_import_out *out)
     return PH_OK;
 }
 
-void ph_import_out_free(ph_import_out *out)
+void import_out_free(ph_import_out *out)
 {
     free(out->sci);
     free(out->var);
@@ -82,7 +83,7 @@ void ph_import_out_free(ph_import_out *out)
     memset(out, 0, sizeof *out);
 }
 
-void ph_import_crop(const double *in, long n, long m, double *out)
+void import_crop(const double *in, long n, long m, double *out)
 {
     long off = (n - m) / 2;
     for (long y = 0; y < m; y++)

@@ -35,10 +35,10 @@ typedef struct ph_import_out {
  * skyrms, when not given: the median of sqrt(VAR) over good pixels, or
  * without a noise map the robust (inter-quartile) sigma of the image.
  * Error (recorded) if no pixel is good. */
-int ph_import_build(const ph_import_planes *in, ph_import_out *out);
-void ph_import_out_free(ph_import_out *out);
+int import_build(const ph_import_planes *in, ph_import_out *out);
+void import_out_free(ph_import_out *out);
 
 /* Crop an odd n x n stamp to m x m (odd, m <= n) around its centre pixel. */
-void ph_import_crop(const double *in, long n, long m, double *out);
+void import_crop(const double *in, long n, long m, double *out);
 
 #endif

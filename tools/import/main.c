@@ -51,7 +51,7 @@ static int run(const import_ui *o, const char *input)
     if (!st && !det_all && !det_none)
         st = import_read_plane(o->det, nx, ny, &det);
     if (!st) {
-        ph_meta_from_header(img.hdr, input, &img.meta);
+        ph_header_meta_from(img.hdr, input, &img.meta);
         if (o->band)
             ph_strlcpy(img.meta.band, o->band, sizeof img.meta.band);
         if (!isnan(o->mjd))
@@ -65,7 +65,7 @@ static int run(const import_ui *o, const char *input)
         ph_timing_begin("build");
         ph_import_planes in = {nx, ny, image, noise, var, bad, det, det_all,
                                o->nan_outside, o->skyrms};
-        if ((st = ph_import_build(&in, &out))) /* name the input in the message */
+        if ((st = import_build(&in, &out))) /* name the input in the message */
             ph_error_context(input, NULL);
     }
     free(image);
@@ -96,7 +96,7 @@ static int run(const import_ui *o, const char *input)
     }
     ph_timing_begin("write");
     if (!st && o->psf_out)
-        st = ph_psf_write(o->psf_out, &psf);
+        st = ph_psfstamp_write(o->psf_out, &psf);
     if (!st && (st = ph_image_write(o->output, &img)) && o->psf_out)
         remove(o->psf_out); /* no half product */
     ph_timing_end();
@@ -104,8 +104,8 @@ static int run(const import_ui *o, const char *input)
     img.mask = NULL;
     img.psf = NULL;
     ph_image_free(&img);
-    ph_import_out_free(&out);
-    ph_psf_free(&psf);
+    import_out_free(&out);
+    ph_psfstamp_free(&psf);
     return st;
 }
 

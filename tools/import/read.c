@@ -32,30 +32,30 @@ int import_read_psf(const char *path, long size, const char *band, ph_psf *p)
     memset(p, 0, sizeof *p);
     if (ph_fits_load_double(path, NULL, &nx, &ny, &p->data, NULL))
         return PH_EFAIL;
-    if (ph_psf_check(p->data, nx, ny, path)) {
-        ph_psf_free(p);
+    if (ph_psfstamp_check(p->data, nx, ny, path)) {
+        ph_psfstamp_free(p);
         return PH_EFAIL;
     }
     p->n = nx;
     if (size) {
         if (size > nx) {
-            ph_psf_free(p);
-            return ph_error(PH_EFAIL, path, "--psf-size %ld is larger than the PSF (%ld)",
-                            size, nx);
+            ph_psfstamp_free(p);
+            return ph_error(PH_EFAIL, path, "--psf-size %ld is larger than the PSF (%ld)", size,
+                            nx);
         }
         double *c = ph_malloc((size_t)size * size * sizeof *c, "PSF");
         if (!c) {
-            ph_psf_free(p);
+            ph_psfstamp_free(p);
             return PH_EFAIL;
         }
-        ph_import_crop(p->data, nx, size, c);
+        import_crop(p->data, nx, size, c);
         free(p->data);
         p->data = c;
         p->n = size;
     }
-    double sum = ph_psf_normalise(p->data, p->n);
+    double sum = ph_psfstamp_normalise(p->data, p->n);
     if (!(sum > 0)) {
-        ph_psf_free(p);
+        ph_psfstamp_free(p);
         return ph_error(PH_EFAIL, path, "the cropped PSF does not have a positive sum");
     }
     char model[300];
@@ -69,7 +69,7 @@ int import_read_psf(const char *path, long size, const char *band, ph_psf *p)
     if (!st && band[0])
         st = ph_header_set_str(p->hdr, "FILTER", band, "band");
     if (st) {
-        ph_psf_free(p);
+        ph_psfstamp_free(p);
         return ph_error(PH_EFAIL, path, "cannot build the PSF header");
     }
     return PH_OK;

@@ -84,33 +84,39 @@ static void ysubtree(FILE *f, const ph_config *cfg, const char *key, const char 
     free(text);
 }
 
+/* One "key: value" line of a string or a number, under the prefix pfx. */
+static void yfield_str(FILE *f, const char *pfx, const char *key, const char *v)
+{
+    fprintf(f, "%s%s: ", pfx, key);
+    ystr(f, v);
+    fputc('\n', f);
+}
+
+static void yfield_num(FILE *f, const char *pfx, const char *key, double v)
+{
+    fprintf(f, "%s%s: ", pfx, key);
+    ynum(f, v);
+    fputc('\n', f);
+}
+
 void lc_meta_write_fields(FILE *f, const lc_meta *m, const char *pfx)
 {
-    fprintf(f, "%sprovenance_id: ", pfx);
-    ystr(f, m->provenance_id);
-    fprintf(f, "\n%sdiaobject_id: ", pfx);
-    ystr(f, m->diaobject_id);
-    fprintf(f, "\n%sdiaobject_position_id: null\n%siau_name: ", pfx, pfx);
-    ystr(f, m->iau_name);
-    fprintf(f, "\n%sband: ", pfx);
-    ystr(f, m->band);
-    fprintf(f, "\n%sra: ", pfx);
-    ynum(f, m->ra);
-    fprintf(f, "\n%sdec: ", pfx);
-    ynum(f, m->dec);
-    fprintf(f, "\n%sra_err: ", pfx);
-    ynum(f, m->ra_err);
-    fprintf(f, "\n%sdec_err: ", pfx);
-    ynum(f, m->dec_err);
-    fprintf(f, "\n%sra_dec_covar: null\n", pfx);
+    yfield_str(f, pfx, "provenance_id", m->provenance_id);
+    yfield_str(f, pfx, "diaobject_id", m->diaobject_id);
+    fprintf(f, "%sdiaobject_position_id: null\n", pfx);
+    yfield_str(f, pfx, "iau_name", m->iau_name);
+    yfield_str(f, pfx, "band", m->band);
+    yfield_num(f, pfx, "ra", m->ra);
+    yfield_num(f, pfx, "dec", m->dec);
+    yfield_num(f, pfx, "ra_err", m->ra_err);
+    yfield_num(f, pfx, "dec_err", m->dec_err);
+    fprintf(f, "%sra_dec_covar: null\n", pfx);
     if (m->band) {
-        fprintf(f, "%slocal_surface_brightness_%s: ", pfx, m->band);
-        ynum(f, m->local_sb);
-        fputc('\n', f);
+        char key[128];
+        snprintf(key, sizeof key, "local_surface_brightness_%s", m->band);
+        yfield_num(f, pfx, key, m->local_sb);
     }
-    fprintf(f, "%sobject_id: ", pfx);
-    ystr(f, m->oid);
-    fputc('\n', f);
+    yfield_str(f, pfx, "object_id", m->oid);
 }
 
 void lc_meta_write_column(FILE *f, int k)
@@ -162,7 +168,7 @@ int lc_meta_write(FILE *f, const lc_meta *m)
     }
 
     fprintf(f, "\nprovenance:\n  tool: ph-lc\n  version: ");
-    ystr(f, ph_version());
+    ystr(f, ph_cli_version());
     fprintf(f, "\n  command:\n");
     for (int i = 0; i < m->argc; i++) {
         fprintf(f, "    - ");

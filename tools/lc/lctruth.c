@@ -21,11 +21,11 @@ int lc_truth_read(const char *path, lc_truth *t)
 {
     memset(t, 0, sizeof *t);
     ph_table tab;
-    if (ph_table_read(path, &tab))
+    if (ph_csv_table_read(path, &tab))
         return PH_EFAIL;
     int st = PH_OK;
-    int cm = ph_table_col(&tab, "mjd"), cf = ph_table_col(&tab, "flux");
-    int co = ph_table_col(&tab, "observation_id"), cs = ph_table_col(&tab, "sca");
+    int cm = ph_csv_table_col(&tab, "mjd"), cf = ph_csv_table_col(&tab, "flux");
+    int co = ph_csv_table_col(&tab, "observation_id"), cs = ph_csv_table_col(&tab, "sca");
     if (cm < 0 || cf < 0) {
         st = ph_error(PH_EFAIL, path, "a truth file needs columns mjd and flux (it has no %s)",
                       cm < 0 ? "mjd" : "flux");
@@ -47,10 +47,10 @@ int lc_truth_read(const char *path, lc_truth *t)
         goto out;
     }
     for (int i = 0; i < tab.nrows; i++) {
-        const char *m = ph_table_cell(&tab, i, cm), *f = ph_table_cell(&tab, i, cf);
+        const char *m = ph_csv_table_cell(&tab, i, cm), *f = ph_csv_table_cell(&tab, i, cf);
         if (ph_parse_double(m, &t->mjd[i]) || !isfinite(t->mjd[i])) {
-            st = ph_error(PH_EFAIL, path, "line %d: column mjd: '%s' is not a number",
-                          tab.lines[i], m);
+            st = ph_error(PH_EFAIL, path, "line %d: column mjd: '%s' is not a number", tab.lines[i],
+                          m);
             goto out;
         }
         if (!*f || !strcmp(f, "nan"))
@@ -61,16 +61,16 @@ int lc_truth_read(const char *path, lc_truth *t)
             goto out;
         }
         if (t->obsid)
-            ph_strlcpy(t->obsid[i], ph_table_cell(&tab, i, co), sizeof t->obsid[i]);
-        if (t->sca && ph_parse_long(ph_table_cell(&tab, i, cs), &t->sca[i])) {
+            ph_strlcpy(t->obsid[i], ph_csv_table_cell(&tab, i, co), sizeof t->obsid[i]);
+        if (t->sca && ph_parse_long(ph_csv_table_cell(&tab, i, cs), &t->sca[i])) {
             st = ph_error(PH_EFAIL, path, "line %d: column sca: '%s' is not a whole number",
-                          tab.lines[i], ph_table_cell(&tab, i, cs));
+                          tab.lines[i], ph_csv_table_cell(&tab, i, cs));
             goto out;
         }
         t->n++;
     }
 out:
-    ph_table_free(&tab);
+    ph_csv_table_free(&tab);
     if (st)
         lc_truth_free(t);
     return st;

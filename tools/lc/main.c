@@ -33,11 +33,11 @@ static int read_inputs(const ph_cli *cli, ph_lc_rows *rows, int *nrows_of)
     for (int i = 0; i < cli->npos; i++) {
         const char *path = cli->pos[i];
         ph_table t;
-        if (ph_table_read(path, &t))
+        if (ph_csv_table_read(path, &t))
             return PH_EFAIL;
         int before = rows->n;
         int st = ph_lc_rows_add_table(rows, &t, path);
-        ph_table_free(&t);
+        ph_csv_table_free(&t);
         if (st)
             return st;
         nrows_of[i] = rows->n - before;

@@ -78,7 +78,7 @@ static int push(ph_catalog *c, long *cap, double ra, double dec, double mag)
     return PH_OK;
 }
 
-int ph_catalog_read(const char *path, int format, double zptmag, ph_catalog *c)
+int phot_catalog_read(const char *path, int format, double zptmag, ph_catalog *c)
 {
     memset(c, 0, sizeof *c);
     const char *real = ph_stream_in(path); /* "-": standard input */
@@ -87,7 +87,7 @@ int ph_catalog_read(const char *path, int format, double zptmag, ph_catalog *c)
     FILE *f = fopen(real, "r");
     if (!f)
         return ph_error(PH_EFAIL, path, "cannot read the catalogue: %s", strerror(errno));
-    ph_input_note(path);
+    ph_sameinput_note(path);
     char line[8192], head[8192];
     char *names[MAXF], *fld[MAXF];
     int nnames = 0, comma = 0, lineno = 0, st = PH_OK;
@@ -167,11 +167,11 @@ int ph_catalog_read(const char *path, int format, double zptmag, ph_catalog *c)
         st = ph_error(PH_EFAIL, path, "read error");
     fclose(f);
     if (st)
-        ph_catalog_free(c);
+        phot_catalog_free(c);
     return st;
 }
 
-void ph_catalog_free(ph_catalog *c)
+void phot_catalog_free(ph_catalog *c)
 {
     free(c->ra);
     free(c->dec);

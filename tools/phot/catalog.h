@@ -22,7 +22,7 @@ typedef struct ph_catalog {
 
 /* Read `path`; for truth files add `zptmag` to mag (it must be finite
  * then). Errors name the file and line. */
-int ph_catalog_read(const char *path, int format, double zptmag, ph_catalog *c);
-void ph_catalog_free(ph_catalog *c);
+int phot_catalog_read(const char *path, int format, double zptmag, ph_catalog *c);
+void phot_catalog_free(ph_catalog *c);
 
 #endif

@@ -25,12 +25,12 @@ static int read_plane(ph_fits *fp, const char *hdu, const ph_phot_input *in, flo
     return PH_OK;
 }
 
-int ph_phot_input_read(const char *path, int want_zpimg, ph_phot_input *in)
+int phot_input_read(const char *path, int want_zpimg, ph_phot_input *in)
 {
     memset(in, 0, sizeof *in);
     in->path = path;
-    ph_meta_init(&in->sci);
-    ph_meta_init(&in->tpl);
+    ph_header_meta_init(&in->sci);
+    ph_header_meta_init(&in->tpl);
     ph_fits fp;
     if (ph_fits_open(&fp, path))
         return PH_EFAIL;
@@ -46,15 +46,15 @@ int ph_phot_input_read(const char *path, int want_zpimg, ph_phot_input *in)
     if (!st)
         st = ph_fits_read_header(&fp, &in->hdr);
     if (!st) {
-        ph_meta_from_header(in->hdr, NULL, &in->sci);
-        ph_meta_from_header_template(in->hdr, &in->tpl);
+        ph_header_meta_from(in->hdr, NULL, &in->sci);
+        ph_header_meta_from_template(in->hdr, &in->tpl);
     }
     if (!st)
         st = ph_fits_read_float(&fp, &in->nx, &in->ny, &in->diff);
     if (!st)
         st = read_plane(&fp, "DIFF_VAR", in, &in->var);
     if (!st)
-        st = ph_var_check(in->var, (size_t)in->nx * in->ny, path, "DIFF_VAR");
+        st = ph_image_var_check(in->var, (size_t)in->nx * in->ny, path, "DIFF_VAR");
     if (!st) {
         long nx, ny;
         st = ph_fits_goto(&fp, "MASK") || ph_fits_read_u8(&fp, &nx, &ny, &in->mask);
@@ -66,17 +66,17 @@ int ph_phot_input_read(const char *path, int want_zpimg, ph_phot_input *in)
         st = read_plane(&fp, "DECORR_SCI", in, &in->zpimg);
     ph_fits_close(&fp);
     if (!st)
-        st = ph_psf_read(path, "DECORR_PSF", &in->psf);
+        st = ph_psfstamp_read(path, "DECORR_PSF", &in->psf);
     return st;
 }
 
-void ph_phot_input_free(ph_phot_input *in)
+void phot_input_free(ph_phot_input *in)
 {
     ph_header_free(in->hdr);
     free(in->diff);
     free(in->var);
     free(in->zpimg);
     free(in->mask);
-    ph_psf_free(&in->psf);
+    ph_psfstamp_free(&in->psf);
     memset(in, 0, sizeof *in);
 }

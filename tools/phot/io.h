@@ -20,7 +20,7 @@ typedef struct ph_phot_input {
 
 /* Read the header and the PSF (and check that every plane is there), then
  * the planes: DECORR_DIFF, DIFF_VAR, MASK, and DECORR_SCI when want_zpimg. */
-int ph_phot_input_read(const char *path, int want_zpimg, ph_phot_input *in);
-void ph_phot_input_free(ph_phot_input *in);
+int phot_input_read(const char *path, int want_zpimg, ph_phot_input *in);
+void phot_input_free(ph_phot_input *in);
 
 #endif

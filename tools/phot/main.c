@@ -28,7 +28,7 @@
 static int resolve_device(ph_device want, int *use_gpu)
 {
     ph_gpu_info info;
-    return ph_device_resolve(want, use_gpu, &info);
+    return ph_gpu_device_resolve(want, use_gpu, &info);
 }
 
 /* The star fits on the chosen device (ph_zp_fitter). */

@@ -9,14 +9,11 @@
 #include <math.h>
 #include <stdlib.h>
 
-long ph_phot_stamp_start(double x0, long size)
-{
-    return (long)(x0 - 0.5) - size / 2;
-}
+long phot_stamp_start(double x0, long size) { return (long)(x0 - 0.5) - size / 2; }
 
-double ph_phot_stamp_background(const ph_fit_plane *p, double x0, double y0, long size)
+double phot_stamp_background(const ph_fit_plane *p, double x0, double y0, long size)
 {
-    long xa = ph_phot_stamp_start(x0, size), ya = ph_phot_stamp_start(y0, size);
+    long xa = phot_stamp_start(x0, size), ya = phot_stamp_start(y0, size);
     double *v = ph_malloc((size_t)size * size * sizeof *v, "stamp background");
     if (!v)
         return NAN;
@@ -36,14 +33,13 @@ double ph_phot_stamp_background(const ph_fit_plane *p, double x0, double y0, lon
     return bkg;
 }
 
-int ph_phot_measure(const ph_fit_plane *p, const ph_psf_spline *s, const ph_fit_opts *o,
-                    double x0, double y0, double ap_r, int subpixels, long stamp,
-                    ph_phot_meas *m)
+int phot_measure(const ph_fit_plane *p, const ph_psf_spline *s, const ph_fit_opts *o, double x0,
+                 double y0, double ap_r, int subpixels, long stamp, ph_phot_meas *m)
 {
-    return ph_phot_measure_at(p, s, o, x0, y0, x0, y0, 1.0, ap_r, subpixels, stamp, m);
+    return phot_measure_at(p, s, o, x0, y0, x0, y0, 1.0, ap_r, subpixels, stamp, m);
 }
 
-void ph_phot_psf_model_read(const ph_header *h, ph_phot_psf_model *m)
+void phot_psf_model_read(const ph_header *h, ph_phot_psf_model *m)
 {
     *m = (ph_phot_psf_model){.apcorr = 1.0, .psfx = NAN, .psfy = NAN};
     char v[16] = "";
@@ -64,13 +60,13 @@ void ph_phot_psf_model_read(const ph_header *h, ph_phot_psf_model *m)
     m->apcorr = frac * (1.0 - loss);
 }
 
-int ph_phot_measure_at(const ph_fit_plane *p, const ph_psf_spline *s, const ph_fit_opts *o,
-                       double x0, double y0, double fx, double fy, double apcorr, double ap_r,
-                       int subpixels, long stamp, ph_phot_meas *m)
+int phot_measure_at(const ph_fit_plane *p, const ph_psf_spline *s, const ph_fit_opts *o, double x0,
+                    double y0, double fx, double fy, double apcorr, double ap_r, int subpixels,
+                    long stamp, ph_phot_meas *m)
 {
     ph_fit_work w = {0};
     int st = ph_psffit_one(p, s, o, fx, fy, &m->fit, &w);
-    ph_fit_work_free(&w);
+    ph_psffit_work_free(&w);
     if (!st && m->fit.status == PH_FIT_OK) {
         m->fit.flux /= apcorr;
         m->fit.flux_err /= apcorr;
@@ -78,9 +74,9 @@ int ph_phot_measure_at(const ph_fit_plane *p, const ph_psf_spline *s, const ph_f
     m->aperture_sum = m->stamp_bkg = m->mag = m->mag_err = NAN;
     if (st || m->fit.status != PH_FIT_OK)
         return st;
-    m->stamp_bkg = ph_phot_stamp_background(p, x0, y0, stamp);
+    m->stamp_bkg = phot_stamp_background(p, x0, y0, stamp);
     if (isfinite(m->stamp_bkg))
-        m->aperture_sum = ph_aperture_sum(p, x0, y0, ap_r, m->stamp_bkg, subpixels, NULL);
+        m->aperture_sum = ph_psffit_aperture_sum(p, x0, y0, ap_r, m->stamp_bkg, subpixels, NULL);
     double f = m->fit.flux;
     if (f > 0) {
         m->mag = -2.5 * log10(f);
@@ -89,12 +85,13 @@ int ph_phot_measure_at(const ph_fit_plane *p, const ph_psf_spline *s, const ph_f
     return PH_OK;
 }
 
-double ph_phot_fit_chi2(const ph_fit_plane *p, const ph_psf_spline *s, const ph_fit_opts *o,
-                        double fx, double fy, double amp, double sky, double *allow)
+double phot_fit_chi2(const ph_fit_plane *p, const ph_psf_spline *s, const ph_fit_opts *o, double fx,
+                     double fy, double amp, double sky, double *allow)
 {
     int b = o->box;
-    long bx = ph_fit_box_start(fx, b), by = ph_fit_box_start(fy, b);
-    double *m = malloc((size_t)b * b * sizeof *m), *work = malloc((size_t)3 * b * s->n * sizeof *work);
+    long bx = ph_psffit_box_start(fx, b), by = ph_psffit_box_start(fy, b);
+    double *m = malloc((size_t)b * b * sizeof *m),
+           *work = malloc((size_t)3 * b * s->n * sizeof *work);
     double chi = 0, me = 0;
     long n = 0;
     *allow = 0;
@@ -103,7 +100,7 @@ double ph_phot_fit_chi2(const ph_fit_plane *p, const ph_psf_spline *s, const ph_
         free(work);
         return NAN;
     }
-    ph_psf_spline_box(s, fx, fy, bx, by, b, b, m, work);
+    ph_psffit_spline_box(s, fx, fy, bx, by, b, b, m, work);
     for (long j = 0; j < b; j++)
         for (long i = 0; i < b; i++) {
             long x = bx + i, y = by + j;
@@ -126,8 +123,8 @@ double ph_phot_fit_chi2(const ph_fit_plane *p, const ph_psf_spline *s, const ph_
     return chi / (double)(n - 1);
 }
 
-void ph_phot_zeropoint(long n, const double *mag, const ph_fit_result *fit, double lo, double hi,
-                       double *zpt, double *scatter, long *nused, unsigned char *used)
+void phot_zeropoint(long n, const double *mag, const ph_fit_result *fit, double lo, double hi,
+                    double *zpt, double *scatter, long *nused, unsigned char *used)
 {
     double *z = malloc((size_t)(n ? n : 1) * sizeof *z);
     long k = 0;
@@ -150,9 +147,9 @@ void ph_phot_zeropoint(long n, const double *mag, const ph_fit_result *fit, doub
     free(z);
 }
 
-int ph_phot_star_apertures(const ph_fit_plane *p, const double *psf, long n, double dx, double dy,
-                           double r, const ph_fit_opts *o, long nstars, const double *x,
-                           const double *y, ph_fit_result *res)
+int phot_star_apertures(const ph_fit_plane *p, const double *psf, long n, double dx, double dy,
+                        double r, const ph_fit_opts *o, long nstars, const double *x,
+                        const double *y, ph_fit_result *res)
 {
     /* the stamp's enclosed flux, measured exactly as the stars are */
     float *pf = ph_malloc((size_t)n * n * sizeof *pf, "PSF plane"),
@@ -165,7 +162,7 @@ int ph_phot_star_apertures(const ph_fit_plane *p, const double *psf, long n, dou
     for (long i = 0; i < n * n; i++)
         pf[i] = (float)psf[i], pv[i] = 1.0f;
     ph_fit_plane sp = {pf, pv, NULL, 0, n, n};
-    double c = (n - 1) / 2.0, ee = ph_aperture_sum(&sp, c + dx, c + dy, r, 0.0, 0, NULL);
+    double c = (n - 1) / 2.0, ee = ph_psffit_aperture_sum(&sp, c + dx, c + dy, r, 0.0, 0, NULL);
     free(pf);
     free(pv);
     for (long i = 0; i < nstars; i++) {
@@ -173,12 +170,12 @@ int ph_phot_star_apertures(const ph_fit_plane *p, const double *psf, long n, dou
         int ns = PH_FIT_MIN_SKY, nbad = 0;
         res[i] = (ph_fit_result){.flux = NAN, .flux_err = NAN, .status = PH_FIT_OK};
         if (o->r_out > 0)
-            sky = ph_fit_local_sky(p, xs, ys, o->r_in, o->r_out, &ns);
+            sky = ph_psffit_local_sky(p, xs, ys, o->r_in, o->r_out, &ns);
         if (!isfinite(sky) || ns < PH_FIT_MIN_SKY) {
             res[i].status = PH_FIT_NO_SKY;
             continue;
         }
-        double a = ph_aperture_sum(p, xs, ys, r, sky, 0, &nbad);
+        double a = ph_psffit_aperture_sum(p, xs, ys, r, sky, 0, &nbad);
         if (!isfinite(a) || !(ee > 0)) {
             res[i].status = PH_FIT_FEW_PIXELS;
             continue;

@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-int ph_phot_read_plane(const char *path, const char *hdu, long *nx, long *ny, float **plane,
-                       ph_header **hdr)
+int phot_read_plane(const char *path, const char *hdu, long *nx, long *ny, float **plane,
+                    ph_header **hdr)
 {
     ph_fits fp;
     *plane = NULL;
@@ -28,9 +28,9 @@ int ph_phot_read_plane(const char *path, const char *hdu, long *nx, long *ny, fl
     return st;
 }
 
-int ph_phot_write_stamp(const char *dir, const char *what, const char *sname, const char *tname,
-                        const float *plane, long nx, long ny, const ph_header *hdr, double x0,
-                        double y0, long size)
+int phot_write_stamp(const char *dir, const char *what, const char *sname, const char *tname,
+                     const float *plane, long nx, long ny, const ph_header *hdr, double x0,
+                     double y0, long size)
 {
     char path[4096];
     int len;
@@ -40,7 +40,7 @@ int ph_phot_write_stamp(const char *dir, const char *what, const char *sname, co
         len = snprintf(path, sizeof path, "%s/stamp_%s", dir, sname);
     if (len >= (int)sizeof path)
         return ph_error(PH_EFAIL, dir, "stamp file name too long");
-    long xa = ph_phot_stamp_start(x0, size), ya = ph_phot_stamp_start(y0, size);
+    long xa = phot_stamp_start(x0, size), ya = phot_stamp_start(y0, size);
     float *s = ph_malloc((size_t)size * size * sizeof *s, "stamp");
     ph_header *h = hdr ? ph_header_copy(hdr) : ph_header_new();
     if (!s || !h) {
@@ -89,8 +89,8 @@ int phot_write_stamps(phot_run *r)
     struct { const char *what; const float *plane; } s[] = {
         {"decorr_diff", in->diff}, {"diff_var", in->var}, {"decorr_zptimg", in->zpimg}};
     for (size_t i = 0; i < sizeof s / sizeof *s && !st; i++)
-        st = ph_phot_write_stamp(o->stamps, s[i].what, S, T, s[i].plane, in->nx, in->ny, in->hdr,
-                                 r->x0, r->y0, o->stamp_size);
+        st = phot_write_stamp(o->stamps, s[i].what, S, T, s[i].plane, in->nx, in->ny, in->hdr,
+                              r->x0, r->y0, o->stamp_size);
     if (!st && o->aligned) {
         ph_image al;
         st = ph_image_read(o->aligned, PH_PLANE_SCI, &al);
@@ -99,21 +99,21 @@ int phot_write_stamps(phot_run *r)
                           "the aligned template is %ldx%ld, the difference %ldx%ld", al.nx,
                           al.ny, in->nx, in->ny);
         if (!st)
-            st = ph_phot_write_stamp(o->stamps, "aligned", S, T, al.sci, al.nx, al.ny, al.hdr,
-                                     r->x0, r->y0, o->stamp_size);
+            st = phot_write_stamp(o->stamps, "aligned", S, T, al.sci, al.nx, al.ny, al.hdr, r->x0,
+                                  r->y0, o->stamp_size);
         ph_image_free(&al);
     }
     if (!st && o->diff) { /* phrosty's stamp_diff_: the difference before decorrelation */
         long nx = 0, ny = 0;
         float *plane = NULL;
         ph_header *h = NULL;
-        st = ph_phot_read_plane(o->diff, "DIFF", &nx, &ny, &plane, &h);
+        st = phot_read_plane(o->diff, "DIFF", &nx, &ny, &plane, &h);
         if (!st && (nx != in->nx || ny != in->ny))
             st = ph_error(PH_EFAIL, o->diff, "the difference is %ldx%ld, DECORR_DIFF %ldx%ld", nx,
                           ny, in->nx, in->ny);
         if (!st)
-            st = ph_phot_write_stamp(o->stamps, "diff", S, T, plane, nx, ny, h, r->x0, r->y0,
-                                     o->stamp_size);
+            st = phot_write_stamp(o->stamps, "diff", S, T, plane, nx, ny, h, r->x0, r->y0,
+                                  o->stamp_size);
         free(plane);
         ph_header_free(h);
     }
@@ -133,7 +133,7 @@ int phot_write_stamps(phot_run *r)
         ph_input_lite im;
         ph_wcs *w = NULL;
         double x, y;
-        st = ph_input_read_lite(orig[k], NULL, PH_NOISE_NO, &im);
+        st = ph_image_input_read_lite(orig[k], NULL, PH_NOISE_NO, &im);
         if (!st)
             st = ph_wcs_from_header(im.hdr, orig[k], &w);
         if (!st)
@@ -141,10 +141,10 @@ int phot_write_stamps(phot_run *r)
         if (!st && !(isfinite(x) && isfinite(y)))
             st = ph_error(PH_EFAIL, orig[k], "the transient has no pixel position in its WCS");
         if (!st)
-            st = ph_phot_write_stamp(o->stamps, NULL, names[k], NULL, im.sci, im.nx, im.ny,
-                                     im.hdr, x, y, o->stamp_size);
+            st = phot_write_stamp(o->stamps, NULL, names[k], NULL, im.sci, im.nx, im.ny, im.hdr, x,
+                                  y, o->stamp_size);
         ph_wcs_free(w);
-        ph_input_lite_free(&im);
+        ph_image_input_lite_free(&im);
     }
     ph_timing_end();
     return st;

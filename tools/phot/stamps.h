@@ -15,14 +15,14 @@ int phot_write_stamps(phot_run *r);
  * DIR/stamp_<what>_<S>-<T>, phrosty's name exactly (gzip-compressed when it
  * ends in .gz), NaN outside the image, header `hdr` with CRPIX shifted.
  * `what` may be NULL for stamp_<S>. */
-int ph_phot_write_stamp(const char *dir, const char *what, const char *sname, const char *tname,
-                        const float *plane, long nx, long ny, const ph_header *hdr, double x0,
-                        double y0, long size);
+int phot_write_stamp(const char *dir, const char *what, const char *sname, const char *tname,
+                     const float *plane, long nx, long ny, const ph_header *hdr, double x0,
+                     double y0, long size);
 
 /* The image in HDU `hdu` of `path` if it has one, else its first 2-D
  * image, as float32, with its header (ph-subtract's DIFF, or phrosty's
  * single-image diff_ file). */
-int ph_phot_read_plane(const char *path, const char *hdu, long *nx, long *ny, float **plane,
-                       ph_header **hdr);
+int phot_read_plane(const char *path, const char *hdu, long *nx, long *ny, float **plane,
+                    ph_header **hdr);
 
 #endif

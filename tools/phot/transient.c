@@ -63,9 +63,8 @@ static int locate(phot_run *r)
 static void check_fit(const phot_run *r, const ph_fit_plane *p, const ph_fit_opts *fo, double fx,
                       double fy)
 {
-    double allow, chi2 = ph_phot_fit_chi2(p, &r->spline, fo, fx, fy,
-                                          r->meas.fit.flux * r->model.apcorr, r->meas.fit.sky,
-                                          &allow);
+    double allow, chi2 = phot_fit_chi2(p, &r->spline, fo, fx, fy,
+                                       r->meas.fit.flux * r->model.apcorr, r->meas.fit.sky, &allow);
     if (isfinite(chi2) && chi2 > PHOT_FIT_CHI2_MAX + allow)
         ph_warn("%s: the PSF fit at the transient leaves reduced chi^2 %.1f over its %dx%d box "
                 "(about 1 for a point source on the noise): a source or a subtraction residual "
@@ -86,15 +85,15 @@ static int measure(phot_run *r)
     /* A phased DECORR_PSF already holds the transient's sub-pixel offset:
      * the spline puts its centre pixel on the transient's pixel, unshifted. */
     double fx = r->x0 - r->model.dx, fy = r->y0 - r->model.dy;
-    int st = ph_phot_measure_at(&p, &r->spline, &fo, r->x0, r->y0, fx, fy, r->model.apcorr,
-                                o->aperture, (int)o->subpixels, o->stamp_size, &r->meas);
+    int st = phot_measure_at(&p, &r->spline, &fo, r->x0, r->y0, fx, fy, r->model.apcorr,
+                             o->aperture, (int)o->subpixels, o->stamp_size, &r->meas);
     ph_timing_end();
     if (st)
         return st;
     r->row.pix_x0 = r->x0, r->row.pix_y0 = r->y0;
     if (r->meas.fit.status != PH_FIT_OK)
-        return ph_error(PH_EFAIL, r->path, "transient at pixel (%.3f, %.3f) of %ldx%ld: %s",
-                        r->x0, r->y0, r->in.nx, r->in.ny, ph_fit_status_text(r->meas.fit.status));
+        return ph_error(PH_EFAIL, r->path, "transient at pixel (%.3f, %.3f) of %ldx%ld: %s", r->x0,
+                        r->y0, r->in.nx, r->in.ny, ph_psffit_status_text(r->meas.fit.status));
     r->row.flux = r->meas.fit.flux;
     r->row.flux_err = r->meas.fit.flux_err;
     r->row.aperture_sum = r->meas.aperture_sum;
@@ -110,14 +109,14 @@ static int run(phot_run *r)
 {
     const phot_opts *o = r->o;
     ph_timing_begin("read");
-    int st = ph_phot_input_read(r->path, o->catalog || o->stamps, &r->in);
+    int st = phot_input_read(r->path, o->catalog || o->stamps, &r->in);
     ph_timing_end();
     if (st)
         return st;
-    if (ph_psf_spline_init(&r->spline, r->in.psf.data, r->in.psf.n))
+    if (ph_psffit_spline_init(&r->spline, r->in.psf.data, r->in.psf.n))
         return ph_error_context(r->path, "DECORR_PSF: ");
     fill_identity(r);
-    ph_phot_psf_model_read(r->in.psf.hdr, &r->model);
+    phot_psf_model_read(r->in.psf.hdr, &r->model);
     if (o->no_apcorr)
         r->model.apcorr = 1.0;
     /* the device only matters for the star fits; --device gpu without a
@@ -205,7 +204,7 @@ int phot_transient(const phot_opts *o, const char *path)
     }
     ph_timing_end();
     ph_wcs_free(r.wcs);
-    ph_psf_spline_free(&r.spline);
-    ph_phot_input_free(&r.in);
+    ph_psffit_spline_free(&r.spline);
+    phot_input_free(&r.in);
     return st;
 }

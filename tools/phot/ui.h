@@ -34,7 +34,7 @@ typedef struct phot_opts {
     long gpu_slots;
     /* The calls that reach the CUDA code are main.c's: the unit tests link
      * the rest of tools/phot/ without it. */
-    int (*resolve_device)(ph_device want, int *use_gpu); /* ph_device_resolve */
+    int (*resolve_device)(ph_device want, int *use_gpu); /* ph_gpu_device_resolve */
     ph_zp_fitter fit_stars; /* the star fits on the chosen device */
 } phot_opts;
 

@@ -36,7 +36,7 @@ static int write_star_table(const char *path, const ph_catalog *c, const double 
         ph_csv_double(&w, res[i].flux_err);
         ph_csv_double(&w, res[i].sky);
         ph_csv_long(&w, res[i].npix);
-        ph_csv_str(&w, res[i].status == PH_FIT_OK ? "ok" : ph_fit_status_text(res[i].status));
+        ph_csv_str(&w, res[i].status == PH_FIT_OK ? "ok" : ph_psffit_status_text(res[i].status));
         ph_csv_bool(&w, used[i]);
         ph_csv_double(&w, used[i] ? c->mag[i] + 2.5 * log10(res[i].flux) : NAN);
         ph_csv_end_row(&w);
@@ -44,14 +44,14 @@ static int write_star_table(const char *path, const ph_catalog *c, const double 
     return ph_atomic_commit(&a);
 }
 
-int ph_zp_measure(const ph_zp_opts *o, const ph_zp_image *im, ph_zp_result *r)
+int phot_zp_measure(const ph_zp_opts *o, const ph_zp_image *im, ph_zp_result *r)
 {
     *r = (ph_zp_result){.zpt = NAN, .scatter = NAN};
     double zptmag = im->exptime > 0 ? 2.5 * log10(im->exptime * PH_ROMAN_AREA_CM2) : NAN;
     ph_catalog c;
     ph_wcs *wcs = NULL;
     ph_timing_begin("catalog");
-    int st = ph_catalog_read(o->catalog, o->catfmt, zptmag, &c);
+    int st = phot_catalog_read(o->catalog, o->catfmt, zptmag, &c);
     if (st) {
         ph_timing_end();
         return st;
@@ -79,8 +79,8 @@ int ph_zp_measure(const ph_zp_opts *o, const ph_zp_image *im, ph_zp_result *r)
          * aperture of a few FWHM over the PSF's own is not. */
         if (o->aperture > 0) {
             ph_timing_begin("star apertures");
-            st = ph_phot_star_apertures(&p, im->psf, im->npsf, im->dx, im->dy, o->aperture, &fo,
-                                        c.n, x, y, res);
+            st = phot_star_apertures(&p, im->psf, im->npsf, im->dx, im->dy, o->aperture, &fo, c.n,
+                                     x, y, res);
         } else {
             ph_timing_begin("star fits");
             st = o->fit_stars ? o->fit_stars(o, im->spline, &p, &fo, c.n, x, y, res)
@@ -94,8 +94,8 @@ int ph_zp_measure(const ph_zp_opts *o, const ph_zp_image *im, ph_zp_result *r)
             res[i].flux_err /= im->apcorr;
         }
     if (!st) {
-        ph_phot_zeropoint(c.n, c.mag, res, o->mag_lo, o->mag_hi, &r->zpt, &r->scatter, &r->nused,
-                          used);
+        phot_zeropoint(c.n, c.mag, res, o->mag_lo, o->mag_hi, &r->zpt, &r->scatter, &r->nused,
+                       used);
         r->ncatalog = c.n;
         ph_info("%s: zero point %.5f from %ld of %ld catalogue stars (scatter %.4f mag)",
                 im->path, r->zpt, r->nused, c.n, r->scatter);
@@ -107,11 +107,11 @@ int ph_zp_measure(const ph_zp_opts *o, const ph_zp_image *im, ph_zp_result *r)
     free(y);
     free(res);
     free(used);
-    ph_catalog_free(&c);
+    phot_catalog_free(&c);
     return st;
 }
 
-void ph_zp_method(double aperture, char *out, size_t size)
+void phot_zp_method(double aperture, char *out, size_t size)
 {
     if (aperture > 0)
         snprintf(out, size, "aperture:%g", aperture);
@@ -126,7 +126,7 @@ static const char *const zp_cols[] = {
     "zpt_nstars", "zpt_scatter", "zpt_header", "ncatalog", "method", "catalog"};
 enum { ZP_NCOLS = sizeof zp_cols / sizeof *zp_cols };
 
-int ph_zp_file_write(const char *path, const ph_zp_file *z)
+int phot_zp_file_write(const char *path, const ph_zp_file *z)
 {
     ph_atomic a;
     if (ph_atomic_open(&a, path))
@@ -167,34 +167,34 @@ static int cell_double(const char *path, const char *col, const char *s, double 
     return PH_OK;
 }
 
-int ph_zp_file_read(const char *path, ph_zp_file *z)
+int phot_zp_file_read(const char *path, ph_zp_file *z)
 {
     memset(z, 0, sizeof *z);
     ph_table t;
-    if (ph_table_read(path, &t))
+    if (ph_csv_table_read(path, &t))
         return PH_EFAIL;
     int col[ZP_NCOLS], st = PH_OK;
     for (int i = 0; i < ZP_NCOLS && !st; i++)
-        if ((col[i] = ph_table_col(&t, zp_cols[i])) < 0)
+        if ((col[i] = ph_csv_table_col(&t, zp_cols[i])) < 0)
             st = ph_error(PH_EFAIL, path, "no column %s: not a zero-point file of ph-phot",
                           zp_cols[i]);
     if (!st && t.nrows != 1)
         st = ph_error(PH_EFAIL, path, "%d rows; a zero-point file has one", t.nrows);
     double sca = NAN;
     if (!st) {
-        ph_strlcpy(z->science_name, ph_table_cell(&t, 0, col[0]), sizeof z->science_name);
-        ph_strlcpy(z->observation_id, ph_table_cell(&t, 0, col[1]), sizeof z->observation_id);
-        ph_strlcpy(z->band, ph_table_cell(&t, 0, col[3]), sizeof z->band);
-        ph_strlcpy(z->zpt_source, ph_table_cell(&t, 0, col[6]), sizeof z->zpt_source);
-        ph_strlcpy(z->method, ph_table_cell(&t, 0, col[11]), sizeof z->method);
-        ph_strlcpy(z->catalog, ph_table_cell(&t, 0, col[12]), sizeof z->catalog);
-        double *num[] = {&sca, &z->mjd, &z->zpt, &z->zpt_nstars, &z->zpt_scatter, &z->zpt_header,
-                         &z->ncatalog};
+        ph_strlcpy(z->science_name, ph_csv_table_cell(&t, 0, col[0]), sizeof z->science_name);
+        ph_strlcpy(z->observation_id, ph_csv_table_cell(&t, 0, col[1]), sizeof z->observation_id);
+        ph_strlcpy(z->band, ph_csv_table_cell(&t, 0, col[3]), sizeof z->band);
+        ph_strlcpy(z->zpt_source, ph_csv_table_cell(&t, 0, col[6]), sizeof z->zpt_source);
+        ph_strlcpy(z->method, ph_csv_table_cell(&t, 0, col[11]), sizeof z->method);
+        ph_strlcpy(z->catalog, ph_csv_table_cell(&t, 0, col[12]), sizeof z->catalog);
+        double *num[] = {&sca,           &z->mjd,     &z->zpt, &z->zpt_nstars, &z->zpt_scatter,
+                         &z->zpt_header, &z->ncatalog};
         int idx[] = {2, 4, 5, 7, 8, 9, 10};
         for (int i = 0; i < 7 && !st; i++)
-            st = cell_double(path, zp_cols[idx[i]], ph_table_cell(&t, 0, col[idx[i]]), num[i]);
+            st = cell_double(path, zp_cols[idx[i]], ph_csv_table_cell(&t, 0, col[idx[i]]), num[i]);
     }
-    ph_table_free(&t);
+    ph_csv_table_free(&t);
     if (st)
         return st;
     z->sca = isfinite(sca) ? (long)sca : -1;

@@ -78,11 +78,11 @@ typedef struct ph_zp_result {
 /* Measure every catalogue star on the image and take the zero point. Too
  * few stars is not an error here (r->nused says it); errors: the catalogue,
  * the WCS, the star table, out of memory. */
-int ph_zp_measure(const ph_zp_opts *o, const ph_zp_image *im, ph_zp_result *r);
+int phot_zp_measure(const ph_zp_opts *o, const ph_zp_image *im, ph_zp_result *r);
 
 /* The method as the zero-point file names it: "aperture:4" (radius > 0) or
  * "psf" (0). */
-void ph_zp_method(double aperture, char *out, size_t size);
+void phot_zp_method(double aperture, char *out, size_t size);
 
 typedef struct ph_zp_file {
     char science_name[256];
@@ -97,9 +97,9 @@ typedef struct ph_zp_file {
     char catalog[256];
 } ph_zp_file;
 
-int ph_zp_file_write(const char *path, const ph_zp_file *z);
+int phot_zp_file_write(const char *path, const ph_zp_file *z);
 /* Read and check: the columns above, one row, zpt finite, zpt_source
  * catalog or header. Errors name the file. */
-int ph_zp_file_read(const char *path, ph_zp_file *z);
+int phot_zp_file_read(const char *path, ph_zp_file *z);
 
 #endif

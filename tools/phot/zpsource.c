@@ -10,7 +10,7 @@
 #include <math.h>
 #include <string.h>
 
-/* The zero-point options as ph_zp_measure takes them. */
+/* The zero-point options as phot_zp_measure takes them. */
 static ph_zp_opts zp_opts(const phot_opts *o, int use_gpu)
 {
     return (ph_zp_opts){o->catalog, o->catfmt, o->mag_lo, o->mag_hi, o->min_stars,
@@ -57,7 +57,7 @@ int phot_pair_zeropoint(phot_run *r)
     double hdr_zpt = r->row.zpt;
     if (o->zpt_file) {
         ph_zp_file z;
-        int st = ph_zp_file_read(o->zpt_file, &z);
+        int st = phot_zp_file_read(o->zpt_file, &z);
         if (!st)
             st = zpt_file_matches(r, &z);
         if (st)
@@ -84,7 +84,7 @@ int phot_pair_zeropoint(phot_run *r)
                       r->in.sci.exptime, r->in.psf.data, r->in.psf.n, &r->spline, r->model.dx,
                       r->model.dy, r->model.apcorr};
     ph_zp_result zr;
-    int st = ph_zp_measure(&zo, &im, &zr);
+    int st = phot_zp_measure(&zo, &im, &zr);
     if (st)
         return st;
     r->row.zpt = zr.zpt;
@@ -108,7 +108,7 @@ int phot_zp_mode(const phot_opts *o, const char *path)
     ph_timing_begin("read");
     int st = ph_image_read(path, PH_PLANE_ALL, &im);
     if (!st && o->psf)
-        st = ph_psf_read(o->psf, NULL, &psf);
+        st = ph_psfstamp_read(o->psf, NULL, &psf);
     else if (!st && im.psf) {
         psf.n = im.psf_size;
         psf.data = im.psf;
@@ -118,8 +118,8 @@ int phot_zp_mode(const phot_opts *o, const char *path)
     ph_timing_end();
     ph_phot_psf_model model = {0};
     if (!st) {
-        ph_phot_psf_model_read(psf.hdr, &model);
-        if (ph_psf_spline_init(&spline, psf.data, psf.n))
+        phot_psf_model_read(psf.hdr, &model);
+        if (ph_psffit_spline_init(&spline, psf.data, psf.n))
             st = ph_error_context(o->psf ? o->psf : path, "PSF: ");
     }
     int use_gpu = 0;
@@ -130,7 +130,7 @@ int phot_zp_mode(const phot_opts *o, const char *path)
         ph_zp_opts zo = zp_opts(o, use_gpu);
         ph_zp_image zi = {path, im.sci, im.var, im.mask, im.nx, im.ny, im.hdr, im.meta.exptime,
                           psf.data, psf.n, &spline, model.dx, model.dy, model.apcorr};
-        st = ph_zp_measure(&zo, &zi, &zr);
+        st = phot_zp_measure(&zo, &zi, &zr);
     }
     ph_zp_file z = {.sca = im.meta.sca, .mjd = im.meta.mjd, .zpt_header = im.meta.zpt};
     if (!st) {
@@ -138,7 +138,7 @@ int phot_zp_mode(const phot_opts *o, const char *path)
         ph_strlcpy(z.observation_id, im.meta.obsid, sizeof z.observation_id);
         ph_strlcpy(z.band, im.meta.band, sizeof z.band);
         ph_strlcpy(z.catalog, ph_path_basename(o->catalog), sizeof z.catalog);
-        ph_zp_method(o->zpt_aperture, z.method, sizeof z.method);
+        phot_zp_method(o->zpt_aperture, z.method, sizeof z.method);
         z.zpt = zr.zpt;
         z.zpt_nstars = (double)zr.nused;
         z.zpt_scatter = zr.scatter;
@@ -152,13 +152,13 @@ int phot_zp_mode(const phot_opts *o, const char *path)
     }
     if (!st) {
         ph_timing_begin("write");
-        st = ph_zp_file_write(o->output, &z);
+        st = phot_zp_file_write(o->output, &z);
         ph_timing_end();
         ph_info("%s: zero point %.5f (%s, %g stars, scatter %.4f mag) -> %s", path, z.zpt,
                 z.zpt_source, z.zpt_nstars, z.zpt_scatter, o->output);
     }
-    ph_psf_spline_free(&spline);
-    ph_psf_free(&psf);
+    ph_psffit_spline_free(&spline);
+    ph_psfstamp_free(&psf);
     ph_image_free(&im);
     return st;
 }

@@ -127,7 +127,7 @@ int epsf_find_stars(const float *img, const uint8_t *bad, long nx, long ny, doub
     ctx c = {img, bad, *seg, nx, ny, rms * rms, p->gain > 0 ? p->gain : 1};
     if (!st)
         st = epsf_select_stars(&c, &det, p, stars, ns, rhalf, width);
-    ph_detection_free(&det);
+    ph_detect_free(&det);
     return st;
 }
 

@@ -16,11 +16,11 @@ int epsf_star_pixel(const ctx *c, const epsf_model *e, const star *s, const doub
 {
     double u = i - s->x, v = j - s->y;
     if (fabs(u) > R - 0.5 || fabs(v) > R - 0.5 || i < 0 || j < 0 || i >= c->nx || j >= c->ny ||
-        !usable(s, i, j))
+        !epsf_usable(s, i, j))
         return 0;
-    double m = eval_p(e, P, u, v);
-    double mu = (eval_p(e, P, u + h, v) - eval_p(e, P, u - h, v)) / (2 * h);
-    double mv = (eval_p(e, P, u, v + h) - eval_p(e, P, u, v - h)) / (2 * h);
+    double m = epsf_eval_p(e, P, u, v);
+    double mu = (epsf_eval_p(e, P, u + h, v) - epsf_eval_p(e, P, u - h, v)) / (2 * h);
+    double mv = (epsf_eval_p(e, P, u, v + h) - epsf_eval_p(e, P, u, v - h)) / (2 * h);
     double mod = s->f * m;
     *w = 1.0 / (c->rms2 + (mod > 0 ? mod : 0) / c->gain);
     *r = c->img[j * c->nx + i] - s->b - mod;
@@ -44,7 +44,7 @@ void epsf_refit(const ctx *c, const epsf_model *e, star *s, int fix_centre, int 
         idx[np++] = 1, idx[np++] = 2;
     if (fit_bg)
         idx[np++] = 3;
-    poly(e, s->x, s->y, P);
+    epsf_poly(e, s->x, s->y, P);
     for (int it = 0; it < 4; it++) {
         double A[4][4] = {{0}}, b[4] = {0}, chi = 0;
         long npix = 0;
@@ -92,7 +92,7 @@ int epsf_clip_outliers(const ctx *c, const epsf_model *e, star *s)
 {
     int R = e->radius, n = 0;
     double P[6];
-    poly(e, s->x, s->y, P);
+    epsf_poly(e, s->x, s->y, P);
     long cx = (long)floor(s->x + 0.5), cy = (long)floor(s->y + 0.5);
     for (long j = cy - R; j <= cy + R; j++)
         for (long i = cx - R; i <= cx + R; i++) {
@@ -110,7 +110,7 @@ int epsf_clip_outliers(const ctx *c, const epsf_model *e, star *s)
             }
             for (long b = j - 1; b <= j + 1; b++)
                 for (long a = i - 1; a <= i + 1; a++)
-                    if (usable(s, a, b))
+                    if (epsf_usable(s, a, b))
                         s->mask[(b - s->my0) * s->mw + (a - s->mx0)] = 0;
             n++;
         }
@@ -125,13 +125,13 @@ double epsf_core_chi2(const ctx *c, const epsf_model *e, const star *s)
 {
     double P[6], chi = 0, rr = fmin(2.5, e->radius - 0.5); /* within the model */
     long n = 0, cx = (long)floor(s->x + 0.5), cy = (long)floor(s->y + 0.5);
-    poly(e, s->x, s->y, P);
+    epsf_poly(e, s->x, s->y, P);
     for (long j = cy - 3; j <= cy + 3; j++)
         for (long i = cx - 3; i <= cx + 3; i++) {
             double u = i - s->x, v = j - s->y;
-            if (u * u + v * v > rr * rr || !usable(s, i, j))
+            if (u * u + v * v > rr * rr || !epsf_usable(s, i, j))
                 continue;
-            double mod = s->f * eval_p(e, P, u, v), mp = mod > 0 ? mod : 0;
+            double mod = s->f * epsf_eval_p(e, P, u, v), mp = mod > 0 ? mod : 0;
             double r = c->img[j * c->nx + i] - s->b - mod;
             chi += r * r / (c->rms2 + mp / c->gain + 0.0025 * mp * mp);
             n++;

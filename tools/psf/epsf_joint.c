@@ -104,7 +104,7 @@ static void star_normal(joint *J, const star *s, double Nss[3][3], double bs[3],
             if (!epsf_star_pixel(J->c, e, s, P, R, i, j, 1e-3, &w, &r, Js))
                 continue;
             double wx[4], wy[4], Jm[16];
-            long ix = taps(e->h + o * u, wx), iy = taps(e->h + o * v, wy), id[16];
+            long ix = epsf_taps(e->h + o * u, wx), iy = epsf_taps(e->h + o * v, wy), id[16];
             for (int a = 0; a < 4; a++)
                 for (int q = 0; q < 4; q++) {
                     id[a * 4 + q] = (iy + a) * g + ix + q;
@@ -283,7 +283,7 @@ static int add_lattice(joint *J, double scale)
     if (!lat)
         return PH_EFAIL;
     for (long i = 0; i < G; i++)
-        lat[i] = lattice(i, g, (int)o);
+        lat[i] = epsf_lattice(i, g, (int)o);
     for (long i = 0; i < G; i++)
         for (long j = 0; j < G; j++)
             J->A[i * G + j] += lc * ((lat[i] == lat[j]) - 1.0 / L);
@@ -305,7 +305,7 @@ static int model_step(joint *J)
 {
     memcpy(J->dm, J->b, (size_t)J->G * sizeof *J->dm);
     ph_solve_info info;
-    int st = ph_solve_symmetric((int)J->G, J->A, J->dm, &info, "ePSF joint system");
+    int st = ph_linalg_solve_symmetric((int)J->G, J->A, J->dm, &info, "ePSF joint system");
     if (st)
         return st;
     for (long i = 0; i < J->G; i++)

@@ -34,19 +34,19 @@ int epsf_model_alloc(epsf_model *e, const epsf_params *p, int radius, long nx, l
 double epsf_eval(const epsf_model *e, double x0, double y0, double u, double v)
 {
     double P[6];
-    poly(e, x0, y0, P);
-    return eval_p(e, P, u, v);
+    epsf_poly(e, x0, y0, P);
+    return epsf_eval_p(e, P, u, v);
 }
 
 void epsf_stamp(const epsf_model *e, double x0, double y0, double dx, double dy, long n,
                 double *out, double *frac)
 {
     double P[6], c = (n - 1) / 2.0, s = 0;
-    poly(e, x0, y0, P);
+    epsf_poly(e, x0, y0, P);
     for (long j = 0; j < n; j++)
         for (long i = 0; i < n; i++) {
             double u = i - c - dx, v = j - c - dy;
-            double val = fabs(u) <= e->radius && fabs(v) <= e->radius ? eval_p(e, P, u, v) : 0;
+            double val = fabs(u) <= e->radius && fabs(v) <= e->radius ? epsf_eval_p(e, P, u, v) : 0;
             out[j * n + i] = val;
             s += val;
         }
@@ -72,7 +72,7 @@ void epsf_normalise(epsf_model *e, double *cx, double *cy, moments *mo)
         for (int l = 0; l < L; l++)
             S[t][l] = 0;
         for (long i = 0; i < gg; i++)
-            S[t][lattice(i, e->g, o)] += e->m[t * gg + i];
+            S[t][epsf_lattice(i, e->g, o)] += e->m[t * gg + i];
     }
     for (int l = 0; l < L; l++)
         ok &= S[0][l] > 0;
@@ -85,7 +85,7 @@ void epsf_normalise(epsf_model *e, double *cx, double *cy, moments *mo)
                 S[t][l] = t == 0 ? s0 : S[t][l];
     }
     for (long i = 0; i < gg; i++) {
-        int l = lattice(i, e->g, o);
+        int l = epsf_lattice(i, e->g, o);
         for (int t = 1; t < e->nterm; t++)
             e->m[t * gg + i] -= S[t][l] / S[0][l] * e->m[i];
         for (int t = 0; t < e->nterm; t++)
@@ -129,7 +129,7 @@ void epsf_centroid_at(const epsf_model *e, const moments *mo, double x0, double 
                       double *cy)
 {
     double P[6], s = 0, sx = 0, sy = 0;
-    poly(e, x0, y0, P);
+    epsf_poly(e, x0, y0, P);
     for (int t = 0; t < e->nterm; t++)
         s += P[t] * mo->s[t], sx += P[t] * mo->sx[t], sy += P[t] * mo->sy[t];
     *cx = s > 0 ? sx / s : 0, *cy = s > 0 ? sy / s : 0;
@@ -162,11 +162,11 @@ double epsf_fwhm(const epsf_model *e, double x0, double y0)
     double *t = ph_malloc((size_t)n * n * sizeof *t, "ePSF FWHM"), P[6];
     if (!t)
         return NAN;
-    poly(e, x0, y0, P);
+    epsf_poly(e, x0, y0, P);
     for (long j = 0; j < n; j++)
         for (long i = 0; i < n; i++)
-            t[j * n + i] = eval_p(e, P, (i - (n - 1) / 2) / 8.0, (j - (n - 1) / 2) / 8.0);
-    double w = ph_fwhm_halfmax(t, n, 1.0 / 8);
+            t[j * n + i] = epsf_eval_p(e, P, (i - (n - 1) / 2) / 8.0, (j - (n - 1) / 2) / 8.0);
+    double w = ph_romanpsf_fwhm_halfmax(t, n, 1.0 / 8);
     free(t);
     return w;
 }

@@ -47,7 +47,7 @@ typedef struct ctx {
 } ctx;
 
 /* Is pixel (i, j) one the fit may use for star s? */
-static inline int usable(const star *s, long i, long j)
+static inline int epsf_usable(const star *s, long i, long j)
 {
     long a = i - s->mx0, b = j - s->my0;
     return a >= 0 && b >= 0 && a < s->mw && b < s->mw && s->mask[b * s->mw + a];
@@ -73,7 +73,7 @@ int epsf_find_stars(const float *img, const uint8_t *bad, long nx, long ny, doub
 /* ---- the grid model (epsf_model.c) ---------------------------------------- */
 
 /* The position polynomial's terms P[0 .. nterm) at image position (x, y). */
-static inline void poly(const epsf_model *e, double x, double y, double *P)
+static inline void epsf_poly(const epsf_model *e, double x, double y, double *P)
 {
     double a = (x - e->xc) / e->xs, b = (y - e->yc) / e->ys;
     P[0] = 1;
@@ -84,7 +84,7 @@ static inline void poly(const epsf_model *e, double x, double y, double *P)
 }
 
 /* Bicubic taps: first index and 4 weights for grid coordinate g. */
-static inline long taps(double g, double *w)
+static inline long epsf_taps(double g, double *w)
 {
     double f = floor(g);
     ph_interp_weights(PH_INTERP_BICUBIC, g - f, w);
@@ -92,11 +92,11 @@ static inline long taps(double g, double *w)
 }
 
 /* The model at offset (u, v) px from a star whose polynomial terms are P. */
-static inline double eval_p(const epsf_model *e, const double *P, double u, double v)
+static inline double epsf_eval_p(const epsf_model *e, const double *P, double u, double v)
 {
     double o = e->oversamp, wx[4], wy[4];
     long g = e->g;
-    long ix = taps(e->h + o * u, wx), iy = taps(e->h + o * v, wy);
+    long ix = epsf_taps(e->h + o * u, wx), iy = epsf_taps(e->h + o * v, wy);
     if (ix < 0 || iy < 0 || ix + 3 >= g || iy + 3 >= g)
         return 0;
     double s = 0;
@@ -113,7 +113,7 @@ static inline double eval_p(const epsf_model *e, const double *P, double u, doub
 }
 
 /* The sub-lattice of grid point gi: its phase (i - h) mod o, (j - h) mod o. */
-static inline int lattice(long gi, long g, int o)
+static inline int epsf_lattice(long gi, long g, int o)
 {
     long h = g / 2, gx = gi % g - h, gy = gi / g - h;
     return (int)(((gy % o + o) % o) * o + (gx % o + o) % o);

@@ -290,7 +290,7 @@ static double gauss_fit(const ctx *c, star *s)
     long cx = (long)floor(s->x + 0.5), cy = (long)floor(s->y + 0.5);
     for (long j = cy - 3; j <= cy + 3; j++)
         for (long i = cx - 3; i <= cx + 3; i++)
-            if (usable(s, i, j))
+            if (epsf_usable(s, i, j))
                 f += c->img[j * c->nx + i] - s->b;
     if (!(f > 0))
         return NAN;
@@ -315,7 +315,7 @@ static double gauss_fit(const ctx *c, star *s)
         for (int q = 0; q < 7; q++)
             for (int a = 0; a < 7; a++) {
                 long i = cx - 3 + a, j = cy - 3 + q;
-                if (!usable(s, i, j))
+                if (!epsf_usable(s, i, j))
                     continue;
                 double m = gx[a] * gy[q], mod = f * m;
                 double w = 1.0 / (c->rms2 + (mod > 0 ? mod : 0) / c->gain);
@@ -395,7 +395,7 @@ int epsf_select_stars(const ctx *c, const ph_detection *det, const epsf_params *
         double f = 0;
         for (long j = cy - R; j <= cy + R; j++)
             for (long i = cx - R; i <= cx + R; i++)
-                if (usable(s, i, j))
+                if (epsf_usable(s, i, j))
                     f += c->img[j * c->nx + i] - s->b;
         s->f = f;
         if (!(f > 0)) {

@@ -59,11 +59,11 @@ void epsf_lattice_apply(long g, int o, int T, double lat, const double *x, doubl
         for (int l = 0; l < L; l++)
             sl[l] = 0;
         for (long i = 0; i < ng; i++)
-            sl[lattice(i, g, o)] += xt[i];
+            sl[epsf_lattice(i, g, o)] += xt[i];
         for (int l = 0; l < L; l++)
             mean += sl[l] / L;
         for (long i = 0; i < ng; i++)
-            yt[i] += lat * (sl[lattice(i, g, o)] - mean);
+            yt[i] += lat * (sl[epsf_lattice(i, g, o)] - mean);
     }
 }
 
@@ -251,19 +251,19 @@ static void build(const ctx *c, const epsf_model *e, star *st, int ns, int first
         if (!s->use)
             continue;
         double P[6];
-        poly(e, s->x, s->y, P);
+        epsf_poly(e, s->x, s->y, P);
         long cx = (long)floor(s->x + 0.5), cy = (long)floor(s->y + 0.5);
         for (long j = cy - R; j <= cy + R; j++)
             for (long i = cx - R; i <= cx + R; i++) {
                 double u = i - s->x, v = j - s->y;
                 if (fabs(u) > R || fabs(v) > R || i < 0 || j < 0 || i >= c->nx || j >= c->ny ||
-                    !usable(s, i, j))
+                    !epsf_usable(s, i, j))
                     continue;
                 double d = c->img[j * c->nx + i] - s->b;
-                double mod = first ? d : s->f * eval_p(e, P, u, v);
+                double mod = first ? d : s->f * epsf_eval_p(e, P, u, v);
                 double w = 1.0 / (c->rms2 + (mod > 0 ? mod : 0) / c->gain);
                 double wx[4], wy[4];
-                long ix = taps(e->h + o * u, wx), iy = taps(e->h + o * v, wy);
+                long ix = epsf_taps(e->h + o * u, wx), iy = epsf_taps(e->h + o * v, wy);
                 sys_add_sample(S, P, ix, iy, wx, wy, w, s->f, d);
             }
     }

@@ -32,7 +32,7 @@ static int read_header(const char *path, image *im)
     /* streamed: a .fits.gz is not inflated into memory for its header */
     int st = ph_fitsscan_read(path, "SCI", &im->nx, &im->ny, &im->hdr);
     if (!st)
-        ph_meta_from_header(im->hdr, path, &im->meta);
+        ph_header_meta_from(im->hdr, path, &im->meta);
     return st;
 }
 
@@ -77,14 +77,14 @@ static int read_pixels(const char *path, image *im)
     } else {
         ph_input_lite in = {0};
         ph_input_opts io = {0};
-        st = ph_input_read_lite(path, &io, PH_NOISE_NO, &in);
+        st = ph_image_input_read_lite(path, &io, PH_NOISE_NO, &in);
         if (st)
             return st;
         im->nx = in.nx, im->ny = in.ny, im->hdr = in.hdr, im->meta = in.meta;
         in.hdr = NULL;
         n = in.nx * in.ny;
         st = copy_pixels(im, in.sci, in.flagged, 0xff, n);
-        ph_input_lite_free(&in);
+        ph_image_input_lite_free(&in);
         if (st)
             return st;
         im->rms = NAN;

@@ -31,8 +31,8 @@ static int stamp_finish(const params *p, const stamp_info *si, stamp *s, int pha
     *out = (ph_psf){.n = p->size, .data = s->data, .hdr = ph_header_new()};
     if (!out->hdr)
         return PH_EFAIL;
-    double sum = ph_psf_normalise(s->data, p->size);
-    if (!(sum > 0) || ph_psf_check(s->data, p->size, p->size, where))
+    double sum = ph_psfstamp_normalise(s->data, p->size);
+    if (!(sum > 0) || ph_psfstamp_check(s->data, p->size, p->size, where))
         return ph_error(PH_EFAIL, where, "the %s PSF has no positive flux in a %ld-pixel stamp",
                         p->model_text, p->size);
     ph_header *h = out->hdr;
@@ -96,7 +96,7 @@ int psf_write_stamps(const params *p, const target *t, const image *im, const dr
     if (!st)
         st = stamp_finish(p, &si, phased, 1, &b);
     if (!st)
-        st = ph_psf_write_phased(p->output, &a, &b);
+        st = ph_psfstamp_write_phased(p->output, &a, &b);
     ph_header_free(a.hdr);
     ph_header_free(b.hdr);
     return st;

@@ -89,30 +89,31 @@ static int grid_axis(const ph_header *h, const char *path, char axis, int n, dou
     return PH_OK;
 }
 
+/* A running box sum of width 2r + 1 along one axis of an m x m array,
+ * divided by div: element j of line i is at i * line + j * step (samples
+ * outside the array count as 0). */
+static void box_sum_axis(const double *in, double *out, long m, int r, long line, long step,
+                         double div)
+{
+    for (long i = 0; i < m; i++)
+        for (long j = 0; j < m; j++) {
+            double s = 0;
+            for (long k = j - r; k <= j + r; k++)
+                if (k >= 0 && k < m)
+                    s += in[i * line + k * step];
+            out[i * line + j * step] = s / div;
+        }
+}
+
 /* Integrate optical samples over the native pixel: an o x o box sum,
- * divided by o^2 (separable; samples outside the array count as 0). */
+ * divided by o^2 (separable: along x, then along y). */
 static int box_integrate(double *d, long m, int o)
 {
     double *t = ph_malloc((size_t)m * m * sizeof *t, "PSF model");
     if (!t)
         return PH_EFAIL;
-    int r = o / 2;
-    for (long y = 0; y < m; y++)
-        for (long x = 0; x < m; x++) {
-            double s = 0;
-            for (long k = x - r; k <= x + r; k++)
-                if (k >= 0 && k < m)
-                    s += d[y * m + k];
-            t[y * m + x] = s;
-        }
-    for (long y = 0; y < m; y++)
-        for (long x = 0; x < m; x++) {
-            double s = 0;
-            for (long k = y - r; k <= y + r; k++)
-                if (k >= 0 && k < m)
-                    s += t[k * m + x];
-            d[y * m + x] = s / ((double)o * o);
-        }
+    box_sum_axis(d, t, m, o / 2, m, 1, 1.0);
+    box_sum_axis(t, d, m, o / 2, 1, m, (double)o * o);
     free(t);
     return PH_OK;
 }
@@ -220,6 +221,20 @@ int psf_file_load(const char *path, psf_file *f)
     return st;
 }
 
+/* c = a b for a row-major rows x inner a and an inner x cols b whose
+ * element (r, j) is b[r * brs + j * bcs] (bcs = inner, brs = 1: b^T). */
+static void mat_mul(const double *a, const double *b, double *c, long rows, long cols,
+                    long inner, long brs, long bcs)
+{
+    for (long i = 0; i < rows; i++)
+        for (long j = 0; j < cols; j++) {
+            double s = 0;
+            for (long r = 0; r < inner; r++)
+                s += a[i * inner + r] * b[r * brs + j * bcs];
+            c[i * cols + j] = s;
+        }
+}
+
 /* Band-limited (Fourier) interpolation of the m x m model (m odd) at the
  * sample coordinates xs[0 .. nxs-1] (columns) and ys[] (rows): the
  * periodic sinc (Dirichlet) kernel D(t) = sin(pi t) / (m sin(pi t / m)),
@@ -256,20 +271,8 @@ static int fourier_sample(const double *model, long m, const double *xs, long nx
             }
     }
     /* t = Wy M (nys x m), then out = t Wx^T (nys x nxs) */
-    for (long j = 0; j < nys; j++)
-        for (long k = 0; k < m; k++) {
-            double s = 0;
-            for (long r = 0; r < m; r++)
-                s += wy[j * m + r] * model[r * m + k];
-            t[j * m + k] = s;
-        }
-    for (long j = 0; j < nys; j++)
-        for (long i = 0; i < nxs; i++) {
-            double s = 0;
-            for (long k = 0; k < m; k++)
-                s += t[j * m + k] * wx[i * m + k];
-            out[j * nxs + i] = s;
-        }
+    mat_mul(wy, model, t, nys, m, m, m, 1);
+    mat_mul(t, wx, out, nys, nxs, m, 1, m);
     free(wx), free(t);
     return PH_OK;
 }
@@ -341,7 +344,7 @@ double psf_file_fwhm(const psf_file *f, double x0, double y0)
                     t[j * n + i] = ph_interp_sample(model, f->m, f->m, c[i], c[j],
                                                     PH_INTERP_BICUBIC, 0);
         if (!st)
-            w = ph_fwhm_halfmax(t, n, 1.0 / 8);
+            w = ph_romanpsf_fwhm_halfmax(t, n, 1.0 / 8);
     }
     free(c);
     free(t);

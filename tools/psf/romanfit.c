@@ -69,7 +69,7 @@ static int fit_pixels(const fctx *c, const fstar *t, long ic, long jc, int *idx,
         for (int k = 0; k < FIT_N; k++) {
             long i = ic + k - FIT_R, j = jc + l - FIT_R;
             if ((k - FIT_R) * (k - FIT_R) + (l - FIT_R) * (l - FIT_R) > FIT_R * FIT_R + 1 ||
-                i < 0 || j < 0 || i >= c->nx || j >= c->ny || !usable(t->s, i, j))
+                i < 0 || j < 0 || i >= c->nx || j >= c->ny || !epsf_usable(t->s, i, j))
                 continue;
             idx[n] = l * FIT_N + k;
             d[n] = c->img[j * c->nx + i];

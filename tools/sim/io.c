@@ -73,15 +73,21 @@ static int mkdir_for(const char *path)
 
 /* ---- images ----------------------------------------------------------------- */
 
+/* The PSF model as --model spells it: "roman" or "gaussian:SIGMA". */
+static void psf_model_name(const ph_romanpsf_opts *o, char *buf, size_t size)
+{
+    if (o->model == PH_RPSF_GAUSSIAN)
+        snprintf(buf, size, "gaussian:%g", o->sigma_px);
+    else
+        snprintf(buf, size, "roman");
+}
+
 static int sim_keys(const sim_scene *s, const sim_epoch *e, ph_header *h)
 {
     const sim_params *p = &s->p;
     const ph_romanpsf_opts *o = &p->psf;
     char model[64];
-    if (o->model == PH_RPSF_GAUSSIAN)
-        snprintf(model, sizeof model, "gaussian:%g", o->sigma_px);
-    else
-        snprintf(model, sizeof model, "roman");
+    psf_model_name(o, model, sizeof model);
     int st = ph_header_set_str(h, "SIMPSF", model, "ph-sim PSF model");
     st |= ph_header_set_double(h, "SIMJITTR", e->jitter_arcsec, "[arcsec] PSF jitter rms");
     st |= ph_header_set_long(h, "SIMSEED", (long)(p->seed & 0x7fffffffffffffffULL), "ph-sim seed");
@@ -228,10 +234,7 @@ int sim_write_lightcurve(const char *out, const sim_scene *s, const double *flux
 static int psf_keys(ph_header *h, const ph_romanpsf_opts *o)
 {
     char model[64];
-    if (o->model == PH_RPSF_GAUSSIAN)
-        snprintf(model, sizeof model, "gaussian:%g", o->sigma_px);
-    else
-        snprintf(model, sizeof model, "roman");
+    psf_model_name(o, model, sizeof model);
     int st = ph_header_set_str(h, "PSFMODEL", model, "ph-sim analytic PSF");
     st |= ph_header_set_str(h, "FILTER", o->band, "band");
     if (o->model == PH_RPSF_ROMAN) {
@@ -309,8 +312,8 @@ int sim_write_stamp(const char *path, ph_romanpsf *psf, double dx, double dy, lo
             st = ph_error(PH_EFAIL, path, "cannot format the header");
     }
     if (!st)
-        st = ph_psf_write(path, &p);
-    ph_psf_free(&p);
+        st = ph_psfstamp_write(path, &p);
+    ph_psfstamp_free(&p);
     return st;
 }
 
@@ -320,9 +323,9 @@ static int cell_double(const ph_table *t, const char *path, int row, int col, do
 {
     if (col < 0)
         return 1;
-    if (ph_parse_double(ph_table_cell(t, row, col), v) || !isfinite(*v)) {
+    if (ph_parse_double(ph_csv_table_cell(t, row, col), v) || !isfinite(*v)) {
         ph_error(PH_EFAIL, path, "line %d: %s '%s' is not a number", t->lines[row], t->names[col],
-                 ph_table_cell(t, row, col));
+                 ph_csv_table_cell(t, row, col));
         return -1;
     }
     return 0;
@@ -331,13 +334,13 @@ static int cell_double(const ph_table *t, const char *path, int row, int col, do
 int sim_read_catalog(const char *path, sim_scene *s, int inject)
 {
     ph_table t;
-    if (ph_table_read(path, &t))
+    if (ph_csv_table_read(path, &t))
         return PH_EFAIL;
-    int cra = ph_table_col(&t, "ra"), cdec = ph_table_col(&t, "dec");
-    int cmag = ph_table_col(&t, "mag"), cflux = ph_table_col(&t, "flux");
-    int ctype = ph_table_col(&t, "obj_type"), cid = ph_table_col(&t, "object_id");
-    int cre = ph_table_col(&t, "re_arcsec"), cn = ph_table_col(&t, "sersic_n");
-    int cq = ph_table_col(&t, "q"), cpa = ph_table_col(&t, "pa_deg");
+    int cra = ph_csv_table_col(&t, "ra"), cdec = ph_csv_table_col(&t, "dec");
+    int cmag = ph_csv_table_col(&t, "mag"), cflux = ph_csv_table_col(&t, "flux");
+    int ctype = ph_csv_table_col(&t, "obj_type"), cid = ph_csv_table_col(&t, "object_id");
+    int cre = ph_csv_table_col(&t, "re_arcsec"), cn = ph_csv_table_col(&t, "sersic_n");
+    int cq = ph_csv_table_col(&t, "q"), cpa = ph_csv_table_col(&t, "pa_deg");
     int st = PH_OK;
     if (cra < 0 || cdec < 0 || (inject ? cflux < 0 : cmag < 0 && cflux < 0))
         st = ph_error(PH_EFAIL, path, "needs the columns %s", inject ? "ra dec flux"
@@ -377,7 +380,7 @@ int sim_read_catalog(const char *path, sim_scene *s, int inject)
         if (got == 0)
             o.id = (long long)v;
         if (!inject && ctype >= 0) {
-            const char *ty = ph_table_cell(&t, r, ctype);
+            const char *ty = ph_csv_table_cell(&t, r, ctype);
             if (!strcmp(ty, "galaxy"))
                 o.type = SIM_GALAXY;
             else if (strcmp(ty, "star")) {
@@ -401,6 +404,6 @@ int sim_read_catalog(const char *path, sim_scene *s, int inject)
         }
         st = sim_scene_add(s, &o);
     }
-    ph_table_free(&t);
+    ph_csv_table_free(&t);
     return st;
 }

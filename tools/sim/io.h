@@ -36,7 +36,7 @@ int sim_write_psf_model(const char *path, ph_romanpsf *psf, int oversamp, long n
  * PSFNORM F, PSFFRAC = its sum). */
 int sim_write_stamp(const char *path, ph_romanpsf *psf, double dx, double dy, long n);
 
-/* Objects from a table (ph_table_read formats). Catalogue columns: ra dec,
+/* Objects from a table (ph_csv_table_read formats). Catalogue columns: ra dec,
  * mag (AB) or flux (counts per exposure), optional obj_type (star|galaxy),
  * object_id, re_arcsec, sersic_n, q, pa_deg. Inject columns: ra dec flux,
  * optional object_id; injected sources are drawn on science epochs only. */

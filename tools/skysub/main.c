@@ -50,10 +50,10 @@ static int run(skysub_ui *c, const char *input)
     ph_input_lite in;
     ph_timing_begin("read");
     ph_fits_scratch_beside(output); /* a .fits.gz inflates beside the output */
-    int st = ph_input_read_lite(input, &c->in, want_noise, &in);
+    int st = ph_image_input_read_lite(input, &c->in, want_noise, &in);
     /* a streamed image's names, ids and pointing come from --name */
     if (!st && c->name)
-        ph_meta_from_header(in.hdr, c->name, &in.meta);
+        ph_header_meta_from(in.hdr, c->name, &in.meta);
     ph_timing_end();
     if (st)
         return st;
@@ -61,7 +61,7 @@ static int run(skysub_ui *c, const char *input)
     double gain, rn;
     if ((st = skysub_noise_model(input, c->in.noise_hdu, c->gain, c->read_noise, &in, &vk, &gain,
                                  &rn))) {
-        ph_input_lite_free(&in);
+        ph_image_input_lite_free(&in);
         return st;
     }
     skysub_params p = c->p;
@@ -77,7 +77,7 @@ static int run(skysub_ui *c, const char *input)
     skysub_result_free(&r);
     ph_plane_free(var);
     ph_plane_free(mask);
-    ph_input_lite_free(&in);
+    ph_image_input_lite_free(&in);
     return st;
 }
 

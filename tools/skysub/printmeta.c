@@ -26,7 +26,7 @@ int skysub_print_meta(const char *input, const char *name)
     if (ph_fitsscan_read(path, "SCI", &nx, &ny, &h))
         return PH_EFAIL;
     ph_meta m;
-    ph_meta_from_header(h, name ? name : input, &m);
+    ph_header_meta_from(h, name ? name : input, &m);
     ph_header_free(h);
     printf("band=%s observation_id=%s sca=", m.band, m.obsid);
     if (m.sca >= 0)

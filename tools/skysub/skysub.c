@@ -14,7 +14,7 @@
 void skysub_result_free(skysub_result *r)
 {
     ph_bkg_free(r->sky);
-    ph_detection_free(&r->det);
+    ph_detect_free(&r->det);
     ph_plane_free(r->seg);
     memset(r, 0, sizeof *r);
 }

@@ -28,7 +28,7 @@ static ph_sfft_engine *make_engine(const ph_sub_opts *o, long nx, long ny, long 
     int use_gpu = 0;
     ph_gpu_info info;
     *lock_fd = -1;
-    if (ph_device_resolve(o->device, &use_gpu, &info))
+    if (ph_gpu_device_resolve(o->device, &use_gpu, &info))
         return NULL;
 #ifdef PH_WITH_CUDA
     if (use_gpu) {
@@ -58,7 +58,7 @@ int main(int argc, char **argv)
     mallopt(M_TRIM_THRESHOLD, -1);
 
     ph_sub_opts o;
-    ph_sub_opts_default(&o);
+    sub_opts_default(&o);
     ph_cli cli = {
         .tool = "ph-subtract",
         .usage = "[OPTION]... --science SCI --template ALIGNED -o DIFF.fits",
@@ -75,12 +75,12 @@ int main(int argc, char **argv)
         .example = "ph-subtract --science sci.fits --science-psf sci_psf.fits --template "
                    "aligned.fits -o diff.fits",
         .opts = subtract_options,
-        .handle = subtract_ui_handle,
+        .handle = sub_ui_handle,
         .ctx = &o,
     };
     int st = ph_cli_parse(&cli, argc, argv);
     if (!st)
-        st = ph_sub_opts_check(&cli, &o);
+        st = sub_opts_check(&cli, &o);
 
     ph_sub_data d;
     ph_sub_out r;
@@ -91,11 +91,11 @@ int main(int argc, char **argv)
     char device[256] = "";
     if (!st) {
         ph_timing_begin("read");
-        st = ph_sub_read(&o, &d);
+        st = sub_read(&o, &d);
         ph_timing_end();
     }
     if (!st)
-        st = ph_sub_locate(&o, &d);
+        st = sub_locate(&o, &d);
     if (!st && !(st = ph_sfft_check(&o.par, d.sci.nx, d.sci.ny, o.sci))) {
         ph_timing_begin("setup");
         e = make_engine(&o, d.sci.nx, d.sci.ny,
@@ -106,18 +106,18 @@ int main(int argc, char **argv)
     if (!st) {
         snprintf(device, sizeof device, "%s", e->desc);
         ph_sub_in in;
-        ph_sub_in_make(&o, &d, &in);
-        st = ph_sub_run(e, &o.par, o.min_rcond, &in, &r);
+        sub_in_make(&o, &d, &in);
+        st = sub_run(e, &o.par, o.min_rcond, &in, &r);
         ph_info("engine peak memory %.2f GB (%s)", e->peak_bytes / 1e9, device);
     }
     ph_sfft_engine_free(e);
     ph_gpu_unlock(lock_fd);
     if (!st) {
         ph_timing_begin("write");
-        st = ph_sub_write(o.output, &o, &d, &r, device);
+        st = sub_write(o.output, &o, &d, &r, device);
         ph_timing_end();
     }
-    ph_sub_out_free(&r);
-    ph_sub_data_free(&d);
+    sub_out_free(&r);
+    sub_data_free(&d);
     return ph_cli_exit(&cli, st);
 }

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-int ph_sub_sanitise(float *img, const uint8_t *mask, long nx, long ny, const char *file,
-                    const char *plane)
+int sub_sanitise(float *img, const uint8_t *mask, long nx, long ny, const char *file,
+                 const char *plane)
 {
     for (long i = 0; i < nx * ny; i++) {
         if (isfinite(img[i]))
@@ -56,8 +56,8 @@ static int dilate_square(uint8_t *m, long nx, long ny, long r, int border)
     return PH_OK;
 }
 
-int ph_sub_guard(uint8_t *fit, uint8_t *outmask, const uint8_t *sci_mask, const uint8_t *ref_mask,
-                 long nx, long ny, long r, long *removed)
+int sub_guard(uint8_t *fit, uint8_t *outmask, const uint8_t *sci_mask, const uint8_t *ref_mask,
+              long nx, long ny, long r, long *removed)
 {
     size_t n = (size_t)nx * ny;
     uint8_t *near = ph_malloc(n, "guard band");
@@ -78,8 +78,8 @@ int ph_sub_guard(uint8_t *fit, uint8_t *outmask, const uint8_t *sci_mask, const 
     return st;
 }
 
-long ph_sub_fit_mask(const uint8_t *sci_mask, const uint8_t *ref_mask, long n, int all,
-                     uint8_t *fit, uint8_t *outmask)
+long sub_fit_mask(const uint8_t *sci_mask, const uint8_t *ref_mask, long n, int all, uint8_t *fit,
+                  uint8_t *outmask)
 {
     const uint8_t never = PH_MASK_BAD | PH_MASK_OUTSIDE;
     long nfit = 0;
@@ -93,8 +93,7 @@ long ph_sub_fit_mask(const uint8_t *sci_mask, const uint8_t *ref_mask, long n, i
     return nfit;
 }
 
-long ph_sub_exclude(uint8_t *fit, uint8_t *outmask, long nx, long ny, double x0, double y0,
-                    double r)
+long sub_exclude(uint8_t *fit, uint8_t *outmask, long nx, long ny, double x0, double y0, double r)
 {
     if (!(r > 0) || !isfinite(x0) || !isfinite(y0))
         return 0;
@@ -192,8 +191,8 @@ static void squared_sums(const ph_sub_in *in, const double *kref, const double *
         *wref += ksci[i] * ksci[i];
 }
 
-long ph_sub_signal(const double *csci, const double *cref, const float *vsci, const float *vref,
-                   double wsci, double wref, long nx, long ny, uint8_t *fit, uint8_t *outmask)
+long sub_signal(const double *csci, const double *cref, const float *vsci, const float *vref,
+                double wsci, double wref, long nx, long ny, uint8_t *fit, uint8_t *outmask)
 {
     size_t n = (size_t)nx * ny;
     uint8_t *sig = ph_malloc(n, "signal mask");
@@ -218,8 +217,8 @@ long ph_sub_signal(const double *csci, const double *cref, const float *vsci, co
     return removed;
 }
 
-long ph_sub_starboxes(const ph_startab *t, double snr_min, long r, long nx, long ny, uint8_t *fit,
-                      uint8_t *outmask, long *nstars)
+long sub_starboxes(const ph_startab *t, double snr_min, long r, long nx, long ny, uint8_t *fit,
+                   uint8_t *outmask, long *nstars)
 {
     size_t n = (size_t)nx * ny;
     uint8_t *in = ph_calloc(n, 1, "star boxes");
@@ -254,11 +253,11 @@ long ph_sub_starboxes(const ph_startab *t, double snr_min, long r, long nx, long
  * and the guard band. */
 static int never_fit(const ph_sub_in *in, uint8_t *fit, uint8_t *outmask, long *nex, long *ng)
 {
-    *nex = ph_sub_exclude(fit, outmask, in->nx, in->ny, in->ex_x0, in->ex_y0, in->ex_r);
+    *nex = sub_exclude(fit, outmask, in->nx, in->ny, in->ex_x0, in->ex_y0, in->ex_r);
     *ng = 0;
-    return in->guard > 0 ? ph_sub_guard(fit, outmask, in->sci_mask, in->ref_mask, in->nx, in->ny,
-                                        in->guard, ng)
-                         : PH_OK;
+    return in->guard > 0
+               ? sub_guard(fit, outmask, in->sci_mask, in->ref_mask, in->nx, in->ny, in->guard, ng)
+               : PH_OK;
 }
 
 static long count_set(const uint8_t *m, size_t n)
@@ -281,14 +280,14 @@ static int fitting_mask(const ph_sub_in *in, const double *kref, const double *k
     long nx = in->nx, ny = in->ny, nex = 0, ng = 0;
     size_t n = (size_t)nx * ny;
     *mode = in->fit_pixels;
-    ph_sub_fit_mask(in->sci_mask, in->ref_mask, (long)n, in->fit_pixels != PH_SUB_FIT_DETECTED,
-                    fit, out->mask);
+    sub_fit_mask(in->sci_mask, in->ref_mask, (long)n, in->fit_pixels != PH_SUB_FIT_DETECTED, fit,
+                 out->mask);
     int st = never_fit(in, fit, out->mask, &nex, &ng);
     if (!st && (in->fit_pixels == PH_SUB_FIT_SIGNAL || in->fit_pixels == PH_SUB_FIT_STARS)) {
         double wsci, wref;
         squared_sums(in, kref, ksci, &wsci, &wref);
-        long ns = ph_sub_signal(out->csci, out->cref, in->sci_var, in->ref_var, wsci, wref, nx,
-                                ny, fit, out->mask);
+        long ns = sub_signal(out->csci, out->cref, in->sci_var, in->ref_var, wsci, wref, nx, ny,
+                             fit, out->mask);
         if (ns < 0)
             st = PH_EFAIL;
     }
@@ -297,8 +296,8 @@ static int fitting_mask(const ph_sub_in *in, const double *kref, const double *k
         for (long i = 0; in->stars && i < in->stars->n; i++)
             drawn += in->stars->drawn[i] == 1;
         memcpy(sig, fit, n);
-        if (drawn > 0 && ph_sub_starboxes(in->stars, PH_SUB_STAR_SNR, PH_SUB_STAR_BOX, nx, ny, fit,
-                                          out->mask, &nstars) < 0)
+        if (drawn > 0 && sub_starboxes(in->stars, PH_SUB_STAR_SNR, PH_SUB_STAR_BOX, nx, ny, fit,
+                                       out->mask, &nstars) < 0)
             st = PH_EFAIL;
         if (st || drawn == 0) {
             /* no star drawn by ph-align (another aligner, --method phrosty):
@@ -371,9 +370,8 @@ static int fit_and_difference(ph_sfft_engine *e, const ph_sfft_params *p, double
     return st;
 }
 
-long ph_sub_clip(const double *diff, const float *vsci, const float *vref, double wsci,
-                 double wref, double ratio, double k, long nx, long ny, uint8_t *fit,
-                 uint8_t *outmask)
+long sub_clip(const double *diff, const float *vsci, const float *vref, double wsci, double wref,
+              double ratio, double k, long nx, long ny, uint8_t *fit, uint8_t *outmask)
 {
     size_t n = (size_t)nx * ny;
     uint8_t *hit = ph_calloc(n, 1, "outlier mask");
@@ -403,20 +401,20 @@ long ph_sub_clip(const double *diff, const float *vsci, const float *vref, doubl
     return removed;
 }
 
-/* The outliers of the first fit (ph_sub_clip with the cross-convolution
+/* The outliers of the first fit (sub_clip with the cross-convolution
  * kernels' squared sums). */
-static long clip_outliers(const ph_sub_in *in, const double *kref, const double *ksci,
-                          uint8_t *fit, ph_sub_out *out)
+static long clip_outliers(const ph_sub_in *in, const double *kref, const double *ksci, uint8_t *fit,
+                          ph_sub_out *out)
 {
     double wsci, wref;
     squared_sums(in, kref, ksci, &wsci, &wref);
     double r = ph_sfft_ratio_at(&out->sol, in->nx / 2.0 - 0.5, in->ny / 2.0 - 0.5);
-    return ph_sub_clip(out->diff, in->sci_var, in->ref_var, wsci, wref, r, in->clip, in->nx,
-                       in->ny, fit, out->mask);
+    return sub_clip(out->diff, in->sci_var, in->ref_var, wsci, wref, r, in->clip, in->nx, in->ny,
+                    fit, out->mask);
 }
 
-int ph_sub_run(ph_sfft_engine *e, const ph_sfft_params *p, double min_rcond, const ph_sub_in *in,
-               ph_sub_out *out)
+int sub_run(ph_sfft_engine *e, const ph_sfft_params *p, double min_rcond, const ph_sub_in *in,
+            ph_sub_out *out)
 {
     memset(out, 0, sizeof *out);
     out->csci = in->sci; /* ours from here, also on failure */
@@ -432,7 +430,7 @@ int ph_sub_run(ph_sfft_engine *e, const ph_sfft_params *p, double min_rcond, con
         st = ph_error(PH_EFAIL, in->sci_name, "the PSFs (%ld, %ld px) are larger than the image",
                       in->n_sci, in->n_ref);
     if (st) {
-        ph_sub_out_free(out);
+        sub_out_free(out);
         return st;
     }
     out->mask = ph_malloc(n, "MASK");
@@ -515,11 +513,11 @@ int ph_sub_run(ph_sfft_engine *e, const ph_sfft_params *p, double min_rcond, con
     free(kref);
     free(ksci);
     if (st)
-        ph_sub_out_free(out);
+        sub_out_free(out);
     return st;
 }
 
-void ph_sub_out_free(ph_sub_out *out)
+void sub_out_free(ph_sub_out *out)
 {
     ph_sfft_free_big(out->diff);
     ph_sfft_free_big(out->csci);

@@ -96,28 +96,28 @@ typedef struct ph_sub_out {
  * replaced by 0 (SFFT does not fill NaNs, so one NaN would make the whole
  * cross-convolved image NaN, sfft-reference §4). `plane` names the plane in
  * the message ("SCI", "VAR"). */
-int ph_sub_sanitise(float *img, const uint8_t *mask, long nx, long ny, const char *file,
-                    const char *plane);
+int sub_sanitise(float *img, const uint8_t *mask, long nx, long ny, const char *file,
+                 const char *plane);
 
 /* The fitting mask (sfft-reference §5.1): DETECTED in the science mask AND
  * in the aligned reference's (ph-align sets that bit where the bilinearly
  * resampled template mask is >= 0.1), and BAD or OUTSIDE in neither (with
  * `all`: every pixel BAD or OUTSIDE in neither); and the output MASK bits. Returns the number of fitting pixels. */
-long ph_sub_fit_mask(const uint8_t *sci_mask, const uint8_t *ref_mask, long n, int all,
-                     uint8_t *fit, uint8_t *outmask);
+long sub_fit_mask(const uint8_t *sci_mask, const uint8_t *ref_mask, long n, int all, uint8_t *fit,
+                  uint8_t *outmask);
 
 /* Keep in `fit` only the pixels within r (Chebyshev) of the drawn stars of
  * `t` with S/N >= snr_min whose own pixel is in `fit` (*nstars: how many).
  * Returns how many pixels left, -1 on out of memory. */
-long ph_sub_starboxes(const ph_startab *t, double snr_min, long r, long nx, long ny, uint8_t *fit,
-                      uint8_t *outmask, long *nstars);
+long sub_starboxes(const ph_startab *t, double snr_min, long r, long nx, long ny, uint8_t *fit,
+                   uint8_t *outmask, long *nstars);
 
 /* Keep in `fit` only the SIGNAL pixels above (sigma^2 of each cross-convolved
  * image: its variance times the squared sum of its kernel), clearing
  * PH_DIFF_FIT in outmask for the others. Returns how many left, -1 on out of
  * memory (recorded). */
-long ph_sub_signal(const double *csci, const double *cref, const float *vsci, const float *vref,
-                   double wsci, double wref, long nx, long ny, uint8_t *fit, uint8_t *outmask);
+long sub_signal(const double *csci, const double *cref, const float *vsci, const float *vref,
+                double wsci, double wref, long nx, long ny, uint8_t *fit, uint8_t *outmask);
 
 /* Take the pixels within r of (x0, y0) out of the fit (fit = 0, and the
  * PH_DIFF_FIT bit of outmask). A transient on its host galaxy is among the
@@ -125,8 +125,7 @@ long ph_sub_signal(const double *csci, const double *cref, const float *vsci, co
  * host to absorb part of it (a -8% to -21% flux bias on 1024^2 ph-sim
  * scenes, where the host holds ~5% of the fitting pixels). Returns how many
  * pixels left the fit. */
-long ph_sub_exclude(uint8_t *fit, uint8_t *outmask, long nx, long ny, double x0, double y0,
-                    double r);
+long sub_exclude(uint8_t *fit, uint8_t *outmask, long nx, long ny, double x0, double y0, double r);
 
 /* Take the pixels within Chebyshev distance r of a BAD or OUTSIDE pixel (in
  * either mask) or of the image border out of the fit: the cross-convolution
@@ -134,8 +133,8 @@ long ph_sub_exclude(uint8_t *fit, uint8_t *outmask, long nx, long ny, double x0,
  * data, the zero boundary) up to a PSF plus a kernel radius into the image,
  * which a fit over every pixel would absorb into the photometric ratio.
  * *removed counts them. */
-int ph_sub_guard(uint8_t *fit, uint8_t *outmask, const uint8_t *sci_mask, const uint8_t *ref_mask,
-                 long nx, long ny, long r, long *removed);
+int sub_guard(uint8_t *fit, uint8_t *outmask, const uint8_t *sci_mask, const uint8_t *ref_mask,
+              long nx, long ny, long r, long *removed);
 
 /* Outliers of a first fit: fitting pixels where |diff| > k sigma, sigma^2 =
  * wsci vsci + ratio^2 wref vref (the variances scaled by the squared sums of
@@ -143,15 +142,14 @@ int ph_sub_guard(uint8_t *fit, uint8_t *outmask, const uint8_t *sci_mask, const 
  * variance is peaked, so no star core is taken for an outlier), grown by
  * PH_SUB_CLIP_GROW px, leave the fit (fit = 0) and get PH_DIFF_CLIPPED in
  * outmask. Returns how many, or -1 (out of memory, recorded). */
-long ph_sub_clip(const double *diff, const float *vsci, const float *vref, double wsci,
-                 double wref, double ratio, double k, long nx, long ny, uint8_t *fit,
-                 uint8_t *outmask);
+long sub_clip(const double *diff, const float *vsci, const float *vref, double wsci, double wref,
+              double ratio, double k, long nx, long ny, uint8_t *fit, uint8_t *outmask);
 
 /* The whole subtraction on engine `e`. Allocates the arrays of `out`
  * (CSCI and CREF are in->sci and in->ref). */
-int ph_sub_run(ph_sfft_engine *e, const ph_sfft_params *p, double min_rcond, const ph_sub_in *in,
-               ph_sub_out *out);
+int sub_run(ph_sfft_engine *e, const ph_sfft_params *p, double min_rcond, const ph_sub_in *in,
+            ph_sub_out *out);
 
-void ph_sub_out_free(ph_sub_out *out);
+void sub_out_free(ph_sub_out *out);
 
 #endif

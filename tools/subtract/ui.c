@@ -74,7 +74,7 @@ const ph_opt subtract_options[] = {
 };
 #undef O
 
-void ph_sub_opts_default(ph_sub_opts *o)
+void sub_opts_default(ph_sub_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->ra = o->dec = o->ex_x0 = o->ex_y0 = NAN;
@@ -85,10 +85,10 @@ void ph_sub_opts_default(ph_sub_opts *o)
 }
 
 /* --kernel-order: phrosty's kerpolyorder is the order of its SFFT kernel, so
- * it sets the sfft method's order, not the psf method's (ph_sub_opts_check):
+ * it sets the sfft method's order, not the psf method's (sub_opts_check):
  * the handler records where the value came from, which a typed row cannot.
  * ph_cli_parse hands it the table's default before any other value. */
-int subtract_ui_handle(ph_cli *cli, int key, const char *arg)
+int sub_ui_handle(ph_cli *cli, int key, const char *arg)
 {
     ph_sub_opts *o = cli->ctx;
     long v;
@@ -155,12 +155,12 @@ static int check_grid(const ph_image *sci, const char *spath, const ph_image *re
 static int read_psfs(const ph_sub_opts *o, ph_sub_data *d)
 {
     if (o->sci_psf) {
-        if (ph_psf_read(o->sci_psf, NULL, &d->psf_sci) ||
-            ph_psf_read_phased(o->sci_psf, &d->psf_phased))
+        if (ph_psfstamp_read(o->sci_psf, NULL, &d->psf_sci) ||
+            ph_psfstamp_read_phased(o->sci_psf, &d->psf_phased))
             return PH_EFAIL;
         d->psf_sci_src = o->sci_psf;
     } else if (d->sci.psf) {
-        if (ph_psf_check(d->sci.psf, d->sci.psf_size, d->sci.psf_size, o->sci))
+        if (ph_psfstamp_check(d->sci.psf, d->sci.psf_size, d->sci.psf_size, o->sci))
             return PH_EFAIL;
         d->psf_sci.n = d->sci.psf_size;
         d->psf_sci.data = d->sci.psf;
@@ -169,11 +169,11 @@ static int read_psfs(const ph_sub_opts *o, ph_sub_data *d)
     } else
         return ph_error(PH_EUSAGE, o->sci, "no PSF HDU: give the science PSF with --science-psf");
     if (o->ref_psf) {
-        if (ph_psf_read(o->ref_psf, NULL, &d->psf_ref))
+        if (ph_psfstamp_read(o->ref_psf, NULL, &d->psf_ref))
             return PH_EFAIL;
         d->psf_ref_src = o->ref_psf;
     } else if (d->ref.psf) {
-        if (ph_psf_check(d->ref.psf, d->ref.psf_size, d->ref.psf_size, o->ref))
+        if (ph_psfstamp_check(d->ref.psf, d->ref.psf_size, d->ref.psf_size, o->ref))
             return PH_EFAIL;
         d->psf_ref.n = d->ref.psf_size;
         d->psf_ref.data = d->ref.psf;
@@ -199,8 +199,8 @@ static int read_psfs(const ph_sub_opts *o, ph_sub_data *d)
 static int planes_of(ph_image *im, const char *path, double **plane)
 {
     size_t n = (size_t)im->nx * im->ny;
-    if (ph_sub_sanitise(im->sci, im->mask, im->nx, im->ny, path, "SCI") ||
-        ph_sub_sanitise(im->var, im->mask, im->nx, im->ny, path, "VAR") ||
+    if (sub_sanitise(im->sci, im->mask, im->nx, im->ny, path, "SCI") ||
+        sub_sanitise(im->var, im->mask, im->nx, im->ny, path, "VAR") ||
         !(*plane = ph_sfft_alloc_big(n * sizeof **plane, "a SCI plane")))
         return PH_EFAIL;
     for (size_t i = 0; i < n; i++)
@@ -210,7 +210,7 @@ static int planes_of(ph_image *im, const char *path, double **plane)
     return PH_OK;
 }
 
-int ph_sub_read(const ph_sub_opts *o, ph_sub_data *d)
+int sub_read(const ph_sub_opts *o, ph_sub_data *d)
 {
     memset(d, 0, sizeof *d);
     if (ph_image_read(o->sci, PH_PLANE_ALL, &d->sci) || planes_of(&d->sci, o->sci, &d->sci_plane) ||
@@ -243,19 +243,19 @@ int ph_sub_read(const ph_sub_opts *o, ph_sub_data *d)
     return planes_of(&d->ref, o->ref, &d->ref_plane);
 }
 
-void ph_sub_data_free(ph_sub_data *d)
+void sub_data_free(ph_sub_data *d)
 {
     ph_image_free(&d->sci);
     ph_image_free(&d->ref);
     ph_sfft_free_big(d->sci_plane);
     ph_sfft_free_big(d->ref_plane);
-    ph_psf_free(&d->psf_sci);
-    ph_psf_free(&d->psf_ref);
+    ph_psfstamp_free(&d->psf_sci);
+    ph_psfstamp_free(&d->psf_ref);
     ph_startab_free(&d->stars);
-    ph_psf_free(&d->psf_phased);
+    ph_psfstamp_free(&d->psf_phased);
 }
 
-int ph_sub_opts_check(const ph_cli *cli, ph_sub_opts *o)
+int sub_opts_check(const ph_cli *cli, ph_sub_opts *o)
 {
     if (cli->npos > 0)
         return ph_error(PH_EUSAGE, NULL, "unexpected argument '%s' (inputs are given with "
@@ -290,7 +290,7 @@ static int transient_pixel(ph_sub_opts *o, const ph_sub_data *d)
     return st;
 }
 
-int ph_sub_locate(ph_sub_opts *o, const ph_sub_data *d)
+int sub_locate(ph_sub_opts *o, const ph_sub_data *d)
 {
     if (isnan(o->ra))
         return PH_OK;
@@ -305,9 +305,9 @@ int ph_sub_locate(ph_sub_opts *o, const ph_sub_data *d)
     return st;
 }
 
-void ph_sub_in_make(const ph_sub_opts *o, ph_sub_data *d, ph_sub_in *in)
+void sub_in_make(const ph_sub_opts *o, ph_sub_data *d, ph_sub_in *in)
 {
-    int fp = o->fit_pixels >= 0          ? o->fit_pixels
+    int fp = o->fit_pixels >= 0        ? o->fit_pixels
              : o->method == PH_SUB_PSF ? PH_SUB_FIT_STARS
                                        : PH_SUB_FIT_DETECTED,
         all = fp != PH_SUB_FIT_DETECTED;

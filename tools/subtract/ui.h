@@ -40,24 +40,24 @@ extern const ph_opt subtract_options[];
 
 /* The values before any option: the table's typed defaults, NaN or -1
  * where the method or the image decides. */
-void ph_sub_opts_default(ph_sub_opts *o);
+void sub_opts_default(ph_sub_opts *o);
 
 /* The handler of the one untyped option, --kernel-order. */
-int subtract_ui_handle(ph_cli *cli, int key, const char *arg);
+int sub_ui_handle(ph_cli *cli, int key, const char *arg);
 
 /* The usage: no argument, --science, --template and -o given, --ra with
  * --dec; and the psf method's kernel order 0 unless asked (phrosty's
  * kerpolyorder is the sfft method's). Errors PH_EUSAGE. */
-int ph_sub_opts_check(const ph_cli *cli, ph_sub_opts *o);
+int sub_opts_check(const ph_cli *cli, ph_sub_opts *o);
 
 /* Everything read from the input files. */
 typedef struct ph_sub_data {
     ph_image sci, ref;  /* VAR, MASK (+ PSF HDU), header; ref.meta = the template's;
                          * their SCI planes (sci.sci, ref.sci) are NULL: */
     double *sci_plane, *ref_plane; /* the SCI planes in double (ph_sfft_alloc_big), what
-                         * the subtraction works in; ph_sub_run takes them over */
-    ph_psf psf_sci;     /* science PSF stamp */
-    ph_psf psf_ref;     /* rotated template PSF: --template-psf or the aligned file's PSF HDU */
+                         * the subtraction works in; sub_run takes them over */
+    ph_psf psf_sci; /* science PSF stamp */
+    ph_psf psf_ref; /* rotated template PSF: --template-psf or the aligned file's PSF HDU */
     ph_psf psf_phased;  /* the science PSF at the transient's phase: the PHASED_PSF HDU of
                          * --science-psf (ph-psf writes it), carried to ph-decorr; data NULL
                          * when the file has none */
@@ -71,17 +71,17 @@ typedef struct ph_sub_data {
  * sum, no NaN in a pixel not flagged BAD or OUTSIDE (those are set to 0).
  * Each SCI plane is made double as soon as it is checked, its float copy
  * freed before the next image is read (the memory at 4088 x 4088). */
-int ph_sub_read(const ph_sub_opts *o, ph_sub_data *d);
-void ph_sub_data_free(ph_sub_data *d);
+int sub_read(const ph_sub_opts *o, ph_sub_data *d);
+void sub_data_free(ph_sub_data *d);
 
 /* With --ra/--dec, the transient's pixel on the science grid (o->ex_x0,
  * o->ex_y0, through the science WCS), and a warning when the carried
  * PHASED_PSF was drawn elsewhere. */
-int ph_sub_locate(ph_sub_opts *o, const ph_sub_data *d);
+int sub_locate(ph_sub_opts *o, const ph_sub_data *d);
 
 /* The work's input from the options and the data: each method's defaults
  * for the fit pixels, the guard and the clip resolved. The SCI planes are
- * handed over (d's are set to NULL: ph_sub_run frees them). */
-void ph_sub_in_make(const ph_sub_opts *o, ph_sub_data *d, ph_sub_in *in);
+ * handed over (d's are set to NULL: sub_run frees them). */
+void sub_in_make(const ph_sub_opts *o, ph_sub_data *d, ph_sub_in *in);
 
 #endif

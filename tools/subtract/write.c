@@ -12,7 +12,7 @@
 static ph_header *base_header(const ph_sub_data *d)
 {
     ph_header *h = ph_header_copy(d->sci.hdr);
-    if (!h || ph_meta_to_header(&d->sci.meta, h) || ph_meta_to_header_template(&d->ref.meta, h)) {
+    if (!h || ph_header_meta_to(&d->sci.meta, h) || ph_header_meta_to_template(&d->ref.meta, h)) {
         ph_header_free(h);
         ph_error(PH_EFAIL, NULL, "cannot build the output header");
         return NULL;
@@ -182,8 +182,8 @@ static int write_kernel_grid(ph_fits_out *f, const ph_sfft_solution *s, long n)
     return st;
 }
 
-int ph_sub_write(const char *path, const ph_sub_opts *o, const ph_sub_data *d,
-                 const ph_sub_out *r, const char *device)
+int sub_write(const char *path, const ph_sub_opts *o, const ph_sub_data *d, const ph_sub_out *r,
+              const char *device)
 {
     long nx = d->sci.nx, ny = d->sci.ny;
     ph_header *h = base_header(d), *hw = ph_header_copy(d->sci.hdr), *hm = ph_header_new();
