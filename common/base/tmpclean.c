@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include <pthread.h>
 #include <signal.h>
@@ -85,4 +86,19 @@ int ph_tmp_finish(const char *tmp, const char *path, int ok, int *slotp1)
     ph_tmp_forget(*slotp1 - 1);
     *slotp1 = 0;
     return st;
+}
+
+int ph_tmp_mkstemps(char *templ, int suffixlen, int *slot)
+{
+    sigset_t held, old;
+    sigemptyset(&held);
+    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+        sigaddset(&held, sigs[i]);
+    pthread_sigmask(SIG_BLOCK, &held, &old);
+    int fd = mkstemps(templ, suffixlen);
+    int e = errno;
+    *slot = fd < 0 ? -1 : ph_tmp_remember(templ);
+    pthread_sigmask(SIG_SETMASK, &old, NULL); /* a held signal lands now: it is removed */
+    errno = e;
+    return fd;
 }

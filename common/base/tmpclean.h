@@ -18,6 +18,12 @@
  * removed on a signal; nothing else changes). */
 int ph_tmp_remember(const char *path);
 
+/* mkstemps(templ, suffixlen), with the name remembered before a signal
+ * can land: SIGTERM, SIGINT and SIGHUP are held across the two (a signal
+ * between them would leave the new file behind). *slot as from
+ * ph_tmp_remember (-1 on failure). Returns the descriptor, or -1 (errno). */
+int ph_tmp_mkstemps(char *templ, int suffixlen, int *slot);
+
 /* The temporary was renamed or removed: forget it. slot -1 is ignored. */
 void ph_tmp_forget(int slot);
 

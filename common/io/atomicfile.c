@@ -35,13 +35,13 @@ int ph_atomic_open(ph_atomic *a, const char *path)
     }
     const char *base = ph_path_basename(path);
     snprintf(a->tmp, sizeof a->tmp, "%.*s.%s.XXXXXX", (int)(base - path), path, base);
-    int fd = mkstemp(a->tmp);
+    int slot, fd = ph_tmp_mkstemps(a->tmp, 0, &slot);
     if (fd < 0) {
         int e = errno;
         a->tmp[0] = '\0';
         return ph_error(PH_EFAIL, path, "cannot create output: %s", strerror(e));
     }
-    a->tmpslot = ph_tmp_remember(a->tmp) + 1;
+    a->tmpslot = slot + 1;
     /* mkstemp makes the file 0600; give it the permissions a plain
      * fopen() would (0666 less the umask). */
     mode_t um = umask(0);

@@ -469,12 +469,12 @@ int ph_fits_create(ph_fits_out *o, const char *path, int primary_image)
     for (char *g = strstr(stem, ".gz"); g; g = strstr(g, ".gz"))
         *g = '_';
     snprintf(o->tmp, sizeof o->tmp, "%.*s.%s.XXXXXX%s", (int)dirlen, path, stem, ext);
-    int fd = mkstemps(o->tmp, (int)strlen(ext));
+    int slot, fd = ph_tmp_mkstemps(o->tmp, (int)strlen(ext), &slot);
     if (fd < 0)
         return ph_error(PH_EFAIL, path, "cannot create output: %s", strerror(errno));
+    o->tmpslot = slot + 1;
     close(fd);
     unlink(o->tmp); /* cfitsio creates it anew; mkstemps only reserved the name */
-    o->tmpslot = ph_tmp_remember(o->tmp) + 1;
     int status = 0;
     /* ffinit compresses a .gz name on close; ffdkinit takes the name
      * literally (no extended syntax) but never compresses. Our temporary
