@@ -11,6 +11,8 @@
 #ifndef PH_GPU_H
 #define PH_GPU_H
 
+#include "base/cli.h"
+
 #include <stddef.h>
 
 typedef enum { PH_DEVICE_AUTO = 0, PH_DEVICE_CPU = 1, PH_DEVICE_GPU = 2 } ph_device;
@@ -48,5 +50,14 @@ void ph_gpu_unlock(int fd);
 /* The lock a --gpu-lock option names: NULL = the default
  * $TMPDIR/phrosty-gpu.lock (/tmp without TMPDIR); "none" or "" = no lock. */
 int ph_gpu_lock_option(const char *opt, int slots, int *fd);
+
+/* The --gpu-lock and --gpu-slots rows of a GPU tool's option table
+ * (cli.h), into the fields `lock` (const char *: ph_gpu_lock_option's
+ * opt) and `slots` (long) of its context type T. */
+#define PH_GPU_LOCK_OPTS(T, lock, slots)                                                           \
+    {"gpu-lock", 0, "PATH", "GPU lock (default $TMPDIR/phrosty-gpu.lock; none: no lock)",          \
+     PH_AT(T, lock)},                                                                              \
+    {"gpu-slots", 0, "N", "jobs allowed on the GPU at once", PH_AT(T, slots), .lo = 1, .hi = 64,   \
+     .def = "1"}
 
 #endif

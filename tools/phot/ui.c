@@ -65,10 +65,7 @@ const ph_opt phot_options[] = {
      PH_AT(U, star_table)},
     {"device", 0, "auto|cpu|gpu", "where the star fits run", PH_CHOICE_AT(U, device),
      .def = "auto", .values = (const int[]){PH_DEVICE_AUTO, PH_DEVICE_CPU, PH_DEVICE_GPU}},
-    {"gpu-lock", 0, "PATH", "GPU lock (default $TMPDIR/phrosty-gpu.lock; none: no lock)",
-     PH_AT(U, gpu_lock)},
-    {"gpu-slots", 0, "N", "jobs allowed on the GPU at once", PH_AT(U, gpu_slots), .lo = 1,
-     .hi = 64, .def = "1"},
+    PH_GPU_LOCK_OPTS(U, gpu_lock, gpu_slots),
     /* old spellings, accepted until the next release */
     {"sci-image", 0, "FILE", "science-image", "", .flags = PH_OPT_ALIAS | PH_OPT_OLD},
     {"tpl-image", 0, "FILE", "template-image", "", .flags = PH_OPT_ALIAS | PH_OPT_OLD},

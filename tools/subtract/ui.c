@@ -61,10 +61,7 @@ const ph_opt subtract_options[] = {
      .values = (const int[]){PH_DEVICE_AUTO, PH_DEVICE_CPU, PH_DEVICE_GPU}},
     {"threads", 'j', "N", "CPU threads (0: the CPUs this process may use, see ph-config cpus)",
      PH_AT(O, threads), .lo = 0, .hi = 256, .def = "0"},
-    {"gpu-lock", 0, "PATH", "GPU lock (default $TMPDIR/phrosty-gpu.lock; none: no lock)",
-     PH_AT(O, gpu_lock)},
-    {"gpu-slots", 0, "N", "jobs allowed on the GPU at once", PH_AT(O, gpu_slots), .lo = 1,
-     .hi = 64, .def = "1"},
+    PH_GPU_LOCK_OPTS(O, gpu_lock, gpu_slots),
     /* old spellings, accepted until the next release */
     {"sci", 0, "FILE", "science", "", .flags = PH_OPT_ALIAS | PH_OPT_OLD},
     {"sci-psf", 0, "FILE", "science-psf", "", .flags = PH_OPT_ALIAS | PH_OPT_OLD},
