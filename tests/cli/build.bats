@@ -53,18 +53,20 @@ undefined_in() {
   assert_success
   assert_output ''
   # the check can fail: a psfstamp.h function named ph_psf_*, a static
-  # inline one in a subfolder, and a tool's function with ph_
+  # inline one in a subfolder, and a tool's function and type with ph_
   mkdir -p r/common/sci r/tools/lc
   printf 'int ph_psfstamp_read(void);\nint ph_psf_read(const char *p,\n  int n);\n' \
     > r/common/psfstamp.h
   printf 'static inline int ph_fit_usable(int i) { return i; }\n' > r/common/sci/psffit_elem.h
-  printf 'int lc_read(void);\nint ph_lc_read(void);\n' > r/tools/lc/lc.h
+  printf 'int lc_read(void);\nint ph_lc_read(void);\ntypedef struct ph_lc_row {\n  int n;\n} ph_lc_row;\n' \
+    > r/tools/lc/lc.h
   run "$PH_TOP/scripts/check-prefixes" r
   assert_failure
   assert_line --partial 'common/psfstamp.h: ph_psf_read:'
   assert_line --partial 'common/sci/psffit_elem.h: ph_fit_usable:'
   assert_line --partial 'tools/lc/lc.h: ph_lc_read:'
+  assert_line --partial 'tools/lc/lc.h: type ph_lc_row:'
   refute_line --partial 'ph_psfstamp_read'
   refute_line --partial 'lc.h: lc_read:'
-  [ "${#lines[@]}" -eq 3 ]
+  [ "${#lines[@]}" -eq 4 ]
 }

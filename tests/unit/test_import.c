@@ -8,8 +8,8 @@ TEST(planes_from_noise_masks_and_detection)
 {
     double img[6] = {1, NAN, 3, 4, 5, 6}, noise[6] = {2, 2, 0, 2, 4, 2};
     double bad[6] = {0, 0, 0, 0, 0, 1}, det[6] = {1, 1, 1, 0, 1, 1};
-    ph_import_planes in = {3, 2, img, noise, NULL, bad, det, 0, 0, 0};
-    ph_import_out o;
+    import_planes in = {3, 2, img, noise, NULL, bad, det, 0, 0, 0};
+    import_out o;
     EXPECT(import_build(&in, &o) == PH_OK);
     uint8_t em[6] = {1, 2, 2, 0, 1, 2};
     float ev[6] = {4, 4, 0, 4, 16, 4};
@@ -32,8 +32,8 @@ TEST(planes_from_noise_masks_and_detection)
 TEST(no_usable_pixel_is_an_error)
 {
     double img[4] = {NAN, NAN, NAN, NAN};
-    ph_import_planes in = {2, 2, img, NULL, NULL, NULL, NULL, 1, 0, 0};
-    ph_import_out o;
+    import_planes in = {2, 2, img, NULL, NULL, NULL, NULL, 1, 0, 0};
+    import_out o;
     EXPECT(import_build(&in, &o) == PH_EFAIL);
     EXPECT(strstr(ph_error_message(), "no usable pixel"));
     ph_error_clear();

@@ -34,7 +34,7 @@ static void stamp(double *p, long n, double dx, double dy, double s)
 TEST(model_keys)
 {
     ph_header *h = ph_header_new();
-    ph_phot_psf_model m;
+    phot_psf_model m;
     phot_psf_model_read(h, &m);
     EXPECT(!m.phased && m.apcorr == 1.0);
     ph_header_set_bool(h, "PSFPHASE", 1, "");
@@ -73,7 +73,7 @@ TEST(phased_stamp_recovers_an_undersampled_source)
     ph_psf_spline sc, sp;
     EXPECT(ph_psffit_spline_init(&sc, centred, N) == 0);
     EXPECT(ph_psffit_spline_init(&sp, phased, N) == 0);
-    ph_phot_meas a, b, c;
+    phot_meas a, b, c;
     EXPECT(phot_measure(&p, &sc, &o, x0, y0, 3, 0, 30, &a) == 0);
     EXPECT(phot_measure_at(&p, &sp, &o, x0, y0, x0 - 0.3, y0 + 0.3, 1.0, 3, 0, 30, &b) == 0);
     EXPECT(phot_measure_at(&p, &sp, &o, x0, y0, x0 - 0.3, y0 + 0.3, 0.5, 3, 0, 30, &c) == 0);

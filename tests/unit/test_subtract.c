@@ -135,12 +135,12 @@ TEST(run_cross_convolves_fits_and_blanks_outside)
         dsci[i] = sci[i];
         dref[i] = ref[i];
     }
-    ph_sub_in in = {.nx = nx, .ny = ny, .sci = dsci, .ref = dref, .sci_mask = ms, .ref_mask = mr,
+    sub_in in = {.nx = nx, .ny = ny, .sci = dsci, .ref = dref, .sci_mask = ms, .ref_mask = mr,
                     .psf_sci = ps, .n_sci = 5, .psf_ref = pr, .n_ref = 5, .sci_name = "s.fits",
                     .ref_name = "r.fits", .ex_x0 = NAN, .ex_y0 = NAN, .star_r = 8};
     ph_sfft_params p = {3, 1, 0, 1};
     ph_sfft_engine *e = ph_sfft_cpu_engine_new(nx, ny, 2);
-    ph_sub_out o;
+    sub_out o;
     EXPECT(sub_run(e, &p, 1e-18, &in, &o) == PH_OK);
     if (o.diff) {
         double worst = 0;

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int import_build(const ph_import_planes *in, ph_import_out *out)
+int import_build(const import_planes *in, import_out *out)
 {
     memset(out, 0, sizeof *out);
     size_t n = (size_t)in->nx * in->ny;
@@ -75,7 +75,7 @@ int import_build(const ph_import_planes *in, ph_import_out *out)
     return PH_OK;
 }
 
-void import_out_free(ph_import_out *out)
+void import_out_free(import_out *out)
 {
     free(out->sci);
     free(out->var);

@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-typedef struct ph_import_planes {
+typedef struct import_planes {
     long nx, ny;
     const double *image;  /* required */
     const double *noise;  /* 1-sigma map, or NULL */
@@ -17,15 +17,15 @@ typedef struct ph_import_planes {
     int det_all;          /* no detection mask: every good pixel is DETECTED */
     int nan_outside;      /* non-finite image pixels are OUTSIDE (no data), not BAD */
     double skyrms;        /* > 0: the sky rms; else estimated (see below) */
-} ph_import_planes;
+} import_planes;
 
-typedef struct ph_import_out {
+typedef struct import_out {
     float *sci, *var;     /* nx * ny */
     uint8_t *mask;
     double skyrms;        /* used for SKYRMS */
     const char *skyrms_src; /* "option", "noise map", "image" */
     long nbad, noutside, ndet;
-} ph_import_out;
+} import_out;
 
 /* SCI = image (0 where not finite), VAR = noise^2 or var (0 where not
  * usable), MASK bits: BAD where the image, noise or variance is not finite
@@ -35,8 +35,8 @@ typedef struct ph_import_out {
  * skyrms, when not given: the median of sqrt(VAR) over good pixels, or
  * without a noise map the robust (inter-quartile) sigma of the image.
  * Error (recorded) if no pixel is good. */
-int import_build(const ph_import_planes *in, ph_import_out *out);
-void import_out_free(ph_import_out *out);
+int import_build(const import_planes *in, import_out *out);
+void import_out_free(import_out *out);
 
 /* Crop an odd n x n stamp to m x m (odd, m <= n) around its centre pixel. */
 void import_crop(const double *in, long n, long m, double *out);

@@ -29,7 +29,7 @@ static int run(const import_ui *o, const char *input)
     double *image = NULL, *noise = NULL, *var = NULL, *bad = NULL, *det = NULL;
     ph_psf psf;
     memset(&psf, 0, sizeof psf);
-    ph_import_out out;
+    import_out out;
     memset(&out, 0, sizeof out);
     long nx = 0, ny = 0;
     ph_timing_begin("read");
@@ -63,7 +63,7 @@ static int run(const import_ui *o, const char *input)
         st = import_read_psf(o->psf, o->psf_size, img.meta.band, &psf);
     if (!st) {
         ph_timing_begin("build");
-        ph_import_planes in = {nx, ny, image, noise, var, bad, det, det_all,
+        import_planes in = {nx, ny, image, noise, var, bad, det, det_all,
                                o->nan_outside, o->skyrms};
         if ((st = import_build(&in, &out))) /* name the input in the message */
             ph_error_context(input, NULL);

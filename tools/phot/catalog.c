@@ -59,7 +59,7 @@ static int find(char **names, int n, const char *want)
     return -1;
 }
 
-static int push(ph_catalog *c, long *cap, double ra, double dec, double mag)
+static int push(phot_catalog *c, long *cap, double ra, double dec, double mag)
 {
     if (c->n == *cap) {
         long nc = *cap ? 2 * *cap : 1024;
@@ -78,7 +78,7 @@ static int push(ph_catalog *c, long *cap, double ra, double dec, double mag)
     return PH_OK;
 }
 
-int phot_catalog_read(const char *path, int format, double zptmag, ph_catalog *c)
+int phot_catalog_read(const char *path, int format, double zptmag, phot_catalog *c)
 {
     memset(c, 0, sizeof *c);
     const char *real = ph_stream_in(path); /* "-": standard input */
@@ -171,7 +171,7 @@ int phot_catalog_read(const char *path, int format, double zptmag, ph_catalog *c
     return st;
 }
 
-void phot_catalog_free(ph_catalog *c)
+void phot_catalog_free(phot_catalog *c)
 {
     free(c->ra);
     free(c->dec);

@@ -13,16 +13,16 @@
 
 enum { PH_CAT_AUTO = 0, PH_CAT_TRUTH = 1, PH_CAT_CSV = 2 };
 
-typedef struct ph_catalog {
+typedef struct phot_catalog {
     long n;
     double *ra, *dec, *mag; /* mag: AB */
     int format;             /* PH_CAT_TRUTH or PH_CAT_CSV */
     long skipped;           /* rows that are not stars (truth) */
-} ph_catalog;
+} phot_catalog;
 
 /* Read `path`; for truth files add `zptmag` to mag (it must be finite
  * then). Errors name the file and line. */
-int phot_catalog_read(const char *path, int format, double zptmag, ph_catalog *c);
-void phot_catalog_free(ph_catalog *c);
+int phot_catalog_read(const char *path, int format, double zptmag, phot_catalog *c);
+void phot_catalog_free(phot_catalog *c);
 
 #endif

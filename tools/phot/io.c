@@ -14,7 +14,7 @@
 
 static const char *const hdus[] = {"DECORR_DIFF", "DIFF_VAR", "MASK", "DECORR_PSF", "DECORR_SCI"};
 
-static int read_plane(ph_fits *fp, const char *hdu, const ph_phot_input *in, float **out)
+static int read_plane(ph_fits *fp, const char *hdu, const phot_input *in, float **out)
 {
     long nx, ny;
     if (ph_fits_goto(fp, hdu) || ph_fits_read_float(fp, &nx, &ny, out))
@@ -25,7 +25,7 @@ static int read_plane(ph_fits *fp, const char *hdu, const ph_phot_input *in, flo
     return PH_OK;
 }
 
-int phot_input_read(const char *path, int want_zpimg, ph_phot_input *in)
+int phot_input_read(const char *path, int want_zpimg, phot_input *in)
 {
     memset(in, 0, sizeof *in);
     in->path = path;
@@ -70,7 +70,7 @@ int phot_input_read(const char *path, int want_zpimg, ph_phot_input *in)
     return st;
 }
 
-void phot_input_free(ph_phot_input *in)
+void phot_input_free(phot_input *in)
 {
     ph_header_free(in->hdr);
     free(in->diff);

@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-typedef struct ph_phot_input {
+typedef struct phot_input {
     const char *path;
     long nx, ny;
     ph_header *hdr;  /* DECORR_DIFF's: science WCS, meta, TPL* keys */
@@ -16,11 +16,11 @@ typedef struct ph_phot_input {
     float *diff, *var, *zpimg; /* DECORR_DIFF, DIFF_VAR, DECORR_SCI (NULL unless asked) */
     uint8_t *mask;
     ph_psf psf;      /* DECORR_PSF */
-} ph_phot_input;
+} phot_input;
 
 /* Read the header and the PSF (and check that every plane is there), then
  * the planes: DECORR_DIFF, DIFF_VAR, MASK, and DECORR_SCI when want_zpimg. */
-int phot_input_read(const char *path, int want_zpimg, ph_phot_input *in);
-void phot_input_free(ph_phot_input *in);
+int phot_input_read(const char *path, int want_zpimg, phot_input *in);
+void phot_input_free(phot_input *in);
 
 #endif

@@ -31,8 +31,8 @@ static int resolve_device(ph_device want, int *use_gpu)
     return ph_gpu_device_resolve(want, use_gpu, &info);
 }
 
-/* The star fits on the chosen device (ph_zp_fitter). */
-static int fit_stars(const ph_zp_opts *o, const ph_psf_spline *s, const ph_fit_plane *p,
+/* The star fits on the chosen device (phot_zp_fitter). */
+static int fit_stars(const phot_zp_opts *o, const ph_psf_spline *s, const ph_fit_plane *p,
                      const ph_fit_opts *fo, long n, const double *x, const double *y,
                      ph_fit_result *res)
 {

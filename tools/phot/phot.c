@@ -34,14 +34,14 @@ double phot_stamp_background(const ph_fit_plane *p, double x0, double y0, long s
 }
 
 int phot_measure(const ph_fit_plane *p, const ph_psf_spline *s, const ph_fit_opts *o, double x0,
-                 double y0, double ap_r, int subpixels, long stamp, ph_phot_meas *m)
+                 double y0, double ap_r, int subpixels, long stamp, phot_meas *m)
 {
     return phot_measure_at(p, s, o, x0, y0, x0, y0, 1.0, ap_r, subpixels, stamp, m);
 }
 
-void phot_psf_model_read(const ph_header *h, ph_phot_psf_model *m)
+void phot_psf_model_read(const ph_header *h, phot_psf_model *m)
 {
-    *m = (ph_phot_psf_model){.apcorr = 1.0, .psfx = NAN, .psfy = NAN};
+    *m = (phot_psf_model){.apcorr = 1.0, .psfx = NAN, .psfy = NAN};
     char v[16] = "";
     double frac = 1.0, loss = 0.0;
     if (!h)
@@ -62,7 +62,7 @@ void phot_psf_model_read(const ph_header *h, ph_phot_psf_model *m)
 
 int phot_measure_at(const ph_fit_plane *p, const ph_psf_spline *s, const ph_fit_opts *o, double x0,
                     double y0, double fx, double fy, double apcorr, double ap_r, int subpixels,
-                    long stamp, ph_phot_meas *m)
+                    long stamp, phot_meas *m)
 {
     ph_fit_work w = {0};
     int st = ph_psffit_one(p, s, o, fx, fy, &m->fit, &w);

@@ -7,12 +7,12 @@
 #include "sci/psffit.h"
 
 /* What is measured at the transient. */
-typedef struct ph_phot_meas {
+typedef struct phot_meas {
     ph_fit_result fit;   /* flux, flux_err, local sky, status */
     double aperture_sum; /* r = ap_r, exact overlap, minus stamp_bkg */
     double stamp_bkg;    /* the constant background of the stamp */
     double mag, mag_err; /* instrumental; NaN for flux <= 0 */
-} ph_phot_meas;
+} phot_meas;
 
 /* phrosty's stamp geometry (pipeline-reference §5.2): the 0-based first
  * column of the `size`-wide stamp around x0: int(x0 - 0.5) - size/2, with
@@ -29,14 +29,14 @@ double phot_stamp_background(const ph_fit_plane *p, double x0, double y0, long s
  * `stamp` wide stamp) and the magnitudes. Returns PH_EFAIL
  * only on out of memory; a fit that cannot be made has m->fit.status set. */
 int phot_measure(const ph_fit_plane *p, const ph_psf_spline *s, const ph_fit_opts *o, double x0,
-                 double y0, double ap_r, int subpixels, long stamp, ph_phot_meas *m);
+                 double y0, double ap_r, int subpixels, long stamp, phot_meas *m);
 
 /* The same with the PSF fit made at (fx, fy) (where the spline puts the
- * stamp's centre: see ph_phot_psf_model) and the aperture, stamp and
+ * stamp's centre: see phot_psf_model) and the aperture, stamp and
  * magnitudes at (x0, y0); flux and flux_err divided by apcorr. */
 int phot_measure_at(const ph_fit_plane *p, const ph_psf_spline *s, const ph_fit_opts *o, double x0,
                     double y0, double fx, double fy, double apcorr, double ap_r, int subpixels,
-                    long stamp, ph_phot_meas *m);
+                    long stamp, phot_meas *m);
 
 /* How well the fitted model amp x PSF(fx, fy) + sky describes the fit box:
  * the reduced chi^2 sum w (d - sky - amp P)^2 / (n - 1) over its usable
@@ -64,13 +64,13 @@ int phot_star_apertures(const ph_fit_plane *p, const double *psf, long n, double
  * psfy) instead of centred (key PSFPHASE); apcorr = PSFFRAC x (1 - PSFLOSS),
  * the fraction of the point source's flux the normalised stamp stands for
  * (1 when the keys are absent). */
-typedef struct ph_phot_psf_model {
+typedef struct phot_psf_model {
     int phased;
     double psfx, psfy; /* 0-based position the phased stamp was drawn for */
     double dx, dy;     /* its offset from the centre pixel: psfx - round(psfx) */
     double apcorr;
-} ph_phot_psf_model;
-void phot_psf_model_read(const ph_header *h, ph_phot_psf_model *m);
+} phot_psf_model;
+void phot_psf_model_read(const ph_header *h, phot_psf_model *m);
 
 /* Zero point from fitted stars: zp_i = mag_i + 2.5 log10(flux_i) over
  * stars with a good fit, flux > 0 and lo < mag_i < hi; `used` (may be NULL)

@@ -81,7 +81,7 @@ int phot_write_stamp(const char *dir, const char *what, const char *sname, const
 int phot_write_stamps(phot_run *r)
 {
     const phot_opts *o = r->o;
-    const ph_phot_input *in = &r->in;
+    const phot_input *in = &r->in;
     const char *S = in->sci.name[0] ? in->sci.name : "science";
     const char *T = in->tpl.name[0] ? in->tpl.name : "template";
     ph_timing_begin("stamps");

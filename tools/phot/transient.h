@@ -15,13 +15,13 @@
 typedef struct phot_run {
     const phot_opts *o;
     const char *path;
-    ph_phot_input in;
+    phot_input in;
     ph_psf_spline spline;
     ph_wcs *wcs;
     ph_lc_row row;
     double x0, y0;
-    ph_phot_meas meas;
-    ph_phot_psf_model model; /* DECORR_PSF: phased or centred, aperture correction */
+    phot_meas meas;
+    phot_psf_model model; /* DECORR_PSF: phased or centred, aperture correction */
     int use_gpu; /* the star fits run on the GPU */
 } phot_run;
 

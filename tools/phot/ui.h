@@ -35,7 +35,7 @@ typedef struct phot_opts {
     /* The calls that reach the CUDA code are main.c's: the unit tests link
      * the rest of tools/phot/ without it. */
     int (*resolve_device)(ph_device want, int *use_gpu); /* ph_gpu_device_resolve */
-    ph_zp_fitter fit_stars; /* the star fits on the chosen device */
+    phot_zp_fitter fit_stars; /* the star fits on the chosen device */
 } phot_opts;
 
 extern const ph_opt phot_options[];

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int write_star_table(const char *path, const ph_catalog *c, const double *x,
+static int write_star_table(const char *path, const phot_catalog *c, const double *x,
                             const double *y, const ph_fit_result *res, const unsigned char *used)
 {
     ph_atomic a;
@@ -44,11 +44,11 @@ static int write_star_table(const char *path, const ph_catalog *c, const double 
     return ph_atomic_commit(&a);
 }
 
-int phot_zp_measure(const ph_zp_opts *o, const ph_zp_image *im, ph_zp_result *r)
+int phot_zp_measure(const phot_zp_opts *o, const phot_zp_image *im, phot_zp_result *r)
 {
-    *r = (ph_zp_result){.zpt = NAN, .scatter = NAN};
+    *r = (phot_zp_result){.zpt = NAN, .scatter = NAN};
     double zptmag = im->exptime > 0 ? 2.5 * log10(im->exptime * PH_ROMAN_AREA_CM2) : NAN;
-    ph_catalog c;
+    phot_catalog c;
     ph_wcs *wcs = NULL;
     ph_timing_begin("catalog");
     int st = phot_catalog_read(o->catalog, o->catfmt, zptmag, &c);
@@ -126,7 +126,7 @@ static const char *const zp_cols[] = {
     "zpt_nstars", "zpt_scatter", "zpt_header", "ncatalog", "method", "catalog"};
 enum { ZP_NCOLS = sizeof zp_cols / sizeof *zp_cols };
 
-int phot_zp_file_write(const char *path, const ph_zp_file *z)
+int phot_zp_file_write(const char *path, const phot_zp_file *z)
 {
     ph_atomic a;
     if (ph_atomic_open(&a, path))
@@ -167,7 +167,7 @@ static int cell_double(const char *path, const char *col, const char *s, double 
     return PH_OK;
 }
 
-int phot_zp_file_read(const char *path, ph_zp_file *z)
+int phot_zp_file_read(const char *path, phot_zp_file *z)
 {
     memset(z, 0, sizeof *z);
     ph_table t;

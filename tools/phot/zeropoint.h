@@ -31,14 +31,14 @@
 
 #include <stdint.h>
 
-typedef struct ph_zp_opts ph_zp_opts;
+typedef struct phot_zp_opts phot_zp_opts;
 /* PSF fits of n stars (ph_psffit_batch's arguments): main.c's runs them on
  * the GPU when one is used; NULL: ph_psffit_batch on the CPU. */
-typedef int (*ph_zp_fitter)(const ph_zp_opts *o, const ph_psf_spline *s, const ph_fit_plane *p,
+typedef int (*phot_zp_fitter)(const phot_zp_opts *o, const ph_psf_spline *s, const ph_fit_plane *p,
                             const ph_fit_opts *fo, long n, const double *x, const double *y,
                             ph_fit_result *res);
 
-struct ph_zp_opts {
+struct phot_zp_opts {
     const char *catalog;
     int catfmt;              /* PH_CAT_* */
     double mag_lo, mag_hi;   /* AB range of the stars used */
@@ -46,7 +46,7 @@ struct ph_zp_opts {
     double aperture;         /* > 0: aperture radius over the PSF's own; 0: PSF fit */
     ph_fit_opts fit;         /* annulus (the fit box is set here) */
     const char *star_table;  /* CSV of every star's measurement, or NULL */
-    ph_zp_fitter fit_stars;  /* with aperture 0 */
+    phot_zp_fitter fit_stars;  /* with aperture 0 */
     int use_gpu;             /* for fit_stars: the GPU, */
     ph_device device;        /* and the options that choose it */
     const char *gpu_lock;
@@ -54,7 +54,7 @@ struct ph_zp_opts {
 };
 
 /* The image the stars are measured on, and its PSF. */
-typedef struct ph_zp_image {
+typedef struct phot_zp_image {
     const char *path;
     const float *data, *var; /* var may be NULL */
     const uint8_t *mask;     /* may be NULL; BAD and OUTSIDE pixels unused */
@@ -66,25 +66,25 @@ typedef struct ph_zp_image {
     const ph_psf_spline *spline; /* of psf, for PSF fits */
     double dx, dy;           /* the stamp's centre from its centre pixel (phase) */
     double apcorr;           /* fluxes are divided by it (PSFFRAC x (1 - PSFLOSS)) */
-} ph_zp_image;
+} phot_zp_image;
 
-typedef struct ph_zp_result {
+typedef struct phot_zp_result {
     double zpt;     /* median of m + 2.5 log10(flux); NaN when no star */
     double scatter; /* 1.4826 x MAD */
     long nused;     /* stars in the median */
     long ncatalog;  /* catalogue stars read */
-} ph_zp_result;
+} phot_zp_result;
 
 /* Measure every catalogue star on the image and take the zero point. Too
  * few stars is not an error here (r->nused says it); errors: the catalogue,
  * the WCS, the star table, out of memory. */
-int phot_zp_measure(const ph_zp_opts *o, const ph_zp_image *im, ph_zp_result *r);
+int phot_zp_measure(const phot_zp_opts *o, const phot_zp_image *im, phot_zp_result *r);
 
 /* The method as the zero-point file names it: "aperture:4" (radius > 0) or
  * "psf" (0). */
 void phot_zp_method(double aperture, char *out, size_t size);
 
-typedef struct ph_zp_file {
+typedef struct phot_zp_file {
     char science_name[256];
     char observation_id[64];
     long sca;               /* -1: unknown */
@@ -95,11 +95,11 @@ typedef struct ph_zp_file {
     double zpt_nstars, zpt_scatter, zpt_header, ncatalog;
     char method[32];
     char catalog[256];
-} ph_zp_file;
+} phot_zp_file;
 
-int phot_zp_file_write(const char *path, const ph_zp_file *z);
+int phot_zp_file_write(const char *path, const phot_zp_file *z);
 /* Read and check: the columns above, one row, zpt finite, zpt_source
  * catalog or header. Errors name the file. */
-int phot_zp_file_read(const char *path, ph_zp_file *z);
+int phot_zp_file_read(const char *path, phot_zp_file *z);
 
 #endif

@@ -11,9 +11,9 @@
 #include <string.h>
 
 /* The zero-point options as phot_zp_measure takes them. */
-static ph_zp_opts zp_opts(const phot_opts *o, int use_gpu)
+static phot_zp_opts zp_opts(const phot_opts *o, int use_gpu)
 {
-    return (ph_zp_opts){o->catalog, o->catfmt, o->mag_lo, o->mag_hi, o->min_stars,
+    return (phot_zp_opts){o->catalog, o->catfmt, o->mag_lo, o->mag_hi, o->min_stars,
                         o->zpt_aperture, o->fit, o->star_table, o->fit_stars, use_gpu, o->device,
                         o->gpu_lock, o->gpu_slots};
 }
@@ -37,7 +37,7 @@ static int header_fallback(const char *what, const phot_opts *o, long nused, dou
 }
 
 /* The zero-point file belongs to this pair's science image. */
-static int zpt_file_matches(const phot_run *r, const ph_zp_file *z)
+static int zpt_file_matches(const phot_run *r, const phot_zp_file *z)
 {
     const ph_meta *s = &r->in.sci;
     int differ = (z->observation_id[0] && s->obsid[0] && strcmp(z->observation_id, s->obsid)) ||
@@ -56,7 +56,7 @@ int phot_pair_zeropoint(phot_run *r)
     const phot_opts *o = r->o;
     double hdr_zpt = r->row.zpt;
     if (o->zpt_file) {
-        ph_zp_file z;
+        phot_zp_file z;
         int st = phot_zp_file_read(o->zpt_file, &z);
         if (!st)
             st = zpt_file_matches(r, &z);
@@ -79,11 +79,11 @@ int phot_pair_zeropoint(phot_run *r)
     }
     /* per pair, on DECORR_SCI: only where the template overlaps */
     ph_strlcpy(r->row.zpt_source, "catalog", sizeof r->row.zpt_source);
-    ph_zp_opts zo = zp_opts(o, r->use_gpu);
-    ph_zp_image im = {r->path, r->in.zpimg, r->in.var, r->in.mask, r->in.nx, r->in.ny, r->in.hdr,
+    phot_zp_opts zo = zp_opts(o, r->use_gpu);
+    phot_zp_image im = {r->path, r->in.zpimg, r->in.var, r->in.mask, r->in.nx, r->in.ny, r->in.hdr,
                       r->in.sci.exptime, r->in.psf.data, r->in.psf.n, &r->spline, r->model.dx,
                       r->model.dy, r->model.apcorr};
-    ph_zp_result zr;
+    phot_zp_result zr;
     int st = phot_zp_measure(&zo, &im, &zr);
     if (st)
         return st;
@@ -116,7 +116,7 @@ int phot_zp_mode(const phot_opts *o, const char *path)
     } else if (!st)
         st = ph_error(PH_EUSAGE, path, "no PSF HDU: give the image's PSF stamp with --science-psf");
     ph_timing_end();
-    ph_phot_psf_model model = {0};
+    phot_psf_model model = {0};
     if (!st) {
         phot_psf_model_read(psf.hdr, &model);
         if (ph_psffit_spline_init(&spline, psf.data, psf.n))
@@ -125,14 +125,14 @@ int phot_zp_mode(const phot_opts *o, const char *path)
     int use_gpu = 0;
     if (!st && (o->zpt_aperture == 0 || o->device == PH_DEVICE_GPU))
         st = o->resolve_device(o->device, &use_gpu);
-    ph_zp_result zr;
+    phot_zp_result zr;
     if (!st) {
-        ph_zp_opts zo = zp_opts(o, use_gpu);
-        ph_zp_image zi = {path, im.sci, im.var, im.mask, im.nx, im.ny, im.hdr, im.meta.exptime,
+        phot_zp_opts zo = zp_opts(o, use_gpu);
+        phot_zp_image zi = {path, im.sci, im.var, im.mask, im.nx, im.ny, im.hdr, im.meta.exptime,
                           psf.data, psf.n, &spline, model.dx, model.dy, model.apcorr};
         st = phot_zp_measure(&zo, &zi, &zr);
     }
-    ph_zp_file z = {.sca = im.meta.sca, .mjd = im.meta.mjd, .zpt_header = im.meta.zpt};
+    phot_zp_file z = {.sca = im.meta.sca, .mjd = im.meta.mjd, .zpt_header = im.meta.zpt};
     if (!st) {
         ph_strlcpy(z.science_name, im.meta.name, sizeof z.science_name);
         ph_strlcpy(z.observation_id, im.meta.obsid, sizeof z.observation_id);

@@ -22,7 +22,7 @@
 
 /* The engine for the resolved device; on `auto`, a GPU engine that cannot
  * start (e.g. too little free memory) falls back to the CPU with a notice. */
-static ph_sfft_engine *make_engine(const ph_sub_opts *o, long nx, long ny, long max_psf,
+static ph_sfft_engine *make_engine(const sub_opts *o, long nx, long ny, long max_psf,
                                    int *lock_fd)
 {
     int use_gpu = 0;
@@ -57,7 +57,7 @@ int main(int argc, char **argv)
     mallopt(M_MMAP_THRESHOLD, 1 << 30);
     mallopt(M_TRIM_THRESHOLD, -1);
 
-    ph_sub_opts o;
+    sub_opts o;
     sub_opts_default(&o);
     ph_cli cli = {
         .tool = "ph-subtract",
@@ -82,8 +82,8 @@ int main(int argc, char **argv)
     if (!st)
         st = sub_opts_check(&cli, &o);
 
-    ph_sub_data d;
-    ph_sub_out r;
+    sub_data d;
+    sub_out r;
     memset(&d, 0, sizeof d);
     memset(&r, 0, sizeof r);
     ph_sfft_engine *e = NULL;
@@ -105,7 +105,7 @@ int main(int argc, char **argv)
     }
     if (!st) {
         snprintf(device, sizeof device, "%s", e->desc);
-        ph_sub_in in;
+        sub_in in;
         sub_in_make(&o, &d, &in);
         st = sub_run(e, &o.par, o.min_rcond, &in, &r);
         ph_info("engine peak memory %.2f GB (%s)", e->peak_bytes / 1e9, device);

@@ -128,7 +128,7 @@ static double *normalised(const double *psf, long n)
 
 /* Pixel access for the residual statistics: DIFF and CSCI whole. */
 typedef struct resid_ctx {
-    const ph_sub_out *out;
+    const sub_out *out;
     long nx;
     ph_resid_var var;
 } resid_ctx;
@@ -146,7 +146,7 @@ static double r_sigma(void *c, long x, long y) { return ph_resid_sigma_at(&((res
 
 /* The static-star residuals of DIFF (resid.h), z from the propagated
  * variance. */
-static int residuals(const ph_sub_in *in, const double *kref, const double *ksci, ph_sub_out *out)
+static int residuals(const sub_in *in, const double *kref, const double *ksci, sub_out *out)
 {
     const ph_startab *t = in->stars;
     double *snr = ph_malloc((size_t)t->n * sizeof *snr, "star S/N");
@@ -181,7 +181,7 @@ static int residuals(const ph_sub_in *in, const double *kref, const double *ksci
 
 /* The squared sums of the cross-convolution kernels: the science image is
  * convolved with kref, the reference with ksci. */
-static void squared_sums(const ph_sub_in *in, const double *kref, const double *ksci,
+static void squared_sums(const sub_in *in, const double *kref, const double *ksci,
                          double *wsci, double *wref)
 {
     *wsci = *wref = 0;
@@ -251,7 +251,7 @@ long sub_starboxes(const ph_startab *t, double snr_min, long r, long nx, long ny
 
 /* The pixels that enter no fit whatever the mode: the transient's circle
  * and the guard band. */
-static int never_fit(const ph_sub_in *in, uint8_t *fit, uint8_t *outmask, long *nex, long *ng)
+static int never_fit(const sub_in *in, uint8_t *fit, uint8_t *outmask, long *nex, long *ng)
 {
     *nex = sub_exclude(fit, outmask, in->nx, in->ny, in->ex_x0, in->ex_y0, in->ex_r);
     *ng = 0;
@@ -273,8 +273,8 @@ static long count_set(const uint8_t *m, size_t n)
  * the signal mask when ph-align drew none, or none of them qualifies
  * (*mode says which was used); *narrow when there are too few stars for a
  * wide kernel (fewer than PH_SUB_MIN_STARS, or none). */
-static int fitting_mask(const ph_sub_in *in, const double *kref, const double *ksci, uint8_t *fit,
-                        uint8_t *sig, ph_sub_out *out, int *mode, int *narrow)
+static int fitting_mask(const sub_in *in, const double *kref, const double *ksci, uint8_t *fit,
+                        uint8_t *sig, sub_out *out, int *mode, int *narrow)
 {
     *narrow = 0;
     long nx = in->nx, ny = in->ny, nex = 0, ng = 0;
@@ -349,7 +349,7 @@ static int fitting_mask(const ph_sub_in *in, const double *kref, const double *k
 
 /* Fit the kernel on `fit` and form DIFF (0 where OUTSIDE). */
 static int fit_and_difference(ph_sfft_engine *e, const ph_sfft_params *p, double min_rcond,
-                              const uint8_t *fit, long nx, long ny, ph_sub_out *out)
+                              const uint8_t *fit, long nx, long ny, sub_out *out)
 {
     ph_timing_begin("fit");
     int st = ph_sfft_fit(e, fit, p, min_rcond, &out->sol);
@@ -403,8 +403,8 @@ long sub_clip(const double *diff, const float *vsci, const float *vref, double w
 
 /* The outliers of the first fit (sub_clip with the cross-convolution
  * kernels' squared sums). */
-static long clip_outliers(const ph_sub_in *in, const double *kref, const double *ksci, uint8_t *fit,
-                          ph_sub_out *out)
+static long clip_outliers(const sub_in *in, const double *kref, const double *ksci, uint8_t *fit,
+                          sub_out *out)
 {
     double wsci, wref;
     squared_sums(in, kref, ksci, &wsci, &wref);
@@ -413,8 +413,8 @@ static long clip_outliers(const ph_sub_in *in, const double *kref, const double 
                     fit, out->mask);
 }
 
-int sub_run(ph_sfft_engine *e, const ph_sfft_params *p, double min_rcond, const ph_sub_in *in,
-            ph_sub_out *out)
+int sub_run(ph_sfft_engine *e, const ph_sfft_params *p, double min_rcond, const sub_in *in,
+            sub_out *out)
 {
     memset(out, 0, sizeof *out);
     out->csci = in->sci; /* ours from here, also on failure */
@@ -517,7 +517,7 @@ int sub_run(ph_sfft_engine *e, const ph_sfft_params *p, double min_rcond, const 
     return st;
 }
 
-void sub_out_free(ph_sub_out *out)
+void sub_out_free(sub_out *out)
 {
     ph_sfft_free_big(out->diff);
     ph_sfft_free_big(out->csci);

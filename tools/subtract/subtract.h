@@ -51,7 +51,7 @@ enum { PH_SUB_SIGNAL_GROW = 2 };
 #define PH_SUB_SIGNAL_K 3.0
 
 /* What the run needs, already read and checked by ui.c. */
-typedef struct ph_sub_in {
+typedef struct sub_in {
     long nx, ny;
     double *sci, *ref;            /* SCI planes: science, aligned reference, in arrays of
                                    * ph_sfft_alloc_big that the run takes over: convolved in
@@ -76,9 +76,9 @@ typedef struct ph_sub_in {
                                    * out of the fit (0: none) */
     double clip;                  /* refit without the pixels beyond clip sigma of the first
                                    * fit (0: one fit) */
-} ph_sub_in;
+} sub_in;
 
-typedef struct ph_sub_out {
+typedef struct sub_out {
     double *diff, *csci, *cref;   /* nx * ny each (ph_sfft_free_big) */
     uint8_t *mask;                /* nx * ny */
     ph_sfft_solution sol;
@@ -89,7 +89,7 @@ typedef struct ph_sub_out {
     long nstarfix;                /* drawn stars matched exactly */
     long nclip;                   /* fitting pixels clipped as outliers */
     ph_resid_stats res;           /* static-star residuals on DIFF (resid.h) */
-} ph_sub_out;
+} sub_out;
 
 /* Check and sanitise one SCI plane: a non-finite value where the mask has
  * neither BAD nor OUTSIDE is an error naming the pixel; elsewhere it is
@@ -147,9 +147,9 @@ long sub_clip(const double *diff, const float *vsci, const float *vref, double w
 
 /* The whole subtraction on engine `e`. Allocates the arrays of `out`
  * (CSCI and CREF are in->sci and in->ref). */
-int sub_run(ph_sfft_engine *e, const ph_sfft_params *p, double min_rcond, const ph_sub_in *in,
-            ph_sub_out *out);
+int sub_run(ph_sfft_engine *e, const ph_sfft_params *p, double min_rcond, const sub_in *in,
+            sub_out *out);
 
-void sub_out_free(ph_sub_out *out);
+void sub_out_free(sub_out *out);
 
 #endif

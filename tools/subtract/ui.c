@@ -11,7 +11,7 @@
 
 enum { K_ORDER = 256 };
 
-#define O ph_sub_opts
+#define O sub_opts
 const ph_opt subtract_options[] = {
     {"science", 0, "FILE", "science ph image (SCI, VAR, MASK; header SKYRMS)", "", PH_OPT_IN,
      PH_AT(O, sci)},
@@ -71,7 +71,7 @@ const ph_opt subtract_options[] = {
 };
 #undef O
 
-void sub_opts_default(ph_sub_opts *o)
+void sub_opts_default(sub_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->ra = o->dec = o->ex_x0 = o->ex_y0 = NAN;
@@ -87,7 +87,7 @@ void sub_opts_default(ph_sub_opts *o)
  * ph_cli_parse hands it the table's default before any other value. */
 int sub_ui_handle(ph_cli *cli, int key, const char *arg)
 {
-    ph_sub_opts *o = cli->ctx;
+    sub_opts *o = cli->ctx;
     long v;
     int st;
     if (key != K_ORDER)
@@ -149,7 +149,7 @@ static int check_grid(const ph_image *sci, const char *spath, const ph_image *re
     return st;
 }
 
-static int read_psfs(const ph_sub_opts *o, ph_sub_data *d)
+static int read_psfs(const sub_opts *o, sub_data *d)
 {
     if (o->sci_psf) {
         if (ph_psfstamp_read(o->sci_psf, NULL, &d->psf_sci) ||
@@ -207,7 +207,7 @@ static int planes_of(ph_image *im, const char *path, double **plane)
     return PH_OK;
 }
 
-int sub_read(const ph_sub_opts *o, ph_sub_data *d)
+int sub_read(const sub_opts *o, sub_data *d)
 {
     memset(d, 0, sizeof *d);
     if (ph_image_read(o->sci, PH_PLANE_ALL, &d->sci) || planes_of(&d->sci, o->sci, &d->sci_plane) ||
@@ -240,7 +240,7 @@ int sub_read(const ph_sub_opts *o, ph_sub_data *d)
     return planes_of(&d->ref, o->ref, &d->ref_plane);
 }
 
-void sub_data_free(ph_sub_data *d)
+void sub_data_free(sub_data *d)
 {
     ph_image_free(&d->sci);
     ph_image_free(&d->ref);
@@ -252,7 +252,7 @@ void sub_data_free(ph_sub_data *d)
     ph_psfstamp_free(&d->psf_phased);
 }
 
-int sub_opts_check(const ph_cli *cli, ph_sub_opts *o)
+int sub_opts_check(const ph_cli *cli, sub_opts *o)
 {
     if (cli->npos > 0)
         return ph_error(PH_EUSAGE, NULL, "unexpected argument '%s' (inputs are given with "
@@ -277,7 +277,7 @@ int sub_opts_check(const ph_cli *cli, ph_sub_opts *o)
 }
 
 /* The transient's pixel on the science grid, through the science WCS. */
-static int transient_pixel(ph_sub_opts *o, const ph_sub_data *d)
+static int transient_pixel(sub_opts *o, const sub_data *d)
 {
     ph_wcs *w = NULL;
     int st = ph_wcs_from_header(d->sci.hdr, o->sci, &w);
@@ -287,7 +287,7 @@ static int transient_pixel(ph_sub_opts *o, const ph_sub_data *d)
     return st;
 }
 
-int sub_locate(ph_sub_opts *o, const ph_sub_data *d)
+int sub_locate(sub_opts *o, const sub_data *d)
 {
     if (isnan(o->ra))
         return PH_OK;
@@ -302,13 +302,13 @@ int sub_locate(ph_sub_opts *o, const ph_sub_data *d)
     return st;
 }
 
-void sub_in_make(const ph_sub_opts *o, ph_sub_data *d, ph_sub_in *in)
+void sub_in_make(const sub_opts *o, sub_data *d, sub_in *in)
 {
     int fp = o->fit_pixels >= 0        ? o->fit_pixels
              : o->method == PH_SUB_PSF ? PH_SUB_FIT_STARS
                                        : PH_SUB_FIT_DETECTED,
         all = fp != PH_SUB_FIT_DETECTED;
-    *in = (ph_sub_in){.nx = d->sci.nx,
+    *in = (sub_in){.nx = d->sci.nx,
                       .ny = d->sci.ny,
                       .sci = d->sci_plane,
                       .ref = d->ref_plane,

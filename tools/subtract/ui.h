@@ -11,7 +11,7 @@
 #include "stars.h"
 #include "subtract.h"
 
-typedef struct ph_sub_opts {
+typedef struct sub_opts {
     const char *sci, *sci_psf, *ref, *ref_psf, *output;
     ph_sfft_params par;  /* --kernel-halfwidth, --kernel-order, --bg-order, --const-phot-ratio */
     double min_rcond;    /* --min-rcond */
@@ -30,7 +30,7 @@ typedef struct ph_sub_opts {
     int order_src;       /* where --kernel-order came from: 0 default, 1 phrosty's
                           * kerpolyorder, 2 the command line or ph.subtract.kernel_order;
                           * -1 before the parse hands the handler the default */
-} ph_sub_opts;
+} sub_opts;
 
 enum { PH_SUB_PSF = 0, PH_SUB_SFFT = 1 };
 
@@ -40,7 +40,7 @@ extern const ph_opt subtract_options[];
 
 /* The values before any option: the table's typed defaults, NaN or -1
  * where the method or the image decides. */
-void sub_opts_default(ph_sub_opts *o);
+void sub_opts_default(sub_opts *o);
 
 /* The handler of the one untyped option, --kernel-order. */
 int sub_ui_handle(ph_cli *cli, int key, const char *arg);
@@ -48,10 +48,10 @@ int sub_ui_handle(ph_cli *cli, int key, const char *arg);
 /* The usage: no argument, --science, --template and -o given, --ra with
  * --dec; and the psf method's kernel order 0 unless asked (phrosty's
  * kerpolyorder is the sfft method's). Errors PH_EUSAGE. */
-int sub_opts_check(const ph_cli *cli, ph_sub_opts *o);
+int sub_opts_check(const ph_cli *cli, sub_opts *o);
 
 /* Everything read from the input files. */
-typedef struct ph_sub_data {
+typedef struct sub_data {
     ph_image sci, ref;  /* VAR, MASK (+ PSF HDU), header; ref.meta = the template's;
                          * their SCI planes (sci.sci, ref.sci) are NULL: */
     double *sci_plane, *ref_plane; /* the SCI planes in double (ph_sfft_alloc_big), what
@@ -64,24 +64,24 @@ typedef struct ph_sub_data {
     const char *psf_sci_src, *psf_ref_src; /* where they came from, for the header */
     ph_startab stars;   /* the aligned template's STARS table (n = 0: none) */
     const ph_ovpsf *ov_sci, *ov_ref; /* the PSFs' EPSF HDUs (NULL: none) */
-} ph_sub_data;
+} sub_data;
 
 /* Read both images and PSFs and check them: same grid (size, and WCS when
  * both have one), same band when both are known, odd PSFs with a positive
  * sum, no NaN in a pixel not flagged BAD or OUTSIDE (those are set to 0).
  * Each SCI plane is made double as soon as it is checked, its float copy
  * freed before the next image is read (the memory at 4088 x 4088). */
-int sub_read(const ph_sub_opts *o, ph_sub_data *d);
-void sub_data_free(ph_sub_data *d);
+int sub_read(const sub_opts *o, sub_data *d);
+void sub_data_free(sub_data *d);
 
 /* With --ra/--dec, the transient's pixel on the science grid (o->ex_x0,
  * o->ex_y0, through the science WCS), and a warning when the carried
  * PHASED_PSF was drawn elsewhere. */
-int sub_locate(ph_sub_opts *o, const ph_sub_data *d);
+int sub_locate(sub_opts *o, const sub_data *d);
 
 /* The work's input from the options and the data: each method's defaults
  * for the fit pixels, the guard and the clip resolved. The SCI planes are
  * handed over (d's are set to NULL: sub_run frees them). */
-void sub_in_make(const ph_sub_opts *o, ph_sub_data *d, ph_sub_in *in);
+void sub_in_make(const sub_opts *o, sub_data *d, sub_in *in);
 
 #endif

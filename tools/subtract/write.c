@@ -9,7 +9,7 @@
 #include <string.h>
 
 /* The science header (WCS + meta) with the template's meta as TPL* keys. */
-static ph_header *base_header(const ph_sub_data *d)
+static ph_header *base_header(const sub_data *d)
 {
     ph_header *h = ph_header_copy(d->sci.hdr);
     if (!h || ph_header_meta_to(&d->sci.meta, h) || ph_header_meta_to_template(&d->ref.meta, h)) {
@@ -20,7 +20,7 @@ static ph_header *base_header(const ph_sub_data *d)
     return h;
 }
 
-static int diff_keys(ph_header *h, const ph_sub_opts *o, const ph_sub_data *d, const ph_sub_out *r,
+static int diff_keys(ph_header *h, const sub_opts *o, const sub_data *d, const sub_out *r,
                      const char *device)
 {
     const ph_sfft_params *p = &r->sol.par;
@@ -182,7 +182,7 @@ static int write_kernel_grid(ph_fits_out *f, const ph_sfft_solution *s, long n)
     return st;
 }
 
-int sub_write(const char *path, const ph_sub_opts *o, const ph_sub_data *d, const ph_sub_out *r,
+int sub_write(const char *path, const sub_opts *o, const sub_data *d, const sub_out *r,
               const char *device)
 {
     long nx = d->sci.nx, ny = d->sci.ny;

@@ -8,7 +8,7 @@
 /* Write `path` atomically: DIFF, CSCI, CREF, SCI_VAR, REF_VAR, MASK,
  * SCI_PSF, REF_PSF, CONV_PSF, MATCH_KERNEL, KERNEL (+ KERNEL_GRID with
  * --kernel-grid). `device` names where it ran (DEVICE key). */
-int sub_write(const char *path, const ph_sub_opts *o, const ph_sub_data *d, const ph_sub_out *r,
+int sub_write(const char *path, const sub_opts *o, const sub_data *d, const sub_out *r,
               const char *device);
 
 #endif
