@@ -129,7 +129,8 @@ print('\n'.join(str(c) for c in h['HISTORY']))"
 
 # The C tools whose option table is typed (common/cli.h) and whose man page's
 # OPTIONS entries are generated from it (scripts/mkman).
-TYPED="ph-skysub ph-align ph-subtract ph-decorr ph-psf ph-sim ph-phot ph-lc ph-import ph-config"
+# Every C tool (one folder of tools/ each).
+TYPED=$(cd "$PH_TOP/tools" && for d in */; do printf 'ph-%s ' "${d%/}"; done)
 
 @test "--print-params: each value in effect and where it came from; a bad value still exits 2" {
   printf 'ph:\n  skysub:\n    back_size: 32\nphotometry:\n  phrosty:\n    sfft:\n      radius_cut_detmask: 3\n' > c.yaml
@@ -166,7 +167,15 @@ TYPED="ph-skysub ph-align ph-subtract ph-decorr ph-psf ph-sim ph-phot ph-lc ph-i
       [[ $o == --no-* ]] && continue
       grep -qE -- "^ +(-[a-zA-Z], )?$o( |,|$)" <<< "$text" || fail "$t: $o not in its man page"
     done < <("$t" --list-options)
+    # --print-params: one row per option of the table, and no default
+    # written into a help line whose row has one (it would show twice)
+    run "$t" --print-params
+    assert_success
+    [ "$(grep -c '^  --' <<< "$output")" -ge 1 ] || fail "$t: --print-params printed no row"
+    run bash -c "'$t' --help | grep -E '\\(default[: ][^)]*\\).*\\(default: '"
+    assert_output ""
   done
+  [ "$(wc -w <<< "$TYPED")" -ge 10 ] || fail "too few tools: $TYPED"
   # a default is shown where the table has one, and not written again in the help text
   run ph-skysub --help
   assert_line --regexp "^ +--back-size N +background mesh, pixels \(default: 64\)$"
