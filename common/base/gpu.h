@@ -51,6 +51,12 @@ void ph_gpu_unlock(int fd);
  * $TMPDIR/phrosty-gpu.lock (/tmp without TMPDIR); "none" or "" = no lock. */
 int ph_gpu_lock_option(const char *opt, int slots, int *fd);
 
+/* The --device row of a GPU tool's option table (cli.h), into its field
+ * `device` (a ph_device) of its context type T, with the tool's help line. */
+#define PH_GPU_DEVICE_OPT(T, device, help)                                                         \
+    {"device", 0, "auto|cpu|gpu", help, PH_CHOICE_AT(T, device), .def = "auto",                    \
+     .values = (const int[]){PH_DEVICE_AUTO, PH_DEVICE_CPU, PH_DEVICE_GPU}}
+
 /* The --gpu-lock and --gpu-slots rows of a GPU tool's option table
  * (cli.h), into the fields `lock` (const char *: ph_gpu_lock_option's
  * opt) and `slots` (long) of its context type T. */

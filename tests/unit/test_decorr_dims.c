@@ -29,6 +29,16 @@ static ph_decorr *new_filtered(long nx, long ny)
     return d;
 }
 
+/* The filtered decorrelator on grid shape s of dims.h (*nx, *ny set). */
+static ph_decorr *shape_decorr(int s, long *nx, long *ny)
+{
+    *nx = dims_shape[s][0];
+    *ny = dims_shape[s][1];
+    ph_decorr *d = new_filtered(*nx, *ny);
+    EXPECT(d != NULL);
+    return d;
+}
+
 /* out = Re F^-1[F(in) D^p G] with G = F(CSZ(k)) (conjugated when conj) or
  * 1 when k is NULL: the reference every operation is checked against. */
 static void reference(const double *in, long nx, long ny, int p, const double *k, long knx,
@@ -58,11 +68,11 @@ static void reference(const double *in, long nx, long ny, int p, const double *k
 TEST(decorr_filter_and_kernel_nonsquare)
 {
     for (int s = 0; s < 2; s++) {
-        long nx = dims_shape[s][0], ny = dims_shape[s][1], h = nx / 2 + 1, n = nx * ny;
-        ph_decorr *d = new_filtered(nx, ny);
-        EXPECT(d != NULL);
+        long nx, ny;
+        ph_decorr *d = shape_decorr(s, &nx, &ny);
         if (!d)
             return;
+        long h = nx / 2 + 1, n = nx * ny;
         EXPECT(d->nx == nx && d->ny == ny && d->nc == ny * h);
         double err = 0;
         for (long ky = 0; ky < ny; ky++)
@@ -85,11 +95,11 @@ TEST(decorr_filter_and_kernel_nonsquare)
 TEST(decorr_apply_stamp_matched_nonsquare)
 {
     for (int s = 0; s < 2; s++) {
-        long nx = dims_shape[s][0], ny = dims_shape[s][1], n = nx * ny;
-        ph_decorr *d = new_filtered(nx, ny);
-        EXPECT(d != NULL);
+        long nx, ny;
+        ph_decorr *d = shape_decorr(s, &nx, &ny);
         if (!d)
             return;
+        long n = nx * ny;
         double *img = malloc(n * sizeof *img), *ref = malloc(n * sizeof *ref),
                *out = malloc(n * sizeof *out), k[15], st[9], sout[25], sref[25];
         dims_fill(img, n, 21 + s);
@@ -121,11 +131,11 @@ TEST(decorr_apply_stamp_matched_nonsquare)
 TEST(decorr_variance_nonsquare)
 {
     for (int s = 0; s < 2; s++) {
-        long nx = dims_shape[s][0], ny = dims_shape[s][1], n = nx * ny;
-        ph_decorr *d = new_filtered(nx, ny);
-        EXPECT(d != NULL);
+        long nx, ny;
+        ph_decorr *d = shape_decorr(s, &nx, &ny);
         if (!d)
             return;
+        long n = nx * ny;
         /* k: 3 wide x 1 high, k2: 1 wide x 3 high; k (*) k2 is 3 x 3 */
         double var[60], k[3] = {0.1, 0.7, 0.2}, k2[3] = {0.3, 0.5, 0.2}, kk[9], h[60], h2[60],
                                                                     ref[60];

@@ -63,8 +63,7 @@ const ph_opt phot_options[] = {
      PH_OPT_IN, PH_AT(U, tpl_image)},
     {"star-table", 0, "FILE", "write every catalogue star's fit (CSV)", "", PH_OPT_OUT,
      PH_AT(U, star_table)},
-    {"device", 0, "auto|cpu|gpu", "where the star fits run", PH_CHOICE_AT(U, device),
-     .def = "auto", .values = (const int[]){PH_DEVICE_AUTO, PH_DEVICE_CPU, PH_DEVICE_GPU}},
+    PH_GPU_DEVICE_OPT(U, device, "where the star fits run"),
     PH_GPU_LOCK_OPTS(U, gpu_lock, gpu_slots),
     /* old spellings, accepted until the next release */
     {"sci-image", 0, "FILE", "science-image", "", .flags = PH_OPT_ALIAS | PH_OPT_OLD},
