@@ -296,6 +296,8 @@ static int store(ph_cli *cli, const ph_opt *o, const char *arg)
         long hi = any ? (o->type == PH_T_INT ? INT_MAX : LONG_MAX) : (long)o->hi;
         if ((st = ph_cli_long(cli, arg, lo, hi, &v)))
             return st;
+        if ((o->flags & PH_OPT_ODD) && v % 2 == 0)
+            return ph_cli_bad(cli, "%ld is even; it must be odd (centred on a pixel)", v);
         if (o->type == PH_T_INT)
             *(int *)f = (int)v;
         else
@@ -530,8 +532,8 @@ static void man_options(const ph_cli *cli)
                 !is_switch(o) && o->lo != o->hi && n < sizeof meta) {
                 fmt_bound(o->lo, lo, sizeof lo);
                 fmt_bound(o->hi, hi, sizeof hi);
-                n += snprintf(meta + n, sizeof meta - n, "%s%s to %s", n ? "; range " : "Range: ",
-                              lo, hi);
+                n += snprintf(meta + n, sizeof meta - n, "%s%s to %s%s", n ? "; range " : "Range: ",
+                              lo, hi, (o->flags & PH_OPT_ODD) ? ", odd" : "");
             }
             opt_cfgkey(cli, o, key, sizeof key);
             if (!pass && key[0] && n < sizeof meta)

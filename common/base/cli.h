@@ -99,6 +99,8 @@ enum {
     PH_OPT_DIR = 1 << 5,
     PH_OPT_NONE = 1 << 6, /* typed: the word "none" is accepted and stores NaN
                              (double) or NULL (string) */
+    PH_OPT_ODD = 1 << 7,  /* typed int or long: the value must be odd (a stamp
+                             or box that centres on a pixel) */
 };
 
 /* How ph_cli_parse stores a typed option's value. A PH_OPT_BOOL row with

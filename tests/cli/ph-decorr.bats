@@ -216,7 +216,7 @@ print(max(np.max(np.abs(f[n].data.astype(float) - c[n].data)) / np.max(np.abs(c[
 }
 
 @test "usage errors: bad numbers for every numeric option" {
-  run_rejects 2 "^ph-decorr: --psf-size: 10 is even; the size must be odd" ph-decorr "$F/d.fits" -o out.fits --psf-size 10
+  run_rejects 2 "^ph-decorr: --psf-size: 10 is even; it must be odd" ph-decorr "$F/d.fits" -o out.fits --psf-size 10
   run_rejects 2 "^ph-decorr: --kernel-size: 'abc' is not a whole number" ph-decorr "$F/d.fits" -o out.fits --kernel-size abc
   run_rejects 2 "out of range" ph-decorr "$F/d.fits" -o out.fits --kernel-size 0
   run_rejects 2 "^ph-decorr: --science-rms: -1 is not a finite non-negative sky rms" ph-decorr "$F/d.fits" -o out.fits --science-rms -1

@@ -146,7 +146,7 @@ m = fits.getdata('b.fits', 'MASK'); print((m == 4).sum(), (m == 0).sum())"
   assert_one_line_error "^ph-import: --psf-size needs --psf$"
   run ph-import img.fits --psf psf.fits --psf-size 4 -o out.fits
   assert_failure 2
-  assert_one_line_error "^ph-import: --psf-size: 4 is even; the PSF size must be odd$"
+  assert_one_line_error "^ph-import: --psf-size: 4 is even; it must be odd \\(centred on a pixel\\)$"
   run ph-import img.fits --skyrms -1 -o out.fits
   assert_failure 2
   assert_one_line_error "^ph-import: --skyrms: -1 is not positive$"

@@ -486,7 +486,7 @@ print('ok')"
   run ph-phot "$F/d.fits" --x 1 --y 1 -o "$F/d.fits"
   assert_one_line_error "^ph-phot: the output .*d.fits would replace the input$"
   run ph-phot "$F/d.fits" --x 1 --y 1 --fit-size 4 -o r.csv
-  assert_one_line_error "^ph-phot: --fit-size: 4 is even; the fit box must be odd$"
+  assert_one_line_error "^ph-phot: --fit-size: 4 is even; it must be odd \\(centred on a pixel\\)$"
   run ph-phot "$F/d.fits" --x 1 --y 1 --annulus 25,15 -o r.csv
   assert_one_line_error "^ph-phot: --annulus: '25,15': the first value must be below the second$"
   run ph-phot "$F/d.fits" --x 1 --y 1 --annulus 5 -o r.csv

@@ -428,7 +428,7 @@ fits.writeto('$T/tie.fits', np.zeros((64, 64), 'f4'), h, overwrite=True)"
   o=$BATS_TEST_TMPDIR/u.fits
   run ph-psf "$IMG" --x 1 --y 1 --size 40 -o $o
   assert_failure 2
-  assert_one_line_error "^ph-psf: --size: stamp size 40 is even; it must be odd"
+  assert_one_line_error "^ph-psf: --size: 40 is even; it must be odd"
   run ph-psf "$IMG" --x 1 --y 1 --size 1 -o $o
   assert_failure 2
   assert_one_line_error "^ph-psf: --size: "

@@ -198,10 +198,10 @@ PY
   assert_one_line_error "each component must be within -0.5 ... 0.5"
   run ph-sim stamp --stamp-size 40 -o st.fits
   assert_failure 2
-  assert_one_line_error "size 40 must be odd"
+  assert_one_line_error "^ph-sim: --stamp-size: 40 is even; it must be odd"
   run ph-sim psf --psf-oversamp 4 -o m.fits
   assert_failure 2
-  assert_one_line_error "oversampling 4 must be odd"
+  assert_one_line_error "^ph-sim: --psf-oversamp: 4 is even; it must be odd"
   run ph-sim --sky-gradient 3 -o s
   assert_failure 2
   assert_one_line_error "expected two numbers A,B, got '3'"

@@ -9,7 +9,7 @@
 #include <math.h>
 
 typedef struct params {
-    int n, on, flag, kind;
+    int n, on, flag, kind, box;
     long big;
     double x, cut;
     const char *path;
@@ -29,6 +29,7 @@ static const ph_opt table[] = {
     {"cut", 0, "X|none", "a real or none", NULL, PH_OPT_NONE, PH_AT(P, cut), .lo = 0, .hi = 9,
      .def = "2"},
     {"path", 'p', "FILE", "a string", PH_AT(P, path)},
+    {"box", 0, "N", "an odd size", NULL, PH_OPT_ODD, PH_AT(P, box), .lo = 1, .hi = 99, .def = "5"},
     {0},
 };
 #undef P
@@ -57,6 +58,7 @@ TEST(defaults_from_the_table)
     EXPECT_NEAR(p.x, 0.25, 0);
     EXPECT_NEAR(p.cut, 2, 0);
     EXPECT(p.path == NULL);
+    EXPECT(p.box == 5);
     params q;
     memset(&q, 0, sizeof q);
     EXPECT(ph_cli_defaults(table, NULL, &q) == PH_OK);
@@ -82,7 +84,8 @@ TEST(ranges_and_words_refused)
     params p;
     const char *a[] = {"-n", "11", NULL}, *b[] = {"-n", "0", NULL}, *c[] = {"--x", "1.5", NULL},
                *d[] = {"--kind", "d", NULL}, *e[] = {"-n", "2.5", NULL},
-               *f[] = {"--x", "none", NULL}, *g[] = {"--cut", "10", NULL};
+               *f[] = {"--x", "none", NULL}, *g[] = {"--cut", "10", NULL},
+               *h[] = {"--box", "4", NULL}, *i[] = {"--box", "7", NULL};
     EXPECT(parse(a, &p) == PH_EUSAGE);
     EXPECT(parse(b, &p) == PH_EUSAGE);
     EXPECT(parse(c, &p) == PH_EUSAGE);
@@ -90,6 +93,8 @@ TEST(ranges_and_words_refused)
     EXPECT(parse(e, &p) == PH_EUSAGE);
     EXPECT(parse(f, &p) == PH_EUSAGE); /* only PH_OPT_NONE rows take none */
     EXPECT(parse(g, &p) == PH_EUSAGE);
+    EXPECT(parse(h, &p) == PH_EUSAGE); /* PH_OPT_ODD */
+    EXPECT(parse(i, &p) == PH_OK && p.box == 7);
 }
 
 TEST(precedence_default_config_set_command_line)

@@ -5,7 +5,7 @@
 #include <math.h>
 #include <string.h>
 
-enum { K_SCI_RMS = 256, K_REF_RMS, K_PSF_SIZE, K_KERNEL_SIZE };
+enum { K_SCI_RMS = 256, K_REF_RMS };
 
 #define O dc_opts
 const ph_opt decorr_options[] = {
@@ -29,9 +29,10 @@ const ph_opt decorr_options[] = {
     {"match-kernel", 0, NULL, "use the matching kernel (phrosty: no)", PH_AT(O, src.use_match)},
     {"match-kernel-file", 0, "FILE", "matching kernel (implies --match-kernel; default: HDU)", "",
      PH_OPT_IN, PH_AT(O, src.match_file)},
-    {"psf-size", K_PSF_SIZE, "N", "odd size of DECORR_PSF (default: input's)", NULL, .flags = 0},
-    {"kernel-size", K_KERNEL_SIZE, "N", "odd size of DECORR_KERNEL (default: 2L+1)", NULL,
-     .flags = 0},
+    {"psf-size", 0, "N", "odd size of DECORR_PSF (default: input's)", NULL, PH_OPT_ODD,
+     PH_AT(O, psf_size), .lo = 1, .hi = 100001},
+    {"kernel-size", 0, "N", "odd size of DECORR_KERNEL (default: 2L+1)", NULL, PH_OPT_ODD,
+     PH_AT(O, kernel_size), .lo = 1, .hi = 100001},
     {"score", 0, "FILE", "also write the score image (HDU SCORE) to FILE", "", PH_OPT_OUT,
      PH_AT(O, score_file)},
     {"score-hdu", 0, NULL, "add the score image to the output as HDU SCORE",
@@ -69,17 +70,6 @@ void dc_ui_resolve(dc_opts *o)
         o->src.use_match = 1;
 }
 
-/* A stamp size: odd, so that the stamp centres on a pixel (a range alone
- * cannot say so). */
-static int odd_size(ph_cli *cli, const char *arg, long *out)
-{
-    if (ph_cli_long(cli, arg, 1, 100001, out))
-        return PH_EUSAGE;
-    if (*out % 2 == 0)
-        return ph_cli_bad(cli, "%ld is even; the size must be odd (centre on a pixel)", *out);
-    return PH_OK;
-}
-
 /* A sky rms: finite and non-negative, refused with a message that says so
  * (inf is a number the range [0, DBL_MAX] would report as out of range). */
 static int nonneg_rms(ph_cli *cli, const char *arg, double *out)
@@ -97,8 +87,6 @@ int dc_ui_handle(ph_cli *cli, int key, const char *arg)
     switch (key) {
     case K_SCI_RMS: return nonneg_rms(cli, arg, &o->src.rms_sci);
     case K_REF_RMS: return nonneg_rms(cli, arg, &o->src.rms_ref);
-    case K_PSF_SIZE: return odd_size(cli, arg, &o->psf_size);
-    case K_KERNEL_SIZE: return odd_size(cli, arg, &o->kernel_size);
     }
     return ph_cli_bad(cli, "unexpected option");
 }

@@ -5,7 +5,7 @@
 #include <math.h>
 #include <string.h>
 
-enum { K_PSFSIZE = 256, K_SKYRMS };
+enum { K_SKYRMS = 256 };
 
 #define U import_ui
 const ph_opt import_options[] = {
@@ -19,8 +19,8 @@ const ph_opt import_options[] = {
                            "pixels); all or none", "", PH_OPT_IN, PH_AT(U, det), .def = "all"},
     {"psf", 0, "FILE", "PSF model (odd square): written as the PSF HDU, sum 1", "", PH_OPT_IN,
      PH_AT(U, psf)},
-    {"psf-size", K_PSFSIZE, "N", "crop the PSF to N x N around its centre (odd)", "",
-     .flags = 0},
+    {"psf-size", 0, "N", "crop the PSF to N x N around its centre (odd)", "", PH_OPT_ODD,
+     PH_AT(U, psf_size), .lo = 3, .hi = 100001},
     {"psf-out", 0, "FILE", "also write the PSF as a stamp file (ph-psf's format)", "",
      PH_OPT_OUT, PH_AT(U, psf_out)},
     {"skyrms", K_SKYRMS, "X", "sky rms for SKYRMS (default: median noise, or the image's "
@@ -41,17 +41,12 @@ void import_ui_init(import_ui *u)
     ph_cli_defaults(import_options, NULL, u); /* the table's: they parse (tests/cli) */
 }
 
-/* An odd size (--psf-size) and a positive rms of any size (--skyrms): what
- * a row's range cannot say, with the messages the tests check. */
+/* A positive rms of any size (--skyrms): what a row's range cannot say,
+ * with the message the tests check. */
 int import_ui_handle(ph_cli *cli, int key, const char *arg)
 {
     import_ui *u = cli->ctx;
     switch (key) {
-    case K_PSFSIZE:
-        if (ph_cli_long(cli, arg, 3, 100001, &u->psf_size))
-            return PH_EUSAGE;
-        return u->psf_size % 2 ? PH_OK : ph_cli_bad(cli, "%ld is even; the PSF size must be odd",
-                                                    u->psf_size);
     case K_SKYRMS:
         if (ph_cli_double(cli, arg, &u->skyrms))
             return PH_EUSAGE;

@@ -10,7 +10,7 @@
 #include <string.h>
 
 /* The rows the handler parses: a grammar of their own. */
-enum { K_MAGS = 256, K_ZPTAP, K_FITSIZE, K_ANNULUS };
+enum { K_MAGS = 256, K_ZPTAP, K_ANNULUS };
 
 #define U phot_opts
 const ph_opt phot_options[] = {
@@ -39,7 +39,8 @@ const ph_opt phot_options[] = {
      "(phrosty; biased for undersampled PSFs)", .def = "4"},
     {"min-stars", 0, "N", "fewest stars for a catalogue zero point", PH_AT(U, min_stars), .lo = 1,
      .hi = 1000000, .def = "3"},
-    {"fit-size", K_FITSIZE, "N", "odd side of the PSF fit box, px", .def = "5"},
+    {"fit-size", 0, "N", "odd side of the PSF fit box, px", NULL, PH_OPT_ODD, PH_AT(U, fit.box),
+     .lo = 1, .hi = 51, .def = "5"},
     {"annulus", K_ANNULUS, "RIN,ROUT", "local sky annulus, px, or none", .def = "15,25"},
     {"aperture", 0, "R", "aperture_sum radius, px", PH_AT(U, aperture), .lo = 0.1, .hi = 1000,
      .def = "3"},
@@ -95,11 +96,10 @@ static int pair_arg(ph_cli *cli, const char *arg, double *a, double *b)
 }
 
 /* Two numbers LO,HI (--mag-range, --annulus), a number or the word psf
- * (--zpt-aperture), an odd number (--fit-size): what a typed row cannot say. */
+ * (--zpt-aperture): what a typed row cannot say. */
 int phot_ui_handle(ph_cli *cli, int key, const char *arg)
 {
     phot_opts *o = cli->ctx;
-    long v;
     switch (key) {
     case K_MAGS: return pair_arg(cli, arg, &o->mag_lo, &o->mag_hi);
     case K_ZPTAP:
@@ -108,13 +108,6 @@ int phot_ui_handle(ph_cli *cli, int key, const char *arg)
             return PH_OK;
         }
         return ph_cli_double_range(cli, arg, 0.5, 100, &o->zpt_aperture);
-    case K_FITSIZE:
-        if (ph_cli_long(cli, arg, 1, 51, &v))
-            return PH_EUSAGE;
-        if (v % 2 == 0)
-            return ph_cli_bad(cli, "%ld is even; the fit box must be odd", v);
-        o->fit.box = (int)v;
-        return PH_OK;
     case K_ANNULUS:
         if (!strcmp(arg, "none")) {
             o->fit.r_in = o->fit.r_out = 0;

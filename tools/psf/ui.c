@@ -28,7 +28,8 @@ const ph_opt psf_options[] = {
      "where the image's stars support it, else romanfit (roman fitted to them), else roman with "
      "a warning",
      NULL, .flags = 0},
-    {"size", O_SIZE, "N", "stamp size, odd, 3 ... 1001", NULL, .flags = 0, .def = "41"},
+    {"size", O_SIZE, "N", "stamp size, odd, 3 ... 1001", NULL, PH_OPT_ODD, PH_AT(U, size),
+     .lo = 3, .hi = 1001, .def = "41"},
     {"band", O_BAND, "BAND", "band, instead of the image's FILTER", "", .flags = 0},
     {"sca", 0, "N", "detector for {sca}, instead of the image's SCA_NUM", "", PH_AT(U, sca),
      .lo = 0, .hi = 1000000},
@@ -78,13 +79,6 @@ int psf_ui_handle(ph_cli *cli, int key, const char *arg)
     params *p = cli->ctx;
     switch (key) {
     case O_MODEL: return psf_model_set(p, arg, cli->source);
-    case O_SIZE:
-        if (ph_cli_long(cli, arg, 3, 1001, &p->size))
-            return PH_EUSAGE;
-        if (p->size % 2 == 0)
-            return ph_cli_bad(cli, "stamp size %ld is even; it must be odd (centre on a pixel)",
-                              p->size);
-        return PH_OK;
     case O_BAND:
         if (!ph_band_find(arg))
             return ph_cli_bad(cli, "unknown band '%s' (%s)", arg, ph_band_names());

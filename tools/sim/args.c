@@ -54,19 +54,6 @@ int sim_arg_size(ph_cli *cli, const char *arg, long *nx, long *ny)
     return 0;
 }
 
-/* A whole number in lo ... hi that must be odd; `what` names it in the
- * error ("size", "oversampling"). */
-int sim_arg_odd(ph_cli *cli, const char *arg, long lo, long hi, const char *what, long *out)
-{
-    long v;
-    if (ph_cli_long(cli, arg, lo, hi, &v))
-        return PH_EUSAGE;
-    if (v % 2 == 0)
-        return ph_cli_bad(cli, "%s %ld must be odd", what, v);
-    *out = v;
-    return 0;
-}
-
 int sim_arg_phase(ph_cli *cli, const char *arg, double phase[2])
 {
     if (sim_arg_pair(cli, arg, phase))

@@ -17,7 +17,6 @@
 int sim_arg_rolls(ph_cli *cli, const char *arg, sim_opts *c); /* --rolls DEG,... */
 int sim_arg_pair(ph_cli *cli, const char *arg, double v[2]);  /* A,B */
 int sim_arg_size(ph_cli *cli, const char *arg, long *nx, long *ny); /* NX[xNY] */
-int sim_arg_odd(ph_cli *cli, const char *arg, long lo, long hi, const char *what, long *out);
 int sim_arg_phase(ph_cli *cli, const char *arg, double phase[2]); /* DX,DY in [-0.5, 0.5] */
 
 /* The final parameters c->p (params.c): the band's defaults, then every

@@ -115,15 +115,16 @@ const ph_opt sim_options[] = {
     PH_ROMANPSF_CLI_OPTS(U, rpsf),
     {"jitter-vary", 0, "FRAC", "per-epoch jitter variation, +-FRAC", NULL,
      PH_AT(U, p.jitter_vary), .lo = 0, .hi = 0.9, .def = "0.1"},
-    {"psf-oversamp", O_PSFOVER, "N", "oversampling of PSF model files, odd", NULL,
-     .flags = 0, .def = "9"},
-    {"psf-size", O_PSFSIZE, "N", "native size of PSF model files, odd", NULL,
-     .flags = 0, .def = "41"},
+    {"psf-oversamp", O_PSFOVER, "N", "oversampling of PSF model files, odd", NULL, PH_OPT_ODD,
+     PH_AT(U, psf_over), .lo = 1, .hi = 25, .def = "9"},
+    {"psf-size", O_PSFSIZE, "N", "native size of PSF model files, odd", NULL, PH_OPT_ODD,
+     PH_AT(U, psf_size), .lo = 3, .hi = 501, .def = "41"},
     {"no-psf-files", 0, NULL, "scene: do not write the PSF model files", NULL,
      PH_AT(U, no_psf_files)},
     {"phase", O_PHASE, "DX,DY", "stamp: PSF centre - centre pixel, px, each in [-0.5, 0.5]",
      NULL, .flags = 0, .def = "0,0"},
-    {"stamp-size", O_STAMPSIZE, "N", "stamp: size, odd", NULL, .flags = 0, .def = "41"},
+    {"stamp-size", O_STAMPSIZE, "N", "stamp: size, odd", NULL, PH_OPT_ODD, PH_AT(U, stamp_size),
+     .lo = 3, .hi = 501, .def = "41"},
     {"psf", 0, "MODEL", "model", NULL, .flags = PH_OPT_ALIAS | PH_OPT_OLD}, /* until the next release */
     {0},
 };
@@ -192,13 +193,6 @@ int sim_ui_handle(ph_cli *cli, int key, const char *arg)
         c->psfmodel = arg;
         return 0;
     }
-    case O_PSFOVER:
-        if (sim_arg_odd(cli, arg, 1, 25, "oversampling", &v))
-            return PH_EUSAGE;
-        c->psf_over = (int)v;
-        return 0;
-    case O_PSFSIZE: return sim_arg_odd(cli, arg, 3, 501, "size", &c->psf_size);
-    case O_STAMPSIZE: return sim_arg_odd(cli, arg, 3, 501, "size", &c->stamp_size);
     case O_PHASE: return sim_arg_phase(cli, arg, c->phase);
     }
     return ph_cli_bad(cli, "unexpected option");
