@@ -240,6 +240,18 @@ int ph_cli_bool(ph_cli *cli, const char *arg, int *out)
     return PH_OK;
 }
 
+int ph_cli_pair(ph_cli *cli, const char *arg, const char *words, double v[2])
+{
+    char buf[128], *comma;
+    ph_strlcpy(buf, arg ? arg : "", sizeof buf);
+    if ((comma = strchr(buf, ',')))
+        *comma = '\0';
+    if (!comma || ph_parse_double(buf, &v[0]) || ph_parse_double(comma + 1, &v[1]) ||
+        !isfinite(v[0]) || !isfinite(v[1]))
+        return ph_cli_bad(cli, "'%s' is not two numbers %s", arg ? arg : "", words);
+    return PH_OK;
+}
+
 int ph_cli_choice(ph_cli *cli, const char *arg, const char *choices, int *index)
 {
     size_t n = arg ? strlen(arg) : 0;

@@ -175,6 +175,9 @@ int ph_cli_long(ph_cli *cli, const char *arg, long lo, long hi, long *out);
 int ph_cli_bool(ph_cli *cli, const char *arg, int *out);
 /* `arg` must be one of the '|'-separated words in `choices`; *index set. */
 int ph_cli_choice(ph_cli *cli, const char *arg, const char *choices, int *index);
+/* Two finite numbers "A,B" into v[0], v[1]; `words` names them in the
+ * message ("LO,HI": "'5' is not two numbers LO,HI"). */
+int ph_cli_pair(ph_cli *cli, const char *arg, const char *words, double v[2]);
 /* Record a usage error about the current value: "SOURCE: message". */
 int ph_cli_bad(ph_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -204,7 +204,7 @@ PY
   assert_one_line_error "^ph-sim: --psf-oversamp: 4 is even; it must be odd"
   run ph-sim --sky-gradient 3 -o s
   assert_failure 2
-  assert_one_line_error "expected two numbers A,B, got '3'"
+  assert_one_line_error "^ph-sim: --sky-gradient: '3' is not two numbers GX,GY$"
   run ph-sim --star-mags 24,18 -o s
   assert_failure 2
   assert_one_line_error "magnitude ranges must be LO,HI"

@@ -80,18 +80,16 @@ void phot_opts_default(phot_opts *o)
     ph_cli_defaults(phot_options, phot_ui_handle, o); /* the table's: they parse (tests/cli) */
 }
 
+/* LO,HI with LO < HI. */
 static int pair_arg(ph_cli *cli, const char *arg, double *a, double *b)
 {
-    char buf[128], *comma;
-    ph_strlcpy(buf, arg, sizeof buf);
-    if (!(comma = strchr(buf, ',')))
-        return ph_cli_bad(cli, "'%s' is not two numbers LO,HI", arg);
-    *comma = 0;
-    if (ph_parse_double(buf, a) || ph_parse_double(comma + 1, b) || !isfinite(*a) ||
-        !isfinite(*b))
-        return ph_cli_bad(cli, "'%s' is not two numbers LO,HI", arg);
-    if (!(*a < *b))
+    double v[2];
+    if (ph_cli_pair(cli, arg, "LO,HI", v))
+        return PH_EUSAGE;
+    if (!(v[0] < v[1]))
         return ph_cli_bad(cli, "'%s': the first value must be below the second", arg);
+    *a = v[0];
+    *b = v[1];
     return PH_OK;
 }
 

@@ -25,20 +25,6 @@ int sim_arg_rolls(ph_cli *cli, const char *arg, sim_opts *c)
     return c->nrolls ? PH_OK : ph_cli_bad(cli, "expected DEG,DEG,..., got '%s'", arg);
 }
 
-int sim_arg_pair(ph_cli *cli, const char *arg, double v[2])
-{
-    char a[64];
-    ph_strlcpy(a, arg, sizeof a);
-    char *comma = strchr(a, ',');
-    if (!comma)
-        return ph_cli_bad(cli, "expected two numbers A,B, got '%s'", arg);
-    *comma = '\0';
-    if (ph_parse_double(a, &v[0]) || ph_parse_double(comma + 1, &v[1]) || !isfinite(v[0]) ||
-        !isfinite(v[1]))
-        return ph_cli_bad(cli, "expected two numbers A,B, got '%s'", arg);
-    return 0;
-}
-
 int sim_arg_size(ph_cli *cli, const char *arg, long *nx, long *ny)
 {
     char a[64], *x;
@@ -56,7 +42,7 @@ int sim_arg_size(ph_cli *cli, const char *arg, long *nx, long *ny)
 
 int sim_arg_phase(ph_cli *cli, const char *arg, double phase[2])
 {
-    if (sim_arg_pair(cli, arg, phase))
+    if (ph_cli_pair(cli, arg, "DX,DY", phase))
         return PH_EUSAGE;
     if (fabs(phase[0]) > 0.5 || fabs(phase[1]) > 0.5)
         return ph_cli_bad(cli, "phase %s: each component must be within -0.5 ... 0.5", arg);

@@ -15,7 +15,6 @@
 /* Compound arguments (args.c): each records a usage error naming the
  * value's source and returns PH_EUSAGE, else PH_OK. */
 int sim_arg_rolls(ph_cli *cli, const char *arg, sim_opts *c); /* --rolls DEG,... */
-int sim_arg_pair(ph_cli *cli, const char *arg, double v[2]);  /* A,B */
 int sim_arg_size(ph_cli *cli, const char *arg, long *nx, long *ny); /* NX[xNY] */
 int sim_arg_phase(ph_cli *cli, const char *arg, double phase[2]); /* DX,DY in [-0.5, 0.5] */
 

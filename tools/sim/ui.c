@@ -167,8 +167,8 @@ int sim_ui_handle(ph_cli *cli, int key, const char *arg)
             return ph_cli_long(cli, arg, 1, 18, &p->sca);
         p->sca = -1;
         return 0;
-    case O_STARMAGS: return sim_arg_pair(cli, arg, p->star_mag);
-    case O_GALMAGS: return sim_arg_pair(cli, arg, p->gal_mag);
+    case O_STARMAGS: return ph_cli_pair(cli, arg, "LO,HI", p->star_mag);
+    case O_GALMAGS: return ph_cli_pair(cli, arg, "LO,HI", p->gal_mag);
     case O_MAGDIST:
         if (!strcmp(arg, "ou2024"))
             p->mag_dist = SIM_MAGS_OU2024;
@@ -182,8 +182,8 @@ int sim_ui_handle(ph_cli *cli, int key, const char *arg)
             return PH_EUSAGE;
         p->oid = v;
         return 0;
-    case O_SNOFF: return sim_arg_pair(cli, arg, p->sn_offset_arcsec);
-    case O_SKYGRAD: return sim_arg_pair(cli, arg, p->sky_grad);
+    case O_SNOFF: return ph_cli_pair(cli, arg, "E,N", p->sn_offset_arcsec);
+    case O_SKYGRAD: return ph_cli_pair(cli, arg, "GX,GY", p->sky_grad);
     case O_PSF: {
         ph_romanpsf_opts t = {0};
         if (ph_romanpsf_parse_model(arg, &t))
