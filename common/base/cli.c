@@ -375,8 +375,6 @@ static int set_defaults(ph_cli *cli, int typed_only)
     return PH_OK;
 }
 
-static int apply_defaults(ph_cli *cli) { return set_defaults(cli, 0); }
-
 int ph_cli_defaults(const ph_opt *opts, ph_opt_handler handle, void *ctx)
 {
     ph_cli c = {.tool = "defaults", .opts = opts, .handle = handle, .ctx = ctx};
@@ -406,26 +404,6 @@ static void fmt_bound(double x, char *buf, size_t size)
         fmt_double(x, buf, size);
 }
 
-/* The word of a choice field's value. */
-static void choice_word(const ph_opt *o, int v, char *buf, size_t size)
-{
-    const char *p = o->arg;
-    for (int i = 0; p && *p; i++) {
-        const char *bar = strchr(p, '|');
-        size_t m = bar ? (size_t)(bar - p) : strlen(p);
-        if ((o->values ? o->values[i] : i) == v) {
-            snprintf(buf, size, "%.*s", (int)m, p);
-            return;
-        }
-        if (!bar)
-            break;
-        p = bar + 1;
-    }
-    /* no word's: a value the tool derives after the parse (as -1 for
-     * ph-align's --interp), shown as a value not set */
-    ph_strlcpy(buf, "-", size);
-}
-
 /* A parameter's value as the command line would spell it. */
 static void param_value(const ph_cli *cli, const ph_opt *o, const origin *r, char *buf,
                         size_t size)
@@ -436,9 +414,8 @@ static void param_value(const ph_cli *cli, const ph_opt *o, const origin *r, cha
         return;
     }
     switch (o->type) {
-    case PH_T_STR:
-        ph_strlcpy(buf, *(const char *const *)f ? *(const char *const *)f
-                        : (o->flags & PH_OPT_NONE) && r->given ? "none" : "-", size);
+    case PH_T_STR: /* set, so NULL is a none */
+        ph_strlcpy(buf, *(const char *const *)f ? *(const char *const *)f : "none", size);
         return;
     case PH_T_INT:
         if (is_switch(o))
@@ -451,22 +428,19 @@ static void param_value(const ph_cli *cli, const ph_opt *o, const origin *r, cha
         return;
     case PH_T_DOUBLE: {
         double x = *(const double *)f;
-        if (isnan(x))
-            ph_strlcpy(buf, (o->flags & PH_OPT_NONE) && r->given ? "none" : "-", size);
+        if (isnan(x)) /* set, so NaN is a none */
+            ph_strlcpy(buf, "none", size);
         else
             fmt_double(x, buf, size);
         return;
     }
-    case PH_T_CHOICE: /* the word given: two words may mean one value */
-        if (r->given && r->text)
-            ph_strlcpy(buf, r->text, size);
-        else
-            choice_word(o, *(const int *)f, buf, size);
+    case PH_T_CHOICE: /* the word given (or the default's): two words may mean one value */
+        ph_strlcpy(buf, r->text, size);
         return;
     }
     /* an untyped row: the text it was given */
     if (!r->given)
-        ph_strlcpy(buf, "-", size);
+        ph_strlcpy(buf, "off", size); /* a switch never set */
     else if (o->flags & PH_OPT_BOOL)
         ph_strlcpy(buf, r->text && !strcmp(r->text, "false") ? "off" : "on", size);
     else
@@ -1002,7 +976,7 @@ int ph_cli_parse(ph_cli *cli, int argc, char **argv)
         if ((st = ph_config_set(cli->cfg, sets[i])))
             goto out;
     warn_unknown_keys(cli);
-    if ((st = apply_defaults(cli)) || (st = config_values(cli, g, ng, cg, &ncg)) ||
+    if ((st = set_defaults(cli, 0)) || (st = config_values(cli, g, ng, cg, &ncg)) ||
         (st = apply(cli, cg, ncg, 1, sets, nsets)) || (st = apply(cli, g, ng, 0, sets, nsets)))
         goto out;
     /* the settings in effect: config values, then the command line's */
